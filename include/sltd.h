@@ -1,0 +1,498 @@
+/**
+ * @file sltd.h
+ * @brief sltd — is this travel document listed as stolen, lost, revoked or invalid?
+ *
+ * @mainpage sltd
+ *
+ * libsltd answers one question at a border, offline and in microseconds: is the travel document
+ * (issuing state, document number) on the local copy of a stolen/lost travel documents list?
+ *
+ * The list is stored as keyed digests (SipHash-2-4, 128-bit output, keyed from a 32-byte master key
+ * kept in a file of its own) in an LMDB environment; no document number is ever stored in clear.
+ * A cache-line-blocked Bloom filter, persisted in a file beside the environment and mapped shared by
+ * every process, answers the vast majority of checks (misses) without touching LMDB.
+ *
+ * @section rules Threads, processes and ownership
+ *  - One ::sltd_db handle may be used by any number of threads at once for lookups, stats and digests.
+ *    Updates (::sltd_import_feed) may run on one thread while other threads look up; the library
+ *    serialises writers (one writer at a time per database, across all processes).
+ *  - Many processes may open the same database at once; lookups in every process see each update as
+ *    soon as it is committed (no false negative: the filter bits of new records are set before the
+ *    commit that adds them).
+ *  - **Never open the same database directory twice in one process** (LMDB's rule): open it once and
+ *    share the handle. A second open in the same process is refused with ::SLTD_EBUSY.
+ *  - **Never use a handle after fork()** in the child: open a new one there. A handle used in a
+ *    child process returns ::SLTD_EFORK.
+ *  - Everything returned through a `T **out` belongs to the caller and is released by its own
+ *    `sltd_*_close()`, which accepts NULL. Results are copied into caller-owned structs; no function
+ *    returns a pointer into the database.
+ *  - A miss is an answer, not an error: lookups return 0 and set `listed` to 0 or 1. Every error is
+ *    reported as a negative code, never as "not listed" (fail closed).
+ *
+ * @section key The key
+ * The master key is a 32-byte random file created by ::SLTD_OPEN_CREATE with mode 0600. It is refused
+ * when group- or world-accessible (::SLTD_EKEYPERM). By default it lives beside, not inside, the
+ * database directory: `DIR.key` for the database `DIR`, so copying `DIR` to a kiosk does not copy the
+ * key. Opening with the wrong key is refused (::SLTD_EWRONGKEY), never answered with misses.
+ */
+#ifndef SLTD_H
+#define SLTD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @name Version (the build reads it from here) */
+/**@{*/
+#define SLTD_VERSION_MAJOR 0
+#define SLTD_VERSION_MINOR 1
+#define SLTD_VERSION_PATCH 0
+#define SLTD_VERSION_NUMBER (SLTD_VERSION_MAJOR * 10000 + SLTD_VERSION_MINOR * 100 + SLTD_VERSION_PATCH)
+#define SLTD_VERSION_STRING "0.1.0"
+/**@}*/
+
+#if defined(SLTD_BUILDING) && defined(__GNUC__)
+#define SLTD_API __attribute__((visibility("default")))
+#else
+#define SLTD_API
+#endif
+
+#if defined(__GNUC__)
+#define SLTD_NODISCARD __attribute__((warn_unused_result))
+#else
+#define SLTD_NODISCARD
+#endif
+
+/** @name Sizes */
+/**@{*/
+#define SLTD_STATE_MAX 3      /**< longest normalised issuing-state code */
+#define SLTD_NUMBER_MAX 22    /**< longest normalised document number */
+#define SLTD_TYPE_MAX 2       /**< longest document type code (ICAO 9303 8th ed.: two letters) */
+#define SLTD_REFERENCE_MAX 32 /**< longest record reference, bytes */
+#define SLTD_RECORDS_MAX 8    /**< most records returned for one document */
+#define SLTD_DIGEST_SIZE 16   /**< bytes of a keyed document digest */
+#define SLTD_KEY_SIZE 32      /**< bytes of a master key */
+/**@}*/
+
+/**
+ * @brief Result codes. 0 is success; errors are negative. Values are pinned: new codes are only
+ * ever appended.
+ */
+typedef enum sltd_error {
+    SLTD_OK = 0,
+    SLTD_EINVAL = -1,      /**< bad argument (NULL pointer, unknown flag, bad option) */
+    SLTD_ESTATE = -2,      /**< issuing state is not a valid ICAO 9303 code */
+    SLTD_ENUMBER = -3,     /**< document number is empty, too long, or has a character outside [A-Z0-9] */
+    SLTD_ETYPE = -4,       /**< document type is not one or two letters */
+    SLTD_ENOMEM = -5,      /**< out of memory */
+    SLTD_EIO = -6,         /**< an operating-system I/O call failed */
+    SLTD_ENOENT = -7,      /**< database, key or input file does not exist */
+    SLTD_EEXIST = -8,      /**< database already exists (create) */
+    SLTD_EKEY = -9,        /**< key file unreadable or not a key */
+    SLTD_EKEYPERM = -10,   /**< key file is readable or writable by group or others */
+    SLTD_EWRONGKEY = -11,  /**< key does not belong to this database */
+    SLTD_ECORRUPT = -12,   /**< database file damaged or not an sltd database */
+    SLTD_EVERSION = -13,   /**< database format version not supported by this library */
+    SLTD_EFULL = -14,      /**< database map or disk full */
+    SLTD_EREADERS = -15,   /**< too many concurrent readers */
+    SLTD_EBUSY = -16,      /**< database already open in this process */
+    SLTD_EREADONLY = -17,  /**< write attempted on a read-only handle */
+    SLTD_EFORK = -18,      /**< handle used in a child process after fork() */
+    SLTD_EFORMAT = -19,    /**< malformed input (feed, manifest, bundle); details in sltd_errmsg() */
+    SLTD_ETOOMANY = -20,   /**< too many records for one document (more than SLTD_RECORDS_MAX) */
+    SLTD_EMRZ = -21,       /**< MRZ text is malformed (length, character set, structure) */
+    SLTD_ECHECKDIGIT = -22 /**< an MRZ check digit that protects the lookup key is wrong */
+} sltd_error;
+
+/** @brief Record status. Values are stored on disk and pinned. */
+typedef enum sltd_status {
+    SLTD_STATUS_STOLEN = 1,
+    SLTD_STATUS_LOST = 2,
+    SLTD_STATUS_REVOKED = 3,
+    SLTD_STATUS_INVALID = 4,
+    SLTD_STATUS_STOLEN_BLANK = 5
+} sltd_status;
+
+/** @brief Flags for ::sltd_options.flags. */
+enum sltd_open_flags {
+    SLTD_OPEN_READONLY = 1u << 0, /**< no updates through this handle; the filter is never rebuilt */
+    SLTD_OPEN_CREATE = 1u << 1    /**< create the database (it must not exist) and the key file if absent */
+};
+
+#define SLTD_OPTIONS_VERSION 1
+/** @brief Options for ::sltd_open. Initialise with ::SLTD_OPTIONS_INIT, then set what you need. */
+typedef struct sltd_options {
+    unsigned int version;      /**< SLTD_OPTIONS_VERSION */
+    unsigned int flags;        /**< sltd_open_flags */
+    const char *key_path;      /**< master key file; NULL: "DIR.key" */
+    size_t map_size;           /**< initial LMDB map size in bytes; 0: 64 MiB. It grows as needed. */
+    unsigned int max_readers;  /**< LMDB reader slots; 0: 512 */
+    unsigned int bits_per_key; /**< filter size when it is (re)built; 0: 20 (about 0.026 % false positives) */
+} sltd_options;
+#define SLTD_OPTIONS_INIT { SLTD_OPTIONS_VERSION, 0, NULL, 0, 0, 0 }
+
+/** @brief One listing of a document. */
+typedef struct sltd_record {
+    char type[SLTD_TYPE_MAX + 1];           /**< document type ("P", "ID", …), "" when not given */
+    char reporting_state[SLTD_STATE_MAX + 1]; /**< state that reported it, "" when not given */
+    uint8_t status;                         /**< sltd_status */
+    uint32_t reported;                      /**< date reported as YYYYMMDD, 0 when not given */
+    uint32_t expires;                       /**< expiry or review date as YYYYMMDD, 0 when none */
+    char reference[SLTD_REFERENCE_MAX + 1]; /**< reference to quote to the issuing authority (NUL-terminated) */
+} sltd_record;
+
+#define SLTD_RESULT_VERSION 1
+/** @brief The answer to one lookup. */
+typedef struct sltd_result {
+    unsigned int version;  /**< SLTD_RESULT_VERSION (set by the library) */
+    int error;             /**< batch lookups: this document's code (0, or a negative sltd_error) */
+    int listed;            /**< 1: listed; 0: not listed. Meaningful only when error is 0. */
+    unsigned int nrecords; /**< records in `records` (those matching the type filter) */
+    sltd_record records[SLTD_RECORDS_MAX];
+} sltd_result;
+#define SLTD_RESULT_INIT { SLTD_RESULT_VERSION, 0, 0, 0, { { "", "", 0, 0, 0, "" } } }
+
+/** @brief One document of a batch. Strings are borrowed for the duration of the call. */
+typedef struct sltd_query {
+    const char *state;  /**< issuing state (normalised by the library) */
+    const char *number; /**< document number (normalised by the library) */
+    const char *type;   /**< document type filter, or NULL */
+} sltd_query;
+
+/** Opaque database handle. */
+typedef struct sltd_db sltd_db;
+
+/** @brief Filter state reported by ::sltd_stats. */
+enum sltd_filter_state {
+    SLTD_FILTER_OK = 0,    /**< the shared filter is in use */
+    SLTD_FILTER_BYPASS = 1 /**< filter missing or untrusted on a read-only handle: every lookup goes to LMDB */
+};
+
+#define SLTD_STATS_VERSION 1
+/** @brief Database statistics. */
+typedef struct sltd_stats {
+    unsigned int version;        /**< SLTD_STATS_VERSION (set by the library) */
+    unsigned int format_version; /**< on-disk format version */
+    uint64_t records;            /**< listings */
+    uint64_t documents;          /**< distinct (state, number) digests */
+    uint64_t sequence;           /**< data sequence number (0: never updated from a bundle) */
+    int64_t produced;            /**< when the data was produced, Unix seconds, 0 unknown */
+    int64_t expires;             /**< when the data expires, Unix seconds, 0 never */
+    uint8_t checksum[16];        /**< state checksum (sum of XXH3-128 of each key+record), big-endian */
+    int filter_state;            /**< sltd_filter_state */
+    uint64_t filter_bytes;       /**< size of the filter file */
+    uint64_t filter_capacity;    /**< documents the filter is sized for */
+    unsigned int filter_bits_per_key; /**< bits per document at capacity */
+    double filter_fill;          /**< fraction of filter bits set */
+    double filter_fpr_estimate;  /**< false-positive rate estimated from the actual fill */
+    double filter_fpr_target;    /**< false-positive rate the filter was configured for at capacity */
+    uint64_t map_size;           /**< LMDB map size in bytes */
+    uint64_t data_bytes;         /**< bytes used by the LMDB data file */
+} sltd_stats;
+
+/** @brief Library version as "MAJOR.MINOR.PATCH"; static storage. */
+SLTD_API const char *sltd_version(void);
+
+/** @brief Library version as SLTD_VERSION_NUMBER, to compare with the header a host was built with. */
+SLTD_API int sltd_version_number(void);
+
+/**
+ * @brief Static description of a result code, starting with the code's name
+ * (e.g. "SLTD_EKEYPERM: key file is accessible by group or others").
+ * @param[in] code a value returned by this library
+ * @return static text; never NULL (unknown codes give "SLTD_E?: unknown error").
+ */
+SLTD_API const char *sltd_strerror(int code);
+
+/**
+ * @brief Detail of the last error reported in this thread (file, line, field, cause), or "".
+ *
+ * Like errno, the detail is kept per thread: read it right after the failing call.
+ * @param[in] db handle, or NULL (the detail is the same: the last error of this thread)
+ * @return thread-local text, valid until the next sltd call from this thread.
+ */
+SLTD_API const char *sltd_errmsg(const sltd_db *db);
+
+/**
+ * @brief Open (or create) a database.
+ * @param[out] out the new handle; NULL on failure. Free with ::sltd_close.
+ * @param[in] dir database directory
+ * @param[in] opts options, or NULL for defaults
+ * @return 0, or SLTD_EINVAL, SLTD_ENOENT, SLTD_EEXIST, SLTD_EKEY, SLTD_EKEYPERM, SLTD_EWRONGKEY,
+ *         SLTD_ECORRUPT, SLTD_EVERSION, SLTD_EBUSY, SLTD_EREADERS, SLTD_EFULL, SLTD_ENOMEM, SLTD_EIO.
+ */
+SLTD_API SLTD_NODISCARD int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts);
+
+/** @brief Close a handle and wipe its key material. Accepts NULL. No lookup may be running on it. */
+SLTD_API void sltd_close(sltd_db *db);
+
+/**
+ * @brief Is this document listed?
+ * @param[out] out the answer: `listed`, and the matching records (copied)
+ * @param[in] db handle
+ * @param[in] state issuing state, e.g. "UTO", "D<<", "d"; normalised (::sltd_normalize_state)
+ * @param[in] number document number; spaces, '-', '/' and '<' are dropped, letters upper-cased
+ * @param[in] type document type filter ("P", "ID", …) or NULL for any type: a record matches when
+ *            its type is unknown or has the same first-letter family (P; I/A/C; V; other letters alone)
+ * @return 0 (then out->listed is 0 or 1), or SLTD_EINVAL, SLTD_ESTATE, SLTD_ENUMBER, SLTD_ETYPE,
+ *         SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
+ */
+SLTD_API SLTD_NODISCARD int sltd_lookup(sltd_result *out, sltd_db *db, const char *state,
+                                        const char *number, const char *type);
+
+/**
+ * @brief Look up many documents at once (faster per document than ::sltd_lookup).
+ *
+ * Each out[i] gets its own code in out[i].error: bad input for one document does not fail the
+ * others.
+ * @param[out] out n results
+ * @param[in] db handle
+ * @param[in] queries n documents
+ * @param[in] n number of documents
+ * @return 0 when every document was checked or rejected individually; a negative code (and then
+ *         every out[i].error is set to it) when the database could not be read: SLTD_EINVAL,
+ *         SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
+ */
+SLTD_API SLTD_NODISCARD int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *queries,
+                                              size_t n);
+
+/**
+ * @brief The keyed digest under which a document is stored (for tools and benchmarks).
+ * @param[out] out SLTD_DIGEST_SIZE bytes
+ * @return 0, SLTD_EINVAL, SLTD_ESTATE, SLTD_ENUMBER.
+ */
+SLTD_API SLTD_NODISCARD int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state,
+                                        const char *number);
+
+/**
+ * @brief Normalise an issuing state: ASCII upper-case, spaces and trailing '<' fillers dropped;
+ * the result must be an ICAO 9303 code of 1-3 letters (a known country or a special code).
+ * @param[out] out SLTD_STATE_MAX + 1 bytes, NUL-terminated
+ * @param[in] in text
+ * @return 0 or SLTD_ESTATE (nothing is "fixed" silently), SLTD_EINVAL.
+ */
+SLTD_API SLTD_NODISCARD int sltd_normalize_state(char out[SLTD_STATE_MAX + 1], const char *in);
+
+/**
+ * @brief Normalise a document number: ASCII upper-case; spaces, '-', '/' and '<' dropped; the result
+ * must match [A-Z0-9]{1,22}.
+ * @param[out] out SLTD_NUMBER_MAX + 1 bytes, NUL-terminated
+ * @return 0, SLTD_ENUMBER, SLTD_EINVAL.
+ */
+SLTD_API SLTD_NODISCARD int sltd_normalize_number(char out[SLTD_NUMBER_MAX + 1], const char *in);
+
+/**
+ * @brief Statistics of the committed state.
+ * @return 0, SLTD_EINVAL, SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO.
+ */
+SLTD_API SLTD_NODISCARD int sltd_stats_get(sltd_stats *out, sltd_db *db);
+
+/** @brief Flags for ::sltd_import_feed. */
+enum sltd_import_flags {
+    SLTD_IMPORT_IGNORE_UNKNOWN = 1u << 0 /**< unknown columns are ignored instead of refused */
+};
+
+#define SLTD_IMPORT_REPORT_VERSION 1
+/** @brief What an import did. */
+typedef struct sltd_import_report {
+    unsigned int version; /**< SLTD_IMPORT_REPORT_VERSION (set by the library) */
+    uint64_t rows;        /**< rows read (a serial-range row counts once per number) */
+    uint64_t added;       /**< listings added */
+    uint64_t updated;     /**< listings whose details changed */
+    uint64_t unchanged;   /**< rows that were already listed identically */
+    uint64_t removed;     /**< listings removed */
+    uint64_t not_found;   /**< removals of listings that were not there */
+    uint64_t invalid;     /**< invalid rows (each one is reported; any makes the import fail) */
+} sltd_import_report;
+
+/**
+ * @brief Apply a feed CSV (see README "Feed CSV") to the database, all or nothing.
+ *
+ * Every invalid row is reported through sltd_errmsg() as "FILE:LINE: field 'F': reason" (the first
+ * few of them) and nothing is written.
+ * @param[out] out counts (may be NULL)
+ * @param[in] db handle opened without SLTD_OPEN_READONLY
+ * @param[in] path feed file, or "-" for standard input
+ * @param[in] flags sltd_import_flags
+ * @return 0, or SLTD_EFORMAT (bad feed; nothing written), SLTD_ENOENT, SLTD_EIO, SLTD_EFULL,
+ *         SLTD_EREADONLY, SLTD_ETOOMANY, SLTD_ENOMEM, SLTD_ECORRUPT, SLTD_EFORK, SLTD_EINVAL.
+ */
+SLTD_API SLTD_NODISCARD int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path,
+                                             unsigned int flags);
+
+/** @brief Flags for ::sltd_screen. */
+enum sltd_screen_flags {
+    SLTD_SCREEN_ALL = 1u << 0 /**< call back for every row, not only hits and invalid rows */
+};
+
+/** @brief One screened row, as passed to the ::sltd_screen callback. Everything is borrowed for the
+ * duration of the callback only. */
+typedef struct sltd_screen_row {
+    unsigned long line;        /**< input line of the row */
+    int error;                 /**< 0, or why the row could not be checked (SLTD_ESTATE, SLTD_ENUMBER,
+                                    SLTD_ETYPE, SLTD_EFORMAT) */
+    const char *error_msg;     /**< "FILE:LINE: field 'NAME': reason" when error != 0, else "" */
+    const char *state;         /**< issuing state as written */
+    const char *number;        /**< document number as written */
+    const sltd_result *result; /**< the answer when error == 0 */
+    size_t nfields;            /**< the row's columns, to pass through */
+    const char *const *names;  /**< header names of the columns */
+    const char *const *fields; /**< the row's values */
+} sltd_screen_row;
+
+/** @brief Called in input order for each hit and each invalid row (every row with SLTD_SCREEN_ALL).
+ * Return 0 to go on, anything else to stop screening (::sltd_screen then returns that value). */
+typedef int (*sltd_screen_fn)(void *ctx, const sltd_screen_row *row);
+
+#define SLTD_SCREEN_REPORT_VERSION 1
+/** @brief What a screening did. */
+typedef struct sltd_screen_report {
+    unsigned int version; /**< SLTD_SCREEN_REPORT_VERSION (set by the library) */
+    uint64_t documents;   /**< rows checked (valid rows) */
+    uint64_t hits;        /**< rows whose document is listed */
+    uint64_t invalid;     /**< rows that could not be checked (each passed to the callback) */
+} sltd_screen_report;
+
+/**
+ * @brief Screen a passenger manifest (CSV with a header naming `state` — or `issuing_state`, or
+ * `nationality` — and `number`, optionally `type`; other columns are passed through), streaming, in
+ * batches through ::sltd_lookup_batch.
+ * @param[out] out counts (may be NULL)
+ * @param[in] db handle
+ * @param[in] path manifest file, or "-" for standard input
+ * @param[in] flags sltd_screen_flags
+ * @param[in] fn callback (may be NULL: counts only)
+ * @param[in] ctx passed to fn
+ * @return 0 when every row was read (invalid rows are counted and passed to fn, not fatal);
+ *         SLTD_EFORMAT when the header is unusable (no header, no state or number column);
+ *         SLTD_ENOENT, SLTD_EIO, SLTD_ENOMEM, SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EINVAL;
+ *         or the callback's non-zero value.
+ */
+SLTD_API SLTD_NODISCARD int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path,
+                                        unsigned int flags, sltd_screen_fn fn, void *ctx);
+
+/** @brief Name of a status ("stolen", "lost", "revoked", "invalid", "stolen_blank"), or "?". */
+SLTD_API const char *sltd_status_name(int status);
+
+/* ---- MRZ (ICAO Doc 9303) ---- */
+/**
+ * @name Machine-readable zones (ICAO Doc 9303, 8th edition, Parts 3-7)
+ *
+ * ::sltd_mrz_parse reads the 2 or 3 OCR-B lines of a passport (TD3), identity card (TD1, TD2) or visa
+ * (MRV-A, MRV-B), checks their structure strictly and reports every field and every check digit.
+ * It is pure: no I/O, no allocation, no global state; safe from any number of threads.
+ */
+/**@{*/
+
+/** @brief MRZ formats (::sltd_mrz.kind). */
+typedef enum sltd_mrz_kind {
+    SLTD_MRZ_TD1 = 1, /**< 3 lines of 30: identity cards (Part 5) */
+    SLTD_MRZ_TD2,     /**< 2 lines of 36, document code not starting with V (Part 6) */
+    SLTD_MRZ_TD3,     /**< 2 lines of 44, document code not starting with V: passports (Part 4) */
+    SLTD_MRZ_MRVA,    /**< 2 lines of 44, document code starting with V: visa format A (Part 7) */
+    SLTD_MRZ_MRVB     /**< 2 lines of 36, document code starting with V: visa format B (Part 7) */
+} sltd_mrz_kind;
+
+/** @brief Outcome of one check digit (::sltd_mrz_check.status). 0 means "not evaluated" and is
+ * never valid, so a zeroed struct fails closed. */
+enum sltd_mrz_check_status {
+    SLTD_MRZ_CHECK_OK = 1,    /**< the printed digit is right (or a permitted `<` over an empty field) */
+    SLTD_MRZ_CHECK_BAD = 2,   /**< the printed character is not the computed digit */
+    SLTD_MRZ_CHECK_ABSENT = 3 /**< this format has no such check digit */
+};
+
+#define SLTD_MRZ_NAME_MAX 39      /**< longest primary or secondary identifier (TD3/MRV-A name field) */
+#define SLTD_MRZ_OPTIONAL_MAX 16  /**< longest first optional-data field (MRV-A) */
+#define SLTD_MRZ_OPTIONAL2_MAX 11 /**< longest second optional-data field (TD1 line 2) */
+
+/** @brief One check digit as printed and as computed. */
+typedef struct sltd_mrz_check {
+    char found;    /**< character printed in the check-digit position; 0 when ABSENT */
+    char expected; /**< digit computed over the field ('0'-'9'); 0 when ABSENT */
+    int status;    /**< sltd_mrz_check_status */
+} sltd_mrz_check;
+
+#define SLTD_MRZ_VERSION 1
+/**
+ * @brief A parsed MRZ. Strings are NUL-terminated; filler characters `<` are removed as described.
+ * Filled by ::sltd_mrz_parse (which sets every member, including `version`).
+ */
+typedef struct sltd_mrz {
+    unsigned int version;                         /**< SLTD_MRZ_VERSION (set by the library) */
+    int kind;                                     /**< sltd_mrz_kind, 0 when the format was not recognised */
+    char doc_code[SLTD_TYPE_MAX + 1];             /**< 1-2 letters, fillers dropped ("P", "PP", "I", "ID", "V") */
+    char issuing_state[SLTD_STATE_MAX + 1];       /**< normalised: "UTO", "D" (printed `D<<`) */
+    char number[SLTD_NUMBER_MAX + 1];             /**< full document number, fillers dropped, long-number rule applied */
+    char nationality[SLTD_STATE_MAX + 1];         /**< normalised like issuing_state */
+    char birth[7];                                /**< YYMMDD as printed; `<` marks unknown parts */
+    char sex;                                     /**< 'M', 'F', 'X' or '<' (unspecified) */
+    char expiry[7];                               /**< YYMMDD as printed */
+    char optional1[SLTD_MRZ_OPTIONAL_MAX + 1];    /**< TD1 line-1 optional data (after a long number's
+                                                       continuation), TD2/MRV optional data, TD3 personal
+                                                       number; trailing fillers dropped, inner ones kept */
+    char optional2[SLTD_MRZ_OPTIONAL2_MAX + 1];   /**< TD1 line-2 optional data; "" for other formats */
+    char primary_name[SLTD_MRZ_NAME_MAX + 1];     /**< primary identifier (surname): text before the first
+                                                       `<<`, each `<` turned into a space */
+    char secondary_name[SLTD_MRZ_NAME_MAX + 1];   /**< secondary identifier (given names), same rules,
+                                                       trailing fillers dropped; "" when absent */
+    int name_truncated;                           /**< 1 when the name field ends in a letter (ICAO truncation) */
+    int long_number;                              /**< 1 when the TD1/TD2 long-number rule was applied */
+    sltd_mrz_check number_check;                  /**< document number */
+    sltd_mrz_check birth_check;                   /**< date of birth */
+    sltd_mrz_check expiry_check;                  /**< date of expiry */
+    sltd_mrz_check optional_check;                /**< TD3 personal number; ABSENT for the other formats */
+    sltd_mrz_check composite_check;               /**< TD1/TD2/TD3 composite; ABSENT for MRV-A/MRV-B */
+    int error_line;                               /**< on failure: 1-based MRZ line (blank lines not counted) */
+    int error_pos;                                /**< on failure: 1-based character position in that line */
+    const char *error_msg;                        /**< on failure: static text; NULL on success */
+} sltd_mrz;
+#define SLTD_MRZ_INIT                                                                                     \
+    { SLTD_MRZ_VERSION, 0, "", "", "", "", "", 0, "", "", "", "", "", 0, 0, { 0, 0, 0 }, { 0, 0, 0 },     \
+      { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, 0, 0, NULL }
+
+/**
+ * @brief Parse and check a machine-readable zone.
+ *
+ * `text` holds the 2 or 3 lines separated by LF, CRLF or CR. Spaces and tabs around a line and blank
+ * lines anywhere are ignored; inside a line only `[A-Z0-9<]` is accepted (lower case is refused).
+ * Lines of 30 (3 lines), 36 or 44 characters (2 lines) select TD1, TD2/MRV-B or TD3/MRV-A; a first
+ * character `V` selects the visa formats. For TD1 and TD2 a `<` in the document number's check-digit
+ * position means the number continues in the optional data up to the next `<`, its last character
+ * there being the check digit (computed over the whole number).
+ *
+ * A wrong check digit is not an error of this function: it is reported in the struct (see
+ * ::sltd_mrz_valid). On an error, `error_line`, `error_pos` and `error_msg` name the first offending
+ * line and position, the other members are unspecified, and ::sltd_mrz_valid returns 0.
+ * @param[out] out the parsed fields
+ * @param[in] text the MRZ text (need not be NUL-terminated)
+ * @param[in] len bytes of text
+ * @return 0 (structurally valid), or
+ *         SLTD_EMRZ (wrong number of lines, wrong length, character outside [A-Z0-9<], document code,
+ *         date or sex field malformed, long document number without its continuation),
+ *         SLTD_ESTATE (issuing state or nationality is not an ICAO 9303 code),
+ *         SLTD_ENUMBER (document number empty or longer than SLTD_NUMBER_MAX),
+ *         SLTD_EINVAL (out or text is NULL).
+ */
+SLTD_API SLTD_NODISCARD int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len);
+
+/**
+ * @brief Are all check digits of a parsed MRZ right?
+ * @param[in] m a struct filled by a successful ::sltd_mrz_parse
+ * @return 1 when every check digit is SLTD_MRZ_CHECK_OK or SLTD_MRZ_CHECK_ABSENT; 0 otherwise
+ *         (also for NULL or a struct that was not filled).
+ */
+SLTD_API int sltd_mrz_valid(const sltd_mrz *m);
+
+/** @brief Name of an sltd_mrz_kind ("TD1", "TD2", "TD3", "MRV-A", "MRV-B"), or "?"; static storage. */
+SLTD_API const char *sltd_mrz_kind_name(int kind);
+/**@}*/
+/* ---- end MRZ ---- */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLTD_H */

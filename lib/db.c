@@ -1,0 +1,666 @@
+/* db.c — open/close, the filter's life cycle across processes, lookups, stats. */
+#include "db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "norm.h"
+#include "record.h"
+
+#define FILTER_NAME "sltd.filter"
+#define DEFAULT_BITS_PER_KEY 20
+#define DEFAULT_MAX_READERS 512
+#define VERIFY_WAIT_MS 5000
+
+/* ---- process-wide state: the fork generation and the open databases (LMDB forbids opening the same
+ * environment twice in one process, so we refuse it). The only globals of the library. ---- */
+static _Atomic unsigned long fork_generation;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static sltd_db *open_list;
+
+static void on_fork_child(void)
+{
+    atomic_fetch_add(&fork_generation, 1);
+}
+
+static void register_atfork(void)
+{
+    pthread_atfork(NULL, NULL, on_fork_child);
+}
+
+int sltd__db_usable(const sltd_db *db)
+{
+    if (db == NULL)
+        return SLTD_EINVAL;
+    if (db->fork_gen != atomic_load_explicit(&fork_generation, memory_order_relaxed))
+        return sltd__err(SLTD_EFORK, "%s: handle used in a child process after fork(); open a new one", db->dir);
+    return SLTD_OK;
+}
+
+void sltd__put_u64(uint8_t out[8], uint64_t v)
+{
+    int i;
+    for (i = 7; i >= 0; i--, v >>= 8)
+        out[i] = (uint8_t)v;
+}
+
+uint64_t sltd__get_u64(const uint8_t in[8])
+{
+    uint64_t v = 0;
+    int i;
+    for (i = 0; i < 8; i++)
+        v = v << 8 | in[i];
+    return v;
+}
+
+int sltd__meta_u64(sltd__txn *t, const char *name, uint64_t *out)
+{
+    uint8_t b[8];
+    size_t len;
+    int rc = sltd__txn_meta_get(t, name, b, sizeof b, &len);
+
+    *out = 0;
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        if (len != 8)
+            return sltd__err(SLTD_ECORRUPT, "meta '%s' has %zu bytes", name, len);
+        *out = sltd__get_u64(b);
+    }
+    return SLTD_OK;
+}
+
+/* ---- the filter ---- */
+
+/* Does filter b hold every key of the committed state? 0 yes; else why not. */
+static int filter_valid(sltd_db *db, sltd__bloom *b, unsigned wait_ms)
+{
+    uint8_t id[16];
+    size_t len;
+    sltd__txn *t;
+    int rc = sltd__bloom_verify(b, wait_ms);
+
+    if (rc != SLTD_OK)
+        return rc;
+    if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+        return rc;
+    atomic_thread_fence(memory_order_acquire);
+    rc = sltd__txn_meta_get(t, META_FILTER_ID, id, sizeof id, &len);
+    if (rc == 0 && (len != 16 || memcmp(id, b->hdr->filter_id, 16) != 0))
+        rc = SLTD_ECORRUPT; /* a filter of other data, or a rebuild not yet committed */
+    else if (rc == 0 && atomic_load_explicit(&b->hdr->covered_txnid, memory_order_acquire) < sltd__txn_id(t))
+        rc = SLTD_ECORRUPT; /* an older copy of the file: it lacks later keys */
+    else if (rc == 1)
+        rc = SLTD_ECORRUPT;
+    sltd__store_read_end(db->store, t);
+    return rc;
+}
+
+static void install(sltd_db *db, sltd__bloom *b)
+{
+    sltd__bloom *old = atomic_exchange_explicit(&db->bloom, b, memory_order_acq_rel);
+
+    if (old != NULL) { /* other threads may still be probing it: keep it mapped until close */
+        old->next = db->retired;
+        db->retired = old;
+    }
+    if (b == NULL)
+        atomic_store(&db->bypass_txnid, sltd__store_last_txnid(db->store));
+}
+
+/* Map the filter file if it is valid for the committed state; else leave the handle in bypass.
+ * Called with db->lock held. */
+static int attach(sltd_db *db, unsigned wait_ms)
+{
+    sltd__bloom *b = NULL;
+    int rc = sltd__bloom_open(&b, db->filter_path, !(db->flags & SLTD_OPEN_READONLY));
+
+    if (rc == SLTD_OK && !atomic_load(&b->hdr->retired) && filter_valid(db, b, wait_ms) == SLTD_OK) {
+        install(db, b);
+        return SLTD_OK;
+    }
+    sltd__bloom_close(b);
+    install(db, NULL);
+    return rc == SLTD_OK || rc == SLTD_ENOENT ? SLTD_ECORRUPT : rc;
+}
+
+int sltd__db_rebuild_filter(sltd_db *db, sltd__txn *w, uint64_t capacity);
+
+static int add_key(void *ctx, const uint8_t *d, const uint8_t *val, size_t len)
+{
+    (void)val;
+    (void)len;
+    sltd__bloom_add_raw(ctx, d);
+    return 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int sltd__db_rebuild_filter(sltd_db *db, sltd__txn *w, uint64_t capacity)
+{
+    char tmp[4096];
+    sltd__bloom *nb = NULL;
+    int rc;
+
+    if (capacity < SLTD__BLOOM_MIN_CAPACITY)
+        capacity = SLTD__BLOOM_MIN_CAPACITY;
+    snprintf(tmp, sizeof tmp, "%s.tmp", db->filter_path);
+    if ((rc = sltd__bloom_create(&nb, tmp, capacity, db->bits_per_key)) != SLTD_OK)
+        return rc;
+    if ((rc = sltd__txn_foreach(w, add_key, nb)) != SLTD_OK ||
+        (rc = sltd__bloom_seal(nb, sltd__txn_id(w))) != SLTD_OK ||
+        (rc = sltd__txn_meta_put(w, META_FILTER_ID, nb->hdr->filter_id, 16)) != SLTD_OK)
+        goto fail;
+    /* Tell every process mapping the current file that it is being replaced (they read LMDB directly
+     * until this transaction commits and they can map the new file), then replace it. */
+    sltd__bloom_retire_path(db->filter_path);
+    if (rename(tmp, db->filter_path) != 0 || fsync_dir(db->dir) != 0) {
+        rc = sltd__err(SLTD_EIO, "%s: cannot install the rebuilt filter: %s", db->filter_path, strerror(errno));
+        goto fail;
+    }
+    pthread_mutex_lock(&db->lock);
+    install(db, nb);
+    pthread_mutex_unlock(&db->lock);
+    return SLTD_OK;
+fail:
+    sltd__bloom_close(nb);
+    unlink(tmp);
+    return rc;
+}
+
+sltd__bloom *sltd__db_writer_filter(sltd_db *db, sltd__txn *w)
+{
+    sltd__bloom *b = atomic_load(&db->bloom);
+
+    (void)w;
+    if (b != NULL && !atomic_load(&b->hdr->retired))
+        return b;
+    /* Another process rebuilt it (its transaction has committed: we hold the write lock now). */
+    pthread_mutex_lock(&db->lock);
+    attach(db, 0);
+    b = atomic_load(&db->bloom);
+    pthread_mutex_unlock(&db->lock);
+    return b;
+}
+
+/* The filter for a lookup, or NULL for bypass. One load and one flag test when all is well. */
+static sltd__bloom *lookup_filter(sltd_db *db)
+{
+    sltd__bloom *b = atomic_load_explicit(&db->bloom, memory_order_acquire);
+
+    if (b != NULL && !atomic_load_explicit(&b->hdr->retired, memory_order_acquire))
+        return b;
+    if (b == NULL && sltd__store_last_txnid(db->store) == atomic_load(&db->bypass_txnid))
+        return NULL; /* nothing committed since attaching last failed */
+    pthread_mutex_lock(&db->lock);
+    b = atomic_load(&db->bloom);
+    if (b == NULL || atomic_load(&b->hdr->retired))
+        attach(db, VERIFY_WAIT_MS);
+    b = atomic_load(&db->bloom);
+    pthread_mutex_unlock(&db->lock);
+    return b;
+}
+
+/* Open-time filter set-up: attach, or rebuild when this handle may write. */
+static int open_filter(sltd_db *db)
+{
+    sltd__txn *w = NULL;
+    uint64_t docs;
+    int rc;
+
+    pthread_mutex_lock(&db->lock);
+    rc = attach(db, VERIFY_WAIT_MS);
+    pthread_mutex_unlock(&db->lock);
+    if (rc == SLTD_OK || (db->flags & SLTD_OPEN_READONLY))
+        return SLTD_OK; /* read-only with a bad filter: bypass, reported by stats */
+    /* Under the write lock nobody is modifying the file: a valid file passes at once, and an odd seq
+     * means a writer died mid-update. */
+    if ((rc = sltd__store_write_begin(db->store, &w)) != SLTD_OK)
+        return rc;
+    pthread_mutex_lock(&db->lock);
+    rc = attach(db, 0);
+    pthread_mutex_unlock(&db->lock);
+    if (rc == SLTD_OK) {
+        sltd__store_abort(db->store, w);
+        return SLTD_OK;
+    }
+    if ((rc = sltd__meta_u64(w, META_DOCUMENTS, &docs)) != SLTD_OK ||
+        (rc = sltd__db_rebuild_filter(db, w, docs + docs / 2)) != SLTD_OK) {
+        sltd__store_abort(db->store, w);
+        return rc;
+    }
+    return sltd__store_commit(db->store, w);
+}
+
+/* ---- open / close ---- */
+
+static int check_meta(sltd_db *db)
+{
+    uint8_t buf[16], want[16];
+    size_t len;
+    sltd__txn *t;
+    int rc;
+
+    if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+        return rc;
+    rc = sltd__txn_meta_get(t, META_FORMAT, buf, sizeof buf, &len);
+    if (rc == 1 || (rc == 0 && len != 4))
+        rc = sltd__err(SLTD_ECORRUPT, "%s: not an sltd database (no format version)", db->dir);
+    else if (rc == 0 && (buf[0] << 24 | buf[1] << 16 | buf[2] << 8 | buf[3]) != SLTD__FORMAT_VERSION)
+        rc = sltd__err(SLTD_EVERSION, "%s: database format %d; this library reads format %d", db->dir,
+                       buf[0] << 24 | buf[1] << 16 | buf[2] << 8 | buf[3], SLTD__FORMAT_VERSION);
+    if (rc == 0) {
+        rc = sltd__txn_meta_get(t, META_KEY_CHECK, buf, sizeof buf, &len);
+        sltd__key_check(want, db->keys);
+        if (rc == 1 || (rc == 0 && (len != 16 || memcmp(buf, want, 16) != 0)))
+            rc = sltd__err(SLTD_EWRONGKEY, "%s: the key file does not belong to this database", db->dir);
+    }
+    sltd__store_read_end(db->store, t);
+    return rc;
+}
+
+static int init_meta(sltd_db *db)
+{
+    static const uint8_t zero[16];
+    uint8_t fmt[4] = { 0, 0, 0, SLTD__FORMAT_VERSION }, kc[16];
+    sltd__txn *w;
+    int rc;
+
+    if ((rc = sltd__store_write_begin(db->store, &w)) != SLTD_OK)
+        return rc;
+    sltd__key_check(kc, db->keys);
+    if ((rc = sltd__txn_meta_put(w, META_FORMAT, fmt, 4)) != SLTD_OK ||
+        (rc = sltd__txn_meta_put(w, META_KEY_CHECK, kc, 16)) != SLTD_OK ||
+        (rc = sltd__txn_meta_put(w, META_CHECKSUM, zero, 16)) != SLTD_OK ||
+        (rc = sltd__db_rebuild_filter(db, w, SLTD__BLOOM_MIN_CAPACITY)) != SLTD_OK) {
+        sltd__store_abort(db->store, w);
+        return rc;
+    }
+    return sltd__store_commit(db->store, w);
+}
+
+static char *join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = malloc(la + lb + 2);
+
+    if (s != NULL) {
+        memcpy(s, a, la);
+        s[la] = '/';
+        memcpy(s + la + 1, b, lb + 1);
+    }
+    return s;
+}
+
+static int prepare_dir(const char *dir, int create)
+{
+    struct stat st;
+    char *data = join(dir, "data.mdb");
+    int exists, rc = SLTD_OK;
+
+    if (data == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    exists = stat(data, &st) == 0;
+    free(data);
+    if (create) {
+        if (exists)
+            rc = sltd__err(SLTD_EEXIST, "%s: a database already exists here", dir);
+        else if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            rc = sltd__err(SLTD_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
+    } else if (!exists) {
+        rc = sltd__err(SLTD_ENOENT, "%s: no database here (create one with sltd init)", dir);
+    }
+    return rc;
+}
+
+static int register_open(sltd_db *db)
+{
+    struct stat st;
+    sltd_db *p;
+    int rc = SLTD_OK;
+
+    if (stat(db->dir, &st) != 0)
+        return sltd__err(SLTD_ENOENT, "%s: %s", db->dir, strerror(errno));
+    db->dev = st.st_dev;
+    db->ino = st.st_ino;
+    pthread_mutex_lock(&open_lock);
+    for (p = open_list; p != NULL; p = p->next_open)
+        if (p->dev == db->dev && p->ino == db->ino && p->fork_gen == db->fork_gen)
+            rc = sltd__err(SLTD_EBUSY, "%s: already open in this process; share the handle", db->dir);
+    if (rc == SLTD_OK) {
+        db->next_open = open_list;
+        open_list = db;
+    }
+    pthread_mutex_unlock(&open_lock);
+    return rc;
+}
+
+static void unregister_open(sltd_db *db)
+{
+    sltd_db **pp;
+
+    pthread_mutex_lock(&open_lock);
+    for (pp = &open_list; *pp != NULL; pp = &(*pp)->next_open)
+        if (*pp == db) {
+            *pp = db->next_open;
+            break;
+        }
+    pthread_mutex_unlock(&open_lock);
+}
+
+int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
+{
+    static const sltd_options defaults = SLTD_OPTIONS_INIT;
+    sltd_db *db = NULL;
+    char *key_path = NULL;
+    size_t dl;
+    int rc, registered = 0;
+
+    sltd__err_clear();
+    if (out == NULL || dir == NULL || dir[0] == '\0')
+        return sltd__err(SLTD_EINVAL, "sltd_open: NULL argument");
+    *out = NULL;
+    if (opts == NULL)
+        opts = &defaults;
+    if (opts->version != SLTD_OPTIONS_VERSION ||
+        (opts->flags & ~(unsigned)(SLTD_OPEN_READONLY | SLTD_OPEN_CREATE)) != 0 ||
+        (opts->flags & SLTD_OPEN_READONLY && opts->flags & SLTD_OPEN_CREATE) ||
+        (opts->bits_per_key != 0 && (opts->bits_per_key < 4 || opts->bits_per_key > 64)))
+        return sltd__err(SLTD_EINVAL, "sltd_open: bad options (version, flags, or bits_per_key outside 4..64)");
+    if (sltd__hash_init() != 0)
+        return sltd__err(SLTD_ENOMEM, "libsodium initialisation failed");
+    pthread_once(&atfork_once, register_atfork);
+
+    db = calloc(1, sizeof *db);
+    if (db == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    pthread_mutex_init(&db->lock, NULL);
+    db->flags = opts->flags;
+    db->bits_per_key = opts->bits_per_key ? opts->bits_per_key : DEFAULT_BITS_PER_KEY;
+    db->fork_gen = atomic_load(&fork_generation);
+    dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dl--;
+    db->dir = strndup(dir, dl);
+    if (db->dir == NULL || (db->filter_path = join(db->dir, FILTER_NAME)) == NULL) {
+        rc = sltd__err(SLTD_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (opts->key_path != NULL)
+        key_path = strdup(opts->key_path);
+    else if ((key_path = malloc(dl + 5)) != NULL)
+        snprintf(key_path, dl + 5, "%s.key", db->dir);
+    if (key_path == NULL) {
+        rc = sltd__err(SLTD_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((rc = prepare_dir(db->dir, opts->flags & SLTD_OPEN_CREATE)) != SLTD_OK)
+        goto fail;
+    if ((rc = register_open(db)) != SLTD_OK)
+        goto fail;
+    registered = 1;
+    if (opts->flags & SLTD_OPEN_CREATE) {
+        rc = sltd__key_create(key_path);
+        if (rc != SLTD_OK && rc != SLTD_EEXIST)
+            goto fail;
+    }
+    if ((rc = sltd__key_load(&db->keys, key_path)) != SLTD_OK)
+        goto fail;
+    rc = sltd__store_open(&db->store, db->dir, (opts->flags & SLTD_OPEN_READONLY) ? SLTD__STORE_RDONLY : 0,
+                          opts->map_size, opts->max_readers ? opts->max_readers : DEFAULT_MAX_READERS);
+    if (rc != SLTD_OK)
+        goto fail;
+    if ((opts->flags & SLTD_OPEN_CREATE) && (rc = init_meta(db)) != SLTD_OK)
+        goto fail;
+    if ((rc = check_meta(db)) != SLTD_OK || (rc = open_filter(db)) != SLTD_OK)
+        goto fail;
+    free(key_path);
+    *out = db;
+    return SLTD_OK;
+fail:
+    free(key_path);
+    (void)registered; /* sltd_close unregisters only what was registered */
+    sltd_close(db);
+    return rc;
+}
+
+void sltd_close(sltd_db *db)
+{
+    sltd__bloom *b, *next;
+
+    if (db == NULL)
+        return;
+    unregister_open(db);
+    sltd__bloom_close(atomic_load(&db->bloom));
+    for (b = db->retired; b != NULL; b = next) {
+        next = b->next;
+        sltd__bloom_close(b);
+    }
+    sltd__store_close(db->store);
+    sltd__key_free(db->keys);
+    pthread_mutex_destroy(&db->lock);
+    free(db->filter_path);
+    free(db->dir);
+    free(db);
+}
+
+/* ---- lookups ---- */
+
+typedef struct norm_query {
+    char state[SLTD_STATE_MAX + 1];
+    char number[SLTD_NUMBER_MAX + 1];
+    char type[SLTD_TYPE_MAX + 1];
+} norm_query;
+
+static int normalise(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state,
+                     const char *number, const char *type)
+{
+    size_t nl;
+    int rc;
+
+    if (state == NULL || number == NULL)
+        return SLTD_EINVAL;
+    if ((rc = sltd__norm_state(nq->state, state, strlen(state))) != SLTD_OK ||
+        (rc = sltd__norm_number(nq->number, &nl, number, strlen(number))) != SLTD_OK)
+        return rc;
+    nq->type[0] = '\0';
+    if (type != NULL && (rc = sltd__norm_type(nq->type, type, strlen(type))) != SLTD_OK)
+        return rc;
+    sltd__digest(d, db->keys, nq->state, strlen(nq->state), nq->number, nl);
+    return SLTD_OK;
+}
+
+static void result_clear(sltd_result *out)
+{
+    out->version = SLTD_RESULT_VERSION;
+    out->error = 0;
+    out->listed = 0;
+    out->nrecords = 0;
+}
+
+/* Fill `out` from a stored value, keeping the records that match the type family. */
+static int answer(sltd_result *out, const uint8_t *val, size_t len, char family)
+{
+    size_t off = 0, used;
+    sltd_record r;
+
+    while (off < len) {
+        if (sltd__rec_decode(&r, val + off, len - off, &used) != SLTD_OK)
+            return sltd__err(SLTD_ECORRUPT, "damaged record value");
+        off += used;
+        if (family != 0 && r.type[0] != '\0' && sltd__type_family(r.type) != family)
+            continue;
+        out->listed = 1;
+        if (out->nrecords < SLTD_RECORDS_MAX)
+            out->records[out->nrecords++] = r;
+    }
+    return SLTD_OK;
+}
+
+static int read_record(sltd_result *out, sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], char family)
+{
+    const uint8_t *val;
+    size_t len;
+    int rc = sltd__txn_get(t, d, &val, &len);
+
+    if (rc == 1)
+        return SLTD_OK;
+    return rc < 0 ? rc : answer(out, val, len, family);
+}
+
+int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+{
+    uint8_t d[SLTD_DIGEST_SIZE];
+    norm_query nq;
+    sltd__bloom *b;
+    sltd__txn *t;
+    int rc;
+
+    if (out == NULL)
+        return SLTD_EINVAL;
+    result_clear(out);
+    if ((rc = sltd__db_usable(db)) != SLTD_OK || (rc = normalise(&nq, d, db, state, number, type)) != SLTD_OK)
+        return out->error = rc;
+    b = lookup_filter(db);
+    if (b != NULL && !sltd__bloom_test(b, d))
+        return SLTD_OK;
+    if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+        return out->error = rc;
+    rc = read_record(out, t, d, sltd__type_family(nq.type));
+    sltd__store_read_end(db->store, t);
+    return out->error = rc;
+}
+
+#define BATCH_CHUNK 32
+
+int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+{
+    uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE];
+    char family[BATCH_CHUNK];
+    int maybe[BATCH_CHUNK];
+    norm_query nq;
+    sltd__txn *t;
+    size_t base, i, m;
+    int rc = SLTD_OK, any;
+
+    if (out == NULL || (q == NULL && n > 0))
+        return SLTD_EINVAL;
+    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+        goto fail_all;
+    for (base = 0; base < n; base += BATCH_CHUNK) {
+        sltd__bloom *b = lookup_filter(db);
+        m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
+        for (i = 0; i < m; i++) {
+            const sltd_query *qi = &q[base + i];
+            result_clear(&out[base + i]);
+            maybe[i] = 0;
+            if ((out[base + i].error = normalise(&nq, d[i], db, qi->state, qi->number, qi->type)) != 0)
+                continue;
+            family[i] = sltd__type_family(nq.type);
+            maybe[i] = 1;
+            if (b != NULL)
+                sltd__bloom_prefetch(b, d[i]);
+        }
+        any = 0;
+        for (i = 0; i < m; i++) {
+            if (maybe[i] && b != NULL)
+                maybe[i] = sltd__bloom_test(b, d[i]);
+            any |= maybe[i];
+        }
+        if (!any)
+            continue;
+        if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+            goto fail_all;
+        for (i = 0; i < m && rc == SLTD_OK; i++)
+            if (maybe[i])
+                rc = read_record(&out[base + i], t, d[i], family[i]);
+        sltd__store_read_end(db->store, t);
+        if (rc != SLTD_OK)
+            goto fail_all;
+    }
+    return SLTD_OK;
+fail_all:
+    for (i = 0; i < n; i++) {
+        result_clear(&out[i]);
+        out[i].error = rc;
+    }
+    return rc;
+}
+
+int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
+{
+    norm_query nq;
+
+    if (out == NULL || db == NULL)
+        return SLTD_EINVAL;
+    return normalise(&nq, out, db, state, number, NULL);
+}
+
+/* ---- stats ---- */
+
+int sltd_stats_get(sltd_stats *out, sltd_db *db)
+{
+    uint8_t buf[16];
+    uint64_t v;
+    size_t len;
+    sltd__txn *t;
+    sltd__bloom *b;
+    struct stat st;
+    int rc;
+
+    if (out == NULL)
+        return SLTD_EINVAL;
+    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->version = SLTD_STATS_VERSION;
+    out->format_version = SLTD__FORMAT_VERSION;
+    b = lookup_filter(db);
+    if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+        return rc;
+    if ((rc = sltd__meta_u64(t, META_RECORDS, &out->records)) != SLTD_OK ||
+        (rc = sltd__meta_u64(t, META_DOCUMENTS, &out->documents)) != SLTD_OK ||
+        (rc = sltd__meta_u64(t, META_SEQUENCE, &out->sequence)) != SLTD_OK ||
+        (rc = sltd__meta_u64(t, META_PRODUCED, &v)) != SLTD_OK)
+        goto done;
+    out->produced = (int64_t)v;
+    if ((rc = sltd__meta_u64(t, META_EXPIRES, &v)) != SLTD_OK)
+        goto done;
+    out->expires = (int64_t)v;
+    rc = sltd__txn_meta_get(t, META_CHECKSUM, buf, sizeof buf, &len);
+    if (rc == 0 && len == 16)
+        memcpy(out->checksum, buf, 16);
+    rc = rc < 0 ? rc : SLTD_OK;
+done:
+    sltd__store_read_end(db->store, t);
+    if (rc != SLTD_OK)
+        return rc;
+    sltd__store_sizes(db->store, &out->data_bytes, &out->map_size);
+    out->filter_state = b != NULL ? SLTD_FILTER_OK : SLTD_FILTER_BYPASS;
+    if (b != NULL) {
+        out->filter_bytes = b->map_len;
+        out->filter_capacity = b->hdr->capacity;
+        out->filter_bits_per_key = b->hdr->bits_per_key;
+        out->filter_fpr_target = sltd__bloom_fpr_target(b->hdr->bits_per_key);
+        sltd__bloom_fill(b, &out->filter_fill, &out->filter_fpr_estimate);
+    } else if (stat(db->filter_path, &st) == 0) {
+        out->filter_bytes = (uint64_t)st.st_size;
+    }
+    return SLTD_OK;
+}

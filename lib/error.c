@@ -1,0 +1,81 @@
+/* error.c — result codes as text, and the per-thread error detail. */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static _Thread_local char err_detail[1024];
+
+int sltd__err(int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err_detail, sizeof err_detail, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void sltd__err_clear(void)
+{
+    err_detail[0] = '\0';
+}
+
+const char *sltd_errmsg(const sltd_db *db)
+{
+    (void)db;
+    return err_detail;
+}
+
+const char *sltd_strerror(int code)
+{
+    /* No default: the compiler names any code left out. */
+    switch ((sltd_error)code) {
+    case SLTD_OK: return "SLTD_OK: success";
+    case SLTD_EINVAL: return "SLTD_EINVAL: invalid argument";
+    case SLTD_ESTATE: return "SLTD_ESTATE: not an ICAO 9303 issuing state code";
+    case SLTD_ENUMBER: return "SLTD_ENUMBER: document number must be 1-22 characters A-Z 0-9";
+    case SLTD_ETYPE: return "SLTD_ETYPE: document type must be one or two letters";
+    case SLTD_ENOMEM: return "SLTD_ENOMEM: out of memory";
+    case SLTD_EIO: return "SLTD_EIO: input/output error";
+    case SLTD_ENOENT: return "SLTD_ENOENT: no such database, key or file";
+    case SLTD_EEXIST: return "SLTD_EEXIST: database already exists";
+    case SLTD_EKEY: return "SLTD_EKEY: key file unreadable or not a key";
+    case SLTD_EKEYPERM: return "SLTD_EKEYPERM: key file is accessible by group or others (chmod 600)";
+    case SLTD_EWRONGKEY: return "SLTD_EWRONGKEY: key does not belong to this database";
+    case SLTD_ECORRUPT: return "SLTD_ECORRUPT: database damaged or not an sltd database";
+    case SLTD_EVERSION: return "SLTD_EVERSION: database format version not supported";
+    case SLTD_EFULL: return "SLTD_EFULL: database or disk full";
+    case SLTD_EREADERS: return "SLTD_EREADERS: too many concurrent readers";
+    case SLTD_EBUSY: return "SLTD_EBUSY: database already open in this process";
+    case SLTD_EREADONLY: return "SLTD_EREADONLY: database opened read-only";
+    case SLTD_EFORK: return "SLTD_EFORK: handle used after fork()";
+    case SLTD_EFORMAT: return "SLTD_EFORMAT: malformed input";
+    case SLTD_ETOOMANY: return "SLTD_ETOOMANY: too many records for one document";
+    case SLTD_EMRZ: return "SLTD_EMRZ: malformed MRZ";
+    case SLTD_ECHECKDIGIT: return "SLTD_ECHECKDIGIT: MRZ check digit wrong";
+    }
+    return "SLTD_E?: unknown error";
+}
+
+const char *sltd_version(void)
+{
+    return SLTD_VERSION_STRING;
+}
+
+int sltd_version_number(void)
+{
+    return SLTD_VERSION_NUMBER;
+}
+
+const char *sltd_status_name(int status)
+{
+    switch (status) {
+    case SLTD_STATUS_STOLEN: return "stolen";
+    case SLTD_STATUS_LOST: return "lost";
+    case SLTD_STATUS_REVOKED: return "revoked";
+    case SLTD_STATUS_INVALID: return "invalid";
+    case SLTD_STATUS_STOLEN_BLANK: return "stolen_blank";
+    default: return "?";
+    }
+}

@@ -1,0 +1,17 @@
+/* mrz.h — internal helpers of the ICAO Doc 9303 MRZ parser (mrz.c). Pure: no I/O, no allocation. */
+#ifndef SLTD_MRZ_H
+#define SLTD_MRZ_H
+
+#include <stddef.h>
+
+#include "sltd.h"
+
+/* Value of one MRZ character for the check digit: '0'-'9' -> 0-9, 'A'-'Z' -> 10-35, '<' -> 0;
+ * -1 for anything else. */
+int sltd__mrz_char_value(char c);
+
+/* The ICAO 9303 check digit (weights 7, 3, 1 repeating; sum modulo 10) of s[0..len), as 0-9.
+ * Returns -1 if s holds a character outside [0-9A-Z<] (or s is NULL with len > 0). */
+int sltd__mrz_check_digit(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,142 @@
+/* norm.c — normalisation of issuing states, document numbers and types (see norm.h). */
+#include "norm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ISO 3166-1 alpha-3 codes and the ICAO 9303 (Part 3) special codes, sorted for bsearch.
+ * Germany is the single letter "D" (written "D<<" in an MRZ) and is handled apart. */
+static const char known_states[][4] = {
+    "ABW", "AFG", "AGO", "AIA", "ALA", "ALB", "AND", "ARE", "ARG", "ARM", "ASM", "ATA", "ATF", "ATG",
+    "AUS", "AUT", "AZE", "BDI", "BEL", "BEN", "BES", "BFA", "BGD", "BGR", "BHR", "BHS", "BIH", "BLM",
+    "BLR", "BLZ", "BMU", "BOL", "BRA", "BRB", "BRN", "BTN", "BVT", "BWA", "CAF", "CAN", "CCK", "CHE",
+    "CHL", "CHN", "CIV", "CMR", "COD", "COG", "COK", "COL", "COM", "CPV", "CRI", "CUB", "CUW", "CXR",
+    "CYM", "CYP", "CZE", "DJI", "DMA", "DNK", "DOM", "DZA", "ECU", "EGY", "ERI", "ESH", "ESP", "EST",
+    "ETH", "EUE", "FIN", "FJI", "FLK", "FRA", "FRO", "FSM", "GAB", "GBD", "GBN", "GBO", "GBP", "GBR",
+    "GBS", "GEO", "GGY", "GHA", "GIB", "GIN", "GLP", "GMB", "GNB", "GNQ", "GRC", "GRD", "GRL", "GTM",
+    "GUF", "GUM", "GUY", "HKG", "HMD", "HND", "HRV", "HTI", "HUN", "IDN", "IMN", "IND", "IOT", "IRL",
+    "IRN", "IRQ", "ISL", "ISR", "ITA", "JAM", "JEY", "JOR", "JPN", "KAZ", "KEN", "KGZ", "KHM", "KIR",
+    "KNA", "KOR", "KWT", "LAO", "LBN", "LBR", "LBY", "LCA", "LIE", "LKA", "LSO", "LTU", "LUX", "LVA",
+    "MAC", "MAF", "MAR", "MCO", "MDA", "MDG", "MDV", "MEX", "MHL", "MKD", "MLI", "MLT", "MMR", "MNE",
+    "MNG", "MNP", "MOZ", "MRT", "MSR", "MTQ", "MUS", "MWI", "MYS", "MYT", "NAM", "NCL", "NER", "NFK",
+    "NGA", "NIC", "NIU", "NLD", "NOR", "NPL", "NRU", "NZL", "OMN", "PAK", "PAN", "PCN", "PER", "PHL",
+    "PLW", "PNG", "POL", "PRI", "PRK", "PRT", "PRY", "PSE", "PYF", "QAT", "REU", "RKS", "ROU", "RUS",
+    "RWA", "SAU", "SDN", "SEN", "SGP", "SGS", "SHN", "SJM", "SLB", "SLE", "SLV", "SMR", "SOM", "SPM",
+    "SRB", "SSD", "STP", "SUR", "SVK", "SVN", "SWE", "SWZ", "SXM", "SYC", "SYR", "TCA", "TCD", "TGO",
+    "THA", "TJK", "TKL", "TKM", "TLS", "TON", "TTO", "TUN", "TUR", "TUV", "TWN", "TZA", "UGA", "UKR",
+    "UMI", "UNA", "UNK", "UNO", "URY", "USA", "UTO", "UZB", "VAT", "VCT", "VEN", "VGB", "VIR", "VNM",
+    "VUT", "WLF", "WSM", "XBA", "XCC", "XCE", "XCO", "XDC", "XEC", "XES", "XIM", "XMP", "XOM", "XPO",
+    "XXA", "XXB", "XXC", "XXX", "YEM", "ZAF", "ZMB", "ZWE",
+};
+
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+int sltd__state_known(const char *code)
+{
+    if (strcmp(code, "D") == 0)
+        return 1;
+    return bsearch(code, known_states, sizeof known_states / sizeof known_states[0], sizeof known_states[0],
+                   cmp_code) != NULL;
+}
+
+static char upper(char c)
+{
+    return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+}
+
+int sltd__norm_state(char out[SLTD_STATE_MAX + 1], const char *in, size_t len)
+{
+    size_t n = 0, i;
+    int filler = 0;
+
+    if (in == NULL)
+        return SLTD_EINVAL;
+    for (i = 0; i < len; i++) {
+        char c = upper(in[i]);
+        if (c == ' ' || c == '\t')
+            continue;
+        if (c == '<') { /* fillers only after the letters: "D<<" */
+            filler = 1;
+            continue;
+        }
+        if (c < 'A' || c > 'Z' || filler || n == SLTD_STATE_MAX)
+            return SLTD_ESTATE;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    if (n == 0 || !sltd__state_known(out))
+        return SLTD_ESTATE;
+    return SLTD_OK;
+}
+
+int sltd__norm_number(char out[SLTD_NUMBER_MAX + 1], size_t *outlen, const char *in, size_t len)
+{
+    size_t n = 0, i;
+
+    if (in == NULL)
+        return SLTD_EINVAL;
+    for (i = 0; i < len; i++) {
+        char c = upper(in[i]);
+        if (c == ' ' || c == '-' || c == '/' || c == '<')
+            continue;
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) || n == SLTD_NUMBER_MAX)
+            return SLTD_ENUMBER;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    if (outlen != NULL)
+        *outlen = n;
+    return n == 0 ? SLTD_ENUMBER : SLTD_OK;
+}
+
+int sltd__norm_type(char out[SLTD_TYPE_MAX + 1], const char *in, size_t len)
+{
+    size_t n = 0, i;
+    int filler = 0;
+
+    if (in == NULL && len > 0)
+        return SLTD_EINVAL;
+    for (i = 0; i < len; i++) {
+        char c = upper(in[i]);
+        if (c == ' ')
+            continue;
+        if (c == '<') {
+            filler = 1;
+            continue;
+        }
+        if (c < 'A' || c > 'Z' || filler || n == SLTD_TYPE_MAX)
+            return SLTD_ETYPE;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    return SLTD_OK;
+}
+
+char sltd__type_family(const char *type)
+{
+    switch (type[0]) {
+    case 'A':
+    case 'C':
+    case 'I':
+        return 'I';
+    default:
+        return type[0];
+    }
+}
+
+int sltd_normalize_state(char out[SLTD_STATE_MAX + 1], const char *in)
+{
+    if (out == NULL || in == NULL)
+        return SLTD_EINVAL;
+    return sltd__norm_state(out, in, strlen(in));
+}
+
+int sltd_normalize_number(char out[SLTD_NUMBER_MAX + 1], const char *in)
+{
+    if (out == NULL || in == NULL)
+        return SLTD_EINVAL;
+    return sltd__norm_number(out, NULL, in, strlen(in));
+}

@@ -1,0 +1,115 @@
+/* record.c — listing and date encoding (see record.h). */
+#include "record.h"
+
+#include <string.h>
+
+static int is_leap(unsigned y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned month_days(unsigned y, unsigned m)
+{
+    static const unsigned char d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    return m == 2 && is_leap(y) ? 29u : d[m - 1];
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+    long era;
+    unsigned yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long)doe - 719468;
+}
+
+int sltd__date_valid(uint32_t ymd)
+{
+    unsigned y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    long days;
+
+    if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+        return 0;
+    days = days_from_civil((long)y, m, d);
+    return days >= 1 && days <= 65535;
+}
+
+uint16_t sltd__date_to_days(uint32_t ymd)
+{
+    if (ymd == 0)
+        return 0;
+    return (uint16_t)days_from_civil((long)(ymd / 10000), ymd / 100 % 100, ymd % 100);
+}
+
+uint32_t sltd__days_to_date(uint16_t days)
+{
+    long z = (long)days + 719468, era;
+    unsigned doe, yoe, doy, mp, d, m;
+    long y;
+
+    if (days == 0)
+        return 0;
+    era = z / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = (long)yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    return (uint32_t)y * 10000 + m * 100 + d;
+}
+
+size_t sltd__rec_encode(uint8_t out[SLTD__REC_MAX], const sltd_record *r)
+{
+    size_t rl = strnlen(r->reference, SLTD_REFERENCE_MAX);
+    uint16_t rep = sltd__date_to_days(r->reported), exp = sltd__date_to_days(r->expires);
+
+    memset(out, 0, SLTD__REC_HDR);
+    out[0] = SLTD__REC_VERSION;
+    out[1] = r->status;
+    memcpy(out + 2, r->type, strnlen(r->type, SLTD_TYPE_MAX));
+    out[4] = (uint8_t)(rep >> 8);
+    out[5] = (uint8_t)rep;
+    out[6] = (uint8_t)(exp >> 8);
+    out[7] = (uint8_t)exp;
+    memcpy(out + 8, r->reporting_state, strnlen(r->reporting_state, SLTD_STATE_MAX));
+    out[11] = (uint8_t)rl;
+    memcpy(out + SLTD__REC_HDR, r->reference, rl);
+    return SLTD__REC_HDR + rl;
+}
+
+size_t sltd__rec_len(const uint8_t *in, size_t avail)
+{
+    size_t len;
+
+    if (avail < SLTD__REC_HDR || in[0] != SLTD__REC_VERSION || in[11] > SLTD_REFERENCE_MAX)
+        return 0;
+    len = SLTD__REC_HDR + in[11];
+    return len <= avail ? len : 0;
+}
+
+int sltd__rec_decode(sltd_record *out, const uint8_t *in, size_t avail, size_t *used)
+{
+    size_t len = sltd__rec_len(in, avail);
+
+    if (len == 0 || in[1] < SLTD_STATUS_STOLEN || in[1] > SLTD_STATUS_STOLEN_BLANK)
+        return SLTD_ECORRUPT;
+    out->status = in[1];
+    memcpy(out->type, in + 2, 2);
+    out->type[2] = '\0';
+    out->reported = sltd__days_to_date((uint16_t)(in[4] << 8 | in[5]));
+    out->expires = sltd__days_to_date((uint16_t)(in[6] << 8 | in[7]));
+    memcpy(out->reporting_state, in + 8, 3);
+    out->reporting_state[3] = '\0';
+    memcpy(out->reference, in + SLTD__REC_HDR, in[11]);
+    out->reference[in[11]] = '\0';
+    *used = len;
+    return SLTD_OK;
+}

@@ -1,0 +1,389 @@
+/* store.c — LMDB environment, read-transaction pool, map growth (see store.h). */
+#include "store.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lmdb.h>
+
+#include "error.h"
+
+#define POOL_SLOTS 64
+#define DEFAULT_MAP_SIZE ((size_t)64 << 20)
+
+struct sltd__txn {
+    MDB_txn *txn;
+    sltd__store *store;
+    int write;
+};
+
+/* One pooled read transaction; each on its own cache line so threads do not share lines. */
+typedef struct slot {
+    _Alignas(64) _Atomic int busy;
+    int live; /* txn exists (reset or active) */
+    sltd__txn t;
+} slot;
+
+struct sltd__store {
+    MDB_env *env;
+    MDB_dbi records, meta;
+    unsigned flags;
+    char *dir;
+    _Atomic int resizing;
+    slot slots[POOL_SLOTS];
+};
+
+static int map_err(int rc, const char *what, const char *dir)
+{
+    switch (rc) {
+    case 0: return SLTD_OK;
+    case MDB_MAP_FULL:
+        return sltd__err(SLTD_EFULL, "%s: %s: database map full", dir, what);
+    case ENOSPC:
+        return sltd__err(SLTD_EFULL, "%s: %s: disk full", dir, what);
+    case MDB_READERS_FULL:
+        return sltd__err(SLTD_EREADERS, "%s: %s: too many readers", dir, what);
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_INVALID:
+    case MDB_BAD_TXN:
+    case MDB_BAD_DBI:
+    case MDB_INCOMPATIBLE:
+        return sltd__err(SLTD_ECORRUPT, "%s: %s: %s", dir, what, mdb_strerror(rc));
+    case MDB_VERSION_MISMATCH:
+        return sltd__err(SLTD_EVERSION, "%s: %s: %s", dir, what, mdb_strerror(rc));
+    case ENOMEM:
+        return sltd__err(SLTD_ENOMEM, "%s: %s: out of memory", dir, what);
+    case ENOENT:
+        return sltd__err(SLTD_ENOENT, "%s: %s: no database here", dir, what);
+    case EACCES:
+    case EROFS:
+        return sltd__err(SLTD_EIO, "%s: %s: permission denied", dir, what);
+    default:
+        return sltd__err(SLTD_EIO, "%s: %s: %s", dir, what, mdb_strerror(rc));
+    }
+}
+
+int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t map_size, unsigned max_readers)
+{
+    sltd__store *s;
+    MDB_txn *txn = NULL;
+    unsigned envflags = MDB_NOTLS | ((flags & SLTD__STORE_RDONLY) ? MDB_RDONLY : 0);
+    int rc, dead = 0;
+
+    *out = NULL;
+    s = aligned_alloc(64, sizeof *s);
+    if (s == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    memset(s, 0, sizeof *s);
+    s->flags = flags;
+    s->dir = strdup(dir);
+    if (s->dir == NULL) {
+        free(s);
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    }
+    if ((rc = mdb_env_create(&s->env)) != 0) {
+        s->env = NULL;
+        goto fail;
+    }
+    mdb_env_set_maxdbs(s->env, 4);
+    mdb_env_set_maxreaders(s->env, max_readers);
+    if (map_size == 0)
+        map_size = DEFAULT_MAP_SIZE;
+    if ((rc = mdb_env_set_mapsize(s->env, map_size)) != 0)
+        goto fail;
+    if ((rc = mdb_env_open(s->env, dir, envflags, 0644)) != 0)
+        goto fail;
+    /* (a database written with a larger map than asked for keeps its own: mdb_env_open adopts it) */
+    mdb_reader_check(s->env, &dead); /* clear the slots of readers that died */
+    if ((rc = mdb_txn_begin(s->env, NULL, (flags & SLTD__STORE_RDONLY) ? MDB_RDONLY : 0, &txn)) != 0)
+        goto fail;
+    if ((rc = mdb_dbi_open(txn, "records", (flags & SLTD__STORE_RDONLY) ? 0 : MDB_CREATE, &s->records)) != 0 ||
+        (rc = mdb_dbi_open(txn, "meta", (flags & SLTD__STORE_RDONLY) ? 0 : MDB_CREATE, &s->meta)) != 0) {
+        mdb_txn_abort(txn);
+        if (rc == MDB_NOTFOUND) {
+            rc = sltd__err(SLTD_ECORRUPT, "%s: not an sltd database (no records/meta tables)", dir);
+            goto fail_mapped;
+        }
+        goto fail;
+    }
+    if ((rc = mdb_txn_commit(txn)) != 0)
+        goto fail;
+    *out = s;
+    return SLTD_OK;
+fail:
+    rc = map_err(rc, "open", dir);
+fail_mapped:
+    if (s->env != NULL)
+        mdb_env_close(s->env);
+    free(s->dir);
+    free(s);
+    return rc;
+}
+
+void sltd__store_close(sltd__store *s)
+{
+    int i;
+
+    if (s == NULL)
+        return;
+    for (i = 0; i < POOL_SLOTS; i++)
+        if (s->slots[i].live)
+            mdb_txn_abort(s->slots[i].t.txn);
+    mdb_env_close(s->env);
+    free(s->dir);
+    free(s);
+}
+
+uint64_t sltd__store_last_txnid(const sltd__store *s)
+{
+    MDB_envinfo info;
+
+    mdb_env_info(s->env, &info);
+    return info.me_last_txnid;
+}
+
+void sltd__store_sizes(const sltd__store *s, uint64_t *used, uint64_t *map)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+
+    mdb_env_info(s->env, &info);
+    mdb_env_stat(s->env, &st);
+    *used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+    *map = info.me_mapsize;
+}
+
+/* Adopt a map grown by another process (MDB_MAP_RESIZED): needs every reader of ours out. */
+static int drain_and(sltd__store *s, size_t newsize);
+
+int sltd__store_read_begin(sltd__store *s, sltd__txn **out)
+{
+    static _Thread_local unsigned hint;
+    unsigned start = hint, i;
+    int rc;
+
+    for (;;) {
+        for (i = 0; i < POOL_SLOTS; i++) {
+            slot *sl = &s->slots[(start + i) % POOL_SLOTS];
+            if (atomic_load_explicit(&sl->busy, memory_order_relaxed) ||
+                atomic_exchange_explicit(&sl->busy, 1, memory_order_seq_cst))
+                continue;
+            if (atomic_load_explicit(&s->resizing, memory_order_seq_cst)) {
+                atomic_store_explicit(&sl->busy, 0, memory_order_release);
+                break; /* wait for the resize below */
+            }
+            hint = (start + i) % POOL_SLOTS;
+            rc = sl->live ? mdb_txn_renew(sl->t.txn) : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &sl->t.txn);
+            if (rc == 0) {
+                sl->live = 1;
+                sl->t.store = s;
+                sl->t.write = 0;
+                *out = &sl->t;
+                return SLTD_OK;
+            }
+            if (sl->live && rc != MDB_MAP_RESIZED) {
+                mdb_txn_abort(sl->t.txn);
+            }
+            if (rc != MDB_MAP_RESIZED)
+                sl->live = 0;
+            atomic_store_explicit(&sl->busy, 0, memory_order_release);
+            if (rc != MDB_MAP_RESIZED)
+                return map_err(rc, "read transaction", s->dir);
+            if ((rc = drain_and(s, 0)) != SLTD_OK)
+                return rc;
+            break;
+        }
+        if (i == POOL_SLOTS && !atomic_load(&s->resizing))
+            return sltd__err(SLTD_EREADERS, "%s: more than %d threads reading at once", s->dir, POOL_SLOTS);
+        while (atomic_load_explicit(&s->resizing, memory_order_acquire))
+            sched_yield();
+    }
+}
+
+void sltd__store_read_end(sltd__store *s, sltd__txn *t)
+{
+    slot *sl = (slot *)((char *)t - offsetof(slot, t));
+
+    (void)s;
+    mdb_txn_reset(t->txn); /* never hold an old snapshot while idle */
+    atomic_store_explicit(&sl->busy, 0, memory_order_release);
+}
+
+static int drain_and(sltd__store *s, size_t newsize)
+{
+    int expected = 0, i, rc;
+
+    while (!atomic_compare_exchange_weak(&s->resizing, &expected, 1)) {
+        expected = 0;
+        sched_yield();
+    }
+    for (i = 0; i < POOL_SLOTS; i++)
+        while (atomic_load_explicit(&s->slots[i].busy, memory_order_seq_cst))
+            sched_yield();
+    rc = mdb_env_set_mapsize(s->env, newsize);
+    atomic_store_explicit(&s->resizing, 0, memory_order_release);
+    return rc == 0 ? SLTD_OK : map_err(rc, "resize map", s->dir);
+}
+
+int sltd__store_grow(sltd__store *s, uint64_t bytes)
+{
+    MDB_envinfo info;
+    uint64_t size;
+
+    mdb_env_info(s->env, &info);
+    size = info.me_mapsize;
+    while (size < bytes)
+        size *= 2;
+    if (size == info.me_mapsize)
+        size *= 2;
+    return drain_and(s, (size_t)size);
+}
+
+int sltd__store_write_begin(sltd__store *s, sltd__txn **out)
+{
+    sltd__txn *t;
+    int rc;
+
+    if (s->flags & SLTD__STORE_RDONLY)
+        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", s->dir);
+    t = malloc(sizeof *t);
+    if (t == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    for (;;) {
+        rc = mdb_txn_begin(s->env, NULL, 0, &t->txn);
+        if (rc != MDB_MAP_RESIZED)
+            break;
+        if ((rc = drain_and(s, 0)) != SLTD_OK) {
+            free(t);
+            return rc;
+        }
+    }
+    if (rc != 0) {
+        free(t);
+        return map_err(rc, "write transaction", s->dir);
+    }
+    t->store = s;
+    t->write = 1;
+    *out = t;
+    return SLTD_OK;
+}
+
+int sltd__store_commit(sltd__store *s, sltd__txn *t)
+{
+    int rc = mdb_txn_commit(t->txn);
+
+    free(t);
+    return map_err(rc, "commit", s->dir);
+}
+
+void sltd__store_abort(sltd__store *s, sltd__txn *t)
+{
+    (void)s;
+    if (t == NULL)
+        return;
+    mdb_txn_abort(t->txn);
+    free(t);
+}
+
+uint64_t sltd__txn_id(const sltd__txn *t)
+{
+    return (uint64_t)mdb_txn_id(t->txn);
+}
+
+int sltd__txn_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t **val, size_t *len)
+{
+    MDB_val k = { SLTD_DIGEST_SIZE, (void *)d }, v;
+    int rc = mdb_get(t->txn, t->store->records, &k, &v);
+
+    if (rc == MDB_NOTFOUND)
+        return 1;
+    if (rc != 0)
+        return map_err(rc, "get", t->store->dir);
+    *val = v.mv_data;
+    *len = v.mv_size;
+    return SLTD_OK;
+}
+
+int sltd__txn_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t *val, size_t len, int append)
+{
+    MDB_val k = { SLTD_DIGEST_SIZE, (void *)d }, v = { len, (void *)val };
+
+    return map_err(mdb_put(t->txn, t->store->records, &k, &v, append ? MDB_APPEND : 0), "put", t->store->dir);
+}
+
+int sltd__txn_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE])
+{
+    MDB_val k = { SLTD_DIGEST_SIZE, (void *)d };
+    int rc = mdb_del(t->txn, t->store->records, &k, NULL);
+
+    return rc == MDB_NOTFOUND ? 1 : map_err(rc, "delete", t->store->dir);
+}
+
+int sltd__txn_empty(sltd__txn *t)
+{
+    MDB_stat st;
+    int rc = mdb_stat(t->txn, t->store->records, &st);
+
+    return rc != 0 ? map_err(rc, "stat", t->store->dir) : st.ms_entries == 0;
+}
+
+int sltd__txn_meta_get(sltd__txn *t, const char *name, void *buf, size_t cap, size_t *len)
+{
+    MDB_val k = { strlen(name), (void *)name }, v;
+    int rc = mdb_get(t->txn, t->store->meta, &k, &v);
+
+    if (rc == MDB_NOTFOUND)
+        return 1;
+    if (rc != 0)
+        return map_err(rc, "meta", t->store->dir);
+    if (v.mv_size > cap)
+        return sltd__err(SLTD_ECORRUPT, "%s: meta value '%s' too long", t->store->dir, name);
+    memcpy(buf, v.mv_data, v.mv_size);
+    if (len != NULL)
+        *len = v.mv_size;
+    return SLTD_OK;
+}
+
+int sltd__txn_meta_put(sltd__txn *t, const char *name, const void *val, size_t len)
+{
+    MDB_val k = { strlen(name), (void *)name }, v = { len, (void *)val };
+
+    return map_err(mdb_put(t->txn, t->store->meta, &k, &v, 0), "meta put", t->store->dir);
+}
+
+int sltd__txn_foreach(sltd__txn *t, int (*fn)(void *ctx, const uint8_t *d, const uint8_t *val, size_t len),
+                      void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val k, v;
+    int rc, op = MDB_FIRST;
+
+    if ((rc = mdb_cursor_open(t->txn, t->store->records, &c)) != 0)
+        return map_err(rc, "cursor", t->store->dir);
+    for (;;) {
+        rc = mdb_cursor_get(c, &k, &v, op);
+        op = MDB_NEXT;
+        if (rc == MDB_NOTFOUND) {
+            rc = SLTD_OK;
+            break;
+        }
+        if (rc != 0) {
+            rc = map_err(rc, "scan", t->store->dir);
+            break;
+        }
+        if (k.mv_size != SLTD_DIGEST_SIZE) {
+            rc = sltd__err(SLTD_ECORRUPT, "%s: record key of %zu bytes", t->store->dir, k.mv_size);
+            break;
+        }
+        if ((rc = fn(ctx, k.mv_data, v.mv_data, v.mv_size)) != 0)
+            break;
+    }
+    mdb_cursor_close(c);
+    return rc;
+}

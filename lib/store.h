@@ -1,0 +1,49 @@
+/* store.h — the LMDB environment: records (digest -> records) and meta (name -> value).
+ * The only module that includes <lmdb.h>; LMDB codes are mapped to sltd codes here. */
+#ifndef SLTD_STORE_H
+#define SLTD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sltd.h"
+
+typedef struct sltd__store sltd__store;
+typedef struct sltd__txn sltd__txn;
+
+enum { SLTD__STORE_RDONLY = 1 };
+
+int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t map_size, unsigned max_readers);
+void sltd__store_close(sltd__store *s);
+/* The id of the last committed transaction (no system call, no lock). */
+uint64_t sltd__store_last_txnid(const sltd__store *s);
+/* Bytes of the data file in use, and the map size. */
+void sltd__store_sizes(const sltd__store *s, uint64_t *used, uint64_t *map);
+
+/* A read transaction on the newest committed state, from a per-handle pool (no allocation once warm). */
+int sltd__store_read_begin(sltd__store *s, sltd__txn **out);
+void sltd__store_read_end(sltd__store *s, sltd__txn *t);
+
+/* The write transaction (one at a time, across processes). */
+int sltd__store_write_begin(sltd__store *s, sltd__txn **out);
+int sltd__store_commit(sltd__store *s, sltd__txn *t); /* always ends the transaction */
+void sltd__store_abort(sltd__store *s, sltd__txn *t);
+/* Grow the map (to at least `bytes`, doubling), waiting for this process's readers to step out. */
+int sltd__store_grow(sltd__store *s, uint64_t bytes);
+
+uint64_t sltd__txn_id(const sltd__txn *t);
+/* Look up a digest: 0 found (*val borrowed until the transaction ends), 1 not found, <0 error. */
+int sltd__txn_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t **val, size_t *len);
+/* Store a value (append: the digest is greater than every stored one). */
+int sltd__txn_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t *val, size_t len, int append);
+int sltd__txn_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE]);
+/* Is the records table empty? 1 yes, 0 no, <0 error. */
+int sltd__txn_empty(sltd__txn *t);
+/* Meta values: get copies up to cap bytes and gives the length (1 when absent). */
+int sltd__txn_meta_get(sltd__txn *t, const char *name, void *buf, size_t cap, size_t *len);
+int sltd__txn_meta_put(sltd__txn *t, const char *name, const void *val, size_t len);
+/* Call fn for every record value in digest order; stops at the first non-zero return. */
+int sltd__txn_foreach(sltd__txn *t, int (*fn)(void *ctx, const uint8_t *d, const uint8_t *val, size_t len),
+                      void *ctx);
+
+#endif

@@ -1,0 +1,106 @@
+#!/bin/sh
+# CLI tests: every command, its --help, and each exit status, against real databases.
+#   cli_test.sh SLTD_BINARY DATA_DIR WORK_DIR
+set -u
+sltd=$1 data=$2 work=$3
+rm -rf "$work"; mkdir -p "$work"
+pass=0 fail=0
+
+# expect STATUS DESCRIPTION -- COMMAND...   (stdout+stderr kept in $work/out)
+expect() {
+    want=$1 what=$2; shift 3
+    "$@" >"$work/out" 2>&1; got=$?
+    if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $what: exit $got, want $want"; sed 's/^/    /' "$work/out" | head -n 20; fi
+}
+# contains TEXT DESCRIPTION: the last command's output has TEXT
+contains() {
+    if grep -q -- "$1" "$work/out"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $2: output lacks '$1'"; sed 's/^/    /' "$work/out" | head -n 20; fi
+}
+
+db=$work/db
+cat > "$work/feed.csv" <<'CSV'
+state,number,type,status,reported,reporting_state,reference
+UTO,L898902C3,P,stolen,2023-04-01,UTO,UTO-0001
+D,C01X00T47,P,lost,2022-12-24,D,DE-LOST-77
+XXA,AB-123 456,ID,revoked,2024-01-31,,
+CSV
+printf 'state,number\nUTO,OK1\nQQQ,X1\nUTO,A.B\n' > "$work/bad.csv"
+
+expect 0 "sltd --help" -- "$sltd" --help;                 contains "usage: sltd" "main help"
+expect 2 "sltd (no command)" -- "$sltd"
+expect 2 "unknown command" -- "$sltd" frobnicate
+expect 0 "--version" -- "$sltd" --version;                contains "sltd 0." "version"
+for c in init import check stats screen mrz; do
+    expect 0 "$c --help" -- "$sltd" $c --help;            contains "usage: sltd $c" "$c help"
+done
+
+expect 2 "init without --db" -- "$sltd" init
+expect 2 "init, bad option" -- "$sltd" init --db "$db" --frob
+expect 0 "init" -- "$sltd" init --db "$db"
+[ "$(stat -c %a "$db.key")" = 600 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: key mode is not 600"; }
+expect 3 "init over an existing database" -- "$sltd" init --db "$db"
+contains "already exists" "init twice"
+
+expect 0 "import" -- "$sltd" import --db "$db" "$work/feed.csv"; contains "3 added" "import counts"
+expect 2 "import of a bad feed" -- "$sltd" import --db "$db" "$work/bad.csv"
+contains "bad.csv:3: field 'state'" "bad feed names line and field"
+contains "bad.csv:4: field 'number'" "bad feed names the second bad line"
+expect 2 "import of a missing feed" -- "$sltd" import --db "$db" "$work/nope.csv"
+expect 0 "import from stdin" -- sh -c "printf 'state,number\nUTO,STDIN1\n' | '$sltd' import --db '$db' -"
+
+expect 1 "check a listed document" -- "$sltd" check --db "$db" UTO L898902C3
+contains "LISTED stolen" "check output"; contains "UTO-0001" "check reference"
+expect 1 "check, normalised input" -- "$sltd" check --db "$db" 'd<<' 'c01x 00t47'
+expect 1 "check, stdin import" -- "$sltd" check --db "$db" UTO STDIN1
+expect 1 "check, --type family" -- "$sltd" check --db "$db" XXA AB123456 --type I
+expect 0 "check, other family" -- "$sltd" check --db "$db" XXA AB123456 --type P
+expect 0 "check an unlisted document" -- "$sltd" check --db "$db" UTO X0000000; contains "not listed" "miss output"
+expect 0 "bad row not imported" -- "$sltd" check --db "$db" UTO OK1
+expect 1 "check --json" -- "$sltd" check --db "$db" --json UTO L898902C3; contains '"listed":true' "json"
+expect 2 "check, bad state" -- "$sltd" check --db "$db" ZZZ 123
+expect 2 "check, bad number" -- "$sltd" check --db "$db" UTO 'A_1'
+expect 2 "check, missing args" -- "$sltd" check --db "$db" UTO
+expect 3 "check, no database" -- "$sltd" check --db "$work/none" UTO 123
+chmod 644 "$db.key"
+expect 3 "check, key readable by others" -- "$sltd" check --db "$db" UTO 123; contains "chmod 600" "key perms message"
+chmod 600 "$db.key"
+"$sltd" init --db "$work/other" >/dev/null 2>&1
+expect 3 "check, wrong key" -- "$sltd" check --db "$db" --key "$work/other.key" UTO L898902C3
+contains "does not belong" "wrong key message"
+
+expect 0 "stats" -- "$sltd" stats --db "$db"; contains "records         4 listings of 4 documents" "stats records"
+expect 0 "stats --json" -- "$sltd" stats --db "$db" --json; contains '"records":4' "stats json"
+contains '"state":"ok"' "filter state"
+
+# screen
+printf 'name,state,number,flight\nAnna,UTO,L898902C3,X1\nBob,UTO,Q1234567,X1\n"Carl, Jr",d,c01x00t47,X2\n' > "$work/m.csv"
+expect 1 "screen with hits" -- "$sltd" screen --db "$db" "$work/m.csv"
+contains "^2,UTO,L898902C3,stolen" "screen hit line"; contains '"Carl, Jr"' "pass-through quoting"
+contains "3 documents, 2 hits, 0 invalid" "screen summary"
+expect 1 "screen --json" -- "$sltd" screen --db "$db" --json "$work/m.csv"; contains '"verdict":"listed"' "json hit"
+expect 1 "screen --all" -- "$sltd" screen --db "$db" --all "$work/m.csv"; contains "^3,clear,UTO,Q1234567" "all rows"
+expect 1 "screen from stdin" -- sh -c "'$sltd' screen --db '$db' - < '$work/m.csv'"
+printf 'state,number\nUTO,Q1\nZZZ,Q2\nUTO,Q3,extra\n' > "$work/m2.csv"
+expect 2 "screen, invalid rows, no hit" -- "$sltd" screen --db "$db" "$work/m2.csv"
+contains "m2.csv:3: field 'state'" "invalid row named"; contains "m2.csv:4: 3 fields" "field count"
+printf 'name,flight\nA,B\n' > "$work/m3.csv"
+expect 2 "screen, no state/number columns" -- "$sltd" screen --db "$db" "$work/m3.csv"
+: > "$work/empty.csv"
+expect 2 "screen, empty file" -- "$sltd" screen --db "$db" "$work/empty.csv"
+expect 2 "screen, missing file" -- "$sltd" screen --db "$db" "$work/nope.csv"
+printf 'state,number\nUTO,Q1\n' > "$work/m4.csv"
+expect 0 "screen, all clear" -- "$sltd" screen --db "$db" "$work/m4.csv"
+expect 3 "screen, no database" -- "$sltd" screen --db "$work/none" "$work/m4.csv"
+
+# the demo data: exactly the planted hits
+expect 0 "init demo" -- "$sltd" init --db "$work/demo"
+expect 0 "import demo feed" -- "$sltd" import --db "$work/demo" "$data/demo-feed.csv"
+expect 1 "screen demo manifest" -- "$sltd" screen --db "$work/demo" -o "$work/hits.csv" "$data/manifest.csv"
+if tail -n +2 "$work/hits.csv" | cut -d, -f1 | diff - "$data/expected-hits.txt" >/dev/null; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: demo hits differ from data/expected-hits.txt"; cat "$work/hits.csv"; fi
+
+echo "cli: $pass passed, $fail failed"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,39 @@
+/* example.c — the README's "API at a glance", compiled against the installed library by the
+ * install_consumer test (through find_package(sltd) and through pkg-config). */
+#include <stdio.h>
+
+#include <sltd.h>
+
+int main(int argc, char **argv)
+{
+    sltd_options opts = SLTD_OPTIONS_INIT;
+    sltd_result res;
+    sltd_db *db;
+    int rc;
+
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s DBDIR STATE NUMBER\n", argv[0]);
+        return 2;
+    }
+    if (sltd_version_number() != SLTD_VERSION_NUMBER)
+        fprintf(stderr, "warning: header %s, library %s\n", SLTD_VERSION_STRING, sltd_version());
+
+    opts.flags = SLTD_OPEN_READONLY;          /* a kiosk only reads; the key is DBDIR.key */
+    if ((rc = sltd_open(&db, argv[1], &opts)) != SLTD_OK) {
+        fprintf(stderr, "%s\n%s\n", sltd_strerror(rc), sltd_errmsg(NULL));
+        return 3;
+    }
+    rc = sltd_lookup(&res, db, argv[2], argv[3], NULL);   /* thread-safe; a miss is not an error */
+    if (rc != SLTD_OK) {                                   /* fail closed: an error is never "clear" */
+        fprintf(stderr, "%s\n", sltd_strerror(rc));
+        sltd_close(db);
+        return rc == SLTD_ESTATE || rc == SLTD_ENUMBER ? 2 : 3;
+    }
+    if (res.listed)
+        printf("LISTED: %s, reported %u, reference %s\n", sltd_status_name(res.records[0].status),
+               (unsigned)res.records[0].reported, res.records[0].reference);
+    else
+        printf("not listed\n");
+    sltd_close(db);
+    return res.listed;
+}

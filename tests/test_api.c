@@ -1,0 +1,483 @@
+/* test_api.c — black box: only the public header, real LMDB files, real keys, real processes. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sltd.h"
+#include "testutil.h"
+
+static char *tmp;
+static char dbdir[4096], feed[4096];
+
+static void setup(void)
+{
+    tmp = tu_mkdtemp("api");
+    ck_assert_ptr_nonnull(tmp);
+    tu_path(dbdir, sizeof dbdir, tmp, "db");
+    tu_path(feed, sizeof feed, tmp, "feed.csv");
+}
+
+static void teardown(void)
+{
+    tu_rmtree(tmp);
+    free(tmp);
+}
+
+static sltd_db *open_db(unsigned flags)
+{
+    sltd_options o = SLTD_OPTIONS_INIT;
+    sltd_db *db = NULL;
+    int rc;
+
+    o.flags = flags;
+    rc = sltd_open(&db, dbdir, &o);
+    ck_assert_msg(rc == 0, "open: %s (%s)", sltd_strerror(rc), sltd_errmsg(NULL));
+    return db;
+}
+
+static sltd_db *create_with(unsigned series, unsigned long n)
+{
+    sltd_db *db = open_db(SLTD_OPEN_CREATE);
+    sltd_import_report r;
+    int rc;
+
+    ck_assert_int_eq(tu_feed(feed, series, 0, n), 0);
+    rc = sltd_import_feed(&r, db, feed, 0);
+    ck_assert_msg(rc == 0, "import: %s (%s)", sltd_strerror(rc), sltd_errmsg(db));
+    ck_assert_uint_eq(r.added, n);
+    ck_assert_uint_eq(r.rows, n);
+    return db;
+}
+
+static int listed(sltd_db *db, const char *state, const char *number, const char *type)
+{
+    sltd_result r;
+    int rc = sltd_lookup(&r, db, state, number, type);
+
+    ck_assert_msg(rc == 0, "lookup %s %s: %s", state, number, sltd_strerror(rc));
+    return r.listed;
+}
+
+static void all_found(sltd_db *db, unsigned series, unsigned long n)
+{
+    char num[16];
+    unsigned long i;
+
+    for (i = 0; i < n; i++) {
+        tu_number(num, series, i);
+        ck_assert_msg(listed(db, "UTO", num, NULL), "false negative: %s", num);
+    }
+}
+
+START_TEST(import_then_lookup)
+{
+    sltd_db *db = create_with(1, 5000);
+    char num[16];
+    sltd_result r;
+    unsigned long i, fp = 0;
+
+    all_found(db, 1, 5000);
+    /* the record's details come back */
+    tu_number(num, 1, 4);
+    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+    ck_assert_int_eq(r.listed, 1);
+    ck_assert_uint_eq(r.nrecords, 1);
+    ck_assert_str_eq(r.records[0].type, "P");
+    ck_assert_int_eq(r.records[0].status, SLTD_STATUS_STOLEN);
+    ck_assert_uint_eq(r.records[0].reported, 20240514);
+    ck_assert_str_eq(r.records[0].reference, "REF-1-4");
+    tu_number(num, 1, 3);
+    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+    ck_assert_int_eq(r.records[0].status, SLTD_STATUS_LOST);
+    /* never-imported documents: not listed (another series, another state) */
+    for (i = 0; i < 5000; i++) {
+        tu_number(num, 2, i);
+        fp += (unsigned long)listed(db, "UTO", num, NULL);
+        tu_number(num, 1, i);
+        fp += (unsigned long)listed(db, "XXA", num, NULL);
+    }
+    ck_assert_uint_eq(fp, 0); /* exact answers: the filter's false positives are resolved by LMDB */
+    sltd_close(db);
+}
+END_TEST
+
+START_TEST(lookup_normalises_and_filters_type)
+{
+    sltd_db *db = create_with(3, 10);
+    char num[16], messy[40];
+
+    tu_number(num, 3, 7);
+    snprintf(messy, sizeof messy, " %c%c-%c%c %s<<", num[0] + 32, num[1] + 32, num[2], num[3], num + 4);
+    ck_assert(listed(db, "uto", messy, NULL));
+    ck_assert(listed(db, "UTO<", num, "P"));
+    ck_assert(listed(db, "UTO", num, "PP")); /* same family */
+    ck_assert(!listed(db, "UTO", num, "I")); /* listed as a passport, not an ID card */
+    ck_assert(!listed(db, "UTO", num, "V"));
+    sltd_close(db);
+}
+END_TEST
+
+START_TEST(bad_input_is_an_error_not_a_miss)
+{
+    sltd_db *db = create_with(4, 10);
+    sltd_result r;
+
+    ck_assert_int_eq(sltd_lookup(&r, db, "ZZZ", "A1", NULL), SLTD_ESTATE);
+    ck_assert_int_eq(r.error, SLTD_ESTATE);
+    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", "A.1", NULL), SLTD_ENUMBER);
+    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", "", NULL), SLTD_ENUMBER);
+    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", "ABCDEFGHIJKLMNOPQRSTUVW", NULL), SLTD_ENUMBER);
+    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", "A1", "P1"), SLTD_ETYPE);
+    ck_assert_int_eq(sltd_lookup(&r, db, NULL, "A1", NULL), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_lookup(&r, NULL, "UTO", "A1", NULL), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_lookup(NULL, db, "UTO", "A1", NULL), SLTD_EINVAL);
+    sltd_close(db);
+}
+END_TEST
+
+START_TEST(batch_matches_single)
+{
+    enum { N = 3000 };
+    sltd_db *db = create_with(5, 1000);
+    static char nums[N][16];
+    static sltd_query q[N];
+    static sltd_result res[N];
+    sltd_result one;
+    int i;
+
+    for (i = 0; i < N; i++) {
+        tu_number(nums[i], i % 2 ? 5 : 6, (unsigned long)(i / 2)); /* half listed (i/2 < 1000), half not */
+        q[i].state = "UTO";
+        q[i].number = nums[i];
+        q[i].type = NULL;
+    }
+    q[17].state = "QQQ";    /* one bad row does not spoil the batch */
+    q[18].number = "A-.";
+    ck_assert_int_eq(sltd_lookup_batch(res, db, q, N), 0);
+    for (i = 0; i < N; i++) {
+        int rc = sltd_lookup(&one, db, q[i].state, q[i].number, q[i].type);
+        ck_assert_int_eq(res[i].error, rc);
+        if (rc == 0) {
+            ck_assert_int_eq(res[i].listed, one.listed);
+            ck_assert_int_eq(res[i].listed, i % 2 == 1 && i / 2 < 1000);
+        }
+    }
+    ck_assert_int_eq(res[17].error, SLTD_ESTATE);
+    ck_assert_int_eq(res[18].error, SLTD_ENUMBER);
+    ck_assert_int_eq(sltd_lookup_batch(res, db, q, 0), 0);
+    ck_assert_int_eq(sltd_lookup_batch(NULL, db, q, 1), SLTD_EINVAL);
+    sltd_close(db);
+}
+END_TEST
+
+START_TEST(open_errors)
+{
+    sltd_options o = SLTD_OPTIONS_INIT;
+    sltd_db *db = NULL, *db2 = NULL;
+    char key[4200];
+
+    ck_assert_int_eq(sltd_open(&db, dbdir, NULL), SLTD_ENOENT);
+    ck_assert_ptr_null(db);
+    db = open_db(SLTD_OPEN_CREATE);
+    /* the same database twice in one process */
+    ck_assert_int_eq(sltd_open(&db2, dbdir, NULL), SLTD_EBUSY);
+    sltd_close(db);
+    /* create refuses an existing database */
+    o.flags = SLTD_OPEN_CREATE;
+    ck_assert_int_eq(sltd_open(&db, dbdir, &o), SLTD_EEXIST);
+    /* the default key lives beside the directory, not in it */
+    snprintf(key, sizeof key, "%s.key", dbdir);
+    ck_assert_int_eq(access(key, R_OK), 0);
+    /* a group-readable key is refused */
+    ck_assert_int_eq(chmod(key, 0640), 0);
+    ck_assert_int_eq(sltd_open(&db, dbdir, NULL), SLTD_EKEYPERM);
+    ck_assert_int_eq(chmod(key, 0600), 0);
+    /* a different key is refused, never answered with misses */
+    tu_path(key, sizeof key, tmp, "other.key");
+    o.flags = 0;
+    o.key_path = key;
+    {
+        /* make another key by creating another database with it */
+        char other[4096];
+        sltd_options oc = SLTD_OPTIONS_INIT;
+        tu_path(other, sizeof other, tmp, "other");
+        oc.flags = SLTD_OPEN_CREATE;
+        oc.key_path = key;
+        ck_assert_int_eq(sltd_open(&db2, other, &oc), 0);
+        sltd_close(db2);
+    }
+    ck_assert_int_eq(sltd_open(&db, dbdir, &o), SLTD_EWRONGKEY);
+    ck_assert_str_ne(sltd_errmsg(NULL), "");
+    /* bad options */
+    o.key_path = NULL;
+    o.bits_per_key = 2;
+    ck_assert_int_eq(sltd_open(&db, dbdir, &o), SLTD_EINVAL);
+    o.bits_per_key = 0;
+    o.version = 99;
+    ck_assert_int_eq(sltd_open(&db, dbdir, &o), SLTD_EINVAL);
+    /* a directory that is not a database */
+    ck_assert_int_eq(sltd_open(&db, tmp, NULL), SLTD_ENOENT);
+}
+END_TEST
+
+START_TEST(handle_refused_after_fork)
+{
+    sltd_db *db = create_with(7, 10);
+    char num[16];
+    int status;
+    pid_t pid;
+
+    tu_number(num, 7, 1);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        sltd_result r;
+        sltd_db *child = NULL;
+        int ok = sltd_lookup(&r, db, "UTO", num, NULL) == SLTD_EFORK;
+        /* the child may open its own handle */
+        ok = ok && sltd_open(&child, dbdir, NULL) == 0 && sltd_lookup(&r, child, "UTO", num, NULL) == 0 && r.listed;
+        sltd_close(child);
+        _exit(ok ? 0 : 1);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert(listed(db, "UTO", num, NULL)); /* the parent's handle is unaffected */
+    sltd_close(db);
+}
+END_TEST
+
+START_TEST(no_plaintext_at_rest)
+{
+    sltd_db *db = create_with(8, 2000);
+    char num[16], p[4096];
+    struct dirent *e;
+    unsigned long i;
+    int files = 0;
+    DIR *d;
+
+    sltd_close(db);
+    d = opendir(dbdir);
+    ck_assert_ptr_nonnull(d);
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        tu_path(p, sizeof p, dbdir, e->d_name);
+        files++;
+        for (i = 0; i < 2000; i += 1) {
+            tu_number(num, 8, i);
+            ck_assert_msg(tu_file_contains(p, num, strlen(num)) == 0, "%s holds %s", p, num);
+            /* not even the numeric part */
+            ck_assert_msg(tu_file_contains(p, num + 2, 7) == 0, "%s holds %s", p, num + 2);
+        }
+    }
+    closedir(d);
+    ck_assert_int_ge(files, 3); /* data.mdb, lock.mdb, sltd.filter */
+    /* and the key is not in the directory */
+    tu_path(p, sizeof p, dbdir, "db.key");
+    ck_assert_int_ne(access(p, F_OK), 0);
+}
+END_TEST
+
+START_TEST(read_only_handle)
+{
+    sltd_db *db = create_with(9, 100);
+    sltd_import_report r;
+
+    sltd_close(db);
+    db = open_db(SLTD_OPEN_READONLY);
+    all_found(db, 9, 100);
+    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), SLTD_EREADONLY);
+    sltd_close(db);
+}
+END_TEST
+
+START_TEST(bad_feed_changes_nothing)
+{
+    sltd_db *db = create_with(10, 500);
+    sltd_stats before, after;
+    sltd_import_report r;
+    char bad[4096], num[16];
+
+    ck_assert_int_eq(sltd_stats_get(&before, db), 0);
+    tu_path(bad, sizeof bad, tmp, "bad.csv");
+    tu_number(num, 11, 1);
+    {
+        char text[512];
+        snprintf(text, sizeof text, "state,number\nUTO,%s\nZZZ,AB123\nUTO,A.B\n", num);
+        ck_assert_int_eq(tu_write(bad, text), 0);
+    }
+    ck_assert_int_eq(sltd_import_feed(&r, db, bad, 0), SLTD_EFORMAT);
+    ck_assert_uint_eq(r.invalid, 2);
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(db), "bad.csv:3"));
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(db), "state"));
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(db), "bad.csv:4"));
+    ck_assert_int_eq(sltd_stats_get(&after, db), 0);
+    ck_assert_uint_eq(after.records, before.records);
+    ck_assert_mem_eq(after.checksum, before.checksum, 16);
+    ck_assert(!listed(db, "UTO", num, NULL)); /* the valid row was not imported either */
+    tu_path(bad, sizeof bad, tmp, "missing.csv");
+    ck_assert_int_eq(sltd_import_feed(&r, db, bad, 0), SLTD_ENOENT);
+    sltd_close(db);
+}
+END_TEST
+
+START_TEST(reimport_and_remove)
+{
+    sltd_db *db = create_with(12, 300);
+    sltd_stats s1, s2;
+    sltd_import_report r;
+    char rm[4096], num[16], text[256];
+
+    ck_assert_int_eq(sltd_stats_get(&s1, db), 0);
+    ck_assert_uint_eq(s1.records, 300);
+    ck_assert_uint_eq(s1.documents, 300);
+    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0); /* the same feed again */
+    ck_assert_uint_eq(r.unchanged, 300);
+    ck_assert_uint_eq(r.added, 0);
+    ck_assert_int_eq(sltd_stats_get(&s2, db), 0);
+    ck_assert_mem_eq(s1.checksum, s2.checksum, 16);
+    /* remove one listing */
+    tu_number(num, 12, 5);
+    tu_path(rm, sizeof rm, tmp, "rm.csv");
+    snprintf(text, sizeof text, "state,number,action\nUTO,%s,remove\n", num);
+    ck_assert_int_eq(tu_write(rm, text), 0);
+    ck_assert_int_eq(sltd_import_feed(&r, db, rm, 0), 0);
+    ck_assert_uint_eq(r.removed, 1);
+    ck_assert(!listed(db, "UTO", num, NULL));
+    ck_assert_int_eq(sltd_stats_get(&s2, db), 0);
+    ck_assert_uint_eq(s2.records, 299);
+    ck_assert_uint_eq(s2.documents, 299);
+    ck_assert_mem_ne(s1.checksum, s2.checksum, 16);
+    sltd_close(db);
+}
+END_TEST
+
+static void filter_path(char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/sltd.filter", dbdir);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    char buf[65536];
+    size_t n;
+
+    ck_assert(a != NULL && b != NULL);
+    while ((n = fread(buf, 1, sizeof buf, a)) > 0)
+        ck_assert_uint_eq(fwrite(buf, 1, n, b), n);
+    fclose(a);
+    ck_assert_int_eq(fclose(b), 0);
+}
+
+static void flip_byte(const char *path, long off)
+{
+    FILE *f = fopen(path, "r+b");
+    int c;
+
+    ck_assert_ptr_nonnull(f);
+    fseek(f, off, SEEK_SET);
+    c = fgetc(f);
+    fseek(f, off, SEEK_SET);
+    fputc(c ^ 0xff, f);
+    fclose(f);
+}
+
+/* A damaged, missing, truncated or stale filter is never trusted: read-only handles read LMDB
+ * directly (bypass), writable handles rebuild it. No false negative in any case. */
+START_TEST(damaged_filter_never_trusted)
+{
+    sltd_db *db = create_with(13, 3000);
+    char fp[4200], old[4096];
+    sltd_stats st;
+    int round;
+
+    filter_path(fp, sizeof fp);
+    sltd_close(db);
+    for (round = 0; round < 4; round++) {
+        switch (round) {
+        case 0: flip_byte(fp, 4096 + 64 * 10 + 3); break; /* a bit array byte: bits cleared */
+        case 1: ck_assert_int_eq(unlink(fp), 0); break;
+        case 2: ck_assert_int_eq(truncate(fp, 8192), 0); break;
+        case 3: flip_byte(fp, 17); break;                 /* header */
+        }
+        db = open_db(SLTD_OPEN_READONLY);
+        ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+        ck_assert_int_eq(st.filter_state, SLTD_FILTER_BYPASS);
+        all_found(db, 13, 3000);
+        sltd_close(db);
+        db = open_db(0); /* writable: rebuilt */
+        ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+        ck_assert_int_eq(st.filter_state, SLTD_FILTER_OK);
+        all_found(db, 13, 3000);
+        sltd_close(db);
+    }
+    /* stale: an older copy of the filter put back after more data was imported */
+    tu_path(old, sizeof old, tmp, "old.filter");
+    copy_file(fp, old);
+    db = open_db(0);
+    ck_assert_int_eq(tu_feed(feed, 14, 0, 1000), 0);
+    ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
+    sltd_close(db);
+    copy_file(old, fp);
+    db = open_db(SLTD_OPEN_READONLY);
+    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(st.filter_state, SLTD_FILTER_BYPASS);
+    all_found(db, 14, 1000);
+    sltd_close(db);
+}
+END_TEST
+
+START_TEST(filter_grows_with_the_data)
+{
+    sltd_db *db = create_with(15, 100000); /* more than the initial capacity (65,536) */
+    sltd_stats st;
+
+    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(st.filter_state, SLTD_FILTER_OK);
+    ck_assert_uint_ge(st.filter_capacity, 100000);
+    ck_assert_uint_eq(st.documents, 100000);
+    ck_assert(st.filter_fpr_estimate < st.filter_fpr_target);
+    all_found(db, 15, 100000);
+    sltd_close(db);
+}
+END_TEST
+
+START_TEST(version)
+{
+    ck_assert_int_eq(sltd_version_number(), SLTD_VERSION_NUMBER);
+    ck_assert_str_eq(sltd_version(), SLTD_VERSION_STRING);
+    ck_assert_ptr_nonnull(strstr(sltd_strerror(SLTD_EKEYPERM), "SLTD_EKEYPERM"));
+    ck_assert_ptr_nonnull(strstr(sltd_strerror(12345), "unknown"));
+    ck_assert_str_eq(sltd_status_name(SLTD_STATUS_STOLEN_BLANK), "stolen_blank");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("api");
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, import_then_lookup);
+    tcase_add_test(tc, lookup_normalises_and_filters_type);
+    tcase_add_test(tc, bad_input_is_an_error_not_a_miss);
+    tcase_add_test(tc, batch_matches_single);
+    tcase_add_test(tc, open_errors);
+    tcase_add_test(tc, handle_refused_after_fork);
+    tcase_add_test(tc, no_plaintext_at_rest);
+    tcase_add_test(tc, read_only_handle);
+    tcase_add_test(tc, bad_feed_changes_nothing);
+    tcase_add_test(tc, reimport_and_remove);
+    tcase_add_test(tc, damaged_filter_never_trusted);
+    tcase_add_test(tc, filter_grows_with_the_data);
+    tcase_add_test(tc, version);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}

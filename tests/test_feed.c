@@ -1,0 +1,562 @@
+/* test_feed.c — the streaming CSV reader (lib/csvread.c) and the feed parser (lib/feed.c).
+ *
+ * Most cases are one table: an input file, the flags, and the exact transcript of what the parser
+ * says about it (one line per record or per error, messages verbatim with file:line:field). Each
+ * test runs in a fresh temporary directory (tu_mkdtemp) and names its input "feed.csv". */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvread.h"
+#include "feed.h"
+#include "testutil.h"
+
+static char *tmpdir;
+static char olddir[4096];
+
+/* Each test runs inside a fresh directory (tu_mkdtemp: under $SLTD_TEST_TMP or /tmp). */
+static void setup(void)
+{
+    tmpdir = tu_mkdtemp("feed");
+    ck_assert_ptr_nonnull(tmpdir);
+    ck_assert_ptr_nonnull(getcwd(olddir, sizeof olddir));
+    ck_assert_int_eq(chdir(tmpdir), 0);
+}
+
+static void teardown(void)
+{
+    ck_assert_int_eq(chdir(olddir), 0);
+    tu_rmtree(tmpdir);
+    free(tmpdir);
+    tmpdir = NULL;
+}
+
+static void write_file(const char *name, const char *data, size_t len)
+{
+    FILE *fp = fopen(name, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
+    ck_assert_int_eq(fclose(fp), 0);
+}
+
+/* ---- transcript ------------------------------------------------------------------------------ */
+
+struct buf {
+    char *s;
+    size_t len, cap;
+};
+
+static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char line[8192];
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    ck_assert_int_ge(n, 0);
+    if (b->len + (size_t)n + 2 > b->cap) {
+        b->cap = (b->len + (size_t)n + 2) * 2;
+        b->s = realloc(b->s, b->cap);
+        ck_assert_ptr_nonnull(b->s);
+    }
+    memcpy(b->s + b->len, line, (size_t)n);
+    b->len += (size_t)n;
+    b->s[b->len++] = '\n';
+    b->s[b->len] = '\0';
+}
+
+static const char *status_str(int s)
+{
+    static const char *const names[] = { "?", "stolen", "lost", "revoked", "invalid", "stolen_blank" };
+    return s >= 1 && s <= 5 ? names[s] : "?";
+}
+
+static void put_row(struct buf *b, const sltd__feed_row *r)
+{
+    ck_assert_uint_eq(strlen(r->number), r->number_len);
+    put(b, "%lu %s %s/%s t=%s %s r=%u e=%u rs=%s ref=%s", r->line, r->action == SLTD__ACTION_ADD ? "add" : "remove",
+        r->state, r->number, r->rec.type, status_str(r->rec.status), r->rec.reported, r->rec.expires,
+        r->rec.reporting_state, r->rec.reference);
+}
+
+/* Everything the parser says about PATH: "open: MESSAGE" when the open fails, else one line per
+ * record or error, and "FATAL ..." for a fatal error. */
+static char *transcript(const char *path, unsigned flags)
+{
+    struct buf b = { NULL, 0, 0 };
+    sltd__feed *f = NULL;
+    sltd__feed_row row;
+    int rc = sltd__feed_open(&f, path, flags);
+
+    put(&b, "%s", ""); /* never NULL */
+    b.len = 0;
+    b.s[0] = '\0';
+    if (rc != 0) {
+        put(&b, "open %d: %s", rc, sltd__feed_error(f));
+        sltd__feed_close(f);
+        return b.s;
+    }
+    while ((rc = sltd__feed_next(f, &row)) != 0) {
+        if (rc == 1) {
+            put_row(&b, &row);
+        } else if (rc == SLTD_EFORMAT) {
+            put(&b, "%s", sltd__feed_error(f));
+        } else {
+            put(&b, "FATAL %d: %s", rc, sltd__feed_error(f));
+            break;
+        }
+    }
+    ck_assert_int_eq(sltd__feed_next(f, &row), 0); /* EOF stays EOF */
+    sltd__feed_close(f);
+    return b.s;
+}
+
+/* ---- the table ------------------------------------------------------------------------------- */
+
+#define R(s) s "\n"
+#define HDR "state,number\n"
+#define ALL "state,number,type,status,reported,expires,reporting_state,reference,action\n"
+#define INV "open -19: feed.csv:"
+#define LONG33 "DEMO-0123456789012345678901234567"
+#define D40 "0123456789012345678901234567890123456789"
+#define F400 D40 D40 D40 D40 D40 D40 D40 D40 D40 D40
+#define F4000 F400 F400 F400 F400 F400 F400 F400 F400 F400 F400
+#define C65 ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+
+struct feed_case {
+    const char *name;
+    const char *input;
+    size_t len; /* 0: strlen(input) */
+    unsigned flags;
+    const char *expect;
+};
+
+static const struct feed_case cases[] = {
+    /* ---- good input ---- */
+    { "every column", ALL "UTO,L898902C3,P,stolen,2023-01-15,2030-01-01,UTO,DEMO-1,add\n"
+                          "D,C01X00T47,ID,lost,2022-12-31,,D,,remove\n",
+      0, 0,
+      R("2 add UTO/L898902C3 t=P stolen r=20230115 e=20300101 rs=UTO ref=DEMO-1")
+      R("3 remove D/C01X00T47 t=ID lost r=20221231 e=0 rs=D ref=") },
+    { "any order, names any case, spaced",
+      " Reference ,ACTION,expires,Reporting_State,reported,Status,TYPE,Number,State\n"
+      "DEMO-2,remove,2031-12-31,fra,2024-02-29,Revoked,p,ab 12-34/56<,fra\n"
+      ",,,,,invalid,,x1,GBR\n"
+      ",,,,,STOLEN_BLANK,,x2,d<<\n",
+      0, 0,
+      R("2 remove FRA/AB123456 t=P revoked r=20240229 e=20311231 rs=FRA ref=DEMO-2")
+      R("3 add GBR/X1 t= invalid r=0 e=0 rs= ref=")
+      R("4 add D/X2 t= stolen_blank r=0 e=0 rs= ref=") },
+    { "only required columns, defaults", HDR "UTO,1\n", 0, 0, R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=") },
+    { "BOM and CRLF", "\xEF\xBB\xBF" "state,number\r\nUTO,1\r\n\r\nUTO,2\r\n", 0, 0,
+      R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=") R("4 add UTO/2 t= stolen r=0 e=0 rs= ref=") },
+    { "quoted fields: commas, quotes, line breaks",
+      "state,number,reference,note\n"
+      "\"UTO\",\"1\",\"a, b\",\"two\nlines\"\n"
+      "UTO,2,\"say \"\"hi\"\"\",\"three\r\nline\nnote\"\n"
+      "UTO,3,,\n",
+      0, SLTD_IMPORT_IGNORE_UNKNOWN,
+      R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=a, b") R("4 add UTO/2 t= stolen r=0 e=0 rs= ref=say \"hi\"")
+      R("7 add UTO/3 t= stolen r=0 e=0 rs= ref=") },
+    { "blank lines skipped, last row without line end", "\n\n" HDR "\n \t\n\nUTO,1\n\n\nUTO,2", 0, 0,
+      R("7 add UTO/1 t= stolen r=0 e=0 rs= ref=") R("10 add UTO/2 t= stolen r=0 e=0 rs= ref=") },
+    { "spaces around values are not part of them", "state,number,status,reported,reference\n"
+                                                   " UTO , 1 , lost , 2020-01-01 , REF 1 \n",
+      0, 0, R("2 add UTO/1 t= lost r=20200101 e=0 rs= ref=REF 1") },
+    { "header only: an empty feed", HDR, 0, 0, "" },
+    { "reference of exactly 32 bytes", "state,number,reference\nUTO,1," "DEMO-012345678901234567890123456" "\n", 0, 0,
+      R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=DEMO-012345678901234567890123456") },
+    { "date limits", "state,number,reported,expires\nUTO,1,1970-01-02,2149-06-06\nUTO,2,2000-02-29,2100-02-28\n", 0, 0,
+      R("2 add UTO/1 t= stolen r=19700102 e=21490606 rs= ref=") R("3 add UTO/2 t= stolen r=20000229 e=21000228 rs= ref=") },
+    { "unknown column ignored on request", "state,x-extra,number\nUTO,whatever,1\n", 0, SLTD_IMPORT_IGNORE_UNKNOWN,
+      R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=") },
+
+    /* ---- invalid rows: reported, and the next row is read ---- */
+    { "bad state", HDR "ZZZ,1\nUTO,2\n", 0, 0,
+      R("feed.csv:2: field 'state': \"ZZZ\" is not an ICAO 9303 state code") R("3 add UTO/2 t= stolen r=0 e=0 rs= ref=") },
+    { "empty state", HDR ",1\n", 0, 0, R("feed.csv:2: field 'state': is empty (the issuing state is required)") },
+    { "bad number", HDR "UTO,AB_12\n", 0, 0,
+      R("feed.csv:2: field 'number': \"AB_12\" has a character outside A-Z, 0-9 (byte 0x5F at position 3)") },
+    { "empty number", HDR "UTO, - \n", 0, 0,
+      R("feed.csv:2: field 'number': \"-\" is empty (a document number is required)") },
+    { "too long number", HDR "UTO,ABCDEFGHIJKLMNOPQRSTUVW\n", 0, 0,
+      R("feed.csv:2: field 'number': \"ABCDEFGHIJKLMNOPQRSTUVW\" is longer than 22 characters (spaces, '-', '/' and "
+        "'<' not counted)") },
+    { "non-ASCII number", HDR "UTO,\xC3\x9C" "1\n", 0, 0,
+      R("feed.csv:2: field 'number': \"\\xC3\\x9C1\" has a character outside A-Z, 0-9 (byte 0xC3 at position 1)") },
+    { "bad type", "state,number,type\nUTO,1,PPP\nUTO,2,P1\n", 0, 0,
+      R("feed.csv:2: field 'type': \"PPP\" is not a document type (one or two letters)")
+      R("feed.csv:3: field 'type': \"P1\" is not a document type (one or two letters)") },
+    { "bad dates", "state,number,reported,expires\n"
+                   "UTO,1,2023-02-30,\nUTO,2,,2023-2-3\nUTO,3,1970-01-01,\nUTO,4,,2149-06-07\nUTO,5,2023-13-01,\n"
+                   "UTO,6,1900-02-29,\nUTO,7,2023/01/01,\n",
+      0, 0,
+      R("feed.csv:2: field 'reported': \"2023-02-30\" is not a calendar date")
+      R("feed.csv:3: field 'expires': \"2023-2-3\" is not a date YYYY-MM-DD")
+      R("feed.csv:4: field 'reported': \"1970-01-01\" is outside 1970-01-02..2149-06-06 (dates are stored as days "
+        "since 1970 in 16 bits)")
+      R("feed.csv:5: field 'expires': \"2149-06-07\" is outside 1970-01-02..2149-06-06 (dates are stored as days "
+        "since 1970 in 16 bits)")
+      R("feed.csv:6: field 'reported': \"2023-13-01\" is not a calendar date")
+      R("feed.csv:7: field 'reported': \"1900-02-29\" is not a calendar date")
+      R("feed.csv:8: field 'reported': \"2023/01/01\" is not a date YYYY-MM-DD") },
+    { "bad status", "state,number,status\nUTO,1,stole\n", 0, 0,
+      R("feed.csv:2: field 'status': \"stole\" is not one of stolen, lost, revoked, invalid, stolen_blank") },
+    { "bad action", "state,number,action\nUTO,1,delete\n", 0, 0,
+      R("feed.csv:2: field 'action': \"delete\" is not add or remove") },
+    { "bad reporting state", "state,number,reporting_state\nUTO,1,XYZ\n", 0, 0,
+      R("feed.csv:2: field 'reporting_state': \"XYZ\" is not an ICAO 9303 state code") },
+    { "too long reference", "state,number,reference\nUTO,1," LONG33 "\n", 0, 0,
+      R("feed.csv:2: field 'reference': \"" LONG33 "\" is 33 bytes long, more than 32") },
+    { "non-printable reference", "state,number,reference\nUTO,1,\"A\tB\"\nUTO,2,caf\xC3\xA9\n", 0, 0,
+      R("feed.csv:2: field 'reference': \"A\\x09B\" has byte 0x09 at position 2; only printable ASCII (0x20-0x7E) is "
+        "allowed")
+      R("feed.csv:3: field 'reference': \"caf\\xC3\\xA9\" has byte 0xC3 at position 4; only printable ASCII "
+        "(0x20-0x7E) is allowed") },
+    { "wrong field count", HDR "UTO,1,x\nUTO\nUTO,2\n", 0, 0,
+      R("feed.csv:2: 3 fields, but the header has 2") R("feed.csv:3: 1 fields, but the header has 2")
+      R("4 add UTO/2 t= stolen r=0 e=0 rs= ref=") },
+    { "line numbers after a multi-line field", "state,number,reference\nUTO,1,\"a\nb\nc\"\nZZZ,2,\n", 0, 0,
+      R("feed.csv:2: field 'reference': \"a\\x0Ab\\x0Ac\" has byte 0x0A at position 2; only printable ASCII "
+        "(0x20-0x7E) is allowed")
+      R("feed.csv:5: field 'state': \"ZZZ\" is not an ICAO 9303 state code") },
+
+    /* ---- the header ---- */
+    { "empty file", "", 0, 0, INV "1: empty file: a header row naming the columns is required" },
+    { "only a BOM and blank lines", "\xEF\xBB\xBF\r\n\n", 0, 0,
+      INV "1: empty file: a header row naming the columns is required" },
+    { "no header", "UTO,L898902C3\n", 0, 0,
+      INV "1: unknown column \"UTO\" (column 1); the first row must be a header naming columns among state, number, "
+          "number_from, number_to, type, status, reported, expires, reporting_state, reference, action" },
+    { "unknown column", "state,number,colour\nUTO,1,red\n", 0, 0,
+      INV "1: unknown column \"colour\" (column 3); the first row must be a header naming columns among state, "
+          "number, number_from, number_to, type, status, reported, expires, reporting_state, reference, action" },
+    { "duplicate column", "state,number,State\n", 0, 0, INV "1: duplicate column 'state' (columns 1 and 3)" },
+    { "missing state", "number,type\n", 0, 0, INV "1: missing column 'state'" },
+    { "missing number", "state,type\n", 0, 0, INV "1: missing column 'number' (or 'number_from' and 'number_to')" },
+    { "range without its end", "state,number,number_from\n", 0, 0,
+      INV "1: missing column 'number_to' (column 'number_from' needs it)" },
+    { "range without its start", "state,number_to\n", 0, 0,
+      INV "1: missing column 'number_from' (column 'number_to' needs it)" },
+    { "header on line 3", "\n\nstate,state\n", 0, 0, INV "3: duplicate column 'state' (columns 1 and 2)" },
+
+    /* ---- the CSV layer ---- */
+    { "NUL byte", HDR "UTO,1\nUTO,2\0" "3\nUTO,4\n", sizeof(HDR "UTO,1\nUTO,2\0" "3\nUTO,4\n") - 1, 0,
+      R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=") R("feed.csv:3: NUL byte in the input")
+      R("4 add UTO/4 t= stolen r=0 e=0 rs= ref=") },
+    { "NUL byte alone on a line", HDR "\0\nUTO,4\n", sizeof(HDR "\0\nUTO,4\n") - 1, 0,
+      R("feed.csv:2: NUL byte in the input") R("3 add UTO/4 t= stolen r=0 e=0 rs= ref=") },
+    { "NUL byte in the header", "state,\0number\n", sizeof("state,\0number\n") - 1, 0,
+      INV "1: NUL byte in the input" },
+    { "unterminated quote", HDR "UTO,1\nUTO,\"2\nUTO,3\n", 0, 0,
+      R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=")
+      R("feed.csv:3: quoted field opened here is not closed at the end of the input") },
+    { "unterminated quote names the line it opens on", "state,number,reference\nUTO,\"1\n\",\"open\nmore\n", 0, 0,
+      R("feed.csv:3: quoted field opened here is not closed at the end of the input") },
+    { "a bare CR ends a row; only LF counts lines", HDR "UTO,1\rUTO,2\rZZZ,3\nUTO,4\n", 0, 0,
+      R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=") R("2 add UTO/2 t= stolen r=0 e=0 rs= ref=")
+      R("feed.csv:2: field 'state': \"ZZZ\" is not an ICAO 9303 state code") R("3 add UTO/4 t= stolen r=0 e=0 rs= ref=") },
+    { "quote inside an unquoted field", HDR "UTO,1\"2\nUTO,3\n", 0, 0,
+      R("feed.csv:2: invalid quoting: a '\"' inside an unquoted field, or text after a closing quote")
+      R("3 add UTO/3 t= stolen r=0 e=0 rs= ref=") },
+    { "text after a closing quote", HDR "\"UTO\" ,1\nUTO,3\n", 0, 0,
+      R("feed.csv:2: invalid quoting: a '\"' inside an unquoted field, or text after a closing quote")
+      R("3 add UTO/3 t= stolen r=0 e=0 rs= ref=") },
+    { "field of 4096 bytes is fine, 4097 is not",
+      "state,number,x\nUTO,1," F4000 D40 D40 "0123456789012345\nUTO,2,0" F4000 D40 D40 "0123456789012345\nUTO,3,\n", 0,
+      SLTD_IMPORT_IGNORE_UNKNOWN,
+      R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=") R("feed.csv:3: field 3 is longer than 4096 bytes")
+      R("4 add UTO/3 t= stolen r=0 e=0 rs= ref=") },
+    { "more than 64 fields", HDR "UTO,1" C65 "\nUTO,2\n", 0, 0,
+      R("feed.csv:2: more than 64 fields in the row") R("3 add UTO/2 t= stolen r=0 e=0 rs= ref=") },
+
+    /* ---- serial ranges ---- */
+    { "range", "state,number_from,number_to,status,reference\nGBR,AB-0998,AB 1001,stolen_blank,DEMO-R\nUTO,9,9,,\n", 0,
+      0,
+      R("2 add GBR/AB0998 t= stolen_blank r=0 e=0 rs= ref=DEMO-R") R("2 add GBR/AB0999 t= stolen_blank r=0 e=0 rs= ref=DEMO-R")
+      R("2 add GBR/AB1000 t= stolen_blank r=0 e=0 rs= ref=DEMO-R") R("2 add GBR/AB1001 t= stolen_blank r=0 e=0 rs= ref=DEMO-R")
+      R("3 add UTO/9 t= stolen r=0 e=0 rs= ref=") },
+    { "number and range rows in one feed", "state,number,number_from,number_to\nUTO,1,,\nUTO,,A08,A09\nUTO,2,,\n"
+      "UTO,3,A1,A2\nUTO,,A1,\nUTO,,,A2\nUTO,,,\n", 0, 0,
+      R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=") R("3 add UTO/A08 t= stolen r=0 e=0 rs= ref=")
+      R("3 add UTO/A09 t= stolen r=0 e=0 rs= ref=") R("4 add UTO/2 t= stolen r=0 e=0 rs= ref=")
+      R("feed.csv:5: field 'number': give either number, or number_from and number_to, not both")
+      R("feed.csv:6: field 'number_to': \"\" is empty (a document number is required)")
+      R("feed.csv:7: field 'number_from': \"\" is empty (a document number is required)")
+      R("feed.csv:8: field 'number': \"\" is empty (a document number is required)") },
+    { "range across 10^18 in a 22-digit suffix",
+      "state,number_from,number_to\nUTO,0000999999999999999999,0001000000000000000001\n", 0, 0,
+      R("2 add UTO/0000999999999999999999 t= stolen r=0 e=0 rs= ref=")
+      R("2 add UTO/0001000000000000000000 t= stolen r=0 e=0 rs= ref=")
+      R("2 add UTO/0001000000000000000001 t= stolen r=0 e=0 rs= ref=") },
+    { "range: width mismatch", "state,number_from,number_to\nUTO,AB100,AB1000\n", 0, 0,
+      R("feed.csv:2: field 'number_to': numeric suffix of \"AB1000\" has 4 digits, that of number_from \"AB100\" has 3") },
+    { "range: prefix mismatch", "state,number_from,number_to\nUTO,AB100,AC100\n", 0, 0,
+      R("feed.csv:2: field 'number_to': prefix \"AC\" differs from the prefix \"AB\" of number_from") },
+    { "range: from after to", "state,number_from,number_to\nUTO,AB200,AB199\n", 0, 0,
+      R("feed.csv:2: field 'number_to': \"AB199\" comes before number_from \"AB200\"") },
+    { "range: no numeric suffix", "state,number_from,number_to\nUTO,AB,AB1\nUTO,A1,AB\n", 0, 0,
+      R("feed.csv:2: field 'number_from': \"AB\" does not end in digits (a serial range needs a numeric suffix)")
+      R("feed.csv:3: field 'number_to': \"AB\" does not end in digits (a serial range needs a numeric suffix)") },
+    { "range: bad ends", "state,number_from,number_to\nUTO,,1\nUTO,1,X_2\n", 0, 0,
+      R("feed.csv:2: field 'number_from': \"\" is empty (a document number is required)")
+      R("feed.csv:3: field 'number_to': \"X_2\" has a character outside A-Z, 0-9 (byte 0x5F at position 2)") },
+    { "range: 1,000,001 numbers", "state,number_from,number_to\nUTO,X0000000,X1000000\n", 0, 0,
+      R("feed.csv:2: field 'number_to': the range \"X0000000\"..\"X1000000\" holds 1000001 numbers, more than 1000000 "
+        "a row") },
+    { "range: far too many", "state,number_from,number_to\nUTO,X0000000000000000000000,X9999999999999999999999\n", 0, 0,
+      R("feed.csv:2: field 'number_from': \"X0000000000000000000000\" is longer than 22 characters (spaces, '-', '/' "
+        "and '<' not counted)") },
+    { "range: far too many (22 digits)",
+      "state,number_from,number_to\nUTO,0000000000000000000000,9999999999999999999999\n", 0, 0,
+      R("feed.csv:2: field 'number_to': the range \"0000000000000000000000\"..\"9999999999999999999999\" holds more than "
+        "1000000 numbers (the limit a row)") },
+};
+
+START_TEST(test_table)
+{
+    const struct feed_case *c = &cases[_i];
+    write_file("feed.csv", c->input, c->len ? c->len : strlen(c->input));
+    char *got = transcript("feed.csv", c->flags);
+    const char *want = c->expect;
+    char wantbuf[8192];
+    if (strncmp(want, "open ", 5) == 0) { /* the open message has no trailing newline in the table */
+        snprintf(wantbuf, sizeof wantbuf, "%s\n", want);
+        want = wantbuf;
+    }
+    ck_assert_msg(strcmp(got, want) == 0, "case '%s':\n--- got:\n%s--- want:\n%s", c->name, got, want);
+    free(got);
+}
+END_TEST
+
+/* ---- other cases ---------------------------------------------------------------------------- */
+
+START_TEST(test_missing_file)
+{
+    sltd__feed *f = NULL;
+    ck_assert_int_eq(sltd__feed_open(&f, "nope.csv", 0), SLTD_ENOENT);
+    ck_assert_str_eq(sltd__feed_error(f), "nope.csv: cannot open: No such file or directory");
+    sltd__feed_close(f);
+    ck_assert_int_eq(sltd__feed_open(&f, "feed.csv", 0x80), SLTD_EINVAL);
+    sltd__feed_close(f);
+    ck_assert_str_eq(sltd__feed_error(NULL), "out of memory");
+    sltd__feed_close(NULL);
+}
+END_TEST
+
+START_TEST(test_directory)
+{
+    sltd__feed *f = NULL;
+    ck_assert_int_eq(sltd__feed_open(&f, ".", 0), SLTD_EIO);
+    ck_assert_str_eq(sltd__feed_error(f), ".:1: read error: Is a directory");
+    sltd__feed_close(f);
+}
+END_TEST
+
+START_TEST(test_stdin)
+{
+    write_file("feed.csv", HDR "UTO,1\nD,2\n", strlen(HDR "UTO,1\nD,2\n"));
+    ck_assert_ptr_nonnull(freopen("feed.csv", "rb", stdin));
+    sltd__feed *f = NULL;
+    sltd__feed_row row;
+    ck_assert_int_eq(sltd__feed_open(&f, "-", 0), 0);
+    ck_assert_int_eq(sltd__feed_next(f, &row), 1);
+    ck_assert_str_eq(row.number, "1");
+    ck_assert_int_eq(sltd__feed_next(f, &row), 1);
+    ck_assert_str_eq(row.state, "D");
+    ck_assert_int_eq(sltd__feed_next(f, &row), 0);
+    sltd__feed_close(f);
+    ck_assert_ptr_nonnull(freopen("/dev/null", "rb", stdin));
+    /* a bad row on stdin is reported as <stdin> */
+    write_file("bad.csv", HDR "ZZZ,1\n", strlen(HDR "ZZZ,1\n"));
+    ck_assert_ptr_nonnull(freopen("bad.csv", "rb", stdin));
+    ck_assert_int_eq(sltd__feed_open(&f, "-", 0), 0);
+    ck_assert_int_eq(sltd__feed_next(f, &row), SLTD_EFORMAT);
+    ck_assert_str_eq(sltd__feed_error(f), "<stdin>:2: field 'state': \"ZZZ\" is not an ICAO 9303 state code");
+    sltd__feed_close(f);
+    ck_assert_ptr_nonnull(freopen("/dev/null", "rb", stdin));
+}
+END_TEST
+
+/* The raw reader: fields as written, line numbers, blank rows. */
+START_TEST(test_csv_reader)
+{
+    static const char in[] = "\xEF\xBB\xBF" "a,\"b\"\"c\",,\" d \"\r\n\n\"x\ny\",z\r\nlast";
+    write_file("in.csv", in, sizeof in - 1);
+    sltd__csv *c = NULL;
+    const sltd__csv_row *r;
+    ck_assert_int_eq(sltd__csv_open(&c, "in.csv"), 0);
+    ck_assert_int_eq(sltd__csv_next(c, &r), 1);
+    ck_assert_uint_eq(r->line, 1);
+    ck_assert_uint_eq(r->nfields, 4);
+    ck_assert_str_eq(r->field[0], "a");
+    ck_assert_str_eq(r->field[1], "b\"c");
+    ck_assert_str_eq(r->field[2], "");
+    ck_assert_str_eq(r->field[3], " d ");
+    ck_assert_uint_eq(r->len[3], 3);
+    ck_assert_int_eq(sltd__csv_next(c, &r), 1);
+    ck_assert_uint_eq(r->line, 3);
+    ck_assert_str_eq(r->field[0], "x\ny");
+    ck_assert_str_eq(r->field[1], "z");
+    ck_assert_int_eq(sltd__csv_next(c, &r), 1);
+    ck_assert_uint_eq(r->line, 5);
+    ck_assert_uint_eq(r->nfields, 1);
+    ck_assert_str_eq(r->field[0], "last");
+    ck_assert_int_eq(sltd__csv_next(c, &r), 0);
+    ck_assert_int_eq(sltd__csv_next(c, &r), 0);
+    ck_assert_str_eq(sltd__csv_name(c), "in.csv");
+    sltd__csv_close(c);
+}
+END_TEST
+
+/* A 200,000-row feed is streamed: every row comes out, and the memory the parser holds after the
+ * last row is what it held after the first. */
+START_TEST(test_stream_200k)
+{
+    FILE *fp = fopen("big.csv", "wb");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "state,number,type,status,reported,reference\n");
+    for (unsigned i = 0; i < 200000; i++)
+        fprintf(fp, "%s,%c%08u,P,%s,2023-%02u-%02u,DEMO-%06u\n", i % 3 ? "UTO" : "D", 'A' + (int)(i % 26), i,
+                i % 2 ? "lost" : "stolen", 1 + i % 12, 1 + i % 28, i);
+    ck_assert_int_eq(fclose(fp), 0);
+
+    sltd__feed *f = NULL;
+    sltd__feed_row row;
+    size_t mem_first = 0;
+    unsigned long n = 0;
+    int rc;
+    ck_assert_int_eq(sltd__feed_open(&f, "big.csv", 0), 0);
+    while ((rc = sltd__feed_next(f, &row)) == 1) {
+        if (n == 0)
+            mem_first = sltd__feed_memory(f);
+        n++;
+    }
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_eq(n, 200000);
+    ck_assert_uint_eq(row.line, 200001);
+    ck_assert_str_eq(row.number, "H00199999"); /* 199999 % 26 = 7 */
+    ck_assert_str_eq(row.rec.reference, "DEMO-199999");
+    ck_assert_uint_eq(sltd__feed_memory(f), mem_first);
+    ck_assert_uint_lt(mem_first, 512 * 1024);
+    sltd__feed_close(f);
+}
+END_TEST
+
+/* A 16 MiB field (inside quotes, over many lines) is refused without being held in memory, and the
+ * rows after it are read. */
+START_TEST(test_huge_field_bounded)
+{
+    FILE *fp = fopen("huge.csv", "wb");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "state,number,reference\nUTO,1,\"");
+    for (int i = 0; i < 16 * 1024; i++)
+        fprintf(fp, "%01023d\n", i);
+    fprintf(fp, "\"\nUTO,2,ok\n");
+    ck_assert_int_eq(fclose(fp), 0);
+
+    sltd__feed *f = NULL;
+    sltd__feed_row row;
+    ck_assert_int_eq(sltd__feed_open(&f, "huge.csv", 0), 0);
+    size_t mem0 = sltd__feed_memory(f);
+    ck_assert_int_eq(sltd__feed_next(f, &row), SLTD_EFORMAT);
+    ck_assert_str_eq(sltd__feed_error(f), "huge.csv:2: field 3 is longer than 4096 bytes");
+    ck_assert_int_eq(sltd__feed_next(f, &row), 1);
+    ck_assert_uint_eq(row.line, 3 + 16 * 1024); /* the field ends on line 2 + 16384 */
+    ck_assert_str_eq(row.rec.reference, "ok");
+    ck_assert_int_eq(sltd__feed_next(f, &row), 0);
+    ck_assert_uint_le(sltd__feed_memory(f), mem0 + 3 * 4096);
+    sltd__feed_close(f);
+}
+END_TEST
+
+/* The same for one endless line, and for a quote that never closes. */
+START_TEST(test_endless_line_bounded)
+{
+    FILE *fp = fopen("line.csv", "wb");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "state,number\nUTO,\"");
+    for (int i = 0; i < 8 * 1024; i++)
+        fprintf(fp, "%01024d", i);
+    ck_assert_int_eq(fclose(fp), 0);
+
+    sltd__feed *f = NULL;
+    sltd__feed_row row;
+    ck_assert_int_eq(sltd__feed_open(&f, "line.csv", 0), 0);
+    size_t mem0 = sltd__feed_memory(f);
+    ck_assert_int_eq(sltd__feed_next(f, &row), SLTD_EFORMAT);
+    ck_assert_str_eq(sltd__feed_error(f), "line.csv:2: quoted field opened here is not closed at the end of the input");
+    ck_assert_int_eq(sltd__feed_next(f, &row), 0);
+    ck_assert_uint_le(sltd__feed_memory(f), mem0 + 3 * 4096);
+    sltd__feed_close(f);
+}
+END_TEST
+
+/* The largest range: exactly 1,000,000 numbers, one per call, same line, no growth. */
+START_TEST(test_range_million)
+{
+    static const char in[] = "state,number_from,number_to,status\n"
+                             "XXA,SB0500000,SB1499999,stolen_blank\n"
+                             "UTO,1,,\n";
+    write_file("r.csv", in, sizeof in - 1);
+    sltd__feed *f = NULL;
+    sltd__feed_row row;
+    char want[32];
+    unsigned long n = 0;
+    int rc;
+    ck_assert_int_eq(sltd__feed_open(&f, "r.csv", 0), 0);
+    size_t mem0 = sltd__feed_memory(f);
+    while ((rc = sltd__feed_next(f, &row)) == 1) {
+        snprintf(want, sizeof want, "SB%07lu", 500000 + n);
+        if (strcmp(row.number, want) != 0 || row.line != 2 || row.rec.status != SLTD_STATUS_STOLEN_BLANK)
+            ck_abort_msg("number %lu: got %s line %lu", n, row.number, row.line);
+        n++;
+    }
+    ck_assert_uint_eq(n, 1000000);
+    ck_assert_int_eq(rc, SLTD_EFORMAT);
+    ck_assert_str_eq(sltd__feed_error(f), "r.csv:3: field 'number_to': \"\" is empty (a document number is required)");
+    ck_assert_int_eq(sltd__feed_next(f, &row), 0);
+    ck_assert_uint_eq(sltd__feed_memory(f), mem0);
+    sltd__feed_close(f);
+}
+END_TEST
+
+static Suite *feed_suite(void)
+{
+    Suite *s = suite_create("feed");
+    TCase *tc = tcase_create("table");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_table, 0, (int)(sizeof cases / sizeof cases[0]));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("io");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_directory);
+    tcase_add_test(tc, test_stdin);
+    tcase_add_test(tc, test_csv_reader);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("bounded");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_stream_200k);
+    tcase_add_test(tc, test_huge_field_bounded);
+    tcase_add_test(tc, test_endless_line_bounded);
+    tcase_add_test(tc, test_range_million);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(feed_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,138 @@
+/* testutil.c — see testutil.h. */
+#include "testutil.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *tu_mkdtemp(const char *tag)
+{
+    const char *base = getenv("SLTD_TEST_TMP");
+    char *p;
+    size_t n;
+
+    if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    n = strlen(base) + strlen(tag) + 32;
+    p = malloc(n);
+    if (p == NULL)
+        return NULL;
+    snprintf(p, n, "%s/sltd-%s-XXXXXX", base, tag);
+    if (mkdtemp(p) == NULL) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void tu_rmtree(const char *path)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *e;
+    char sub[4096];
+
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            tu_rmtree(sub);
+        }
+        closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+void tu_path(char *out, size_t cap, const char *dir, const char *name)
+{
+    snprintf(out, cap, "%s/%s", dir, name);
+}
+
+int tu_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    int rc;
+
+    if (f == NULL)
+        return -1;
+    rc = fputs(text, f) < 0 ? -1 : 0;
+    return fclose(f) != 0 ? -1 : rc;
+}
+
+uint64_t tu_rand(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void tu_number(char out[16], unsigned series, unsigned long i)
+{
+    static const char alpha[] = "ABCDEFGHJKLMNPRSTUVWXYZ";
+    /* two letters from the series, seven digits from i: unique per (series, i) for i < 10^7 */
+    snprintf(out, 16, "%c%c%07lu", alpha[series % 23], alpha[(series / 23) % 23], i % 10000000UL);
+}
+
+int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long to)
+{
+    FILE *f = fopen(path, "w");
+    char num[16];
+    unsigned long i;
+
+    if (f == NULL)
+        return -1;
+    fputs("state,number,type,status,reported,reference\n", f);
+    for (i = from; i < to; i++) {
+        tu_number(num, series, i);
+        fprintf(f, "UTO,%s,P,%s,2024-0%lu-1%lu,REF-%u-%lu\n", num, i % 3 ? "stolen" : "lost", 1 + i % 9, i % 10,
+                series, i);
+    }
+    return fclose(f) != 0 ? -1 : 0;
+}
+
+int tu_file_contains(const char *path, const void *needle, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t len, i;
+    long sz;
+    int found = 0;
+
+    if (f == NULL)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    sz = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)sz + 1);
+    if (buf == NULL) {
+        fclose(f);
+        return -1;
+    }
+    len = fread(buf, 1, (size_t)sz, f);
+    fclose(f);
+    for (i = 0; n <= len && i <= len - n && !found; i++)
+        found = memcmp(buf + i, needle, n) == 0;
+    free(buf);
+    return found;
+}
+
+int tu_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

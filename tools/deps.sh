@@ -1,0 +1,17 @@
+#!/bin/sh
+# Install the Debian 12 packages sltd needs to build, test and benchmark, when they are missing.
+# Sourced or run by tools/demo.sh and tools/test.sh. Needs root (or sudo) only if something is missing.
+set -eu
+pkgs="cmake make gcc g++ pkg-config liblmdb-dev libsodium-dev libxxhash-dev check libcsv-dev libjansson-dev libsqlite3-dev"
+[ "${SLTD_EXTRA_PKGS:-}" ] && pkgs="$pkgs $SLTD_EXTRA_PKGS"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "sltd: installing Debian packages:$missing" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >&2
+fi
