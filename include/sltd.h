@@ -104,7 +104,11 @@ typedef enum sltd_error {
     SLTD_EFORMAT = -19,    /**< malformed input (feed, manifest, bundle); details in sltd_errmsg() */
     SLTD_ETOOMANY = -20,   /**< too many records for one document (more than SLTD_RECORDS_MAX) */
     SLTD_EMRZ = -21,       /**< MRZ text is malformed (length, character set, structure) */
-    SLTD_ECHECKDIGIT = -22 /**< an MRZ check digit that protects the lookup key is wrong */
+    SLTD_ECHECKDIGIT = -22, /**< an MRZ check digit that protects the lookup key is wrong */
+    SLTD_ESIGNATURE = -23,  /**< update bundle: bad signature, or signed by a key that is not trusted */
+    SLTD_EEXPIRED = -24,    /**< update bundle expired, or (when asked to refuse it) stale data */
+    SLTD_ESEQUENCE = -25,   /**< update bundle replayed, rolled back, or made for another base sequence */
+    SLTD_ECHECKSUM = -26    /**< the state after an update does not have the checksum it must have */
 } sltd_error;
 
 /** @brief Record status. Values are stored on disk and pinned. */

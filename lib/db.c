@@ -208,7 +208,9 @@ static sltd__bloom *lookup_filter(sltd_db *db)
         return b;
     if (b == NULL && sltd__store_last_txnid(db->store) == atomic_load(&db->bypass_txnid))
         return NULL; /* nothing committed since attaching last failed */
-    pthread_mutex_lock(&db->lock);
+    /* Another thread is (re)attaching, which verifies the whole file: do not wait for it, read LMDB. */
+    if (pthread_mutex_trylock(&db->lock) != 0)
+        return NULL;
     b = atomic_load(&db->bloom);
     if (b == NULL || atomic_load(&b->hdr->retired))
         attach(db, VERIFY_WAIT_MS);

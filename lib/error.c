@@ -54,6 +54,10 @@ const char *sltd_strerror(int code)
     case SLTD_ETOOMANY: return "SLTD_ETOOMANY: too many records for one document";
     case SLTD_EMRZ: return "SLTD_EMRZ: malformed MRZ";
     case SLTD_ECHECKDIGIT: return "SLTD_ECHECKDIGIT: MRZ check digit wrong";
+    case SLTD_ESIGNATURE: return "SLTD_ESIGNATURE: bad signature or untrusted signing key";
+    case SLTD_EEXPIRED: return "SLTD_EEXPIRED: update or data expired";
+    case SLTD_ESEQUENCE: return "SLTD_ESEQUENCE: update replayed, rolled back or for another base";
+    case SLTD_ECHECKSUM: return "SLTD_ECHECKSUM: state checksum mismatch after update";
     }
     return "SLTD_E?: unknown error";
 }

@@ -29,32 +29,49 @@ typedef struct span {
     size_t n;
 } span;
 
+/* Character value + 1 for [0-9A-Z<]; 0 for anything else (a constant table, not state). */
+static const unsigned char value1[256] = {
+    ['<'] = 1,  ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,
+    ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+    ['F'] = 16, ['G'] = 17, ['H'] = 18, ['I'] = 19, ['J'] = 20, ['K'] = 21, ['L'] = 22, ['M'] = 23,
+    ['N'] = 24, ['O'] = 25, ['P'] = 26, ['Q'] = 27, ['R'] = 28, ['S'] = 29, ['T'] = 30, ['U'] = 31,
+    ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
+};
+
 int sltd__mrz_char_value(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A' + 10;
-    if (c == '<')
-        return 0;
-    return -1;
+    return (int)value1[(unsigned char)c] - 1;
 }
 
 int sltd__mrz_check_digit(const char *s, size_t len)
 {
-    static const int weight[3] = { 7, 3, 1 };
-    unsigned long long sum = 0; /* cannot wrap below 7e16 characters */
-    size_t i;
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned long long sum = 0, wsum = 0; /* cannot wrap below 7e16 characters */
+    unsigned bad = 0;
+    size_t i = 0;
 
     if (s == NULL && len > 0)
         return -1;
-    for (i = 0; i < len; i++) {
-        int v = sltd__mrz_char_value(s[i]);
-        if (v < 0)
-            return -1;
-        sum += (unsigned long long)v * (unsigned)weight[i % 3];
+    /* weights 7, 3, 1 repeating over (value + 1); the weights' own sum is taken off at the end */
+    for (; i + 3 <= len; i += 3) {
+        unsigned a = value1[u[i]], b = value1[u[i + 1]], c = value1[u[i + 2]];
+        bad |= (a == 0) | (b == 0) | (c == 0);
+        sum += 7u * a + 3u * b + c;
     }
-    return (int)(sum % 10);
+    wsum = 11u * (i / 3);
+    if (i < len) {
+        unsigned a = value1[u[i]];
+        bad |= a == 0;
+        sum += 7u * a;
+        wsum += 7u;
+        if (i + 1 < len) {
+            unsigned b = value1[u[i + 1]];
+            bad |= b == 0;
+            sum += 3u * b;
+            wsum += 3u;
+        }
+    }
+    return bad ? -1 : (int)((sum - wsum) % 10);
 }
 
 /* Record an error unless an earlier one (by line, then position) is already recorded, so the
@@ -373,7 +390,7 @@ int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
 
         for (j = 0; j < n; j++) {
             char ch = p[j];
-            if ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '<')
+            if (value1[(unsigned char)ch] != 0)
                 continue;
             set_error(out, &rc, SLTD_EMRZ, i + 1, pos1(j),
                       (ch >= 'a' && ch <= 'z') ? "lower-case letter (the MRZ is upper case)"

@@ -325,6 +325,11 @@ int sltd__txn_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE])
     return rc == MDB_NOTFOUND ? 1 : map_err(rc, "delete", t->store->dir);
 }
 
+int sltd__txn_clear(sltd__txn *t)
+{
+    return map_err(mdb_drop(t->txn, t->store->records, 0), "clear", t->store->dir);
+}
+
 int sltd__txn_empty(sltd__txn *t)
 {
     MDB_stat st;

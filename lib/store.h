@@ -37,6 +37,8 @@ int sltd__txn_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t
 /* Store a value (append: the digest is greater than every stored one). */
 int sltd__txn_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t *val, size_t len, int append);
 int sltd__txn_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE]);
+/* Remove every record (a full replacement). */
+int sltd__txn_clear(sltd__txn *t);
 /* Is the records table empty? 1 yes, 0 no, <0 error. */
 int sltd__txn_empty(sltd__txn *t);
 /* Meta values: get copies up to cap bytes and gives the length (1 when absent). */

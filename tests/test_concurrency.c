@@ -16,6 +16,9 @@
 #include "testutil.h"
 
 enum { SERIES = 20, FIRST = 4000, BATCH = 8000, BATCHES = 10, THREADS = 3 };
+/* A tiny initial map: the writer must grow it several times under the readers (who then see
+ * LMDB's MDB_MAP_RESIZED and adopt the new size). */
+#define MAP_SIZE ((size_t)1 << 20)
 
 typedef struct shared {
     _Atomic int committed;  /* last batch whose import returned (batch 0: the initial data); readers
@@ -99,11 +102,13 @@ static void *reader_thread(void *arg)
 
 static int writer_process(void)
 {
+    sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *db = NULL;
     char feed[4096];
     int b;
 
-    if (sltd_open(&db, dbdir, NULL) != 0)
+    o.map_size = MAP_SIZE;
+    if (sltd_open(&db, dbdir, &o) != 0)
         return 1;
     for (b = 1; b <= BATCHES; b++) {
         snprintf(feed, sizeof feed, "%s/batch%d.csv", tmp, b);
@@ -136,6 +141,7 @@ START_TEST(readers_during_imports)
     snprintf(dbdir, sizeof dbdir, "%s/db", tmp);
     snprintf(feed, sizeof feed, "%s/batch0.csv", tmp);
     o.flags = SLTD_OPEN_CREATE;
+    o.map_size = MAP_SIZE;
     ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
     ck_assert_int_eq(tu_feed(feed, SERIES, 0, FIRST), 0);
     ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
@@ -148,6 +154,7 @@ START_TEST(readers_during_imports)
         sltd_db *rdb = NULL;
         sltd_options ro = SLTD_OPTIONS_INIT;
         ro.flags = SLTD_OPEN_READONLY;
+        ro.map_size = MAP_SIZE;
         if (sltd_open(&rdb, dbdir, &ro) != 0)
             _exit(2);
         reader_loop(rdb, 12345);
@@ -159,7 +166,8 @@ START_TEST(readers_during_imports)
     if (writer == 0)
         _exit(writer_process());
 
-    ck_assert_int_eq(sltd_open(&db, dbdir, NULL), 0);
+    o.flags = 0;
+    ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
     for (i = 0; i < THREADS; i++)
         ck_assert_int_eq(pthread_create(&th[i], NULL, reader_thread, db), 0);
     ck_assert_int_eq(waitpid(writer, &status, 0), writer);
@@ -176,6 +184,12 @@ START_TEST(readers_during_imports)
     ck_assert_msg(atomic_load(&sh->misses) == 0, "false negative: %s", sh->first_miss);
     ck_assert_int_eq(atomic_load(&sh->errors), 0);
     ck_assert_int_gt(atomic_load(&sh->checks), 10000);
+    {
+        sltd_stats st;
+        ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+        fprintf(stderr, "concurrency: map grew from %zu to %llu bytes\n", MAP_SIZE, (unsigned long long)st.map_size);
+        ck_assert_uint_gt(st.map_size, MAP_SIZE);
+    }
     /* and afterwards, everything */
     for (k = 0; k < batch_end(BATCHES); k++) {
         sltd_result r;

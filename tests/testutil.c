@@ -100,30 +100,22 @@ int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long
     return fclose(f) != 0 ? -1 : 0;
 }
 
-int tu_file_contains(const char *path, const void *needle, size_t n)
+char *tu_load(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf;
-    size_t len, i;
     long sz;
-    int found = 0;
 
     if (f == NULL)
-        return -1;
+        return NULL;
     fseek(f, 0, SEEK_END);
     sz = ftell(f);
     fseek(f, 0, SEEK_SET);
     buf = malloc((size_t)sz + 1);
-    if (buf == NULL) {
-        fclose(f);
-        return -1;
-    }
-    len = fread(buf, 1, (size_t)sz, f);
+    if (buf != NULL)
+        *len = fread(buf, 1, (size_t)sz, f);
     fclose(f);
-    for (i = 0; n <= len && i <= len - n && !found; i++)
-        found = memcmp(buf + i, needle, n) == 0;
-    free(buf);
-    return found;
+    return buf;
 }
 
 int tu_run(Suite *s)

@@ -18,8 +18,8 @@ int tu_write(const char *path, const char *text);
 void tu_number(char out[16], unsigned series, unsigned long i);
 /* Write a feed of documents [from, to) of a series, state "UTO", type P; 0 ok. */
 int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long to);
-/* Does the byte string occur in the file? 1 yes, 0 no, -1 unreadable. */
-int tu_file_contains(const char *path, const void *needle, size_t n);
+/* A whole file in memory (free it); NULL if unreadable. */
+char *tu_load(const char *path, size_t *len);
 /* Run a Check suite (CK_RUN_SUITE / CK_FORK as set in the environment); the process exit status. */
 struct Suite;
 int tu_run(struct Suite *s);

@@ -1,0 +1,317 @@
+/* update.c — the write path (see update.h).
+ *
+ * In one write transaction: grow or rebuild the filter when it would exceed its capacity, merge the
+ * entries (sorted by digest) into the records — MDB_APPEND into an empty table, get/merge/put
+ * otherwise — set the filter bits of new documents (before the commit), keep counts and the state
+ * checksum, check what a bundle requires (sequence, base, resulting checksum), commit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "error.h"
+#include "update.h"
+
+#define MAP_RETRIES 8
+
+typedef sltd__entry entry;
+
+int sltd__entries_push(sltd__entries *e, const sltd__entry *x)
+{
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 4096;
+        entry *v = realloc(e->v, cap * sizeof *v);
+        if (v == NULL)
+            return SLTD_ENOMEM;
+        e->v = v;
+        e->cap = cap;
+    }
+    e->v[e->n] = *x;
+    e->v[e->n].seq = (uint32_t)e->n;
+    e->n++;
+    return SLTD_OK;
+}
+
+void sltd__entries_free(sltd__entries *e)
+{
+    free(e->v);
+    e->v = NULL;
+    e->n = e->cap = 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    int c = memcmp(x->d, y->d, SLTD_DIGEST_SIZE);
+
+    return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The listings of one document while it is merged. */
+typedef struct doc {
+    size_t n;
+    uint8_t len[SLTD_RECORDS_MAX];
+    uint8_t rec[SLTD_RECORDS_MAX][SLTD__REC_MAX];
+} doc;
+
+typedef struct totals {
+    uint64_t records, documents, sequence;
+    uint8_t checksum[16];
+    sltd_import_report rep;
+} totals;
+
+static void rec_sum(uint8_t sum[16], const uint8_t d[16], const uint8_t *rec, size_t len, int sign)
+{
+    uint8_t h[16];
+
+    sltd__hash128(h, d, SLTD_DIGEST_SIZE, rec, len);
+    sltd__sum128(sum, h, sign);
+}
+
+/* Same listing = same document type (bytes 2..3 of the encoding). */
+static int same_slot(const uint8_t *a, const uint8_t *b)
+{
+    return a[2] == b[2] && a[3] == b[3];
+}
+
+static void drop_at(doc *cur, size_t j)
+{
+    cur->n--;
+    memmove(cur->rec[j], cur->rec[cur->n], SLTD__REC_MAX);
+    cur->len[j] = cur->len[cur->n];
+}
+
+/* Merge the entries of one digest into its stored value. */
+static int merge_group(sltd__txn *w, sltd__bloom *b, const entry *g, size_t gn, int empty, totals *tot,
+                       const char *source)
+{
+    const uint8_t *d = g[0].d, *val;
+    uint8_t out[SLTD__VALUE_MAX];
+    size_t len = 0, off = 0, i, j, used;
+    int rc, existed = 0, changed = 0;
+    doc cur;
+
+    cur.n = 0;
+    if (!empty) {
+        if ((rc = sltd__txn_get(w, d, &val, &len)) < 0)
+            return rc;
+        existed = rc == 0;
+        while (existed && off < len) {
+            used = sltd__rec_len(val + off, len - off);
+            if (used == 0 || cur.n == SLTD_RECORDS_MAX)
+                return sltd__err(SLTD_ECORRUPT, "damaged record value in the database");
+            memcpy(cur.rec[cur.n], val + off, used);
+            cur.len[cur.n++] = (uint8_t)used;
+            off += used;
+        }
+    }
+    for (i = 0; i < gn; i++) {
+        const entry *e = &g[i];
+        if (e->action == SLTD__UPDATE_REMOVE) {
+            int any = 0;
+            for (j = 0; j < cur.n;) {
+                if (e->rec[2] != 0 && !same_slot(cur.rec[j], e->rec)) {
+                    j++;
+                    continue;
+                }
+                rec_sum(tot->checksum, d, cur.rec[j], cur.len[j], -1);
+                tot->records--;
+                tot->rep.removed++;
+                drop_at(&cur, j);
+                any = changed = 1;
+            }
+            if (!any)
+                tot->rep.not_found++;
+            continue;
+        }
+        for (j = 0; j < cur.n && !same_slot(cur.rec[j], e->rec); j++)
+            ;
+        if (j < cur.n && cur.len[j] == e->len && memcmp(cur.rec[j], e->rec, e->len) == 0) {
+            tot->rep.unchanged++;
+            continue;
+        }
+        if (j < cur.n) { /* new details for that listing */
+            rec_sum(tot->checksum, d, cur.rec[j], cur.len[j], -1);
+            tot->rep.updated++;
+        } else if (cur.n == SLTD_RECORDS_MAX) {
+            return sltd__err(SLTD_ETOOMANY, "%s:%lu: more than %d listings for one document", source, e->line,
+                             SLTD_RECORDS_MAX);
+        } else {
+            cur.n++;
+            tot->records++;
+            tot->rep.added++;
+        }
+        memcpy(cur.rec[j], e->rec, e->len);
+        cur.len[j] = e->len;
+        rec_sum(tot->checksum, d, e->rec, e->len, +1);
+        changed = 1;
+    }
+    if (!changed)
+        return SLTD_OK;
+    if (cur.n == 0) { /* every listing removed */
+        tot->documents--;
+        return (rc = sltd__txn_del(w, d)) == 1 ? SLTD_OK : rc;
+    }
+    for (i = 0, len = 0; i < cur.n; i++) {
+        memcpy(out + len, cur.rec[i], cur.len[i]);
+        len += cur.len[i];
+    }
+    if (!existed) {
+        tot->documents++;
+        sltd__bloom_add(b, d); /* a new document: its bits before the commit, or a reader could miss it */
+    }
+    return sltd__txn_put(w, d, out, len, empty);
+}
+
+static int read_totals(sltd__txn *w, totals *tot)
+{
+    uint8_t buf[16];
+    size_t len;
+    int rc;
+
+    memset(tot, 0, sizeof *tot);
+    if ((rc = sltd__meta_u64(w, META_RECORDS, &tot->records)) != SLTD_OK ||
+        (rc = sltd__meta_u64(w, META_DOCUMENTS, &tot->documents)) != SLTD_OK ||
+        (rc = sltd__meta_u64(w, META_SEQUENCE, &tot->sequence)) != SLTD_OK)
+        return rc;
+    rc = sltd__txn_meta_get(w, META_CHECKSUM, buf, sizeof buf, &len);
+    if (rc == 0 && len == 16)
+        memcpy(tot->checksum, buf, 16);
+    return rc < 0 ? rc : SLTD_OK;
+}
+
+static int put_u64(sltd__txn *w, const char *name, uint64_t v)
+{
+    uint8_t b[8];
+
+    sltd__put_u64(b, v);
+    return sltd__txn_meta_put(w, name, b, 8);
+}
+
+static int write_totals(sltd__txn *w, const totals *tot, const sltd__update_opts *o)
+{
+    int rc;
+
+    if ((rc = put_u64(w, META_RECORDS, tot->records)) != SLTD_OK ||
+        (rc = put_u64(w, META_DOCUMENTS, tot->documents)) != SLTD_OK ||
+        (rc = sltd__txn_meta_put(w, META_CHECKSUM, tot->checksum, 16)) != SLTD_OK)
+        return rc;
+    if (o->set_meta && ((rc = put_u64(w, META_SEQUENCE, o->sequence)) != SLTD_OK ||
+                        (rc = put_u64(w, META_PRODUCED, (uint64_t)o->produced)) != SLTD_OK ||
+                        (rc = put_u64(w, META_EXPIRES, (uint64_t)o->expires)) != SLTD_OK))
+        return rc;
+    return SLTD_OK;
+}
+
+static int check_sequence(const totals *tot, const sltd__update_opts *o)
+{
+    if (!o->set_meta)
+        return SLTD_OK;
+    if (o->sequence <= tot->sequence)
+        return sltd__err(SLTD_ESEQUENCE, "%s: sequence %llu is not newer than the database's %llu (replay or rollback)",
+                         o->source, (unsigned long long)o->sequence, (unsigned long long)tot->sequence);
+    if (o->is_delta && o->base != tot->sequence)
+        return sltd__err(SLTD_ESEQUENCE, "%s: a delta on top of sequence %llu; the database is at %llu", o->source,
+                         (unsigned long long)o->base, (unsigned long long)tot->sequence);
+    return SLTD_OK;
+}
+
+static size_t distinct_digests(const sltd__entries *e)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < e->n; i++)
+        n += i == 0 || memcmp(e->v[i].d, e->v[i - 1].d, SLTD_DIGEST_SIZE) != 0;
+    return n;
+}
+
+static int apply_once(sltd_db *db, const sltd__entries *e, size_t distinct, const sltd__update_opts *o, totals *tot)
+{
+    static const uint8_t zero[16];
+    sltd__txn *w = NULL;
+    sltd__bloom *b = NULL;
+    size_t i, j;
+    int rc, empty, writing = 0;
+    uint64_t want;
+
+    if ((rc = sltd__store_write_begin(db->store, &w)) != SLTD_OK)
+        return rc;
+    if ((rc = read_totals(w, tot)) != SLTD_OK || (rc = check_sequence(tot, o)) != SLTD_OK)
+        goto fail;
+    if (o->replace_all) {
+        if ((rc = sltd__txn_clear(w)) != SLTD_OK)
+            goto fail;
+        tot->records = tot->documents = 0;
+        memcpy(tot->checksum, zero, 16);
+    }
+    /* The filter must hold every key. Rebuild it first when this update would take it past what it
+     * was sized for (counting keys added since it was built: removals leave their bits behind). A full
+     * replacement always starts from a fresh filter, so that removed keys stop costing lookups. */
+    b = sltd__db_writer_filter(db, w);
+    want = tot->documents + distinct;
+    if (b == NULL || o->replace_all || atomic_load(&b->hdr->inserted) + distinct > b->hdr->capacity) {
+        if ((rc = sltd__db_rebuild_filter(db, w, want + want / 2)) != SLTD_OK)
+            goto fail;
+        b = atomic_load(&db->bloom);
+    }
+    if ((rc = sltd__txn_empty(w)) < 0)
+        goto fail;
+    empty = rc;
+    sltd__bloom_write_begin(b);
+    writing = 1;
+    for (i = 0; i < e->n; i = j) {
+        for (j = i + 1; j < e->n && memcmp(e->v[j].d, e->v[i].d, SLTD_DIGEST_SIZE) == 0; j++)
+            ;
+        if ((rc = merge_group(w, b, &e->v[i], j - i, empty, tot, o->source)) != SLTD_OK)
+            goto fail;
+    }
+    if (o->expect_checksum != NULL && memcmp(o->expect_checksum, tot->checksum, 16) != 0) {
+        rc = sltd__err(SLTD_ECHECKSUM, "%s: the state after this update does not have the published checksum",
+                       o->source);
+        goto fail;
+    }
+    if ((rc = write_totals(w, tot, o)) != SLTD_OK)
+        goto fail;
+    writing = 0;
+    if ((rc = sltd__bloom_write_end(b, sltd__txn_id(w))) != SLTD_OK)
+        goto fail;
+    return sltd__store_commit(db->store, w);
+fail:
+    if (writing)
+        sltd__bloom_write_end(b, 0); /* the bits set stay: a superset is harmless */
+    sltd__store_abort(db->store, w);
+    return rc;
+}
+
+int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep)
+{
+    uint64_t used, map;
+    size_t distinct;
+    totals tot;
+    int rc, tries;
+
+    if (db->flags & SLTD_OPEN_READONLY)
+        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
+    qsort(e->v, e->n, sizeof *e->v, cmp_entry);
+    distinct = distinct_digests(e);
+    /* Room first: about 80 bytes a record in the map, with headroom for copy-on-write. */
+    sltd__store_sizes(db->store, &used, &map);
+    if (used + e->n * 160 > map && (rc = sltd__store_grow(db->store, used + e->n * 160)) != SLTD_OK)
+        return rc;
+    for (tries = 0;; tries++) {
+        rc = apply_once(db, e, distinct, o, &tot);
+        if (rc != SLTD_EFULL || tries == MAP_RETRIES)
+            break;
+        sltd__store_sizes(db->store, &used, &map);
+        if (sltd__store_grow(db->store, map * 2) != SLTD_OK)
+            break;
+        sltd__err_clear();
+    }
+    if (rc == SLTD_OK && rep != NULL) {
+        rep->added = tot.rep.added;
+        rep->updated = tot.rep.updated;
+        rep->unchanged = tot.rep.unchanged;
+        rep->removed = tot.rep.removed;
+        rep->not_found = tot.rep.not_found;
+    }
+    return rc;
+}

@@ -1,0 +1,48 @@
+/* update.h — the one write path: a set of digest entries applied to the records in one LMDB
+ * transaction, all or nothing, with the filter, counts and state checksum kept in step.
+ * Feed imports (import.c) and signed bundles use it. */
+#ifndef SLTD_UPDATE_H
+#define SLTD_UPDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+#include "sltd.h"
+
+enum { SLTD__UPDATE_ADD = 1, SLTD__UPDATE_REMOVE = 2 };
+
+typedef struct sltd__entry {
+    uint8_t d[SLTD_DIGEST_SIZE];
+    uint32_t seq;   /* input order: for one digest, later entries win */
+    uint8_t action; /* SLTD__UPDATE_*; a remove whose record has no type removes every listing */
+    uint8_t len;    /* encoded record length */
+    uint8_t rec[SLTD__REC_MAX];
+    unsigned long line; /* input line, for messages */
+} sltd__entry;
+
+typedef struct sltd__entries {
+    sltd__entry *v;
+    size_t n, cap;
+} sltd__entries;
+
+/* Append (x->seq is set to the entry's position). 0 or SLTD_ENOMEM. */
+int sltd__entries_push(sltd__entries *e, const sltd__entry *x);
+void sltd__entries_free(sltd__entries *e);
+
+typedef struct sltd__update_opts {
+    const char *source;    /* named in messages (the feed or bundle path) */
+    int replace_all;       /* full replacement: afterwards the records are exactly the entries */
+    int set_meta;          /* bundles: check and set sequence, produced, expires */
+    int is_delta;          /* with set_meta: the current sequence must equal `base` */
+    uint64_t base;
+    uint64_t sequence;     /* with set_meta: must be greater than the current sequence */
+    int64_t produced, expires;
+    const uint8_t *expect_checksum; /* 16 bytes: the state checksum the result must have, or NULL */
+} sltd__update_opts;
+
+/* Sort the entries and apply them. On any failure nothing is changed. Fills rep's counts (not rows
+ * or invalid). Growing the map and retrying is handled here. */
+int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep);
+
+#endif
