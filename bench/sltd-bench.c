@@ -157,8 +157,8 @@ static inline uint32_t sample(uint64_t delta, unsigned ops)
 /* ---- deterministic synthetic documents --------------------------------------------------------- */
 
 /* Real ICAO 9303 codes ("D" is Germany; UTO is the specimen state). */
-static const char *const STATES[] = { "D",   "FRA", "GBR", "ITA", "ESP", "NLD", "BEL", "POL",
-                                      "USA", "CAN", "AUS", "JPN", "CHN", "IND", "BRA", "UTO" };
+static const char STATES[][4] = { "D",   "FRA", "GBR", "ITA", "ESP", "NLD", "BEL", "POL",
+                                  "USA", "CAN", "AUS", "JPN", "CHN", "IND", "BRA", "UTO" };
 #define NSTATES (sizeof STATES / sizeof STATES[0])
 
 #define SEED_PRESENT 0x5eed0001u
@@ -975,7 +975,7 @@ typedef struct check {
 } check;
 
 static size_t g_nchecks;
-static check g_checks[16];
+static check g_checks[24];
 
 static void add_check(const char *what, double value, double limit, const char *unit, int le)
 {

@@ -123,7 +123,9 @@ typedef enum sltd_status {
 /** @brief Flags for ::sltd_options.flags. */
 enum sltd_open_flags {
     SLTD_OPEN_READONLY = 1u << 0, /**< no updates through this handle; the filter is never rebuilt */
-    SLTD_OPEN_CREATE = 1u << 1    /**< create the database (it must not exist) and the key file if absent */
+    SLTD_OPEN_CREATE = 1u << 1,   /**< create the database (it must not exist) and the key file if absent */
+    SLTD_OPEN_REFUSE_STALE = 1u << 2 /**< lookups on data past its expiry fail with SLTD_EEXPIRED instead
+                                          of answering with `stale` set */
 };
 
 #define SLTD_OPTIONS_VERSION 1
@@ -156,8 +158,12 @@ typedef struct sltd_result {
     int listed;            /**< 1: listed; 0: not listed. Meaningful only when error is 0. */
     unsigned int nrecords; /**< records in `records` (those matching the type filter) */
     sltd_record records[SLTD_RECORDS_MAX];
+    uint64_t data_sequence; /**< sequence of the data that answered (0: never updated from a bundle) */
+    int64_t data_produced;  /**< when that data was produced, Unix seconds (0: unknown) */
+    int64_t data_expires;   /**< when it expires, Unix seconds (0: never) */
+    int stale;              /**< 1: the data was past its expiry when the lookup ran (a freeze?) */
 } sltd_result;
-#define SLTD_RESULT_INIT { SLTD_RESULT_VERSION, 0, 0, 0, { { "", "", 0, 0, 0, "" } } }
+#define SLTD_RESULT_INIT { SLTD_RESULT_VERSION, 0, 0, 0, { { "", "", 0, 0, 0, "" } }, 0, 0, 0, 0 }
 
 /** @brief One document of a batch. Strings are borrowed for the duration of the call. */
 typedef struct sltd_query {
@@ -241,8 +247,9 @@ SLTD_API void sltd_close(sltd_db *db);
  * @param[in] number document number; spaces, '-', '/' and '<' are dropped, letters upper-cased
  * @param[in] type document type filter ("P", "ID", …) or NULL for any type: a record matches when
  *            its type is unknown or has the same first-letter family (P; I/A/C; V; other letters alone)
- * @return 0 (then out->listed is 0 or 1), or SLTD_EINVAL, SLTD_ESTATE, SLTD_ENUMBER, SLTD_ETYPE,
- *         SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
+ * @return 0 (then out->listed is 0 or 1, and out->data_* say how fresh the answer is), or SLTD_EINVAL,
+ *         SLTD_ESTATE, SLTD_ENUMBER, SLTD_ETYPE, SLTD_EEXPIRED (stale data on a handle opened with
+ *         SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
  */
 SLTD_API SLTD_NODISCARD int sltd_lookup(sltd_result *out, sltd_db *db, const char *state,
                                         const char *number, const char *type);
@@ -293,6 +300,29 @@ SLTD_API SLTD_NODISCARD int sltd_normalize_number(char out[SLTD_NUMBER_MAX + 1],
  * @return 0, SLTD_EINVAL, SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO.
  */
 SLTD_API SLTD_NODISCARD int sltd_stats_get(sltd_stats *out, sltd_db *db);
+
+#define SLTD_VERIFY_REPORT_VERSION 1
+/** @brief What ::sltd_verify found. */
+typedef struct sltd_verify_report {
+    unsigned int version;    /**< SLTD_VERIFY_REPORT_VERSION (set by the library) */
+    uint64_t records;        /**< listings found by the scan */
+    uint64_t documents;      /**< digests found by the scan */
+    uint8_t checksum[16];    /**< state checksum recomputed from the records */
+    int counts_ok;           /**< the stored counts equal the scan's */
+    int checksum_ok;         /**< the stored checksum equals the recomputed one */
+    int filter_checked;      /**< 1 if the filter was checked (0: bypass, nothing to check) */
+    uint64_t filter_missing; /**< stored digests the filter does not cover (must be 0) */
+} sltd_verify_report;
+
+/**
+ * @brief Full integrity check of the committed state: every record decoded, the counts and the state
+ * checksum recomputed from scratch and compared with the stored ones, and every digest tested against
+ * the filter (no false negative possible).
+ * @param[out] out what was found (may be NULL)
+ * @return 0 when everything agrees; SLTD_ECORRUPT (detail in sltd_errmsg) when anything does not;
+ *         SLTD_EINVAL, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO.
+ */
+SLTD_API SLTD_NODISCARD int sltd_verify(sltd_verify_report *out, sltd_db *db);
 
 /** @brief Flags for ::sltd_import_feed. */
 enum sltd_import_flags {
@@ -380,6 +410,9 @@ SLTD_API SLTD_NODISCARD int sltd_screen(sltd_screen_report *out, sltd_db *db, co
 
 /** @brief Name of a status ("stolen", "lost", "revoked", "invalid", "stolen_blank"), or "?". */
 SLTD_API const char *sltd_status_name(int status);
+
+/* ---- Signed update bundles ---- */
+/* ---- end bundles ---- */
 
 /* ---- MRZ (ICAO Doc 9303) ---- */
 /**

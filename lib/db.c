@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -91,7 +92,6 @@ static int filter_valid(sltd_db *db, sltd__bloom *b, unsigned wait_ms)
         return rc;
     if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
         return rc;
-    atomic_thread_fence(memory_order_acquire);
     rc = sltd__txn_meta_get(t, META_FILTER_ID, id, sizeof id, &len);
     if (rc == 0 && (len != 16 || memcmp(id, b->hdr->filter_id, 16) != 0))
         rc = SLTD_ECORRUPT; /* a filter of other data, or a rebuild not yet committed */
@@ -200,7 +200,7 @@ sltd__bloom *sltd__db_writer_filter(sltd_db *db, sltd__txn *w)
 }
 
 /* The filter for a lookup, or NULL for bypass. One load and one flag test when all is well. */
-static sltd__bloom *lookup_filter(sltd_db *db)
+sltd__bloom *sltd__db_lookup_filter(sltd_db *db)
 {
     sltd__bloom *b = atomic_load_explicit(&db->bloom, memory_order_acquire);
 
@@ -248,6 +248,66 @@ static int open_filter(sltd_db *db)
         return rc;
     }
     return sltd__store_commit(db->store, w);
+}
+
+/* ---- freshness ---- */
+
+typedef struct freshness {
+    uint64_t sequence;
+    int64_t produced, expires;
+} freshness;
+
+/* Re-read freshness from LMDB when a transaction was committed since the last look. One trylock:
+ * a lookup never waits for another thread doing this. */
+static void fresh_refresh(sltd_db *db, uint64_t last)
+{
+    sltd__txn *t;
+    uint64_t seq = 0, prod = 0, exp = 0;
+
+    if (pthread_mutex_trylock(&db->fresh_lock) != 0)
+        return;
+    if (atomic_load(&db->fresh_txnid) != last && sltd__store_read_begin(db->store, &t) == SLTD_OK) {
+        if (sltd__meta_u64(t, META_SEQUENCE, &seq) == SLTD_OK && sltd__meta_u64(t, META_PRODUCED, &prod) == SLTD_OK &&
+            sltd__meta_u64(t, META_EXPIRES, &exp) == SLTD_OK) {
+            atomic_fetch_add_explicit(&db->fresh_seq, 1, memory_order_acq_rel);
+            atomic_store_explicit(&db->fresh_sequence, seq, memory_order_release);
+            atomic_store_explicit(&db->fresh_produced, (int64_t)prod, memory_order_release);
+            atomic_store_explicit(&db->fresh_expires, (int64_t)exp, memory_order_release);
+            atomic_store_explicit(&db->fresh_txnid, sltd__txn_id(t), memory_order_release);
+            atomic_fetch_add_explicit(&db->fresh_seq, 1, memory_order_release);
+        }
+        sltd__store_read_end(db->store, t);
+    }
+    pthread_mutex_unlock(&db->fresh_lock);
+}
+
+static void fresh_get(sltd_db *db, freshness *f)
+{
+    uint64_t s1, s2;
+
+    if (atomic_load_explicit(&db->fresh_txnid, memory_order_relaxed) != sltd__store_last_txnid(db->store))
+        fresh_refresh(db, sltd__store_last_txnid(db->store));
+    do {
+        /* (acquire loads instead of a fence: plain loads on x86, and TSan understands them) */
+        s1 = atomic_load_explicit(&db->fresh_seq, memory_order_acquire);
+        f->sequence = atomic_load_explicit(&db->fresh_sequence, memory_order_acquire);
+        f->produced = atomic_load_explicit(&db->fresh_produced, memory_order_acquire);
+        f->expires = atomic_load_explicit(&db->fresh_expires, memory_order_acquire);
+        s2 = atomic_load_explicit(&db->fresh_seq, memory_order_acquire);
+    } while (s1 != s2 || (s1 & 1));
+}
+
+/* Stamp the answer with the data's freshness; SLTD_EEXPIRED when stale data must be refused. */
+static int fresh_stamp(sltd_result *out, sltd_db *db, const freshness *f, time_t now)
+{
+    out->data_sequence = f->sequence;
+    out->data_produced = f->produced;
+    out->data_expires = f->expires;
+    out->stale = f->expires != 0 && (int64_t)now > f->expires;
+    if (out->stale && (db->flags & SLTD_OPEN_REFUSE_STALE))
+        return sltd__err(SLTD_EEXPIRED, "%s: the data expired at %lld (Unix time); refusing to answer from it",
+                         db->dir, (long long)f->expires);
+    return SLTD_OK;
 }
 
 /* ---- open / close ---- */
@@ -381,7 +441,7 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
     if (opts == NULL)
         opts = &defaults;
     if (opts->version != SLTD_OPTIONS_VERSION ||
-        (opts->flags & ~(unsigned)(SLTD_OPEN_READONLY | SLTD_OPEN_CREATE)) != 0 ||
+        (opts->flags & ~(unsigned)(SLTD_OPEN_READONLY | SLTD_OPEN_CREATE | SLTD_OPEN_REFUSE_STALE)) != 0 ||
         (opts->flags & SLTD_OPEN_READONLY && opts->flags & SLTD_OPEN_CREATE) ||
         (opts->bits_per_key != 0 && (opts->bits_per_key < 4 || opts->bits_per_key > 64)))
         return sltd__err(SLTD_EINVAL, "sltd_open: bad options (version, flags, or bits_per_key outside 4..64)");
@@ -393,6 +453,8 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
     if (db == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
     pthread_mutex_init(&db->lock, NULL);
+    pthread_mutex_init(&db->fresh_lock, NULL);
+    atomic_store(&db->fresh_txnid, UINT64_MAX); /* "never read" */
     db->flags = opts->flags;
     db->bits_per_key = opts->bits_per_key ? opts->bits_per_key : DEFAULT_BITS_PER_KEY;
     db->fork_gen = atomic_load(&fork_generation);
@@ -432,6 +494,7 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
         goto fail;
     if ((rc = check_meta(db)) != SLTD_OK || (rc = open_filter(db)) != SLTD_OK)
         goto fail;
+    fresh_refresh(db, sltd__store_last_txnid(db->store));
     free(key_path);
     *out = db;
     return SLTD_OK;
@@ -457,6 +520,7 @@ void sltd_close(sltd_db *db)
     sltd__store_close(db->store);
     sltd__key_free(db->keys);
     pthread_mutex_destroy(&db->lock);
+    pthread_mutex_destroy(&db->fresh_lock);
     free(db->filter_path);
     free(db->dir);
     free(db);
@@ -473,7 +537,7 @@ typedef struct norm_query {
 static int normalise(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state,
                      const char *number, const char *type)
 {
-    size_t nl;
+    size_t nl, sl;
     int rc;
 
     if (state == NULL || number == NULL)
@@ -482,9 +546,10 @@ static int normalise(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd_db 
         (rc = sltd__norm_number(nq->number, &nl, number, strlen(number))) != SLTD_OK)
         return rc;
     nq->type[0] = '\0';
-    if (type != NULL && (rc = sltd__norm_type(nq->type, type, strlen(type))) != SLTD_OK)
+    if (type != NULL && type[0] != '\0' && (rc = sltd__norm_type(nq->type, type, strlen(type))) != SLTD_OK)
         return rc;
-    sltd__digest(d, db->keys, nq->state, strlen(nq->state), nq->number, nl);
+    sl = nq->state[1] == '\0' ? 1 : 3; /* a valid state is "D" or three letters */
+    sltd__digest(d, db->keys, nq->state, sl, nq->number, nl);
     return SLTD_OK;
 }
 
@@ -494,6 +559,9 @@ static void result_clear(sltd_result *out)
     out->error = 0;
     out->listed = 0;
     out->nrecords = 0;
+    out->data_sequence = 0;
+    out->data_produced = out->data_expires = 0;
+    out->stale = 0;
 }
 
 /* Fill `out` from a stored value, keeping the records that match the type family. */
@@ -530,6 +598,7 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
 {
     uint8_t d[SLTD_DIGEST_SIZE];
     norm_query nq;
+    freshness fr;
     sltd__bloom *b;
     sltd__txn *t;
     int rc;
@@ -539,7 +608,10 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     result_clear(out);
     if ((rc = sltd__db_usable(db)) != SLTD_OK || (rc = normalise(&nq, d, db, state, number, type)) != SLTD_OK)
         return out->error = rc;
-    b = lookup_filter(db);
+    fresh_get(db, &fr);
+    if ((rc = fresh_stamp(out, db, &fr, time(NULL))) != SLTD_OK)
+        return out->error = rc;
+    b = sltd__db_lookup_filter(db);
     if (b != NULL && !sltd__bloom_test(b, d))
         return SLTD_OK;
     if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
@@ -557,20 +629,30 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
     char family[BATCH_CHUNK];
     int maybe[BATCH_CHUNK];
     norm_query nq;
+    freshness fr;
     sltd__txn *t;
     size_t base, i, m;
     int rc = SLTD_OK, any;
+    time_t now = time(NULL);
+    sltd_result stamp;
 
     if (out == NULL || (q == NULL && n > 0))
         return SLTD_EINVAL;
     if ((rc = sltd__db_usable(db)) != SLTD_OK)
         goto fail_all;
+    fresh_get(db, &fr);
+    if ((rc = fresh_stamp(&stamp, db, &fr, now)) != SLTD_OK)
+        goto fail_all;
     for (base = 0; base < n; base += BATCH_CHUNK) {
-        sltd__bloom *b = lookup_filter(db);
+        sltd__bloom *b = sltd__db_lookup_filter(db);
         m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
         for (i = 0; i < m; i++) {
             const sltd_query *qi = &q[base + i];
             result_clear(&out[base + i]);
+            out[base + i].data_sequence = stamp.data_sequence;
+            out[base + i].data_produced = stamp.data_produced;
+            out[base + i].data_expires = stamp.data_expires;
+            out[base + i].stale = stamp.stale;
             maybe[i] = 0;
             if ((out[base + i].error = normalise(&nq, d[i], db, qi->state, qi->number, qi->type)) != 0)
                 continue;
@@ -633,7 +715,7 @@ int sltd_stats_get(sltd_stats *out, sltd_db *db)
     memset(out, 0, sizeof *out);
     out->version = SLTD_STATS_VERSION;
     out->format_version = SLTD__FORMAT_VERSION;
-    b = lookup_filter(db);
+    b = sltd__db_lookup_filter(db);
     if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
         return rc;
     if ((rc = sltd__meta_u64(t, META_RECORDS, &out->records)) != SLTD_OK ||

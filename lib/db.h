@@ -11,7 +11,7 @@
 #include "sltd.h"
 #include "store.h"
 
-#define SLTD__FORMAT_VERSION 1
+#define SLTD__FORMAT_VERSION 2 /* 2: records in the unnamed database */
 
 /* Meta names (values big-endian). */
 #define META_FORMAT "format"       /* u32 */
@@ -38,6 +38,11 @@ struct sltd_db {
     _Atomic uint64_t bypass_txnid; /* in bypass: the transaction at which attaching last failed */
     sltd__bloom *retired;          /* mappings replaced while open; unmapped at close */
     pthread_mutex_t lock;          /* attach, rebuild, the retired list */
+    /* Freshness of the committed data, for every answer (misses do not read LMDB): refreshed when
+     * LMDB's last transaction id moves; a seqlock so readers never block. */
+    _Atomic uint64_t fresh_seq, fresh_txnid, fresh_sequence;
+    _Atomic int64_t fresh_produced, fresh_expires;
+    pthread_mutex_t fresh_lock;
     struct sltd_db *next_open;
 };
 
@@ -50,6 +55,9 @@ int sltd__db_rebuild_filter(sltd_db *db, sltd__txn *w, uint64_t capacity);
 /* The filter a writer must update in transaction w (remapped if another process rebuilt it);
  * NULL means none could be attached, and w must then rebuild it. */
 sltd__bloom *sltd__db_writer_filter(sltd_db *db, sltd__txn *w);
+
+/* The filter a lookup uses now, or NULL (bypass: read LMDB). Never blocks. */
+sltd__bloom *sltd__db_lookup_filter(sltd_db *db);
 
 void sltd__put_u64(uint8_t out[8], uint64_t v);
 uint64_t sltd__get_u64(const uint8_t in[8]);

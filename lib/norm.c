@@ -1,7 +1,8 @@
 /* norm.c — normalisation of issuing states, document numbers and types (see norm.h). */
 #include "norm.h"
 
-#include <stdlib.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 /* ISO 3166-1 alpha-3 codes and the ICAO 9303 (Part 3) special codes, sorted for bsearch.
@@ -29,18 +30,47 @@ static const char known_states[][4] = {
     "XXA", "XXB", "XXC", "XXX", "YEM", "ZAF", "ZMB", "ZWE",
 };
 
-static int cmp_code(const void *a, const void *b)
+/* known[(a * 26 + b)] has bit c set when the code of letters a, b, c (0-25) is known: one load and one
+ * bit test per lookup. Built once from the sorted list (constant afterwards). */
+static uint32_t known[26 * 26];
+static pthread_once_t known_once = PTHREAD_ONCE_INIT;
+
+static void build_known(void)
 {
-    return strcmp((const char *)a, (const char *)b);
+    size_t i;
+
+    for (i = 0; i < sizeof known_states / sizeof known_states[0]; i++)
+        known[(known_states[i][0] - 'A') * 26 + (known_states[i][1] - 'A')] |= 1u << (known_states[i][2] - 'A');
+}
+
+static int known3(const char *c)
+{
+    pthread_once(&known_once, build_known);
+    return (known[(c[0] - 'A') * 26 + (c[1] - 'A')] >> (c[2] - 'A')) & 1;
 }
 
 int sltd__state_known(const char *code)
 {
-    if (strcmp(code, "D") == 0)
-        return 1;
-    return bsearch(code, known_states, sizeof known_states / sizeof known_states[0], sizeof known_states[0],
-                   cmp_code) != NULL;
+    size_t n = strlen(code), i;
+
+    for (i = 0; i < n; i++)
+        if (code[i] < 'A' || code[i] > 'Z')
+            return 0;
+    if (n == 1)
+        return code[0] == 'D';
+    return n == 3 && known3(code);
 }
+
+/* Characters of a document number: the upper-case character, 0 to drop (space, '-', '/', '<'), or
+ * 1 for a character that makes the number invalid. */
+#define N_(c) ((c) >= 'a' && (c) <= 'z' ? (c) - 32 : ((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9') ? (c) \
+              : (c) == ' ' || (c) == '-' || (c) == '/' || (c) == '<' ? 0 : 1)
+#define N4_(c) N_(c), N_((c) + 1), N_((c) + 2), N_((c) + 3)
+#define N16_(c) N4_(c), N4_((c) + 4), N4_((c) + 8), N4_((c) + 12)
+static const unsigned char number_class[256] = {
+    N16_(0), N16_(16), N16_(32), N16_(48), N16_(64), N16_(80), N16_(96), N16_(112),
+    N16_(128), N16_(144), N16_(160), N16_(176), N16_(192), N16_(208), N16_(224), N16_(240),
+};
 
 static char upper(char c)
 {
@@ -67,7 +97,7 @@ int sltd__norm_state(char out[SLTD_STATE_MAX + 1], const char *in, size_t len)
         out[n++] = c;
     }
     out[n] = '\0';
-    if (n == 0 || !sltd__state_known(out))
+    if (n == 3 ? !known3(out) : !(n == 1 && out[0] == 'D'))
         return SLTD_ESTATE;
     return SLTD_OK;
 }
@@ -79,12 +109,12 @@ int sltd__norm_number(char out[SLTD_NUMBER_MAX + 1], size_t *outlen, const char 
     if (in == NULL)
         return SLTD_EINVAL;
     for (i = 0; i < len; i++) {
-        char c = upper(in[i]);
-        if (c == ' ' || c == '-' || c == '/' || c == '<')
+        unsigned char c = number_class[(unsigned char)in[i]];
+        if (c == 0)
             continue;
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) || n == SLTD_NUMBER_MAX)
+        if (c == 1 || n == SLTD_NUMBER_MAX)
             return SLTD_ENUMBER;
-        out[n++] = c;
+        out[n++] = (char)c;
     }
     out[n] = '\0';
     if (outlen != NULL)

@@ -14,6 +14,7 @@
 #include "error.h"
 
 #define POOL_SLOTS 64
+#define NAMED_DBS 1 /* "meta": its name is a key of the unnamed database, beside the records */
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 
 struct sltd__txn {
@@ -103,11 +104,14 @@ int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t 
     mdb_reader_check(s->env, &dead); /* clear the slots of readers that died */
     if ((rc = mdb_txn_begin(s->env, NULL, (flags & SLTD__STORE_RDONLY) ? MDB_RDONLY : 0, &txn)) != 0)
         goto fail;
-    if ((rc = mdb_dbi_open(txn, "records", (flags & SLTD__STORE_RDONLY) ? 0 : MDB_CREATE, &s->records)) != 0 ||
+    /* Records live in the unnamed database: a read transaction renewed for each lookup would otherwise
+     * look a named database up again on its first access (LMDB marks them stale on renew). The only
+     * other key there is the name of the "meta" database. */
+    if ((rc = mdb_dbi_open(txn, NULL, 0, &s->records)) != 0 ||
         (rc = mdb_dbi_open(txn, "meta", (flags & SLTD__STORE_RDONLY) ? 0 : MDB_CREATE, &s->meta)) != 0) {
         mdb_txn_abort(txn);
         if (rc == MDB_NOTFOUND) {
-            rc = sltd__err(SLTD_ECORRUPT, "%s: not an sltd database (no records/meta tables)", dir);
+            rc = sltd__err(SLTD_ECORRUPT, "%s: not an sltd database (no meta table)", dir);
             goto fail_mapped;
         }
         goto fail;
@@ -313,8 +317,12 @@ int sltd__txn_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t
 int sltd__txn_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t *val, size_t len, int append)
 {
     MDB_val k = { SLTD_DIGEST_SIZE, (void *)d }, v = { len, (void *)val };
+    int rc = mdb_put(t->txn, t->store->records, &k, &v, append ? MDB_APPEND : 0);
 
-    return map_err(mdb_put(t->txn, t->store->records, &k, &v, append ? MDB_APPEND : 0), "put", t->store->dir);
+    /* The few digests that sort before the "meta" name cannot be appended: put them in place. */
+    if (rc == MDB_KEYEXIST && append)
+        rc = mdb_put(t->txn, t->store->records, &k, &v, 0);
+    return map_err(rc, "put", t->store->dir);
 }
 
 int sltd__txn_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE])
@@ -327,7 +335,21 @@ int sltd__txn_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE])
 
 int sltd__txn_clear(sltd__txn *t)
 {
-    return map_err(mdb_drop(t->txn, t->store->records, 0), "clear", t->store->dir);
+    MDB_cursor *c;
+    MDB_val k, v;
+    int rc;
+
+    /* Not mdb_drop: the unnamed database also holds the meta database's name. */
+    if ((rc = mdb_cursor_open(t->txn, t->store->records, &c)) != 0)
+        return map_err(rc, "clear", t->store->dir);
+    while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+        if (k.mv_size != SLTD_DIGEST_SIZE)
+            continue;
+        if ((rc = mdb_cursor_del(c, 0)) != 0)
+            break;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? SLTD_OK : map_err(rc, "clear", t->store->dir);
 }
 
 int sltd__txn_empty(sltd__txn *t)
@@ -335,7 +357,7 @@ int sltd__txn_empty(sltd__txn *t)
     MDB_stat st;
     int rc = mdb_stat(t->txn, t->store->records, &st);
 
-    return rc != 0 ? map_err(rc, "stat", t->store->dir) : st.ms_entries == 0;
+    return rc != 0 ? map_err(rc, "stat", t->store->dir) : st.ms_entries <= NAMED_DBS;
 }
 
 int sltd__txn_meta_get(sltd__txn *t, const char *name, void *buf, size_t cap, size_t *len)
@@ -382,6 +404,8 @@ int sltd__txn_foreach(sltd__txn *t, int (*fn)(void *ctx, const uint8_t *d, const
             rc = map_err(rc, "scan", t->store->dir);
             break;
         }
+        if (k.mv_size == 4 && memcmp(k.mv_data, "meta", 4) == 0)
+            continue; /* the name of the meta database */
         if (k.mv_size != SLTD_DIGEST_SIZE) {
             rc = sltd__err(SLTD_ECORRUPT, "%s: record key of %zu bytes", t->store->dir, k.mv_size);
             break;

@@ -81,7 +81,7 @@ static void drop_at(doc *cur, size_t j)
 }
 
 /* Merge the entries of one digest into its stored value. */
-static int merge_group(sltd__txn *w, sltd__bloom *b, const entry *g, size_t gn, int empty, totals *tot,
+static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, const entry *g, size_t gn, int empty, totals *tot,
                        const char *source)
 {
     const uint8_t *d = g[0].d, *val;
@@ -157,7 +157,8 @@ static int merge_group(sltd__txn *w, sltd__bloom *b, const entry *g, size_t gn, 
     }
     if (!existed) {
         tot->documents++;
-        sltd__bloom_add(b, d); /* a new document: its bits before the commit, or a reader could miss it */
+        if (b != NULL) /* (NULL only on a dry run) */
+            sltd__bloom_add(b, d); /* a new document: its bits before the commit, or a reader could miss it */
     }
     return sltd__txn_put(w, d, out, len, empty);
 }
@@ -246,18 +247,20 @@ static int apply_once(sltd_db *db, const sltd__entries *e, size_t distinct, cons
     /* The filter must hold every key. Rebuild it first when this update would take it past what it
      * was sized for (counting keys added since it was built: removals leave their bits behind). A full
      * replacement always starts from a fresh filter, so that removed keys stop costing lookups. */
-    b = sltd__db_writer_filter(db, w);
     want = tot->documents + distinct;
-    if (b == NULL || o->replace_all || atomic_load(&b->hdr->inserted) + distinct > b->hdr->capacity) {
-        if ((rc = sltd__db_rebuild_filter(db, w, want + want / 2)) != SLTD_OK)
-            goto fail;
-        b = atomic_load(&db->bloom);
+    if (!o->dry_run) { /* a dry run leaves the filter alone: it changes nothing */
+        b = sltd__db_writer_filter(db, w);
+        if (b == NULL || o->replace_all || atomic_load(&b->hdr->inserted) + distinct > b->hdr->capacity) {
+            if ((rc = sltd__db_rebuild_filter(db, w, want + want / 2)) != SLTD_OK)
+                goto fail;
+            b = atomic_load(&db->bloom);
+        }
+        sltd__bloom_write_begin(b);
+        writing = 1;
     }
     if ((rc = sltd__txn_empty(w)) < 0)
         goto fail;
     empty = rc;
-    sltd__bloom_write_begin(b);
-    writing = 1;
     for (i = 0; i < e->n; i = j) {
         for (j = i + 1; j < e->n && memcmp(e->v[j].d, e->v[i].d, SLTD_DIGEST_SIZE) == 0; j++)
             ;
@@ -271,6 +274,14 @@ static int apply_once(sltd_db *db, const sltd__entries *e, size_t distinct, cons
     }
     if ((rc = write_totals(w, tot, o)) != SLTD_OK)
         goto fail;
+    if (o->out_checksum != NULL)
+        memcpy(o->out_checksum, tot->checksum, 16);
+    if (o->out_records != NULL)
+        *o->out_records = tot->records;
+    if (o->dry_run) {
+        rc = SLTD_OK;
+        goto fail;
+    }
     writing = 0;
     if ((rc = sltd__bloom_write_end(b, sltd__txn_id(w))) != SLTD_OK)
         goto fail;

@@ -39,10 +39,13 @@ typedef struct sltd__update_opts {
     uint64_t sequence;     /* with set_meta: must be greater than the current sequence */
     int64_t produced, expires;
     const uint8_t *expect_checksum; /* 16 bytes: the state checksum the result must have, or NULL */
+    int dry_run;           /* do everything, then abort: nothing changes (the filter may gain bits) */
+    uint8_t *out_checksum; /* 16 bytes: receives the resulting state checksum, or NULL */
+    uint64_t *out_records; /* receives the resulting record count, or NULL */
 } sltd__update_opts;
 
-/* Sort the entries and apply them. On any failure nothing is changed. Fills rep's counts (not rows
- * or invalid). Growing the map and retrying is handled here. */
+/* Sort the entries and apply them. On any failure (and on a dry run) nothing is changed. Fills rep's
+ * counts (not rows or invalid). Growing the map and retrying is handled here. */
 int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep);
 
 #endif

@@ -32,7 +32,7 @@ expect 0 "sltd --help" -- "$sltd" --help;                 contains "usage: sltd"
 expect 2 "sltd (no command)" -- "$sltd"
 expect 2 "unknown command" -- "$sltd" frobnicate
 expect 0 "--version" -- "$sltd" --version;                contains "sltd 0." "version"
-for c in init import check stats screen mrz; do
+for c in init import check stats verify screen mrz; do
     expect 0 "$c --help" -- "$sltd" $c --help;            contains "usage: sltd $c" "$c help"
 done
 
@@ -73,6 +73,10 @@ contains "does not belong" "wrong key message"
 expect 0 "stats" -- "$sltd" stats --db "$db"; contains "records         4 listings of 4 documents" "stats records"
 expect 0 "stats --json" -- "$sltd" stats --db "$db" --json; contains '"records":4' "stats json"
 contains '"state":"ok"' "filter state"
+
+expect 0 "verify" -- "$sltd" verify --db "$db"; contains "OK: 4 records of 4 documents" "verify output"
+expect 0 "verify --json" -- "$sltd" verify --db "$db" --json; contains '"ok":true' "verify json"
+expect 3 "verify, no database" -- "$sltd" verify --db "$work/none"
 
 # screen
 printf 'name,state,number,flight\nAnna,UTO,L898902C3,X1\nBob,UTO,Q1234567,X1\n"Carl, Jr",d,c01x00t47,X2\n' > "$work/m.csv"

@@ -74,17 +74,27 @@ static void date_str(char out[16], uint32_t ymd)
                  (unsigned)(ymd % 100));
 }
 
+/* Warn an operator that the answer came from data past its expiry (a "freeze" of updates?). */
+static void warn_stale(const char *cmd, int stale, int64_t expires)
+{
+    if (stale)
+        fprintf(stderr, "sltd %s: WARNING: the data expired %.1f days ago; updates may be blocked "
+                        "(use --refuse-stale to make this an error)\n",
+                cmd, (double)(time(NULL) - expires) / 86400.0);
+}
+
 /* The options of every command; each command says which it accepts. */
 typedef struct args {
     const char *db, *key, *type;
-    int json, ignore_unknown;
+    int json, ignore_unknown, refuse_stale;
     unsigned bits;
     int npos;
     char **pos;
 } args;
 
-enum { A_DB = 1 << 0, A_KEY = 1 << 1, A_JSON = 1 << 2, A_TYPE = 1 << 3, A_IGNORE = 1 << 4, A_BITS = 1 << 5 };
-enum { OPT_DB = 1000, OPT_KEY, OPT_JSON, OPT_TYPE, OPT_HELP, OPT_IGNORE_UNKNOWN, OPT_BITS };
+enum { A_DB = 1 << 0, A_KEY = 1 << 1, A_JSON = 1 << 2, A_TYPE = 1 << 3, A_IGNORE = 1 << 4, A_BITS = 1 << 5,
+       A_STALE = 1 << 6 };
+enum { OPT_DB = 1000, OPT_KEY, OPT_JSON, OPT_TYPE, OPT_HELP, OPT_IGNORE_UNKNOWN, OPT_BITS, OPT_STALE };
 
 /* 0 parsed; -1 --help printed (exit 0); else an exit status. */
 static int parse_args(args *a, int argc, char **argv, unsigned allowed, const char *help)
@@ -96,6 +106,7 @@ static int parse_args(args *a, int argc, char **argv, unsigned allowed, const ch
         { "type", required_argument, NULL, OPT_TYPE },
         { "ignore-unknown", no_argument, NULL, OPT_IGNORE_UNKNOWN },
         { "bits-per-key", required_argument, NULL, OPT_BITS },
+        { "refuse-stale", no_argument, NULL, OPT_STALE },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
@@ -114,6 +125,7 @@ static int parse_args(args *a, int argc, char **argv, unsigned allowed, const ch
         case OPT_JSON: a->json = 1; seen |= A_JSON; break;
         case OPT_TYPE: a->type = optarg; seen |= A_TYPE; break;
         case OPT_IGNORE_UNKNOWN: a->ignore_unknown = 1; seen |= A_IGNORE; break;
+        case OPT_STALE: a->refuse_stale = 1; seen |= A_STALE; break;
         case OPT_BITS:
             errno = 0;
             v = strtoul(optarg, &end, 10);
@@ -141,7 +153,7 @@ static int open_db(sltd_db **out, const char *cmd, const args *a, unsigned flags
     sltd_options o = SLTD_OPTIONS_INIT;
     int rc;
 
-    o.flags = flags;
+    o.flags = flags | (a->refuse_stale ? SLTD_OPEN_REFUSE_STALE : 0);
     o.key_path = a->key;
     o.bits_per_key = a->bits;
     rc = sltd_open(out, a->db, &o);
@@ -170,10 +182,11 @@ static const char import_help[] =
 /* ---- sltd check ---- */
 
 static const char check_help[] =
-    "usage: sltd check --db DIR [--key FILE] [--type T] [--json] STATE NUMBER\n"
+    "usage: sltd check --db DIR [--key FILE] [--type T] [--json] [--refuse-stale] STATE NUMBER\n"
     "\n"
     "Is this document listed? STATE is an ICAO 9303 code (UTO, D, D<<, ...); NUMBER is normalised\n"
     "(upper-case; spaces, '-', '/' and '<' dropped). --type filters by document family (P; I/A/C; V).\n"
+    "A warning goes to stderr when the data is past its expiry; --refuse-stale makes it an error (3).\n"
     "Exit status: 0 not listed, 1 listed, 2 bad input, 3 database or key error.\n";
 
 /* ---- sltd stats ---- */
@@ -262,7 +275,7 @@ static int cmd_check(int argc, char **argv)
     sltd_db *db;
     unsigned i;
     args a;
-    int rc = parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON | A_TYPE, check_help);
+    int rc = parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON | A_TYPE | A_STALE, check_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
@@ -283,6 +296,7 @@ static int cmd_check(int argc, char **argv)
     sltd_close(db);
     if (rc != SLTD_OK)
         return fail("check", rc);
+    warn_stale("check", res.stale, res.data_expires);
     if (a.json) {
         printf("{\"state\":\"%s\",\"number\":\"%s\",\"listed\":%s,\"records\":[", state, number,
                res.listed ? "true" : "false");
@@ -341,11 +355,12 @@ static int cmd_stats(int argc, char **argv)
     hex(sum, st.checksum, 16);
     if (a.json) {
         printf("{\"format_version\":%u,\"records\":%llu,\"documents\":%llu,\"sequence\":%llu,"
-               "\"produced\":%lld,\"expires\":%lld,\"checksum\":\"%s\",\"filter\":{\"state\":\"%s\","
+               "\"produced\":%lld,\"expires\":%lld,\"stale\":%s,\"checksum\":\"%s\",\"filter\":{\"state\":\"%s\","
                "\"bytes\":%llu,\"capacity\":%llu,\"bits_per_key\":%u,\"fill\":%.6f,\"fpr_estimate\":%.3g,"
                "\"fpr_target\":%.3g},\"map_size\":%llu,\"data_bytes\":%llu}\n",
                st.format_version, (unsigned long long)st.records, (unsigned long long)st.documents,
-               (unsigned long long)st.sequence, (long long)st.produced, (long long)st.expires, sum,
+               (unsigned long long)st.sequence, (long long)st.produced, (long long)st.expires,
+               st.expires != 0 && time(NULL) > st.expires ? "true" : "false", sum,
                st.filter_state == SLTD_FILTER_OK ? "ok" : "bypass", (unsigned long long)st.filter_bytes,
                (unsigned long long)st.filter_capacity, st.filter_bits_per_key, st.filter_fill,
                st.filter_fpr_estimate, st.filter_fpr_target, (unsigned long long)st.map_size,
@@ -356,6 +371,17 @@ static int cmd_stats(int argc, char **argv)
     printf("records         %llu listings of %llu documents\n", (unsigned long long)st.records,
            (unsigned long long)st.documents);
     printf("sequence        %llu\n", (unsigned long long)st.sequence);
+    if (st.produced != 0)
+        printf("produced        %.1f days ago\n", (double)(time(NULL) - st.produced) / 86400.0);
+    else
+        printf("produced        unknown (local imports only)\n");
+    if (st.expires == 0)
+        printf("expires         never\n");
+    else if (time(NULL) > st.expires)
+        printf("expires         EXPIRED %.1f days ago: updates are not arriving\n",
+               (double)(time(NULL) - st.expires) / 86400.0);
+    else
+        printf("expires         in %.1f days\n", (double)(st.expires - time(NULL)) / 86400.0);
     printf("checksum        %s\n", sum);
     if (st.filter_state == SLTD_FILTER_OK)
         printf("filter          %llu bytes, %u bits/key for %llu documents, %.2f %% of bits set, "
@@ -371,7 +397,7 @@ static int cmd_stats(int argc, char **argv)
 }
 
 static const char screen_help[] =
-    "usage: sltd screen --db DIR [--key FILE] [--json] [--all] [-o OUT] MANIFEST.csv|-\n"
+    "usage: sltd screen --db DIR [--key FILE] [--json] [--all] [--refuse-stale] [-o OUT] MANIFEST.csv|-\n"
     "\n"
     "Check every passenger of a manifest: CSV with a header naming 'state' (or 'issuing_state', or\n"
     "'nationality') and 'number', optionally 'type'; other columns are passed through.\n"
@@ -384,7 +410,7 @@ static const char screen_help[] =
 
 typedef struct screen_out {
     FILE *f;
-    int json, all, header_done;
+    int json, all, header_done, warned;
 } screen_out;
 
 static void csv_field(FILE *f, const char *s)
@@ -487,6 +513,10 @@ static int screen_row(void *ctx, const sltd_screen_row *row)
     const char *verdict = row->error ? "invalid" : row->result->listed ? "listed" : "clear";
     unsigned i;
 
+    if (row->result != NULL && row->result->stale && !o->warned) {
+        warn_stale("screen", 1, row->result->data_expires);
+        o->warned = 1;
+    }
     if (row->error != 0)
         fprintf(stderr, "sltd screen: %s\n", row->error_msg);
     if (o->json)
@@ -503,7 +533,7 @@ static int cmd_screen(int argc, char **argv)
 {
     sltd_screen_report rep;
     struct timespec t0, t1;
-    screen_out o = { stdout, 0, 0, 0 };
+    screen_out o = { stdout, 0, 0, 0, 0 };
     const char *outpath = NULL;
     char *fargv[64];
     sltd_db *db;
@@ -521,7 +551,7 @@ static int cmd_screen(int argc, char **argv)
             fargv[fargc++] = argv[i];
     }
     fargv[fargc] = NULL;
-    rc = parse_args(&a, fargc, fargv, A_DB | A_KEY | A_JSON, screen_help);
+    rc = parse_args(&a, fargc, fargv, A_DB | A_KEY | A_JSON | A_STALE, screen_help);
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.npos != 1)
@@ -555,6 +585,50 @@ static int cmd_screen(int argc, char **argv)
     return rep.hits > 0 ? CLI_HIT : rep.invalid > 0 ? CLI_USAGE : CLI_CLEAR;
 }
 
+static const char verify_help[] =
+    "usage: sltd verify --db DIR [--key FILE] [--json]\n"
+    "\n"
+    "Full integrity check: every record decoded; record and document counts and the state checksum\n"
+    "recomputed from scratch and compared with the stored ones; every document tested against the\n"
+    "filter. Exit status: 0 all consistent, 3 damaged (the reason on stderr) or unreadable.\n";
+
+static int cmd_verify(int argc, char **argv)
+{
+    struct timespec t0, t1;
+    sltd_verify_report r;
+    char sum[33];
+    sltd_db *db;
+    double secs;
+    args a;
+    int rc = parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON, verify_help);
+
+    if (rc != 0)
+        return rc < 0 ? CLI_CLEAR : rc;
+    if (a.npos != 0)
+        return usage_error("verify", "unexpected argument");
+    if ((rc = open_db(&db, "verify", &a, SLTD_OPEN_READONLY)) != 0)
+        return rc;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = sltd_verify(&r, db);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    sltd_close(db);
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    hex(sum, r.checksum, 16);
+    if (a.json)
+        printf("{\"ok\":%s,\"records\":%llu,\"documents\":%llu,\"checksum\":\"%s\",\"counts_ok\":%s,"
+               "\"checksum_ok\":%s,\"filter_checked\":%s,\"filter_missing\":%llu,\"seconds\":%.3f}\n",
+               rc == SLTD_OK ? "true" : "false", (unsigned long long)r.records, (unsigned long long)r.documents, sum,
+               r.counts_ok ? "true" : "false", r.checksum_ok ? "true" : "false", r.filter_checked ? "true" : "false",
+               (unsigned long long)r.filter_missing, secs);
+    else
+        printf("%s: %llu records of %llu documents, checksum %s %s, counts %s, filter %s (%.3f s)\n",
+               rc == SLTD_OK ? "OK" : "DAMAGED", (unsigned long long)r.records, (unsigned long long)r.documents, sum,
+               r.checksum_ok ? "matches" : "DIFFERS", r.counts_ok ? "match" : "DIFFER",
+               !r.filter_checked ? "not in use (bypass)" : r.filter_missing ? "MISSES DOCUMENTS" : "covers every document",
+               secs);
+    return rc == SLTD_OK ? CLI_CLEAR : fail("verify", rc);
+}
+
 static const char main_help[] =
     "usage: sltd COMMAND [OPTIONS] [ARGS]\n"
     "\n"
@@ -566,7 +640,8 @@ static const char main_help[] =
     "  check   --db DIR [--key FILE] STATE NUMBER [--type T]   check one document\n"
     "  screen  --db DIR [--json] [--all] [-o OUT] MANIFEST|-   screen a passenger manifest\n"
     "  mrz     [--json] LINE LINE [LINE]              parse and validate an MRZ (no database)\n"
-    "  stats   --db DIR [--json]                      counts, filter, sizes\n"
+    "  stats   --db DIR [--json]                      counts, freshness, filter, sizes\n"
+    "  verify  --db DIR [--json]                      full integrity check\n"
     "\n"
     "'sltd COMMAND --help' for each. Exit status: 0 not listed / success, 1 listed,\n"
     "2 bad usage or input, 3 database, key or system error.\n";
@@ -578,7 +653,7 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {
         { "init", cmd_init }, { "import", cmd_import }, { "check", cmd_check },
-        { "stats", cmd_stats }, { "screen", cmd_screen }, { "mrz", cli_mrz },
+        { "stats", cmd_stats }, { "verify", cmd_verify }, { "screen", cmd_screen }, { "mrz", cli_mrz },
     };
     size_t i;
 
