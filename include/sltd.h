@@ -525,6 +525,82 @@ SLTD_API int sltd_mrz_valid(const sltd_mrz *m);
 
 /** @brief Name of an sltd_mrz_kind ("TD1", "TD2", "TD3", "MRV-A", "MRV-B"), or "?"; static storage. */
 SLTD_API const char *sltd_mrz_kind_name(int kind);
+
+/** Most OCR variants of a document number that ::sltd_lookup_mrz looks up. */
+#define SLTD_MRZ_VARIANTS_MAX 16
+
+/** @brief Flags for ::sltd_lookup_mrz. */
+enum sltd_mrz_lookup_flags {
+    /** Also look up the variants of the document number made by the usual OCR confusions (see
+     * ::sltd_lookup_mrz); a listed variant is reported as a variant match, never as the read number. */
+    SLTD_MRZ_OCR_VARIANTS = 1u << 0
+};
+
+#define SLTD_MRZ_ANSWER_VERSION 1
+/**
+ * @brief The answer of ::sltd_lookup_mrz: the parse evidence, the read number's answer and, with
+ * ::SLTD_MRZ_OCR_VARIANTS, what the variant search found.
+ */
+typedef struct sltd_mrz_answer {
+    unsigned int version;  /**< SLTD_MRZ_ANSWER_VERSION (set by the library) */
+    sltd_mrz mrz;          /**< the parse, with every check digit's evidence (error position on failure) */
+    sltd_result result;    /**< the read number's answer. result.error is SLTD_ECHECKDIGIT when the
+                                number or composite check digit failed: the read number was then not
+                                looked up, and result.listed is 0 without meaning "not listed". */
+    unsigned int nvariants_tried;   /**< variants looked up (each satisfies the number and composite
+                                         check digits), at most SLTD_MRZ_VARIANTS_MAX */
+    int variants_truncated;         /**< 1: more variants satisfied the check digits than were looked up */
+    unsigned int nvariants_listed;  /**< variants found listed */
+    int variant_match;              /**< 1: a variant (not the read number) is listed; the first one is below */
+    char variant_number[SLTD_NUMBER_MAX + 1]; /**< that variant, to show to the officer; "" when none */
+    unsigned int variant_nsubst;    /**< characters substituted in it (1 or 2); 0 when none */
+    unsigned int variant_pos[2];    /**< 1-based positions in mrz.number of the substituted characters
+                                         (ascending); 0 when unused */
+    sltd_result variant_result;     /**< that variant's records */
+} sltd_mrz_answer;
+#define SLTD_MRZ_ANSWER_INIT                                                                              \
+    { SLTD_MRZ_ANSWER_VERSION, SLTD_MRZ_INIT, SLTD_RESULT_INIT, 0, 0, 0, 0, "", 0, { 0, 0 }, SLTD_RESULT_INIT }
+
+/**
+ * @brief Parse an MRZ and look up the document it describes: (issuing state, full document number),
+ * filtered by the document code's type family (P; I/A/C; V; ...).
+ *
+ * Fail closed. The read number is looked up only when its own check digit and the composite check
+ * digit (TD1, TD2, TD3; the visas have none) are right: they are the ones that protect the number.
+ * The birth, expiry and personal-number check digits do not protect the lookup key; a wrong one is
+ * reported in out->mrz and does not block the lookup (but each of them is inside the composite of
+ * TD1/TD2/TD3, so there it fails the composite too). Nothing protects the issuing state or the
+ * document code: they are used as read.
+ *
+ * **OCR variants** (::SLTD_MRZ_OCR_VARIANTS). The candidates are the document numbers made by
+ * replacing one, then two, characters of the read number by an OCR-B look-alike: 0 with O, Q, D or C
+ * (each of those with 0), 1/I, 2/Z, 4/A, 5/S, 6/G, 8/B. They are enumerated in a fixed order (single
+ * substitutions by position, then pairs by positions) and kept only when the printed number check
+ * digit, and the printed composite check digit when the format has one, are right for them (both
+ * recomputed over the substituted number). The first ::SLTD_MRZ_VARIANTS_MAX kept are looked up in
+ * one batch, with the read number when its checks passed. Variants are searched when the number
+ * check digit fails and also when the checks pass (a 6/G confusion, or two confusions whose effects
+ * cancel, does not change the check digits). A listed variant sets variant_match and is never
+ * reported as the read number.
+ *
+ * @param[out] out the answer (its mrz member is filled even on a parse error)
+ * @param[in] db handle
+ * @param[in] text the MRZ text, as for ::sltd_mrz_parse (need not be NUL-terminated)
+ * @param[in] len bytes of text
+ * @param[in] flags sltd_mrz_lookup_flags
+ * @return 0: the read number was checked (out->result.listed is 0 or 1; out->variant_match says
+ *         whether a variant is listed as well), or the checks failed but a listed variant was found
+ *         (then out->variant_match is 1 and out->result.error is SLTD_ECHECKDIGIT);
+ *         SLTD_ECHECKDIGIT: the number or composite check digit is wrong and no listed variant was
+ *         found (never "not listed": the number could not be read reliably);
+ *         SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER: the MRZ could not be parsed (out->mrz.error_line,
+ *         error_pos and error_msg say where);
+ *         SLTD_EINVAL (NULL argument, unknown flag); or an error of the lookup: SLTD_EEXPIRED (stale
+ *         data on a handle opened with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS,
+ *         SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM (out->result.error holds the same code).
+ */
+SLTD_API SLTD_NODISCARD int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len,
+                                            unsigned int flags);
 /**@}*/
 /* ---- end MRZ ---- */
 

@@ -14,7 +14,11 @@
 #include "error.h"
 
 #define POOL_SLOTS 64
-#define NAMED_DBS 1 /* "meta": its name is a key of the unnamed database, beside the records */
+/* The meta database. Its name is a key of the unnamed database, beside the records; a name that sorts
+ * before almost every digest keeps bulk loads appending (MDB_APPEND needs keys above the last one). */
+#define META_NAME "\001meta"
+#define META_NAME_LEN 5
+#define NAMED_DBS 1
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 
 struct sltd__txn {
@@ -106,9 +110,9 @@ int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t 
         goto fail;
     /* Records live in the unnamed database: a read transaction renewed for each lookup would otherwise
      * look a named database up again on its first access (LMDB marks them stale on renew). The only
-     * other key there is the name of the "meta" database. */
+     * other key there is the name of the meta database. */
     if ((rc = mdb_dbi_open(txn, NULL, 0, &s->records)) != 0 ||
-        (rc = mdb_dbi_open(txn, "meta", (flags & SLTD__STORE_RDONLY) ? 0 : MDB_CREATE, &s->meta)) != 0) {
+        (rc = mdb_dbi_open(txn, META_NAME, (flags & SLTD__STORE_RDONLY) ? 0 : MDB_CREATE, &s->meta)) != 0) {
         mdb_txn_abort(txn);
         if (rc == MDB_NOTFOUND) {
             rc = sltd__err(SLTD_ECORRUPT, "%s: not an sltd database (no meta table)", dir);
@@ -319,7 +323,7 @@ int sltd__txn_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t
     MDB_val k = { SLTD_DIGEST_SIZE, (void *)d }, v = { len, (void *)val };
     int rc = mdb_put(t->txn, t->store->records, &k, &v, append ? MDB_APPEND : 0);
 
-    /* The few digests that sort before the "meta" name cannot be appended: put them in place. */
+    /* The few digests that sort before the meta database's name cannot be appended: put them in place. */
     if (rc == MDB_KEYEXIST && append)
         rc = mdb_put(t->txn, t->store->records, &k, &v, 0);
     return map_err(rc, "put", t->store->dir);
@@ -404,7 +408,7 @@ int sltd__txn_foreach(sltd__txn *t, int (*fn)(void *ctx, const uint8_t *d, const
             rc = map_err(rc, "scan", t->store->dir);
             break;
         }
-        if (k.mv_size == 4 && memcmp(k.mv_data, "meta", 4) == 0)
+        if (k.mv_size == META_NAME_LEN && memcmp(k.mv_data, META_NAME, META_NAME_LEN) == 0)
             continue; /* the name of the meta database */
         if (k.mv_size != SLTD_DIGEST_SIZE) {
             rc = sltd__err(SLTD_ECORRUPT, "%s: record key of %zu bytes", t->store->dir, k.mv_size);

@@ -74,6 +74,17 @@ expect 0 "stats" -- "$sltd" stats --db "$db"; contains "records         4 listin
 expect 0 "stats --json" -- "$sltd" stats --db "$db" --json; contains '"records":4' "stats json"
 contains '"state":"ok"' "filter state"
 
+# MRZ lookups: the ICAO 9303 TD3 specimen (its number is listed above), then read with an OCR confusion
+l1='P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<'
+expect 1 "check --mrz, listed" -- "$sltd" check --db "$db" --mrz "$l1" 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'
+contains "L898902C3" "mrz check output"
+expect 0 "check --mrz, not listed" -- "$sltd" check --db "$db" --mrz "$l1" 'L898902D39UTO7408122F1204159ZE184226B<<<<<14'
+expect 2 "check --mrz, OCR misread fails its check digit" -- "$sltd" check --db "$db" --mrz "$l1" 'L8989O2C36UTO7408122F1204159ZE184226B<<<<<10'
+expect 1 "check --mrz --ocr-variants finds the variant" -- "$sltd" check --db "$db" --ocr-variants --mrz "$l1" 'L8989O2C36UTO7408122F1204159ZE184226B<<<<<10'
+contains "VARIANT MATCH" "variant reported as such"
+expect 2 "check --mrz, malformed" -- "$sltd" check --db "$db" --mrz "$l1" 'L898902C36UTO'
+expect 2 "check --ocr-variants without --mrz" -- "$sltd" check --db "$db" --ocr-variants UTO L898902C3
+
 expect 0 "verify" -- "$sltd" verify --db "$db"; contains "OK: 4 records of 4 documents" "verify output"
 expect 0 "verify --json" -- "$sltd" verify --db "$db" --json; contains '"ok":true' "verify json"
 expect 3 "verify, no database" -- "$sltd" verify --db "$work/none"

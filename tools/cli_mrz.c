@@ -248,3 +248,324 @@ int cli_mrz(int argc, char **argv)
     }
     return status;
 }
+
+/* ------------------------------------------------------------------ sltd check --mrz */
+
+/* The lines joined by '\n' (one argument may already hold them all); NULL when out of memory. */
+static char *join_lines(int n, char **lines, size_t *len)
+{
+    size_t total = 0, off = 0;
+    char *text;
+    int i;
+
+    for (i = 0; i < n; i++)
+        total += strlen(lines[i]) + 1;
+    if ((text = malloc(total)) == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        size_t k = strlen(lines[i]);
+        memcpy(text + off, lines[i], k);
+        off += k;
+        text[off++] = '\n';
+    }
+    *len = off;
+    return text;
+}
+
+static void date_text(char out[16], uint32_t ymd)
+{
+    if (ymd == 0)
+        out[0] = '\0';
+    else
+        snprintf(out, 16, "%04u-%02u-%02u", (unsigned)(ymd / 10000), (unsigned)(ymd / 100 % 100),
+                 (unsigned)(ymd % 100));
+}
+
+static void print_records(const char *state, const char *number, const sltd_result *r)
+{
+    unsigned i;
+    char d[16];
+
+    for (i = 0; i < r->nrecords; i++) {
+        const sltd_record *x = &r->records[i];
+        date_text(d, x->reported);
+        printf("  %s %s: %s", state, number, sltd_status_name(x->status));
+        if (x->type[0])
+            printf(", type %s", x->type);
+        if (d[0])
+            printf(", reported %s", d);
+        if (x->reporting_state[0])
+            printf(" by %s", x->reporting_state);
+        if (x->reference[0])
+            printf(", reference %s", x->reference);
+        putchar('\n');
+    }
+}
+
+static void print_check_line(const char *what, const sltd_mrz_check *c)
+{
+    if (c->status == SLTD_MRZ_CHECK_ABSENT)
+        return;
+    if (c->status == SLTD_MRZ_CHECK_OK)
+        printf("%-16s check '%c': ok\n", what, c->found);
+    else
+        printf("%-16s check '%c': BAD (expected '%c')\n", what, c->found, c->expected);
+}
+
+static void print_check_human(const sltd_mrz_answer *a, int ocr)
+{
+    const sltd_mrz *m = &a->mrz;
+
+    printf("%-16s %s, document code %s\n", "MRZ", sltd_mrz_kind_name(m->kind), m->doc_code);
+    printf("%-16s %s\n", "issuing state", m->issuing_state);
+    printf("%-16s %s%s\n", "number", m->number, m->long_number ? " (long number)" : "");
+    print_check_line("number", &m->number_check);
+    print_check_line("composite", &m->composite_check);
+    if (m->birth_check.status == SLTD_MRZ_CHECK_BAD)
+        print_check_line("date of birth", &m->birth_check);
+    if (m->expiry_check.status == SLTD_MRZ_CHECK_BAD)
+        print_check_line("date of expiry", &m->expiry_check);
+    if (m->optional_check.status == SLTD_MRZ_CHECK_BAD)
+        print_check_line("personal number", &m->optional_check);
+    if (ocr)
+        printf("%-16s %u looked up%s, %u listed\n", "OCR variants", a->nvariants_tried,
+               a->variants_truncated ? " (more existed: bound reached)" : "", a->nvariants_listed);
+
+    if (a->result.error == 0 && a->result.listed) {
+        printf("%s %s: LISTED\n", m->issuing_state, m->number);
+        print_records(m->issuing_state, m->number, &a->result);
+    } else if (a->result.error == 0) {
+        printf("%s %s: not listed\n", m->issuing_state, m->number);
+    } else {
+        printf("%s %s: NOT CHECKED (number or composite check digit wrong: the number was not read "
+               "reliably)\n",
+               m->issuing_state, m->number);
+    }
+    if (a->variant_match) {
+        if (a->variant_nsubst == 2)
+            printf("VARIANT MATCH: read %s, listed as %s (OCR confusions at positions %u and %u)\n", m->number,
+                   a->variant_number, a->variant_pos[0], a->variant_pos[1]);
+        else
+            printf("VARIANT MATCH: read %s, listed as %s (OCR confusion at position %u)\n", m->number,
+                   a->variant_number, a->variant_pos[0]);
+        print_records(m->issuing_state, a->variant_number, &a->variant_result);
+        if (a->nvariants_listed > 1)
+            printf("  (%u variants are listed; the first is shown)\n", a->nvariants_listed);
+    }
+}
+
+static json_t *jrecords(const sltd_result *r)
+{
+    json_t *arr = json_array();
+    unsigned i;
+    char d1[16], d2[16];
+
+    if (arr == NULL)
+        return NULL;
+    for (i = 0; i < r->nrecords; i++) {
+        const sltd_record *x = &r->records[i];
+        json_t *o = json_object();
+        int err = 0;
+
+        date_text(d1, x->reported);
+        date_text(d2, x->expires);
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+        err |= jset(o, "type", json_string(x->type));
+        err |= jset(o, "status", json_string(sltd_status_name(x->status)));
+        err |= jset(o, "reported", json_string(d1));
+        err |= jset(o, "expires", json_string(d2));
+        err |= jset(o, "reporting_state", json_string(x->reporting_state));
+        err |= jset(o, "reference", json_string(x->reference));
+        if (err) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static const char *verdict_name(const sltd_mrz_answer *a, int rc)
+{
+    if (rc == 0 && a->result.error == 0 && a->result.listed)
+        return "listed";
+    if (rc == 0 && a->variant_match)
+        return "variant_match";
+    if (rc == 0)
+        return "not_listed";
+    if (rc == SLTD_ECHECKDIGIT)
+        return "check_digit_failure";
+    if (rc == SLTD_EMRZ || rc == SLTD_ESTATE || rc == SLTD_ENUMBER)
+        return "invalid_mrz";
+    return "error";
+}
+
+static json_t *json_check(const sltd_mrz_answer *a, int rc, int parse_rc, int ocr)
+{
+    json_t *o = json_object(), *mrz;
+    int err = 0, checked = rc == 0 && a->result.error == 0;
+
+    if (o == NULL)
+        return NULL;
+    mrz = json_result(&a->mrz, parse_rc);
+    if (mrz == NULL || jset(o, "mrz", mrz) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    err |= jset(o, "verdict", json_string(verdict_name(a, rc)));
+    err |= jset(o, "hit", json_boolean(rc == 0 && ((a->result.error == 0 && a->result.listed) || a->variant_match)));
+    if (parse_rc == 0) {
+        err |= jset(o, "state", json_string(a->mrz.issuing_state));
+        err |= jset(o, "number", json_string(a->mrz.number));
+        err |= jset(o, "type", json_string(a->mrz.doc_code));
+    }
+    err |= jset(o, "checked", json_boolean(checked));
+    err |= jset(o, "stale", json_boolean(rc == 0 && (a->result.stale || a->variant_result.stale)));
+    err |= jset(o, "listed", checked ? json_boolean(a->result.listed) : json_null());
+    err |= jset(o, "records", checked ? jrecords(&a->result) : json_array());
+    if (ocr && parse_rc == 0) {
+        json_t *v = json_object();
+        if (v == NULL || jset(o, "variants", v) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+        err |= jset(v, "tried", json_integer(a->nvariants_tried));
+        err |= jset(v, "truncated", json_boolean(a->variants_truncated));
+        err |= jset(v, "listed", json_integer(a->nvariants_listed));
+    }
+    if (a->variant_match) {
+        json_t *vm = json_object(), *pos = json_array();
+        unsigned k;
+        if (vm == NULL || pos == NULL || jset(o, "variant_match", vm) != 0 || jset(vm, "positions", pos) != 0) {
+            json_decref(pos);
+            json_decref(o);
+            return NULL;
+        }
+        err |= jset(vm, "read", json_string(a->mrz.number));
+        err |= jset(vm, "number", json_string(a->variant_number));
+        for (k = 0; k < a->variant_nsubst && k < 2; k++)
+            err |= json_array_append_new(pos, json_integer(a->variant_pos[k]));
+        err |= jset(vm, "records", jrecords(&a->variant_result));
+    } else {
+        err |= jset(o, "variant_match", json_null());
+    }
+    if (rc != 0) {
+        json_t *e = json_object();
+        if (e == NULL || jset(o, "error", e) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+        err |= jset(e, "code", json_integer(rc));
+        err |= jset(e, "description", json_string(sltd_strerror(rc)));
+    }
+    if (err) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int nlines, char **lines)
+{
+    sltd_mrz_answer *a;
+    size_t len = 0;
+    char *text;
+    int rc, parse_rc, status;
+
+    if (nlines < 1 || nlines > 3) {
+        fprintf(stderr, "sltd check: --mrz expects 2 or 3 MRZ lines (or one argument holding them), got %d\n",
+                nlines);
+        return CLI_USAGE;
+    }
+    if ((a = malloc(sizeof *a)) == NULL || (text = join_lines(nlines, lines, &len)) == NULL) {
+        free(a);
+        fputs("sltd check: out of memory\n", stderr);
+        return CLI_SYSTEM;
+    }
+    rc = sltd_lookup_mrz(a, db, text, len, ocr_variants ? SLTD_MRZ_OCR_VARIANTS : 0);
+    free(text);
+    parse_rc = (rc == SLTD_EMRZ || rc == SLTD_ESTATE || rc == SLTD_ENUMBER) ? rc : 0;
+
+    switch (rc) {
+    case 0:
+        status = ((a->result.error == 0 && a->result.listed) || a->variant_match) ? CLI_HIT : CLI_CLEAR;
+        break;
+    case SLTD_EMRZ:
+    case SLTD_ESTATE:
+    case SLTD_ENUMBER:
+        fprintf(stderr, "sltd check: MRZ line %d, position %d: %s (%s)\n", a->mrz.error_line, a->mrz.error_pos,
+                a->mrz.error_msg != NULL ? a->mrz.error_msg : "invalid MRZ", sltd_strerror(rc));
+        status = CLI_USAGE;
+        break;
+    case SLTD_ECHECKDIGIT:
+        fprintf(stderr, "sltd check: %s %s: the number or composite check digit is wrong; not checked%s\n",
+                a->mrz.issuing_state, a->mrz.number,
+                ocr_variants ? " (no OCR variant satisfying the check digits is listed)"
+                             : " (--ocr-variants looks up the OCR variants that satisfy them)");
+        status = CLI_USAGE;
+        break;
+    case SLTD_EINVAL:
+        fprintf(stderr, "sltd check: %s\n", sltd_strerror(rc));
+        status = CLI_USAGE;
+        break;
+    default: {
+        const char *detail = sltd_errmsg(db);
+        if (detail[0] != '\0')
+            fprintf(stderr, "sltd check: %s\n  (%s)\n", detail, sltd_strerror(rc));
+        else
+            fprintf(stderr, "sltd check: %s\n", sltd_strerror(rc));
+        status = CLI_SYSTEM;
+        break;
+    }
+    }
+
+    if (rc == 0 && (a->result.stale || a->variant_result.stale))
+        fprintf(stderr, "sltd check: WARNING: the data is past its expiry; updates may be blocked "
+                        "(use --refuse-stale to make this an error)\n");
+    if (json) {
+        json_t *o = json_check(a, rc, parse_rc, ocr_variants);
+        if (o == NULL || json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) != 0) {
+            json_decref(o);
+            free(a);
+            fputs("sltd check: cannot write the output\n", stderr);
+            return CLI_SYSTEM;
+        }
+        json_decref(o);
+        putchar('\n');
+    } else if (!json && (rc == 0 || rc == SLTD_ECHECKDIGIT)) {
+        print_check_human(a, ocr_variants);
+    }
+    free(a);
+    if (fflush(stdout) != 0) {
+        fputs("sltd check: cannot write the output\n", stderr);
+        return CLI_SYSTEM;
+    }
+    return status;
+}
+
+int cli_mrz_validate(int nlines, char **lines)
+{
+    sltd_mrz m;
+    size_t len = 0;
+    char *text;
+    int rc;
+
+    if (nlines < 1 || nlines > 3) {
+        fprintf(stderr, "sltd check: --mrz expects 2 or 3 MRZ lines (or one argument holding them), got %d\n",
+                nlines);
+        return CLI_USAGE;
+    }
+    if ((text = join_lines(nlines, lines, &len)) == NULL) {
+        fputs("sltd check: out of memory\n", stderr);
+        return CLI_SYSTEM;
+    }
+    rc = sltd_mrz_parse(&m, text, len);
+    free(text);
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "sltd check: MRZ line %d, position %d: %s (%s)\n", m.error_line, m.error_pos,
+            m.error_msg != NULL ? m.error_msg : "invalid MRZ", sltd_strerror(rc));
+    return CLI_USAGE;
+}

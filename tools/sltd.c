@@ -86,15 +86,16 @@ static void warn_stale(const char *cmd, int stale, int64_t expires)
 /* The options of every command; each command says which it accepts. */
 typedef struct args {
     const char *db, *key, *type;
-    int json, ignore_unknown, refuse_stale;
+    int json, ignore_unknown, refuse_stale, mrz, ocr_variants;
     unsigned bits;
     int npos;
     char **pos;
 } args;
 
 enum { A_DB = 1 << 0, A_KEY = 1 << 1, A_JSON = 1 << 2, A_TYPE = 1 << 3, A_IGNORE = 1 << 4, A_BITS = 1 << 5,
-       A_STALE = 1 << 6 };
-enum { OPT_DB = 1000, OPT_KEY, OPT_JSON, OPT_TYPE, OPT_HELP, OPT_IGNORE_UNKNOWN, OPT_BITS, OPT_STALE };
+       A_STALE = 1 << 6, A_MRZ = 1 << 7, A_OCR = 1 << 8 };
+enum { OPT_DB = 1000, OPT_KEY, OPT_JSON, OPT_TYPE, OPT_HELP, OPT_IGNORE_UNKNOWN, OPT_BITS, OPT_STALE, OPT_MRZ,
+       OPT_OCR };
 
 /* 0 parsed; -1 --help printed (exit 0); else an exit status. */
 static int parse_args(args *a, int argc, char **argv, unsigned allowed, const char *help)
@@ -107,6 +108,8 @@ static int parse_args(args *a, int argc, char **argv, unsigned allowed, const ch
         { "ignore-unknown", no_argument, NULL, OPT_IGNORE_UNKNOWN },
         { "bits-per-key", required_argument, NULL, OPT_BITS },
         { "refuse-stale", no_argument, NULL, OPT_STALE },
+        { "mrz", no_argument, NULL, OPT_MRZ },
+        { "ocr-variants", no_argument, NULL, OPT_OCR },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
@@ -126,6 +129,8 @@ static int parse_args(args *a, int argc, char **argv, unsigned allowed, const ch
         case OPT_TYPE: a->type = optarg; seen |= A_TYPE; break;
         case OPT_IGNORE_UNKNOWN: a->ignore_unknown = 1; seen |= A_IGNORE; break;
         case OPT_STALE: a->refuse_stale = 1; seen |= A_STALE; break;
+        case OPT_MRZ: a->mrz = 1; seen |= A_MRZ; break;
+        case OPT_OCR: a->ocr_variants = 1; seen |= A_OCR; break;
         case OPT_BITS:
             errno = 0;
             v = strtoul(optarg, &end, 10);
@@ -183,6 +188,7 @@ static const char import_help[] =
 
 static const char check_help[] =
     "usage: sltd check --db DIR [--key FILE] [--type T] [--json] [--refuse-stale] STATE NUMBER\n"
+    "       sltd check --db DIR [--key FILE] [--json] [--ocr-variants] --mrz LINE LINE [LINE]\n"
     "\n"
     "Is this document listed? STATE is an ICAO 9303 code (UTO, D, D<<, ...); NUMBER is normalised\n"
     "(upper-case; spaces, '-', '/' and '<' dropped). --type filters by document family (P; I/A/C; V).\n"
@@ -275,10 +281,23 @@ static int cmd_check(int argc, char **argv)
     sltd_db *db;
     unsigned i;
     args a;
-    int rc = parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON | A_TYPE | A_STALE, check_help);
+    int rc = parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON | A_TYPE | A_STALE | A_MRZ | A_OCR, check_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
+    if (a.mrz) {
+        if (a.type != NULL)
+            return usage_error("check", "--type does not apply to --mrz (the MRZ's document code gives it)");
+        if ((rc = cli_mrz_validate(a.npos, a.pos)) != 0) /* bad input is exit 2 whatever the db */
+            return rc;
+        if ((rc = open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0)
+            return rc;
+        rc = cli_check_mrz(db, a.json, a.ocr_variants, a.npos, a.pos);
+        sltd_close(db);
+        return rc;
+    }
+    if (a.ocr_variants)
+        return usage_error("check", "--ocr-variants applies to --mrz");
     if (a.npos != 2)
         return usage_error("check", "give STATE and NUMBER");
     /* Validate the input before touching the database, so that bad input is exit 2 whatever the db. */
