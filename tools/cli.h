@@ -14,7 +14,41 @@ enum {
     CLI_SYSTEM = 3  /* database, key or system error */
 };
 
-/* Sub-commands: each gets argv with argv[0] = the sub-command's name. */
+/* ---- shared helpers (cli_common.c) ---- */
+/* The options of every command; each command says which it accepts. */
+typedef struct args {
+    const char *db, *key, *type;
+    int json, ignore_unknown, refuse_stale, mrz, ocr_variants;
+    unsigned bits;
+    int npos;
+    char **pos;
+} args;
+
+enum { A_DB = 1 << 0, A_KEY = 1 << 1, A_JSON = 1 << 2, A_TYPE = 1 << 3, A_IGNORE = 1 << 4, A_BITS = 1 << 5,
+       A_STALE = 1 << 6, A_MRZ = 1 << 7, A_OCR = 1 << 8 };
+
+/* Parse the common options, allowing only those in `allowed` (A_*): 0 parsed; -1 when --help was
+ * printed (exit 0); else an exit status. Positional arguments end up in a->pos[0..npos). */
+int cli_parse_args(args *a, int argc, char **argv, unsigned allowed, const char *help);
+/* Open the database named by --db with --key; prints the error and returns an exit status, or 0. */
+int cli_open_db(sltd_db **out, const char *cmd, const args *a, unsigned flags);
+/* The exit status for a library result code. */
+int cli_exit_for(int rc);
+/* Print a library error (the code's text and the detail) and return its exit status. */
+int cli_fail(const char *cmd, int rc);
+/* Print a usage error and return CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *msg);
+/* A JSON string literal, escaped. */
+void cli_json_string(FILE *f, const char *s);
+/* YYYYMMDD as YYYY-MM-DD ("" for 0). */
+void cli_date(char out[16], uint32_t ymd);
+/* Lower-case hex of n bytes (out: 2n + 1). */
+void cli_hex(char *out, const uint8_t *b, size_t n);
+/* Warn on stderr that the data is past its expiry. */
+void cli_warn_stale(const char *cmd, int stale, int64_t expires);
+
+/* ---- sub-commands: each gets argv with argv[0] = the sub-command's name ---- */
+int cli_screen(int argc, char **argv);
 int cli_mrz(int argc, char **argv);
 
 /* `sltd check --mrz LINE LINE [LINE]`, on an open database: look the MRZ up (with OCR variants when
