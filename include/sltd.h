@@ -412,6 +412,135 @@ SLTD_API SLTD_NODISCARD int sltd_screen(sltd_screen_report *out, sltd_db *db, co
 SLTD_API const char *sltd_status_name(int status);
 
 /* ---- Signed update bundles ---- */
+/**
+ * @name Signed update bundles
+ *
+ * An authority turns a feed into a bundle (::sltd_pack_bundle): the documents as keyed digests (never
+ * in clear) with their records, the sequence number, the base sequence of a delta, creation and expiry
+ * times, the record count and state checksum the database must have afterwards, signed with Ed25519.
+ * Kiosks apply it (::sltd_apply_bundle), which verifies the signature against pinned public keys
+ * before it reads anything else, and applies all or nothing. The byte layout is in docs/BUNDLE.md.
+ *
+ * Signing keys are a pair of files made by ::sltd_signing_key_create: `PREFIX.sec` (mode 0600, the
+ * authority's) and `PREFIX.pub` (to pin on every kiosk).
+ */
+/**@{*/
+#define SLTD_BUNDLE_MAX ((uint64_t)1 << 30) /**< largest bundle file accepted, bytes (1 GiB) */
+#define SLTD_BUNDLE_SKEW 600                /**< seconds a bundle's creation time may lie in the future */
+#define SLTD_BUNDLE_DAYS_MAX 3650           /**< longest validity a bundle may be packed with, days */
+#define SLTD_KEYID_SIZE 8                   /**< bytes of a signing key id (BLAKE2b-256 of the public key, first 8 bytes) */
+
+/** @brief Bundle kinds (::sltd_bundle_report.kind). Values are stored in bundles and pinned. */
+enum sltd_bundle_kind {
+    SLTD_BUNDLE_FULL = 1, /**< replaces the whole record set */
+    SLTD_BUNDLE_DELTA = 2 /**< additions and removals on top of the state at sequence `base` */
+};
+
+#define SLTD_BUNDLE_REPORT_VERSION 1
+/** @brief What a bundle holds and what packing or applying it did. The bundle's fields are set only
+ * once its signature has been verified (apply) or it has been written (pack); else they are 0. */
+typedef struct sltd_bundle_report {
+    unsigned int version;   /**< SLTD_BUNDLE_REPORT_VERSION (set by the library) */
+    int kind;               /**< sltd_bundle_kind; 0 when not known */
+    uint64_t sequence;      /**< the bundle's sequence number */
+    uint64_t base;          /**< delta: the sequence it applies to; full: 0 */
+    int64_t created;        /**< creation time, Unix seconds */
+    int64_t expires;        /**< expiry time, Unix seconds (the database's `expires` after apply) */
+    uint64_t entries;       /**< entries in the bundle */
+    uint64_t records;       /**< record count the database has after applying it */
+    uint8_t checksum[16];   /**< state checksum the database has after applying it */
+    uint8_t key_id[SLTD_KEYID_SIZE]; /**< id of the signing key */
+    uint64_t added;         /**< apply: listings added */
+    uint64_t updated;       /**< apply: listings whose details changed */
+    uint64_t unchanged;     /**< apply: entries that were already there identically */
+    uint64_t removed;       /**< apply: listings removed */
+    uint64_t not_found;     /**< apply: removals of listings that were not there */
+} sltd_bundle_report;
+
+/**
+ * @brief Create an Ed25519 signing key pair: `PREFIX.sec` (mode 0600) and `PREFIX.pub`.
+ * Neither file may exist (nothing is overwritten).
+ * @param[out] out the new key's id (may be NULL)
+ * @param[in] prefix path prefix of the two files
+ * @return 0, or SLTD_EEXIST (a file exists), SLTD_EINVAL, SLTD_EIO, SLTD_ENOMEM.
+ */
+SLTD_API SLTD_NODISCARD int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix);
+
+#define SLTD_PACK_OPTIONS_VERSION 1
+/** @brief Options for ::sltd_pack_bundle. Initialise with ::SLTD_PACK_OPTIONS_INIT. */
+typedef struct sltd_pack_options {
+    unsigned int version;     /**< SLTD_PACK_OPTIONS_VERSION */
+    const char *key_path;     /**< the deployment's master key file; used (and required) when no database
+                                   is given; with a database, its key is used */
+    const char *sign_path;    /**< the signing key, `PREFIX.sec` (required) */
+    uint64_t sequence;        /**< the bundle's sequence number, >= 1 */
+    int delta;                /**< 0: a full bundle; 1: a delta on top of sequence `base` */
+    uint64_t base;            /**< delta: the sequence it applies to */
+    unsigned int valid_days;  /**< validity from creation, days (0: already expired), at most
+                                   SLTD_BUNDLE_DAYS_MAX; default 7 */
+    int64_t created;          /**< creation time, Unix seconds; 0: now */
+    unsigned int flags;       /**< sltd_import_flags for reading the feed */
+} sltd_pack_options;
+#define SLTD_PACK_OPTIONS_INIT { SLTD_PACK_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, 7, 0, 0 }
+
+/**
+ * @brief Make a signed bundle from a feed CSV (the feed format of ::sltd_import_feed).
+ *
+ * A full bundle holds the state the feed describes when applied to an empty database (repeated
+ * listings merged, removals applied); its checksum follows from its entries alone, so no database is
+ * needed (give `db` anyway to check that `sequence` is newer than its own). A delta's resulting
+ * checksum depends on the state it is applied to, so a delta needs `db`: the authority's own replica,
+ * which must be at sequence `base`. The delta is applied to it as a dry run (nothing changes) to learn
+ * the checksum; the authority then applies the bundle to its replica like any kiosk.
+ * The bundle is written to a temporary file beside `bundle_path` and renamed over it when complete.
+ * @param[out] out what was packed (may be NULL)
+ * @param[in] db the authority's replica (opened writable), or NULL for a full bundle
+ * @param[in] feed_path feed CSV, or "-" for standard input
+ * @param[in] bundle_path the bundle file to write (replaced if it exists)
+ * @param[in] opts options (required)
+ * @return 0, or SLTD_EINVAL (bad option; a delta without db), SLTD_EFORMAT (invalid feed rows; details
+ *         in sltd_errmsg()), SLTD_ETOOMANY, SLTD_ESEQUENCE (the replica is not at `base`, or `sequence`
+ *         is not newer than its own), SLTD_ENOENT, SLTD_EKEY, SLTD_EKEYPERM, SLTD_EREADONLY,
+ *         SLTD_ECORRUPT, SLTD_EFULL, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM. Nothing is written on failure.
+ */
+SLTD_API SLTD_NODISCARD int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path,
+                                             const char *bundle_path, const sltd_pack_options *opts);
+
+/** @brief Flags for ::sltd_apply_bundle. */
+enum sltd_apply_flags {
+    SLTD_APPLY_DRY_RUN = 1u << 0 /**< verify and check everything, including the resulting checksum, then
+                                      change nothing */
+};
+
+/**
+ * @brief Verify a signed bundle, then apply it in one transaction, all or nothing.
+ *
+ * In order: the file's size is bounded (at most SLTD_BUNDLE_MAX) and its magic checked; the signature
+ * is verified against the trusted public keys (before anything else in the file is read); then the
+ * header and every entry are parsed with explicit bounds; the bundle must have been made with this
+ * database's deployment key, must not have expired, nor been created more than SLTD_BUNDLE_SKEW
+ * seconds in the future; its sequence must be newer than the database's, and a delta's base must be
+ * the database's sequence (checked inside the write transaction); after the update the state checksum
+ * must be the bundle's. The database's sequence, produced (= the bundle's creation) and expires are set
+ * in the same transaction. On any failure the database is unchanged.
+ * @param[out] out what the bundle holds and what was done (may be NULL)
+ * @param[in] db handle opened without SLTD_OPEN_READONLY
+ * @param[in] path the bundle file
+ * @param[in] trusted paths of trusted `PREFIX.pub` files
+ * @param[in] ntrusted number of trusted keys, >= 1
+ * @param[in] flags sltd_apply_flags
+ * @return 0, or SLTD_ESIGNATURE (bad signature, or not signed by a trusted key),
+ *         SLTD_EFORMAT (not a bundle, too short or too large, unsupported format version, malformed
+ *         header or entry, entry count inconsistent with the size), SLTD_EWRONGKEY (made with another
+ *         deployment key), SLTD_EEXPIRED (expired, or created in the future), SLTD_ESEQUENCE (replay,
+ *         rollback, or a delta for another base), SLTD_ECHECKSUM (the resulting state is not the one
+ *         the bundle promises), SLTD_ETOOMANY, SLTD_ENOENT (bundle or trusted key file missing),
+ *         SLTD_EKEY (a trusted key file is not a public key), SLTD_EREADONLY, SLTD_EFULL,
+ *         SLTD_ECORRUPT, SLTD_EFORK, SLTD_EINVAL, SLTD_EIO, SLTD_ENOMEM.
+ */
+SLTD_API SLTD_NODISCARD int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path,
+                                              const char *const *trusted, size_t ntrusted, unsigned int flags);
+/**@}*/
 /* ---- end bundles ---- */
 
 /* ---- MRZ (ICAO Doc 9303) ---- */

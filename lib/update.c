@@ -148,6 +148,8 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, const e
     if (!changed)
         return SLTD_OK;
     if (cur.n == 0) { /* every listing removed */
+        if (!existed)
+            return SLTD_OK; /* added and removed within this update: never stored, never counted */
         tot->documents--;
         return (rc = sltd__txn_del(w, d)) == 1 ? SLTD_OK : rc;
     }

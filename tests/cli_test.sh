@@ -116,6 +116,54 @@ expect 1 "screen demo manifest" -- "$sltd" screen --db "$work/demo" -o "$work/hi
 if tail -n +2 "$work/hits.csv" | cut -d, -f1 | diff - "$data/expected-hits.txt" >/dev/null; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL: demo hits differ from data/expected-hits.txt"; cat "$work/hits.csv"; fi
 
+# signed update bundles: keygen, pack, apply, and the refusals (exit 2, nothing changed)
+bk=$work/bundles; mkdir -p "$bk"
+for c in keygen pack apply; do
+    expect 0 "$c --help" -- "$sltd" $c --help;            contains "usage: sltd $c" "$c help"
+done
+expect 2 "keygen without --out" -- "$sltd" keygen
+expect 0 "keygen" -- "$sltd" keygen --out "$bk/auth";      contains "key id" "keygen names the key id"
+[ "$(stat -c %a "$bk/auth.sec")" = 600 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: signing key mode is not 600"; }
+expect 2 "keygen refuses to overwrite" -- "$sltd" keygen --out "$bk/auth"; contains "already exists" "keygen overwrite"
+expect 0 "init replica" -- "$sltd" init --db "$bk/auth_db"
+expect 0 "init kiosk" -- "$sltd" init --db "$bk/kiosk" --key "$bk/auth_db.key"
+expect 2 "pack without --seq" -- "$sltd" pack --key "$bk/auth_db.key" --sign "$bk/auth.sec" -o "$bk/b1.sltd" "$work/feed.csv"
+expect 0 "pack full" -- "$sltd" pack --key "$bk/auth_db.key" --sign "$bk/auth.sec" --seq 1 -o "$bk/b1.sltd" "$work/feed.csv"
+contains "full bundle, sequence 1" "pack full summary"
+if grep -q -e L898902C3 -e C01X00T47 -e AB123456 "$bk/b1.sltd"; then fail=$((fail + 1)); echo "FAIL: plaintext number in a bundle"; else pass=$((pass + 1)); fi
+expect 2 "pack of a bad feed" -- "$sltd" pack --key "$bk/auth_db.key" --sign "$bk/auth.sec" --seq 1 -o "$bk/bad.sltd" "$work/bad.csv"
+contains "bad.csv:3: field 'state'" "pack names the bad line"
+expect 0 "apply full" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/b1.sltd"
+contains "3 added" "apply counts"
+expect 1 "listed after apply" -- "$sltd" check --db "$bk/kiosk" --key "$bk/auth_db.key" UTO L898902C3
+expect 2 "replay refused" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/b1.sltd"
+contains "replay" "replay message"
+expect 0 "replica applies it too" -- "$sltd" apply --db "$bk/auth_db" --trust "$bk/auth.pub" "$bk/b1.sltd"
+printf 'state,number,action\nUTO,L898902C3,remove\nUTO,NEW00001,add\n' > "$bk/delta.csv"
+expect 2 "delta without the replica" -- "$sltd" pack --key "$bk/auth_db.key" --sign "$bk/auth.sec" --seq 2 --base 1 -o "$bk/b2.sltd" "$bk/delta.csv"
+expect 2 "delta on the wrong base" -- "$sltd" pack --db "$bk/auth_db" --sign "$bk/auth.sec" --seq 3 --base 2 -o "$bk/b2.sltd" "$bk/delta.csv"
+expect 0 "pack delta" -- "$sltd" pack --db "$bk/auth_db" --sign "$bk/auth.sec" --seq 2 --base 1 -o "$bk/b2.sltd" "$bk/delta.csv"
+contains "delta bundle, sequence 2 on base 1" "pack delta summary"
+cp "$bk/b2.sltd" "$bk/tampered.sltd"; printf 'X' | dd of="$bk/tampered.sltd" bs=1 seek=150 conv=notrunc 2>/dev/null
+expect 2 "tampered bundle refused" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/tampered.sltd"
+contains "signature" "tamper message"
+expect 0 "apply --dry-run" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" --dry-run "$bk/b2.sltd"
+expect 0 "apply delta" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/b2.sltd"
+contains "1 added, 0 updated, 0 unchanged, 1 removed" "delta counts"
+expect 0 "removed by the delta" -- "$sltd" check --db "$bk/kiosk" --key "$bk/auth_db.key" UTO L898902C3
+expect 2 "rollback refused" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/b1.sltd"
+"$sltd" keygen --out "$bk/rogue" >/dev/null 2>&1
+expect 0 "pack with another key" -- "$sltd" pack --key "$bk/auth_db.key" --sign "$bk/rogue.sec" --seq 9 -o "$bk/rogue.sltd" "$work/feed.csv"
+expect 2 "untrusted signer refused" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/rogue.sltd"
+contains "not trusted" "untrusted message"
+expect 0 "pack expired" -- "$sltd" pack --key "$bk/auth_db.key" --sign "$bk/auth.sec" --seq 9 --expires 0 -o "$bk/old.sltd" "$work/feed.csv"
+expect 2 "expired refused" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/old.sltd"
+contains "expired" "expired message"
+expect 2 "apply a missing bundle" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/none.sltd"
+expect 3 "apply to a missing database" -- "$sltd" apply --db "$bk/none" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/b2.sltd"
+expect 0 "stats after the bundles" -- "$sltd" stats --db "$bk/kiosk" --key "$bk/auth_db.key"
+contains "sequence        2" "sequence after the delta"
+
 echo "cli: $pass passed, $fail failed"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -361,6 +361,29 @@ START_TEST(reimport_and_remove)
 }
 END_TEST
 
+/* Regression: a document added and removed within one import was never stored, and must not be
+ * subtracted from the document count either (it was: the count wrapped to 2^64 - 1). */
+START_TEST(add_and_remove_in_one_import)
+{
+    sltd_db *db = open_db(SLTD_OPEN_CREATE);
+    sltd_import_report r;
+    sltd_stats st;
+    sltd_verify_report v;
+
+    ck_assert_int_eq(tu_write(feed, "state,number,action\nUTO,ZZ1,add\nUTO,ZZ1,remove\nUTO,ZZ2,add\n"), 0);
+    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0);
+    ck_assert_uint_eq(r.added, 2);
+    ck_assert_uint_eq(r.removed, 1);
+    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_uint_eq(st.records, 1);
+    ck_assert_uint_eq(st.documents, 1);
+    ck_assert_int_eq(sltd_verify(&v, db), 0);
+    ck_assert(!listed(db, "UTO", "ZZ1", NULL));
+    ck_assert(listed(db, "UTO", "ZZ2", NULL));
+    sltd_close(db);
+}
+END_TEST
+
 static void filter_path(char *out, size_t cap)
 {
     snprintf(out, cap, "%s/sltd.filter", dbdir);
@@ -479,6 +502,7 @@ int main(void)
     tcase_add_test(tc, read_only_handle);
     tcase_add_test(tc, bad_feed_changes_nothing);
     tcase_add_test(tc, reimport_and_remove);
+    tcase_add_test(tc, add_and_remove_in_one_import);
     tcase_add_test(tc, damaged_filter_never_trusted);
     tcase_add_test(tc, filter_grows_with_the_data);
     tcase_add_test(tc, version);

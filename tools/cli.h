@@ -50,6 +50,10 @@ void cli_warn_stale(const char *cmd, int stale, int64_t expires);
 /* ---- sub-commands: each gets argv with argv[0] = the sub-command's name ---- */
 int cli_screen(int argc, char **argv);
 int cli_mrz(int argc, char **argv);
+/* Signed update bundles (cli_bundle.c): sltd keygen, sltd pack, sltd apply. */
+int cli_keygen(int argc, char **argv);
+int cli_pack(int argc, char **argv);
+int cli_apply(int argc, char **argv);
 
 /* `sltd check --mrz LINE LINE [LINE]`, on an open database: look the MRZ up (with OCR variants when
  * ocr_variants), print the answer (JSON when json) and return the exit status: CLI_HIT (read number

@@ -316,6 +316,10 @@ static const char main_help[] =
     "  screen  --db DIR [--json] [--all] [-o OUT] MANIFEST|-   screen a passenger manifest\n"
     "  mrz     [--json] LINE LINE [LINE]              parse and validate an MRZ (no database)\n"
     "  stats   --db DIR [--json]                      counts, freshness, filter, sizes\n"
+    "  keygen  --out PREFIX                           Ed25519 signing keys: PREFIX.sec (0600), PREFIX.pub\n"
+    "  pack    --key FILE --sign PREFIX.sec --seq N [--base M --db DIR] [--expires DAYS] -o BUNDLE FEED.csv\n"
+    "                                                 a signed full bundle, or a delta on top of sequence M\n"
+    "  apply   --db DIR --trust PREFIX.pub BUNDLE     verify a bundle, then apply it all or nothing\n"
     "  verify  --db DIR [--json]                      full integrity check\n"
     "\n"
     "'sltd COMMAND --help' for each. Exit status: 0 not listed / success, 1 listed,\n"
@@ -329,6 +333,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         { "init", cmd_init }, { "import", cmd_import }, { "check", cmd_check },
         { "stats", cmd_stats }, { "verify", cmd_verify }, { "screen", cli_screen }, { "mrz", cli_mrz },
+        { "keygen", cli_keygen }, { "pack", cli_pack }, { "apply", cli_apply },
     };
     size_t i;
 
