@@ -528,28 +528,35 @@ void sltd_close(sltd_db *db)
 
 /* ---- lookups ---- */
 
+/* A document normalised straight into its digest input "STATE<NUMBER" (zero-padded). */
 typedef struct norm_query {
-    char state[SLTD_STATE_MAX + 1];
-    char number[SLTD_NUMBER_MAX + 1];
-    char type[SLTD_TYPE_MAX + 1];
+    uint8_t in[SLTD__DIGEST_INPUT];
+    char family; /* type family filter, 0 for none */
 } norm_query;
 
 static int normalise(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state,
                      const char *number, const char *type)
 {
+    char t[SLTD_TYPE_MAX + 1];
     size_t nl, sl;
     int rc;
 
     if (state == NULL || number == NULL)
         return SLTD_EINVAL;
-    if ((rc = sltd__norm_state(nq->state, state, strlen(state))) != SLTD_OK ||
-        (rc = sltd__norm_number(nq->number, &nl, number, strlen(number))) != SLTD_OK)
+    memset(nq->in, 0, sizeof nq->in);
+    if ((rc = sltd__norm_state((char *)nq->in, state, SIZE_MAX)) != SLTD_OK)
         return rc;
-    nq->type[0] = '\0';
-    if (type != NULL && type[0] != '\0' && (rc = sltd__norm_type(nq->type, type, strlen(type))) != SLTD_OK)
+    sl = nq->in[1] == '\0' ? 1 : 3; /* a valid state is "D" or three letters */
+    nq->in[sl] = '<';
+    if ((rc = sltd__norm_number((char *)nq->in + sl + 1, &nl, number, SIZE_MAX)) != SLTD_OK)
         return rc;
-    sl = nq->state[1] == '\0' ? 1 : 3; /* a valid state is "D" or three letters */
-    sltd__digest(d, db->keys, nq->state, sl, nq->number, nl);
+    nq->family = 0;
+    if (type != NULL && type[0] != '\0') {
+        if ((rc = sltd__norm_type(t, type, strlen(type))) != SLTD_OK)
+            return rc;
+        nq->family = sltd__type_family(t);
+    }
+    sltd__digest_input(d, db->keys, nq->in, sl + 1 + nl);
     return SLTD_OK;
 }
 
@@ -616,7 +623,7 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
         return SLTD_OK;
     if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
         return out->error = rc;
-    rc = read_record(out, t, d, sltd__type_family(nq.type));
+    rc = read_record(out, t, d, nq.family);
     sltd__store_read_end(db->store, t);
     return out->error = rc;
 }
@@ -656,7 +663,7 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
             maybe[i] = 0;
             if ((out[base + i].error = normalise(&nq, d[i], db, qi->state, qi->number, qi->type)) != 0)
                 continue;
-            family[i] = sltd__type_family(nq.type);
+            family[i] = nq.family;
             maybe[i] = 1;
             if (b != NULL)
                 sltd__bloom_prefetch(b, d[i]);

@@ -20,9 +20,16 @@ int sltd__key_create(const char *path);
 int sltd__key_load(sltd__keys **out, const char *path);
 void sltd__key_free(sltd__keys *k);
 
+/* The digest input "STATE<NUMBER" fits this buffer with at least 7 zero bytes after it. */
+#define SLTD__DIGEST_INPUT 32
 /* The digest of a normalised (state, number): SipHash-2-4-128 of "STATE<NUMBER". */
 void sltd__digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
                   const char *number, size_t nlen);
+/* For tests: our SipHash-2-4-128 and libsodium's crypto_shorthash_siphashx24 of the same input. */
+void sltd__siphash_reference_check(uint8_t ours[16], uint8_t sodium[16], const uint8_t key[16], const uint8_t *in,
+                                   size_t len);
+/* The same from a ready "STATE<NUMBER" input of `len` bytes in a zero-padded SLTD__DIGEST_INPUT buffer. */
+void sltd__digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const uint8_t *in, size_t len);
 /* A value that identifies the key without revealing it (stored in the database's meta). */
 void sltd__key_check(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k);
 

@@ -2,6 +2,7 @@
 #include "norm.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -43,9 +44,14 @@ static void build_known(void)
         known[(known_states[i][0] - 'A') * 26 + (known_states[i][1] - 'A')] |= 1u << (known_states[i][2] - 'A');
 }
 
+static _Atomic int known_built;
+
 static int known3(const char *c)
 {
-    pthread_once(&known_once, build_known);
+    if (!atomic_load_explicit(&known_built, memory_order_acquire)) {
+        pthread_once(&known_once, build_known);
+        atomic_store_explicit(&known_built, 1, memory_order_release);
+    }
     return (known[(c[0] - 'A') * 26 + (c[1] - 'A')] >> (c[2] - 'A')) & 1;
 }
 
@@ -84,7 +90,14 @@ int sltd__norm_state(char out[SLTD_STATE_MAX + 1], const char *in, size_t len)
 
     if (in == NULL)
         return SLTD_EINVAL;
-    for (i = 0; i < len; i++) {
+    /* the common case: three capital letters */
+    if ((len == 3 || (len == SIZE_MAX && in[0] && in[1] && in[2] && !in[3])) && (unsigned)(in[0] - 'A') < 26 &&
+        (unsigned)(in[1] - 'A') < 26 && (unsigned)(in[2] - 'A') < 26) {
+        memcpy(out, in, 3);
+        out[3] = '\0';
+        return known3(out) ? SLTD_OK : SLTD_ESTATE;
+    }
+    for (i = 0; i < len && in[i] != '\0'; i++) {
         char c = upper(in[i]);
         if (c == ' ' || c == '\t')
             continue;
@@ -108,7 +121,7 @@ int sltd__norm_number(char out[SLTD_NUMBER_MAX + 1], size_t *outlen, const char 
 
     if (in == NULL)
         return SLTD_EINVAL;
-    for (i = 0; i < len; i++) {
+    for (i = 0; i < len && in[i] != '\0'; i++) {
         unsigned char c = number_class[(unsigned char)in[i]];
         if (c == 0)
             continue;
@@ -161,12 +174,12 @@ int sltd_normalize_state(char out[SLTD_STATE_MAX + 1], const char *in)
 {
     if (out == NULL || in == NULL)
         return SLTD_EINVAL;
-    return sltd__norm_state(out, in, strlen(in));
+    return sltd__norm_state(out, in, SIZE_MAX);
 }
 
 int sltd_normalize_number(char out[SLTD_NUMBER_MAX + 1], const char *in)
 {
     if (out == NULL || in == NULL)
         return SLTD_EINVAL;
-    return sltd__norm_number(out, NULL, in, strlen(in));
+    return sltd__norm_number(out, NULL, in, SIZE_MAX);
 }

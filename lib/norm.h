@@ -7,8 +7,9 @@
 
 #include "sltd.h"
 
-/* Each takes (in, len) so CSV fields need no NUL; each writes a NUL-terminated result and its
- * length, and returns 0 or the sltd_error naming what is wrong. Nothing is silently repaired. */
+/* Each takes (in, len) so CSV fields need no NUL, and stops at a NUL byte too (pass SIZE_MAX for a
+ * C string: no strlen needed); each writes a NUL-terminated result and returns 0 or the sltd_error
+ * naming what is wrong. Nothing is silently repaired. */
 int sltd__norm_state(char out[SLTD_STATE_MAX + 1], const char *in, size_t len);
 int sltd__norm_number(char out[SLTD_NUMBER_MAX + 1], size_t *outlen, const char *in, size_t len);
 /* A type of one or two letters, trailing '<' fillers dropped; an empty input gives "" and 0. */

@@ -137,6 +137,31 @@ START_TEST(refused_bad_files)
 }
 END_TEST
 
+/* The inlined SipHash-2-4-128 is libsodium's crypto_shorthash_siphashx24, bit for bit. */
+START_TEST(siphash_matches_libsodium)
+{
+    uint8_t key[16], in[64], a[16], b[16];
+    uint64_t seed = 99, r;
+    size_t len, i;
+    int trial;
+
+    for (trial = 0; trial < 200; trial++) {
+        for (i = 0; i < 16; i += 8) {
+            r = tu_rand(&seed);
+            memcpy(key + i, &r, 8);
+        }
+        for (i = 0; i < sizeof in; i += 8) {
+            r = tu_rand(&seed);
+            memcpy(in + i, &r, 8);
+        }
+        for (len = 0; len <= sizeof in; len++) {
+            sltd__siphash_reference_check(a, b, key, in, len);
+            ck_assert_msg(memcmp(a, b, 16) == 0, "SipHash differs from libsodium at length %zu", len);
+        }
+    }
+}
+END_TEST
+
 START_TEST(checksum_sum_is_order_free)
 {
     uint8_t h[3][16], s1[16] = { 0 }, s2[16] = { 0 }, zero[16] = { 0 };
@@ -167,6 +192,7 @@ int main(void)
     tcase_add_test(tc, two_keys_disjoint);
     tcase_add_test(tc, refused_permissions);
     tcase_add_test(tc, refused_bad_files);
+    tcase_add_test(tc, siphash_matches_libsodium);
     tcase_add_test(tc, checksum_sum_is_order_free);
     suite_add_tcase(s, tc);
     return tu_run(s);
