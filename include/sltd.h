@@ -326,8 +326,27 @@ SLTD_API SLTD_NODISCARD int sltd_verify(sltd_verify_report *out, sltd_db *db);
 
 /** @brief Flags for ::sltd_import_feed. */
 enum sltd_import_flags {
-    SLTD_IMPORT_IGNORE_UNKNOWN = 1u << 0 /**< unknown columns are ignored instead of refused */
+    SLTD_IMPORT_IGNORE_UNKNOWN = 1u << 0, /**< unknown columns are ignored instead of refused */
+    SLTD_IMPORT_SKIP_INVALID = 1u << 1    /**< import the valid rows and report the invalid ones, instead of
+                                               importing nothing when any row is invalid */
 };
+
+/** @brief Progress of a long operation: `done` of `total` units (total 0: unknown). */
+typedef void (*sltd_progress_fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
+
+#define SLTD_IMPORT_OPTIONS_VERSION 1
+/** @brief Options for ::sltd_import_feed_ex. Initialise with ::SLTD_IMPORT_OPTIONS_INIT. */
+typedef struct sltd_import_options {
+    unsigned int version;      /**< SLTD_IMPORT_OPTIONS_VERSION */
+    unsigned int flags;        /**< sltd_import_flags */
+    size_t memory_budget;      /**< rows held in memory before sorted runs are spilled to temporary
+                                    files in the database directory (digests only); 0: 2,000,000
+                                    (about 300 MB at most) */
+    sltd_progress_fn progress; /**< called now and then from the calling thread ("read" rows, "write"
+                                    documents), or NULL */
+    void *progress_ctx;
+} sltd_import_options;
+#define SLTD_IMPORT_OPTIONS_INIT { SLTD_IMPORT_OPTIONS_VERSION, 0, 0, NULL, NULL }
 
 #define SLTD_IMPORT_REPORT_VERSION 1
 /** @brief What an import did. */
@@ -356,6 +375,15 @@ typedef struct sltd_import_report {
  */
 SLTD_API SLTD_NODISCARD int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path,
                                              unsigned int flags);
+
+/**
+ * @brief ::sltd_import_feed with options: a memory budget (any feed size imports in bounded memory),
+ * a progress callback, and SLTD_IMPORT_SKIP_INVALID (then invalid rows are reported through
+ * sltd_errmsg() and counted in out->invalid, the valid ones imported, and 0 returned).
+ * @return as ::sltd_import_feed.
+ */
+SLTD_API SLTD_NODISCARD int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path,
+                                                const sltd_import_options *opts);
 
 /** @brief Flags for ::sltd_screen. */
 enum sltd_screen_flags {

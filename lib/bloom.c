@@ -151,6 +151,11 @@ void sltd__bloom_add(sltd__bloom *b, const uint8_t d[16])
     atomic_fetch_add_explicit(&b->hdr->inserted, 1, memory_order_relaxed);
 }
 
+void sltd__bloom_rechecksum(sltd__bloom *b)
+{
+    atomic_store_explicit(&b->hdr->checksum, full_checksum(b), memory_order_relaxed);
+}
+
 int sltd__bloom_write_end(sltd__bloom *b, uint64_t txnid)
 {
     uint64_t cur = atomic_load_explicit(&b->hdr->covered_txnid, memory_order_relaxed);

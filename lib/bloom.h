@@ -73,6 +73,10 @@ void sltd__bloom_write_begin(sltd__bloom *b);
 void sltd__bloom_add(sltd__bloom *b, const uint8_t d[16]);
 int sltd__bloom_write_end(sltd__bloom *b, uint64_t txnid);
 
+/* Inside the writer's section: recompute the content checksum from scratch (after many
+ * sltd__bloom_add_raw calls, cheaper than keeping it current key by key). */
+void sltd__bloom_rechecksum(sltd__bloom *b);
+
 /* Mark a filter file as replaced (works on a damaged file too, if its header is mapped). */
 void sltd__bloom_retire(sltd__bloom *b);
 /* Mark the filter file at `path` as replaced without validating it; best effort. */

@@ -262,7 +262,7 @@ static int canonicalise(sltd__entries *e, uint8_t checksum[16], const char *sour
             for (k = 0; k < n && (doc[k].rec[2] != x->rec[2] || doc[k].rec[3] != x->rec[3]); k++)
                 ;
             if (k == n && n == SLTD_RECORDS_MAX)
-                return sltd__err(SLTD_ETOOMANY, "%s:%lu: more than %d listings for one document", source, x->line,
+                return sltd__err(SLTD_ETOOMANY, "%s:%lu: more than %d listings for one document", source, (unsigned long)x->line,
                                  SLTD_RECORDS_MAX);
             if (k == n)
                 n++;

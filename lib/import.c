@@ -1,21 +1,25 @@
 /* import.c — a feed CSV into the database, all or nothing: every row is read and validated first
- * (nothing is written if any is invalid), then the rows' digests go through the one write path
- * (update.c) in a single transaction. */
+ * (nothing is written if any is invalid, unless asked to skip them), the rows' digests are sorted with
+ * bounded memory (sorter.c), then go through the one write path (update.c) in a single transaction. */
 #include <stdio.h>
 #include <string.h>
 
 #include "db.h"
 #include "error.h"
 #include "feed.h"
+#include "sorter.h"
 #include "update.h"
 
 #define MAX_REPORTED_ERRORS 20
+#define DEFAULT_BUDGET 2000000 /* entries (72 bytes) in memory before a sorted run is spilled */
+#define PROGRESS_EVERY 65536
 
-int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags)
+int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
 {
+    static const sltd_import_options defaults = SLTD_IMPORT_OPTIONS_INIT;
     sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
     sltd__update_opts o = { 0 };
-    sltd__entries e = { NULL, 0, 0 };
+    sltd__sorter *sorter = NULL;
     sltd__feed *f = NULL;
     sltd__feed_row row;
     char errs[1024] = "";
@@ -27,11 +31,19 @@ int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path, uns
         *out = rep;
     if ((rc = sltd__db_usable(db)) != SLTD_OK)
         return rc;
-    if (path == NULL || (flags & ~(unsigned)SLTD_IMPORT_IGNORE_UNKNOWN) != 0)
-        return sltd__err(SLTD_EINVAL, "sltd_import_feed: bad path or flags");
+    if (opts == NULL)
+        opts = &defaults;
+    if (path == NULL || opts->version != SLTD_IMPORT_OPTIONS_VERSION ||
+        (opts->flags & ~(unsigned)(SLTD_IMPORT_IGNORE_UNKNOWN | SLTD_IMPORT_SKIP_INVALID)) != 0)
+        return sltd__err(SLTD_EINVAL, "sltd_import_feed: bad path or options");
     if (db->flags & SLTD_OPEN_READONLY)
         return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
-    if ((rc = sltd__feed_open(&f, path, flags)) != SLTD_OK) {
+    if ((rc = sltd__sorter_open(&sorter, db->dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET)) !=
+        SLTD_OK) {
+        rc = sltd__err(rc, "out of memory");
+        goto cleanup;
+    }
+    if ((rc = sltd__feed_open(&f, path, opts->flags & SLTD_IMPORT_IGNORE_UNKNOWN)) != SLTD_OK) {
         rc = sltd__err(rc, "%s", sltd__feed_error(f));
         goto cleanup;
     }
@@ -50,27 +62,44 @@ int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path, uns
             goto cleanup;
         }
         rep.rows++;
+        if (opts->progress != NULL && rep.rows % PROGRESS_EVERY == 0)
+            opts->progress(opts->progress_ctx, "read", rep.rows, 0);
+        if (rep.invalid > 0 && !(opts->flags & SLTD_IMPORT_SKIP_INVALID))
+            continue; /* nothing will be imported: only look for more errors */
         sltd__digest(x.d, db->keys, row.state, strlen(row.state), row.number, row.number_len);
         x.action = row.action == SLTD__ACTION_REMOVE ? SLTD__UPDATE_REMOVE : SLTD__UPDATE_ADD;
         x.len = (uint8_t)sltd__rec_encode(x.rec, &row.rec);
-        x.line = row.line;
-        if ((rc = sltd__entries_push(&e, &x)) != SLTD_OK) {
-            rc = sltd__err(rc, "%s: out of memory after %zu rows", path, e.n);
+        x.line = (uint32_t)row.line;
+        if ((rc = sltd__sorter_push(sorter, &x)) != SLTD_OK) {
+            rc = sltd__err(rc, "%s: %s", path, rc == SLTD_ENOMEM ? "out of memory" : sltd_errmsg(db));
             goto cleanup;
         }
     }
     rep.rows += rep.invalid;
-    if (rep.invalid > 0) {
+    if (rep.invalid > 0 && !(opts->flags & SLTD_IMPORT_SKIP_INVALID)) {
         rc = sltd__err(SLTD_EFORMAT, "%s%s\n%llu invalid row(s); nothing was imported", errs,
                        rep.invalid > MAX_REPORTED_ERRORS ? "\n..." : "", (unsigned long long)rep.invalid);
         goto cleanup;
     }
+    if (opts->progress != NULL)
+        opts->progress(opts->progress_ctx, "write", 0, sltd__sorter_count(sorter));
     o.source = path;
-    rc = sltd__update_apply(db, &e, &o, &rep);
+    rc = sltd__update_apply_sorted(db, sorter, &o, &rep);
+    if (rc == SLTD_OK && rep.invalid > 0) /* skipped on request: say which */
+        sltd__err(SLTD_OK, "%s%s\n%llu invalid row(s) skipped", errs, rep.invalid > MAX_REPORTED_ERRORS ? "\n..." : "",
+                  (unsigned long long)rep.invalid);
 cleanup:
     if (out != NULL)
         *out = rep;
     sltd__feed_close(f);
-    sltd__entries_free(&e);
+    sltd__sorter_close(sorter);
     return rc;
+}
+
+int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags)
+{
+    sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
+
+    o.flags = flags;
+    return sltd_import_feed_ex(out, db, path, &o);
 }

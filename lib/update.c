@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "error.h"
+#include "sorter.h"
 #include "update.h"
 
 #define MAP_RETRIES 8
@@ -36,14 +37,6 @@ void sltd__entries_free(sltd__entries *e)
     free(e->v);
     e->v = NULL;
     e->n = e->cap = 0;
-}
-
-static int cmp_entry(const void *a, const void *b)
-{
-    const entry *x = a, *y = b;
-    int c = memcmp(x->d, y->d, SLTD_DIGEST_SIZE);
-
-    return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 /* The listings of one document while it is merged. */
@@ -81,8 +74,8 @@ static void drop_at(doc *cur, size_t j)
 }
 
 /* Merge the entries of one digest into its stored value. */
-static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, const entry *g, size_t gn, int empty, totals *tot,
-                       const char *source)
+static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bulk, const entry *g, size_t gn,
+                       int empty, totals *tot, const char *source)
 {
     const uint8_t *d = g[0].d, *val;
     uint8_t out[SLTD__VALUE_MAX];
@@ -133,7 +126,8 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, const e
             rec_sum(tot->checksum, d, cur.rec[j], cur.len[j], -1);
             tot->rep.updated++;
         } else if (cur.n == SLTD_RECORDS_MAX) {
-            return sltd__err(SLTD_ETOOMANY, "%s:%lu: more than %d listings for one document", source, e->line,
+            return sltd__err(SLTD_ETOOMANY, "%s:%lu: more than %d listings for one document", source,
+                             (unsigned long)e->line,
                              SLTD_RECORDS_MAX);
         } else {
             cur.n++;
@@ -159,8 +153,12 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, const e
     }
     if (!existed) {
         tot->documents++;
-        if (b != NULL) /* (NULL only on a dry run) */
-            sltd__bloom_add(b, d); /* a new document: its bits before the commit, or a reader could miss it */
+        /* a new document: its bits before the commit, or a reader could miss it (b is NULL only on a
+         * dry run; in bulk, the filter's checksum is recomputed once at the end) */
+        if (b != NULL && bulk)
+            sltd__bloom_add_raw(b, d);
+        else if (b != NULL)
+            sltd__bloom_add(b, d);
     }
     return sltd__txn_put(w, d, out, len, empty);
 }
@@ -218,22 +216,15 @@ static int check_sequence(const totals *tot, const sltd__update_opts *o)
     return SLTD_OK;
 }
 
-static size_t distinct_digests(const sltd__entries *e)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < e->n; i++)
-        n += i == 0 || memcmp(e->v[i].d, e->v[i - 1].d, SLTD_DIGEST_SIZE) != 0;
-    return n;
-}
-
-static int apply_once(sltd_db *db, const sltd__entries *e, size_t distinct, const sltd__update_opts *o, totals *tot)
+static int apply_once(sltd_db *db, sltd__sorter *src, const sltd__update_opts *o, totals *tot)
 {
     static const uint8_t zero[16];
+    uint64_t distinct = sltd__sorter_count(src); /* an upper bound: enough to size the filter */
     sltd__txn *w = NULL;
     sltd__bloom *b = NULL;
-    size_t i, j;
-    int rc, empty, writing = 0;
+    const entry *g;
+    size_t gn;
+    int rc, empty, writing = 0, bulk = 0;
     uint64_t want;
 
     if ((rc = sltd__store_write_begin(db->store, &w)) != SLTD_OK)
@@ -259,16 +250,20 @@ static int apply_once(sltd_db *db, const sltd__entries *e, size_t distinct, cons
         }
         sltd__bloom_write_begin(b);
         writing = 1;
+        bulk = distinct > b->nblocks / 4; /* then one checksum pass beats two block hashes a key */
     }
     if ((rc = sltd__txn_empty(w)) < 0)
         goto fail;
     empty = rc;
-    for (i = 0; i < e->n; i = j) {
-        for (j = i + 1; j < e->n && memcmp(e->v[j].d, e->v[i].d, SLTD_DIGEST_SIZE) == 0; j++)
-            ;
-        if ((rc = merge_group(w, b, &e->v[i], j - i, empty, tot, o->source)) != SLTD_OK)
+    if ((rc = sltd__sorter_rewind(src)) != SLTD_OK)
+        goto fail;
+    while ((rc = sltd__sorter_next_group(src, &g, &gn)) == 1)
+        if ((rc = merge_group(w, b, bulk, g, gn, empty, tot, o->source)) != SLTD_OK)
             goto fail;
-    }
+    if (rc < 0)
+        goto fail;
+    if (bulk)
+        sltd__bloom_rechecksum(b);
     if (o->expect_checksum != NULL && memcmp(o->expect_checksum, tot->checksum, 16) != 0) {
         rc = sltd__err(SLTD_ECHECKSUM, "%s: the state after this update does not have the published checksum",
                        o->source);
@@ -295,23 +290,22 @@ fail:
     return rc;
 }
 
-int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep)
+int sltd__update_apply_sorted(sltd_db *db, sltd__sorter *src, const sltd__update_opts *o, sltd_import_report *rep)
 {
-    uint64_t used, map;
-    size_t distinct;
+    uint64_t used, map, n = sltd__sorter_count(src);
     totals tot;
     int rc, tries;
 
     if (db->flags & SLTD_OPEN_READONLY)
         return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
-    qsort(e->v, e->n, sizeof *e->v, cmp_entry);
-    distinct = distinct_digests(e);
+    if ((rc = sltd__sorter_finish(src)) != SLTD_OK)
+        return rc;
     /* Room first: about 80 bytes a record in the map, with headroom for copy-on-write. */
     sltd__store_sizes(db->store, &used, &map);
-    if (used + e->n * 160 > map && (rc = sltd__store_grow(db->store, used + e->n * 160)) != SLTD_OK)
+    if (used + n * 160 > map && (rc = sltd__store_grow(db->store, used + n * 160)) != SLTD_OK)
         return rc;
     for (tries = 0;; tries++) {
-        rc = apply_once(db, e, distinct, o, &tot);
+        rc = apply_once(db, src, o, &tot);
         if (rc != SLTD_EFULL || tries == MAP_RETRIES)
             break;
         sltd__store_sizes(db->store, &used, &map);
@@ -326,5 +320,20 @@ int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o
         rep->removed = tot.rep.removed;
         rep->not_found = tot.rep.not_found;
     }
+    return rc;
+}
+
+int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep)
+{
+    sltd__sorter *s;
+    int rc;
+
+    if ((rc = sltd__sorter_open(&s, db->dir, 0)) != SLTD_OK)
+        return sltd__err(rc, "out of memory");
+    if ((rc = sltd__sorter_adopt(s, e)) == SLTD_OK) {
+        rc = sltd__update_apply_sorted(db, s, o, rep);
+        sltd__sorter_give_back(s, e); /* the caller's again, now sorted by (digest, input order) */
+    }
+    sltd__sorter_close(s);
     return rc;
 }

@@ -18,7 +18,7 @@ typedef struct sltd__entry {
     uint8_t action; /* SLTD__UPDATE_*; a remove whose record has no type removes every listing */
     uint8_t len;    /* encoded record length */
     uint8_t rec[SLTD__REC_MAX];
-    unsigned long line; /* input line, for messages */
+    uint32_t line;  /* input line, for messages */
 } sltd__entry;
 
 typedef struct sltd__entries {
@@ -45,7 +45,13 @@ typedef struct sltd__update_opts {
 } sltd__update_opts;
 
 /* Sort the entries and apply them. On any failure (and on a dry run) nothing is changed. Fills rep's
- * counts (not rows or invalid). Growing the map and retrying is handled here. */
+ * counts (not rows or invalid). Growing the map and retrying is handled here. The entries are left
+ * sorted by (digest, input order). */
 int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep);
+
+/* The same from a sorter (sorter.h) that holds any number of entries with bounded memory. */
+struct sltd__sorter;
+int sltd__update_apply_sorted(sltd_db *db, struct sltd__sorter *src, const sltd__update_opts *o,
+                              sltd_import_report *rep);
 
 #endif

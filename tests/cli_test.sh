@@ -47,6 +47,11 @@ expect 0 "import" -- "$sltd" import --db "$db" "$work/feed.csv"; contains "3 add
 expect 2 "import of a bad feed" -- "$sltd" import --db "$db" "$work/bad.csv"
 contains "bad.csv:3: field 'state'" "bad feed names line and field"
 contains "bad.csv:4: field 'number'" "bad feed names the second bad line"
+expect 0 "import --skip-invalid" -- "$sltd" import --db "$db" --skip-invalid "$work/bad.csv"
+contains "invalid rows skipped" "skip-invalid warning"; contains "1 added" "skip-invalid imported the valid row"
+expect 1 "the valid row of the bad feed" -- "$sltd" check --db "$db" UTO OK1
+printf 'state,number,action\nUTO,OK1,remove\n' > "$work/rm.csv"
+expect 0 "remove it again" -- "$sltd" import --db "$db" "$work/rm.csv"
 expect 2 "import of a missing feed" -- "$sltd" import --db "$db" "$work/nope.csv"
 expect 0 "import from stdin" -- sh -c "printf 'state,number\nUTO,STDIN1\n' | '$sltd' import --db '$db' -"
 

@@ -384,6 +384,95 @@ START_TEST(add_and_remove_in_one_import)
 }
 END_TEST
 
+/* A feed imported through many spilled sorted runs (a tiny memory budget) ends in exactly the state
+ * an in-memory import gives: same counts, same state checksum, every document found. The feed puts
+ * listings of one document, and adds and removes of another, far apart (so in different runs). */
+static void progress_count(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+    (void)phase;
+    (void)done;
+    (void)total;
+    (*(int *)ctx)++;
+}
+
+START_TEST(bounded_memory_import_matches)
+{
+    sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
+    sltd_options oc = SLTD_OPTIONS_INIT;
+    sltd_import_report r1, r2;
+    sltd_stats s1, s2;
+    sltd_verify_report v;
+    sltd_db *a, *b = NULL;
+    char other[4096], num[16];
+    FILE *f;
+    unsigned long i;
+    int calls = 0;
+
+    f = fopen(feed, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("state,number,type,status,action\n", f);
+    for (i = 0; i < 20000; i++) {
+        tu_number(num, 40, i);
+        fprintf(f, "UTO,%s,P,stolen,add\n", num);
+        if (i % 100 == 7) { /* the same document 5,000 rows later: another listing, or its removal */
+            tu_number(num, 40, i > 5000 ? i - 5000 : i);
+            fprintf(f, "UTO,%s,%s,lost,%s\n", num, i % 200 == 7 ? "ID" : "P", i % 300 == 7 ? "remove" : "add");
+        }
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    a = open_db(SLTD_OPEN_CREATE);
+    o.memory_budget = 1000; /* ~20 runs */
+    o.progress = progress_count;
+    o.progress_ctx = &calls;
+    ck_assert_int_eq(sltd_import_feed_ex(&r1, a, feed, &o), 0);
+    ck_assert_int_gt(calls, 0);
+    tu_path(other, sizeof other, tmp, "other");
+    oc.flags = SLTD_OPEN_CREATE;
+    oc.key_path = NULL;
+    {
+        char key[4200];
+        snprintf(key, sizeof key, "%s.key", dbdir); /* the same key: digests comparable */
+        oc.key_path = key;
+        ck_assert_int_eq(sltd_open(&b, other, &oc), 0);
+    }
+    ck_assert_int_eq(sltd_import_feed(&r2, b, feed, 0), 0);
+    ck_assert_uint_eq(r1.added, r2.added);
+    ck_assert_uint_eq(r1.updated, r2.updated);
+    ck_assert_uint_eq(r1.removed, r2.removed);
+    ck_assert_int_eq(sltd_stats_get(&s1, a), 0);
+    ck_assert_int_eq(sltd_stats_get(&s2, b), 0);
+    ck_assert_uint_eq(s1.records, s2.records);
+    ck_assert_uint_eq(s1.documents, s2.documents);
+    ck_assert_mem_eq(s1.checksum, s2.checksum, 16);
+    ck_assert_int_eq(sltd_verify(&v, a), 0);
+    ck_assert_uint_gt(r1.removed, 0);
+    ck_assert_uint_gt(r1.updated + r1.added, 20000);
+    sltd_close(a);
+    sltd_close(b);
+}
+END_TEST
+
+START_TEST(skip_invalid_imports_the_rest)
+{
+    sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
+    sltd_db *db = open_db(SLTD_OPEN_CREATE);
+    sltd_import_report r;
+
+    ck_assert_int_eq(tu_write(feed, "state,number\nUTO,GOOD1\nZZZ,BAD1\nUTO,GOOD2\nUTO,B.D\n"), 0);
+    o.flags = SLTD_IMPORT_SKIP_INVALID;
+    ck_assert_int_eq(sltd_import_feed_ex(&r, db, feed, &o), 0);
+    ck_assert_uint_eq(r.added, 2);
+    ck_assert_uint_eq(r.invalid, 2);
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(db), "feed.csv:3: field 'state'"));
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(db), "skipped"));
+    ck_assert(listed(db, "UTO", "GOOD1", NULL));
+    ck_assert(listed(db, "UTO", "GOOD2", NULL));
+    o.flags = 1u << 7;
+    ck_assert_int_eq(sltd_import_feed_ex(&r, db, feed, &o), SLTD_EINVAL);
+    sltd_close(db);
+}
+END_TEST
+
 static void filter_path(char *out, size_t cap)
 {
     snprintf(out, cap, "%s/sltd.filter", dbdir);
@@ -503,6 +592,8 @@ int main(void)
     tcase_add_test(tc, bad_feed_changes_nothing);
     tcase_add_test(tc, reimport_and_remove);
     tcase_add_test(tc, add_and_remove_in_one_import);
+    tcase_add_test(tc, bounded_memory_import_matches);
+    tcase_add_test(tc, skip_invalid_imports_the_rest);
     tcase_add_test(tc, damaged_filter_never_trusted);
     tcase_add_test(tc, filter_grows_with_the_data);
     tcase_add_test(tc, version);

@@ -18,14 +18,14 @@ enum {
 /* The options of every command; each command says which it accepts. */
 typedef struct args {
     const char *db, *key, *type;
-    int json, ignore_unknown, refuse_stale, mrz, ocr_variants;
+    int json, ignore_unknown, refuse_stale, mrz, ocr_variants, skip_invalid;
     unsigned bits;
     int npos;
     char **pos;
 } args;
 
 enum { A_DB = 1 << 0, A_KEY = 1 << 1, A_JSON = 1 << 2, A_TYPE = 1 << 3, A_IGNORE = 1 << 4, A_BITS = 1 << 5,
-       A_STALE = 1 << 6, A_MRZ = 1 << 7, A_OCR = 1 << 8 };
+       A_STALE = 1 << 6, A_MRZ = 1 << 7, A_OCR = 1 << 8, A_SKIP = 1 << 9 };
 
 /* Parse the common options, allowing only those in `allowed` (A_*): 0 parsed; -1 when --help was
  * printed (exit 0); else an exit status. Positional arguments end up in a->pos[0..npos). */

@@ -28,11 +28,13 @@ static const char init_help[] =
 /* ---- sltd import ---- */
 
 static const char import_help[] =
-    "usage: sltd import --db DIR [--key FILE] [--ignore-unknown] FEED.csv|-\n"
+    "usage: sltd import --db DIR [--key FILE] [--ignore-unknown] [--skip-invalid] FEED.csv|-\n"
     "\n"
     "Add and remove listings from a feed CSV (see the README, \"Feed CSV\"), all or nothing: every\n"
     "invalid row is reported as FILE:LINE: field 'NAME': reason, and then nothing is imported.\n"
-    "  --ignore-unknown   ignore columns that are not part of the feed format\n";
+    "  --ignore-unknown   ignore columns that are not part of the feed format\n"
+    "  --skip-invalid     import the valid rows and report the invalid ones (instead of importing nothing)\n"
+    "Any feed size imports in bounded memory (sorted runs spill to temporary files in DIR: digests only).\n";
 
 /* ---- sltd check ---- */
 
@@ -70,14 +72,32 @@ static int cmd_init(int argc, char **argv)
     return CLI_CLEAR;
 }
 
+/* Progress on stderr, only when it is a terminal. */
+static void import_progress(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+    const struct timespec *t0 = ctx;
+    struct timespec now;
+    double secs;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    secs = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+    if (strcmp(phase, "read") == 0)
+        fprintf(stderr, "\rsltd import: %llu rows read (%.0f rows/s)   ", (unsigned long long)done,
+                secs > 0 ? (double)done / secs : 0.0);
+    else
+        fprintf(stderr, "\rsltd import: writing %llu sorted rows in one transaction...   \n",
+                (unsigned long long)total);
+}
+
 static int cmd_import(int argc, char **argv)
 {
+    sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
     sltd_import_report r;
     struct timespec t0, t1;
     sltd_db *db;
     double secs;
     args a;
-    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_IGNORE, import_help);
+    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_IGNORE | A_SKIP, import_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
@@ -89,19 +109,26 @@ static int cmd_import(int argc, char **argv)
     }
     if ((rc = cli_open_db(&db, "import", &a, 0)) != 0)
         return rc;
+    o.flags = (a.ignore_unknown ? SLTD_IMPORT_IGNORE_UNKNOWN : 0) | (a.skip_invalid ? SLTD_IMPORT_SKIP_INVALID : 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = sltd_import_feed(&r, db, a.pos[0], a.ignore_unknown ? SLTD_IMPORT_IGNORE_UNKNOWN : 0);
+    if (isatty(STDERR_FILENO)) {
+        o.progress = import_progress;
+        o.progress_ctx = &t0;
+    }
+    rc = sltd_import_feed_ex(&r, db, a.pos[0], &o);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (rc == SLTD_OK && r.invalid > 0)
+        fprintf(stderr, "sltd import: WARNING: invalid rows skipped:\n%s\n", sltd_errmsg(db));
     sltd_close(db);
     if (rc != SLTD_OK)
         return cli_fail("import", rc);
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     fprintf(stderr,
-            "sltd import: %llu rows: %llu added, %llu updated, %llu unchanged, %llu removed, %llu not found "
-            "(%.2f s, %.0f rows/s)\n",
+            "sltd import: %llu rows: %llu added, %llu updated, %llu unchanged, %llu removed, %llu not found, "
+            "%llu invalid skipped (%.2f s, %.0f rows/s)\n",
             (unsigned long long)r.rows, (unsigned long long)r.added, (unsigned long long)r.updated,
-            (unsigned long long)r.unchanged, (unsigned long long)r.removed, (unsigned long long)r.not_found, secs,
-            secs > 0 ? (double)r.rows / secs : 0.0);
+            (unsigned long long)r.unchanged, (unsigned long long)r.removed, (unsigned long long)r.not_found,
+            (unsigned long long)r.invalid, secs, secs > 0 ? (double)r.rows / secs : 0.0);
     return CLI_CLEAR;
 }
 
