@@ -335,6 +335,29 @@ static void parse_two_line(sltd_mrz *m, int *rc, const span *l)
     }
 }
 
+int sltd__mrz_next_line(const char *text, size_t len, size_t *pos, size_t *start, size_t *end)
+{
+    while (*pos < len) {
+        size_t s = *pos, e;
+
+        while (*pos < len && text[*pos] != '\n' && text[*pos] != '\r')
+            (*pos)++;
+        e = *pos;
+        if (*pos < len)
+            (*pos)++;
+        while (s < e && is_blank(text[s]))
+            s++;
+        while (e > s && is_blank(text[e - 1]))
+            e--;
+        if (s < e) {
+            *start = s;
+            *end = e;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
 {
     span line[3];
@@ -351,20 +374,11 @@ int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
     }
 
     /* Split on LF, CR or CRLF; trim blanks around each line; skip blank lines. */
-    while (pos < len) {
-        size_t start = pos, end;
+    for (;;) {
+        size_t start, end;
 
-        while (pos < len && text[pos] != '\n' && text[pos] != '\r')
-            pos++;
-        end = pos;
-        if (pos < len)
-            pos++;
-        while (start < end && is_blank(text[start]))
-            start++;
-        while (end > start && is_blank(text[end - 1]))
-            end--;
-        if (start == end)
-            continue;
+        if (!sltd__mrz_next_line(text, len, &pos, &start, &end))
+            break;
         if (nlines == 3) {
             set_error(out, &rc, SLTD_EMRZ, 4, 1, "more than 3 lines");
             return rc;

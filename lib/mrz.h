@@ -14,4 +14,8 @@ int sltd__mrz_char_value(char c);
  * Returns -1 if s holds a character outside [0-9A-Z<] (or s is NULL with len > 0). */
 int sltd__mrz_check_digit(const char *s, size_t len);
 
+/* The next non-blank line of an MRZ text from *pos: lines end at LF, CR or CRLF; blanks around a line
+ * are not part of it. 1 and [*start, *end) set (and *pos past the line), or 0 at the end. */
+int sltd__mrz_next_line(const char *text, size_t len, size_t *pos, size_t *start, size_t *end);
+
 #endif

@@ -100,11 +100,6 @@ static void set_char(numchar *c, size_t off, size_t norm, size_t raw, unsigned c
     }
 }
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\v' || c == '\f';
-}
-
 static int digit_value(char c)
 {
     return c >= '0' && c <= '9' ? c - '0' : -1;
@@ -148,20 +143,11 @@ static int locate(located *L, const sltd_mrz *m, const char *text, size_t len)
     char rebuilt[SLTD_NUMBER_MAX + 1];
 
     L->canon_len = 0;
-    while (pos < len) {
-        size_t start = pos, end;
+    for (;;) {
+        size_t start, end;
 
-        while (pos < len && text[pos] != '\n' && text[pos] != '\r')
-            pos++;
-        end = pos;
-        if (pos < len)
-            pos++;
-        while (start < end && is_blank(text[start]))
-            start++;
-        while (end > start && is_blank(text[end - 1]))
-            end--;
-        if (start == end)
-            continue;
+        if (!sltd__mrz_next_line(text, len, &pos, &start, &end))
+            break;
         if (nlines == 3 || end - start > TD3_LEN)
             return SLTD_EMRZ;
         L->line_off[nlines++] = L->canon_len;
