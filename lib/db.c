@@ -534,8 +534,8 @@ typedef struct norm_query {
     char family; /* type family filter, 0 for none */
 } norm_query;
 
-static int normalise(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state,
-                     const char *number, const char *type)
+/* Normalise a query into its digest input; *len gets the input's length. */
+static int prepare(norm_query *nq, size_t *len, const char *state, const char *number, const char *type)
 {
     char t[SLTD_TYPE_MAX + 1];
     size_t nl, sl;
@@ -556,8 +556,19 @@ static int normalise(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd_db 
             return rc;
         nq->family = sltd__type_family(t);
     }
-    sltd__digest_input(d, db->keys, nq->in, sl + 1 + nl);
+    *len = sl + 1 + nl;
     return SLTD_OK;
+}
+
+static int normalise(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state,
+                     const char *number, const char *type)
+{
+    size_t len;
+    int rc = prepare(nq, &len, state, number, type);
+
+    if (rc == SLTD_OK)
+        sltd__digest_input(d, db->keys, nq->in, len);
+    return rc;
 }
 
 static void result_clear(sltd_result *out)
@@ -628,14 +639,14 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     return out->error = rc;
 }
 
-#define BATCH_CHUNK 32
+#define BATCH_CHUNK 64
 
 int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
     uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE];
-    char family[BATCH_CHUNK];
+    norm_query nq[BATCH_CHUNK];
+    size_t len[BATCH_CHUNK], valid[BATCH_CHUNK], nvalid;
     int maybe[BATCH_CHUNK];
-    norm_query nq;
     freshness fr;
     sltd__txn *t;
     size_t base, i, m;
@@ -653,7 +664,8 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
     for (base = 0; base < n; base += BATCH_CHUNK) {
         sltd__bloom *b = sltd__db_lookup_filter(db);
         m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
-        for (i = 0; i < m; i++) {
+        /* 1: normalise; 2: hash four documents at a time; 3: prefetch their filter blocks; 4: probe */
+        for (i = 0, nvalid = 0; i < m; i++) {
             const sltd_query *qi = &q[base + i];
             result_clear(&out[base + i]);
             out[base + i].data_sequence = stamp.data_sequence;
@@ -661,18 +673,31 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
             out[base + i].data_expires = stamp.data_expires;
             out[base + i].stale = stamp.stale;
             maybe[i] = 0;
-            if ((out[base + i].error = normalise(&nq, d[i], db, qi->state, qi->number, qi->type)) != 0)
-                continue;
-            family[i] = nq.family;
-            maybe[i] = 1;
+            if ((out[base + i].error = prepare(&nq[i], &len[i], qi->state, qi->number, qi->type)) == 0)
+                valid[nvalid++] = i;
+        }
+        for (i = 0; i + 4 <= nvalid; i += 4) {
+            const uint8_t *in4[4] = { nq[valid[i]].in, nq[valid[i + 1]].in, nq[valid[i + 2]].in, nq[valid[i + 3]].in };
+            size_t len4[4] = { len[valid[i]], len[valid[i + 1]], len[valid[i + 2]], len[valid[i + 3]] };
+            uint8_t d4[4][16];
+            int l;
+            sltd__digest_input_x4(d4, db->keys, in4, len4);
+            for (l = 0; l < 4; l++)
+                memcpy(d[valid[i + l]], d4[l], SLTD_DIGEST_SIZE);
+        }
+        for (; i < nvalid; i++)
+            sltd__digest_input(d[valid[i]], db->keys, nq[valid[i]].in, len[valid[i]]);
+        for (i = 0; i < nvalid; i++) {
+            maybe[valid[i]] = 1;
             if (b != NULL)
-                sltd__bloom_prefetch(b, d[i]);
+                sltd__bloom_prefetch(b, d[valid[i]]);
         }
         any = 0;
-        for (i = 0; i < m; i++) {
-            if (maybe[i] && b != NULL)
-                maybe[i] = sltd__bloom_test(b, d[i]);
-            any |= maybe[i];
+        for (i = 0; i < nvalid; i++) {
+            size_t k = valid[i];
+            if (b != NULL)
+                maybe[k] = sltd__bloom_test(b, d[k]);
+            any |= maybe[k];
         }
         if (!any)
             continue;
@@ -680,7 +705,7 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
             goto fail_all;
         for (i = 0; i < m && rc == SLTD_OK; i++)
             if (maybe[i])
-                rc = read_record(&out[base + i], t, d[i], family[i]);
+                rc = read_record(&out[base + i], t, d[i], nq[i].family);
         sltd__store_read_end(db->store, t);
         if (rc != SLTD_OK)
             goto fail_all;
