@@ -473,6 +473,30 @@ START_TEST(skip_invalid_imports_the_rest)
 }
 END_TEST
 
+/* A serial range of stolen blanks: every number from one end to the other is listed, nothing outside. */
+START_TEST(serial_ranges)
+{
+    sltd_db *db = open_db(SLTD_OPEN_CREATE);
+    sltd_import_report r;
+    sltd_result res;
+
+    ck_assert_int_eq(tu_write(feed, "state,number_from,number_to,type,status,reference\n"
+                                    "UTO,BL000990,BL001010,P,stolen_blank,BATCH-7\n"), 0);
+    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0);
+    ck_assert_uint_eq(r.added, 21);
+    ck_assert(listed(db, "UTO", "BL000990", NULL));  /* first */
+    ck_assert(listed(db, "UTO", "BL001000", NULL));  /* inside, across a carry */
+    ck_assert(listed(db, "UTO", "BL001010", NULL));  /* last */
+    ck_assert(!listed(db, "UTO", "BL000989", NULL)); /* just outside */
+    ck_assert(!listed(db, "UTO", "BL001011", NULL));
+    ck_assert(!listed(db, "UTO", "BL1000", NULL));   /* not the same width */
+    ck_assert_int_eq(sltd_lookup(&res, db, "UTO", "BL001005", NULL), 0);
+    ck_assert_int_eq(res.records[0].status, SLTD_STATUS_STOLEN_BLANK);
+    ck_assert_str_eq(res.records[0].reference, "BATCH-7");
+    sltd_close(db);
+}
+END_TEST
+
 static void filter_path(char *out, size_t cap)
 {
     snprintf(out, cap, "%s/sltd.filter", dbdir);
@@ -594,6 +618,7 @@ int main(void)
     tcase_add_test(tc, add_and_remove_in_one_import);
     tcase_add_test(tc, bounded_memory_import_matches);
     tcase_add_test(tc, skip_invalid_imports_the_rest);
+    tcase_add_test(tc, serial_ranges);
     tcase_add_test(tc, damaged_filter_never_trusted);
     tcase_add_test(tc, filter_grows_with_the_data);
     tcase_add_test(tc, version);
