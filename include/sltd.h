@@ -385,29 +385,136 @@ SLTD_API SLTD_NODISCARD int sltd_import_feed(sltd_import_report *out, sltd_db *d
 SLTD_API SLTD_NODISCARD int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path,
                                                 const sltd_import_options *opts);
 
-/** @brief Flags for ::sltd_screen. */
+/**
+ * @name Screening manifests
+ *
+ * ::sltd_screen checks every document of a passenger manifest — CSV, MRZ text or JSON Lines — through
+ * the batch lookup. It streams with bounded memory (a fixed number of chunks of at most
+ * ::SLTD_SCREEN_CHUNK_ROWS documents in flight), runs the lookups on `threads` threads that it starts
+ * and joins before it returns (no thread outlives the call), and calls every callback from the
+ * calling thread only, one call at a time, rows strictly in input order.
+ *
+ * Manifest formats (::sltd_screen_format):
+ *  - **CSV** (RFC 4180, strict; UTF-8 with or without BOM; LF or CRLF): a header naming `state` (or
+ *    `issuing_state`, or `nationality` when nothing better is given) and `number`, optionally `type`;
+ *    other columns are passed through. A field is at most 4096 bytes, a row at most 64 fields.
+ *  - **MRZ**: the 2 or 3 lines of each document's machine-readable zone, one document after the
+ *    other; blank lines between documents are optional (a document ends after 3 lines of 30
+ *    characters or 2 of 36/44, at a blank line, or where the line length changes). Each document is
+ *    checked as ::sltd_lookup_mrz checks it: a wrong number or composite check digit makes the row
+ *    invalid (::SLTD_ECHECKDIGIT), never "clear". Lines are at most 256 bytes.
+ *  - **JSON Lines**: one object a line (at most 64 KiB), with string members `state` (or
+ *    `issuing_state`, `nationality`) and `number` [and `type`], or `mrz` (the lines joined by "\n",
+ *    or an array of the lines); every member is passed through (strings as they are, other values as
+ *    compact JSON). Blank lines are skipped.
+ * A bad row never stops the screening: it is counted as invalid and handed to the row callback with
+ * its reason as "FILE:LINE: ...".
+ */
+/**@{*/
+
+/** @brief Flags for ::sltd_screen_options.flags. */
 enum sltd_screen_flags {
-    SLTD_SCREEN_ALL = 1u << 0 /**< call back for every row, not only hits and invalid rows */
+    SLTD_SCREEN_ALL = 1u << 0,          /**< call back for every row, not only hits and invalid rows */
+    SLTD_SCREEN_OCR_VARIANTS = 1u << 1, /**< MRZ documents: also look up the OCR variants of the number
+                                             (as ::sltd_lookup_mrz with ::SLTD_MRZ_OCR_VARIANTS) */
+    SLTD_SCREEN_AUDIT_NUMBERS = 1u << 2 /**< audit lines carry the plaintext document number (off by
+                                             default: the log then holds no document number) */
 };
 
-/** @brief One screened row, as passed to the ::sltd_screen callback. Everything is borrowed for the
- * duration of the callback only. */
+/** @brief Manifest formats (::sltd_screen_options.format). */
+typedef enum sltd_screen_format {
+    SLTD_SCREEN_AUTO = 0,  /**< by the file name: `.mrz` MRZ, `.jsonl`/`.ndjson` JSON Lines, else CSV */
+    SLTD_SCREEN_CSV = 1,   /**< CSV with a header */
+    SLTD_SCREEN_MRZ = 2,   /**< MRZ text */
+    SLTD_SCREEN_JSONL = 3  /**< JSON Lines */
+} sltd_screen_format;
+
+/** Most documents in one chunk of work (the unit handed to a thread). */
+#define SLTD_SCREEN_CHUNK_ROWS 1024
+/** Most threads ::sltd_screen runs. */
+#define SLTD_SCREEN_THREADS_MAX 64
+
+#define SLTD_SCREEN_ROW_VERSION 1
+/** @brief One screened row, as passed to the row callback. Everything is borrowed for the duration of
+ * the callback only. */
 typedef struct sltd_screen_row {
-    unsigned long line;        /**< input line of the row */
-    int error;                 /**< 0, or why the row could not be checked (SLTD_ESTATE, SLTD_ENUMBER,
-                                    SLTD_ETYPE, SLTD_EFORMAT) */
-    const char *error_msg;     /**< "FILE:LINE: field 'NAME': reason" when error != 0, else "" */
-    const char *state;         /**< issuing state as written */
-    const char *number;        /**< document number as written */
-    const sltd_result *result; /**< the answer when error == 0 */
-    size_t nfields;            /**< the row's columns, to pass through */
-    const char *const *names;  /**< header names of the columns */
+    unsigned int version;      /**< SLTD_SCREEN_ROW_VERSION (set by the library) */
+    uint64_t index;            /**< 0-based position of the document in the input (invalid ones counted) */
+    unsigned long line;        /**< input line of the row (MRZ: of the document's first line) */
+    int error;                 /**< 0, or why the row could not be checked (SLTD_EFORMAT, SLTD_ESTATE,
+                                    SLTD_ENUMBER, SLTD_ETYPE, SLTD_EMRZ, SLTD_ECHECKDIGIT) */
+    const char *error_msg;     /**< "FILE:LINE: reason" when error != 0, else "" */
+    const char *state;         /**< issuing state as written (MRZ: as parsed), "" when unknown */
+    const char *number;        /**< document number as written (MRZ: as parsed), "" when unknown */
+    int listed;                /**< 1: the document (or, with SLTD_SCREEN_OCR_VARIANTS, an OCR variant of
+                                    its number) is listed; only when error == 0 */
+    const sltd_result *result; /**< the answer when error == 0, else NULL */
+    const char *variant_number; /**< the listed OCR variant of an MRZ number, or "" */
+    const sltd_result *variant_result; /**< its records, or NULL */
+    size_t nfields;            /**< the row's columns, to pass through (MRZ: none) */
+    const char *const *names;  /**< column names (CSV: the header; JSON Lines: the member names) */
     const char *const *fields; /**< the row's values */
 } sltd_screen_row;
 
 /** @brief Called in input order for each hit and each invalid row (every row with SLTD_SCREEN_ALL).
  * Return 0 to go on, anything else to stop screening (::sltd_screen then returns that value). */
 typedef int (*sltd_screen_fn)(void *ctx, const sltd_screen_row *row);
+
+#define SLTD_SCREEN_PROGRESS_VERSION 1
+/** @brief Where a screening is, for a progress display. */
+typedef struct sltd_screen_progress {
+    unsigned int version;  /**< SLTD_SCREEN_PROGRESS_VERSION (set by the library) */
+    uint64_t documents;    /**< rows checked so far */
+    uint64_t hits;         /**< rows found listed so far */
+    uint64_t invalid;      /**< rows that could not be checked so far */
+    uint64_t bytes_read;   /**< input bytes read so far */
+    uint64_t bytes_total;  /**< size of the input when known (a regular file), else 0 */
+    double seconds;        /**< since the screening started */
+    int done;              /**< 1 on the last call (the input was read to its end) */
+} sltd_screen_progress;
+
+/** @brief Progress callback: called about every `progress_ms` milliseconds and once at the end. */
+typedef void (*sltd_screen_progress_fn)(void *ctx, const sltd_screen_progress *p);
+
+#define SLTD_SCREEN_AUDIT_VERSION 1
+/** @brief One audit event: a listed document was found. Borrowed for the duration of the callback. */
+typedef struct sltd_screen_audit {
+    unsigned int version;     /**< SLTD_SCREEN_AUDIT_VERSION (set by the library) */
+    const char *json;         /**< the whole event as one line of JSON (no newline): time (UTC, ISO 8601),
+                                   data_sequence, input ("FILE:LINE"), document (index), state, status,
+                                   reference, listings [{status, type, reference, reporting_state}],
+                                   variant (1 when an OCR variant matched), and "number" only with
+                                   SLTD_SCREEN_AUDIT_NUMBERS */
+    int64_t time;             /**< when the hit was found, Unix seconds */
+    uint64_t data_sequence;   /**< sequence of the data that answered */
+    const char *input;        /**< "FILE:LINE" */
+    const sltd_record *record; /**< the first matching listing (status, reference, ...) */
+    const char *number;       /**< the plaintext number with SLTD_SCREEN_AUDIT_NUMBERS, else NULL */
+} sltd_screen_audit;
+
+/** @brief Audit callback: called for each hit, in input order, before the row callback sees it.
+ * Return 0 to go on; anything else stops the screening (a hit that cannot be logged must not go
+ * unnoticed) and ::sltd_screen returns that value. */
+typedef int (*sltd_screen_audit_fn)(void *ctx, const sltd_screen_audit *a);
+
+#define SLTD_SCREEN_OPTIONS_VERSION 1
+/** @brief Options for ::sltd_screen. Initialise with ::SLTD_SCREEN_OPTIONS_INIT, then set what you need. */
+typedef struct sltd_screen_options {
+    unsigned int version;     /**< SLTD_SCREEN_OPTIONS_VERSION */
+    unsigned int flags;       /**< sltd_screen_flags */
+    int format;               /**< sltd_screen_format; SLTD_SCREEN_AUTO by default */
+    unsigned int threads;     /**< threads looking up, the calling thread included; 0: every online
+                                   core; 1: no thread is started; at most SLTD_SCREEN_THREADS_MAX */
+    sltd_screen_fn row_fn;    /**< row callback, or NULL (counts only) */
+    void *row_ctx;            /**< passed to row_fn */
+    sltd_screen_progress_fn progress_fn; /**< progress callback, or NULL */
+    void *progress_ctx;       /**< passed to progress_fn */
+    unsigned int progress_ms; /**< interval between progress calls; 0: 250 ms */
+    sltd_screen_audit_fn audit_fn; /**< audit callback, or NULL */
+    void *audit_ctx;          /**< passed to audit_fn */
+} sltd_screen_options;
+#define SLTD_SCREEN_OPTIONS_INIT \
+    { SLTD_SCREEN_OPTIONS_VERSION, 0, SLTD_SCREEN_AUTO, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 #define SLTD_SCREEN_REPORT_VERSION 1
 /** @brief What a screening did. */
@@ -419,22 +526,21 @@ typedef struct sltd_screen_report {
 } sltd_screen_report;
 
 /**
- * @brief Screen a passenger manifest (CSV with a header naming `state` — or `issuing_state`, or
- * `nationality` — and `number`, optionally `type`; other columns are passed through), streaming, in
- * batches through ::sltd_lookup_batch.
- * @param[out] out counts (may be NULL)
+ * @brief Screen a passenger manifest: every document through ::sltd_lookup_batch, on several threads,
+ * results handed to the callbacks in input order.
+ * @param[out] out counts (may be NULL); filled also when the screening stops early
  * @param[in] db handle
  * @param[in] path manifest file, or "-" for standard input
- * @param[in] flags sltd_screen_flags
- * @param[in] fn callback (may be NULL: counts only)
- * @param[in] ctx passed to fn
- * @return 0 when every row was read (invalid rows are counted and passed to fn, not fatal);
- *         SLTD_EFORMAT when the header is unusable (no header, no state or number column);
- *         SLTD_ENOENT, SLTD_EIO, SLTD_ENOMEM, SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EINVAL;
- *         or the callback's non-zero value.
+ * @param[in] opts options, or NULL for the defaults (CSV by extension, all cores, counts only)
+ * @return 0 when every row was read (invalid rows are counted and passed to the row callback, not
+ *         fatal); SLTD_EFORMAT when a CSV header is unusable (empty input, no state or number column);
+ *         SLTD_ENOENT (no such file), SLTD_EIO, SLTD_ENOMEM, SLTD_EEXPIRED (stale data on a handle opened
+ *         with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EINVAL (NULL
+ *         argument, unknown flag or format, options version); or a callback's non-zero value.
  */
 SLTD_API SLTD_NODISCARD int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path,
-                                        unsigned int flags, sltd_screen_fn fn, void *ctx);
+                                        const sltd_screen_options *opts);
+/**@}*/
 
 /** @brief Name of a status ("stolen", "lost", "revoked", "invalid", "stolen_blank"), or "?". */
 SLTD_API const char *sltd_status_name(int status);

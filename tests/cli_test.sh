@@ -114,6 +114,61 @@ printf 'state,number\nUTO,Q1\n' > "$work/m4.csv"
 expect 0 "screen, all clear" -- "$sltd" screen --db "$db" "$work/m4.csv"
 expect 3 "screen, no database" -- "$sltd" screen --db "$work/none" "$work/m4.csv"
 
+# screen: MRZ text and JSON Lines, stdin, threads, audit log, malformed manifests
+l2ok='L898902C36UTO7408122F1204159ZE184226B<<<<<10' l2clear='L898902D39UTO7408122F1204159ZE184226B<<<<<14'
+l2ocr='L8989O2C36UTO7408122F1204159ZE184226B<<<<<10'
+printf '%s\n%s\n\n%s\n%s\n' "$l1" "$l2ok" "$l1" "$l2clear" > "$work/m.mrz"
+expect 1 "screen MRZ text" -- "$sltd" screen --db "$db" "$work/m.mrz"; contains "^1,UTO,L898902C3,stolen" "mrz hit line"
+contains "2 documents, 1 hits, 0 invalid" "mrz summary"
+printf '%s\n%s\n' "$l1" "$l2clear" > "$work/clear.mrz"
+expect 0 "screen MRZ, all clear" -- "$sltd" screen --db "$db" "$work/clear.mrz"
+printf '%s\n%s\n%s\n%s\n' "$l1" "$l2clear" "$l1" "$l2ocr" > "$work/ocr.mrz"
+expect 2 "screen MRZ, check digit fails closed" -- "$sltd" screen --db "$db" "$work/ocr.mrz"
+contains "ocr.mrz:4: mrz: the document number check digit is wrong" "check digit named"
+expect 1 "screen MRZ --ocr-variants" -- "$sltd" screen --db "$db" --ocr-variants "$work/ocr.mrz"
+contains "^3,UTO,L8989O2C3,L898902C3,stolen" "variant column"
+expect 1 "screen MRZ from stdin" -- sh -c "'$sltd' screen --db '$db' --format mrz - < '$work/m.mrz'"
+expect 0 "screen MRZ from stdin, --format=mrz" -- sh -c "'$sltd' screen --db '$db' --format=mrz - < '$work/clear.mrz'"
+printf '{"state":"UTO","number":"L898902C3","seat":"1A"}\n{"mrz":["%s","%s"]}\n{"state":"UTO"}\n' "$l1" "$l2clear" > "$work/m.jsonl"
+expect 1 "screen JSON Lines" -- "$sltd" screen --db "$db" --json --all "$work/m.jsonl"
+contains '"line":1,"verdict":"listed"' "jsonl hit"; contains '"seat":"1A"' "jsonl pass-through"
+contains '"line":2,"verdict":"clear","state":"UTO","number":"L898902D3"' "jsonl mrz member"
+contains "m.jsonl:3: field 'number': missing" "jsonl invalid row"
+expect 1 "screen JSON Lines from stdin" -- sh -c "'$sltd' screen --db '$db' --format jsonl - < '$work/m.jsonl'"
+printf 'not json\n' > "$work/bad.jsonl"
+expect 2 "screen JSON Lines, invalid only" -- "$sltd" screen --db "$db" "$work/bad.jsonl"; contains "bad.jsonl:1: invalid JSON" "json error"
+expect 2 "screen, bad --format" -- "$sltd" screen --db "$db" --format xml "$work/m.csv"
+expect 2 "screen, bad --threads" -- "$sltd" screen --db "$db" --threads x "$work/m.csv"
+expect 2 "screen, --audit-numbers without --audit" -- "$sltd" screen --db "$db" --audit-numbers "$work/m.csv"
+# many chunks: the same output, in input order, on 1, 2 and 4 threads
+awk 'BEGIN { print "seq,state,number"; for (i = 0; i < 20000; i++) { n = (i % 1999 == 7) ? "L898902C3" : sprintf("Q%07d", i); s = (i % 3001 == 11) ? "ZZZ" : "UTO"; printf "%d,%s,%s\n", i, s, n } }' > "$work/big.csv"
+for t in 1 2 4; do
+    expect 1 "screen --threads $t" -- "$sltd" screen --db "$db" --threads "$t" -o "$work/big.$t.out" "$work/big.csv"
+    contains "19993 documents, 11 hits, 7 invalid" "threads $t summary"
+done
+if cmp -s "$work/big.1.out" "$work/big.2.out" && cmp -s "$work/big.1.out" "$work/big.4.out" &&
+   [ "$(wc -l < "$work/big.1.out")" -eq 19 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: screen output differs between thread counts"; fi
+if [ "$(tail -n +2 "$work/big.4.out" | cut -d, -f1 | sort -n | tr '\n' ' ')" = "$(tail -n +2 "$work/big.4.out" | cut -d, -f1 | tr '\n' ' ')" ]; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: hits not in input order"; fi
+expect 1 "screen --audit" -- "$sltd" screen --db "$db" --audit "$work/audit.log" "$work/m.csv"
+[ "$(stat -c %a "$work/audit.log")" = 600 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: audit log mode is not 600"; }
+[ "$(wc -l < "$work/audit.log")" -eq 2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: audit log: one line per hit"; cat "$work/audit.log"; }
+cp "$work/audit.log" "$work/out"; contains '"input":"[^"]*m.csv:2"' "audit input reference"; contains '"reference":"UTO-0001"' "audit reference"
+contains '"status":"stolen"' "audit status"; contains '"data_sequence":' "audit data sequence"; contains '"time":"20' "audit time"
+if grep -q -i -e L898902C3 -e C01X00T47 "$work/audit.log"; then fail=$((fail + 1)); echo "FAIL: plaintext number in the audit log"; else pass=$((pass + 1)); fi
+expect 1 "screen --audit --audit-numbers" -- "$sltd" screen --db "$db" --audit "$work/audit2.log" --audit-numbers "$work/m.csv"
+cp "$work/audit2.log" "$work/out"; contains '"number":"L898902C3"' "audit numbers when asked"
+expect 3 "screen --audit, unwritable" -- "$sltd" screen --db "$db" --audit "$work/nodir/audit.log" "$work/m.csv"
+printf 'state,number\nUTO,"Q1"x\nUTO,Q2"\n' > "$work/q.csv"
+expect 2 "screen, bad quoting" -- "$sltd" screen --db "$db" "$work/q.csv"; contains "q.csv:2: invalid quoting" "quoting error named"
+contains "q.csv:3: invalid quoting" "second quoting error"
+{ printf 'state,number\n'; head -c 20000 /dev/urandom; printf '\nUTO,Q1\n'; } > "$work/junk.csv"
+expect 2 "screen, binary junk" -- "$sltd" screen --db "$db" "$work/junk.csv"
+{ printf 'state,number\nUTO,'; head -c 10000 /dev/zero | tr '\0' 'A'; printf '\n'; } > "$work/long.csv"
+expect 2 "screen, very long field" -- "$sltd" screen --db "$db" "$work/long.csv"; contains "long.csv:2: field 2 is longer than 4096 bytes" "long field named"
+expect 2 "screen, missing MRZ file" -- "$sltd" screen --db "$db" "$work/nope.mrz"
+
 # the demo data: exactly the planted hits
 expect 0 "init demo" -- "$sltd" init --db "$work/demo"
 expect 0 "import demo feed" -- "$sltd" import --db "$work/demo" "$data/demo-feed.csv"

@@ -1,6 +1,7 @@
 /* cli_screen.c — sltd screen: a passenger manifest through sltd_screen(), hits out as CSV or JSON Lines.
  * Public API only. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,20 +11,34 @@
 #include "cli.h"
 
 static const char screen_help[] =
-    "usage: sltd screen --db DIR [--key FILE] [--json] [--all] [--refuse-stale] [-o OUT] MANIFEST.csv|-\n"
+    "usage: sltd screen --db DIR [--key FILE] [--format csv|mrz|jsonl] [--threads N] [--json] [--all]\n"
+    "                   [--ocr-variants] [--refuse-stale] [--audit FILE] [--audit-numbers] [--no-progress]\n"
+    "                   [-o OUT] MANIFEST|-\n"
     "\n"
-    "Check every passenger of a manifest: CSV with a header naming 'state' (or 'issuing_state', or\n"
-    "'nationality') and 'number', optionally 'type'; other columns are passed through.\n"
+    "Check every passenger of a manifest (a file, or - for standard input):\n"
+    "  csv    a header naming 'state' (or 'issuing_state', or 'nationality') and 'number', optionally\n"
+    "         'type'; other columns are passed through\n"
+    "  mrz    the 2 or 3 MRZ lines of each document, blank lines between documents optional; a wrong\n"
+    "         number or composite check digit makes the document invalid, never clear\n"
+    "  jsonl  one JSON object a line with 'state' and 'number' [and 'type'], or 'mrz'\n"
+    "The format is --format, else by extension (.mrz, .jsonl/.ndjson), else csv.\n"
     "Output (stdout, or OUT): one CSV line per listing found (line,state,number,status,type,reported,\n"
     "expires,reporting_state,reference, then the manifest's columns), or JSON Lines with --json.\n"
     "Invalid rows are reported on stderr as FILE:LINE: field: reason and counted. A summary goes to\n"
-    "stderr. Exit status: 1 if any document is listed; else 2 if any row could not be checked;\n"
-    "else 0. 3 on a database or system error.\n"
-    "  --all   one output line for every row (verdict listed / clear / invalid)\n";
+    "stderr, and a progress line while it runs when stderr is a terminal. Exit status: 1 if any\n"
+    "document is listed; else 2 if any row could not be checked; else 0. 3 on a database or system error.\n"
+    "  --all             one output line for every row (verdict listed / clear / invalid)\n"
+    "  --threads N       threads looking up, 1-64 (default: every core)\n"
+    "  --ocr-variants    MRZ documents: also look up the numbers an OCR misread would give (a 'variant'\n"
+    "                    column says which one is listed)\n"
+    "  --audit FILE      append one JSON line per hit to FILE (mode 0600): time, data sequence, input\n"
+    "                    FILE:LINE, status, reference; no document number unless --audit-numbers\n"
+    "  --no-progress     no progress line\n";
 
 typedef struct screen_out {
     FILE *f;
-    int json, all, header_done, warned;
+    FILE *audit;
+    int json, all, variants, header_done, warned, audit_failed, progress_shown;
 } screen_out;
 
 static void csv_field(FILE *f, const char *s)
@@ -47,8 +62,9 @@ static void screen_csv_line(screen_out *o, const sltd_screen_row *row, const cha
     size_t i;
 
     if (!o->header_done) {
-        fputs(o->all ? "line,verdict,state,number,status,type,reported,expires,reporting_state,reference"
-                     : "line,state,number,status,type,reported,expires,reporting_state,reference", o->f);
+        fputs(o->all ? "line,verdict,state,number," : "line,state,number,", o->f);
+        fputs(o->variants ? "variant,status,type,reported,expires,reporting_state,reference"
+                          : "status,type,reported,expires,reporting_state,reference", o->f);
         for (i = 0; i < row->nfields; i++) {
             fputc(',', o->f);
             csv_field(o->f, row->names[i]);
@@ -66,6 +82,10 @@ static void screen_csv_line(screen_out *o, const sltd_screen_row *row, const cha
     csv_field(o->f, row->state);
     fputc(',', o->f);
     csv_field(o->f, row->number);
+    if (o->variants) {
+        fputc(',', o->f);
+        csv_field(o->f, row->variant_number);
+    }
     fprintf(o->f, ",%s,%s,%s,%s,%s,", r ? sltd_status_name(r->status) : "", r ? r->type : "", d1, d2,
             r ? r->reporting_state : "");
     csv_field(o->f, r ? r->reference : "");
@@ -85,14 +105,20 @@ static void screen_json_line(screen_out *o, const sltd_screen_row *row, const ch
     cli_json_string(o->f, row->state);
     fprintf(o->f, ",\"number\":");
     cli_json_string(o->f, row->number);
+    if (row->variant_number[0] != '\0') {
+        fprintf(o->f, ",\"variant_number\":");
+        cli_json_string(o->f, row->variant_number);
+    }
     if (row->error != 0) {
         fprintf(o->f, ",\"error\":");
         cli_json_string(o->f, row->error_msg);
     } else {
+        const sltd_result *res = row->variant_result != NULL && !row->result->listed ? row->variant_result
+                                                                                      : row->result;
         fprintf(o->f, ",\"records\":[");
-        for (i = 0; i < row->result->nrecords; i++) {
+        for (i = 0; i < res->nrecords; i++) {
             char d1[16], d2[16];
-            const sltd_record *r = &row->result->records[i];
+            const sltd_record *r = &res->records[i];
             cli_date(d1, r->reported);
             cli_date(d2, r->expires);
             fprintf(o->f, "%s{\"status\":\"%s\",\"type\":", i ? "," : "", sltd_status_name(r->status));
@@ -123,9 +149,15 @@ static void screen_json_line(screen_out *o, const sltd_screen_row *row, const ch
 static int screen_row(void *ctx, const sltd_screen_row *row)
 {
     screen_out *o = ctx;
-    const char *verdict = row->error ? "invalid" : row->result->listed ? "listed" : "clear";
+    const char *verdict = row->error ? "invalid" : row->listed ? "listed" : "clear";
+    const sltd_result *res = row->variant_result != NULL && row->result != NULL && !row->result->listed
+                                 ? row->variant_result : row->result;
     unsigned i;
 
+    if (o->progress_shown) { /* the progress line is on stderr: clear it before a message */
+        fputs("\r\033[K", stderr);
+        o->progress_shown = 0;
+    }
     if (row->result != NULL && row->result->stale && !o->warned) {
         cli_warn_stale("screen", 1, row->result->data_expires);
         o->warned = 1;
@@ -134,59 +166,159 @@ static int screen_row(void *ctx, const sltd_screen_row *row)
         fprintf(stderr, "sltd screen: %s\n", row->error_msg);
     if (o->json)
         screen_json_line(o, row, verdict);
-    else if (row->error != 0 || !row->result->listed)
+    else if (row->error != 0 || !row->listed)
         screen_csv_line(o, row, verdict, NULL);
     else
-        for (i = 0; i < row->result->nrecords; i++)
-            screen_csv_line(o, row, verdict, &row->result->records[i]);
+        for (i = 0; i < res->nrecords; i++)
+            screen_csv_line(o, row, verdict, &res->records[i]);
     return 0;
+}
+
+/* One JSON line per hit; a failed write stops the screening (a hit must not go unlogged). */
+static int screen_audit(void *ctx, const sltd_screen_audit *a)
+{
+    screen_out *o = ctx;
+
+    if (fprintf(o->audit, "%s\n", a->json) < 0 || fflush(o->audit) != 0) {
+        o->audit_failed = 1;
+        return SLTD_EIO;
+    }
+    return 0;
+}
+
+static void screen_progress(void *ctx, const sltd_screen_progress *p)
+{
+    screen_out *o = ctx;
+    uint64_t rows = p->documents + p->invalid;
+    double rate = p->seconds > 0 ? (double)rows / p->seconds : 0.0;
+
+    if (p->done) {
+        if (o->progress_shown)
+            fputs("\r\033[K", stderr);
+        o->progress_shown = 0;
+        return;
+    }
+    fprintf(stderr, "\r\033[Ksltd screen: %llu rows, %.0f rows/s, %llu hits", (unsigned long long)rows, rate,
+            (unsigned long long)p->hits);
+    if (p->bytes_total > 0 && p->bytes_read > 0 && p->bytes_read <= p->bytes_total && p->seconds > 0)
+        fprintf(stderr, ", %.0f %%, ETA %.0f s", 100.0 * (double)p->bytes_read / (double)p->bytes_total,
+                p->seconds * (double)(p->bytes_total - p->bytes_read) / (double)p->bytes_read);
+    fflush(stderr);
+    o->progress_shown = 1;
+}
+
+static int parse_format(const char *v)
+{
+    if (strcmp(v, "csv") == 0)
+        return SLTD_SCREEN_CSV;
+    if (strcmp(v, "mrz") == 0)
+        return SLTD_SCREEN_MRZ;
+    if (strcmp(v, "jsonl") == 0 || strcmp(v, "ndjson") == 0)
+        return SLTD_SCREEN_JSONL;
+    return -1;
 }
 
 int cli_screen(int argc, char **argv)
 {
+    sltd_screen_options so = SLTD_SCREEN_OPTIONS_INIT;
     sltd_screen_report rep;
     struct timespec t0, t1;
-    screen_out o = { stdout, 0, 0, 0, 0 };
-    const char *outpath = NULL;
-    char *fargv[64];
+    screen_out o = { stdout, NULL, 0, 0, 0, 0, 0, 0, 0 };
+    const char *outpath = NULL, *auditpath = NULL;
+    char *fargv[64], *end;
+    int audit_numbers = 0, no_progress = 0;
     sltd_db *db;
     double secs;
     args a;
     int rc, i, fargc = 0;
 
-    /* screen's own options (--all, -o) are taken out before the common parser sees the rest */
+    /* screen's own options are taken out before the common parser sees the rest */
     for (i = 0; i < argc && fargc < 63; i++) {
+        const char *v = NULL;
         if (strcmp(argv[i], "--all") == 0)
             o.all = 1;
+        else if (strcmp(argv[i], "--audit-numbers") == 0)
+            audit_numbers = 1;
+        else if (strcmp(argv[i], "--no-progress") == 0)
+            no_progress = 1;
         else if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc)
             outpath = argv[++i];
-        else
+        else if (strcmp(argv[i], "--audit") == 0 && i + 1 < argc)
+            auditpath = argv[++i];
+        else if ((strcmp(argv[i], "--format") == 0 && i + 1 < argc && (v = argv[++i]) != NULL) ||
+                 (strncmp(argv[i], "--format=", 9) == 0 && (v = argv[i] + 9) != NULL)) {
+            if ((so.format = parse_format(v)) < 0)
+                return cli_usage_error("screen", "--format must be csv, mrz or jsonl");
+        } else if ((strcmp(argv[i], "--threads") == 0 && i + 1 < argc && (v = argv[++i]) != NULL) ||
+                   (strncmp(argv[i], "--threads=", 10) == 0 && (v = argv[i] + 10) != NULL)) {
+            unsigned long n;
+            errno = 0;
+            n = strtoul(v, &end, 10);
+            if (errno != 0 || end == v || *end != '\0' || n > SLTD_SCREEN_THREADS_MAX)
+                return cli_usage_error("screen", "--threads must be a number from 1 to 64 (0: every core)");
+            so.threads = (unsigned)n;
+        } else
             fargv[fargc++] = argv[i];
     }
     fargv[fargc] = NULL;
-    rc = cli_parse_args(&a, fargc, fargv, A_DB | A_KEY | A_JSON | A_STALE, screen_help);
+    rc = cli_parse_args(&a, fargc, fargv, A_DB | A_KEY | A_JSON | A_STALE | A_OCR, screen_help);
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.npos != 1)
         return cli_usage_error("screen", "give exactly one MANIFEST (or - for standard input)");
+    if (audit_numbers && auditpath == NULL)
+        return cli_usage_error("screen", "--audit-numbers applies to --audit FILE");
     if (strcmp(a.pos[0], "-") != 0 && access(a.pos[0], R_OK) != 0) {
         fprintf(stderr, "sltd screen: %s: %s\n", a.pos[0], strerror(errno));
         return CLI_USAGE;
     }
     o.json = a.json;
+    o.variants = a.ocr_variants;
     if ((rc = cli_open_db(&db, "screen", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
+    if (auditpath != NULL) {
+        int fd = open(auditpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd < 0 || (o.audit = fdopen(fd, "a")) == NULL) {
+            fprintf(stderr, "sltd screen: %s: %s\n", auditpath, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            sltd_close(db);
+            return CLI_SYSTEM;
+        }
+        so.audit_fn = screen_audit;
+        so.audit_ctx = &o;
+    }
     if (outpath != NULL && (o.f = fopen(outpath, "w")) == NULL) {
         fprintf(stderr, "sltd screen: %s: %s\n", outpath, strerror(errno));
+        if (o.audit != NULL)
+            fclose(o.audit);
         sltd_close(db);
         return CLI_SYSTEM;
     }
+    so.flags = (o.all ? SLTD_SCREEN_ALL : 0u) | (a.ocr_variants ? SLTD_SCREEN_OCR_VARIANTS : 0u) |
+               (audit_numbers ? SLTD_SCREEN_AUDIT_NUMBERS : 0u);
+    so.row_fn = screen_row;
+    so.row_ctx = &o;
+    if (!no_progress && isatty(STDERR_FILENO)) {
+        so.progress_fn = screen_progress;
+        so.progress_ctx = &o;
+    }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = sltd_screen(&rep, db, a.pos[0], o.all ? SLTD_SCREEN_ALL : 0, screen_row, &o);
+    rc = sltd_screen(&rep, db, a.pos[0], &so);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     sltd_close(db);
+    if (o.progress_shown)
+        fputs("\r\033[K", stderr);
+    if (o.audit != NULL && fclose(o.audit) != 0 && rc == 0) {
+        fprintf(stderr, "sltd screen: %s: %s\n", auditpath, strerror(errno));
+        rc = SLTD_EIO;
+    }
     if (fflush(o.f) != 0 || (o.f != stdout && fclose(o.f) != 0)) {
         fprintf(stderr, "sltd screen: cannot write the output: %s\n", strerror(errno));
+        return CLI_SYSTEM;
+    }
+    if (o.audit_failed) {
+        fprintf(stderr, "sltd screen: cannot write the audit log %s: stopped\n", auditpath);
         return CLI_SYSTEM;
     }
     if (rc != SLTD_OK)

@@ -1,0 +1,206 @@
+/* fuzz_manifest.c — libFuzzer target for manifest screening (lib/screen.c): the hand-written CSV
+ * reader, the MRZ-text grouping, the JSON Lines reader, and the threaded pipeline behind them.
+ *
+ * The first input byte chooses the run: bits 0-1 the format (CSV, MRZ, JSON Lines, CSV), bit 2 OCR
+ * variants, bit 3 two threads instead of one. The rest is written to a memfd and screened with
+ * SLTD_SCREEN_ALL against a small database made once per process (it lists the ICAO specimen
+ * L898902C3 and a few others). Every row is checked against the promises of sltd.h: rows come in
+ * input order with increasing line numbers, an invalid row has a code and a "FILE:LINE: " message and
+ * no result, a checked row has a result and no message, and the report counts what was handed out.
+ *
+ * Build and run (clang, ASan+UBSan): sh tools/fuzz.sh 600 manifest
+ * Build with -DSLTD_FUZZ_REPLAY (any compiler, no libFuzzer) for a program that runs the target over
+ * the files and directories named on its command line: the corpus replayed as an ordinary test. */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sltd.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static sltd_db *db;
+static char dbdir[256];
+
+static void check(int ok, const char *what)
+{
+    if (!ok) {
+        fprintf(stderr, "fuzz_manifest: broken promise: %s\n", what);
+        abort();
+    }
+}
+
+static void cleanup_db(void)
+{
+    char cmd[600];
+
+    sltd_close(db);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.key'", dbdir, dbdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz_manifest: could not remove %s\n", dbdir);
+}
+
+static void open_db(void)
+{
+    static const char feed[] = "state,number,type,reference\nUTO,L898902C3,P,SPECIMEN\nD,C01X00T47,,DE-1\n"
+                               "UTO,D23145890,I,ID-1\nUTO,Q1,,Q\n";
+    sltd_options o = SLTD_OPTIONS_INIT;
+    char path[300];
+    sltd_import_report r;
+    const char *tmp = getenv("TMPDIR");
+    FILE *f;
+
+    snprintf(dbdir, sizeof dbdir, "%s/fuzz-manifest-XXXXXX", tmp != NULL ? tmp : "/tmp");
+    check(mkdtemp(dbdir) != NULL, "mkdtemp");
+    o.flags = SLTD_OPEN_CREATE;
+    check(sltd_open(&db, dbdir, &o) == 0, "open the database");
+    snprintf(path, sizeof path, "%s/feed.csv", dbdir);
+    f = fopen(path, "w");
+    check(f != NULL && fputs(feed, f) >= 0 && fclose(f) == 0, "write the feed");
+    check(sltd_import_feed(&r, db, path, 0) == 0, "import the feed");
+    atexit(cleanup_db);
+}
+
+typedef struct state {
+    const char *path;
+    uint64_t rows, hits, invalid, next_index;
+    unsigned long last_line;
+} state;
+
+static int on_row(void *ctx, const sltd_screen_row *row)
+{
+    state *s = ctx;
+    size_t pl = strlen(s->path), i;
+
+    check(row->version == SLTD_SCREEN_ROW_VERSION, "row version");
+    check(row->index == s->next_index++, "rows in input order, none skipped");
+    check(row->line >= 1 && row->line >= s->last_line, "line numbers go forward");
+    s->last_line = row->line;
+    check(row->state != NULL && row->number != NULL && row->variant_number != NULL, "strings set");
+    check(row->nfields <= 64 && (row->nfields == 0 || (row->names != NULL && row->fields != NULL)), "fields");
+    for (i = 0; i < row->nfields; i++)
+        check(row->names[i] != NULL && row->fields[i] != NULL, "field strings");
+    if (row->error != 0) {
+        check(row->error < 0 && row->result == NULL && !row->listed, "invalid row has no answer");
+        check(strncmp(row->error_msg, s->path, pl) == 0 && row->error_msg[pl] == ':', "message names the file");
+        check(row->error == SLTD_EFORMAT || row->error == SLTD_ESTATE || row->error == SLTD_ENUMBER ||
+                  row->error == SLTD_ETYPE || row->error == SLTD_EMRZ || row->error == SLTD_ECHECKDIGIT,
+              "row error codes");
+        s->invalid++;
+    } else {
+        check(row->result != NULL && row->error_msg[0] == '\0', "checked row has an answer");
+        check(row->listed == 0 || row->listed == 1, "listed is 0 or 1");
+        check(row->listed || row->variant_result == NULL, "a variant only with a hit");
+        s->hits += (uint64_t)row->listed;
+    }
+    s->rows++;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const int formats[4] = { SLTD_SCREEN_CSV, SLTD_SCREEN_MRZ, SLTD_SCREEN_JSONL, SLTD_SCREEN_CSV };
+    sltd_screen_options o = SLTD_SCREEN_OPTIONS_INIT;
+    sltd_screen_report rep;
+    char path[64];
+    state s;
+    int fd, rc;
+
+    if (size < 1)
+        return 0;
+    if (db == NULL)
+        open_db();
+    fd = memfd_create("fuzz_manifest", 0);
+    check(fd >= 0, "memfd");
+    for (size_t off = 1; off < size;) {
+        ssize_t w = write(fd, data + off, size - off);
+        check(w > 0, "write");
+        off += (size_t)w;
+    }
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    memset(&s, 0, sizeof s);
+    s.path = path;
+    o.format = formats[data[0] & 3];
+    o.flags = SLTD_SCREEN_ALL | ((data[0] & 4) ? SLTD_SCREEN_OCR_VARIANTS : 0u);
+    o.threads = (data[0] & 8) ? 2 : 1;
+    o.row_fn = on_row;
+    o.row_ctx = &s;
+    rc = sltd_screen(&rep, db, path, &o);
+    check(rc == 0 || rc == SLTD_EFORMAT, "only format errors from a readable input");
+    check(rc != SLTD_EFORMAT || o.format == SLTD_SCREEN_CSV, "only a CSV header is fatal");
+    check(rep.documents + rep.invalid == s.rows && rep.hits == s.hits && rep.invalid == s.invalid,
+          "report counts what was handed out");
+    close(fd);
+    return 0;
+}
+
+#ifdef SLTD_FUZZ_REPLAY
+static int replay_file(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0, n;
+
+    if (fp == NULL) {
+        perror(path);
+        return 1;
+    }
+    do {
+        if (len == cap) {
+            uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
+            if (nb == NULL) {
+                free(buf);
+                fclose(fp);
+                return 1;
+            }
+            buf = nb;
+        }
+        n = fread(buf + len, 1, cap - len, fp);
+        len += n;
+    } while (n > 0);
+    fclose(fp);
+    for (unsigned v = 0; v < 16; v++) { /* every run mode over every input */
+        if (len > 0)
+            buf[0] = (uint8_t)((buf[0] & ~15u) | v);
+        LLVMFuzzerTestOneInput(buf, len);
+    }
+    free(buf);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int bad = 0, files = 0;
+
+    for (int i = 1; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            DIR *d = opendir(argv[i]);
+            struct dirent *e;
+            if (d == NULL) {
+                perror(argv[i]);
+                return 1;
+            }
+            while ((e = readdir(d)) != NULL) {
+                char p[4096];
+                if (e->d_name[0] == '.')
+                    continue;
+                snprintf(p, sizeof p, "%s/%s", argv[i], e->d_name);
+                bad |= replay_file(p);
+                files++;
+            }
+            closedir(d);
+        } else {
+            bad |= replay_file(argv[i]);
+            files++;
+        }
+    }
+    printf("fuzz_manifest: %d inputs replayed\n", files);
+    return bad;
+}
+#endif

@@ -1,0 +1,539 @@
+/* test_screen.c — sltd_screen(): CSV, MRZ text and JSON Lines manifests against a real database;
+ * malformed input; input order and counts with several threads; a 1 M-row manifest with planted
+ * hits; the audit log. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sltd.h"
+#include "testutil.h"
+
+#define NREC 20000UL /* documents of series 1 listed in the database */
+
+static char *dir;
+static sltd_db *db;
+
+static const char *L1 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+static const char *L2_LISTED = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";   /* listed */
+static const char *L2_CLEAR = "L898902D39UTO7408122F1204159ZE184226B<<<<<14";    /* valid, not listed */
+static const char *L2_OCR = "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10";      /* misread: check fails */
+
+static void setup(void)
+{
+    char path[4096], feed[4096];
+    sltd_options o = SLTD_OPTIONS_INIT;
+    sltd_import_report r;
+
+    dir = tu_mkdtemp("screen");
+    ck_assert_ptr_nonnull(dir);
+    tu_path(path, sizeof path, dir, "db");
+    o.flags = SLTD_OPEN_CREATE;
+    ck_assert_int_eq(sltd_open(&db, path, &o), 0);
+    tu_path(feed, sizeof feed, dir, "feed.csv");
+    ck_assert_int_eq(tu_feed(feed, 1, 0, NREC), 0);
+    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0);
+    ck_assert_int_eq(tu_write(feed, "state,number,type,reference\nUTO,L898902C3,P,SPECIMEN-1\n"), 0);
+    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0);
+}
+
+static void teardown(void)
+{
+    sltd_close(db);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* What the callbacks saw. */
+#define SEEN_MAX 4096
+typedef struct seen {
+    size_t n;
+    unsigned long line[SEEN_MAX];
+    int error[SEEN_MAX];
+    int listed[SEEN_MAX];
+    uint64_t index[SEEN_MAX];
+    char msg[SEEN_MAX][160];
+    char number[SEEN_MAX][24];
+    char field0[SEEN_MAX][24];
+    size_t nfields[SEEN_MAX];
+    int order_ok;
+    uint64_t last_index;
+    unsigned long hits_lines_sum; /* for the big test: sum and count, not the list */
+    uint64_t nhits, nrows;
+    int big; /* only count */
+} seen;
+
+static int on_row(void *ctx, const sltd_screen_row *row)
+{
+    seen *s = ctx;
+
+    ck_assert_uint_eq(row->version, SLTD_SCREEN_ROW_VERSION);
+    if (s->nrows > 0 && row->index <= s->last_index)
+        s->order_ok = 0;
+    s->last_index = row->index;
+    s->nrows++;
+    ck_assert(row->error == 0 ? row->result != NULL : row->error_msg[0] != '\0');
+    if (row->listed) {
+        s->nhits++;
+        s->hits_lines_sum += row->line;
+    }
+    if (s->big || s->n == SEEN_MAX)
+        return 0;
+    s->line[s->n] = row->line;
+    s->error[s->n] = row->error;
+    s->listed[s->n] = row->listed;
+    s->index[s->n] = row->index;
+    s->nfields[s->n] = row->nfields;
+    snprintf(s->msg[s->n], sizeof s->msg[0], "%s", row->error_msg);
+    snprintf(s->number[s->n], sizeof s->number[0], "%s", row->number);
+    snprintf(s->field0[s->n], sizeof s->field0[0], "%s", row->nfields > 0 ? row->fields[0] : "");
+    s->n++;
+    return 0;
+}
+
+static int screen_file(sltd_screen_report *rep, seen *s, const char *name, const char *text, int format,
+                       unsigned flags, unsigned threads)
+{
+    sltd_screen_options o = SLTD_SCREEN_OPTIONS_INIT;
+    char path[4096];
+
+    memset(s, 0, sizeof *s);
+    s->order_ok = 1;
+    tu_path(path, sizeof path, dir, name);
+    if (text != NULL)
+        ck_assert_int_eq(tu_write(path, text), 0);
+    o.format = format;
+    o.flags = flags;
+    o.threads = threads;
+    o.row_fn = on_row;
+    o.row_ctx = s;
+    return sltd_screen(rep, db, path, &o);
+}
+
+START_TEST(csv_basic)
+{
+    sltd_screen_report rep;
+    seen s;
+    char num[16], text[512];
+
+    tu_number(num, 1, 17);
+    snprintf(text, sizeof text, "name,state,number,flight\nAnna,UTO,%s,X1\nBob,UTO,Q1234567,X1\n\"Carl, Jr\",d,x,X2\n",
+             num);
+    ck_assert_int_eq(screen_file(&rep, &s, "m.csv", text, SLTD_SCREEN_AUTO, 0, 2), 0);
+    ck_assert_uint_eq(rep.documents, 3);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_uint_eq(rep.invalid, 0);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_uint_eq(s.line[0], 2);
+    ck_assert_str_eq(s.field0[0], "Anna");
+    ck_assert_uint_eq(s.nfields[0], 4);
+    /* every row with SLTD_SCREEN_ALL */
+    ck_assert_int_eq(screen_file(&rep, &s, "m.csv", NULL, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_str_eq(s.field0[2], "Carl, Jr");
+    ck_assert_int_eq(s.listed[1], 0);
+}
+END_TEST
+
+START_TEST(mrz_text)
+{
+    sltd_screen_report rep;
+    seen s;
+    char text[2048];
+
+    /* listed; blank line; clear; misread (check digit) without a blank line; TD1 of 3 lines; junk */
+    snprintf(text, sizeof text, "%s\n%s\n\n%s\r\n%s\r\n%s\n%s\n"
+                                "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<\n"
+                                "\x01\x02junk\n",
+             L1, L2_LISTED, L1, L2_CLEAR, L1, L2_OCR);
+    ck_assert_int_eq(screen_file(&rep, &s, "m.mrz", text, SLTD_SCREEN_AUTO, SLTD_SCREEN_ALL, 2), 0);
+    ck_assert_uint_eq(rep.documents, 3);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_uint_eq(rep.invalid, 2);
+    ck_assert_uint_eq(s.n, 5);
+    ck_assert_uint_eq(s.line[0], 1);
+    ck_assert_int_eq(s.listed[0], 1);
+    ck_assert_str_eq(s.number[0], "L898902C3");
+    ck_assert_uint_eq(s.line[1], 4);
+    ck_assert_int_eq(s.error[1], 0);
+    ck_assert_int_eq(s.listed[1], 0);
+    /* fail closed: a bad check digit is invalid, never clear */
+    ck_assert_uint_eq(s.line[2], 6);
+    ck_assert_int_eq(s.error[2], SLTD_ECHECKDIGIT);
+    ck_assert_ptr_nonnull(strstr(s.msg[2], "m.mrz:7: mrz: the document number check digit is wrong"));
+    ck_assert_uint_eq(s.line[3], 8);
+    ck_assert_int_eq(s.error[3], 0);
+    ck_assert_int_eq(s.error[4], SLTD_EMRZ);
+    ck_assert_ptr_nonnull(strstr(s.msg[4], "m.mrz:11:"));
+    /* with OCR variants the misread document is found through its variant */
+    ck_assert_int_eq(screen_file(&rep, &s, "m.mrz", NULL, SLTD_SCREEN_MRZ, SLTD_SCREEN_OCR_VARIANTS, 1), 0);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_uint_eq(rep.invalid, 1);
+    ck_assert_uint_eq(s.line[1], 6);
+    ck_assert_int_eq(s.listed[1], 1);
+    ck_assert_str_eq(s.number[1], "L8989O2C3");
+}
+END_TEST
+
+START_TEST(jsonl)
+{
+    sltd_screen_report rep;
+    seen s;
+    char text[4096], num[16];
+
+    tu_number(num, 1, 5);
+    snprintf(text, sizeof text,
+             "{\"state\":\"UTO\",\"number\":\"%s\",\"seat\":\"12A\",\"bags\":2}\n"
+             "\n"
+             "{\"mrz\":\"%s\\n%s\"}\n"
+             "{\"issuing_state\":\"UTO\",\"number\":\"Q1\",\"type\":\"P\"}\n"
+             "not json\n"
+             "{\"state\":\"UTO\"}\n"
+             "{\"state\":\"UTO\",\"number\":7}\n"
+             "[1,2]\n"
+             "{\"mrz\":[\"%s\",\"%s\"]}\n",
+             num, L1, L2_LISTED, L1, L2_OCR);
+    ck_assert_int_eq(screen_file(&rep, &s, "m.jsonl", text, SLTD_SCREEN_AUTO, SLTD_SCREEN_ALL, 2), 0);
+    ck_assert_uint_eq(rep.documents, 3);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_uint_eq(rep.invalid, 5);
+    ck_assert_uint_eq(s.n, 8);
+    ck_assert_uint_eq(s.line[0], 1);
+    ck_assert_int_eq(s.listed[0], 1);
+    ck_assert_uint_eq(s.nfields[0], 4);
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_int_eq(s.listed[1], 1);
+    ck_assert_int_eq(s.listed[2], 0);
+    ck_assert_ptr_nonnull(strstr(s.msg[3], "m.jsonl:5: invalid JSON"));
+    ck_assert_ptr_nonnull(strstr(s.msg[4], "m.jsonl:6: field 'number': missing"));
+    ck_assert_ptr_nonnull(strstr(s.msg[5], "m.jsonl:7: field 'number': must be a string"));
+    ck_assert_ptr_nonnull(strstr(s.msg[6], "m.jsonl:8: not a JSON object"));
+    ck_assert_int_eq(s.error[7], SLTD_ECHECKDIGIT);
+}
+END_TEST
+
+START_TEST(malformed)
+{
+    sltd_screen_report rep;
+    seen s;
+    char path[4096];
+    char *big;
+    size_t i;
+    FILE *f;
+
+    /* bad quoting, wrong field counts, bad state, NUL byte: each reported with its line, counted */
+    ck_assert_int_eq(screen_file(&rep, &s, "q.csv",
+                                 "state,number\nUTO,A\"B\nUTO,Q1,extra\n\"UTO\",\"Q2\"x\nZZZ,Q3\nUTO\nUTO,Q\0004\n"
+                                 "UTO,\"Q5\n",
+                                 SLTD_SCREEN_CSV, 0, 2),
+                     0);
+    ck_assert_uint_eq(rep.invalid, 5); /* the NUL ends the text tu_write writes: line 7 is "UTO,Q" */
+    ck_assert_uint_eq(rep.documents, 1);
+    ck_assert_uint_eq(s.n, 5);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "q.csv:2: invalid quoting"));
+    ck_assert_ptr_nonnull(strstr(s.msg[1], "q.csv:3: 3 fields, the header has 2"));
+    ck_assert_ptr_nonnull(strstr(s.msg[2], "q.csv:4: invalid quoting"));
+    ck_assert_ptr_nonnull(strstr(s.msg[3], "q.csv:5: field 'state'"));
+    ck_assert_ptr_nonnull(strstr(s.msg[4], "q.csv:6: 1 fields"));
+
+    /* binary junk with NUL bytes, an unclosed quote at the end */
+    tu_path(path, sizeof path, dir, "junk.csv");
+    f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("state,number\n", f);
+    {
+        uint64_t r = 42;
+        for (i = 0; i < 200000; i++)
+            fputc((int)(tu_rand(&r) & 0xff), f);
+    }
+    fputs("\nUTO,\"open\n", f);
+    fclose(f);
+    ck_assert_int_eq(screen_file(&rep, &s, "junk.csv", NULL, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 3), 0);
+    ck_assert_uint_gt(rep.invalid, 0);
+    ck_assert_uint_eq(rep.documents + rep.invalid, s.nrows);
+    ck_assert(s.order_ok);
+    ck_assert_ptr_nonnull(strstr(s.msg[s.n - 1], "quoted field opened here is not closed"));
+    /* the same junk as MRZ and JSON Lines: only invalid rows */
+    ck_assert_int_eq(screen_file(&rep, &s, "junk.csv", NULL, SLTD_SCREEN_MRZ, 0, 2), 0);
+    ck_assert_uint_eq(rep.documents, 0);
+    ck_assert_uint_gt(rep.invalid, 0);
+    ck_assert_int_eq(screen_file(&rep, &s, "junk.csv", NULL, SLTD_SCREEN_JSONL, 0, 2), 0);
+    ck_assert_uint_eq(rep.documents, 0);
+    ck_assert_uint_gt(rep.invalid, 0);
+
+    /* very long lines: a 100 KiB field, a 100 KiB JSON line, a 100 KiB MRZ line */
+    big = malloc(100 * 1024 + 64);
+    ck_assert_ptr_nonnull(big);
+    memset(big, 'A', 100 * 1024);
+    big[100 * 1024] = '\0';
+    tu_path(path, sizeof path, dir, "long.csv");
+    f = fopen(path, "w");
+    fprintf(f, "state,number\nUTO,%s\nUTO,Q1\n", big);
+    fclose(f);
+    ck_assert_int_eq(screen_file(&rep, &s, "long.csv", NULL, SLTD_SCREEN_CSV, 0, 1), 0);
+    ck_assert_uint_eq(rep.invalid, 1);
+    ck_assert_uint_eq(rep.documents, 1);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "long.csv:2: field 2 is longer than 4096 bytes"));
+    tu_path(path, sizeof path, dir, "long.jsonl");
+    f = fopen(path, "w");
+    fprintf(f, "{\"state\":\"UTO\",\"number\":\"%s\"}\n{\"state\":\"UTO\",\"number\":\"Q1\"}\n", big);
+    fclose(f);
+    ck_assert_int_eq(screen_file(&rep, &s, "long.jsonl", NULL, SLTD_SCREEN_AUTO, 0, 2), 0);
+    ck_assert_uint_eq(rep.invalid, 1);
+    ck_assert_uint_eq(rep.documents, 1);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "long.jsonl:1: line longer than"));
+    tu_path(path, sizeof path, dir, "long.mrz");
+    f = fopen(path, "w");
+    fprintf(f, "%s\n%s\n%s\n", big, L1, L2_LISTED);
+    fclose(f);
+    ck_assert_int_eq(screen_file(&rep, &s, "long.mrz", NULL, SLTD_SCREEN_AUTO, 0, 2), 0);
+    ck_assert_uint_eq(rep.invalid, 1);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "long.mrz:1: MRZ line longer than"));
+    free(big);
+
+    /* unusable header, empty file, missing file */
+    ck_assert_int_eq(screen_file(&rep, &s, "h.csv", "name,flight\nA,B\n", SLTD_SCREEN_CSV, 0, 2), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "'number'"));
+    ck_assert_int_eq(screen_file(&rep, &s, "e.csv", "", SLTD_SCREEN_CSV, 0, 2), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "empty manifest"));
+    ck_assert_int_eq(screen_file(&rep, &s, "nope.csv", NULL, SLTD_SCREEN_CSV, 0, 2), SLTD_ENOENT);
+    ck_assert_int_eq(screen_file(&rep, &s, "nope.mrz", NULL, SLTD_SCREEN_AUTO, 0, 1), SLTD_ENOENT);
+}
+END_TEST
+
+/* Many chunks, several threads: rows in input order, hits and invalid rows exactly where planted. */
+START_TEST(order_threads)
+{
+    static const unsigned threads[] = { 1, 2, 3, 8 };
+    char path[4096], num[16];
+    sltd_screen_report rep;
+    seen *s = malloc(sizeof *s);
+    unsigned long i, n = 60000, want_hits = 0, want_bad = 0;
+    size_t t, k;
+    FILE *f;
+
+    ck_assert_ptr_nonnull(s);
+    tu_path(path, sizeof path, dir, "order.csv");
+    f = fopen(path, "w");
+    fputs("seq,state,number\n", f);
+    for (i = 0; i < n; i++) {
+        if (i % 97 == 0) {
+            tu_number(num, 1, i % NREC);
+            want_hits += i % 1013 != 5;
+        } else {
+            tu_number(num, 2, i);
+        }
+        if (i % 1013 == 5) {
+            fprintf(f, "%lu,ZZZ,%s\n", i, num);
+            want_bad++;
+        } else {
+            fprintf(f, "%lu,UTO,%s\n", i, num);
+        }
+    }
+    fclose(f);
+    for (t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        ck_assert_int_eq(screen_file(&rep, s, "order.csv", NULL, SLTD_SCREEN_CSV, 0, threads[t]), 0);
+        ck_assert_uint_eq(rep.hits, want_hits);
+        ck_assert_uint_eq(rep.invalid, want_bad);
+        ck_assert_uint_eq(rep.documents, n - want_bad);
+        ck_assert(s->order_ok);
+        ck_assert_uint_eq(s->n, want_hits + want_bad);
+        for (k = 0; k < s->n; k++) {
+            unsigned long row = s->line[k] - 2; /* line 2 is row 0 */
+            ck_assert_uint_eq(s->index[k], row);
+            ck_assert_str_eq(s->field0[k], (snprintf(num, sizeof num, "%lu", row), num));
+            if (s->error[k] != 0) {
+                ck_assert_uint_eq(row % 1013, 5);
+                ck_assert_int_eq(s->error[k], SLTD_ESTATE);
+            } else {
+                ck_assert_uint_eq(row % 97, 0);
+                ck_assert_int_eq(s->listed[k], 1);
+            }
+        }
+        /* every row, in order */
+        ck_assert_int_eq(screen_file(&rep, s, "order.csv", NULL, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, threads[t]), 0);
+        ck_assert_uint_eq(s->nrows, n);
+        ck_assert(s->order_ok);
+    }
+    free(s);
+}
+END_TEST
+
+/* A 1 M-row manifest: exactly the planted hits are found. */
+START_TEST(million)
+{
+    char path[4096], num[16];
+    sltd_screen_report rep;
+    seen *s = malloc(sizeof *s);
+    unsigned long i, n = 1000000, nhits = 0, sum = 0;
+    FILE *f;
+
+    ck_assert_ptr_nonnull(s);
+    tu_path(path, sizeof path, dir, "million.csv");
+    f = fopen(path, "w");
+    fputs("name,state,number,flight\n", f);
+    for (i = 0; i < n; i++) {
+        if (i % 1009 == 3) {
+            tu_number(num, 1, (i * 7) % NREC);
+            nhits++;
+            sum += i + 2;
+        } else {
+            tu_number(num, 3, i);
+        }
+        fprintf(f, "P%lu,UTO,%s,XY%lu\n", i, num, i % 500);
+    }
+    fclose(f);
+    memset(s, 0, sizeof *s);
+    {
+        sltd_screen_options o = SLTD_SCREEN_OPTIONS_INIT;
+        s->order_ok = 1;
+        s->big = 1;
+        o.row_fn = on_row;
+        o.row_ctx = s;
+        ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 0);
+    }
+    ck_assert_uint_eq(rep.documents, n);
+    ck_assert_uint_eq(rep.invalid, 0);
+    ck_assert_uint_eq(rep.hits, nhits);
+    ck_assert_uint_eq(s->nhits, nhits);
+    ck_assert_uint_eq(s->hits_lines_sum, sum);
+    ck_assert(s->order_ok);
+    free(s);
+}
+END_TEST
+
+typedef struct auditlog {
+    char text[8192];
+    size_t n;
+    unsigned calls;
+} auditlog;
+
+static int on_audit(void *ctx, const sltd_screen_audit *a)
+{
+    auditlog *l = ctx;
+
+    ck_assert_uint_eq(a->version, SLTD_SCREEN_AUDIT_VERSION);
+    ck_assert_ptr_nonnull(a->record);
+    l->calls++;
+    l->n += (size_t)snprintf(l->text + l->n, sizeof l->text - l->n, "%s\n", a->json);
+    return 0;
+}
+
+typedef struct prog {
+    unsigned calls, done;
+    uint64_t documents, total;
+} prog;
+
+static void on_progress(void *ctx, const sltd_screen_progress *p)
+{
+    prog *g = ctx;
+
+    g->calls++;
+    g->done += (unsigned)p->done;
+    g->documents = p->documents;
+    g->total = p->bytes_total;
+}
+
+START_TEST(audit_log)
+{
+    sltd_screen_options o = SLTD_SCREEN_OPTIONS_INIT;
+    sltd_screen_report rep;
+    char path[4096], num[16], text[512];
+    auditlog *l = calloc(1, sizeof *l);
+    prog g = { 0, 0, 0, 0 };
+
+    ck_assert_ptr_nonnull(l);
+    tu_number(num, 1, 3);
+    snprintf(text, sizeof text, "state,number\nUTO,Q1\nUTO,%s\nUTO,L898902C3\n", num);
+    tu_path(path, sizeof path, dir, "a.csv");
+    ck_assert_int_eq(tu_write(path, text), 0);
+    o.audit_fn = on_audit;
+    o.audit_ctx = l;
+    o.progress_fn = on_progress;
+    o.progress_ctx = &g;
+    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 0);
+    ck_assert_uint_eq(l->calls, 2);
+    ck_assert_ptr_nonnull(strstr(l->text, "a.csv:3\""));
+    ck_assert_ptr_nonnull(strstr(l->text, "a.csv:4\""));
+    ck_assert_ptr_nonnull(strstr(l->text, "\"reference\":\"SPECIMEN-1\""));
+    ck_assert_ptr_nonnull(strstr(l->text, "\"status\":\"stolen\""));
+    ck_assert_ptr_nonnull(strstr(l->text, "\"data_sequence\":0"));
+    ck_assert_ptr_nonnull(strstr(l->text, "\"time\":\"20"));
+    /* no plaintext number unless asked */
+    ck_assert_ptr_null(strstr(l->text, num));
+    ck_assert_ptr_null(strstr(l->text, "L898902C3"));
+    ck_assert_uint_eq(g.done, 1);
+    ck_assert_uint_eq(g.documents, 3);
+    ck_assert_uint_eq(g.total, strlen(text));
+
+    memset(l, 0, sizeof *l);
+    o.flags = SLTD_SCREEN_AUDIT_NUMBERS;
+    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 0);
+    ck_assert_ptr_nonnull(strstr(l->text, num));
+    ck_assert_ptr_nonnull(strstr(l->text, "\"number\":\"L898902C3\""));
+    free(l);
+}
+END_TEST
+
+static int stop_at_first(void *ctx, const sltd_screen_row *row)
+{
+    (void)ctx;
+    (void)row;
+    return 7;
+}
+
+START_TEST(api_errors)
+{
+    sltd_screen_options o = SLTD_SCREEN_OPTIONS_INIT;
+    sltd_screen_report rep;
+    char path[4096], num[16], text[256];
+
+    tu_number(num, 1, 9);
+    snprintf(text, sizeof text, "state,number\nUTO,%s\n", num);
+    tu_path(path, sizeof path, dir, "s.csv");
+    ck_assert_int_eq(tu_write(path, text), 0);
+    o.row_fn = stop_at_first;
+    o.threads = 4;
+    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 7);
+    ck_assert_int_eq(sltd_screen(&rep, db, path, NULL), 0);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_int_eq(sltd_screen(&rep, NULL, path, NULL), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_screen(&rep, db, NULL, NULL), SLTD_EINVAL);
+    o.version = 99;
+    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    o.version = SLTD_SCREEN_OPTIONS_VERSION;
+    o.flags = 1u << 20;
+    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    o.flags = 0;
+    o.format = 9;
+    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    o.format = 0;
+    o.threads = SLTD_SCREEN_THREADS_MAX + 1;
+    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("screen");
+    TCase *tc = tcase_create("screen");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, csv_basic);
+    tcase_add_test(tc, mrz_text);
+    tcase_add_test(tc, jsonl);
+    tcase_add_test(tc, malformed);
+    tcase_add_test(tc, order_threads);
+    tcase_add_test(tc, million);
+    tcase_add_test(tc, audit_log);
+    tcase_add_test(tc, api_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run(suite());
+}
