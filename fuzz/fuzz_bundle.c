@@ -10,14 +10,12 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ilib fuzz/fuzz_bundle.c \
  *         build/libsltd.a -llmdb -lsodium -lxxhash -lcsv -lpthread -lm -o fuzz_bundle
  *   ./fuzz_bundle tests/corpus/bundle
- * Build with -DSLTD_FUZZ_REPLAY (any compiler, no libFuzzer) for a program that runs the target over
- * the files and directories named on its command line. tests/test_bundle.c replays the corpus too. */
-#include <dirent.h>
+ * Linked with fuzz/replay.c (any compiler, no libFuzzer), it replays its corpus as an ordinary test;
+ * tests/test_bundle.c replays the corpus too. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "bundle.h"
 #include "record.h"
@@ -67,65 +65,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sltd__entries_free(&e);
     return 0;
 }
-
-#ifdef SLTD_FUZZ_REPLAY
-static int replay_file(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0, n;
-
-    if (fp == NULL) {
-        perror(path);
-        return 1;
-    }
-    do {
-        if (len == cap) {
-            uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
-            if (nb == NULL) {
-                free(buf);
-                fclose(fp);
-                return 1;
-            }
-            buf = nb;
-        }
-        n = fread(buf + len, 1, cap - len, fp);
-        len += n;
-    } while (n > 0);
-    fclose(fp);
-    LLVMFuzzerTestOneInput(buf, len);
-    free(buf);
-    return 0;
-}
-
-int main(int argc, char **argv)
-{
-    int bad = 0, files = 0;
-
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            DIR *d = opendir(argv[i]);
-            struct dirent *e;
-            if (d == NULL) {
-                perror(argv[i]);
-                return 1;
-            }
-            while ((e = readdir(d)) != NULL) {
-                char p[4096];
-                if (e->d_name[0] == '.')
-                    continue;
-                snprintf(p, sizeof p, "%s/%s", argv[i], e->d_name);
-                bad |= replay_file(p);
-                files++;
-            }
-            closedir(d);
-        } else {
-            bad |= replay_file(argv[i]);
-            files++;
-        }
-    }
-    printf("fuzz_bundle: %d inputs replayed\n", files);
-    return bad;
-}
-#endif
