@@ -283,10 +283,10 @@ static void fresh_refresh(sltd_db *db, uint64_t last)
 
 static void fresh_get(sltd_db *db, freshness *f)
 {
-    uint64_t s1, s2;
+    uint64_t s1, s2, last = sltd__store_last_txnid(db->store);
 
-    if (atomic_load_explicit(&db->fresh_txnid, memory_order_relaxed) != sltd__store_last_txnid(db->store))
-        fresh_refresh(db, sltd__store_last_txnid(db->store));
+    if (atomic_load_explicit(&db->fresh_txnid, memory_order_relaxed) != last)
+        fresh_refresh(db, last);
     do {
         /* (acquire loads instead of a fence: plain loads on x86, and TSan understands them) */
         s1 = atomic_load_explicit(&db->fresh_seq, memory_order_acquire);

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "record.h"
@@ -130,6 +131,51 @@ START_TEST(filter_misses_documents)
 }
 END_TEST
 
+/* Freshness: every answer carries the data's sequence and times, stale data is flagged, and a handle
+ * opened with SLTD_OPEN_REFUSE_STALE refuses to answer from it. (Expiry set below the API: a bundle
+ * that expires in the past is refused at apply, so data can only go stale by waiting.) */
+START_TEST(stale_data_flagged_or_refused)
+{
+    sltd_options o = SLTD_OPTIONS_INIT;
+    sltd_result r;
+    sltd_stats st;
+    uint8_t b[8];
+    sltd__txn *w;
+    char num[16];
+    int64_t now = (int64_t)time(NULL);
+
+    tu_number(num, 30, 3);
+    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+    ck_assert(r.listed && !r.stale);
+    ck_assert_int_eq(r.data_expires, 0);
+    ck_assert_int_eq(sltd__store_write_begin(db->store, &w), 0);
+    sltd__put_u64(b, 7);
+    ck_assert_int_eq(sltd__txn_meta_put(w, META_SEQUENCE, b, 8), 0);
+    sltd__put_u64(b, (uint64_t)(now - 9 * 86400));
+    ck_assert_int_eq(sltd__txn_meta_put(w, META_PRODUCED, b, 8), 0);
+    sltd__put_u64(b, (uint64_t)(now - 2 * 86400));
+    ck_assert_int_eq(sltd__txn_meta_put(w, META_EXPIRES, b, 8), 0);
+    ck_assert_int_eq(sltd__store_commit(db->store, w), 0);
+    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0); /* a hit */
+    ck_assert(r.listed && r.stale);
+    ck_assert_uint_eq(r.data_sequence, 7);
+    ck_assert_int_eq(r.data_expires, now - 2 * 86400);
+    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", "ZZ0000001", NULL), 0); /* a miss, which never reads LMDB */
+    ck_assert(!r.listed && r.stale);
+    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(st.expires, now - 2 * 86400);
+    sltd_close(db);
+    o.flags = SLTD_OPEN_READONLY | SLTD_OPEN_REFUSE_STALE;
+    ck_assert_int_eq(sltd_open(&db, dir, &o), 0);
+    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), SLTD_EEXPIRED);
+    ck_assert_int_eq(r.error, SLTD_EEXPIRED);
+    {
+        sltd_query q = { "UTO", num, NULL };
+        ck_assert_int_eq(sltd_lookup_batch(&r, db, &q, 1), SLTD_EEXPIRED);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("verify");
@@ -141,6 +187,7 @@ int main(void)
     tcase_add_test(tc, changed_details);
     tcase_add_test(tc, undecodable_record);
     tcase_add_test(tc, filter_misses_documents);
+    tcase_add_test(tc, stale_data_flagged_or_refused);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
