@@ -2,7 +2,7 @@
  * instead (a bare LMDB environment and SQLite holding the same digests) and the Bloom filter alone.
  *
  * It uses only the public header for sltd (zstd's rule for programs/), and LMDB and SQLite directly
- * for the baselines. See DESIGN §6 (command line and JSON) and bench/README-notes.md (how each
+ * for the baselines. See DESIGN §6 (command line and JSON) and bench/RESULTS.md (how each
  * figure is measured, and the figures measured here).
  *
  * Exit status: 0 done; 2 bad usage; 3 a library, database or system error (including a lookup that
@@ -528,7 +528,7 @@ static void run_sltd_threads(const char *name, sltd_db *db, const doc *q, size_t
 }
 
 /* ---- the blocked Bloom filter, replicated ------------------------------------------------------ */
-/* The same algorithm as the library's filter (see README-notes.md): 512-bit blocks of 8 words; a
+/* The same algorithm as the library's filter (see README.md, "Filter file"): 512-bit blocks of 8 words; a
  * digest's first 8 bytes h0 (host order) choose block (h0 * nblocks) >> 64, its last 8 bytes h1 set
  * bit (h1 >> 6i) & 63 of word i. Sized from sltd_stats (capacity x bits per key), it holds the same
  * digests, so it answers exactly as the library's filter does; it is not reachable through sltd.h. */
