@@ -116,6 +116,10 @@ int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf
     end = buf + len - SLTD__BUNDLE_SIG;
     for (i = 0; i < h->count; i++) {
         sltd__entry x;
+
+        /* all of it, padding and the unused record tail too: entries reach sort files on disk, and
+         * stale heap bytes there could hold a document number */
+        memset(&x, 0, sizeof x);
         sltd_record r;
         size_t used;
         if ((size_t)(end - p) < SLTD__BUNDLE_ENTRY_MIN)
@@ -197,6 +201,10 @@ static int read_feed(sltd__entries *e, const sltd__keys *keys, const char *path,
     }
     for (;;) {
         sltd__entry x;
+
+        /* all of it, padding and the unused record tail too: entries reach sort files on disk, and
+         * stale heap bytes there could hold a document number */
+        memset(&x, 0, sizeof x);
         rc = sltd__feed_next(f, &row);
         if (rc == 0)
             break;

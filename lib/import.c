@@ -49,6 +49,10 @@ int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, 
     }
     for (;;) {
         sltd__entry x;
+
+        /* all of it, padding and the unused record tail too: entries reach sort files on disk, and
+         * stale heap bytes there could hold a document number */
+        memset(&x, 0, sizeof x);
         rc = sltd__feed_next(f, &row);
         if (rc == 0)
             break;
