@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,6 +84,14 @@ int sltd__bloom_create(sltd__bloom **out, const char *path, uint64_t capacity, u
                        strerror(errno));
         goto cleanup;
     }
+    /* Allocate the blocks now: a sparse file would fail later, inside the mapping (SIGBUS), when the
+     * disk fills up; this way a full disk is an error here. */
+    if ((rc = posix_fallocate(fd, 0, (off_t)len)) != 0 && rc != EOPNOTSUPP && rc != EINVAL) {
+        rc = sltd__err(rc == ENOSPC ? SLTD_EFULL : SLTD_EIO, "%s: cannot allocate the filter file: %s", path,
+                       strerror(rc));
+        goto cleanup;
+    }
+    rc = SLTD_OK;
     rc = map_file(&b, fd, len, 1);
     if (rc != SLTD_OK) {
         sltd__err(rc, "%s: cannot map filter file", path);
@@ -139,6 +148,7 @@ int sltd__bloom_seal(sltd__bloom *b, uint64_t txnid)
 
 void sltd__bloom_write_begin(sltd__bloom *b)
 {
+    atomic_store_explicit(&b->hdr->writer_pid, (int32_t)getpid(), memory_order_release);
     atomic_fetch_add_explicit(&b->hdr->seq, 1, memory_order_acq_rel);
 }
 
@@ -163,6 +173,7 @@ int sltd__bloom_write_end(sltd__bloom *b, uint64_t txnid)
     if (txnid > cur)
         atomic_store_explicit(&b->hdr->covered_txnid, txnid, memory_order_relaxed);
     atomic_fetch_add_explicit(&b->hdr->seq, 1, memory_order_release);
+    atomic_store_explicit(&b->hdr->writer_pid, 0, memory_order_relaxed);
     return flush(b);
 }
 
@@ -207,6 +218,16 @@ cleanup:
     return rc;
 }
 
+/* Nobody is writing although seq is odd: the writer recorded its pid before making seq odd (so a
+ * live writer's pid is always seen here), and that process no longer exists — or no pid was recorded
+ * at all (a file left mid-update by other means). */
+static int writer_dead(const sltd__bloom *b)
+{
+    int32_t pid = atomic_load_explicit(&b->hdr->writer_pid, memory_order_acquire);
+
+    return pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
+}
+
 int sltd__bloom_verify(const sltd__bloom *b, unsigned max_wait_ms)
 {
     unsigned waited = 0;
@@ -222,6 +243,8 @@ int sltd__bloom_verify(const sltd__bloom *b, unsigned max_wait_ms)
         }
         if (waited >= max_wait_ms)
             return SLTD_EBUSY;
+        if ((s1 & 1) && writer_dead(b))
+            return SLTD_EBUSY; /* left mid-update by a writer that died: no point waiting */
         nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
         waited++;
     }

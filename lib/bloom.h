@@ -40,6 +40,8 @@ typedef struct sltd__bloom_hdr {
     _Atomic uint64_t inserted;      /* keys added since it was built (with repeats) */
     _Atomic uint64_t covered_txnid; /* LMDB transaction whose keys it holds, and every one before */
     _Atomic uint32_t retired;       /* 1: replaced by a newer file at the same path */
+    _Atomic int32_t writer_pid;     /* while seq is odd: the writing process (0 otherwise), so that a
+                                       verifier need not wait for a writer that died */
 } sltd__bloom_hdr;
 
 typedef struct sltd__bloom {

@@ -335,15 +335,16 @@ static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd_
     size_t i;
     int rc = SLTD_OK, dfd;
 
-    if ((w = malloc(sizeof *w)) == NULL || (tmp = path_with(path, ".XXXXXX")) == NULL ||
-        (dir = path_with(path, "")) == NULL) {
+    if ((w = malloc(sizeof *w)) == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
     }
-    w->fd = -1;
+    w->fd = -1; /* before anything can fail: cleanup reads these */
     w->n = 0;
     w->path = path;
-    if ((w->sig = sltd__sig_begin()) == NULL) {
+    w->sig = NULL;
+    if ((tmp = path_with(path, ".XXXXXX")) == NULL || (dir = path_with(path, "")) == NULL ||
+        (w->sig = sltd__sig_begin()) == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
     }

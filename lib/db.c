@@ -370,12 +370,13 @@ static char *join(const char *a, const char *b)
     return s;
 }
 
-static int prepare_dir(const char *dir, int create)
+static int prepare_dir(const char *dir, int create, int *made_dir)
 {
     struct stat st;
     char *data = join(dir, "data.mdb");
     int exists, rc = SLTD_OK;
 
+    *made_dir = 0;
     if (data == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
     exists = stat(data, &st) == 0;
@@ -383,12 +384,30 @@ static int prepare_dir(const char *dir, int create)
     if (create) {
         if (exists)
             rc = sltd__err(SLTD_EEXIST, "%s: a database already exists here", dir);
-        else if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        else if (mkdir(dir, 0755) == 0)
+            *made_dir = 1;
+        else if (errno != EEXIST)
             rc = sltd__err(SLTD_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
     } else if (!exists) {
         rc = sltd__err(SLTD_ENOENT, "%s: no database here (create one with sltd init)", dir);
     }
     return rc;
+}
+
+/* A create that failed removes what it made, so that it can simply be tried again. */
+static void undo_create(const char *dir, int made_dir, const char *key_path, int made_key)
+{
+    static const char *const files[] = { "data.mdb", "lock.mdb", FILTER_NAME, FILTER_NAME ".tmp" };
+    char p[4096]; /* no allocation: this runs after an out-of-memory failure too */
+    size_t i;
+
+    for (i = 0; i < sizeof files / sizeof files[0]; i++)
+        if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, files[i]) < sizeof p)
+            unlink(p);
+    if (made_dir)
+        rmdir(dir);
+    if (made_key)
+        unlink(key_path);
 }
 
 static int register_open(sltd_db *db)
@@ -432,7 +451,7 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
     sltd_db *db = NULL;
     char *key_path = NULL;
     size_t dl;
-    int rc, registered = 0;
+    int rc, registered = 0, creating = 0, made_dir = 0, made_key = 0;
 
     sltd__err_clear();
     if (out == NULL || dir == NULL || dir[0] == '\0')
@@ -474,19 +493,23 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto fail;
     }
-    if ((rc = prepare_dir(db->dir, opts->flags & SLTD_OPEN_CREATE)) != SLTD_OK)
+    if ((rc = prepare_dir(db->dir, opts->flags & SLTD_OPEN_CREATE, &made_dir)) != SLTD_OK)
         goto fail;
+    creating = (opts->flags & SLTD_OPEN_CREATE) != 0;
     if ((rc = register_open(db)) != SLTD_OK)
         goto fail;
     registered = 1;
-    if (opts->flags & SLTD_OPEN_CREATE) {
+    if (creating) {
         rc = sltd__key_create(key_path);
         if (rc != SLTD_OK && rc != SLTD_EEXIST)
             goto fail;
+        made_key = rc == SLTD_OK;
     }
     if ((rc = sltd__key_load(&db->keys, key_path)) != SLTD_OK)
         goto fail;
-    rc = sltd__store_open(&db->store, db->dir, (opts->flags & SLTD_OPEN_READONLY) ? SLTD__STORE_RDONLY : 0,
+    rc = sltd__store_open(&db->store, db->dir,
+                          ((opts->flags & SLTD_OPEN_READONLY) ? SLTD__STORE_RDONLY : 0) |
+                              ((opts->flags & SLTD_OPEN_CREATE) ? SLTD__STORE_CREATE : 0),
                           opts->map_size, opts->max_readers ? opts->max_readers : DEFAULT_MAX_READERS);
     if (rc != SLTD_OK)
         goto fail;
@@ -499,9 +522,16 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
     *out = db;
     return SLTD_OK;
 fail:
-    free(key_path);
     (void)registered; /* sltd_close unregisters only what was registered */
-    sltd_close(db);
+    {
+        char dir_copy[4096] = "";
+        if (creating && db->dir != NULL && strlen(db->dir) < sizeof dir_copy)
+            memcpy(dir_copy, db->dir, strlen(db->dir) + 1);
+        sltd_close(db);
+        if (dir_copy[0] != '\0')
+            undo_create(dir_copy, made_dir, key_path, made_key);
+    }
+    free(key_path);
     return rc;
 }
 

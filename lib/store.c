@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <lmdb.h>
 
@@ -66,6 +67,14 @@ static int map_err(int rc, const char *what, const char *dir)
         return sltd__err(SLTD_ENOMEM, "%s: %s: out of memory", dir, what);
     case ENOENT:
         return sltd__err(SLTD_ENOENT, "%s: %s: no database here", dir, what);
+    case EIO: {
+        /* LMDB reports a short write (a full disk) as EIO: say which it was */
+        struct statvfs fs;
+        if (statvfs(dir, &fs) == 0 && (uint64_t)fs.f_bavail * fs.f_frsize < ((uint64_t)16 << 20))
+            return sltd__err(SLTD_EFULL, "%s: %s: disk full (%llu bytes free)", dir, what,
+                             (unsigned long long)fs.f_bavail * fs.f_frsize);
+        return sltd__err(SLTD_EIO, "%s: %s: input/output error", dir, what);
+    }
     case EACCES:
     case EROFS:
         return sltd__err(SLTD_EIO, "%s: %s: permission denied", dir, what);
@@ -106,13 +115,13 @@ int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t 
         goto fail;
     /* (a database written with a larger map than asked for keeps its own: mdb_env_open adopts it) */
     mdb_reader_check(s->env, &dead); /* clear the slots of readers that died */
-    if ((rc = mdb_txn_begin(s->env, NULL, (flags & SLTD__STORE_RDONLY) ? MDB_RDONLY : 0, &txn)) != 0)
+    if ((rc = mdb_txn_begin(s->env, NULL, (flags & SLTD__STORE_CREATE) ? 0 : MDB_RDONLY, &txn)) != 0)
         goto fail;
     /* Records live in the unnamed database: a read transaction renewed for each lookup would otherwise
      * look a named database up again on its first access (LMDB marks them stale on renew). The only
      * other key there is the name of the meta database. */
     if ((rc = mdb_dbi_open(txn, NULL, 0, &s->records)) != 0 ||
-        (rc = mdb_dbi_open(txn, META_NAME, (flags & SLTD__STORE_RDONLY) ? 0 : MDB_CREATE, &s->meta)) != 0) {
+        (rc = mdb_dbi_open(txn, META_NAME, (flags & SLTD__STORE_CREATE) ? MDB_CREATE : 0, &s->meta)) != 0) {
         mdb_txn_abort(txn);
         if (rc == MDB_NOTFOUND) {
             rc = sltd__err(SLTD_ECORRUPT, "%s: not an sltd database (no meta table)", dir);

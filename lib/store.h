@@ -11,7 +11,11 @@
 typedef struct sltd__store sltd__store;
 typedef struct sltd__txn sltd__txn;
 
-enum { SLTD__STORE_RDONLY = 1 };
+enum {
+    SLTD__STORE_RDONLY = 1, /* no writes */
+    SLTD__STORE_CREATE = 2  /* a new database: create the meta table (otherwise its absence is an error,
+                               and nothing is written into an environment that is not sltd's) */
+};
 
 int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t map_size, unsigned max_readers);
 void sltd__store_close(sltd__store *s);
