@@ -44,8 +44,17 @@ struct sltd__store {
     slot slots[POOL_SLOTS];
 };
 
+/* Whether the last SLTD_EFULL of this thread was LMDB's map (growing it helps) rather than the disk. */
+static _Thread_local int last_full_was_map;
+
+int sltd__store_full_was_map(void)
+{
+    return last_full_was_map;
+}
+
 static int map_err(int rc, const char *what, const char *dir)
 {
+    last_full_was_map = rc == MDB_MAP_FULL;
     switch (rc) {
     case 0: return SLTD_OK;
     case MDB_MAP_FULL:

@@ -32,6 +32,8 @@ void sltd__store_read_end(sltd__store *s, sltd__txn *t);
 int sltd__store_write_begin(sltd__store *s, sltd__txn **out);
 int sltd__store_commit(sltd__store *s, sltd__txn *t); /* always ends the transaction */
 void sltd__store_abort(sltd__store *s, sltd__txn *t);
+/* After SLTD_EFULL: 1 if it was the map (grow it and retry), 0 if the disk (retrying cannot help). */
+int sltd__store_full_was_map(void);
 /* Grow the map (to at least `bytes`, doubling), waiting for this process's readers to step out. */
 int sltd__store_grow(sltd__store *s, uint64_t bytes);
 

@@ -306,8 +306,8 @@ int sltd__update_apply_sorted(sltd_db *db, sltd__sorter *src, const sltd__update
         return rc;
     for (tries = 0;; tries++) {
         rc = apply_once(db, src, o, &tot);
-        if (rc != SLTD_EFULL || tries == MAP_RETRIES)
-            break;
+        if (rc != SLTD_EFULL || !sltd__store_full_was_map() || tries == MAP_RETRIES)
+            break; /* a full disk is not helped by a bigger map */
         sltd__store_sizes(db->store, &used, &map);
         if (sltd__store_grow(db->store, map * 2) != SLTD_OK)
             break;

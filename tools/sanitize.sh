@@ -2,6 +2,18 @@
 # The sanitizer matrix: the whole suite under ASan+UBSan (-fno-sanitize-recover=all), the concurrency
 # suites under TSan, and the Check suites under valgrind memcheck with CK_FORK=no.
 #   sh tools/sanitize.sh [asan] [tsan] [valgrind]     (default: all three)
+#
+#   asan      every CTest entry but install_consumer and kiosk_example (they link programs built without
+#             ASan against the installed library), built with -fsanitize=address,undefined; leaks are
+#             errors (detect_leaks=1). test_faults compiles its malloc interposer out under ASan (ASan owns
+#             malloc) and says so: its leak check is the valgrind run below.
+#   tsan      test_concurrency (threads and processes during imports) and test_stress (8 reader threads in
+#             2 processes during 1,000 signed deltas; killed readers' slots reclaimed), -fsanitize=thread.
+#   valgrind  every Check suite with CK_FORK=no under memcheck (definite leaks are errors), including
+#             test_faults (allocation and I/O failure number N for every N: the leak check of every
+#             error path) and test_damage; not the suites that fork and kill busy processes
+#             (test_concurrency, test_stress: TSan instead; test_crash: it kills the CLI, not itself;
+#             test_disk: forked importers on a tmpfs, some of which die of SIGBUS by design of the test).
 set -eu
 cd "$(dirname "$0")/.."
 SLTD_EXTRA_PKGS="${SLTD_EXTRA_PKGS:-} valgrind" sh tools/deps.sh
@@ -12,25 +24,35 @@ for w in $what; do
         cmake -S . -B build-asan -DSLTD_WERROR=ON -DSLTD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug \
             -DSLTD_SANITIZE=address,undefined >/dev/null
         cmake --build build-asan -j "$(nproc)" >/dev/null
-        # install_consumer links the example with the system compiler flags: not meaningful under ASan
+        # install_consumer and kiosk_example link programs with the system compiler flags: not
+        # meaningful under ASan
         (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-            ctest --output-on-failure -E install_consumer)
+            ctest --output-on-failure -E 'install_consumer|kiosk_example')
         ;;
     tsan)
         cmake -S . -B build-tsan -DSLTD_WERROR=ON -DSLTD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug \
             -DSLTD_SANITIZE=thread >/dev/null
-        cmake --build build-tsan -j "$(nproc)" --target test_concurrency >/dev/null
-        (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'test_concurrency')
+        cmake --build build-tsan -j "$(nproc)" --target test_concurrency test_stress >/dev/null
+        (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'test_concurrency|test_stress')
         ;;
     valgrind)
         cmake -S . -B build-vg -DSLTD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
         cmake --build build-vg -j "$(nproc)" >/dev/null
         for t in build-vg/tests/test_*; do
             [ -x "$t" ] || continue
-            case $t in *test_concurrency) continue ;; esac # forks a writer and a reader: run under TSan instead
+            case $t in *test_concurrency|*test_stress|*test_crash|*test_disk) continue ;; esac # see above
             echo "== valgrind $t"
-            (cd build-vg/tests && CK_FORK=no SLTD_TEST_TMP=/tmp valgrind -q --error-exitcode=99 --leak-check=full \
-                --errors-for-leak-kinds=definite --child-silent-after-fork=yes "../../$t")
+            # (the CLI's path is the argument of the suites that run it; tcache off: test_faults would
+            # otherwise re-execute itself to turn it off; the corpora as CTest gives them; malloc replaced in the C
+            # library only, so that test_faults' own malloc, which counts and fails allocations, stays in place)
+            c="$(pwd)/tests/corpus"
+            arg=""
+            case $t in *test_secrecy) arg="$(pwd)/build-vg/sltd" ;; esac
+            (cd build-vg/tests && CK_FORK=no SLTD_TEST_TMP=/tmp GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
+                SLTD_MRZ_CORPUS="$c/mrz" SLTD_FEED_CORPUS="$c/feed" SLTD_BUNDLE_CORPUS="$c/bundle" \
+                SLTD_MANIFEST_CORPUS="$c/manifest" \
+                valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+                --soname-synonyms=somalloc=nouserintercepts --child-silent-after-fork=yes "../../$t" $arg)
         done
         ;;
     *) echo "unknown: $w (asan, tsan, valgrind)" >&2; exit 2 ;;
