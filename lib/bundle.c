@@ -21,8 +21,8 @@
 #include "error.h"
 #include "feed.h"
 #include "hash.h"
+#include "import.h"
 
-#define MAX_REPORTED_ERRORS 20
 #define TRUSTED_MAX 64
 #define WBUF 65536
 
@@ -186,52 +186,19 @@ cleanup:
 /* ---- pack ---- */
 
 /* Read and validate every row of a feed into digest entries: all or nothing, like an import. */
+static int to_entries(void *ctx, const sltd__entry *x)
+{
+    return sltd__entries_push(ctx, x);
+}
+
 static int read_feed(sltd__entries *e, const sltd__keys *keys, const char *path, unsigned flags)
 {
-    sltd__feed *f = NULL;
-    sltd__feed_row row;
-    char errs[1024] = "";
-    size_t el = 0;
-    unsigned long invalid = 0;
-    int rc;
+    sltd__feed_read fr;
+    int rc = sltd__feed_read_entries(&fr, keys, path, flags, 0, to_entries, e, NULL, NULL);
 
-    if ((rc = sltd__feed_open(&f, path, flags)) != SLTD_OK) {
-        rc = sltd__err(rc, "%s", sltd__feed_error(f));
-        goto cleanup;
-    }
-    for (;;) {
-        sltd__entry x;
-
-        /* all of it, padding and the unused record tail too: entries reach sort files on disk, and
-         * stale heap bytes there could hold a document number */
-        memset(&x, 0, sizeof x);
-        rc = sltd__feed_next(f, &row);
-        if (rc == 0)
-            break;
-        if (rc == SLTD_EFORMAT) {
-            if (invalid++ < MAX_REPORTED_ERRORS && el < sizeof errs)
-                el += (size_t)snprintf(errs + el, sizeof errs - el, "%s%s", el ? "\n" : "", sltd__feed_error(f));
-            continue;
-        }
-        if (rc < 0) {
-            rc = sltd__err(rc, "%s", sltd__feed_error(f));
-            goto cleanup;
-        }
-        sltd__digest(x.d, keys, row.state, strlen(row.state), row.number, row.number_len);
-        x.action = row.action == SLTD__ACTION_REMOVE ? SLTD__UPDATE_REMOVE : SLTD__UPDATE_ADD;
-        x.len = (uint8_t)sltd__rec_encode(x.rec, &row.rec);
-        x.line = row.line;
-        if ((rc = sltd__entries_push(e, &x)) != SLTD_OK) {
-            rc = sltd__err(rc, "%s: out of memory after %zu rows", path, e->n);
-            goto cleanup;
-        }
-    }
-    rc = SLTD_OK;
-    if (invalid > 0)
-        rc = sltd__err(SLTD_EFORMAT, "%s%s\n%lu invalid row(s); no bundle was written", errs,
-                       invalid > MAX_REPORTED_ERRORS ? "\n..." : "", invalid);
-cleanup:
-    sltd__feed_close(f);
+    if (rc == SLTD_OK && fr.invalid > 0)
+        rc = sltd__err(SLTD_EFORMAT, "%s%s\n%llu invalid row(s); no bundle was written", fr.errs,
+                       fr.invalid > SLTD__FEED_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
     return rc;
 }
 

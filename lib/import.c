@@ -7,43 +7,23 @@
 #include "db.h"
 #include "error.h"
 #include "feed.h"
+#include "import.h"
 #include "sorter.h"
 #include "update.h"
-
-#define MAX_REPORTED_ERRORS 20
 #define DEFAULT_BUDGET 2000000 /* entries (72 bytes) in memory before a sorted run is spilled */
 #define PROGRESS_EVERY 65536
 
-int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
+int sltd__feed_read_entries(sltd__feed_read *out, const sltd__keys *keys, const char *path, unsigned flags,
+                            int keep_going, int (*sink)(void *ctx, const sltd__entry *x), void *ctx,
+                            sltd_progress_fn progress, void *progress_ctx)
 {
-    static const sltd_import_options defaults = SLTD_IMPORT_OPTIONS_INIT;
-    sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
-    sltd__update_opts o = { 0 };
-    sltd__sorter *sorter = NULL;
     sltd__feed *f = NULL;
     sltd__feed_row row;
-    char errs[1024] = "";
     size_t el = 0;
     int rc;
 
-    sltd__err_clear();
-    if (out != NULL)
-        *out = rep;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
-        return rc;
-    if (opts == NULL)
-        opts = &defaults;
-    if (path == NULL || opts->version != SLTD_IMPORT_OPTIONS_VERSION ||
-        (opts->flags & ~(unsigned)(SLTD_IMPORT_IGNORE_UNKNOWN | SLTD_IMPORT_SKIP_INVALID)) != 0)
-        return sltd__err(SLTD_EINVAL, "sltd_import_feed: bad path or options");
-    if (db->flags & SLTD_OPEN_READONLY)
-        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
-    if ((rc = sltd__sorter_open(&sorter, db->dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET)) !=
-        SLTD_OK) {
-        rc = sltd__err(rc, "out of memory");
-        goto cleanup;
-    }
-    if ((rc = sltd__feed_open(&f, path, opts->flags & SLTD_IMPORT_IGNORE_UNKNOWN)) != SLTD_OK) {
+    memset(out, 0, sizeof *out);
+    if ((rc = sltd__feed_open(&f, path, flags)) != SLTD_OK) {
         rc = sltd__err(rc, "%s", sltd__feed_error(f));
         goto cleanup;
     }
@@ -57,45 +37,91 @@ int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, 
         if (rc == 0)
             break;
         if (rc == SLTD_EFORMAT) {
-            if (rep.invalid++ < MAX_REPORTED_ERRORS && el < sizeof errs)
-                el += (size_t)snprintf(errs + el, sizeof errs - el, "%s%s", el ? "\n" : "", sltd__feed_error(f));
+            if (out->invalid++ < SLTD__FEED_ERRORS_SHOWN && el < sizeof out->errs)
+                el += (size_t)snprintf(out->errs + el, sizeof out->errs - el, "%s%s", el ? "\n" : "",
+                                       sltd__feed_error(f));
+            out->rows++;
             continue;
         }
         if (rc < 0) {
             rc = sltd__err(rc, "%s", sltd__feed_error(f));
             goto cleanup;
         }
-        rep.rows++;
-        if (opts->progress != NULL && rep.rows % PROGRESS_EVERY == 0)
-            opts->progress(opts->progress_ctx, "read", rep.rows, 0);
-        if (rep.invalid > 0 && !(opts->flags & SLTD_IMPORT_SKIP_INVALID))
-            continue; /* nothing will be imported: only look for more errors */
-        sltd__digest(x.d, db->keys, row.state, strlen(row.state), row.number, row.number_len);
+        out->rows++;
+        if (progress != NULL && out->rows % PROGRESS_EVERY == 0)
+            progress(progress_ctx, "read", out->rows, 0);
+        if (out->invalid > 0 && !keep_going)
+            continue; /* nothing will be used: only look for more errors */
+        sltd__digest(x.d, keys, row.state, strlen(row.state), row.number, row.number_len);
         x.action = row.action == SLTD__ACTION_REMOVE ? SLTD__UPDATE_REMOVE : SLTD__UPDATE_ADD;
         x.len = (uint8_t)sltd__rec_encode(x.rec, &row.rec);
         x.line = (uint32_t)row.line;
-        if ((rc = sltd__sorter_push(sorter, &x)) != SLTD_OK) {
-            rc = sltd__err(rc, "%s: %s", path, rc == SLTD_ENOMEM ? "out of memory" : sltd_errmsg(db));
+        if ((rc = sink(ctx, &x)) != SLTD_OK) {
+            rc = rc == SLTD_ENOMEM ? sltd__err(rc, "%s: out of memory after %llu rows", path,
+                                               (unsigned long long)out->rows)
+                                   : rc;
             goto cleanup;
         }
     }
-    rep.rows += rep.invalid;
-    if (rep.invalid > 0 && !(opts->flags & SLTD_IMPORT_SKIP_INVALID)) {
-        rc = sltd__err(SLTD_EFORMAT, "%s%s\n%llu invalid row(s); nothing was imported", errs,
-                       rep.invalid > MAX_REPORTED_ERRORS ? "\n..." : "", (unsigned long long)rep.invalid);
+    rc = SLTD_OK;
+cleanup:
+    sltd__feed_close(f);
+    return rc;
+}
+
+static int to_sorter(void *ctx, const sltd__entry *x)
+{
+    return sltd__sorter_push(ctx, x);
+}
+
+int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
+{
+    static const sltd_import_options defaults = SLTD_IMPORT_OPTIONS_INIT;
+    sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+    sltd__update_opts o = { 0 };
+    sltd__sorter *sorter = NULL;
+    sltd__feed_read fr;
+    int rc, skip;
+
+    sltd__err_clear();
+    if (out != NULL)
+        *out = rep;
+    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+        return rc;
+    if (opts == NULL)
+        opts = &defaults;
+    if (path == NULL || opts->version != SLTD_IMPORT_OPTIONS_VERSION ||
+        (opts->flags & ~(unsigned)(SLTD_IMPORT_IGNORE_UNKNOWN | SLTD_IMPORT_SKIP_INVALID)) != 0)
+        return sltd__err(SLTD_EINVAL, "sltd_import_feed: bad path or options");
+    if (db->flags & SLTD_OPEN_READONLY)
+        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
+    skip = (opts->flags & SLTD_IMPORT_SKIP_INVALID) != 0;
+    if ((rc = sltd__sorter_open(&sorter, db->dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET)) !=
+        SLTD_OK) {
+        rc = sltd__err(rc, "out of memory");
+        goto cleanup;
+    }
+    rc = sltd__feed_read_entries(&fr, db->keys, path, opts->flags & SLTD_IMPORT_IGNORE_UNKNOWN, skip, to_sorter,
+                                 sorter, opts->progress, opts->progress_ctx);
+    rep.rows = fr.rows;
+    rep.invalid = fr.invalid;
+    if (rc != SLTD_OK)
+        goto cleanup;
+    if (fr.invalid > 0 && !skip) {
+        rc = sltd__err(SLTD_EFORMAT, "%s%s\n%llu invalid row(s); nothing was imported", fr.errs,
+                       fr.invalid > SLTD__FEED_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
         goto cleanup;
     }
     if (opts->progress != NULL)
         opts->progress(opts->progress_ctx, "write", 0, sltd__sorter_count(sorter));
     o.source = path;
     rc = sltd__update_apply_sorted(db, sorter, &o, &rep);
-    if (rc == SLTD_OK && rep.invalid > 0) /* skipped on request: say which */
-        sltd__err(SLTD_OK, "%s%s\n%llu invalid row(s) skipped", errs, rep.invalid > MAX_REPORTED_ERRORS ? "\n..." : "",
-                  (unsigned long long)rep.invalid);
+    if (rc == SLTD_OK && fr.invalid > 0) /* skipped on request: say which */
+        sltd__err(SLTD_OK, "%s%s\n%llu invalid row(s) skipped", fr.errs,
+                  fr.invalid > SLTD__FEED_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
 cleanup:
     if (out != NULL)
         *out = rep;
-    sltd__feed_close(f);
     sltd__sorter_close(sorter);
     return rc;
 }
