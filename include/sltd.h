@@ -13,9 +13,12 @@
  * every process, answers the vast majority of checks (misses) without touching LMDB.
  *
  * @section rules Threads, processes and ownership
- *  - One ::sltd_db handle may be used by any number of threads at once for lookups, stats and digests.
- *    Updates (::sltd_import_feed) may run on one thread while other threads look up; the library
- *    serialises writers (one writer at a time per database, across all processes).
+ *  - One ::sltd_db handle may be used by any number of threads at once for lookups, screening, stats,
+ *    verification and digests. Updates (::sltd_import_feed, ::sltd_apply_bundle) may run on one thread
+ *    while other threads look up; the library serialises writers (one writer at a time per database,
+ *    across all processes) and readers never wait for them.
+ *  - The library starts no thread of its own, except inside ::sltd_screen when asked for more than one
+ *    thread; those are joined before it returns.
  *  - Many processes may open the same database at once; lookups in every process see each update as
  *    soon as it is committed (no false negative: the filter bits of new records are set before the
  *    commit that adds them).
