@@ -166,33 +166,13 @@ void sltd__store_close(sltd__store *s)
     free(s);
 }
 
-uint64_t sltd__store_last_txnid(const sltd__store *s)
-{
-    MDB_envinfo info;
-
-    mdb_env_info(s->env, &info);
-    return info.me_last_txnid;
-}
-
-void sltd__store_sizes(const sltd__store *s, uint64_t *used, uint64_t *map)
-{
-    MDB_envinfo info;
-    MDB_stat st;
-
-    mdb_env_info(s->env, &info);
-    mdb_env_stat(s->env, &st);
-    *used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
-    *map = info.me_mapsize;
-}
-
-/* Adopt a map grown by another process (MDB_MAP_RESIZED): needs every reader of ours out. */
-static int drain_and(sltd__store *s, size_t newsize);
-
-int sltd__store_read_begin(sltd__store *s, sltd__txn **out)
+/* Hold a pool slot. While any slot is held, this process does not resize (remap) the environment's
+ * map: every use of the map — read transactions, and mdb_env_info/mdb_env_stat, which read its meta
+ * pages — happens between map_enter and map_leave. 0, or SLTD_EREADERS (every slot busy). */
+static int map_enter(sltd__store *s, slot **out)
 {
     static _Thread_local unsigned hint;
     unsigned start = hint, i;
-    int rc;
 
     for (;;) {
         for (i = 0; i < POOL_SLOTS; i++) {
@@ -205,30 +185,78 @@ int sltd__store_read_begin(sltd__store *s, sltd__txn **out)
                 break; /* wait for the resize below */
             }
             hint = (start + i) % POOL_SLOTS;
-            rc = sl->live ? mdb_txn_renew(sl->t.txn) : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &sl->t.txn);
-            if (rc == 0) {
-                sl->live = 1;
-                sl->t.store = s;
-                sl->t.write = 0;
-                *out = &sl->t;
-                return SLTD_OK;
-            }
-            if (sl->live && rc != MDB_MAP_RESIZED) {
-                mdb_txn_abort(sl->t.txn);
-            }
-            if (rc != MDB_MAP_RESIZED)
-                sl->live = 0;
-            atomic_store_explicit(&sl->busy, 0, memory_order_release);
-            if (rc != MDB_MAP_RESIZED)
-                return map_err(rc, "read transaction", s->dir);
-            if ((rc = drain_and(s, 0)) != SLTD_OK)
-                return rc;
-            break;
+            *out = sl;
+            return SLTD_OK;
         }
         if (i == POOL_SLOTS && !atomic_load(&s->resizing))
             return sltd__err(SLTD_EREADERS, "%s: more than %d threads reading at once", s->dir, POOL_SLOTS);
         while (atomic_load_explicit(&s->resizing, memory_order_acquire))
             sched_yield();
+    }
+}
+
+static void map_leave(slot *sl)
+{
+    atomic_store_explicit(&sl->busy, 0, memory_order_release);
+}
+
+uint64_t sltd__store_last_txnid(sltd__store *s)
+{
+    MDB_envinfo info;
+    slot *sl;
+
+    if (map_enter(s, &sl) != SLTD_OK)
+        return UINT64_MAX; /* unknown: callers then take their careful path */
+    mdb_env_info(s->env, &info);
+    map_leave(sl);
+    return info.me_last_txnid;
+}
+
+void sltd__store_sizes(sltd__store *s, uint64_t *used, uint64_t *map)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    slot *sl;
+
+    *used = *map = 0;
+    if (map_enter(s, &sl) != SLTD_OK)
+        return;
+    mdb_env_info(s->env, &info);
+    mdb_env_stat(s->env, &st);
+    map_leave(sl);
+    *used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+    *map = info.me_mapsize;
+}
+
+/* Adopt a map grown by another process (MDB_MAP_RESIZED): needs every reader of ours out. */
+static int drain_and(sltd__store *s, size_t newsize);
+
+int sltd__store_read_begin(sltd__store *s, sltd__txn **out)
+{
+    slot *sl;
+    int rc;
+
+    for (;;) {
+        if ((rc = map_enter(s, &sl)) != SLTD_OK)
+            return rc;
+        rc = sl->live ? mdb_txn_renew(sl->t.txn) : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &sl->t.txn);
+        if (rc == 0) {
+            sl->live = 1;
+            sl->t.store = s;
+            sl->t.write = 0;
+            *out = &sl->t;
+            return SLTD_OK;
+        }
+        if (rc != MDB_MAP_RESIZED) {
+            if (sl->live)
+                mdb_txn_abort(sl->t.txn);
+            sl->live = 0;
+            map_leave(sl);
+            return map_err(rc, "read transaction", s->dir);
+        }
+        map_leave(sl);
+        if ((rc = drain_and(s, 0)) != SLTD_OK)
+            return rc;
     }
 }
 
@@ -259,14 +287,14 @@ static int drain_and(sltd__store *s, size_t newsize)
 
 int sltd__store_grow(sltd__store *s, uint64_t bytes)
 {
-    MDB_envinfo info;
-    uint64_t size;
+    uint64_t used, map, size;
 
-    mdb_env_info(s->env, &info);
-    size = info.me_mapsize;
-    while (size < bytes)
-        size *= 2;
-    if (size == info.me_mapsize)
+    sltd__store_sizes(s, &used, &map); /* (reads the map's meta pages: under a slot) */
+    if (map == 0)
+        return sltd__err(SLTD_EREADERS, "%s: more than %d threads reading at once", s->dir, POOL_SLOTS);
+    for (size = map; size < bytes; size *= 2)
+        ;
+    if (size == map)
         size *= 2;
     return drain_and(s, (size_t)size);
 }

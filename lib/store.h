@@ -19,10 +19,11 @@ enum {
 
 int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t map_size, unsigned max_readers);
 void sltd__store_close(sltd__store *s);
-/* The id of the last committed transaction (no system call, no lock). */
-uint64_t sltd__store_last_txnid(const sltd__store *s);
-/* Bytes of the data file in use, and the map size. */
-void sltd__store_sizes(const sltd__store *s, uint64_t *used, uint64_t *map);
+/* The id of the last committed transaction (no system call, no lock; UINT64_MAX if every reader slot is
+ * busy). */
+uint64_t sltd__store_last_txnid(sltd__store *s);
+/* Bytes of the data file in use, and the map size (0 if every reader slot is busy). */
+void sltd__store_sizes(sltd__store *s, uint64_t *used, uint64_t *map);
 
 /* A read transaction on the newest committed state, from a per-handle pool (no allocation once warm). */
 int sltd__store_read_begin(sltd__store *s, sltd__txn **out);
