@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,6 +153,7 @@ START_TEST(readers_during_imports)
     reader = fork();
     ck_assert_int_ge(reader, 0);
     if (reader == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a test that crashed */
         sltd_db *rdb = NULL;
         sltd_options ro = SLTD_OPTIONS_INIT;
         ro.flags = SLTD_OPEN_READONLY;
@@ -163,8 +166,10 @@ START_TEST(readers_during_imports)
     }
     writer = fork();
     ck_assert_int_ge(writer, 0);
-    if (writer == 0)
+    if (writer == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         _exit(writer_process());
+    }
 
     o.flags = 0;
     ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
