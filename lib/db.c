@@ -257,36 +257,38 @@ typedef struct freshness {
     int64_t produced, expires;
 } freshness;
 
-/* Re-read freshness from LMDB when a transaction was committed since the last look. One trylock:
- * a lookup never waits for another thread doing this. */
-static void fresh_refresh(sltd_db *db, uint64_t last)
+/* Re-read freshness from the read transaction t (on the newest committed state). One trylock: a
+ * lookup never waits for another thread doing this (it answers with the freshness known so far). */
+static void fresh_refresh(sltd_db *db, sltd__txn *t)
 {
-    sltd__txn *t;
     uint64_t seq = 0, prod = 0, exp = 0;
 
     if (pthread_mutex_trylock(&db->fresh_lock) != 0)
         return;
-    if (atomic_load(&db->fresh_txnid) != last && sltd__store_read_begin(db->store, &t) == SLTD_OK) {
-        if (sltd__meta_u64(t, META_SEQUENCE, &seq) == SLTD_OK && sltd__meta_u64(t, META_PRODUCED, &prod) == SLTD_OK &&
-            sltd__meta_u64(t, META_EXPIRES, &exp) == SLTD_OK) {
-            atomic_fetch_add_explicit(&db->fresh_seq, 1, memory_order_acq_rel);
-            atomic_store_explicit(&db->fresh_sequence, seq, memory_order_release);
-            atomic_store_explicit(&db->fresh_produced, (int64_t)prod, memory_order_release);
-            atomic_store_explicit(&db->fresh_expires, (int64_t)exp, memory_order_release);
-            atomic_store_explicit(&db->fresh_txnid, sltd__txn_id(t), memory_order_release);
-            atomic_fetch_add_explicit(&db->fresh_seq, 1, memory_order_release);
-        }
-        sltd__store_read_end(db->store, t);
+    if (atomic_load(&db->fresh_txnid) != sltd__txn_id(t) && sltd__meta_u64(t, META_SEQUENCE, &seq) == SLTD_OK &&
+        sltd__meta_u64(t, META_PRODUCED, &prod) == SLTD_OK && sltd__meta_u64(t, META_EXPIRES, &exp) == SLTD_OK) {
+        atomic_fetch_add_explicit(&db->fresh_seq, 1, memory_order_acq_rel);
+        atomic_store_explicit(&db->fresh_sequence, seq, memory_order_release);
+        atomic_store_explicit(&db->fresh_produced, (int64_t)prod, memory_order_release);
+        atomic_store_explicit(&db->fresh_expires, (int64_t)exp, memory_order_release);
+        atomic_store_explicit(&db->fresh_txnid, sltd__txn_id(t), memory_order_release);
+        atomic_fetch_add_explicit(&db->fresh_seq, 1, memory_order_release);
     }
     pthread_mutex_unlock(&db->fresh_lock);
 }
 
-static void fresh_get(sltd_db *db, freshness *f)
+/* The freshness of the data as of transaction `last` (the last commit, read by the reader *r holds).
+ * When a commit moved it, the meta is re-read in the reader's transaction, which *t then gives. */
+static int fresh_get(sltd_db *db, freshness *f, uint64_t last, sltd__reader **r, sltd__txn **t)
 {
-    uint64_t s1, s2, last = sltd__store_last_txnid(db->store);
+    uint64_t s1, s2;
+    int rc;
 
-    if (atomic_load_explicit(&db->fresh_txnid, memory_order_relaxed) != last)
-        fresh_refresh(db, last);
+    if (atomic_load_explicit(&db->fresh_txnid, memory_order_relaxed) != last) {
+        if ((rc = sltd__store_reader_txn(db->store, r, t)) != SLTD_OK)
+            return rc;
+        fresh_refresh(db, *t);
+    }
     do {
         /* (acquire loads instead of a fence: plain loads on x86, and TSan understands them) */
         s1 = atomic_load_explicit(&db->fresh_seq, memory_order_acquire);
@@ -295,6 +297,20 @@ static void fresh_get(sltd_db *db, freshness *f)
         f->expires = atomic_load_explicit(&db->fresh_expires, memory_order_acquire);
         s2 = atomic_load_explicit(&db->fresh_seq, memory_order_acquire);
     } while (s1 != s2 || (s1 & 1));
+    return SLTD_OK;
+}
+
+/* fresh_get under a reader of its own. */
+static int fresh_now(sltd_db *db, freshness *f)
+{
+    sltd__reader *r;
+    sltd__txn *t = NULL;
+    uint64_t last;
+    int rc = sltd__store_reader_enter(db->store, &r, &last);
+
+    if (rc == SLTD_OK && (rc = fresh_get(db, f, last, &r, &t), r != NULL))
+        sltd__store_reader_leave(db->store, r);
+    return rc;
 }
 
 /* Stamp the answer with the data's freshness; SLTD_EEXPIRED when stale data must be refused. */
@@ -517,7 +533,11 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
         goto fail;
     if ((rc = check_meta(db)) != SLTD_OK || (rc = open_filter(db)) != SLTD_OK)
         goto fail;
-    fresh_refresh(db, sltd__store_last_txnid(db->store));
+    {
+        freshness fr;
+        if ((rc = fresh_now(db, &fr)) != SLTD_OK)
+            goto fail;
+    }
     free(key_path);
     *out = db;
     return SLTD_OK;
@@ -648,7 +668,9 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     norm_query nq;
     freshness fr;
     sltd__bloom *b;
-    sltd__txn *t;
+    sltd__reader *r;
+    sltd__txn *t = NULL;
+    uint64_t last;
     int rc;
 
     if (out == NULL)
@@ -656,16 +678,17 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     result_clear(out);
     if ((rc = sltd__db_usable(db)) != SLTD_OK || (rc = normalise(&nq, d, db, state, number, type)) != SLTD_OK)
         return out->error = rc;
-    fresh_get(db, &fr);
-    if ((rc = fresh_stamp(out, db, &fr, time(NULL))) != SLTD_OK)
-        return out->error = rc;
     b = sltd__db_lookup_filter(db);
-    if (b != NULL && !sltd__bloom_test(b, d))
-        return SLTD_OK;
-    if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+    if (b != NULL)
+        sltd__bloom_prefetch(b, d); /* its block loads while the freshness is checked */
+    if ((rc = sltd__store_reader_enter(db->store, &r, &last)) != SLTD_OK)
         return out->error = rc;
-    rc = read_record(out, t, d, nq.family);
-    sltd__store_read_end(db->store, t);
+    if ((rc = fresh_get(db, &fr, last, &r, &t)) == SLTD_OK &&
+        (rc = fresh_stamp(out, db, &fr, time(NULL))) == SLTD_OK && (b == NULL || sltd__bloom_test(b, d)) &&
+        (t != NULL || (rc = sltd__store_reader_txn(db->store, &r, &t)) == SLTD_OK))
+        rc = read_record(out, t, d, nq.family);
+    if (r != NULL)
+        sltd__store_reader_leave(db->store, r);
     return out->error = rc;
 }
 
@@ -688,8 +711,7 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
         return SLTD_EINVAL;
     if ((rc = sltd__db_usable(db)) != SLTD_OK)
         goto fail_all;
-    fresh_get(db, &fr);
-    if ((rc = fresh_stamp(&stamp, db, &fr, now)) != SLTD_OK)
+    if ((rc = fresh_now(db, &fr)) != SLTD_OK || (rc = fresh_stamp(&stamp, db, &fr, now)) != SLTD_OK)
         goto fail_all;
     for (base = 0; base < n; base += BATCH_CHUNK) {
         sltd__bloom *b = sltd__db_lookup_filter(db);

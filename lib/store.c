@@ -29,9 +29,10 @@ struct sltd__txn {
 };
 
 /* One pooled read transaction; each on its own cache line so threads do not share lines. */
-typedef struct slot {
+typedef struct sltd__reader {
     _Alignas(64) _Atomic int busy;
-    int live; /* txn exists (reset or active) */
+    int live;   /* txn exists (reset or active) */
+    int active; /* txn holds a snapshot (renewed during this hold) */
     sltd__txn t;
 } slot;
 
@@ -195,6 +196,8 @@ static int map_enter(sltd__store *s, slot **out)
     }
 }
 
+int sltd__store_reader_enter(sltd__store *s, slot **r, uint64_t *last);
+
 static void map_leave(slot *sl)
 {
     atomic_store_explicit(&sl->busy, 0, memory_order_release);
@@ -202,14 +205,13 @@ static void map_leave(slot *sl)
 
 uint64_t sltd__store_last_txnid(sltd__store *s)
 {
-    MDB_envinfo info;
+    uint64_t last;
     slot *sl;
 
-    if (map_enter(s, &sl) != SLTD_OK)
+    if (sltd__store_reader_enter(s, &sl, &last) != SLTD_OK)
         return UINT64_MAX; /* unknown: callers then take their careful path */
-    mdb_env_info(s->env, &info);
     map_leave(sl);
-    return info.me_last_txnid;
+    return last;
 }
 
 void sltd__store_sizes(sltd__store *s, uint64_t *used, uint64_t *map)
@@ -231,42 +233,68 @@ void sltd__store_sizes(sltd__store *s, uint64_t *used, uint64_t *map)
 /* Adopt a map grown by another process (MDB_MAP_RESIZED): needs every reader of ours out. */
 static int drain_and(sltd__store *s, size_t newsize);
 
-int sltd__store_read_begin(sltd__store *s, sltd__txn **out)
+int sltd__store_reader_enter(sltd__store *s, slot **r, uint64_t *last)
 {
-    slot *sl;
+    MDB_envinfo info;
+    int rc = map_enter(s, r);
+
+    if (rc == SLTD_OK && last != NULL) {
+        mdb_env_info(s->env, &info); /* reads the meta pages: no lock, no system call */
+        *last = info.me_last_txnid;
+    }
+    return rc;
+}
+
+int sltd__store_reader_txn(sltd__store *s, slot **r, sltd__txn **out)
+{
+    slot *sl = *r;
     int rc;
 
-    for (;;) {
-        if ((rc = map_enter(s, &sl)) != SLTD_OK)
-            return rc;
+    while (!sl->active) {
         rc = sl->live ? mdb_txn_renew(sl->t.txn) : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &sl->t.txn);
         if (rc == 0) {
-            sl->live = 1;
+            sl->live = sl->active = 1;
             sl->t.store = s;
             sl->t.write = 0;
-            *out = &sl->t;
-            return SLTD_OK;
+            break;
         }
+        map_leave(sl);
+        *r = NULL;
         if (rc != MDB_MAP_RESIZED) {
             if (sl->live)
                 mdb_txn_abort(sl->t.txn);
             sl->live = 0;
-            map_leave(sl);
             return map_err(rc, "read transaction", s->dir);
         }
-        map_leave(sl);
-        if ((rc = drain_and(s, 0)) != SLTD_OK)
+        if ((rc = drain_and(s, 0)) != SLTD_OK || (rc = map_enter(s, &sl)) != SLTD_OK)
             return rc;
+        *r = sl;
     }
+    *out = &sl->t;
+    return SLTD_OK;
+}
+
+void sltd__store_reader_leave(sltd__store *s, slot *sl)
+{
+    (void)s;
+    if (sl->active) {
+        mdb_txn_reset(sl->t.txn); /* never hold an old snapshot while idle */
+        sl->active = 0;
+    }
+    map_leave(sl);
+}
+
+int sltd__store_read_begin(sltd__store *s, sltd__txn **out)
+{
+    slot *sl;
+    int rc = map_enter(s, &sl);
+
+    return rc != SLTD_OK ? rc : sltd__store_reader_txn(s, &sl, out);
 }
 
 void sltd__store_read_end(sltd__store *s, sltd__txn *t)
 {
-    slot *sl = (slot *)((char *)t - offsetof(slot, t));
-
-    (void)s;
-    mdb_txn_reset(t->txn); /* never hold an old snapshot while idle */
-    atomic_store_explicit(&sl->busy, 0, memory_order_release);
+    sltd__store_reader_leave(s, (slot *)((char *)t - offsetof(slot, t)));
 }
 
 static int drain_and(sltd__store *s, size_t newsize)

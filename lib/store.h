@@ -25,7 +25,17 @@ uint64_t sltd__store_last_txnid(sltd__store *s);
 /* Bytes of the data file in use, and the map size (0 if every reader slot is busy). */
 void sltd__store_sizes(sltd__store *s, uint64_t *used, uint64_t *map);
 
-/* A read transaction on the newest committed state, from a per-handle pool (no allocation once warm). */
+/* A reader: one slot of a per-handle pool (no allocation once warm, no system call). While a thread
+ * holds one, this process does not remap the environment. enter takes a slot and gives the id of the
+ * last committed transaction (when `last` is not NULL); txn gives the slot's read transaction on the
+ * newest committed state, taken once per hold (adopting a map grown by another process can move the
+ * hold to another slot; on error the hold is released and *r is NULL); leave ends both. */
+typedef struct sltd__reader sltd__reader;
+int sltd__store_reader_enter(sltd__store *s, sltd__reader **r, uint64_t *last);
+int sltd__store_reader_txn(sltd__store *s, sltd__reader **r, sltd__txn **out);
+void sltd__store_reader_leave(sltd__store *s, sltd__reader *r);
+
+/* enter + txn, for callers that only want the transaction; read_end leaves its reader. */
 int sltd__store_read_begin(sltd__store *s, sltd__txn **out);
 void sltd__store_read_end(sltd__store *s, sltd__txn *t);
 
