@@ -93,6 +93,35 @@ static int map_err(int rc, const char *what, const char *dir)
     }
 }
 
+int sltd__store_key_order(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    size_t n = al < bl ? al : bl;
+    uint64_t x, y;
+    int rc;
+
+    if (al == SLTD_DIGEST_SIZE && bl == SLTD_DIGEST_SIZE) {
+        /* two digests: their big-endian halves compare as memcmp would, without a call per key */
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x == y) {
+            memcpy(&x, a + 8, 8);
+            memcpy(&y, b + 8, 8);
+            if (x == y)
+                return 0;
+        }
+        x = __builtin_bswap64(x);
+        y = __builtin_bswap64(y);
+        return x < y ? -1 : 1;
+    }
+    rc = memcmp(a, b, n); /* LMDB's default order: bytes, then the shorter first */
+    return rc != 0 ? rc : (al > bl) - (al < bl);
+}
+
+static int key_cmp(const MDB_val *a, const MDB_val *b)
+{
+    return sltd__store_key_order(a->mv_data, a->mv_size, b->mv_data, b->mv_size);
+}
+
 int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t map_size, unsigned max_readers)
 {
     sltd__store *s;
@@ -130,7 +159,7 @@ int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t 
     /* Records live in the unnamed database: a read transaction renewed for each lookup would otherwise
      * look a named database up again on its first access (LMDB marks them stale on renew). The only
      * other key there is the name of the meta database. */
-    if ((rc = mdb_dbi_open(txn, NULL, 0, &s->records)) != 0 ||
+    if ((rc = mdb_dbi_open(txn, NULL, 0, &s->records)) != 0 || (rc = mdb_set_compare(txn, s->records, key_cmp)) != 0 ||
         (rc = mdb_dbi_open(txn, META_NAME, (flags & SLTD__STORE_CREATE) ? MDB_CREATE : 0, &s->meta)) != 0) {
         mdb_txn_abort(txn);
         if (rc == MDB_NOTFOUND) {

@@ -17,6 +17,11 @@ enum {
                                and nothing is written into an environment that is not sltd's) */
 };
 
+/* The order of record keys: LMDB's default (memcmp, then the shorter key first), computed without a
+ * library call for two digests. Every process must order keys alike; this order keeps the files
+ * readable by LMDB's own tools. <0, 0, >0. */
+int sltd__store_key_order(const uint8_t *a, size_t al, const uint8_t *b, size_t bl);
+
 int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t map_size, unsigned max_readers);
 void sltd__store_close(sltd__store *s);
 /* The id of the last committed transaction (no system call, no lock; UINT64_MAX if every reader slot is
