@@ -636,17 +636,19 @@ static void result_clear(sltd_result *out)
 static int answer(sltd_result *out, const uint8_t *val, size_t len, char family)
 {
     size_t off = 0, used;
-    sltd_record r;
+    sltd_record spare, *r;
 
     while (off < len) {
-        if (sltd__rec_decode(&r, val + off, len - off, &used) != SLTD_OK)
+        /* decoded in place; a record the type filter drops is overwritten by the next one */
+        r = out->nrecords < SLTD_RECORDS_MAX ? &out->records[out->nrecords] : &spare;
+        if (sltd__rec_decode(r, val + off, len - off, &used) != SLTD_OK)
             return sltd__err(SLTD_ECORRUPT, "damaged record value");
         off += used;
-        if (family != 0 && r.type[0] != '\0' && sltd__type_family(r.type) != family)
+        if (family != 0 && r->type[0] != '\0' && sltd__type_family(r->type) != family)
             continue;
         out->listed = 1;
-        if (out->nrecords < SLTD_RECORDS_MAX)
-            out->records[out->nrecords++] = r;
+        if (r != &spare)
+            out->nrecords++;
     }
     return SLTD_OK;
 }

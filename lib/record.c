@@ -46,24 +46,29 @@ uint16_t sltd__date_to_days(uint32_t ymd)
     return (uint16_t)days_from_civil((long)(ymd / 10000), ymd / 100 % 100, ymd % 100);
 }
 
+/* Civil date of a day count, by Neri and Schneider's Euclidean affine functions ("Euclidean affine
+ * functions and their application to calendar algorithms", 2022): multiplications and shifts only, a
+ * short dependency chain (a decode converts two dates per record). Counts from 0000-03-01 so that the
+ * leap day ends the year; every intermediate fits 32 bits for our range (days <= 65535). */
 uint32_t sltd__days_to_date(uint16_t days)
 {
-    long z = (long)days + 719468, era;
-    unsigned doe, yoe, doy, mp, d, m;
-    long y;
+    uint32_t n, n1, c, nc, z, ny, n3, m, d, j;
+    uint64_t p2;
 
     if (days == 0)
         return 0;
-    era = z / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = (long)yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    return (uint32_t)y * 10000 + m * 100 + d;
+    n = (uint32_t)days + 719468;      /* days since 0000-03-01 */
+    n1 = 4 * n + 3;
+    c = n1 / 146097;                  /* centuries */
+    nc = n1 % 146097 / 4;             /* day of the century */
+    p2 = (uint64_t)2939745 * (4 * nc + 3);
+    z = (uint32_t)(p2 >> 32);         /* year of the century */
+    ny = (uint32_t)p2 / 2939745 / 4;  /* day of the year, 0 = March 1 */
+    n3 = 2141 * ny + 197913;
+    m = n3 >> 16;                     /* month, 3 = March .. 14 = February */
+    d = (n3 & 0xFFFF) / 2141 + 1;
+    j = ny >= 306;                    /* January and February belong to the next civil year */
+    return (100 * c + z + j) * 10000 + (m - 12 * j) * 100 + d;
 }
 
 size_t sltd__rec_encode(uint8_t out[SLTD__REC_MAX], const sltd_record *r)
@@ -95,6 +100,38 @@ size_t sltd__rec_len(const uint8_t *in, size_t avail)
     return len <= avail ? len : 0;
 }
 
+/* Copy n <= SLTD_REFERENCE_MAX bytes with a few overlapping word moves: for these lengths the
+ * compiler's inline memcpy (rep movs) costs more than the rest of a decode. */
+static void copy_short(char *d, const uint8_t *s, size_t n)
+{
+    uint64_t a, b, c, e;
+    uint32_t x, y;
+
+    if (n >= 16) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + 8, 8);
+        memcpy(&c, s + n - 16, 8);
+        memcpy(&e, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + 8, &b, 8);
+        memcpy(d + n - 16, &c, 8);
+        memcpy(d + n - 8, &e, 8);
+    } else if (n >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4);
+        memcpy(d + n - 4, &y, 4);
+    } else {
+        while (n-- > 0)
+            *d++ = (char)*s++;
+    }
+}
+
 int sltd__rec_decode(sltd_record *out, const uint8_t *in, size_t avail, size_t *used)
 {
     size_t len = sltd__rec_len(in, avail);
@@ -108,7 +145,7 @@ int sltd__rec_decode(sltd_record *out, const uint8_t *in, size_t avail, size_t *
     out->expires = sltd__days_to_date((uint16_t)(in[6] << 8 | in[7]));
     memcpy(out->reporting_state, in + 8, 3);
     out->reporting_state[3] = '\0';
-    memcpy(out->reference, in + SLTD__REC_HDR, in[11]);
+    copy_short(out->reference, in + SLTD__REC_HDR, in[11]);
     out->reference[in[11]] = '\0';
     *used = len;
     return SLTD_OK;
