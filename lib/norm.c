@@ -67,10 +67,11 @@ int sltd__state_known(const char *code)
     return n == 3 && known3(code);
 }
 
-/* Characters of a document number: the upper-case character, 0 to drop (space, '-', '/', '<'), or
- * 1 for a character that makes the number invalid. */
+/* Characters of a document number: the upper-case character, NUM_DROP (space, '-', '/', '<'), NUM_END
+ * (the NUL that ends a C string) or NUM_BAD (a character that makes the number invalid). */
+enum { NUM_DROP = 0, NUM_BAD = 1, NUM_END = 2 };
 #define N_(c) ((c) >= 'a' && (c) <= 'z' ? (c) - 32 : ((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9') ? (c) \
-              : (c) == ' ' || (c) == '-' || (c) == '/' || (c) == '<' ? 0 : 1)
+              : (c) == ' ' || (c) == '-' || (c) == '/' || (c) == '<' ? NUM_DROP : (c) == 0 ? NUM_END : NUM_BAD)
 #define N4_(c) N_(c), N_((c) + 1), N_((c) + 2), N_((c) + 3)
 #define N16_(c) N4_(c), N4_((c) + 4), N4_((c) + 8), N4_((c) + 12)
 static const unsigned char number_class[256] = {
@@ -117,17 +118,24 @@ int sltd__norm_state(char out[SLTD_STATE_MAX + 1], const char *in, size_t len)
 
 int sltd__norm_number(char out[SLTD_NUMBER_MAX + 1], size_t *outlen, const char *in, size_t len)
 {
-    size_t n = 0, i;
+    const unsigned char *p = (const unsigned char *)in, *end;
+    size_t n = 0;
+    unsigned char c;
 
     if (in == NULL)
         return SLTD_EINVAL;
-    for (i = 0; i < len && in[i] != '\0'; i++) {
-        unsigned char c = number_class[(unsigned char)in[i]];
-        if (c == 0)
-            continue;
-        if (c == 1 || n == SLTD_NUMBER_MAX)
+    end = len == SIZE_MAX ? NULL : p + len; /* a C string: only its NUL ends it */
+    for (; p != end; p++) {
+        c = number_class[*p]; /* one load and one test per character kept */
+        if (c > NUM_END) {
+            if (n == SLTD_NUMBER_MAX)
+                return SLTD_ENUMBER;
+            out[n++] = (char)c;
+        } else if (c == NUM_END) {
+            break;
+        } else if (c == NUM_BAD) {
             return SLTD_ENUMBER;
-        out[n++] = (char)c;
+        }
     }
     out[n] = '\0';
     if (outlen != NULL)

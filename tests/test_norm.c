@@ -116,6 +116,54 @@ START_TEST(length_is_respected)
 }
 END_TEST
 
+/* The number normaliser against a plain restatement of the rule, on random bytes (every byte value,
+ * NULs included), both as a counted field and as a C string. */
+static int reference_number(char *out, const unsigned char *in, size_t len)
+{
+    size_t n = 0, i;
+
+    for (i = 0; i < len && in[i] != 0; i++) {
+        unsigned char c = in[i];
+        if (c == ' ' || c == '-' || c == '/' || c == '<')
+            continue;
+        if (c >= 'a' && c <= 'z')
+            c = (unsigned char)(c - 'a' + 'A');
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) || n == SLTD_NUMBER_MAX)
+            return SLTD_ENUMBER;
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return n == 0 ? SLTD_ENUMBER : 0;
+}
+
+START_TEST(number_matches_rule)
+{
+    static const char alphabet[] = "aZ09 -/<\0\t,.";
+    unsigned char in[40];
+    char want[64], got[SLTD_NUMBER_MAX + 1];
+    uint64_t rs = 1;
+    size_t len, glen, i;
+    unsigned k;
+    int rc;
+
+    for (k = 0; k < 200000; k++) {
+        len = tu_rand(&rs) % sizeof in;
+        for (i = 0; i < len; i++) /* mostly plausible characters, sometimes any byte */
+            in[i] = k % 3 ? (unsigned char)alphabet[tu_rand(&rs) % (sizeof alphabet - 1)] : (unsigned char)tu_rand(&rs);
+        rc = reference_number(want, in, len);
+        ck_assert_int_eq(sltd__norm_number(got, &glen, (const char *)in, len), rc);
+        if (rc == 0) {
+            ck_assert_str_eq(got, want);
+            ck_assert_uint_eq(glen, strlen(want));
+        }
+        in[len] = 0; /* the same as a C string */
+        ck_assert_int_eq(sltd__norm_number(got, NULL, (const char *)in, SIZE_MAX), rc);
+        if (rc == 0)
+            ck_assert_str_eq(got, want);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("norm");
@@ -126,6 +174,7 @@ int main(void)
     tcase_add_loop_test(tc, type_table, 0, (int)(sizeof types / sizeof types[0]));
     tcase_add_test(tc, type_families);
     tcase_add_test(tc, length_is_respected);
+    tcase_add_test(tc, number_matches_rule);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
