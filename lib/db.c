@@ -698,13 +698,15 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
 
 int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
-    uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE];
+    /* per chunk, the valid documents j = 0..nvalid-1: document at[j] of the chunk */
+    uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE], *dp[BATCH_CHUNK];
     norm_query nq[BATCH_CHUNK];
-    size_t len[BATCH_CHUNK], valid[BATCH_CHUNK], nvalid;
+    const uint8_t *in[BATCH_CHUNK];
+    size_t len[BATCH_CHUNK], at[BATCH_CHUNK], nvalid;
     int maybe[BATCH_CHUNK];
     freshness fr;
     sltd__txn *t;
-    size_t base, i, m;
+    size_t base, i, j, m;
     int rc = SLTD_OK, any;
     time_t now = time(NULL);
     sltd_result stamp;
@@ -715,51 +717,40 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
         goto fail_all;
     if ((rc = fresh_now(db, &fr)) != SLTD_OK || (rc = fresh_stamp(&stamp, db, &fr, now)) != SLTD_OK)
         goto fail_all;
+    for (j = 0; j < BATCH_CHUNK; j++) {
+        dp[j] = d[j];
+        in[j] = nq[j].in;
+    }
     for (base = 0; base < n; base += BATCH_CHUNK) {
         sltd__bloom *b = sltd__db_lookup_filter(db);
         m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
-        /* 1: normalise; 2: hash four documents at a time; 3: prefetch their filter blocks; 4: probe */
+        /* 1: normalise; 2: hash them side by side (SIMD lanes); 3: prefetch their filter blocks; 4: probe */
         for (i = 0, nvalid = 0; i < m; i++) {
             const sltd_query *qi = &q[base + i];
-            result_clear(&out[base + i]);
-            out[base + i].data_sequence = stamp.data_sequence;
-            out[base + i].data_produced = stamp.data_produced;
-            out[base + i].data_expires = stamp.data_expires;
-            out[base + i].stale = stamp.stale;
-            maybe[i] = 0;
-            if ((out[base + i].error = prepare(&nq[i], &len[i], qi->state, qi->number, qi->type)) == 0)
-                valid[nvalid++] = i;
+            sltd_result *o = &out[base + i];
+            result_clear(o);
+            o->data_sequence = stamp.data_sequence;
+            o->data_produced = stamp.data_produced;
+            o->data_expires = stamp.data_expires;
+            o->stale = stamp.stale;
+            if ((o->error = prepare(&nq[nvalid], &len[nvalid], qi->state, qi->number, qi->type)) == 0)
+                at[nvalid++] = i;
         }
-        for (i = 0; i + 4 <= nvalid; i += 4) {
-            const uint8_t *in4[4] = { nq[valid[i]].in, nq[valid[i + 1]].in, nq[valid[i + 2]].in, nq[valid[i + 3]].in };
-            size_t len4[4] = { len[valid[i]], len[valid[i + 1]], len[valid[i + 2]], len[valid[i + 3]] };
-            uint8_t d4[4][16];
-            int l;
-            sltd__digest_input_x4(d4, db->keys, in4, len4);
-            for (l = 0; l < 4; l++)
-                memcpy(d[valid[i + l]], d4[l], SLTD_DIGEST_SIZE);
-        }
-        for (; i < nvalid; i++)
-            sltd__digest_input(d[valid[i]], db->keys, nq[valid[i]].in, len[valid[i]]);
-        for (i = 0; i < nvalid; i++) {
-            maybe[valid[i]] = 1;
-            if (b != NULL)
-                sltd__bloom_prefetch(b, d[valid[i]]);
-        }
-        any = 0;
-        for (i = 0; i < nvalid; i++) {
-            size_t k = valid[i];
-            if (b != NULL)
-                maybe[k] = sltd__bloom_test(b, d[k]);
-            any |= maybe[k];
+        sltd__digest_inputs(dp, db->keys, in, len, nvalid);
+        if (b != NULL)
+            for (j = 0; j < nvalid; j++)
+                sltd__bloom_prefetch(b, d[j]);
+        for (j = 0, any = 0; j < nvalid; j++) {
+            maybe[j] = b == NULL || sltd__bloom_test(b, d[j]);
+            any |= maybe[j];
         }
         if (!any)
             continue;
         if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
             goto fail_all;
-        for (i = 0; i < m && rc == SLTD_OK; i++)
-            if (maybe[i])
-                rc = read_record(&out[base + i], t, d[i], nq[i].family);
+        for (j = 0; j < nvalid && rc == SLTD_OK; j++)
+            if (maybe[j])
+                rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
         sltd__store_read_end(db->store, t);
         if (rc != SLTD_OK)
             goto fail_all;

@@ -222,10 +222,11 @@ void sltd__digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, cons
     siphash128(out, in, len, k->k0, k->k1, 1);
 }
 
-/* Four digests at once (the batch lookup). Inputs: zero-padded SLTD__DIGEST_INPUT buffers. With AVX2
- * (checked at run time) the four SipHash states run in the four 64-bit lanes of one register set;
- * lanes whose input has fewer 8-byte blocks hold their state while the others compress. Otherwise,
- * four scalar calls. test_keys compares both with libsodium. */
+/* Many digests at once (the batch lookup). Inputs: zero-padded SLTD__DIGEST_INPUT buffers. With AVX-512
+ * (eight 64-bit lanes, native rotates) or AVX2 (four lanes), checked at run time, the SipHash states
+ * of several inputs run side by side in one register set; lanes whose input has fewer 8-byte blocks
+ * hold their state while the others compress. The rest go one at a time. test_keys compares every
+ * path with libsodium. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
@@ -239,31 +240,60 @@ void sltd__digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, cons
         v2 = _mm256_add_epi64(v2, v1); v1 = ROTL4(v1, 17); v1 = _mm256_xor_si256(v1, v2); v2 = ROTL4_32(v2); \
     } while (0)
 
-__attribute__((target("avx2"))) static void siphash128_x4_avx2(uint8_t out[4][16], const uint8_t *const in[4],
-                                                               const size_t len[4], uint64_t k0, uint64_t k1)
+/* Blocks of each lane's input (nb[l] full ones; block nb[l] is the last, with the tail and the length);
+ * returns the largest nb[l]. */
+static inline size_t lane_blocks(size_t *nb, const size_t *len, int lanes)
+{
+    size_t maxb = 0;
+    int l;
+
+    for (l = 0; l < lanes; l++) {
+        nb[l] = len[l] / 8;
+        if (nb[l] > maxb)
+            maxb = nb[l];
+    }
+    return maxb;
+}
+
+/* The digests of the lanes: first words r0[l], second words r1[l]. */
+static inline void lane_store(uint8_t *const out[], const uint64_t *r0, const uint64_t *r1, int lanes)
+{
+    int l;
+
+    for (l = 0; l < lanes; l++) {
+        store64_le(out[l], r0[l]);
+        store64_le(out[l] + 8, r1[l]);
+    }
+}
+
+/* The message word of block i of each lane (its tail and length in the last block, nb[l]), and
+ * which lanes have no block i (all ones: they hold their state). */
+static inline void lane_words(uint64_t *w, uint64_t *done, const uint8_t *const *in, const size_t *len,
+                              const size_t *nb, size_t i, int lanes)
+{
+    int l;
+
+    for (l = 0; l < lanes; l++) {
+        w[l] = i <= nb[l] ? load64_le(in[l] + 8 * i) | (i == nb[l] ? (uint64_t)len[l] << 56 : 0) : 0;
+        done[l] = i <= nb[l] ? 0 : ~(uint64_t)0;
+    }
+}
+
+__attribute__((target("avx2"))) static void siphash128_x4_avx2(uint8_t *const out[], const uint8_t *const in[],
+                                                               const size_t len[], uint64_t k0, uint64_t k1)
 {
     __m256i v0 = _mm256_set1_epi64x((long long)(k0 ^ 0x736f6d6570736575ULL));
     __m256i v1 = _mm256_set1_epi64x((long long)(k1 ^ 0x646f72616e646f6dULL ^ 0xee));
     __m256i v2 = _mm256_set1_epi64x((long long)(k0 ^ 0x6c7967656e657261ULL));
     __m256i v3 = _mm256_set1_epi64x((long long)(k1 ^ 0x7465646279746573ULL));
-    size_t nb[4], maxb = 0, i;
-    uint64_t w[4], r0[4], r1[4];
-    int l;
+    size_t nb[4], maxb = lane_blocks(nb, len, 4), i;
+    uint64_t w[4], done[4], r0[4], r1[4];
 
-    for (l = 0; l < 4; l++) {
-        nb[l] = len[l] / 8; /* full blocks; block nb[l] is the last (tail + length) */
-        if (nb[l] > maxb)
-            maxb = nb[l];
-    }
     for (i = 0; i <= maxb; i++) {
         __m256i m, keep, s0 = v0, s1 = v1, s2 = v2, s3 = v3;
-        uint64_t live[4];
-        for (l = 0; l < 4; l++) {
-            w[l] = i <= nb[l] ? load64_le(in[l] + 8 * i) | (i == nb[l] ? (uint64_t)len[l] << 56 : 0) : 0;
-            live[l] = i <= nb[l] ? 0 : ~(uint64_t)0; /* all ones: this lane is done, keep its state */
-        }
-        m = _mm256_set_epi64x((long long)w[3], (long long)w[2], (long long)w[1], (long long)w[0]);
-        keep = _mm256_set_epi64x((long long)live[3], (long long)live[2], (long long)live[1], (long long)live[0]);
+        lane_words(w, done, in, len, nb, i, 4);
+        m = _mm256_loadu_si256((const __m256i *)w);
+        keep = _mm256_loadu_si256((const __m256i *)done);
         v3 = _mm256_xor_si256(v3, m);
         SIPROUND4;
         SIPROUND4;
@@ -285,68 +315,135 @@ __attribute__((target("avx2"))) static void siphash128_x4_avx2(uint8_t out[4][16
     SIPROUND4;
     SIPROUND4;
     _mm256_storeu_si256((__m256i *)r1, _mm256_xor_si256(_mm256_xor_si256(v0, v1), _mm256_xor_si256(v2, v3)));
-    for (l = 0; l < 4; l++) {
-        store64_le(out[l], r0[l]);
-        store64_le(out[l] + 8, r1[l]);
-    }
+    lane_store(out, r0, r1, 4);
 }
 
-static int have_avx2(void)
+#define SIPROUND8                                                                                           \
+    do {                                                                                                    \
+        v0 = _mm512_add_epi64(v0, v1); v1 = _mm512_rol_epi64(v1, 13); v1 = _mm512_xor_si512(v1, v0);        \
+        v0 = _mm512_rol_epi64(v0, 32);                                                                      \
+        v2 = _mm512_add_epi64(v2, v3); v3 = _mm512_rol_epi64(v3, 16); v3 = _mm512_xor_si512(v3, v2);        \
+        v0 = _mm512_add_epi64(v0, v3); v3 = _mm512_rol_epi64(v3, 21); v3 = _mm512_xor_si512(v3, v0);        \
+        v2 = _mm512_add_epi64(v2, v1); v1 = _mm512_rol_epi64(v1, 17); v1 = _mm512_xor_si512(v1, v2);        \
+        v2 = _mm512_rol_epi64(v2, 32);                                                                      \
+    } while (0)
+
+/* The same in the eight lanes of AVX-512, whose rotate is one instruction (AVX2 needs three). */
+__attribute__((target("avx512f"))) static void siphash128_x8_avx512(uint8_t *const out[], const uint8_t *const in[],
+                                                                    const size_t len[], uint64_t k0, uint64_t k1)
+{
+    __m512i v0 = _mm512_set1_epi64((long long)(k0 ^ 0x736f6d6570736575ULL));
+    __m512i v1 = _mm512_set1_epi64((long long)(k1 ^ 0x646f72616e646f6dULL ^ 0xee));
+    __m512i v2 = _mm512_set1_epi64((long long)(k0 ^ 0x6c7967656e657261ULL));
+    __m512i v3 = _mm512_set1_epi64((long long)(k1 ^ 0x7465646279746573ULL));
+    size_t nb[8], maxb = lane_blocks(nb, len, 8), i;
+    uint64_t w[8], done[8], r0[8], r1[8];
+
+    for (i = 0; i <= maxb; i++) {
+        __m512i m, s0 = v0, s1 = v1, s2 = v2, s3 = v3;
+        __mmask8 keep;
+        lane_words(w, done, in, len, nb, i, 8);
+        m = _mm512_loadu_si512(w);
+        keep = _mm512_test_epi64_mask(_mm512_loadu_si512(done), _mm512_loadu_si512(done));
+        v3 = _mm512_xor_si512(v3, m);
+        SIPROUND8;
+        SIPROUND8;
+        v0 = _mm512_xor_si512(v0, m);
+        v0 = _mm512_mask_mov_epi64(v0, keep, s0);
+        v1 = _mm512_mask_mov_epi64(v1, keep, s1);
+        v2 = _mm512_mask_mov_epi64(v2, keep, s2);
+        v3 = _mm512_mask_mov_epi64(v3, keep, s3);
+    }
+    v2 = _mm512_xor_si512(v2, _mm512_set1_epi64(0xee));
+    SIPROUND8;
+    SIPROUND8;
+    SIPROUND8;
+    SIPROUND8;
+    _mm512_storeu_si512(r0, _mm512_xor_si512(_mm512_xor_si512(v0, v1), _mm512_xor_si512(v2, v3)));
+    v1 = _mm512_xor_si512(v1, _mm512_set1_epi64(0xdd));
+    SIPROUND8;
+    SIPROUND8;
+    SIPROUND8;
+    SIPROUND8;
+    _mm512_storeu_si512(r1, _mm512_xor_si512(_mm512_xor_si512(v0, v1), _mm512_xor_si512(v2, v3)));
+    lane_store(out, r0, r1, 8);
+}
+
+/* 8 when the CPU has AVX-512F, 4 with AVX2, else 1: how many lanes the batch hash runs. */
+static int simd_lanes(void)
 {
     static _Atomic int cached = -1; /* benign race: every thread computes the same answer */
     int v = atomic_load_explicit(&cached, memory_order_relaxed);
 
     if (v < 0) {
         __builtin_cpu_init();
-        v = __builtin_cpu_supports("avx2") ? 1 : 0;
+        v = __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx2") ? 4 : 1;
         atomic_store_explicit(&cached, v, memory_order_relaxed);
     }
     return v;
 }
+#else
+static int simd_lanes(void)
+{
+    return 1;
+}
 #endif
 
-static void digest_x4(uint8_t out[4][16], const sltd__keys *k, const uint8_t *const in[4], const size_t len[4],
-                      int simd)
+/* n digests with at most max_lanes SIMD lanes (1: one at a time). */
+static void digest_many(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
+                        size_t n, int max_lanes)
 {
-    int l;
+    size_t i = 0;
 
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (simd && have_avx2()) {
-        siphash128_x4_avx2(out, in, len, k->k0, k->k1);
-        return;
-    }
+    if (max_lanes >= 8)
+        for (; i + 8 <= n; i += 8)
+            siphash128_x8_avx512(out + i, in + i, len + i, k->k0, k->k1);
+    if (max_lanes >= 4)
+        for (; i + 4 <= n; i += 4)
+            siphash128_x4_avx2(out + i, in + i, len + i, k->k0, k->k1);
+#else
+    (void)max_lanes;
 #endif
-    (void)simd;
-    for (l = 0; l < 4; l++)
-        siphash128(out[l], in[l], len[l], k->k0, k->k1, 1);
+    for (; i < n; i++)
+        siphash128(out[i], in[i], len[i], k->k0, k->k1, 1);
 }
 
-void sltd__digest_input_x4(uint8_t out[4][16], const sltd__keys *k, const uint8_t *const in[4], const size_t len[4])
+void sltd__digest_inputs(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
+                         size_t n)
 {
-    digest_x4(out, k, in, len, 1);
+    digest_many(out, k, in, len, n, simd_lanes());
 }
 
-int sltd__siphash_x4_check(const uint8_t key[16], const uint8_t *const in[4], const size_t len[4])
+int sltd__siphash_lanes_check(const uint8_t key[16], const uint8_t *const in[], const size_t len[], size_t n)
 {
+    static const int widths[] = { 8, 4, 1 };
     struct sltd__keys k;
-    uint8_t a[4][16], b[4][16], c[16];
-    int l, bad = 0;
+    uint8_t got[SLTD__LANES_CHECK_MAX][16], want[16];
+    uint8_t *outp[SLTD__LANES_CHECK_MAX];
+    size_t i, j;
+    int bad = 0, ran = 0, have = simd_lanes();
 
+    if (n > SLTD__LANES_CHECK_MAX)
+        return -1;
     memcpy(k.prf, key, 16);
     k.k0 = load64_le(key);
     k.k1 = load64_le(key + 8);
-    digest_x4(a, &k, in, len, 1);
-    digest_x4(b, &k, in, len, 0);
-    for (l = 0; l < 4; l++) {
-        crypto_shorthash_siphashx24(c, in[l], len[l], key);
-        bad |= memcmp(a[l], c, 16) != 0 || memcmp(b[l], c, 16) != 0;
+    for (i = 0; i < n; i++)
+        outp[i] = got[i];
+    for (j = 0; j < sizeof widths / sizeof widths[0]; j++) {
+        if (widths[j] > have)
+            continue;
+        ran |= widths[j] > 1 && (size_t)widths[j] <= n ? widths[j] : 0;
+        memset(got, 0, sizeof got);
+        digest_many(outp, &k, in, len, n, widths[j]);
+        for (i = 0; i < n; i++) {
+            crypto_shorthash_siphashx24(want, in[i], len[i], key);
+            bad |= memcmp(got[i], want, 16) != 0;
+        }
     }
     sodium_memzero(&k, sizeof k);
-#if defined(__x86_64__) && defined(__GNUC__)
-    return bad ? -1 : have_avx2();
-#else
-    return bad ? -1 : 0;
-#endif
+    return bad ? -1 : ran;
 }
 
 void sltd__siphash_reference_check(uint8_t ours[16], uint8_t sodium[16], const uint8_t key[16], const uint8_t *in,

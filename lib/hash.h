@@ -25,11 +25,14 @@ void sltd__key_free(sltd__keys *k);
 /* The digest of a normalised (state, number): SipHash-2-4-128 of "STATE<NUMBER". */
 void sltd__digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
                   const char *number, size_t nlen);
-/* Four digests at once (AVX2 when the CPU has it): in[l] are zero-padded SLTD__DIGEST_INPUT buffers. */
-void sltd__digest_input_x4(uint8_t out[4][16], const sltd__keys *k, const uint8_t *const in[4], const size_t len[4]);
-/* For tests: the four-lane digests (SIMD and scalar) against libsodium; -1 on a difference, else 1
- * when the SIMD path ran, 0 when only the scalar one could. */
-int sltd__siphash_x4_check(const uint8_t key[16], const uint8_t *const in[4], const size_t len[4]);
+/* n digests at once, in SIMD lanes when the CPU has them (AVX-512: eight, AVX2: four): in[i] are
+ * zero-padded SLTD__DIGEST_INPUT buffers of len[i] bytes; out[i] gets the digest of in[i]. */
+void sltd__digest_inputs(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
+                         size_t n);
+/* For tests: n (<= SLTD__LANES_CHECK_MAX) digests by every path this CPU has (eight lanes, four, one)
+ * against libsodium; -1 on a difference, else a bit set of the lane widths (8, 4) that ran. */
+#define SLTD__LANES_CHECK_MAX 16
+int sltd__siphash_lanes_check(const uint8_t key[16], const uint8_t *const in[], const size_t len[], size_t n);
 /* For tests: our SipHash-2-4-128 and libsodium's crypto_shorthash_siphashx24 of the same input. */
 void sltd__siphash_reference_check(uint8_t ours[16], uint8_t sodium[16], const uint8_t key[16], const uint8_t *in,
                                    size_t len);
