@@ -5,6 +5,13 @@
  * for the baselines. See DESIGN §6 (command line and JSON) and bench/RESULTS.md (how each
  * figure is measured, and the figures measured here).
  *
+ * The single-threaded workloads are interleaved: after one warm-up each, they run in rounds (--rounds,
+ * default 16), every round measuring each workload over its next slice of the queries in an order that
+ * turns from round to round, so that a drift of the machine's load hits all of them alike and ratios
+ * between them hold on a noisy machine. Each timed slice follows an untimed re-run of as many of the
+ * workload's operations, so that it starts from its own steady state, not from the caches the previous
+ * workload left. The multi-thread runs follow, one after another.
+ *
  * Exit status: 0 done; 2 bad usage; 3 a library, database or system error (including a lookup that
  * answered wrongly: a present document reported as not listed, or an absent one as listed). */
 #include <errno.h>
@@ -115,8 +122,6 @@ static inline uint64_t cpu_now(void)
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
-
-static _Thread_local uint64_t g_cpu0; /* CPU time at the start of the current timed pass */
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -327,13 +332,6 @@ static result *record_cpu(const char *name, unsigned threads, const char *timing
     return r;
 }
 
-/* A single-thread result whose timed pass started at g_cpu0 (and ends now). */
-static result *record(const char *name, unsigned threads, const char *timing, uint32_t *s, size_t n, uint64_t ops,
-                      uint64_t wall_ns, uint64_t clock_reads)
-{
-    return record_cpu(name, threads, timing, s, n, ops, wall_ns, clock_reads, cpu_now() - g_cpu0, clock_reads);
-}
-
 static const result *find(const char *name, unsigned threads)
 {
     size_t i;
@@ -344,7 +342,7 @@ static const result *find(const char *name, unsigned threads)
     return NULL;
 }
 
-/* ---- sltd workloads ---------------------------------------------------------------------------- */
+/* ---- single-threaded workloads, interleaved ---------------------------------------------------- */
 
 static size_t warmup_count(size_t q, uint64_t records)
 {
@@ -353,11 +351,141 @@ static size_t warmup_count(size_t q, uint64_t records)
     return q < w ? q : (size_t)w;
 }
 
+typedef struct workload workload;
+
+/* Runs operations [lo, hi) of w, one sample per w->per of them into s[0], s[1], ... (none if s is NULL:
+ * the warm-up); sets *wall to the time from the first clock reading to the last and returns the
+ * documents reported listed. */
+typedef int64_t measure_fn(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall);
+
+/* One single-threaded workload: what it measures, and its totals over the slices measured so far. */
+struct workload {
+    const char *name;
+    measure_fn *measure;
+    unsigned per; /* operations per sample: 1, GROUP, or BATCH (the last call may be shorter) */
+    int present;  /* 1: every document must be reported listed; 0: none may be; -1: not checked */
+    /* what the measure function works on (the fields it needs) */
+    sltd_db *db;
+    const doc *docs;
+    const sltd_query *queries;
+    const uint8_t *dig;
+    const struct bloom *bf;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    int renew; /* LMDB: renew and reset txn around every lookup */
+#ifdef SLTD_HAVE_SQLITE
+    sqlite3 *h;
+    sqlite3_stmt *stmt;
+#endif
+    /* set by workload_init */
+    const char *timing; /* how one sample is taken */
+    size_t n, warm;     /* operations measured; warm-up operations */
+    uint32_t *s;        /* one sample per `per` operations */
+    sltd_result *res;   /* BATCH results, for sltd_lookup_batch */
+    /* totals over the slices measured */
+    uint64_t wall, cpu;
+    int64_t listed;
+};
+
+/* Sizes w for nq queries: grouped workloads measure whole groups (of one, if there are fewer
+ * queries than a group) and warm up on all of them; the others warm up on warmup_count(). */
+static void workload_init(workload *w, size_t nq, uint64_t records)
+{
+    if (w->per == GROUP) {
+        if (nq < GROUP)
+            w->per = 1;
+        w->n = nq - nq % w->per;
+        w->warm = w->n;
+    } else {
+        w->n = nq;
+        w->warm = warmup_count(nq, records);
+    }
+    w->timing = w->per == BATCH   ? "per-document mean of one call of 64"
+                : w->per == GROUP ? "mean of a group of 16"
+                                  : "per-op";
+    w->s = xmalloc((w->n + w->per - 1) / w->per * sizeof *w->s);
+    if (w->per == BATCH)
+        w->res = xmalloc(BATCH * sizeof *w->res);
+}
+
+/* Where slice r of `rounds` starts in w's operations: a multiple of BATCH (so of GROUP: no call or
+ * group is split), and the end of them all for r == rounds. */
+static size_t slice_start(const workload *w, unsigned r, unsigned rounds)
+{
+    size_t at;
+
+    if (r == rounds)
+        return w->n;
+    at = (size_t)((uint64_t)w->n * r / rounds);
+    return at - at % BATCH;
+}
+
+/* Measures slice r of w into its samples (at their place) and adds its wall, CPU time and listed count.
+ * First, untimed, it re-runs as many of the operations just before the slice (wrapping around), so that
+ * the slice starts from this workload's steady state rather than from the caches the previous workload
+ * left behind (without it the filter-bound workloads measure a cold filter: sltd.miss ~150 ns instead
+ * of ~115 at 1 M records). */
+static void workload_slice(workload *w, unsigned r, unsigned rounds)
+{
+    size_t lo = slice_start(w, r, rounds), hi = slice_start(w, r + 1, rounds);
+    size_t k = hi - lo < w->warm ? hi - lo : w->warm;
+    uint64_t c0, wall;
+
+    if (lo == hi)
+        return;
+    w->measure(w, lo >= k ? lo - k : w->n - k, lo >= k ? lo : w->n, NULL, &wall);
+    c0 = cpu_now();
+    w->listed += w->measure(w, lo, hi, w->s + lo / w->per, &wall);
+    w->cpu += cpu_now() - c0;
+    w->wall += wall;
+}
+
+/* Warms each workload up, then measures them in `rounds` rounds, each over its next 1/rounds of the
+ * operations. Round r starts at workload r % nw, going forwards in even rounds and backwards in odd
+ * ones, so no workload always runs first or always follows the same one. */
+static void run_interleaved(workload *wl, unsigned nw, unsigned rounds)
+{
+    uint64_t wall;
+    unsigned r, k, j;
+
+    for (j = 0; j < nw; j++)
+        wl[j].measure(&wl[j], 0, wl[j].warm, NULL, &wall);
+    for (r = 0; r < rounds; r++)
+        for (k = 0; k < nw; k++) {
+            j = r % 2 == 0 ? (r + k) % nw : (r + nw - k) % nw;
+            workload_slice(&wl[j], r, rounds);
+        }
+}
+
+/* Dies if a workload answered wrongly: a present document not listed, or an absent one listed. */
+static void check_listed(const char *what, int64_t listed, size_t n, int present)
+{
+    if (present && (size_t)listed != n)
+        die("%s: %zu of %zu present documents reported as NOT listed (false negative)", what,
+            n - (size_t)listed, n);
+    if (!present && listed != 0)
+        die("%s: %" PRId64 " absent documents reported as listed", what, listed);
+}
+
+/* Checks w's answers and records its result, as of one pass over all its queries; frees its arrays. */
+static void workload_record(workload *w)
+{
+    size_t ns = (w->n + w->per - 1) / w->per;
+
+    if (w->present >= 0)
+        check_listed(w->name, w->listed, w->n, w->present);
+    record_cpu(w->name, 1, w->timing, w->s, ns, w->n, w->wall, ns, w->cpu, ns);
+    free(w->s);
+    free(w->res);
+}
+
+/* ---- sltd workloads ---------------------------------------------------------------------------- */
+
 /* One lookup per sample. Returns the number of documents reported listed, or -1 with *rc set. */
 static int64_t sltd_single(sltd_db *db, const doc *q, size_t n, uint32_t *s, uint64_t *wall, int *rcp)
 {
     sltd_result res = SLTD_RESULT_INIT;
-    uint64_t c0 = cpu_now(), t0 = now_ns(), prev = t0, t;
+    uint64_t t0 = now_ns(), prev = t0, t;
     int64_t listed = 0;
     size_t i;
     int rc;
@@ -374,100 +502,75 @@ static int64_t sltd_single(sltd_db *db, const doc *q, size_t n, uint32_t *s, uin
             s[i] = sample(t - prev, 1);
         prev = t;
     }
-    if (wall != NULL)
-        *wall = prev - t0;
-    g_cpu0 = c0;
+    *wall = prev - t0;
     return listed;
 }
 
-static void check_listed(const char *what, int64_t listed, size_t n, int present)
+/* sltd.miss, sltd.hit: one sltd_lookup per sample. */
+static int64_t measure_sltd(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
-    if (present && (size_t)listed != n)
-        die("%s: %zu of %zu present documents reported as NOT listed (false negative)", what,
-            n - (size_t)listed, n);
-    if (!present && listed != 0)
-        die("%s: %" PRId64 " absent documents reported as listed", what, listed);
-}
-
-static void run_sltd_single(const char *name, sltd_db *db, const doc *q, size_t n, uint32_t *s, int present,
-                            uint64_t records)
-{
-    uint64_t wall = 0;
-    int64_t listed;
     int rc = 0;
+    int64_t listed = sltd_single(w->db, w->docs + lo, hi - lo, s, wall, &rc);
 
-    if (sltd_single(db, q, warmup_count(n, records), NULL, NULL, &rc) < 0)
+    if (listed < 0)
         die_sltd(rc, "sltd_lookup");
-    if ((listed = sltd_single(db, q, n, s, &wall, &rc)) < 0)
-        die_sltd(rc, "sltd_lookup");
-    check_listed(name, listed, n, present);
-    record(name, 1, "per-op", s, n, n, wall, n);
+    return listed;
 }
 
-static void run_sltd_batch(const char *name, sltd_db *db, const sltd_query *q, size_t n, uint32_t *s,
-                           int present, uint64_t records)
+/* sltd.miss.batch, sltd.hit.batch: one sltd_lookup_batch call of BATCH documents per sample. */
+static int64_t measure_sltd_batch(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
-    sltd_result *res = xmalloc(BATCH * sizeof *res);
-    size_t w = warmup_count(n, records), i, j, m, ns = 0;
+    sltd_result *res = w->res;
     uint64_t t0, prev, t;
     int64_t listed = 0;
-    int rc, pass;
+    size_t i, j, m, ns = 0;
+    int rc;
 
-    for (pass = 0; pass < 2; pass++) {
-        size_t lim = pass == 0 ? w : n;
-        listed = 0;
-        ns = 0;
-        g_cpu0 = cpu_now();
-        t0 = prev = now_ns();
-        for (i = 0; i < lim; i += m) {
-            m = lim - i < BATCH ? lim - i : BATCH;
-            rc = sltd_lookup_batch(res, db, q + i, m);
-            t = now_ns();
-            if (rc != SLTD_OK)
-                die_sltd(rc, "sltd_lookup_batch");
-            for (j = 0; j < m; j++) {
-                if (res[j].error != SLTD_OK)
-                    die_sltd(res[j].error, "sltd_lookup_batch (one document)");
-                listed += res[j].listed;
-            }
-            if (pass == 1)
-                s[ns++] = sample(t - prev, (unsigned)m);
-            prev = t;
+    t0 = prev = now_ns();
+    for (i = lo; i < hi; i += m) {
+        m = hi - i < BATCH ? hi - i : BATCH;
+        rc = sltd_lookup_batch(res, w->db, w->queries + i, m);
+        t = now_ns();
+        if (rc != SLTD_OK)
+            die_sltd(rc, "sltd_lookup_batch");
+        for (j = 0; j < m; j++) {
+            if (res[j].error != SLTD_OK)
+                die_sltd(res[j].error, "sltd_lookup_batch (one document)");
+            listed += res[j].listed;
         }
+        if (s != NULL)
+            s[ns++] = sample(t - prev, (unsigned)m);
+        prev = t;
     }
-    check_listed(name, listed, n, present);
-    record(name, 1, "per-document mean of one call of 64", s, ns, n, prev - t0, ns);
-    free(res);
+    *wall = prev - t0;
+    return listed;
 }
 
-/* sltd_digest() alone: normalisation + SipHash-2-4-128, the part of a lookup before the filter. */
-static void run_sltd_digest(sltd_db *db, const doc *q, size_t n, uint32_t *s)
+/* sltd.digest: sltd_digest() alone, normalisation + SipHash-2-4-128, the part of a lookup before the
+ * filter; one sample per group. */
+static int64_t measure_digest(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
+    const unsigned g = w->per;
     uint8_t d[SLTD_DIGEST_SIZE];
     uint64_t t0, prev, t, sink = 0;
     size_t i, ns = 0;
-    int rc, pass;
+    int rc;
 
-    const unsigned g = n >= GROUP ? GROUP : 1;
-
-    n -= n % g;
-    for (pass = 0; pass < 2; pass++) {
-        ns = 0;
-        g_cpu0 = cpu_now();
-        t0 = prev = now_ns();
-        for (i = 0; i < n; i++) {
-            if ((rc = sltd_digest(d, db, q[i].state, q[i].number)) != SLTD_OK)
-                die_sltd(rc, "sltd_digest");
-            sink += d[0];
-            if ((i + 1) % g == 0) {
-                t = now_ns();
+    t0 = prev = now_ns();
+    for (i = lo; i < hi; i++) {
+        if ((rc = sltd_digest(d, w->db, w->docs[i].state, w->docs[i].number)) != SLTD_OK)
+            die_sltd(rc, "sltd_digest");
+        sink += d[0];
+        if ((i + 1) % g == 0) {
+            t = now_ns();
+            if (s != NULL)
                 s[ns++] = sample(t - prev, g);
-                prev = t;
-            }
+            prev = t;
         }
     }
     __asm__ volatile("" : : "r"(sink));
-    record("sltd.digest", 1, g == 1 ? "per-op" : "mean of a group of 16", s, ns, n, prev - t0, ns);
+    *wall = prev - t0;
+    return 0;
 }
 
 /* T threads share the handle; each looks up its slice of the queries. */
@@ -485,10 +588,12 @@ typedef struct worker {
 static void *worker_main(void *arg)
 {
     worker *w = arg;
+    uint64_t c0;
 
     pthread_barrier_wait(w->bar);
+    c0 = cpu_now();
     w->listed = sltd_single(w->db, w->q, w->n, w->s, &w->wall, &w->rc);
-    w->cpu = cpu_now() - g_cpu0;
+    w->cpu = cpu_now() - c0;
     return NULL;
 }
 
@@ -583,44 +688,55 @@ static void bloom_init(bloom *b, uint64_t capacity, unsigned bits_per_key, const
 static volatile size_t g_zero; /* 0, opaque to the compiler: makes each probe depend on the last */
 
 /* bloom.miss: one probe at a time, each probe's address depending on the previous answer (what a
- * single sltd_lookup pays); bloom.miss.batch: independent probes with a prefetch 8 ahead (what a
- * batch pays). */
-static void run_bloom(const bloom *b, const uint8_t *dig, size_t n, uint32_t *s, int batch)
+ * single sltd_lookup pays); one sample per group. */
+static int64_t measure_bloom(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
-    uint64_t t0, prev, t;
-    size_t i, ns = 0, z = g_zero, pos = 0;
-    uint64_t hits = 0;
-    int pass, r;
+    const bloom *b = w->bf;
+    const uint8_t *dig = w->dig;
+    const unsigned g = w->per;
+    uint64_t t0, prev, t, hits = 0;
+    size_t i, ns = 0, z = g_zero, pos = lo;
+    int r;
 
-    const unsigned g = n >= GROUP ? GROUP : 1;
-
-    n -= n % g;
-    for (pass = 0; pass < 2; pass++) {
-        ns = 0;
-        hits = 0;
-        g_cpu0 = cpu_now();
-        t0 = prev = now_ns();
-        for (i = 0; i < n; i++) {
-            if (batch) {
-                if (i + 8 < n)
-                    __builtin_prefetch(b->words + bloom_block(b, dig + (i + 8) * SLTD_DIGEST_SIZE) * 8);
-                r = bloom_test(b, dig + i * SLTD_DIGEST_SIZE);
-            } else {
-                r = bloom_test(b, dig + pos * SLTD_DIGEST_SIZE);
-                pos = i + 1 + ((size_t)r & z);
-            }
-            hits += (uint64_t)r;
-            if ((i + 1) % g == 0) {
-                t = now_ns();
+    t0 = prev = now_ns();
+    for (i = lo; i < hi; i++) {
+        r = bloom_test(b, dig + pos * SLTD_DIGEST_SIZE);
+        pos = i + 1 + ((size_t)r & z);
+        hits += (uint64_t)r;
+        if ((i + 1) % g == 0) {
+            t = now_ns();
+            if (s != NULL)
                 s[ns++] = sample(t - prev, g);
-                prev = t;
-            }
+            prev = t;
         }
-        pos = 0;
     }
-    __asm__ volatile("" : : "r"(hits));
-    record(batch ? "bloom.miss.batch" : "bloom.miss", 1, g == 1 ? "per-op" : "mean of a group of 16", s, ns, n,
-           prev - t0, ns);
+    *wall = prev - t0;
+    return (int64_t)hits;
+}
+
+/* bloom.miss.batch: independent probes with a prefetch 8 ahead (what a batch pays); one sample per group. */
+static int64_t measure_bloom_batch(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
+{
+    const bloom *b = w->bf;
+    const uint8_t *dig = w->dig;
+    const unsigned g = w->per;
+    uint64_t t0, prev, t, hits = 0;
+    size_t i, ns = 0;
+
+    t0 = prev = now_ns();
+    for (i = lo; i < hi; i++) {
+        if (i + 8 < hi)
+            __builtin_prefetch(b->words + bloom_block(b, dig + (i + 8) * SLTD_DIGEST_SIZE) * 8);
+        hits += (uint64_t)bloom_test(b, dig + i * SLTD_DIGEST_SIZE);
+        if ((i + 1) % g == 0) {
+            t = now_ns();
+            if (s != NULL)
+                s[ns++] = sample(t - prev, g);
+            prev = t;
+        }
+    }
+    *wall = prev - t0;
+    return (int64_t)hits;
 }
 
 /* ---- LMDB baseline ----------------------------------------------------------------------------- */
@@ -683,9 +799,11 @@ static void lmdb_build(const char *dir, const uint8_t *sorted, size_t n)
     mdb_env_close(env);
 }
 
+/* The baseline opened read-only (MDB_NOTLS): one long read transaction, and one renewed around
+ * every lookup of lmdb.hit.txn. */
 typedef struct lmdb_ro {
     MDB_env *env;
-    MDB_txn *txn;
+    MDB_txn *txn, *txn_each;
     MDB_dbi dbi;
 } lmdb_ro;
 
@@ -698,51 +816,49 @@ static void lmdb_open_ro(lmdb_ro *l, const char *dir)
     if ((rc = mdb_env_open(l->env, dir, MDB_RDONLY | MDB_NOTLS, 0644)) != 0)
         die_mdb(rc, dir);
     if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &l->txn)) != 0 ||
-        (rc = mdb_dbi_open(l->txn, NULL, 0, &l->dbi)) != 0)
+        (rc = mdb_dbi_open(l->txn, NULL, 0, &l->dbi)) != 0 ||
+        (rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &l->txn_each)) != 0)
         die_mdb(rc, "open read transaction");
+    mdb_txn_reset(l->txn_each);
 }
 
-/* mode 0: one long read transaction; 1: renew/reset a read transaction around every lookup. */
-static void run_lmdb(const char *name, lmdb_ro *l, const uint8_t *dig, size_t n, uint32_t *s, int present,
-                     int per_txn, uint64_t records)
+/* lmdb.miss, lmdb.hit: mdb_get in one long read transaction; lmdb.hit.txn (w->renew): in a read
+ * transaction renewed before and reset after every lookup. One sample per lookup. */
+static int64_t measure_lmdb(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
-    uint64_t t0 = 0, prev = 0, t, sink = 0, found = 0;
-    size_t i, w = warmup_count(n, records);
-    int rc, pass;
+    MDB_txn *txn = w->txn;
+    const int per_txn = w->renew;
+    uint64_t t0, prev, t, sink = 0, found = 0;
+    size_t i;
+    int rc;
 
-    for (pass = 0; pass < 2; pass++) {
-        size_t lim = pass == 0 ? w : n;
-        found = 0;
-        g_cpu0 = cpu_now();
-        t0 = prev = now_ns();
-        for (i = 0; i < lim; i++) {
-            MDB_val k = { SLTD_DIGEST_SIZE, (void *)(dig + i * SLTD_DIGEST_SIZE) }, v;
-            if (per_txn && (rc = mdb_txn_renew(l->txn)) != 0)
-                die_mdb(rc, "txn_renew");
-            rc = mdb_get(l->txn, l->dbi, &k, &v);
-            if (rc == 0) {
-                found++;
-                sink += ((const uint8_t *)v.mv_data)[2]; /* read the value, as a lookup must */
-            } else if (rc != MDB_NOTFOUND) {
-                die_mdb(rc, "get");
-            }
-            if (per_txn)
-                mdb_txn_reset(l->txn);
-            t = now_ns();
-            if (pass == 1)
-                s[i] = sample(t - prev, 1);
-            prev = t;
+    t0 = prev = now_ns();
+    for (i = lo; i < hi; i++) {
+        MDB_val k = { SLTD_DIGEST_SIZE, (void *)(w->dig + i * SLTD_DIGEST_SIZE) }, v;
+        if (per_txn && (rc = mdb_txn_renew(txn)) != 0)
+            die_mdb(rc, "txn_renew");
+        rc = mdb_get(txn, w->dbi, &k, &v);
+        if (rc == 0) {
+            found++;
+            sink += ((const uint8_t *)v.mv_data)[2]; /* read the value, as a lookup must */
+        } else if (rc != MDB_NOTFOUND) {
+            die_mdb(rc, "get");
         }
+        if (per_txn)
+            mdb_txn_reset(txn);
+        t = now_ns();
+        if (s != NULL)
+            s[i - lo] = sample(t - prev, 1);
+        prev = t;
     }
     __asm__ volatile("" : : "r"(sink));
-    check_listed(name, (int64_t)found, n, present);
-    record(name, 1, "per-op", s, n, n, prev - t0, n);
-    if (per_txn && (rc = mdb_txn_renew(l->txn)) != 0)
-        die_mdb(rc, "txn_renew");
+    *wall = prev - t0;
+    return (int64_t)found;
 }
 
 static void lmdb_close_ro(lmdb_ro *l)
 {
+    mdb_txn_abort(l->txn_each);
     mdb_txn_abort(l->txn);
     mdb_env_close(l->env);
 }
@@ -789,37 +905,33 @@ static void sqlite_build(const char *path, const uint8_t *sorted, size_t n)
     sqlite3_close(h);
 }
 
-static void run_sqlite(const char *name, sqlite3 *h, sqlite3_stmt *st, const uint8_t *dig, size_t n, uint32_t *s,
-                       int present, uint64_t records)
+/* sqlite.miss, sqlite.hit: the prepared SELECT, stepped and reset; one sample per lookup. */
+static int64_t measure_sqlite(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
-    uint64_t t0 = 0, prev = 0, t, sink = 0, found = 0;
-    size_t i, w = warmup_count(n, records);
-    int rc, pass;
+    sqlite3_stmt *st = w->stmt;
+    uint64_t t0, prev, t, sink = 0, found = 0;
+    size_t i;
+    int rc;
 
-    for (pass = 0; pass < 2; pass++) {
-        size_t lim = pass == 0 ? w : n;
-        found = 0;
-        g_cpu0 = cpu_now();
-        t0 = prev = now_ns();
-        for (i = 0; i < lim; i++) {
-            sqlite3_bind_blob(st, 1, dig + i * SLTD_DIGEST_SIZE, SLTD_DIGEST_SIZE, SQLITE_STATIC);
-            rc = sqlite3_step(st);
-            if (rc == SQLITE_ROW) {
-                found++;
-                sink += ((const uint8_t *)sqlite3_column_blob(st, 0))[2];
-            } else if (rc != SQLITE_DONE) {
-                die_sql(h, "select");
-            }
-            sqlite3_reset(st);
-            t = now_ns();
-            if (pass == 1)
-                s[i] = sample(t - prev, 1);
-            prev = t;
+    t0 = prev = now_ns();
+    for (i = lo; i < hi; i++) {
+        sqlite3_bind_blob(st, 1, w->dig + i * SLTD_DIGEST_SIZE, SLTD_DIGEST_SIZE, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            found++;
+            sink += ((const uint8_t *)sqlite3_column_blob(st, 0))[2];
+        } else if (rc != SQLITE_DONE) {
+            die_sql(w->h, "select");
         }
+        sqlite3_reset(st);
+        t = now_ns();
+        if (s != NULL)
+            s[i - lo] = sample(t - prev, 1);
+        prev = t;
     }
     __asm__ volatile("" : : "r"(sink));
-    check_listed(name, (int64_t)found, n, present);
-    record(name, 1, "per-op", s, n, n, prev - t0, n);
+    *wall = prev - t0;
+    return (int64_t)found;
 }
 #endif
 
@@ -1269,8 +1381,8 @@ static int dir_exists(const char *p)
 
 static void usage(FILE *f)
 {
-    fputs("usage: sltd-bench [--records N] [--queries Q] [--threads T] [--db DIR] [--json] [--cdf FILE]\n"
-          "                  [--bits-per-key B] [--keep]\n"
+    fputs("usage: sltd-bench [--records N] [--queries Q] [--threads T] [--rounds R] [--db DIR] [--json]\n"
+          "                  [--cdf FILE] [--bits-per-key B] [--keep]\n"
           "\n"
           "Measures sltd lookups (single and batch, misses and hits, 1..T threads), the Bloom filter alone\n"
           "and the baselines a team would write instead (a bare LMDB lookup of the same digests, SQLite),\n"
@@ -1280,6 +1392,9 @@ static void usage(FILE *f)
           "  --records N       synthetic database size (default 1000000)\n"
           "  --queries Q       absent and present queries each (default 1000000)\n"
           "  --threads T       measure 1..T threads sharing one handle (default: number of CPUs)\n"
+          "  --rounds R        interleave the single-threaded workloads in R rounds, each over the next\n"
+          "                    1/R of the queries, so that load drift hits all alike (1..1024, default 16;\n"
+          "                    1: one workload after another)\n"
           "  --db DIR          use (or create and keep) the database DIR; its key is DIR.key.\n"
           "                    An existing DIR must have been built by sltd-bench with the same --records.\n"
           "  --json            print one JSON object instead of the table\n"
@@ -1315,13 +1430,14 @@ int main(int argc, char **argv)
         { "json", no_argument, NULL, 'j' },               { "cdf", required_argument, NULL, 'c' },
         { "bits-per-key", required_argument, NULL, 'b' }, { "keep", no_argument, NULL, 'k' },
         { "help", no_argument, NULL, 'h' },               { "verbose", no_argument, NULL, 'v' },
+        { "rounds", required_argument, NULL, 'r' },
         { NULL, 0, NULL, 0 },
     };
     run_info ri;
     const char *dbdir_opt = NULL, *cdf = NULL;
     char tmpl[4096], dbdir[4096], keypath[4096], feed[4096], lmdbdir[4096], path[4096];
     const char *tmpbase;
-    unsigned bits_per_key = 0;
+    unsigned bits_per_key = 0, rounds = 16;
     int json = 0, opt, rc, existing = 0;
     uint64_t t_start = now_ns(), t0, jt0, js0, jt1, js1;
     size_t nq, i, N;
@@ -1336,6 +1452,10 @@ int main(int argc, char **argv)
     struct rusage ru;
     bloom bf;
     lmdb_ro l;
+#ifdef SLTD_HAVE_SQLITE
+    sqlite3 *sq = NULL;
+    sqlite3_stmt *stmt;
+#endif
 
     memset(&ri, 0, sizeof ri);
     ri.records = 1000000;
@@ -1347,6 +1467,7 @@ int main(int argc, char **argv)
         case 'n': ri.records = parse_u64("--records", optarg, 1, (uint64_t)1 << 40); break;
         case 'q': ri.queries = parse_u64("--queries", optarg, 1, (uint64_t)1 << 32); break;
         case 't': ri.threads = (unsigned)parse_u64("--threads", optarg, 1, MAX_THREADS); break;
+        case 'r': rounds = (unsigned)parse_u64("--rounds", optarg, 1, 1024); break;
         case 'd': dbdir_opt = optarg; break;
         case 'j': json = 1; break;
         case 'c': cdf = optarg; break;
@@ -1504,22 +1625,7 @@ int main(int argc, char **argv)
         }
     }
 
-    /* 4. sltd */
-    progress("sltd workloads");
-    run_sltd_digest(db, absent, nq, s);
-    run_sltd_single("sltd.miss", db, absent, nq, s, 0, ri.records);
-    run_sltd_single("sltd.hit", db, present, nq, s, 1, ri.records);
-    run_sltd_batch("sltd.miss.batch", db, qa, nq, s, 0, ri.records);
-    run_sltd_batch("sltd.hit.batch", db, qp, nq, s, 1, ri.records);
-    {
-        unsigned t;
-        for (t = 2; t <= ri.threads; t++) {
-            run_sltd_threads("sltd.miss", db, absent, nq, s, 0, t);
-            run_sltd_threads("sltd.hit", db, present, nq, s, 1, t);
-        }
-    }
-
-    /* 5. the filter alone (replica), and its false-positive rate */
+    /* 4. the filter alone (a replica), and its false-positive rate */
     progress("filter replica");
     bloom_init(&bf, st.filter_capacity, st.filter_bits_per_key, dig_all, N);
     if (bf.nblocks * 64 > st.filter_bytes || st.filter_bytes - bf.nblocks * 64 > 65536)
@@ -1541,11 +1647,8 @@ int main(int argc, char **argv)
             ri.fp_probe_count += (uint64_t)bloom_test(&bf, (const uint8_t *)r);
         }
     }
-    run_bloom(&bf, dig_absent, nq, s, 0);
-    run_bloom(&bf, dig_absent, nq, s, 1);
-    free(bf.words);
 
-    /* 6. the LMDB baseline */
+    /* 5. the LMDB baseline */
     progress("LMDB baseline: loading");
     t0 = now_ns();
     qsort(dig_all, N, SLTD_DIGEST_SIZE, cmp_digest);
@@ -1554,35 +1657,75 @@ int main(int argc, char **argv)
     join(path, sizeof path, lmdbdir, "data.mdb");
     ri.lmdb_file = file_size(path);
     lmdb_open_ro(&l, lmdbdir);
-    run_lmdb("lmdb.miss", &l, dig_absent, nq, s, 0, 0, ri.records);
-    run_lmdb("lmdb.hit", &l, dig_present, nq, s, 1, 0, ri.records);
-    mdb_txn_reset(l.txn);
-    run_lmdb("lmdb.hit.txn", &l, dig_present, nq, s, 1, 1, ri.records);
-    lmdb_close_ro(&l);
 
-    /* 7. the SQLite baseline */
+    /* 6. the SQLite baseline */
 #ifdef SLTD_HAVE_SQLITE
+    progress("SQLite baseline: loading");
+    join(path, sizeof path, tmpl, "sqlite.db");
+    t0 = now_ns();
+    sqlite_build(path, dig_all, N);
+    ri.sqlite_load_s = (double)(now_ns() - t0) / 1e9;
+    ri.sqlite_file = file_size(path);
+    if (sqlite3_open_v2(path, &sq, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        die_sql(sq, path);
+    /* A tuned reader: the file mapped (like LMDB), one read transaction for the whole run. */
+    sql_exec(sq, "PRAGMA mmap_size=2147418112; BEGIN");
+    if (sqlite3_prepare_v2(sq, "SELECT v FROM t WHERE d = ?1", -1, &stmt, NULL) != SQLITE_OK)
+        die_sql(sq, "prepare select");
+#endif
+
+    /* 7. the single-threaded workloads, interleaved in rounds; then sltd with 2..T threads */
     {
-        sqlite3 *h = NULL;
-        sqlite3_stmt *stmt;
-        progress("SQLite baseline: loading");
-        join(path, sizeof path, tmpl, "sqlite.db");
-        t0 = now_ns();
-        sqlite_build(path, dig_all, N);
-        ri.sqlite_load_s = (double)(now_ns() - t0) / 1e9;
-        ri.sqlite_file = file_size(path);
-        if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-            die_sql(h, path);
-        /* A tuned reader: the file mapped (like LMDB), one read transaction for the whole run. */
-        sql_exec(h, "PRAGMA mmap_size=2147418112; BEGIN");
-        if (sqlite3_prepare_v2(h, "SELECT v FROM t WHERE d = ?1", -1, &stmt, NULL) != SQLITE_OK)
-            die_sql(h, "prepare select");
-        run_sqlite("sqlite.miss", h, stmt, dig_absent, nq, s, 0, ri.records);
-        run_sqlite("sqlite.hit", h, stmt, dig_present, nq, s, 1, ri.records);
-        sqlite3_finalize(stmt);
-        sql_exec(h, "COMMIT");
-        sqlite3_close(h);
+        workload wl[] = {
+            { .name = "sltd.digest", .measure = measure_digest, .per = GROUP, .present = -1, .db = db, .docs = absent },
+            { .name = "sltd.miss", .measure = measure_sltd, .per = 1, .present = 0, .db = db, .docs = absent },
+            { .name = "sltd.hit", .measure = measure_sltd, .per = 1, .present = 1, .db = db, .docs = present },
+            { .name = "sltd.miss.batch", .measure = measure_sltd_batch, .per = BATCH, .present = 0, .db = db,
+              .queries = qa },
+            { .name = "sltd.hit.batch", .measure = measure_sltd_batch, .per = BATCH, .present = 1, .db = db,
+              .queries = qp },
+            { .name = "bloom.miss", .measure = measure_bloom, .per = GROUP, .present = -1, .bf = &bf,
+              .dig = dig_absent },
+            { .name = "bloom.miss.batch", .measure = measure_bloom_batch, .per = GROUP, .present = -1, .bf = &bf,
+              .dig = dig_absent },
+            { .name = "lmdb.miss", .measure = measure_lmdb, .per = 1, .present = 0, .dig = dig_absent, .txn = l.txn,
+              .dbi = l.dbi },
+            { .name = "lmdb.hit", .measure = measure_lmdb, .per = 1, .present = 1, .dig = dig_present, .txn = l.txn,
+              .dbi = l.dbi },
+            { .name = "lmdb.hit.txn", .measure = measure_lmdb, .per = 1, .present = 1, .dig = dig_present,
+              .txn = l.txn_each, .dbi = l.dbi, .renew = 1 },
+#ifdef SLTD_HAVE_SQLITE
+            { .name = "sqlite.miss", .measure = measure_sqlite, .per = 1, .present = 0, .dig = dig_absent, .h = sq,
+              .stmt = stmt },
+            { .name = "sqlite.hit", .measure = measure_sqlite, .per = 1, .present = 1, .dig = dig_present, .h = sq,
+              .stmt = stmt },
+#endif
+        };
+        const unsigned nw = sizeof wl / sizeof wl[0];
+        unsigned j, t;
+
+        for (j = 0; j < nw; j++)
+            workload_init(&wl[j], nq, ri.records);
+        progress("%u single-threaded workloads: warm-up, then %u rounds", nw, rounds);
+        run_interleaved(wl, nw, rounds);
+        /* results in the usual order: sltd's, its thread runs, then the filter and the baselines */
+        for (j = 0; j < nw && strncmp(wl[j].name, "sltd.", 5) == 0; j++)
+            workload_record(&wl[j]);
+        if (ri.threads > 1)
+            progress("sltd with 2..%u threads", ri.threads);
+        for (t = 2; t <= ri.threads; t++) {
+            run_sltd_threads("sltd.miss", db, absent, nq, s, 0, t);
+            run_sltd_threads("sltd.hit", db, present, nq, s, 1, t);
+        }
+        for (; j < nw; j++)
+            workload_record(&wl[j]);
     }
+    free(bf.words);
+    lmdb_close_ro(&l);
+#ifdef SLTD_HAVE_SQLITE
+    sqlite3_finalize(stmt);
+    sql_exec(sq, "COMMIT");
+    sqlite3_close(sq);
 #endif
 
     /* 8. report */
