@@ -225,8 +225,6 @@ static int map_enter(sltd__store *s, slot **out)
     }
 }
 
-int sltd__store_reader_enter(sltd__store *s, slot **r, uint64_t *last);
-
 static void map_leave(slot *sl)
 {
     atomic_store_explicit(&sl->busy, 0, memory_order_release);
@@ -287,14 +285,16 @@ int sltd__store_reader_txn(sltd__store *s, slot **r, sltd__txn **out)
             sl->t.write = 0;
             break;
         }
-        map_leave(sl);
-        *r = NULL;
         if (rc != MDB_MAP_RESIZED) {
-            if (sl->live)
+            if (sl->live) /* (before the slot is released: it is not ours after) */
                 mdb_txn_abort(sl->t.txn);
             sl->live = 0;
+            map_leave(sl);
+            *r = NULL;
             return map_err(rc, "read transaction", s->dir);
         }
+        map_leave(sl);
+        *r = NULL;
         if ((rc = drain_and(s, 0)) != SLTD_OK || (rc = map_enter(s, &sl)) != SLTD_OK)
             return rc;
         *r = sl;
