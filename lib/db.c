@@ -257,37 +257,54 @@ typedef struct freshness {
     int64_t produced, expires;
 } freshness;
 
-/* Re-read freshness from the read transaction t (on the newest committed state). One trylock: a
- * lookup never waits for another thread doing this (it answers with the freshness known so far). */
-static void fresh_refresh(sltd_db *db, sltd__txn *t)
+/* The freshness recorded in the meta of transaction t. */
+static int fresh_read(sltd__txn *t, freshness *f)
 {
-    uint64_t seq = 0, prod = 0, exp = 0;
+    uint64_t prod, exp;
+    int rc;
+
+    if ((rc = sltd__meta_u64(t, META_SEQUENCE, &f->sequence)) != SLTD_OK ||
+        (rc = sltd__meta_u64(t, META_PRODUCED, &prod)) != SLTD_OK ||
+        (rc = sltd__meta_u64(t, META_EXPIRES, &exp)) != SLTD_OK)
+        return rc;
+    f->produced = (int64_t)prod;
+    f->expires = (int64_t)exp;
+    return SLTD_OK;
+}
+
+/* Cache f as the freshness of transaction txnid for the lookups that follow, unless a newer one is
+ * cached already. One trylock: a lookup never waits for another thread doing this. */
+static void fresh_publish(sltd_db *db, const freshness *f, uint64_t txnid)
+{
+    uint64_t cur;
 
     if (pthread_mutex_trylock(&db->fresh_lock) != 0)
         return;
-    if (atomic_load(&db->fresh_txnid) != sltd__txn_id(t) && sltd__meta_u64(t, META_SEQUENCE, &seq) == SLTD_OK &&
-        sltd__meta_u64(t, META_PRODUCED, &prod) == SLTD_OK && sltd__meta_u64(t, META_EXPIRES, &exp) == SLTD_OK) {
+    cur = atomic_load(&db->fresh_txnid);
+    if (cur == UINT64_MAX /* never read */ || txnid > cur) {
         atomic_fetch_add_explicit(&db->fresh_seq, 1, memory_order_acq_rel);
-        atomic_store_explicit(&db->fresh_sequence, seq, memory_order_release);
-        atomic_store_explicit(&db->fresh_produced, (int64_t)prod, memory_order_release);
-        atomic_store_explicit(&db->fresh_expires, (int64_t)exp, memory_order_release);
-        atomic_store_explicit(&db->fresh_txnid, sltd__txn_id(t), memory_order_release);
+        atomic_store_explicit(&db->fresh_sequence, f->sequence, memory_order_release);
+        atomic_store_explicit(&db->fresh_produced, f->produced, memory_order_release);
+        atomic_store_explicit(&db->fresh_expires, f->expires, memory_order_release);
+        atomic_store_explicit(&db->fresh_txnid, txnid, memory_order_release);
         atomic_fetch_add_explicit(&db->fresh_seq, 1, memory_order_release);
     }
     pthread_mutex_unlock(&db->fresh_lock);
 }
 
-/* The freshness of the data as of transaction `last` (the last commit, read by the reader *r holds).
- * When a commit moved it, the meta is re-read in the reader's transaction, which *t then gives. */
+/* The freshness of the data as of transaction `last` (the last commit, read by the reader *r holds):
+ * the cached one, or, when a commit moved it, the meta of the reader's transaction (which *t then
+ * gives, and which answers this lookup: its stamp and its data are of one snapshot). */
 static int fresh_get(sltd_db *db, freshness *f, uint64_t last, sltd__reader **r, sltd__txn **t)
 {
     uint64_t s1, s2;
     int rc;
 
     if (atomic_load_explicit(&db->fresh_txnid, memory_order_relaxed) != last) {
-        if ((rc = sltd__store_reader_txn(db->store, r, t)) != SLTD_OK)
+        if ((rc = sltd__store_reader_txn(db->store, r, t)) != SLTD_OK || (rc = fresh_read(*t, f)) != SLTD_OK)
             return rc;
-        fresh_refresh(db, *t);
+        fresh_publish(db, f, sltd__txn_id(*t));
+        return SLTD_OK;
     }
     do {
         /* (acquire loads instead of a fence: plain loads on x86, and TSan understands them) */

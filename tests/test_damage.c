@@ -407,6 +407,13 @@ START_TEST(wrong_format_version_and_meta)
         ck_assert_int_eq(sltd_verify(NULL, db), SLTD_ECORRUPT);
         all_listed(db, N_DOCS); /* lookups need no counts */
         sltd_close(db);
+        /* a damaged freshness value: whether the data expired cannot be told, so nothing answers
+         * (fail closed), rather than answers stamped with no expiry */
+        tu_rmtree(work);
+        ck_assert_int_eq(ru_copy_dir(dbdir, work), 0);
+        meta_put(work, "expires", seven, 7);
+        ck_assert_int_eq(open_rc(work, fl), SLTD_ECORRUPT);
+        ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "expires"));
     }
 }
 END_TEST
