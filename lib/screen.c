@@ -469,6 +469,22 @@ static int csv_quoting_error(screen *s)
     return 0;
 }
 
+/* A field ends at ch, a comma or a line end (which ends the row too). */
+static int csv_delim(screen *s, chunk *c, unsigned char ch)
+{
+    int rc = csv_field_end(s, c);
+
+    if (rc != 0)
+        return rc;
+    if (ch == ',') {
+        s->cs = CS_START;
+        return 0;
+    }
+    if (ch == '\n')
+        s->line++;
+    return csv_row_end(s, c);
+}
+
 /* The next row into c: 1 (an item added), 0 at the end of the input, or a fatal code. */
 static int csv_next(screen *s, chunk *c)
 {
@@ -531,16 +547,8 @@ static int csv_next(screen *s, chunk *c)
                 continue;
             ch = *q;
             s->pos++;
-            if (ch == ',') {
-                if ((rc = csv_field_end(s, c)) != 0)
-                    return rc;
-                s->cs = CS_START;
-            } else if (ch == '\n' || ch == '\r') {
-                if ((rc = csv_field_end(s, c)) != 0)
-                    return rc;
-                if (ch == '\n')
-                    s->line++;
-                if ((rc = csv_row_end(s, c)) != 0)
+            if (ch == ',' || ch == '\n' || ch == '\r') {
+                if ((rc = csv_delim(s, c, ch)) != 0)
                     return rc;
             } else if (ch == '"') {
                 csv_quoting_error(s);
@@ -581,16 +589,8 @@ static int csv_next(screen *s, chunk *c)
                 if ((rc = csv_add(s, c, p, 1)) != 0)
                     return rc;
                 s->cs = CS_QUO;
-            } else if (ch == ',') {
-                if ((rc = csv_field_end(s, c)) != 0)
-                    return rc;
-                s->cs = CS_START;
-            } else if (ch == '\n' || ch == '\r') {
-                if ((rc = csv_field_end(s, c)) != 0)
-                    return rc;
-                if (ch == '\n')
-                    s->line++;
-                if ((rc = csv_row_end(s, c)) != 0)
+            } else if (ch == ',' || ch == '\n' || ch == '\r') {
+                if ((rc = csv_delim(s, c, ch)) != 0)
                     return rc;
             } else if (ch == '\0') { /* as csvread: a stand-in quote, the field goes on */
                 csv_row_error(s, s->line, "NUL byte in the input");
