@@ -9,6 +9,7 @@
 
 #include "csvread.h"
 #include "norm.h"
+#include "record.h"
 
 enum col {
     COL_STATE,
@@ -218,14 +219,8 @@ static int bad_number(sltd__feed *f, unsigned long line, const char *name, const
                 show(v, sizeof v, s, n), SLTD_NUMBER_MAX);
 }
 
-static int is_leap(unsigned y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 static int parse_date(sltd__feed *f, unsigned long line, const char *name, const char *s, size_t n, uint32_t *out)
 {
-    static const unsigned mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     char v[256];
     unsigned y = 0, m = 0, d = 0;
 
@@ -247,7 +242,7 @@ static int parse_date(sltd__feed *f, unsigned long line, const char *name, const
         else
             d = d * 10 + dig;
     }
-    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && is_leap(y)))
+    if (!sltd__date_calendar(y, m, d))
         return ferr(f, line, "field '%s': %s is not a calendar date", name, show(v, sizeof v, s, n));
     uint32_t ymd = y * 10000u + m * 100u + d;
     if (ymd < DATE_MIN || ymd > DATE_MAX)

@@ -461,6 +461,12 @@ int sltd_mrz_valid(const sltd_mrz *m)
            check_ok(&m->optional_check) && check_ok(&m->composite_check);
 }
 
+int sltd__mrz_key_trusted(const sltd_mrz *m)
+{
+    return m != NULL && m->kind >= SLTD_MRZ_TD1 && m->kind <= SLTD_MRZ_MRVB &&
+           m->number_check.status == SLTD_MRZ_CHECK_OK && check_ok(&m->composite_check);
+}
+
 const char *sltd_mrz_kind_name(int kind)
 {
     switch (kind) {

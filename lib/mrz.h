@@ -18,4 +18,10 @@ int sltd__mrz_check_digit(const char *s, size_t len);
  * are not part of it. 1 and [*start, *end) set (and *pos past the line), or 0 at the end. */
 int sltd__mrz_next_line(const char *text, size_t len, size_t *pos, size_t *start, size_t *end);
 
+/* The gate that every MRZ lookup passes: may the parsed (issuing state, number) be used as a lookup
+ * key? Only when the check digits that protect the number are right: the number's own and, where the
+ * format has one, the composite (which covers the number too). 1 yes, 0 no (also for a struct that
+ * was not filled). */
+int sltd__mrz_key_trusted(const sltd_mrz *m);
+
 #endif

@@ -239,8 +239,7 @@ static int variant_confirm(const located *L, const variant *v)
     memcpy(buf, L->canon, L->canon_len);
     for (i = 0; i < v->npos; i++)
         buf[L->ch[v->idx[i]].off] = L->ch[v->idx[i]].alt[v->alt[i]];
-    if (sltd_mrz_parse(&m2, buf, L->canon_len) != 0 || m2.number_check.status != SLTD_MRZ_CHECK_OK ||
-        (m2.composite_check.status != SLTD_MRZ_CHECK_OK && m2.composite_check.status != SLTD_MRZ_CHECK_ABSENT))
+    if (sltd_mrz_parse(&m2, buf, L->canon_len) != 0 || !sltd__mrz_key_trusted(&m2))
         return 0;
     return strcmp(m2.number, v->number) == 0;
 }
@@ -333,9 +332,7 @@ int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t 
         return rc;
     }
     /* The checks that protect the key: the number's own and the composite (over the number too). */
-    read_ok = out->mrz.number_check.status == SLTD_MRZ_CHECK_OK &&
-              (out->mrz.composite_check.status == SLTD_MRZ_CHECK_OK ||
-               out->mrz.composite_check.status == SLTD_MRZ_CHECK_ABSENT);
+    read_ok = sltd__mrz_key_trusted(&out->mrz);
 
     if (!(flags & SLTD_MRZ_OCR_VARIANTS)) {
         if (!read_ok) {

@@ -8,10 +8,11 @@ static int is_leap(unsigned y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static unsigned month_days(unsigned y, unsigned m)
+int sltd__date_calendar(unsigned y, unsigned m, unsigned d)
 {
-    static const unsigned char d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    return m == 2 && is_leap(y) ? 29u : d[m - 1];
+    static const unsigned char days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+    return m >= 1 && m <= 12 && d >= 1 && d <= (m == 2 && is_leap(y) ? 29u : days[m - 1]);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
@@ -33,7 +34,7 @@ int sltd__date_valid(uint32_t ymd)
     unsigned y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
     long days;
 
-    if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+    if (!sltd__date_calendar(y, m, d))
         return 0;
     days = days_from_civil((long)y, m, d);
     return days >= 1 && days <= 65535;

@@ -30,6 +30,9 @@ int sltd__rec_decode(sltd_record *out, const uint8_t *in, size_t avail, size_t *
 /* Length of the encoded record at in[0..avail), or 0 if it is damaged. */
 size_t sltd__rec_len(const uint8_t *in, size_t avail);
 
+/* Is (year, month, day) a day of the proleptic Gregorian calendar? The one calendar check, for every
+ * date read from any input (feeds, MRZ). */
+int sltd__date_calendar(unsigned y, unsigned m, unsigned d);
 /* Is the date YYYYMMDD a real calendar day that the store can hold (1970-01-02 .. 2149-06-06)? */
 int sltd__date_valid(uint32_t ymd);
 uint16_t sltd__date_to_days(uint32_t ymd);

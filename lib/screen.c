@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "mrz.h"
 #include "sltd.h"
 
 #define CHUNK_ROWS SLTD_SCREEN_CHUNK_ROWS
@@ -799,9 +800,7 @@ static void prep_mrz(screen *s, chunk *c, size_t idx, const char *text, size_t l
         }
     } else {
         rc = sltd_mrz_parse(&m, text, len);
-        if (rc == 0 && !(m.number_check.status == SLTD_MRZ_CHECK_OK &&
-                         (m.composite_check.status == SLTD_MRZ_CHECK_OK ||
-                          m.composite_check.status == SLTD_MRZ_CHECK_ABSENT)))
+        if (rc == 0 && !sltd__mrz_key_trusted(&m))
             rc = SLTD_ECHECKDIGIT;
     }
     if (rc == 0 || rc == SLTD_ECHECKDIGIT) {
