@@ -20,6 +20,7 @@
 #include "db.h"
 #include "error.h"
 #include "feed.h"
+#include "fsutil.h"
 #include "hash.h"
 #include "import.h"
 
@@ -257,8 +258,7 @@ static int canonicalise(sltd__entries *e, uint8_t checksum[16], const char *sour
 }
 
 typedef struct writer {
-    int fd;
-    const char *path;
+    sltd__fs_atomic file;
     sltd__sigstate *sig;
     size_t n;
     uint8_t buf[WBUF];
@@ -266,20 +266,12 @@ typedef struct writer {
 
 static int w_flush(writer *w)
 {
-    size_t off = 0;
+    int rc;
 
     sltd__sig_update(w->sig, w->buf, w->n);
-    while (off < w->n) {
-        ssize_t r = write(w->fd, w->buf + off, w->n - off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return sltd__err(errno == ENOSPC ? SLTD_EFULL : SLTD_EIO, "%s: cannot write: %s", w->path,
-                             strerror(errno));
-        off += (size_t)r;
-    }
+    rc = sltd__fs_write(w->file.fd, w->buf, w->n, w->file.tmp);
     w->n = 0;
-    return SLTD_OK;
+    return rc;
 }
 
 static int w_put(writer *w, const void *p, size_t n)
@@ -298,28 +290,20 @@ static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd_
 {
     uint8_t hdr[SLTD__BUNDLE_HDR], sig[SLTD__SIGN_BYTES];
     writer *w = NULL;
-    char *tmp = NULL, *dir = NULL, *slash;
     size_t i;
-    int rc = SLTD_OK, dfd;
+    int rc = SLTD_OK;
 
-    if ((w = malloc(sizeof *w)) == NULL) {
-        rc = sltd__err(SLTD_ENOMEM, "out of memory");
-        goto cleanup;
-    }
-    w->fd = -1; /* before anything can fail: cleanup reads these */
+    if ((w = malloc(sizeof *w)) == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    w->file = (sltd__fs_atomic)SLTD__FS_ATOMIC_INIT; /* before anything can fail: cleanup reads it */
     w->n = 0;
-    w->path = path;
-    w->sig = NULL;
-    if ((tmp = path_with(path, ".XXXXXX")) == NULL || (dir = path_with(path, "")) == NULL ||
-        (w->sig = sltd__sig_begin()) == NULL) {
+    if ((w->sig = sltd__sig_begin()) == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
     }
-    if ((w->fd = mkstemp(tmp)) < 0) {
-        rc = sltd__err(SLTD_EIO, "%s: cannot create a temporary file: %s", tmp, strerror(errno));
+    /* a bundle is public (digests and a signature): 0644 */
+    if ((rc = sltd__fs_atomic_begin(&w->file, path, 0644)) != SLTD_OK)
         goto cleanup;
-    }
-    (void)fchmod(w->fd, 0644); /* a bundle is public: digests and a signature */
     sltd__bundle_hdr_encode(hdr, h);
     if ((rc = w_put(w, hdr, sizeof hdr)) != SLTD_OK)
         goto cleanup;
@@ -339,41 +323,11 @@ static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd_
     w->n = sizeof sig;
     if ((rc = w_flush(w)) != SLTD_OK) /* (the signature also enters the hash state: it is not used again) */
         goto cleanup;
-    if (fsync(w->fd) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: cannot sync: %s", tmp, strerror(errno));
-        goto cleanup;
-    }
-    if (close(w->fd) != 0) {
-        w->fd = -1;
-        rc = sltd__err(SLTD_EIO, "%s: cannot close: %s", tmp, strerror(errno));
-        goto cleanup;
-    }
-    w->fd = -1;
-    if (rename(tmp, path) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    tmp[0] = '\0';
-    slash = strrchr(dir, '/');
-    if (slash == NULL)
-        memcpy(dir, ".", 2);
-    else
-        slash[slash == dir] = '\0';
-    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
+    rc = sltd__fs_atomic_commit(&w->file);
 cleanup:
-    if (w != NULL) {
-        if (w->fd >= 0)
-            close(w->fd);
-        sltd__sig_free(w->sig);
-    }
-    if (tmp != NULL && tmp[0] != '\0' && rc != SLTD_OK)
-        unlink(tmp);
+    sltd__fs_atomic_abort(&w->file);
+    sltd__sig_free(w->sig);
     free(w);
-    free(tmp);
-    free(dir);
     return rc;
 }
 
@@ -490,17 +444,12 @@ static int read_bundle(uint8_t **out, size_t *outlen, const char *path)
     ssize_t r;
 
     *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? sltd__err(SLTD_ENOENT, "%s: bundle not found", path)
-                               : sltd__err(SLTD_EIO, "%s: cannot open: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = sltd__err(SLTD_EFORMAT, "%s: not a regular file", path);
-        goto cleanup;
+    if ((fd = sltd__fs_open_regular(path, 0, &st)) < 0) {
+        if (errno == ENOENT)
+            return sltd__err(SLTD_ENOENT, "%s: bundle not found", path);
+        if (errno == EISDIR || errno == EINVAL)
+            return sltd__err(SLTD_EFORMAT, "%s: not a regular file", path);
+        return sltd__err(SLTD_EIO, "%s: cannot open: %s", path, strerror(errno));
     }
     if ((uint64_t)st.st_size > SLTD_BUNDLE_MAX || st.st_size < SLTD__BUNDLE_MIN) {
         rc = sltd__err(SLTD_EFORMAT, "%s: %lld bytes: a bundle has %d to %llu bytes", path, (long long)st.st_size,

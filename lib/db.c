@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fsutil.h"
 #include "norm.h"
 #include "record.h"
 
@@ -141,17 +142,6 @@ static int add_key(void *ctx, const uint8_t *d, const uint8_t *val, size_t len)
     return 0;
 }
 
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 int sltd__db_rebuild_filter(sltd_db *db, sltd__txn *w, uint64_t capacity)
 {
     char tmp[4096];
@@ -170,7 +160,7 @@ int sltd__db_rebuild_filter(sltd_db *db, sltd__txn *w, uint64_t capacity)
     /* Tell every process mapping the current file that it is being replaced (they read LMDB directly
      * until this transaction commits and they can map the new file), then replace it. */
     sltd__bloom_retire_path(db->filter_path);
-    if (rename(tmp, db->filter_path) != 0 || fsync_dir(db->dir) != 0) {
+    if (rename(tmp, db->filter_path) != 0 || sltd__fs_sync_dir(db->dir) != 0) {
         rc = sltd__err(SLTD_EIO, "%s: cannot install the rebuilt filter: %s", db->filter_path, strerror(errno));
         goto fail;
     }

@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "error.h"
+#include "fsutil.h"
 
 #define KDF_CONTEXT "sltd-prf"          /* crypto_kdf_CONTEXTBYTES = 8 */
 #define KDF_ID_PRF 1
@@ -46,42 +47,42 @@ int sltd__hash_init(void)
     return sodium_init() < 0 ? SLTD_ENOMEM : SLTD_OK;
 }
 
-static int read_full(int fd, unsigned char *buf, size_t n)
+/* Open a key file of either kind: a regular file, not a symbolic link; a secret one must not be
+ * accessible by group or others. The descriptor, or a negative sltd code (detail set). */
+static int open_key_file(const char *path, const char *what, int secret, struct stat *st)
 {
-    size_t got = 0;
+    int fd = sltd__fs_open_regular(path, 1, st);
 
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return sltd__err(SLTD_ENOENT, "%s: %s not found", path, what);
+        if (errno == ELOOP)
+            return sltd__err(SLTD_EKEY, "%s: %s is a symbolic link", path, what);
+        if (errno == EISDIR || errno == EINVAL)
+            return sltd__err(SLTD_EKEY, "%s: %s is not a regular file", path, what);
+        return sltd__err(SLTD_EKEY, "%s: cannot open %s: %s", path, what, strerror(errno));
     }
-    return 0;
+    if (secret && (st->st_mode & (S_IRWXG | S_IRWXO))) {
+        int rc = sltd__err(SLTD_EKEYPERM, "%s: %s mode is %03o; it must not be accessible by group or others (chmod 600)",
+                           path, what, (unsigned)(st->st_mode & 0777));
+        close(fd);
+        return rc;
+    }
+    return fd;
 }
 
 int sltd__key_create(const char *path)
 {
     unsigned char master[crypto_kdf_KEYBYTES];
     int fd, rc = SLTD_OK;
-    size_t off = 0;
 
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return errno == EEXIST ? sltd__err(SLTD_EEXIST, "%s: key file already exists", path)
                                : sltd__err(SLTD_EIO, "%s: cannot create key file: %s", path, strerror(errno));
     crypto_kdf_keygen(master);
-    while (off < sizeof master) {
-        ssize_t w = write(fd, master + off, sizeof master - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            rc = sltd__err(SLTD_EIO, "%s: cannot write key file: %s", path, strerror(errno));
-            goto cleanup;
-        }
-        off += (size_t)w;
-    }
+    if ((rc = sltd__fs_write(fd, master, sizeof master, path)) != SLTD_OK)
+        goto cleanup;
     if (fsync(fd) != 0)
         rc = sltd__err(SLTD_EIO, "%s: cannot sync key file: %s", path, strerror(errno));
 cleanup:
@@ -100,36 +101,15 @@ int sltd__key_load(sltd__keys **out, const char *path)
     int fd, rc = SLTD_OK;
 
     *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return sltd__err(SLTD_ENOENT, "%s: key file not found", path);
-        if (errno == ELOOP)
-            return sltd__err(SLTD_EKEY, "%s: key file is a symbolic link", path);
-        return sltd__err(SLTD_EKEY, "%s: cannot open key file: %s", path, strerror(errno));
-    }
-    if (fstat(fd, &st) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = sltd__err(SLTD_EKEY, "%s: key file is not a regular file", path);
-        goto cleanup;
-    }
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        rc = sltd__err(SLTD_EKEYPERM, "%s: key file mode is %03o; it must not be accessible by group or others (chmod 600)",
-                       path, (unsigned)(st.st_mode & 0777));
-        goto cleanup;
-    }
+    if ((fd = open_key_file(path, "key file", 1, &st)) < 0)
+        return fd;
     if (st.st_size != (off_t)sizeof master) {
         rc = sltd__err(SLTD_EKEY, "%s: key file must be exactly %zu bytes, found %lld", path, sizeof master,
                        (long long)st.st_size);
         goto cleanup;
     }
-    if (read_full(fd, master, sizeof master) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: cannot read key file", path);
+    if ((rc = sltd__fs_read(fd, master, sizeof master, path)) != SLTD_OK)
         goto cleanup;
-    }
     k = sodium_malloc(sizeof *k);
     if (k == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "cannot allocate key memory");
@@ -532,21 +512,6 @@ struct sltd__sigstate {
     crypto_sign_state st;
 };
 
-static int write_full(int fd, const unsigned char *p, size_t n)
-{
-    size_t off = 0;
-
-    while (off < n) {
-        ssize_t w = write(fd, p + off, n - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        off += (size_t)w;
-    }
-    return 0;
-}
-
 /* Open a new file that must not exist. -1 with errno on failure. */
 static int create_excl(const char *path, mode_t mode)
 {
@@ -574,12 +539,11 @@ int sltd__signkey_create(const char *sec_path, const char *pub_path, uint8_t key
     memcpy(file, SEC_MAGIC, KEYFILE_MAGIC_LEN);
     memcpy(pub, PUB_MAGIC, KEYFILE_MAGIC_LEN);
     crypto_sign_keypair(pub + KEYFILE_MAGIC_LEN, file + KEYFILE_MAGIC_LEN);
-    if (write_full(sfd, file, sizeof file) != 0 || fsync(sfd) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: cannot write: %s", sec_path, strerror(errno));
+    if ((rc = sltd__fs_write(sfd, file, sizeof file, sec_path)) != SLTD_OK ||
+        (rc = sltd__fs_write(pfd, pub, sizeof pub, pub_path)) != SLTD_OK)
         goto cleanup;
-    }
-    if (write_full(pfd, pub, sizeof pub) != 0 || fsync(pfd) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: cannot write: %s", pub_path, strerror(errno));
+    if (fsync(sfd) != 0 || fsync(pfd) != 0) {
+        rc = sltd__err(SLTD_EIO, "%s: cannot sync the key files: %s", sec_path, strerror(errno));
         goto cleanup;
     }
     if (keyid != NULL)
@@ -603,36 +567,15 @@ static int read_keyfile(unsigned char *buf, size_t len, const char *path, const 
     struct stat st;
     int fd, rc = SLTD_OK;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return sltd__err(SLTD_ENOENT, "%s: %s not found", path, what);
-        if (errno == ELOOP)
-            return sltd__err(SLTD_EKEY, "%s: %s is a symbolic link", path, what);
-        return sltd__err(SLTD_EKEY, "%s: cannot open %s: %s", path, what, strerror(errno));
-    }
-    if (fstat(fd, &st) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = sltd__err(SLTD_EKEY, "%s: %s is not a regular file", path, what);
-        goto cleanup;
-    }
-    if (secret && (st.st_mode & (S_IRWXG | S_IRWXO))) {
-        rc = sltd__err(SLTD_EKEYPERM, "%s: %s mode is %03o; it must not be accessible by group or others (chmod 600)",
-                       path, what, (unsigned)(st.st_mode & 0777));
-        goto cleanup;
-    }
+    if ((fd = open_key_file(path, what, secret, &st)) < 0)
+        return fd;
     if (st.st_size != (off_t)len) {
         rc = sltd__err(SLTD_EKEY, "%s: not an sltd %s (%zu bytes expected, found %lld)", path, what, len,
                        (long long)st.st_size);
         goto cleanup;
     }
-    if (read_full(fd, buf, len) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: cannot read %s", path, what);
+    if ((rc = sltd__fs_read(fd, buf, len, path)) != SLTD_OK)
         goto cleanup;
-    }
     if (memcmp(buf, magic, KEYFILE_MAGIC_LEN) != 0) {
         sodium_memzero(buf, len);
         rc = sltd__err(SLTD_EKEY, "%s: not an sltd %s (bad magic)", path, what);

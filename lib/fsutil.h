@@ -1,0 +1,45 @@
+/* fsutil.h — the file-system steps every module shares: whole reads and writes, fsync of a file's
+ * directory, opening a regular file safely, and replacing a file atomically. Errors come back as sltd
+ * codes with a detail naming the path (error.h); ENOSPC and EDQUOT are SLTD_EFULL. */
+#ifndef SLTD_FSUTIL_H
+#define SLTD_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Write all n bytes (retrying short writes and EINTR). 0, SLTD_EFULL or SLTD_EIO ("PATH: cannot write"). */
+int sltd__fs_write(int fd, const void *p, size_t n, const char *path);
+/* Read exactly n bytes. 0, or SLTD_EIO (an error, or the file ended first). */
+int sltd__fs_read(int fd, void *p, size_t n, const char *path);
+
+/* fsync the directory dir. 0 or -1 with errno. */
+int sltd__fs_sync_dir(const char *dir);
+
+/* Open an existing file read-only that must be a regular file, and fstat it into *st. With
+ * nofollow, a symbolic link is refused (ELOOP). Returns the descriptor, or -1 with errno set
+ * (EFTYPE-like cases report EINVAL: not a regular file). Sets no error detail: callers word it. */
+int sltd__fs_open_regular(const char *path, int nofollow, struct stat *st);
+
+/* A file written beside its final path and renamed over it when complete, so readers see the old
+ * file or the whole new one, never a part:
+ *   sltd__fs_atomic a;
+ *   rc = sltd__fs_atomic_begin(&a, path, 0644);   write to a.fd ...
+ *   rc = sltd__fs_atomic_commit(&a);              fsync, rename, fsync of the directory
+ * or sltd__fs_atomic_abort(&a) to drop it. Both end the writer: on any failure of commit nothing is
+ * left at either name (not even when only the directory's fsync failed: the caller is told the file
+ * was not written, so it must not be there); abort after commit, or after a failed begin, does nothing.
+ * Initialise with SLTD__FS_ATOMIC_INIT when cleanup may run before begin. */
+typedef struct sltd__fs_atomic {
+    int fd;
+    char *tmp;        /* PATH.XXXXXX */
+    char *dir;        /* the directory that holds PATH */
+    const char *path; /* borrowed from the caller until commit or abort */
+} sltd__fs_atomic;
+#define SLTD__FS_ATOMIC_INIT { -1, NULL, NULL, NULL }
+
+int sltd__fs_atomic_begin(sltd__fs_atomic *a, const char *path, mode_t mode);
+int sltd__fs_atomic_commit(sltd__fs_atomic *a);
+void sltd__fs_atomic_abort(sltd__fs_atomic *a);
+
+#endif
