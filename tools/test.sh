@@ -12,8 +12,8 @@ cmake --build build -j "$(nproc)"
 (cd build && ctest -V -j 2 --timeout 600)
 if [ "${SLTD_SANITIZE:-0}" = 1 ]; then sh tools/sanitize.sh; fi
 # aarch64, cross-built and run under qemu-user, when that toolchain is installed (sh tools/cross-aarch64.sh
-# --install sets it up); otherwise skipped with the reason. All suites but the four long reliability
-# ones; SLTD_AARCH64=full runs those too, SLTD_AARCH64=0 skips aarch64.
+# --install sets it up); otherwise skipped with the reason. Every suite but test_crash (which takes 15-25
+# minutes under emulation); SLTD_AARCH64=full runs it too, SLTD_AARCH64=0 skips aarch64.
 case "${SLTD_AARCH64:-quick}" in
 0) echo "aarch64: skipped (SLTD_AARCH64=0)" ;;
 full) sh tools/cross-aarch64.sh --if-present ;;
