@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sltd-bench — lookup latency and throughput of libsltd, set beside the baselines a team would use
  * instead (a bare LMDB environment and SQLite holding the same digests) and the Bloom filter alone.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file sltd.h
  * @brief sltd — is this travel document listed as stolen, lost, revoked or invalid?

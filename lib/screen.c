@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* screen.c — screening passenger manifests (CSV, MRZ text, JSON Lines) through the batch lookup, on
  * several threads, results handed to the caller in input order (see sltd.h, "Screening manifests").
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the build into a temporary prefix, build tools/kiosk-example.c against it (pkg-config, only
 # <sltd.h>), and run it on a demo database with a listed, an unlisted and a misread MRZ.
 #   kiosk_test.sh BUILD_DIR SOURCE_DIR WORK_DIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the Debian 12 packages sltd needs to build, test and benchmark, when they are missing.
 # Sourced or run by tools/demo.sh and tools/test.sh. Needs root (or sudo) only if something is missing.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the build into a temporary prefix, then build example.c against it three ways
 # (find_package shared and static, pkg-config) and run each against a real database.
 # Also checks that the shared library exports only sltd_* symbols.
