@@ -11,6 +11,9 @@ prefix=$work/prefix
 cmake --install "$build" --prefix "$prefix" >/dev/null
 libdir=$(ls -d "$prefix"/lib*/ | head -n 1)
 libdir=${libdir%/}
+# the installed programs find the library without RUNPATH too (a build configured for /usr has none)
+LD_LIBRARY_PATH=$libdir
+export LD_LIBRARY_PATH
 PKG_CONFIG_PATH=$libdir/pkgconfig
 export PKG_CONFIG_PATH
 # shellcheck disable=SC2046
