@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Check (or, with --add, write) the SPDX licence line at the top of every source, script and CMake file.
 #   sh tools/spdx.sh            list the files without the line; exit 1 if there is any
-#   sh tools/spdx.sh --add      add the line where it is missing, then check again
+#   sh tools/spdx.sh --add      add the line where it is missing
 #   sh tools/spdx.sh [--add] FILE...   only these files (paths from the repository root)
 # The files are the repository's tracked and untracked-but-not-ignored files (git), or every file
 # under the source tree outside build*/ when there is no git work tree. A file is checked when it is
@@ -30,23 +30,27 @@ list() {
     fi
 }
 
-# kind FILE: "c", "hash" or "" (not checked)
-kind() {
-    case $1 in
-        tests/corpus/*) echo ""; return ;;
-        *.c | *.h | *.map) echo c; return ;;
-        *.sh | *.py | *.cmake | *.cmake.in | *.pc.in | CMakeLists.txt | */CMakeLists.txt) echo hash; return ;;
-    esac
-    if [ "$(head -c 2 "$1" 2>/dev/null)" = "#!" ]; then echo hash; else echo ""; fi
-}
-
-# has FILE: the line is the first line, or the second after #!
-has() {
-    if [ "$(head -c 2 "$1")" = "#!" ]; then
-        sed -n 2p "$1" | grep -qF "$ID"
-    else
-        sed -n 1p "$1" | grep -qF "$ID"
-    fi
+# scan FILE...: one awk pass over every candidate decides which files are checked (by name, or by a
+# first line starting with #!) and which of them lack the line. It prints "missing KIND FILE" for
+# each (KIND: c or hash), then "checked N".
+scan() {
+    awk -v id="$ID" '
+        function kind(f) {
+            if (f ~ /\.(c|h|map)$/) return "c"
+            if (f ~ /\.(sh|py|cmake|cmake\.in|pc\.in)$/ || f ~ /(^|\/)CMakeLists\.txt$/) return "hash"
+            return "?"                                   # decided by its first line
+        }
+        function done() {
+            if (k == "?") k = (first ~ /^#!/) ? "hash" : ""
+            if (k == "") return
+            checked++
+            line = (first ~ /^#!/) ? second : first
+            if (index(line, id) == 0) print "missing", k, name
+        }
+        FNR == 1 { if (NR > 1) done(); name = FILENAME; k = kind(FILENAME); first = $0; second = "" }
+        FNR == 2 { second = $0; nextfile }
+        END { if (NR > 0) done(); print "checked", checked + 0 }
+    ' "$@"
 }
 
 # put FILE KIND: write the line where it belongs, keeping the file's mode
@@ -63,24 +67,29 @@ put() {
     echo "added: $1"
 }
 
-missing=0
-checked=0
 list_file=$(mktemp)
-trap 'rm -f "$list_file"' EXIT
+scan_file=$(mktemp)
+trap 'rm -f "$list_file" "$scan_file"' EXIT
 list "$@" > "$list_file"
+# regular, non-empty files (an empty file has no first line to read); corpora and binary data left out
+set --
 while IFS= read -r f; do
-    [ -f "$f" ] || continue
-    k=$(kind "$f")
-    [ -n "$k" ] || continue
-    checked=$((checked + 1))
-    has "$f" && continue
+    case $f in tests/corpus/* | *.png | *.gz | *.deb) continue ;; esac
+    if [ -f "$f" ] && [ -s "$f" ]; then set -- "$@" "$f"; fi
+done < "$list_file"
+if [ $# -gt 0 ]; then scan "$@" > "$scan_file"; else echo "checked 0" > "$scan_file"; fi
+
+checked=$(sed -n 's/^checked //p' "$scan_file")
+missing=0
+while read -r what k f; do
+    [ "$what" = missing ] || continue
     if [ "$add" -eq 1 ]; then
         put "$f" "$k"
     else
         echo "missing SPDX line: $f"
         missing=$((missing + 1))
     fi
-done < "$list_file"
+done < "$scan_file"
 
 if [ "$missing" -gt 0 ]; then
     echo "$missing of $checked files have no '$ID' line (add it: sh tools/spdx.sh --add)"
