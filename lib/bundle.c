@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle.c — signed update bundles (see bundle.h and docs/BUNDLE.md): signing keys, pack, apply.
  *
  * Pack reads a feed into digest entries, works out the state checksum the bundle promises (full: from

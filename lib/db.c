@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* db.c — open/close, the filter's life cycle across processes, lookups, stats. */
 #include "db.h"
 

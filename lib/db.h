@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* db.h — the handle, shared by db.c (open, lookups, stats) and import.c (updates). */
 #ifndef SLTD_DB_H
 #define SLTD_DB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hash.c — keyed digests, key files, checksums (see hash.h). */
 #include "hash.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hash.h — the keyed PRF (document digests), the master key file, and the unkeyed checksums.
  * The only file that includes <sodium.h> and <xxhash.h>. */
 #ifndef SLTD_HASH_H

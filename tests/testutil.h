@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* testutil.h — fresh temporary directories and generated feeds for the test suites.
  * Uses only the C library and POSIX, so black-box tests can use it too. */
 #ifndef SLTD_TESTUTIL_H
