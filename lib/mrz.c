@@ -272,7 +272,7 @@ static void parse_date(char out[7], sltd_mrz *m, const char *s, int field, int l
         } else {
             /* the first character that does not fit: a itself, or b when it does not match a */
             problem(m, SLTD_EMRZ, field, line, pos + 2 * i + (is_digit(a) || (birth && a == '<')),
-                    birth ? "date of birth: YY, MM and DD are each two digits, or '<<' when unknown"
+                    birth ? "date of birth: YY, MM and DD are each two digits, or '<<' when not known"
                           : "date of expiry must be six digits YYMMDD (an identity card without one: '<<<<<<')");
             return;
         }
@@ -390,7 +390,8 @@ static void parse_td1(sltd_mrz *m, const span *l)
     const char *a = l[0].p, *b = l[1].p, *c = l[2].p;
 
     parse_doc_code(m, a);
-    parse_state(m->issuing_state, m, a + 2, SLTD_MRZ_FIELD_ISSUING_STATE, 1, 3, "issuing state is not an ICAO 9303 code");
+    parse_state(m->issuing_state, m, a + 2, SLTD_MRZ_FIELD_ISSUING_STATE, 1, 3,
+                "issuing state is not an ICAO 9303 code");
     parse_number(m, a + 5, 1, 6, a + 15, 15, 1, 16);
     parse_date(m->birth, m, b, SLTD_MRZ_FIELD_BIRTH, 2, 1);
     check(&m->birth_check, b, 6, b[6], 0);
@@ -412,7 +413,8 @@ static void parse_two_line(sltd_mrz *m, const span *l)
     size_t n = l[0].n;
 
     parse_doc_code(m, a);
-    parse_state(m->issuing_state, m, a + 2, SLTD_MRZ_FIELD_ISSUING_STATE, 1, 3, "issuing state is not an ICAO 9303 code");
+    parse_state(m->issuing_state, m, a + 2, SLTD_MRZ_FIELD_ISSUING_STATE, 1, 3,
+                "issuing state is not an ICAO 9303 code");
     parse_name(m, a + 5, n - 5, 1, 6);
     if (m->kind == SLTD_MRZ_TD2)
         parse_number(m, b, 2, 1, b + 28, 7, 2, 29);
