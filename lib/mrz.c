@@ -354,8 +354,9 @@ static void parse_number(sltd_mrz *m, const char *num, int num_line, int num_pos
         with[9] = '<';
         memcpy(with + 10, raw + 9, rawn - 9);
         check(&alt, with, rawn + 1, found, 0);
-        if (alt.status == SLTD_MRZ_CHECK_OK) {
-            m->number_check = alt;
+        if (alt.status == SLTD_MRZ_CHECK_OK) { /* member by member: the struct's padding stays zero */
+            m->number_check.expected = alt.expected;
+            m->number_check.status = alt.status;
             m->number_rule = SLTD_MRZ_RULE_FILLER;
         }
     }
