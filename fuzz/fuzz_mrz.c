@@ -72,7 +72,9 @@ static void fields_ok(const sltd_mrz *a)
 {
     must(a->kind >= SLTD_MRZ_TD1 && a->kind <= SLTD_MRZ_MRVB);
     str_ok(a->doc_code, sizeof a->doc_code, "");
-    must(strlen(a->doc_code) >= 1);
+    must(strlen(a->doc_code) >= 1 || a->error == SLTD_EMRZ); /* unreadable only with its problem */
+    if (sltd__mrz_key_type(a) != NULL)
+        must(sltd__mrz_key_type(a) == a->doc_code && a->doc_code[0] >= 'A' && a->doc_code[0] <= 'Z');
     str_ok(a->issuing_state, sizeof a->issuing_state, "");
     str_ok(a->nationality, sizeof a->nationality, "");
     str_ok(a->number, sizeof a->number, "");

@@ -235,9 +235,21 @@ static void parse_doc_code(sltd_mrz *m, const char *s)
     else if (card && s[1] == 'V')
         problem(m, SLTD_EMRZ, SLTD_MRZ_FIELD_DOC_CODE, 1, 2,
                 "V is not a second character of a TD1 or TD2 document code (ICAO 9303 Parts 5 and 6)");
-    m->doc_code[0] = s[0];
-    m->doc_code[1] = s[1] == '<' ? '\0' : s[1];
-    m->doc_code[2] = '\0';
+    if (is_upper(s[0]) && (is_upper(s[1]) || s[1] == '<')) { /* letters, as read, even if wrong for the format */
+        m->doc_code[0] = s[0];
+        m->doc_code[1] = s[1] == '<' ? '\0' : s[1];
+        m->doc_code[2] = '\0';
+    }
+}
+
+const char *sltd__mrz_key_type(const sltd_mrz *m)
+{
+    unsigned i;
+
+    for (i = 0; i < m->nproblems; i++)
+        if (m->problems[i].field == SLTD_MRZ_FIELD_DOC_CODE)
+            return NULL;
+    return m->doc_code[0] != '\0' ? m->doc_code : NULL;
 }
 
 static void parse_state(char out[SLTD_STATE_MAX + 1], sltd_mrz *m, const char *s, int field, int line, int pos,

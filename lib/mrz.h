@@ -30,6 +30,11 @@ int sltd__mrz_key_readable(const sltd_mrz *m);
  * that was not filled). */
 int sltd__mrz_key_trusted(const sltd_mrz *m);
 
+/* The document-type filter of the lookup: the document code, or NULL (every type) when the code is
+ * wrong for its format or unreadable: a code that cannot be trusted must not hide a listing of
+ * another family. */
+const char *sltd__mrz_key_type(const sltd_mrz *m);
+
 /* Does the national filler-included rule apply to this document's number check digit? Only for a
  * TD1 long number issued by BEL or PRT, and never in strict mode (m->flags & SLTD_MRZ_STRICT). */
 int sltd__mrz_filler_rule(const sltd_mrz *m);

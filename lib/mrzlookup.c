@@ -379,7 +379,7 @@ int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t 
     if (!(flags & SLTD_MRZ_OCR_VARIANTS)) {
         if (!read_ok)
             return finish(out, sltd__mrz_outcome(&out->mrz, -1));
-        rc = sltd_lookup(&out->result, db, out->mrz.issuing_state, out->mrz.number, out->mrz.doc_code);
+        rc = sltd_lookup(&out->result, db, out->mrz.issuing_state, out->mrz.number, sltd__mrz_key_type(&out->mrz));
         if (rc != 0)
             return rc;
         out->number_checked = 1;
@@ -397,14 +397,14 @@ int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t 
     if (read_ok) {
         q[nq].state = out->mrz.issuing_state;
         q[nq].number = out->mrz.number;
-        q[nq].type = out->mrz.doc_code;
+        q[nq].type = sltd__mrz_key_type(&out->mrz);
         nq++;
     }
     first = nq;
     for (i = 0; i < nv; i++, nq++) {
         q[nq].state = out->mrz.issuing_state;
         q[nq].number = vars[i].number;
-        q[nq].type = out->mrz.doc_code;
+        q[nq].type = sltd__mrz_key_type(&out->mrz);
     }
     if (nq == 0) /* checks failed and no variant satisfies them */
         return finish(out, sltd__mrz_outcome(&out->mrz, -1));

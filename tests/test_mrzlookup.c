@@ -490,6 +490,20 @@ START_TEST(test_invalid_document)
     ck_assert_int_eq(lookup(&a, m, 0), SLTD_EMRZ);
     ck_assert_int_eq(a.number_checked, 1);
     ck_assert_int_eq(a.mrz.problems[0].field, SLTD_MRZ_FIELD_DOC_CODE);
+    /* a wrong document code is no type filter: the number listed as a passport (P) is still found */
+    mk_td3(m, "I", "UTO", "L898902C3");
+    ck_assert_int_eq(lookup(&a, m, 0), 0);
+    ck_assert_int_eq(a.result.listed, 1);
+    ck_assert_str_eq(a.result.records[0].reference, "REF-TD3");
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
+    ck_assert_int_eq(a.result.listed, 1);
+    {
+        char *c = at(m, 1, 1);
+        *c = '<'; /* unreadable code: the same */
+        ck_assert_int_eq(lookup(&a, m, 0), 0);
+        ck_assert_int_eq(a.result.listed, 1);
+        ck_assert_str_eq(a.mrz.doc_code, "");
+    }
 
     /* an unknown nationality: invalid document; an unknown issuing state: no key at all */
     mk_td3(m, "P", "UTO", "L898902C4");
