@@ -714,7 +714,7 @@ enum sltd_mrz_check_status {
 #define SLTD_MRZ_OPTIONAL2_MAX 11 /**< longest second optional-data field (TD1 line 2) */
 
 /**
- * @brief Rule under which the document number's check digit holds (::sltd_mrz.number_rule).
+ * @brief Rule under which the document number's check digit holds (::sltd_mrz_evidence.number_rule).
  *
  * ICAO 9303 computes a TD1/TD2 long number's check digit over the 9 principal characters and the
  * continuation. Some issuers also count the filler that stands between them (TD1 upper line,
@@ -762,20 +762,22 @@ typedef struct sltd_mrz_check {
     int status;    /**< sltd_mrz_check_status */
 } sltd_mrz_check;
 
-#define SLTD_MRZ_VERSION 2
+#define SLTD_MRZ_VERSION 1
 /**
  * @brief A parsed MRZ. Strings are NUL-terminated; filler characters `<` are removed as described.
- * Filled by ::sltd_mrz_parse (which sets every member, including `version`).
+ * Filled by ::sltd_mrz_parse and ::sltd_mrz_parse_ex (which set every member, including `version`).
+ * The rule the number's check digit holds under and every problem are in ::sltd_mrz_evidence.
  */
 typedef struct sltd_mrz {
     unsigned int version;                         /**< SLTD_MRZ_VERSION (set by the library) */
-    int kind;                                     /**< sltd_mrz_kind, 0 when the format was not recognised */
-    char doc_code[SLTD_TYPE_MAX + 1];             /**< 1-2 letters, fillers dropped ("P", "PP", "I", "ID", "V") */
-    char issuing_state[SLTD_STATE_MAX + 1];       /**< normalised: "UTO", "D" (printed `D<<`) */
+    int kind;                                     /**< sltd_mrz_kind, 0 when the lines were not an MRZ */
+    char doc_code[SLTD_TYPE_MAX + 1];             /**< 1-2 letters, fillers dropped ("P", "PP", "I", "ID",
+                                                       "V"); "" when not letters */
+    char issuing_state[SLTD_STATE_MAX + 1];       /**< normalised: "UTO", "D" (printed `D<<`); "" when not a code */
     char number[SLTD_NUMBER_MAX + 1];             /**< full document number, fillers dropped, long-number rule applied */
     char nationality[SLTD_STATE_MAX + 1];         /**< normalised like issuing_state */
     char birth[7];                                /**< YYMMDD as printed; `<` marks unknown parts */
-    char sex;                                     /**< 'M', 'F', 'X' or '<' (unspecified) */
+    char sex;                                     /**< 'M', 'F', 'X' or '<' (unspecified); as printed */
     char expiry[7];                               /**< YYMMDD as printed */
     char optional1[SLTD_MRZ_OPTIONAL_MAX + 1];    /**< TD1 line-1 optional data (after a long number's
                                                        continuation), TD2/MRV optional data, TD3 personal
@@ -787,24 +789,41 @@ typedef struct sltd_mrz {
                                                        trailing fillers dropped; "" when absent */
     int name_truncated;                           /**< 1 when the name field ends in a letter (ICAO truncation) */
     int long_number;                              /**< 1 when the TD1/TD2 long-number rule was applied */
-    sltd_mrz_check number_check;                  /**< document number */
+    sltd_mrz_check number_check;                  /**< document number, under ICAO 9303 or an accepted
+                                                       national variant (::sltd_mrz_evidence.number_rule) */
     sltd_mrz_check birth_check;                   /**< date of birth */
     sltd_mrz_check expiry_check;                  /**< date of expiry */
     sltd_mrz_check optional_check;                /**< TD3 personal number; ABSENT for the other formats */
     sltd_mrz_check composite_check;               /**< TD1/TD2/TD3 composite; ABSENT for MRV-A/MRV-B */
-    int error_line;                               /**< on failure: 1-based MRZ line of the first problem */
+    int error_line;                               /**< on failure: 1-based MRZ line of the first problem
+                                                       (blank lines not counted) */
     int error_pos;                                /**< on failure: 1-based character position in that line */
-    const char *error_msg;                        /**< on failure: the first problem's text; NULL on success */
-    unsigned int flags;                           /**< the parse flags used (::SLTD_MRZ_STRICT or 0) */
-    int number_rule;                              /**< sltd_mrz_rule under which number_check is OK;
-                                                       SLTD_MRZ_RULE_NONE when it is BAD */
-    int error;                                    /**< 0, or the code the parse returned (the first problem's) */
-    unsigned int nproblems;                       /**< problems found, at most SLTD_MRZ_PROBLEMS_MAX */
-    sltd_mrz_problem problems[SLTD_MRZ_PROBLEMS_MAX]; /**< every problem, in line and position order */
+    const char *error_msg;                        /**< on failure: the first problem's static text; NULL on success */
 } sltd_mrz;
 #define SLTD_MRZ_INIT                                                                                     \
     { SLTD_MRZ_VERSION, 0, "", "", "", "", "", 0, "", "", "", "", "", 0, 0, { 0, 0, 0 }, { 0, 0, 0 },     \
-      { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, 0, 0, NULL, 0, 0, 0, 0, { { 0, 0, 0, 0, NULL } } }
+      { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, 0, 0, NULL }
+
+#define SLTD_MRZ_EVIDENCE_VERSION 1
+/**
+ * @brief What checking an MRZ found beyond its fields: the rule the number's check digit holds under,
+ * every problem with its place, and (from ::sltd_lookup_mrz_ex) whether the number was looked up.
+ * Filled by ::sltd_mrz_parse_ex and ::sltd_lookup_mrz_ex (which set every member, including
+ * `version`).
+ */
+typedef struct sltd_mrz_evidence {
+    unsigned int version;     /**< SLTD_MRZ_EVIDENCE_VERSION (set by the library) */
+    unsigned int flags;       /**< the parse flags used (::SLTD_MRZ_STRICT or 0) */
+    int number_rule;          /**< sltd_mrz_rule under which sltd_mrz.number_check is OK;
+                                   SLTD_MRZ_RULE_NONE when it is BAD or nothing was read */
+    int error;                /**< 0, or the code the parse returned (the first problem's) */
+    unsigned int nproblems;   /**< problems found, at most SLTD_MRZ_PROBLEMS_MAX */
+    sltd_mrz_problem problems[SLTD_MRZ_PROBLEMS_MAX]; /**< every problem, in line and position order */
+    int number_checked;       /**< ::sltd_lookup_mrz_ex: 1 when the read (issuing state, number) was looked
+                                   up (its check digits protect it, even in an invalid document); 0 from
+                                   ::sltd_mrz_parse_ex */
+} sltd_mrz_evidence;
+#define SLTD_MRZ_EVIDENCE_INIT { SLTD_MRZ_EVIDENCE_VERSION, 0, 0, 0, 0, { { 0, 0, 0, 0, NULL } }, 0 }
 
 /**
  * @brief Parse and check a machine-readable zone (ICAO 9303 and the national variants sltd accepts).
@@ -824,11 +843,12 @@ typedef struct sltd_mrz {
  * reported in the struct (see ::sltd_mrz_valid).
  *
  * Once the number of lines, their lengths and the character set are right, every field and every
- * check digit is read and reported even when an earlier field is wrong: `problems` lists each bad
- * field with its line and position, `error_line`, `error_pos`, `error_msg` and `error` repeat the
- * first one, and ::sltd_mrz_valid returns 0. When the lines themselves are wrong (count, length,
+ * check digit is read and reported even when an earlier field is wrong: `evidence->problems` lists
+ * each bad field with its line and position, `error_line`, `error_pos` and `error_msg` name the first
+ * one, and ::sltd_mrz_valid returns 0. When the lines themselves are wrong (count, length,
  * character), `kind` is 0 and only that problem is reported.
  * @param[out] out the parsed fields
+ * @param[out] evidence the rule used and every problem, or NULL
  * @param[in] text the MRZ text (need not be NUL-terminated)
  * @param[in] len bytes of text
  * @param[in] flags 0, or ::SLTD_MRZ_STRICT (ICAO 9303 only: no national variant is accepted)
@@ -839,10 +859,11 @@ typedef struct sltd_mrz {
  *         SLTD_ENUMBER (document number empty or longer than SLTD_NUMBER_MAX),
  *         SLTD_EINVAL (out or text is NULL, or an unknown flag).
  */
-SLTD_API SLTD_NODISCARD int sltd_mrz_parse_ex(sltd_mrz *out, const char *text, size_t len, unsigned int flags);
+SLTD_API SLTD_NODISCARD int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text,
+                                              size_t len, unsigned int flags);
 
 /**
- * @brief ::sltd_mrz_parse_ex with flags 0 (ICAO 9303 and the national variants).
+ * @brief ::sltd_mrz_parse_ex without the evidence, flags 0 (ICAO 9303 and the national variants).
  * @return as ::sltd_mrz_parse_ex.
  */
 SLTD_API SLTD_NODISCARD int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len);
@@ -850,8 +871,9 @@ SLTD_API SLTD_NODISCARD int sltd_mrz_parse(sltd_mrz *out, const char *text, size
 /**
  * @brief Is a parsed MRZ valid: every field right and every check digit right?
  * @param[in] m a struct filled by ::sltd_mrz_parse or ::sltd_mrz_parse_ex
- * @return 1 when the parse found no problem and every check digit is SLTD_MRZ_CHECK_OK or
- *         SLTD_MRZ_CHECK_ABSENT; 0 otherwise (also for NULL or a struct that was not filled).
+ * @return 1 when the parse found no problem (`error_msg` is NULL) and every check digit is
+ *         SLTD_MRZ_CHECK_OK or SLTD_MRZ_CHECK_ABSENT; 0 otherwise (also for NULL or a struct that was
+ *         not filled).
  */
 SLTD_API int sltd_mrz_valid(const sltd_mrz *m);
 
@@ -878,7 +900,7 @@ enum sltd_mrz_lookup_flags {
     SLTD_MRZ_STRICT = 1u << 1
 };
 
-#define SLTD_MRZ_ANSWER_VERSION 2
+#define SLTD_MRZ_ANSWER_VERSION 1
 /**
  * @brief The answer of ::sltd_lookup_mrz: the parse evidence, the read number's answer and, with
  * ::SLTD_MRZ_OCR_VARIANTS, what the variant search found.
@@ -889,8 +911,9 @@ typedef struct sltd_mrz_answer {
     sltd_result result;    /**< the read number's answer. result.error is not 0 when that answer is not
                                 "listed" or a true "not listed": SLTD_ECHECKDIGIT when the number or
                                 composite check digit failed (the read number was not looked up), or
-                                the parse's error when the document is invalid (see number_checked);
-                                result.listed is then 0 without meaning "not listed". */
+                                the parse's error when the document is invalid (see
+                                sltd_mrz_evidence.number_checked); result.listed is then 0 without
+                                meaning "not listed". */
     unsigned int nvariants_tried;   /**< variants looked up (each satisfies the number and composite
                                          check digits), at most SLTD_MRZ_VARIANTS_MAX */
     int variants_truncated;         /**< 1: more variants satisfied the check digits than were looked up */
@@ -901,11 +924,9 @@ typedef struct sltd_mrz_answer {
     unsigned int variant_pos[2];    /**< 1-based positions in mrz.number of the substituted characters
                                          (ascending); 0 when unused */
     sltd_result variant_result;     /**< that variant's records */
-    int number_checked;             /**< 1: the read (issuing state, number) was looked up: its check
-                                         digits protect it (even in an invalid document) */
 } sltd_mrz_answer;
 #define SLTD_MRZ_ANSWER_INIT                                                                              \
-    { SLTD_MRZ_ANSWER_VERSION, SLTD_MRZ_INIT, SLTD_RESULT_INIT, 0, 0, 0, 0, "", 0, { 0, 0 }, SLTD_RESULT_INIT, 0 }
+    { SLTD_MRZ_ANSWER_VERSION, SLTD_MRZ_INIT, SLTD_RESULT_INIT, 0, 0, 0, 0, "", 0, { 0, 0 }, SLTD_RESULT_INIT }
 
 /**
  * @brief Parse an MRZ and look up the document it describes: (issuing state, full document number),
@@ -922,10 +943,11 @@ typedef struct sltd_mrz_answer {
  * **Invalid documents.** A document with a field that breaks ICAO 9303 (a date that does not exist,
  * a digit in the name, a wrong document code, ...; see ::sltd_mrz_parse_ex) is invalid and is never
  * answered "not listed". When its number is nevertheless protected by right check digits (and its
- * issuing state is a code), the number is looked up (out->number_checked is 1): listed, the call
- * returns 0 with out->result.listed 1 (a hit is reported whatever else is wrong); not listed, the
- * call returns the parse's error (SLTD_EMRZ, SLTD_ESTATE or SLTD_ENUMBER), which means "invalid
- * document", and out->result.error holds it too.
+ * issuing state is a code), the number is looked up (::sltd_mrz_evidence.number_checked is 1), with
+ * no type filter when the document code is wrong for its format: listed, the call returns 0 with
+ * out->result.listed 1 (a hit is reported whatever else is wrong; out->mrz.error_msg says the document
+ * is invalid too); not listed, the call returns the parse's error (SLTD_EMRZ, SLTD_ESTATE or
+ * SLTD_ENUMBER), which means "invalid document", and out->result.error holds it too.
  *
  * **OCR variants** (::SLTD_MRZ_OCR_VARIANTS). The candidates are the document numbers made by
  * replacing one, then two, characters of the read number by an OCR-B look-alike: 0 with O, Q, D or C
@@ -945,13 +967,13 @@ typedef struct sltd_mrz_answer {
  * @param[in] flags sltd_mrz_lookup_flags (::SLTD_MRZ_OCR_VARIANTS, ::SLTD_MRZ_STRICT)
  * @return 0: the read number was checked and the document is valid (out->result.listed is 0 or 1;
  *         out->variant_match says whether a variant is listed as well), or the read number or a
- *         variant is listed (out->result.listed or out->variant_match is 1; out->mrz.error says
+ *         variant is listed (out->result.listed or out->variant_match is 1; out->mrz.error_msg says
  *         whether the document is also invalid, and out->result.error is SLTD_ECHECKDIGIT when only
  *         a variant matched);
  *         SLTD_ECHECKDIGIT: the number or composite check digit is wrong and no listed variant was
  *         found (never "not listed": the number could not be read reliably);
  *         SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER: invalid document, nothing listed: the MRZ could not
- *         be parsed, or a field is invalid (out->mrz.problems lists each; out->number_checked says
+ *         be parsed, or a field is invalid (::sltd_lookup_mrz_ex lists each problem and says
  *         whether the number was looked up);
  *         SLTD_EINVAL (NULL argument, unknown flag); or an error of the lookup: SLTD_EEXPIRED (stale
  *         data on a handle opened with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS,
@@ -959,6 +981,16 @@ typedef struct sltd_mrz_answer {
  */
 SLTD_API SLTD_NODISCARD int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len,
                                             unsigned int flags);
+
+/**
+ * @brief ::sltd_lookup_mrz, and the evidence: the rule the number's check digit holds under, every
+ * problem of the MRZ with its place, and whether the read number was looked up.
+ * @param[out] out the answer, as for ::sltd_lookup_mrz
+ * @param[out] evidence filled whenever out is (also on errors), or NULL
+ * @return as ::sltd_lookup_mrz.
+ */
+SLTD_API SLTD_NODISCARD int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db,
+                                               const char *text, size_t len, unsigned int flags);
 /**@}*/
 /* ---- end MRZ ---- */
 

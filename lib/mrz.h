@@ -36,15 +36,15 @@ int sltd__mrz_key_trusted(const sltd_mrz *m);
 const char *sltd__mrz_key_type(const sltd_mrz *m);
 
 /* Does the national filler-included rule apply to this document's number check digit? Only for a
- * TD1 long number issued by BEL or PRT, and never in strict mode (m->flags & SLTD_MRZ_STRICT). */
-int sltd__mrz_filler_rule(const sltd_mrz *m);
+ * TD1 long number issued by BEL or PRT, and never with SLTD_MRZ_STRICT in flags (the parse flags). */
+int sltd__mrz_filler_rule(const sltd_mrz *m, unsigned flags);
 
-/* The one answer to an MRZ document, shared by sltd_lookup_mrz and screening. listed: 1 when the read
- * key (or an OCR variant of it) is listed, 0 when the key was looked up and is not listed, -1 when
- * nothing was looked up. Returns 0 when the answer stands (listed; or not listed in a valid document)
- * and otherwise the code that stands instead of "not listed": the parse's first problem (invalid
- * document: SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER) or SLTD_ECHECKDIGIT (the number could not be read
- * reliably). Never 0 for an unlisted invalid document. */
-int sltd__mrz_outcome(const sltd_mrz *m, int listed);
+/* The one answer to an MRZ document, shared by sltd_lookup_mrz and screening. parse_rc: what the
+ * parse returned. listed: 1 when the read key (or an OCR variant of it) is listed, 0 when the key was
+ * looked up and is not listed, -1 when nothing was looked up. Returns 0 when the answer stands
+ * (listed; or not listed in a valid document) and otherwise the code that stands instead of "not
+ * listed": the parse's first problem (invalid document: SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER) or
+ * SLTD_ECHECKDIGIT (the number could not be read reliably). Never 0 for an unlisted invalid document. */
+int sltd__mrz_outcome(const sltd_mrz *m, int parse_rc, int listed);
 
 #endif

@@ -147,7 +147,7 @@ static unsigned char comp_weight(int kind, size_t line, size_t col)
 
 /* Copy the lines of a parsed MRZ (its key readable) into L->canon and locate the number's characters.
  * 0, or SLTD_EMRZ when what is found disagrees with the parse (cannot happen; fail closed). */
-static int locate(located *L, const sltd_mrz *m, const char *text, size_t len)
+static int locate(located *L, const sltd_mrz *m, unsigned flags, const char *text, size_t len)
 {
     size_t pos = 0, nlines = 0, line, col0, optn, k, raw = 0, norm = 0, rawn = 0, cont = 0;
     const char *ln;
@@ -210,7 +210,7 @@ static int locate(located *L, const sltd_mrz *m, const char *text, size_t len)
     L->num_found = digit_value(m->number_check.found);
     L->num_expected[R_ICAO] = sltd__mrz_check_digit(rawtext, rawn);
     L->num_expected[R_FILLER] = -1;
-    if (sltd__mrz_filler_rule(m)) { /* the principal part, the filler at position 15, the continuation */
+    if (sltd__mrz_filler_rule(m, flags)) { /* the principal part, the filler at position 15, the continuation */
         char with[RAWNUM_MAX + 1];
 
         memcpy(with, rawtext, 9);
@@ -270,7 +270,7 @@ static int variant_confirm(const located *L, const variant *v, unsigned flags)
     memcpy(buf, L->canon, L->canon_len);
     for (i = 0; i < v->npos; i++)
         buf[L->ch[v->idx[i]].off] = L->ch[v->idx[i]].alt[v->alt[i]];
-    if (sltd_mrz_parse_ex(&m2, buf, L->canon_len, flags) == SLTD_EINVAL || !sltd__mrz_key_trusted(&m2))
+    if (sltd_mrz_parse_ex(&m2, NULL, buf, L->canon_len, flags) == SLTD_EINVAL || !sltd__mrz_key_trusted(&m2))
         return 0;
     return strcmp(m2.number, v->number) == 0;
 }
@@ -351,24 +351,29 @@ static int finish(sltd_mrz_answer *out, int rc)
     return rc;
 }
 
-int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                       unsigned int flags)
 {
+    sltd_mrz_evidence local;
+    sltd_mrz_evidence *ev = evidence != NULL ? evidence : &local;
     sltd_query q[1 + SLTD_MRZ_VARIANTS_MAX];
     sltd_result res[1 + SLTD_MRZ_VARIANTS_MAX];
     variant vars[SLTD_MRZ_VARIANTS_MAX];
     const unsigned parse_flags = flags & SLTD_MRZ_STRICT;
     located L;
     size_t nv = 0, nq = 0, i, first;
-    int rc, read_ok;
+    int rc, prc, read_ok;
 
     if (out == NULL)
         return SLTD_EINVAL;
     answer_reset(out);
+    memset(ev, 0, sizeof *ev);
+    ev->version = SLTD_MRZ_EVIDENCE_VERSION;
     if (db == NULL || text == NULL || (flags & ~(unsigned)(SLTD_MRZ_OCR_VARIANTS | SLTD_MRZ_STRICT)) != 0) {
         out->result.error = SLTD_EINVAL;
         return SLTD_EINVAL;
     }
-    if (sltd_mrz_parse_ex(&out->mrz, text, len, parse_flags) == SLTD_EINVAL) {
+    if ((prc = sltd_mrz_parse_ex(&out->mrz, ev, text, len, parse_flags)) == SLTD_EINVAL) {
         out->result.error = SLTD_EINVAL;
         return SLTD_EINVAL;
     }
@@ -378,17 +383,17 @@ int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t 
 
     if (!(flags & SLTD_MRZ_OCR_VARIANTS)) {
         if (!read_ok)
-            return finish(out, sltd__mrz_outcome(&out->mrz, -1));
+            return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
         rc = sltd_lookup(&out->result, db, out->mrz.issuing_state, out->mrz.number, sltd__mrz_key_type(&out->mrz));
         if (rc != 0)
             return rc;
-        out->number_checked = 1;
-        return finish(out, sltd__mrz_outcome(&out->mrz, out->result.listed));
+        ev->number_checked = 1;
+        return finish(out, sltd__mrz_outcome(&out->mrz, prc, out->result.listed));
     }
 
     if (!sltd__mrz_key_readable(&out->mrz))
-        return finish(out, sltd__mrz_outcome(&out->mrz, -1));
-    if ((rc = locate(&L, &out->mrz, text, len)) != 0) {
+        return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
+    if ((rc = locate(&L, &out->mrz, parse_flags, text, len)) != 0) {
         out->result.error = rc;
         return rc;
     }
@@ -407,7 +412,7 @@ int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t 
         q[nq].type = sltd__mrz_key_type(&out->mrz);
     }
     if (nq == 0) /* checks failed and no variant satisfies them */
-        return finish(out, sltd__mrz_outcome(&out->mrz, -1));
+        return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
     if ((rc = sltd_lookup_batch(res, db, q, nq)) != 0) {
         result_reset(&out->result, rc);
         return rc;
@@ -420,7 +425,7 @@ int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t 
     }
     if (read_ok) {
         out->result = res[0];
-        out->number_checked = 1;
+        ev->number_checked = 1;
     } else {
         out->result.error = SLTD_ECHECKDIGIT; /* the read number itself was not looked up */
     }
@@ -439,7 +444,12 @@ int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t 
             out->variant_pos[k] = (unsigned)L.ch[v->idx[k]].norm + 1;
         out->variant_result = res[i];
     }
-    return finish(out, sltd__mrz_outcome(&out->mrz, (read_ok && out->result.listed) || out->variant_match
-                                                       ? 1
-                                                       : read_ok ? 0 : -1));
+    if ((read_ok && out->result.listed) || out->variant_match)
+        return finish(out, sltd__mrz_outcome(&out->mrz, prc, 1));
+    return finish(out, sltd__mrz_outcome(&out->mrz, prc, read_ok ? 0 : -1));
+}
+
+int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+{
+    return sltd_lookup_mrz_ex(out, NULL, db, text, len, flags);
 }

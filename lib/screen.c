@@ -800,7 +800,7 @@ static void prep_mrz(screen *s, chunk *c, size_t idx, const char *text, size_t l
             return;
         }
     } else {
-        rc = sltd_mrz_parse_ex(&m, text, len, strict);
+        rc = sltd_mrz_parse_ex(&m, NULL, text, len, strict);
         if (rc == 0 && !sltd__mrz_key_trusted(&m))
             rc = SLTD_ECHECKDIGIT;
     }

@@ -50,7 +50,7 @@ static char icao_number_digit(const char *text, size_t len)
 {
     sltd_mrz strict;
 
-    if (sltd_mrz_parse_ex(&strict, text, len, SLTD_MRZ_STRICT) == SLTD_EINVAL)
+    if (sltd_mrz_parse_ex(&strict, NULL, text, len, SLTD_MRZ_STRICT) == SLTD_EINVAL)
         return '?';
     return strict.number_check.expected;
 }
@@ -80,23 +80,23 @@ static void print_field(const char *label, const char *value, const sltd_mrz_che
 }
 
 /* Every problem, on stderr, as "CMD: line L, position P: FIELD: reason (CODE)". */
-static void print_problems_stderr(const char *cmd, const sltd_mrz *m)
+static void print_problems_stderr(const char *cmd, const sltd_mrz_evidence *e)
 {
     unsigned i;
 
-    for (i = 0; i < m->nproblems; i++) {
-        const sltd_mrz_problem *p = &m->problems[i];
+    for (i = 0; i < e->nproblems; i++) {
+        const sltd_mrz_problem *p = &e->problems[i];
         fprintf(stderr, "%s: MRZ line %d, position %d: %s (%s)\n", cmd, p->line, p->pos, p->msg,
                 sltd_strerror(p->code));
     }
 }
 
-static void print_problems(const sltd_mrz *m)
+static void print_problems(const sltd_mrz_evidence *e)
 {
     unsigned i;
 
-    for (i = 0; i < m->nproblems; i++) {
-        const sltd_mrz_problem *p = &m->problems[i];
+    for (i = 0; i < e->nproblems; i++) {
+        const sltd_mrz_problem *p = &e->problems[i];
         printf("%-16s line %d, position %d: %s\n", i == 0 ? "PROBLEMS" : "", p->line, p->pos, p->msg);
     }
 }
@@ -108,7 +108,7 @@ static int checks_bad(const sltd_mrz *m)
            (m->composite_check.status == SLTD_MRZ_CHECK_BAD);
 }
 
-static void print_human(const sltd_mrz *m, char icao)
+static void print_human(const sltd_mrz *m, const sltd_mrz_evidence *e, char icao)
 {
     char sex[2] = { m->sex, '\0' }, verdict[96];
     int bad = checks_bad(m);
@@ -117,7 +117,7 @@ static void print_human(const sltd_mrz *m, char icao)
     print_field("document code", m->doc_code, NULL);
     print_field("issuing state", m->issuing_state[0] ? m->issuing_state : "? (not a code: see PROBLEMS)", NULL);
     printf("%-16s %-24s", m->long_number ? "number (long)" : "number", m->number);
-    print_check(&m->number_check, m->number_rule, icao);
+    print_check(&m->number_check, e->number_rule, icao);
     putchar('\n');
     print_field("nationality", m->nationality[0] ? m->nationality : "? (not a code: see PROBLEMS)", NULL);
     print_field("date of birth", m->birth, &m->birth_check);
@@ -130,16 +130,16 @@ static void print_human(const sltd_mrz *m, char icao)
     print_field("primary name", m->primary_name, NULL);
     print_field(m->name_truncated ? "secondary (trunc)" : "secondary name", m->secondary_name, NULL);
     print_field("composite", "", &m->composite_check);
-    print_field("mode", (m->flags & SLTD_MRZ_STRICT) ? "strict (ICAO 9303 only)" : "ICAO 9303 and national variants",
+    print_field("mode", (e->flags & SLTD_MRZ_STRICT) ? "strict (ICAO 9303 only)" : "ICAO 9303 and national variants",
                 NULL);
-    print_problems(m);
+    print_problems(e);
     if (sltd_mrz_valid(m))
         snprintf(verdict, sizeof verdict, "valid");
-    else if (m->nproblems > 0 && bad > 0)
-        snprintf(verdict, sizeof verdict, "INVALID (%u field problem%s, %d check digit%s wrong)", m->nproblems,
-                 m->nproblems == 1 ? "" : "s", bad, bad == 1 ? "" : "s");
-    else if (m->nproblems > 0)
-        snprintf(verdict, sizeof verdict, "INVALID (%u field problem%s)", m->nproblems, m->nproblems == 1 ? "" : "s");
+    else if (e->nproblems > 0 && bad > 0)
+        snprintf(verdict, sizeof verdict, "INVALID (%u field problem%s, %d check digit%s wrong)", e->nproblems,
+                 e->nproblems == 1 ? "" : "s", bad, bad == 1 ? "" : "s");
+    else if (e->nproblems > 0)
+        snprintf(verdict, sizeof verdict, "INVALID (%u field problem%s)", e->nproblems, e->nproblems == 1 ? "" : "s");
     else
         snprintf(verdict, sizeof verdict, "INVALID (%d check digit%s wrong)", bad, bad == 1 ? "" : "s");
     print_field("result", verdict, NULL);
@@ -174,15 +174,15 @@ static json_t *jcheck(const sltd_mrz_check *c)
     return o;
 }
 
-static json_t *jproblems(const sltd_mrz *m)
+static json_t *jproblems(const sltd_mrz_evidence *ev)
 {
     json_t *arr = json_array();
     unsigned i;
 
     if (arr == NULL)
         return NULL;
-    for (i = 0; i < m->nproblems; i++) {
-        const sltd_mrz_problem *p = &m->problems[i];
+    for (i = 0; i < ev->nproblems; i++) {
+        const sltd_mrz_problem *p = &ev->problems[i];
         json_t *o = json_object();
         int err = 0;
 
@@ -207,7 +207,7 @@ static json_t *jproblems(const sltd_mrz *m)
 /* The parse as JSON: every field and check digit when the lines had the right shape (kind set), the
  * problems always, and "error" (the first problem) when there is one. icao: the number's ICAO digit,
  * shown when a national variant was used. */
-static json_t *json_result(const sltd_mrz *m, char icao)
+static json_t *json_result(const sltd_mrz *m, const sltd_mrz_evidence *ev, char icao)
 {
     json_t *o = json_object(), *checks, *num;
     char sex[2] = { m->sex, '\0' };
@@ -216,15 +216,15 @@ static json_t *json_result(const sltd_mrz *m, char icao)
     if (o == NULL)
         return NULL;
     err |= jset(o, "valid", json_boolean(sltd_mrz_valid(m)));
-    err |= jset(o, "strict", json_boolean(m->flags & SLTD_MRZ_STRICT));
-    err |= jset(o, "problems", jproblems(m));
-    if (m->error != 0) {
+    err |= jset(o, "strict", json_boolean(ev->flags & SLTD_MRZ_STRICT));
+    err |= jset(o, "problems", jproblems(ev));
+    if (ev->error != 0) {
         json_t *e = json_object();
         if (e == NULL || jset(o, "error", e) != 0)
             err = 1;
         else {
-            err |= jset(e, "code", json_integer(m->error));
-            err |= jset(e, "description", json_string(sltd_strerror(m->error)));
+            err |= jset(e, "code", json_integer(ev->error));
+            err |= jset(e, "description", json_string(sltd_strerror(ev->error)));
             err |= jset(e, "line", json_integer(m->error_line));
             err |= jset(e, "position", json_integer(m->error_pos));
             err |= jset(e, "message", json_string(m->error_msg != NULL ? m->error_msg : ""));
@@ -242,7 +242,7 @@ static json_t *json_result(const sltd_mrz *m, char icao)
     err |= jset(o, "issuing_state", json_string(m->issuing_state));
     err |= jset(o, "number", json_string(m->number));
     err |= jset(o, "long_number", json_boolean(m->long_number));
-    err |= jset(o, "number_rule", json_string(sltd_mrz_rule_name(m->number_rule)));
+    err |= jset(o, "number_rule", json_string(sltd_mrz_rule_name(ev->number_rule)));
     err |= jset(o, "nationality", json_string(m->nationality));
     err |= jset(o, "birth", json_string(m->birth));
     err |= jset(o, "sex", json_string(sex));
@@ -260,8 +260,8 @@ static json_t *json_result(const sltd_mrz *m, char icao)
     num = jcheck(&m->number_check);
     err |= jset(checks, "number", num);
     if (num != NULL) {
-        err |= jset(num, "rule", json_string(sltd_mrz_rule_name(m->number_rule)));
-        if (m->number_rule == SLTD_MRZ_RULE_FILLER)
+        err |= jset(num, "rule", json_string(sltd_mrz_rule_name(ev->number_rule)));
+        if (ev->number_rule == SLTD_MRZ_RULE_FILLER)
             err |= jset(num, "icao_expected", jchar(icao));
     }
     err |= jset(checks, "birth", jcheck(&m->birth_check));
@@ -319,6 +319,7 @@ int cli_mrz(int argc, char **argv)
     size_t len = 0;
     char *text, icao;
     sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) {
@@ -356,23 +357,23 @@ int cli_mrz(int argc, char **argv)
         fputs("sltd mrz: out of memory\n", stderr);
         return CLI_SYSTEM;
     }
-    if (sltd_mrz_parse_ex(&m, text, len, strict ? SLTD_MRZ_STRICT : 0) == SLTD_EINVAL) {
+    if (sltd_mrz_parse_ex(&m, &ev, text, len, strict ? SLTD_MRZ_STRICT : 0) == SLTD_EINVAL) {
         free(text);
         fputs("sltd mrz: invalid argument\n", stderr);
         return CLI_USAGE;
     }
-    icao = m.number_rule == SLTD_MRZ_RULE_FILLER ? icao_number_digit(text, len) : 0;
+    icao = ev.number_rule == SLTD_MRZ_RULE_FILLER ? icao_number_digit(text, len) : 0;
     free(text);
 
-    print_problems_stderr("sltd mrz", &m);
+    print_problems_stderr("sltd mrz", &ev);
     status = sltd_mrz_valid(&m) ? CLI_CLEAR : CLI_USAGE;
     if (json) {
-        if (emit_json(json_result(&m, icao)) != 0) {
+        if (emit_json(json_result(&m, &ev, icao)) != 0) {
             fputs("sltd mrz: cannot write the output\n", stderr);
             return CLI_SYSTEM;
         }
     } else if (m.kind != 0) {
-        print_human(&m, icao);
+        print_human(&m, &ev, icao);
     }
     if (fflush(stdout) != 0) {
         fputs("sltd mrz: cannot write the output\n", stderr);
@@ -422,14 +423,14 @@ static void print_check_line(const char *what, const sltd_mrz_check *c, int rule
     putchar('\n');
 }
 
-static void print_check_human(const sltd_mrz_answer *a, int ocr, char icao)
+static void print_check_human(const sltd_mrz_answer *a, const sltd_mrz_evidence *e, int ocr, char icao)
 {
     const sltd_mrz *m = &a->mrz;
 
     printf("%-16s %s, document code %s\n", "MRZ", sltd_mrz_kind_name(m->kind), m->doc_code);
     printf("%-16s %s\n", "issuing state", m->issuing_state);
     printf("%-16s %s%s\n", "number", m->number, m->long_number ? " (long number)" : "");
-    print_check_line("number", &m->number_check, m->number_rule, icao);
+    print_check_line("number", &m->number_check, e->number_rule, icao);
     print_check_line("composite", &m->composite_check, SLTD_MRZ_RULE_ICAO, 0);
     if (m->birth_check.status == SLTD_MRZ_CHECK_BAD)
         print_check_line("date of birth", &m->birth_check, SLTD_MRZ_RULE_ICAO, 0);
@@ -437,21 +438,21 @@ static void print_check_human(const sltd_mrz_answer *a, int ocr, char icao)
         print_check_line("date of expiry", &m->expiry_check, SLTD_MRZ_RULE_ICAO, 0);
     if (m->optional_check.status == SLTD_MRZ_CHECK_BAD)
         print_check_line("personal number", &m->optional_check, SLTD_MRZ_RULE_ICAO, 0);
-    print_problems(m);
+    print_problems(e);
     if (ocr)
         printf("%-16s %u looked up%s, %u listed\n", "OCR variants", a->nvariants_tried,
                a->variants_truncated ? " (more existed: bound reached)" : "", a->nvariants_listed);
 
     if (a->result.error == 0 && a->result.listed) {
         printf("%s %s: LISTED%s\n", m->issuing_state, m->number,
-               m->error != 0 ? " (and the document is INVALID: see PROBLEMS)" : "");
+               m->error_msg != NULL ? " (and the document is INVALID: see PROBLEMS)" : "");
         print_records(m->issuing_state, m->number, &a->result);
     } else if (a->result.error == 0) {
         printf("%s %s: not listed\n", m->issuing_state, m->number);
-    } else if (a->number_checked) {
+    } else if (e->number_checked) {
         printf("%s %s: not listed, but the document is INVALID (see PROBLEMS): not cleared\n", m->issuing_state,
                m->number);
-    } else if (m->error != 0 && !(m->number_check.status == SLTD_MRZ_CHECK_BAD ||
+    } else if (m->error_msg != NULL && !(m->number_check.status == SLTD_MRZ_CHECK_BAD ||
                                   m->composite_check.status == SLTD_MRZ_CHECK_BAD)) {
         printf("%s %s: NOT CHECKED (invalid document: see PROBLEMS)\n", m->issuing_state, m->number);
     } else {
@@ -523,7 +524,7 @@ static const char *verdict_name(const sltd_mrz_answer *a, int rc)
     return "error";
 }
 
-static json_t *json_check(const sltd_mrz_answer *a, int rc, int ocr, char icao)
+static json_t *json_check(const sltd_mrz_answer *a, const sltd_mrz_evidence *ev, int rc, int ocr, char icao)
 {
     json_t *o = json_object(), *mrz;
     int err = 0, checked = rc == 0 && a->result.error == 0;
@@ -531,7 +532,7 @@ static json_t *json_check(const sltd_mrz_answer *a, int rc, int ocr, char icao)
 
     if (o == NULL)
         return NULL;
-    mrz = json_result(&a->mrz, icao);
+    mrz = json_result(&a->mrz, ev, icao);
     if (mrz == NULL || jset(o, "mrz", mrz) != 0) {
         json_decref(o);
         return NULL;
@@ -543,7 +544,7 @@ static json_t *json_check(const sltd_mrz_answer *a, int rc, int ocr, char icao)
         err |= jset(o, "number", json_string(a->mrz.number));
         err |= jset(o, "type", json_string(a->mrz.doc_code));
     }
-    err |= jset(o, "number_checked", json_boolean(a->number_checked));
+    err |= jset(o, "number_checked", json_boolean(ev->number_checked));
     err |= jset(o, "checked", json_boolean(checked));
     err |= jset(o, "stale", json_boolean(rc == 0 && (a->result.stale || a->variant_result.stale)));
     err |= jset(o, "listed", checked ? json_boolean(a->result.listed) : json_null());
@@ -593,6 +594,7 @@ static json_t *json_check(const sltd_mrz_answer *a, int rc, int ocr, char icao)
 int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nlines, char **lines)
 {
     sltd_mrz_answer *a;
+    sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
     size_t len = 0;
     char *text, icao;
     int rc, status;
@@ -607,12 +609,12 @@ int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nline
         fputs("sltd check: out of memory\n", stderr);
         return CLI_SYSTEM;
     }
-    rc = sltd_lookup_mrz(a, db, text, len,
+    rc = sltd_lookup_mrz_ex(a, &ev, db, text, len,
                          (ocr_variants ? SLTD_MRZ_OCR_VARIANTS : 0u) | (strict ? SLTD_MRZ_STRICT : 0u));
-    icao = a->mrz.number_rule == SLTD_MRZ_RULE_FILLER ? icao_number_digit(text, len) : 0;
+    icao = ev.number_rule == SLTD_MRZ_RULE_FILLER ? icao_number_digit(text, len) : 0;
     free(text);
 
-    print_problems_stderr("sltd check", &a->mrz);
+    print_problems_stderr("sltd check", &ev);
     switch (rc) {
     case 0:
         status = ((a->result.error == 0 && a->result.listed) || a->variant_match) ? CLI_HIT : CLI_CLEAR;
@@ -621,7 +623,7 @@ int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nline
     case SLTD_ESTATE:
     case SLTD_ENUMBER:
         fprintf(stderr, "sltd check: invalid document%s; not cleared\n",
-                a->number_checked ? " (its number is not listed)" : "");
+                ev.number_checked ? " (its number is not listed)" : "");
         status = CLI_USAGE;
         break;
     case SLTD_ECHECKDIGIT:
@@ -650,14 +652,14 @@ int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nline
         fprintf(stderr, "sltd check: WARNING: the data is past its expiry; updates may be blocked "
                         "(use --refuse-stale to make this an error)\n");
     if (json) {
-        if (emit_json(json_check(a, rc, ocr_variants, icao)) != 0) {
+        if (emit_json(json_check(a, &ev, rc, ocr_variants, icao)) != 0) {
             free(a);
             fputs("sltd check: cannot write the output\n", stderr);
             return CLI_SYSTEM;
         }
     } else if (a->mrz.kind != 0 && (rc == 0 || rc == SLTD_ECHECKDIGIT || rc == SLTD_EMRZ || rc == SLTD_ESTATE ||
                                     rc == SLTD_ENUMBER)) {
-        print_check_human(a, ocr_variants, icao);
+        print_check_human(a, &ev, ocr_variants, icao);
     }
     free(a);
     if (fflush(stdout) != 0) {
@@ -670,6 +672,7 @@ int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nline
 int cli_mrz_validate(int nlines, char **lines, int strict)
 {
     sltd_mrz m;
+    sltd_mrz_evidence ev;
     size_t len = 0;
     char *text;
 
@@ -682,7 +685,7 @@ int cli_mrz_validate(int nlines, char **lines, int strict)
         fputs("sltd check: out of memory\n", stderr);
         return CLI_SYSTEM;
     }
-    if (sltd_mrz_parse_ex(&m, text, len, strict ? SLTD_MRZ_STRICT : 0) == SLTD_EINVAL) {
+    if (sltd_mrz_parse_ex(&m, &ev, text, len, strict ? SLTD_MRZ_STRICT : 0) == SLTD_EINVAL) {
         free(text);
         return CLI_USAGE;
     }
@@ -690,7 +693,7 @@ int cli_mrz_validate(int nlines, char **lines, int strict)
     /* an invalid document whose key was read is still looked up (a listed one is a hit) */
     if (m.kind != 0 && m.issuing_state[0] != '\0' && m.number[0] != '\0')
         return 0;
-    print_problems_stderr("sltd check", &m);
+    print_problems_stderr("sltd check", &ev);
     fputs("sltd check: invalid document: no issuing state and number to look up; not cleared\n", stderr);
     return CLI_USAGE;
 }
