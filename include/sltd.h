@@ -424,8 +424,10 @@ enum sltd_screen_flags {
     SLTD_SCREEN_ALL = 1u << 0,          /**< call back for every row, not only hits and invalid rows */
     SLTD_SCREEN_OCR_VARIANTS = 1u << 1, /**< MRZ documents: also look up the OCR variants of the number
                                              (as ::sltd_lookup_mrz with ::SLTD_MRZ_OCR_VARIANTS) */
-    SLTD_SCREEN_AUDIT_NUMBERS = 1u << 2 /**< audit lines carry the plaintext document number (off by
+    SLTD_SCREEN_AUDIT_NUMBERS = 1u << 2, /**< audit lines carry the plaintext document number (off by
                                              default: the log then holds no document number) */
+    SLTD_SCREEN_MRZ_STRICT = 1u << 3     /**< MRZ documents: ICAO 9303 rules only, no national variant
+                                             (as ::sltd_lookup_mrz with ::SLTD_MRZ_STRICT) */
 };
 
 /** @brief Manifest formats (::sltd_screen_options.format). */
@@ -715,6 +717,48 @@ enum sltd_mrz_check_status {
 #define SLTD_MRZ_OPTIONAL_MAX 16  /**< longest first optional-data field (MRV-A) */
 #define SLTD_MRZ_OPTIONAL2_MAX 11 /**< longest second optional-data field (TD1 line 2) */
 
+/**
+ * @brief Rule under which the document number's check digit holds (::sltd_mrz_evidence.number_rule).
+ *
+ * ICAO 9303 computes a TD1/TD2 long number's check digit over the 9 principal characters and the
+ * continuation. Some issuers also count the filler that stands between them (TD1 upper line,
+ * position 15): Belgian and Portuguese identity cards (the README lists the series). That digit still
+ * protects the number, so it is accepted as a named national variant, never silently; the number
+ * (the lookup key) is the same under both rules. ::SLTD_MRZ_STRICT turns every variant off.
+ */
+typedef enum sltd_mrz_rule {
+    SLTD_MRZ_RULE_NONE = 0,  /**< no accepted rule holds (number_check is BAD), or nothing was parsed */
+    SLTD_MRZ_RULE_ICAO = 1,  /**< ICAO 9303 (tried first) */
+    SLTD_MRZ_RULE_FILLER = 2 /**< national variant: a TD1 long number issued by BEL or PRT, digit computed
+                                  over the principal part, the filler at upper-line position 15 and the
+                                  continuation */
+} sltd_mrz_rule;
+
+/** @brief The fields an MRZ problem can be in (::sltd_mrz_problem.field). */
+typedef enum sltd_mrz_field {
+    SLTD_MRZ_FIELD_STRUCTURE = 1, /**< number of lines, line lengths, character set (nothing else is read) */
+    SLTD_MRZ_FIELD_DOC_CODE,      /**< document code (TD1/TD2: A, C or I, second not V; TD3: P; visas: V) */
+    SLTD_MRZ_FIELD_ISSUING_STATE, /**< issuing state or organisation */
+    SLTD_MRZ_FIELD_NUMBER,        /**< document number (empty, too long, long number without continuation) */
+    SLTD_MRZ_FIELD_NATIONALITY,   /**< nationality */
+    SLTD_MRZ_FIELD_BIRTH,         /**< date of birth */
+    SLTD_MRZ_FIELD_SEX,           /**< sex */
+    SLTD_MRZ_FIELD_EXPIRY,        /**< date of expiry */
+    SLTD_MRZ_FIELD_NAME           /**< name of the holder */
+} sltd_mrz_field;
+
+/** Most problems one parse reports (every field can hold at most one; there are fewer fields). */
+#define SLTD_MRZ_PROBLEMS_MAX 12
+
+/** @brief One field that breaks ICAO 9303, where it is. */
+typedef struct sltd_mrz_problem {
+    int code;        /**< SLTD_EMRZ, SLTD_ESTATE or SLTD_ENUMBER (SLTD_EINVAL: no text) */
+    int field;       /**< sltd_mrz_field */
+    int line;        /**< 1-based MRZ line (blank lines not counted) */
+    int pos;         /**< 1-based character position in that line */
+    const char *msg; /**< static text */
+} sltd_mrz_problem;
+
 /** @brief One check digit as printed and as computed. */
 typedef struct sltd_mrz_check {
     char found;    /**< character printed in the check-digit position; 0 when ABSENT */
@@ -725,17 +769,19 @@ typedef struct sltd_mrz_check {
 #define SLTD_MRZ_VERSION 1
 /**
  * @brief A parsed MRZ. Strings are NUL-terminated; filler characters `<` are removed as described.
- * Filled by ::sltd_mrz_parse (which sets every member, including `version`).
+ * Filled by ::sltd_mrz_parse and ::sltd_mrz_parse_ex (which set every member, including `version`).
+ * The rule the number's check digit holds under and every problem are in ::sltd_mrz_evidence.
  */
 typedef struct sltd_mrz {
     unsigned int version;                         /**< SLTD_MRZ_VERSION (set by the library) */
-    int kind;                                     /**< sltd_mrz_kind, 0 when the format was not recognised */
-    char doc_code[SLTD_TYPE_MAX + 1];             /**< 1-2 letters, fillers dropped ("P", "PP", "I", "ID", "V") */
-    char issuing_state[SLTD_STATE_MAX + 1];       /**< normalised: "UTO", "D" (printed `D<<`) */
+    int kind;                                     /**< sltd_mrz_kind, 0 when the lines were not an MRZ */
+    char doc_code[SLTD_TYPE_MAX + 1];             /**< 1-2 letters, fillers dropped ("P", "PP", "I", "ID",
+                                                       "V"); "" when not letters */
+    char issuing_state[SLTD_STATE_MAX + 1];       /**< normalised: "UTO", "D" (printed `D<<`); "" when not a code */
     char number[SLTD_NUMBER_MAX + 1];             /**< full document number, fillers dropped, long-number rule applied */
     char nationality[SLTD_STATE_MAX + 1];         /**< normalised like issuing_state */
     char birth[7];                                /**< YYMMDD as printed; `<` marks unknown parts */
-    char sex;                                     /**< 'M', 'F', 'X' or '<' (unspecified) */
+    char sex;                                     /**< 'M', 'F', 'X' or '<' (unspecified); as printed */
     char expiry[7];                               /**< YYMMDD as printed */
     char optional1[SLTD_MRZ_OPTIONAL_MAX + 1];    /**< TD1 line-1 optional data (after a long number's
                                                        continuation), TD2/MRV optional data, TD3 personal
@@ -747,54 +793,103 @@ typedef struct sltd_mrz {
                                                        trailing fillers dropped; "" when absent */
     int name_truncated;                           /**< 1 when the name field ends in a letter (ICAO truncation) */
     int long_number;                              /**< 1 when the TD1/TD2 long-number rule was applied */
-    sltd_mrz_check number_check;                  /**< document number */
+    sltd_mrz_check number_check;                  /**< document number, under ICAO 9303 or an accepted
+                                                       national variant (::sltd_mrz_evidence.number_rule) */
     sltd_mrz_check birth_check;                   /**< date of birth */
     sltd_mrz_check expiry_check;                  /**< date of expiry */
     sltd_mrz_check optional_check;                /**< TD3 personal number; ABSENT for the other formats */
     sltd_mrz_check composite_check;               /**< TD1/TD2/TD3 composite; ABSENT for MRV-A/MRV-B */
-    int error_line;                               /**< on failure: 1-based MRZ line (blank lines not counted) */
+    int error_line;                               /**< on failure: 1-based MRZ line of the first problem
+                                                       (blank lines not counted) */
     int error_pos;                                /**< on failure: 1-based character position in that line */
-    const char *error_msg;                        /**< on failure: static text; NULL on success */
+    const char *error_msg;                        /**< on failure: the first problem's static text; NULL on success */
 } sltd_mrz;
 #define SLTD_MRZ_INIT                                                                                     \
     { SLTD_MRZ_VERSION, 0, "", "", "", "", "", 0, "", "", "", "", "", 0, 0, { 0, 0, 0 }, { 0, 0, 0 },     \
       { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, 0, 0, NULL }
 
+#define SLTD_MRZ_EVIDENCE_VERSION 1
 /**
- * @brief Parse and check a machine-readable zone.
+ * @brief What checking an MRZ found beyond its fields: the rule the number's check digit holds under,
+ * every problem with its place, and (from ::sltd_lookup_mrz_ex) whether the number was looked up.
+ * Filled by ::sltd_mrz_parse_ex and ::sltd_lookup_mrz_ex (which set every member, including
+ * `version`).
+ */
+typedef struct sltd_mrz_evidence {
+    unsigned int version;     /**< SLTD_MRZ_EVIDENCE_VERSION (set by the library) */
+    unsigned int flags;       /**< the parse flags used (::SLTD_MRZ_STRICT or 0) */
+    int number_rule;          /**< sltd_mrz_rule under which sltd_mrz.number_check is OK;
+                                   SLTD_MRZ_RULE_NONE when it is BAD or nothing was read */
+    int error;                /**< 0, or the code the parse returned (the first problem's) */
+    unsigned int nproblems;   /**< problems found, at most SLTD_MRZ_PROBLEMS_MAX */
+    sltd_mrz_problem problems[SLTD_MRZ_PROBLEMS_MAX]; /**< every problem, in line and position order */
+    int number_checked;       /**< ::sltd_lookup_mrz_ex: 1 when the read (issuing state, number) was looked
+                                   up (its check digits protect it, even in an invalid document); 0 from
+                                   ::sltd_mrz_parse_ex */
+} sltd_mrz_evidence;
+#define SLTD_MRZ_EVIDENCE_INIT { SLTD_MRZ_EVIDENCE_VERSION, 0, 0, 0, 0, { { 0, 0, 0, 0, NULL } }, 0 }
+
+/**
+ * @brief Parse and check a machine-readable zone (ICAO 9303 and the national variants sltd accepts).
  *
  * `text` holds the 2 or 3 lines separated by LF, CRLF or CR. Spaces and tabs around a line and blank
  * lines anywhere are ignored; inside a line only `[A-Z0-9<]` is accepted (lower case is refused).
  * Lines of 30 (3 lines), 36 or 44 characters (2 lines) select TD1, TD2/MRV-B or TD3/MRV-A; a first
  * character `V` selects the visa formats. For TD1 and TD2 a `<` in the document number's check-digit
  * position means the number continues in the optional data up to the next `<`, its last character
- * there being the check digit (computed over the whole number).
+ * there being the check digit (computed over the whole number; see ::sltd_mrz_rule for the variant).
  *
- * A wrong check digit is not an error of this function: it is reported in the struct (see
- * ::sltd_mrz_valid). On an error, `error_line`, `error_pos` and `error_msg` name the first offending
- * line and position, the other members are unspecified, and ::sltd_mrz_valid returns 0.
+ * Every field is checked strictly (ICAO 9303 Parts 3-7): the document code per format (TD1, TD2: A,
+ * C or I, then a letter other than V or a filler; TD3: P; visas: V), issuing state and nationality
+ * (ICAO codes), sex (M, F, X or `<`), names (A-Z and `<` only), dates (YYMMDD that exists in 19YY or
+ * 20YY; a date of birth may give an unknown YY, MM or DD as `<<`; an identity card (TD1, TD2) without
+ * date of expiry prints `<<<<<<`). A wrong check digit is not an error of this function: it is
+ * reported in the struct (see ::sltd_mrz_valid).
+ *
+ * Once the number of lines, their lengths and the character set are right, every field and every
+ * check digit is read and reported even when an earlier field is wrong: `evidence->problems` lists
+ * each bad field with its line and position, `error_line`, `error_pos` and `error_msg` name the first
+ * one, and ::sltd_mrz_valid returns 0. When the lines themselves are wrong (count, length,
+ * character), `kind` is 0 and only that problem is reported.
  * @param[out] out the parsed fields
+ * @param[out] evidence the rule used and every problem, or NULL
  * @param[in] text the MRZ text (need not be NUL-terminated)
  * @param[in] len bytes of text
- * @return 0 (structurally valid), or
+ * @param[in] flags 0, or ::SLTD_MRZ_STRICT (ICAO 9303 only: no national variant is accepted)
+ * @return 0 (every field valid), or the first problem's code:
  *         SLTD_EMRZ (wrong number of lines, wrong length, character outside [A-Z0-9<], document code,
- *         date or sex field malformed, long document number without its continuation),
+ *         date, sex or name field malformed, long document number without its continuation),
  *         SLTD_ESTATE (issuing state or nationality is not an ICAO 9303 code),
  *         SLTD_ENUMBER (document number empty or longer than SLTD_NUMBER_MAX),
- *         SLTD_EINVAL (out or text is NULL).
+ *         SLTD_EINVAL (out or text is NULL, or an unknown flag).
+ */
+SLTD_API SLTD_NODISCARD int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text,
+                                              size_t len, unsigned int flags);
+
+/**
+ * @brief ::sltd_mrz_parse_ex without the evidence, flags 0 (ICAO 9303 and the national variants).
+ * @return as ::sltd_mrz_parse_ex.
  */
 SLTD_API SLTD_NODISCARD int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len);
 
 /**
- * @brief Are all check digits of a parsed MRZ right?
- * @param[in] m a struct filled by a successful ::sltd_mrz_parse
- * @return 1 when every check digit is SLTD_MRZ_CHECK_OK or SLTD_MRZ_CHECK_ABSENT; 0 otherwise
- *         (also for NULL or a struct that was not filled).
+ * @brief Is a parsed MRZ valid: every field right and every check digit right?
+ * @param[in] m a struct filled by ::sltd_mrz_parse or ::sltd_mrz_parse_ex
+ * @return 1 when the parse found no problem (`error_msg` is NULL) and every check digit is
+ *         SLTD_MRZ_CHECK_OK or SLTD_MRZ_CHECK_ABSENT; 0 otherwise (also for NULL or a struct that was
+ *         not filled).
  */
 SLTD_API int sltd_mrz_valid(const sltd_mrz *m);
 
 /** @brief Name of an sltd_mrz_kind ("TD1", "TD2", "TD3", "MRV-A", "MRV-B"), or "?"; static storage. */
 SLTD_API const char *sltd_mrz_kind_name(int kind);
+
+/** @brief Name of an sltd_mrz_rule ("none", "icao", "filler_included"), or "?"; static storage. */
+SLTD_API const char *sltd_mrz_rule_name(int rule);
+
+/** @brief Name of an sltd_mrz_field ("structure", "document code", "issuing state", "document
+ * number", "nationality", "date of birth", "sex", "date of expiry", "name"), or "?"; static storage. */
+SLTD_API const char *sltd_mrz_field_name(int field);
 
 /** Most OCR variants of a document number that ::sltd_lookup_mrz looks up. */
 #define SLTD_MRZ_VARIANTS_MAX 16
@@ -803,7 +898,10 @@ SLTD_API const char *sltd_mrz_kind_name(int kind);
 enum sltd_mrz_lookup_flags {
     /** Also look up the variants of the document number made by the usual OCR confusions (see
      * ::sltd_lookup_mrz); a listed variant is reported as a variant match, never as the read number. */
-    SLTD_MRZ_OCR_VARIANTS = 1u << 0
+    SLTD_MRZ_OCR_VARIANTS = 1u << 0,
+    /** ICAO 9303 only: the national variants (::sltd_mrz_rule) are refused. Also a flag of
+     * ::sltd_mrz_parse_ex. */
+    SLTD_MRZ_STRICT = 1u << 1
 };
 
 #define SLTD_MRZ_ANSWER_VERSION 1
@@ -814,9 +912,12 @@ enum sltd_mrz_lookup_flags {
 typedef struct sltd_mrz_answer {
     unsigned int version;  /**< SLTD_MRZ_ANSWER_VERSION (set by the library) */
     sltd_mrz mrz;          /**< the parse, with every check digit's evidence (error position on failure) */
-    sltd_result result;    /**< the read number's answer. result.error is SLTD_ECHECKDIGIT when the
-                                number or composite check digit failed: the read number was then not
-                                looked up, and result.listed is 0 without meaning "not listed". */
+    sltd_result result;    /**< the read number's answer. result.error is not 0 when that answer is not
+                                "listed" or a true "not listed": SLTD_ECHECKDIGIT when the number or
+                                composite check digit failed (the read number was not looked up), or
+                                the parse's error when the document is invalid (see
+                                sltd_mrz_evidence.number_checked); result.listed is then 0 without
+                                meaning "not listed". */
     unsigned int nvariants_tried;   /**< variants looked up (each satisfies the number and composite
                                          check digits), at most SLTD_MRZ_VARIANTS_MAX */
     int variants_truncated;         /**< 1: more variants satisfied the check digits than were looked up */
@@ -840,7 +941,17 @@ typedef struct sltd_mrz_answer {
  * The birth, expiry and personal-number check digits do not protect the lookup key; a wrong one is
  * reported in out->mrz and does not block the lookup (but each of them is inside the composite of
  * TD1/TD2/TD3, so there it fails the composite too). Nothing protects the issuing state or the
- * document code: they are used as read.
+ * document code: they are used as read. The number's check digit may hold under a national variant
+ * (out->mrz.number_rule says which rule; ::SLTD_MRZ_STRICT refuses them).
+ *
+ * **Invalid documents.** A document with a field that breaks ICAO 9303 (a date that does not exist,
+ * a digit in the name, a wrong document code, ...; see ::sltd_mrz_parse_ex) is invalid and is never
+ * answered "not listed". When its number is nevertheless protected by right check digits (and its
+ * issuing state is a code), the number is looked up (::sltd_mrz_evidence.number_checked is 1), with
+ * no type filter when the document code is wrong for its format: listed, the call returns 0 with
+ * out->result.listed 1 (a hit is reported whatever else is wrong; out->mrz.error_msg says the document
+ * is invalid too); not listed, the call returns the parse's error (SLTD_EMRZ, SLTD_ESTATE or
+ * SLTD_ENUMBER), which means "invalid document", and out->result.error holds it too.
  *
  * **OCR variants** (::SLTD_MRZ_OCR_VARIANTS). The candidates are the document numbers made by
  * replacing one, then two, characters of the read number by an OCR-B look-alike: 0 with O, Q, D or C
@@ -857,20 +968,33 @@ typedef struct sltd_mrz_answer {
  * @param[in] db handle
  * @param[in] text the MRZ text, as for ::sltd_mrz_parse (need not be NUL-terminated)
  * @param[in] len bytes of text
- * @param[in] flags sltd_mrz_lookup_flags
- * @return 0: the read number was checked (out->result.listed is 0 or 1; out->variant_match says
- *         whether a variant is listed as well), or the checks failed but a listed variant was found
- *         (then out->variant_match is 1 and out->result.error is SLTD_ECHECKDIGIT);
+ * @param[in] flags sltd_mrz_lookup_flags (::SLTD_MRZ_OCR_VARIANTS, ::SLTD_MRZ_STRICT)
+ * @return 0: the read number was checked and the document is valid (out->result.listed is 0 or 1;
+ *         out->variant_match says whether a variant is listed as well), or the read number or a
+ *         variant is listed (out->result.listed or out->variant_match is 1; out->mrz.error_msg says
+ *         whether the document is also invalid, and out->result.error is SLTD_ECHECKDIGIT when only
+ *         a variant matched);
  *         SLTD_ECHECKDIGIT: the number or composite check digit is wrong and no listed variant was
  *         found (never "not listed": the number could not be read reliably);
- *         SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER: the MRZ could not be parsed (out->mrz.error_line,
- *         error_pos and error_msg say where);
+ *         SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER: invalid document, nothing listed: the MRZ could not
+ *         be parsed, or a field is invalid (::sltd_lookup_mrz_ex lists each problem and says
+ *         whether the number was looked up);
  *         SLTD_EINVAL (NULL argument, unknown flag); or an error of the lookup: SLTD_EEXPIRED (stale
  *         data on a handle opened with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS,
  *         SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM (out->result.error holds the same code).
  */
 SLTD_API SLTD_NODISCARD int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len,
                                             unsigned int flags);
+
+/**
+ * @brief ::sltd_lookup_mrz, and the evidence: the rule the number's check digit holds under, every
+ * problem of the MRZ with its place, and whether the read number was looked up.
+ * @param[out] out the answer, as for ::sltd_lookup_mrz
+ * @param[out] evidence filled whenever out is (also on errors), or NULL
+ * @return as ::sltd_lookup_mrz.
+ */
+SLTD_API SLTD_NODISCARD int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db,
+                                               const char *text, size_t len, unsigned int flags);
 /**@}*/
 /* ---- end MRZ ---- */
 

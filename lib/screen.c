@@ -782,10 +782,11 @@ static void prep_mrz(screen *s, chunk *c, size_t idx, const char *text, size_t l
     char msg[MSG_MAX];
     sltd_mrz m;
     int rc;
+    const unsigned strict = (s->o.flags & SLTD_SCREEN_MRZ_STRICT) ? SLTD_MRZ_STRICT : 0u;
 
     if (s->o.flags & SLTD_SCREEN_OCR_VARIANTS) {
         sltd_mrz_answer *a = &c->ans[idx];
-        rc = sltd_lookup_mrz(a, s->db, text, len, SLTD_MRZ_OCR_VARIANTS);
+        rc = sltd_lookup_mrz(a, s->db, text, len, SLTD_MRZ_OCR_VARIANTS | strict);
         m = a->mrz;
         if (rc == 0) {
             it->listed = a->result.listed || a->variant_match;
@@ -800,7 +801,7 @@ static void prep_mrz(screen *s, chunk *c, size_t idx, const char *text, size_t l
             return;
         }
     } else {
-        rc = sltd_mrz_parse(&m, text, len);
+        rc = sltd_mrz_parse_ex(&m, NULL, text, len, strict);
         if (rc == 0 && !sltd__mrz_key_trusted(&m))
             rc = SLTD_ECHECKDIGIT;
     }
@@ -1307,7 +1308,8 @@ static int format_of(const char *path)
 int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts)
 {
     static const sltd_screen_options defaults = SLTD_SCREEN_OPTIONS_INIT;
-    const unsigned all_flags = SLTD_SCREEN_ALL | SLTD_SCREEN_OCR_VARIANTS | SLTD_SCREEN_AUDIT_NUMBERS;
+    const unsigned all_flags =
+        SLTD_SCREEN_ALL | SLTD_SCREEN_OCR_VARIANTS | SLTD_SCREEN_AUDIT_NUMBERS | SLTD_SCREEN_MRZ_STRICT;
     pthread_t tid[SLTD_SCREEN_THREADS_MAX];
     unsigned nthreads, started = 0, i;
     screen *s;

@@ -170,6 +170,44 @@ expect 2 "screen, binary junk" -- "$sltd" screen --db "$db" "$work/junk.csv"
 expect 2 "screen, very long field" -- "$sltd" screen --db "$db" "$work/long.csv"; contains "long.csv:2: field 2 is longer than 4096 bytes" "long field named"
 expect 2 "screen, missing MRZ file" -- "$sltd" screen --db "$db" "$work/nope.mrz"
 
+# MRZs as documents are printed: the national check-digit variant (named, switched off by --strict),
+# fields that break ICAO 9303 (a listed number is still a hit, an unlisted one is never clear)
+mdb=$work/mrzdb
+expect 0 "init for the MRZ tests" -- "$sltd" init --db "$mdb"
+printf 'state,number,type\nBEL,000590240601,ID\nUTO,L898902C3,P\n' > "$work/mrz.csv"
+expect 0 "import for the MRZ tests" -- "$sltd" import --db "$mdb" "$work/mrz.csv"
+b1='IDBEL000590240<6013<<<<<<<<<<<' b2='8512017F1311048BEL851201002007' b3='REINARTZ<<ULRIKE<KATIA<E<<<<<<'
+expect 0 "mrz, Belgian filler-included rule" -- "$sltd" mrz "$b1" "$b2" "$b3"
+contains "national variant filler_included (ICAO 9303 gives '1')" "variant named in the text output"
+expect 0 "mrz --json, the rule" -- "$sltd" mrz --json "$b1" "$b2" "$b3"
+contains '"number_rule":"filler_included"' "rule in JSON"; contains '"icao_expected":"1"' "ICAO digit in JSON"
+contains '"number":"000590240601"' "number without the filler"
+expect 2 "mrz --strict refuses the variant" -- "$sltd" mrz --strict "$b1" "$b2" "$b3"; contains "BAD (expected '1')" "strict evidence"
+expect 1 "check --mrz, Belgian card listed" -- "$sltd" check --db "$mdb" --mrz "$b1" "$b2" "$b3"
+contains "BEL 000590240601: LISTED" "looked up by the printed number"
+expect 2 "check --mrz --strict" -- "$sltd" check --db "$mdb" --strict --mrz "$b1" "$b2" "$b3"
+expect 2 "check --strict without --mrz" -- "$sltd" check --db "$mdb" --strict BEL 000590240601
+d41ok='L898902C36UTO8809416F1204159ZE184226B<<<<<18' d41no='L898902D39UTO8809416F1204159ZE184226B<<<<<12'
+expect 2 "mrz, a day that does not exist" -- "$sltd" mrz "$l1" "$d41ok"
+contains "line 2, position 18: date of birth: that day does not exist" "field and position named"
+expect 1 "check --mrz, invalid document but listed number" -- "$sltd" check --db "$mdb" --mrz "$l1" "$d41ok"
+contains "LISTED (and the document is INVALID" "listed and invalid"
+expect 2 "check --mrz, invalid document, number not listed" -- "$sltd" check --db "$mdb" --mrz "$l1" "$d41no"
+contains "not listed, but the document is INVALID" "never clear"
+expect 2 "check --mrz --json, invalid document" -- "$sltd" check --db "$mdb" --json --mrz "$l1" "$d41no"
+contains '"verdict":"invalid_document"' "invalid verdict"; contains '"number_checked":true' "number was looked up"
+qq1='P<QQQERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<' qq2='L898902C37QQQ74O8122Q1204159ZE184226B<<<<<10'
+expect 2 "mrz, every problem reported" -- "$sltd" mrz "$qq1" "$qq2"
+contains "line 1, position 3: issuing state" "state"; contains "line 2, position 11: nationality" "nationality"
+contains "line 2, position 16: date of birth" "birth"; contains "line 2, position 21: sex" "sex"
+contains "check '7': BAD (expected '6')" "check digits reported too"
+expect 2 "check --mrz, unknown issuing state" -- "$sltd" check --db "$mdb" --mrz "$qq1" "$qq2"
+contains "no issuing state and number to look up" "nothing to look up"
+printf '%s\n%s\n%s\n' "$b1" "$b2" "$b3" > "$work/bel.mrz"
+expect 1 "screen MRZ, Belgian card" -- "$sltd" screen --db "$mdb" "$work/bel.mrz"
+expect 2 "screen MRZ --strict" -- "$sltd" screen --db "$mdb" --strict "$work/bel.mrz"
+contains "check digit is wrong" "strict screening refuses the variant"
+
 # the demo data: exactly the planted hits
 expect 0 "init demo" -- "$sltd" init --db "$work/demo"
 expect 0 "import demo feed" -- "$sltd" import --db "$work/demo" "$data/demo-feed.csv"

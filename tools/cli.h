@@ -19,14 +19,14 @@ enum {
 /* The options of every command; each command says which it accepts. */
 typedef struct args {
     const char *db, *key, *type;
-    int json, ignore_unknown, refuse_stale, mrz, ocr_variants, skip_invalid;
+    int json, ignore_unknown, refuse_stale, mrz, ocr_variants, skip_invalid, strict;
     unsigned bits;
     int npos;
     char **pos;
 } args;
 
 enum { A_DB = 1 << 0, A_KEY = 1 << 1, A_JSON = 1 << 2, A_TYPE = 1 << 3, A_IGNORE = 1 << 4, A_BITS = 1 << 5,
-       A_STALE = 1 << 6, A_MRZ = 1 << 7, A_OCR = 1 << 8, A_SKIP = 1 << 9 };
+       A_STALE = 1 << 6, A_MRZ = 1 << 7, A_OCR = 1 << 8, A_SKIP = 1 << 9, A_STRICT = 1 << 10 };
 
 /* Parse the common options, allowing only those in `allowed` (A_*): 0 parsed; -1 when --help was
  * printed (exit 0); else an exit status. Positional arguments end up in a->pos[0..npos). */
@@ -57,13 +57,14 @@ int cli_pack(int argc, char **argv);
 int cli_apply(int argc, char **argv);
 
 /* `sltd check --mrz LINE LINE [LINE]`, on an open database: look the MRZ up (with OCR variants when
- * ocr_variants), print the answer (JSON when json) and return the exit status: CLI_HIT (read number
- * or a variant listed), CLI_CLEAR (checked, not listed), CLI_USAGE (bad MRZ or check digit failure),
- * CLI_SYSTEM (database error). lines: nlines (1-3) arguments; one argument may hold the lines
- * separated by newlines. */
-int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int nlines, char **lines);
-/* Before the database is opened: 0 when the lines parse as an MRZ (check digits are judged later),
- * else the error is printed and CLI_USAGE returned (or CLI_SYSTEM when out of memory). */
-int cli_mrz_validate(int nlines, char **lines);
+ * ocr_variants; ICAO 9303 only when strict), print the answer (JSON when json) and return the exit
+ * status: CLI_HIT (read number or a variant listed), CLI_CLEAR (checked, not listed, valid),
+ * CLI_USAGE (invalid document or check digit failure), CLI_SYSTEM (database error). lines: nlines
+ * (1-3) arguments; one argument may hold the lines separated by newlines. */
+int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nlines, char **lines);
+/* Before the database is opened: 0 when the lines give an issuing state and a number to look up
+ * (check digits and other fields are judged later), else every problem is printed and CLI_USAGE
+ * returned (or CLI_SYSTEM when out of memory). */
+int cli_mrz_validate(int nlines, char **lines, int strict);
 
 #endif

@@ -11,7 +11,7 @@
 #include "cli.h"
 
 enum { OPT_DB = 1000, OPT_KEY, OPT_JSON, OPT_TYPE, OPT_HELP, OPT_IGNORE_UNKNOWN, OPT_BITS, OPT_STALE, OPT_MRZ,
-       OPT_OCR, OPT_SKIP };
+       OPT_OCR, OPT_SKIP, OPT_STRICT };
 
 int cli_exit_for(int rc)
 {
@@ -97,6 +97,7 @@ int cli_parse_args(args *a, int argc, char **argv, unsigned allowed, const char 
         { "mrz", no_argument, NULL, OPT_MRZ },
         { "ocr-variants", no_argument, NULL, OPT_OCR },
         { "skip-invalid", no_argument, NULL, OPT_SKIP },
+        { "strict", no_argument, NULL, OPT_STRICT },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
@@ -119,6 +120,7 @@ int cli_parse_args(args *a, int argc, char **argv, unsigned allowed, const char 
         case OPT_MRZ: a->mrz = 1; seen |= A_MRZ; break;
         case OPT_OCR: a->ocr_variants = 1; seen |= A_OCR; break;
         case OPT_SKIP: a->skip_invalid = 1; seen |= A_SKIP; break;
+        case OPT_STRICT: a->strict = 1; seen |= A_STRICT; break;
         case OPT_BITS:
             errno = 0;
             v = strtoul(optarg, &end, 10);

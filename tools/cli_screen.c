@@ -13,7 +13,8 @@
 
 static const char screen_help[] =
     "usage: sltd screen --db DIR [--key FILE] [--format csv|mrz|jsonl] [--threads N] [--json] [--all]\n"
-    "                   [--ocr-variants] [--refuse-stale] [--audit FILE] [--audit-numbers] [--no-progress]\n"
+    "                   [--ocr-variants] [--strict] [--refuse-stale] [--audit FILE] [--audit-numbers]\n"
+    "                   [--no-progress]\n"
     "                   [-o OUT] MANIFEST|-\n"
     "\n"
     "Check every passenger of a manifest (a file, or - for standard input):\n"
@@ -32,6 +33,7 @@ static const char screen_help[] =
     "  --threads N       threads looking up, 1-64 (default: every core)\n"
     "  --ocr-variants    MRZ documents: also look up the numbers an OCR misread would give (a 'variant'\n"
     "                    column says which one is listed)\n"
+    "  --strict          MRZ documents: ICAO 9303 check digits only (no national variant)\n"
     "  --audit FILE      append one JSON line per hit to FILE (mode 0600): time, data sequence, input\n"
     "                    FILE:LINE, status, reference; no document number unless --audit-numbers\n"
     "  --no-progress     no progress line\n";
@@ -262,7 +264,7 @@ int cli_screen(int argc, char **argv)
             fargv[fargc++] = argv[i];
     }
     fargv[fargc] = NULL;
-    rc = cli_parse_args(&a, fargc, fargv, A_DB | A_KEY | A_JSON | A_STALE | A_OCR, screen_help);
+    rc = cli_parse_args(&a, fargc, fargv, A_DB | A_KEY | A_JSON | A_STALE | A_OCR | A_STRICT, screen_help);
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.npos != 1)
@@ -297,7 +299,7 @@ int cli_screen(int argc, char **argv)
         return CLI_SYSTEM;
     }
     so.flags = (o.all ? SLTD_SCREEN_ALL : 0u) | (a.ocr_variants ? SLTD_SCREEN_OCR_VARIANTS : 0u) |
-               (audit_numbers ? SLTD_SCREEN_AUDIT_NUMBERS : 0u);
+               (audit_numbers ? SLTD_SCREEN_AUDIT_NUMBERS : 0u) | (a.strict ? SLTD_SCREEN_MRZ_STRICT : 0u);
     so.row_fn = screen_row;
     so.row_ctx = &o;
     if (!no_progress && isatty(STDERR_FILENO)) {

@@ -41,11 +41,13 @@ static const char import_help[] =
 
 static const char check_help[] =
     "usage: sltd check --db DIR [--key FILE] [--type T] [--json] [--refuse-stale] STATE NUMBER\n"
-    "       sltd check --db DIR [--key FILE] [--json] [--ocr-variants] --mrz LINE LINE [LINE]\n"
+    "       sltd check --db DIR [--key FILE] [--json] [--ocr-variants] [--strict] --mrz LINE LINE [LINE]\n"
     "\n"
     "Is this document listed? STATE is an ICAO 9303 code (UTO, D, D<<, ...); NUMBER is normalised\n"
     "(upper-case; spaces, '-', '/' and '<' dropped). --type filters by document family (P; I/A/C; V).\n"
     "A warning goes to stderr when the data is past its expiry; --refuse-stale makes it an error (3).\n"
+    "--mrz: an invalid document (a field that breaks ICAO 9303) is exit 2 unless its number is listed;\n"
+    "--strict accepts ICAO 9303 check digits only (no national variant).\n"
     "Exit status: 0 not listed, 1 listed, 2 bad input, 3 database or key error.\n";
 
 /* ---- sltd stats ---- */
@@ -159,23 +161,26 @@ static int cmd_check(int argc, char **argv)
     sltd_db *db;
     unsigned i;
     args a;
-    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON | A_TYPE | A_STALE | A_MRZ | A_OCR, check_help);
+    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON | A_TYPE | A_STALE | A_MRZ | A_OCR | A_STRICT,
+                            check_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.mrz) {
         if (a.type != NULL)
             return cli_usage_error("check", "--type does not apply to --mrz (the MRZ's document code gives it)");
-        if ((rc = cli_mrz_validate(a.npos, a.pos)) != 0) /* bad input is exit 2 whatever the db */
+        if ((rc = cli_mrz_validate(a.npos, a.pos, a.strict)) != 0) /* bad input is exit 2 whatever the db */
             return rc;
         if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0)
             return rc;
-        rc = cli_check_mrz(db, a.json, a.ocr_variants, a.npos, a.pos);
+        rc = cli_check_mrz(db, a.json, a.ocr_variants, a.strict, a.npos, a.pos);
         sltd_close(db);
         return rc;
     }
     if (a.ocr_variants)
         return cli_usage_error("check", "--ocr-variants applies to --mrz");
+    if (a.strict)
+        return cli_usage_error("check", "--strict applies to --mrz");
     if (a.npos != 2)
         return cli_usage_error("check", "give STATE and NUMBER");
     /* Validate the input before touching the database, so that bad input is exit 2 whatever the db. */
@@ -343,7 +348,7 @@ static const char main_help[] =
     "  check   --db DIR [--key FILE] STATE NUMBER [--type T]   check one document\n"
     "  screen  --db DIR [--format csv|mrz|jsonl] [--threads N] [--json] [--all] [--audit FILE] [-o OUT] MANIFEST|-\n"
     "                                                 screen a passenger manifest\n"
-    "  mrz     [--json] LINE LINE [LINE]              parse and validate an MRZ (no database)\n"
+    "  mrz     [--json] [--strict] LINE LINE [LINE]   parse and validate an MRZ (no database)\n"
     "  stats   --db DIR [--json]                      counts, freshness, filter, sizes\n"
     "  keygen  --out PREFIX                           Ed25519 signing keys: PREFIX.sec (0600), PREFIX.pub\n"
     "  pack    --key FILE --sign PREFIX.sec --seq N [--base M --db DIR] [--expires DAYS] -o BUNDLE FEED.csv\n"
