@@ -58,6 +58,9 @@ const char *sltd_strerror(int code)
     case SLTD_EEXPIRED: return "SLTD_EEXPIRED: update or data expired";
     case SLTD_ESEQUENCE: return "SLTD_ESEQUENCE: update replayed, rolled back or for another base";
     case SLTD_ECHECKSUM: return "SLTD_ECHECKSUM: state checksum mismatch after update";
+    case SLTD_ENETWORK: return "SLTD_ENETWORK: the update source failed or could not be reached (after retries)";
+    case SLTD_EMIRROR: return "SLTD_EMIRROR: the update source served a file other than the signed index names";
+    case SLTD_ELIMIT: return "SLTD_ELIMIT: the update needs more bytes than allowed";
     }
     return "SLTD_E?: unknown error";
 }
