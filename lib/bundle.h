@@ -76,6 +76,7 @@ typedef struct sltd__apply_ctx {
     const uint8_t *checksum;  /* or NULL: the state checksum the bundle must promise, with `records` */
     uint64_t records;
     int reset_sequence;       /* a full bundle may replace the data whatever its sequence */
+    int authority;            /* the authority's replica taking its own bundle: no time checks */
     const sltd__meta_kv *meta; /* written in the apply's transaction */
     size_t nmeta;
 } sltd__apply_ctx;

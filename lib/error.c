@@ -16,6 +16,19 @@ int sltd__err(int code, const char *fmt, ...)
     return code;
 }
 
+char *sltd__hex(char *out, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+    return out;
+}
+
 void sltd__err_clear(void)
 {
     err_detail[0] = '\0';

@@ -725,3 +725,35 @@ void sltd__fhash_buf(uint8_t out[SLTD__FILEHASH], const void *p, size_t n)
 {
     crypto_generichash(out, SLTD__FILEHASH, p, n, NULL, 0);
 }
+
+int sltd__fhash_fd(uint8_t out[SLTD__FILEHASH], int fd, uint64_t size, const char *path)
+{
+    enum { CHUNK = 1 << 20 };
+    sltd__fhash *h = sltd__fhash_begin();
+    unsigned char *buf = malloc(CHUNK);
+    uint64_t at = 0;
+    int rc = SLTD_OK;
+
+    if (h == NULL || buf == NULL) {
+        rc = sltd__err(SLTD_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    while (at < size) {
+        size_t want = size - at < CHUNK ? (size_t)(size - at) : CHUNK;
+        ssize_t r = pread(fd, buf, want, (off_t)at);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            rc = sltd__err(SLTD_EIO, "%s: %s after %llu of %llu bytes", path, r < 0 ? strerror(errno) : "ends",
+                           (unsigned long long)at, (unsigned long long)size);
+            goto cleanup;
+        }
+        sltd__fhash_update(h, buf, (size_t)r);
+        at += (uint64_t)r;
+    }
+    sltd__fhash_final(h, out);
+cleanup:
+    sltd__fhash_free(h);
+    free(buf);
+    return rc;
+}

@@ -99,6 +99,9 @@ void sltd__fhash_update(sltd__fhash *h, const void *p, size_t n);
 /* The hash of everything fed; the state must not be used again but freed. */
 void sltd__fhash_final(sltd__fhash *h, uint8_t out[SLTD__FILEHASH]);
 void sltd__fhash_free(sltd__fhash *h);
+/* The hash of the first `size` bytes of an open file (read with pread). 0, SLTD_EIO (also when the file is
+ * shorter), SLTD_ENOMEM. */
+int sltd__fhash_fd(uint8_t out[SLTD__FILEHASH], int fd, uint64_t size, const char *path);
 /* One call: the hash of n bytes. */
 void sltd__fhash_buf(uint8_t out[SLTD__FILEHASH], const void *p, size_t n);
 /* Public half of a secret signing key. */

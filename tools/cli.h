@@ -54,6 +54,13 @@ int cli_mrz(int argc, char **argv);
 int cli_keygen(int argc, char **argv);
 int cli_pack(int argc, char **argv);
 int cli_apply(int argc, char **argv);
+/* Fleet updates (cli_fleet.c): sltd publish, sltd sync, sltd certify, sltd revoke. */
+int cli_publish(int argc, char **argv);
+int cli_sync(int argc, char **argv);
+int cli_certify(int argc, char **argv);
+int cli_revoke(int argc, char **argv);
+/* sltd stats: the last sync and the index's expiry, as text lines or (json) a JSON value. */
+void cli_sync_state(sltd_db *db, int json);
 
 /* `sltd check --mrz LINE LINE [LINE]`, on an open database: look the MRZ up (with OCR variants when
  * ocr_variants), print the answer (JSON when json) and return the exit status: CLI_HIT (read number
