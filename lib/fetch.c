@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -48,6 +49,10 @@ typedef struct xfer {
     int began, overflow, badrange, rc;
     long long range_start; /* from Content-Range, -1 when absent */
     char location[200];
+    /* stall detection: the time the last byte arrived */
+    curl_off_t seen;
+    struct timespec last;
+    int stalled;
 } xfer;
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -230,6 +235,30 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
     return len;
 }
 
+/* Called about once a second and whenever data moves: a transfer that moved no byte for timeout_s is
+ * abandoned (libcurl's own low-speed check averages over several seconds). */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    xfer *x = ctx;
+    struct timespec now;
+
+    (void)dltotal;
+    (void)ultotal;
+    (void)ulnow;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (dlnow != x->seen) {
+        x->seen = dlnow;
+        x->last = now;
+        return 0;
+    }
+    if ((int64_t)(now.tv_sec - x->last.tv_sec) * 1000 + (now.tv_nsec - x->last.tv_nsec) / 1000000 >=
+        (int64_t)x->src->timeout_s * 1000) {
+        x->stalled = 1;
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- one HTTP transfer ---- */
 
 static int perform(sltd__src *s, const char *name, xfer *x, int nocache)
@@ -252,8 +281,9 @@ static int perform(sltd__src *s, const char *name, xfer *x, int nocache)
     curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf);
     curl_easy_setopt(s->curl, CURLOPT_USERAGENT, "sltd/" SLTD_VERSION_STRING);
     curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, (long)s->timeout_s);
-    curl_easy_setopt(s->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(s->curl, CURLOPT_LOW_SPEED_TIME, (long)s->timeout_s);
+    curl_easy_setopt(s->curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(s->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(s->curl, CURLOPT_XFERINFODATA, x);
     curl_easy_setopt(s->curl, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(s->curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(s->curl, CURLOPT_HEADERDATA, x);
@@ -274,6 +304,7 @@ static int perform(sltd__src *s, const char *name, xfer *x, int nocache)
     }
     if (nocache && (hdrs = curl_slist_append(NULL, "Cache-Control: no-cache")) != NULL)
         curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, hdrs);
+    clock_gettime(CLOCK_MONOTONIC, &x->last);
     res = curl_easy_perform(s->curl);
     if (!x->began)
         curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &x->status);
@@ -292,7 +323,8 @@ static int perform(sltd__src *s, const char *name, xfer *x, int nocache)
     } else if (res != CURLE_OK) {
         s->retryable = !(res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CACERT_BADFILE ||
                          res == CURLE_SSL_CERTPROBLEM || res == CURLE_UNSUPPORTED_PROTOCOL || res == CURLE_URL_MALFORMAT);
-        rc = sltd__err(SLTD_ENETWORK, "%s: %s", url, s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
+        rc = x->stalled ? sltd__err(SLTD_ENETWORK, "%s: no byte moved for %u s", url, s->timeout_s)
+                        : sltd__err(SLTD_ENETWORK, "%s: %s", url, s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
     } else if (x->status == 416 && x->fd >= 0) { /* the part we hold is no prefix of the server's file */
         if (ftruncate(x->fd, 0) != 0)
             rc = sltd__err(SLTD_EIO, "%s: cannot truncate: %s", x->fdpath, strerror(errno));
