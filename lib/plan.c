@@ -8,6 +8,14 @@
 
 #include "error.h"
 
+/* a - b for messages, saturated (the times come from files). */
+static long long span(int64_t a, int64_t b)
+{
+    if (b < 0 ? a > INT64_MAX + b : a < INT64_MIN + b)
+        return b < 0 ? INT64_MAX : INT64_MIN;
+    return (long long)(a - b);
+}
+
 int sltd__plan_judge(int *current, int *recovery, const sltd__index *ix, const sltd__kiosk *k,
                      const uint8_t key_check[16], int64_t now, const char *source)
 {
@@ -18,10 +26,10 @@ int sltd__plan_judge(int *current, int *recovery, const sltd__index *ix, const s
     /* the key list: expiry bounds how long a frozen list (one that hides a revocation) is believed */
     if (now >= kl->expires)
         return sltd__err(SLTD_EEXPIRED, "%s: the key list expired %lld s ago (no active key is valid any more); "
-                         "refused", source, (long long)(now - kl->expires));
-    if (kl->created > now + SLTD_BUNDLE_SKEW)
+                         "refused", source, span(now, kl->expires));
+    if (span(kl->created, now) > SLTD_BUNDLE_SKEW)
         return sltd__err(SLTD_EEXPIRED, "%s: the key list is dated %lld s in the future (check the clocks); refused",
-                         source, (long long)(kl->created - now));
+                         source, span(kl->created, now));
     if (kl->version < k->keys_version)
         return sltd__err(SLTD_ESEQUENCE, "%s: key list version %llu is older than the %llu already accepted "
                          "(rollback of a revocation?); refused", source, (unsigned long long)kl->version,
@@ -29,10 +37,10 @@ int sltd__plan_judge(int *current, int *recovery, const sltd__index *ix, const s
     /* the index: freeze and replay */
     if (now >= ix->expires)
         return sltd__err(SLTD_EEXPIRED, "%s: the index expired %lld s ago (a frozen or stale mirror?); refused",
-                         source, (long long)(now - ix->expires));
-    if (ix->published > now + SLTD_BUNDLE_SKEW)
+                         source, span(now, ix->expires));
+    if (span(ix->published, now) > SLTD_BUNDLE_SKEW)
         return sltd__err(SLTD_EEXPIRED, "%s: the index is dated %lld s in the future (check the clocks); refused",
-                         source, (long long)(ix->published - now));
+                         source, span(ix->published, now));
     if (memcmp(ix->key_check, key_check, 16) != 0)
         return sltd__err(SLTD_EWRONGKEY, "%s: the repository publishes for another deployment key than this "
                          "database's; refused", source);
@@ -42,9 +50,6 @@ int sltd__plan_judge(int *current, int *recovery, const sltd__index *ix, const s
     }
     if (*recovery) /* what the data's revoked key vouched for (sequence, dates) is not believed any more */
         return SLTD_OK;
-    if (ix->published < k->index_published)
-        return sltd__err(SLTD_EEXPIRED, "%s: the index was published %lld s before the one already accepted "
-                         "(a replayed index?); refused", source, (long long)(k->index_published - ix->published));
     /* rollback and fast-forward */
     if (ix->sequence < k->sequence)
         return sltd__err(SLTD_ESEQUENCE, "%s: the index's sequence %llu is older than the database's %llu "
@@ -54,12 +59,14 @@ int sltd__plan_judge(int *current, int *recovery, const sltd__index *ix, const s
         return sltd__err(SLTD_ESEQUENCE, "%s: the index's sequence %llu is more than %u ahead of the database's "
                          "%llu (fast-forward); refused", source, (unsigned long long)ix->sequence,
                          SLTD_SYNC_AHEAD_MAX, (unsigned long long)k->sequence);
-    if (ix->sequence == k->sequence) {
-        if (memcmp(ix->checksum, k->checksum, 16) != 0)
-            return sltd__err(SLTD_ECHECKSUM, "%s: the database is at the index's sequence %llu but holds another "
-                             "state (changed locally?); refused", source, (unsigned long long)k->sequence);
-        *current = 1;
-    }
+    if (ix->sequence == k->sequence && memcmp(ix->checksum, k->checksum, 16) != 0)
+        return sltd__err(SLTD_ECHECKSUM, "%s: the database is at the index's sequence %llu but holds another "
+                         "state (changed locally?); refused", source, (unsigned long long)k->sequence);
+    /* replay: an index older than one accepted, for the same or a newer sequence */
+    if (ix->published < k->index_published)
+        return sltd__err(SLTD_EEXPIRED, "%s: the index was published %lld s before the one already accepted "
+                         "(a replayed index?); refused", source, span(k->index_published, ix->published));
+    *current = ix->sequence == k->sequence;
     return SLTD_OK;
 }
 

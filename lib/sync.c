@@ -541,7 +541,7 @@ int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd
     rep.key_recovery = recovery;
     emit(&s, SLTD_SYNC_EVENT_INDEX, NULL, 0, 0, 0, 0,
          "index: sequence %llu, published %lld, expires in %.1f h, key list version %llu; database at %llu%s",
-         (unsigned long long)ix.sequence, (long long)ix.published, (double)(ix.expires - time(NULL)) / 3600.0,
+         (unsigned long long)ix.sequence, (long long)ix.published, ((double)ix.expires - (double)time(NULL)) / 3600.0,
          (unsigned long long)ix.keys.version, (unsigned long long)k.sequence,
          current ? ": already current" : recovery ? ": its data was signed by a revoked key, replacing it" : "");
     if (current) {
