@@ -711,6 +711,9 @@ SLTD_API SLTD_NODISCARD int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *
 #define SLTD_SYNC_RETRIES_MAX 10       /**< most retries ::sltd_sync_options.retries may ask for */
 #define SLTD_INDEX_MAX (1u << 20)      /**< largest index file accepted, bytes */
 #define SLTD_FILEHASH_SIZE 32          /**< bytes of a repository file's hash (BLAKE2b-256) */
+/** The slowest average transfer rate a sync accepts, bytes/s: a transfer of B bytes is abandoned after
+ * timeout_s + B / SLTD_SYNC_MIN_RATE seconds (a mirror that drips bytes cannot hold a kiosk for ever). */
+#define SLTD_SYNC_MIN_RATE 16384
 
 /** @brief One signing key of a key list. */
 typedef struct sltd_key_info {
@@ -869,7 +872,8 @@ typedef struct sltd_sync_options {
                                     SLTD_BUNDLE_MAX */
     unsigned int retries;      /**< retries of a failed transfer, at most SLTD_SYNC_RETRIES_MAX; waits
                                     1, 2, 4 ... s (at most 60 s) between attempts; default 4 */
-    unsigned int timeout_s;    /**< a transfer that connects or moves no byte for this long fails; 0: 30 */
+    unsigned int timeout_s;    /**< a transfer that connects or moves no byte for this long fails (checked
+                                    about every second); 0: 30. See also SLTD_SYNC_MIN_RATE. */
     sltd_sync_event_fn event_fn; /**< called for each step, or NULL */
     void *event_ctx;           /**< passed to event_fn */
 } sltd_sync_options;

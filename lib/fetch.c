@@ -49,11 +49,13 @@ typedef struct xfer {
     int began, overflow, badrange, rc;
     long long range_start; /* from Content-Range, -1 when absent */
     char location[200];
-    /* stall detection: the time the last byte arrived */
+    /* slow retrieval: the time the last byte arrived; when the transfer began and how long it may take */
     curl_off_t seen;
-    struct timespec last;
-    int stalled;
+    struct timespec last, began_at;
+    int64_t deadline_ms;
+    int stalled, tooslow;
 } xfer;
+
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
@@ -237,6 +239,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 
 /* Called about once a second and whenever data moves: a transfer that moved no byte for timeout_s is
  * abandoned (libcurl's own low-speed check averages over several seconds). */
+static int64_t ms_between(const struct timespec *a, const struct timespec *b)
+{
+    return (int64_t)(b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
 static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
     xfer *x = ctx;
@@ -246,13 +253,16 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
     (void)ultotal;
     (void)ulnow;
     clock_gettime(CLOCK_MONOTONIC, &now);
+    if (ms_between(&x->began_at, &now) > x->deadline_ms) {
+        x->tooslow = 1;
+        return 1;
+    }
     if (dlnow != x->seen) {
         x->seen = dlnow;
         x->last = now;
         return 0;
     }
-    if ((int64_t)(now.tv_sec - x->last.tv_sec) * 1000 + (now.tv_nsec - x->last.tv_nsec) / 1000000 >=
-        (int64_t)x->src->timeout_s * 1000) {
+    if (ms_between(&x->last, &now) >= (int64_t)x->src->timeout_s * 1000) {
         x->stalled = 1;
         return 1;
     }
@@ -305,6 +315,9 @@ static int perform(sltd__src *s, const char *name, xfer *x, int nocache)
     if (nocache && (hdrs = curl_slist_append(NULL, "Cache-Control: no-cache")) != NULL)
         curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, hdrs);
     clock_gettime(CLOCK_MONOTONIC, &x->last);
+    x->began_at = x->last;
+    x->deadline_ms = (int64_t)s->timeout_s * 1000 +
+                     (int64_t)((x->fd >= 0 ? x->size - x->start : (uint64_t)x->cap) * 1000 / SLTD_SYNC_MIN_RATE);
     res = curl_easy_perform(s->curl);
     if (!x->began)
         curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &x->status);
@@ -323,8 +336,12 @@ static int perform(sltd__src *s, const char *name, xfer *x, int nocache)
     } else if (res != CURLE_OK) {
         s->retryable = !(res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CACERT_BADFILE ||
                          res == CURLE_SSL_CERTPROBLEM || res == CURLE_UNSUPPORTED_PROTOCOL || res == CURLE_URL_MALFORMAT);
-        rc = x->stalled ? sltd__err(SLTD_ENETWORK, "%s: no byte moved for %u s", url, s->timeout_s)
-                        : sltd__err(SLTD_ENETWORK, "%s: %s", url, s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
+        if (x->stalled)
+            rc = sltd__err(SLTD_ENETWORK, "%s: no byte moved for %u s", url, s->timeout_s);
+        else if (x->tooslow)
+            rc = sltd__err(SLTD_ENETWORK, "%s: slower than %d bytes/s on average: abandoned", url, SLTD_SYNC_MIN_RATE);
+        else
+            rc = sltd__err(SLTD_ENETWORK, "%s: %s", url, s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
     } else if (x->status == 416 && x->fd >= 0) { /* the part we hold is no prefix of the server's file */
         if (ftruncate(x->fd, 0) != 0)
             rc = sltd__err(SLTD_EIO, "%s: cannot truncate: %s", x->fdpath, strerror(errno));

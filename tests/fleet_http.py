@@ -7,7 +7,7 @@
 #                                                  CERT and KEY
 #   fleet_http.py proxy UPSTREAM PORTFILE LOG     a misbehaving mirror in front of UPSTREAM: the first
 #                                                  path segment picks the misbehaviour (ok, truncate,
-#                                                  corrupt, corruptindex, big, stall, drop, slow,
+#                                                  corrupt, corruptindex, big, stall, drip, drop, slow,
 #                                                  redirect); every request line and Range goes to LOG
 #
 # Each writes its port to PORTFILE once it listens, and serves until killed.
@@ -113,6 +113,12 @@ class Mirror(Quiet):
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
+            return
+        if bundle and mode == "drip":  # never idle for a second, but far too slow
+            for i in range(0, len(body), 64):
+                self.wfile.write(body[i : i + 64])
+                self.wfile.flush()
+                time.sleep(0.4)
             return
         if bundle and mode == "slow":
             for i in range(0, len(body), 2048):

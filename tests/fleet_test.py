@@ -188,6 +188,10 @@ def main():
         j = sync("k1", via(mode), "--timeout", "1", "--retries", "1", want=want)
         check(j["code"] == code, "%s: %s, want %s" % (mode, j["code"], code))
         check(state("k1") == before, "%s changed the kiosk" % mode)
+    section("drip")
+    j = sync("k1", via("drip"), "--timeout", "1", "--retries", "0", want=3)
+    check(j["code"] == "SLTD_ENETWORK" and "slower than" in j["message"] and state("k1") == before,
+          "a dripping mirror: %s" % j)
     section("after the modes")
     j = sync("k1", url, "--max-bytes", "100", want=2)
     check(j["code"] == "SLTD_ELIMIT" and state("k1") == before, "max-bytes: %s" % j)
