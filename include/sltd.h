@@ -943,8 +943,8 @@ typedef struct sltd_sync_state {
     int64_t last_sync;        /**< when the last sync succeeded, Unix seconds (0: never) */
     uint64_t index_sequence;  /**< the sequence of the index it accepted */
     int64_t index_published;  /**< when that index was published */
-    int64_t index_expires;    /**< when it expires: a kiosk whose last sync is older than this has not
-                                   been refused anything yet; past it, updates are not arriving */
+    int64_t index_expires;    /**< when it expires: past this time with no newer sync, updates are not
+                                   arriving (a frozen mirror, a broken link: raise the alarm) */
     uint64_t keys_version;    /**< the newest key list accepted (an older one is refused) */
     uint8_t signer[SLTD_KEYID_SIZE]; /**< the key that signed the bundle the data comes from */
 } sltd_sync_state;
