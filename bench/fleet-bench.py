@@ -34,6 +34,7 @@ RUNS = int(os.environ.get("RUNS", 3))
 KIOSKS = int(os.environ.get("KIOSKS", 50))
 KIOSK_RECORDS = int(os.environ.get("KIOSK_RECORDS", 100000))
 ENV = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+SERVERS = []
 
 
 def P(*n):
@@ -66,7 +67,9 @@ def timed(fn):
 
 def server(root):
     portfile = P("port-%s" % os.path.basename(root))
-    p = subprocess.Popen([sys.executable, HTTP, "serve", root, portfile], env=ENV)
+    p = subprocess.Popen([sys.executable, HTTP, "serve", root, portfile], env=ENV, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    SERVERS.append(p)
     while not os.path.exists(portfile):
         time.sleep(0.02)
     return p, "http://127.0.0.1:%s/" % open(portfile).read()
@@ -187,4 +190,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:  # never leave a server behind
+        for p in SERVERS:
+            p.kill()

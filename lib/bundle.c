@@ -141,16 +141,6 @@ int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf
 
 /* ---- signing keys ---- */
 
-static char *path_with(const char *prefix, const char *suffix)
-{
-    size_t n = strlen(prefix) + strlen(suffix) + 1;
-    char *p = malloc(n);
-
-    if (p != NULL)
-        snprintf(p, n, "%s%s", prefix, suffix);
-    return p;
-}
-
 int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
 {
     char *sec = NULL, *pub = NULL;
@@ -160,8 +150,8 @@ int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
     sltd__err_clear();
     if (prefix == NULL || prefix[0] == '\0')
         return sltd__err(SLTD_EINVAL, "sltd_signing_key_create: no prefix");
-    sec = path_with(prefix, ".sec");
-    pub = path_with(prefix, ".pub");
+    sec = sltd__fs_concat(prefix, ".sec", "");
+    pub = sltd__fs_concat(prefix, ".pub", "");
     if (sec == NULL || pub == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
@@ -445,7 +435,8 @@ static int snap_value(void *ctx, const uint8_t *d, const uint8_t *val, size_t le
         memcpy(head, d, SLTD_DIGEST_SIZE);
         head[SLTD_DIGEST_SIZE] = SLTD__UPDATE_ADD;
         head[SLTD_DIGEST_SIZE + 1] = (uint8_t)used;
-        if ((sn->rc = w_put(sn->w, head, sizeof head)) != SLTD_OK || (sn->rc = w_put(sn->w, val + off, used)) != SLTD_OK)
+        if ((sn->rc = w_put(sn->w, head, sizeof head)) != SLTD_OK ||
+            (sn->rc = w_put(sn->w, val + off, used)) != SLTD_OK)
             return 1;
         off += used;
         sn->n++;

@@ -129,16 +129,6 @@ void sltd__src_close(sltd__src *s)
     free(s);
 }
 
-static char *join(const char *base, const char *name)
-{
-    size_t n = strlen(base) + strlen(name) + 2;
-    char *p = malloc(n);
-
-    if (p != NULL)
-        snprintf(p, n, "%s/%s", base, name);
-    return p;
-}
-
 int sltd__src_is_local(const sltd__src *s)
 {
     return s->local;
@@ -146,7 +136,7 @@ int sltd__src_is_local(const sltd__src *s)
 
 char *sltd__src_local_path(const sltd__src *s, const char *name)
 {
-    return join(s->base, name);
+    return sltd__fs_concat(s->base, "/", name);
 }
 
 int sltd__src_retryable(const sltd__src *s)
@@ -274,7 +264,7 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 static int perform(sltd__src *s, const char *name, xfer *x, int nocache)
 {
     struct curl_slist *hdrs = NULL;
-    char range[48], *url = join(s->base, name);
+    char range[48], *url = sltd__fs_concat(s->base, "/", name);
     curl_off_t clen = -1;
     CURLcode res;
     int rc = SLTD_OK;
@@ -335,7 +325,8 @@ static int perform(sltd__src *s, const char *name, xfer *x, int nocache)
                        "files themselves)", url, x->status, x->location[0] ? x->location : "(no location)");
     } else if (res != CURLE_OK) {
         s->retryable = !(res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CACERT_BADFILE ||
-                         res == CURLE_SSL_CERTPROBLEM || res == CURLE_UNSUPPORTED_PROTOCOL || res == CURLE_URL_MALFORMAT);
+                         res == CURLE_SSL_CERTPROBLEM || res == CURLE_UNSUPPORTED_PROTOCOL ||
+                         res == CURLE_URL_MALFORMAT);
         if (x->stalled)
             rc = sltd__err(SLTD_ENETWORK, "%s: no byte moved for %u s", url, s->timeout_s);
         else if (x->tooslow)
@@ -375,7 +366,7 @@ int sltd__src_get(sltd__src *s, const char *name, uint8_t **out, size_t *len, si
     *out = NULL;
     *len = 0;
     if (s->local) { /* never retried: waiting does not complete a medium */
-        if ((path = join(s->base, name)) == NULL)
+        if ((path = sltd__fs_concat(s->base, "/", name)) == NULL)
             return sltd__err(SLTD_ENOMEM, "out of memory");
         rc = sltd__fs_load(out, len, path, 0, cap, name);
         if (rc == SLTD_ENOENT || rc == SLTD_EIO) /* a medium not yet complete, or failing */

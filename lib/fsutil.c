@@ -57,6 +57,16 @@ int sltd__fs_read(int fd, void *p, size_t n, const char *path)
     return SLTD_OK;
 }
 
+char *sltd__fs_concat(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+    char *p = malloc(n);
+
+    if (p != NULL)
+        snprintf(p, n, "%s%s%s", a, b, c);
+    return p;
+}
+
 int sltd__fs_sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;

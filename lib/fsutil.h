@@ -13,6 +13,9 @@ int sltd__fs_write(int fd, const void *p, size_t n, const char *path);
 /* Read exactly n bytes. 0, or SLTD_EIO (an error, or the file ended first). */
 int sltd__fs_read(int fd, void *p, size_t n, const char *path);
 
+/* a + b + c in malloc'd memory (a path: dir, "/", name; prefix, ".sec", ""); NULL when out of memory. */
+char *sltd__fs_concat(const char *a, const char *b, const char *c);
+
 /* fsync the directory dir. 0 or -1 with errno. */
 int sltd__fs_sync_dir(const char *dir);
 

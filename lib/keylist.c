@@ -190,7 +190,8 @@ static void fill_info(sltd_keylist_info *out, const sltd__keylist *kl)
 /* Load the list (or start one when it does not exist and `create`), let change() edit it, then sign it
  * with the root and replace the file. */
 static int rewrite(sltd_keylist_info *out, const char *path, const char *root_sec, const char *key_pub, int create,
-                   int (*change)(sltd__keylist *kl, const uint8_t pk[SLTD__SIGN_PUBLIC], const void *arg, const char *path),
+                   int (*change)(sltd__keylist *kl, const uint8_t pk[SLTD__SIGN_PUBLIC], const void *arg,
+                                 const char *path),
                    const void *arg)
 {
     sltd__fs_atomic a = SLTD__FS_ATOMIC_INIT;

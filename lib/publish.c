@@ -57,16 +57,6 @@ typedef struct replica {
     uint8_t checksum[16];
 } replica;
 
-static char *cat(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *p = malloc(n);
-
-    if (p != NULL)
-        snprintf(p, n, "%s/%s", a, b);
-    return p;
-}
-
 static int read_replica(pub *p, replica *r)
 {
     sltd_stats st;
@@ -118,7 +108,7 @@ static int place(pub *p, const uint8_t hash[SLTD__FILEHASH])
     int rc = SLTD_OK;
 
     sltd__index_bundle_name(name, hash);
-    if ((path = cat(p->repo, name)) == NULL)
+    if ((path = sltd__fs_concat(p->repo, "/", name)) == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
     if (rename(p->incoming, path) != 0)
         rc = sltd__err(SLTD_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
@@ -205,7 +195,7 @@ static void prune(pub *p, const sltd__index *old, const sltd__index *nw)
         if (j < nw->n)
             continue;
         sltd__index_bundle_name(name, old->e[i].hash);
-        if ((path = cat(p->repo, name)) != NULL)
+        if ((path = sltd__fs_concat(p->repo, "/", name)) != NULL)
             utimensat(AT_FDCWD, path, NULL, 0);
         free(path);
     }
@@ -222,7 +212,7 @@ static void prune(pub *p, const sltd__index *old, const sltd__index *nw)
             if (strcmp(name + 8, d->d_name) == 0)
                 break;
         }
-        if (j < nw->n || (path = cat(p->bundles, d->d_name)) == NULL)
+        if (j < nw->n || (path = sltd__fs_concat(p->bundles, "/", d->d_name)) == NULL)
             continue;
         if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
             st.st_mtime < p->now - (int64_t)p->grace_hours * 3600 && unlink(path) == 0)
@@ -343,7 +333,8 @@ static int recover(pub *p, const sltd__index *old, const replica *r, int *found)
         return SLTD_OK;
     while (!*found && (d = readdir(dir)) != NULL) {
         char *path;
-        if (strlen(d->d_name) != 2 * SLTD__FILEHASH + 5 || (path = cat(p->bundles, d->d_name)) == NULL)
+        if (strlen(d->d_name) != 2 * SLTD__FILEHASH + 5 ||
+            (path = sltd__fs_concat(p->bundles, "/", d->d_name)) == NULL)
             continue;
         fd = sltd__fs_open_regular(path, 1, &st);
         if (fd >= 0 && pread(fd, hdr, sizeof hdr, 0) == (ssize_t)sizeof hdr &&
@@ -423,7 +414,7 @@ static int publish_feed(pub *p, const sltd__index *old, const replica *r, const 
 
 static int lock_repo(const pub *p, int *fd)
 {
-    char *path = cat(p->repo, ".publish.lock");
+    char *path = sltd__fs_concat(p->repo, "/", ".publish.lock");
     int rc = SLTD_OK;
 
     if (path == NULL)
@@ -476,9 +467,10 @@ int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const 
     p.grace_hours = opts->grace_hours ? opts->grace_hours : DEFAULT_GRACE_HOURS;
     if ((rc = sltd__hash_init()) != SLTD_OK)
         goto cleanup;
-    if ((p.bundles = cat(repo, "bundles")) == NULL || (p.index_path = cat(repo, "index.sltd")) == NULL ||
-        (p.incoming = cat(p.bundles, INCOMING)) == NULL ||
-        (keys = opts->keys_path ? strdup(opts->keys_path) : cat(repo, "keys.sltd")) == NULL ||
+    if ((p.bundles = sltd__fs_concat(repo, "/", "bundles")) == NULL ||
+        (p.index_path = sltd__fs_concat(repo, "/", "index.sltd")) == NULL ||
+        (p.incoming = sltd__fs_concat(p.bundles, "/", INCOMING)) == NULL ||
+        (keys = opts->keys_path ? strdup(opts->keys_path) : sltd__fs_concat(repo, "/", "keys.sltd")) == NULL ||
         (p.kl = malloc(sizeof *p.kl)) == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;

@@ -458,16 +458,14 @@ cleanup:
 
 static int open_dir_and_lock(syncer *s, int *lockfd)
 {
-    size_t n = strlen(s->db->dir) + 16;
-    char *lock;
+    char *lock = NULL;
     int rc = SLTD_OK;
 
     *lockfd = -1;
-    if ((s->dir = malloc(n)) == NULL || (lock = malloc(n + 8)) == NULL)
-        return sltd__err(SLTD_ENOMEM, "out of memory");
-    snprintf(s->dir, n, "%s/sync", s->db->dir);
-    snprintf(lock, n + 8, "%s/lock", s->dir);
-    if (mkdir(s->dir, 0700) != 0 && errno != EEXIST)
+    if ((s->dir = sltd__fs_concat(s->db->dir, "/", "sync")) == NULL ||
+        (lock = sltd__fs_concat(s->dir, "/", "lock")) == NULL)
+        rc = sltd__err(SLTD_ENOMEM, "out of memory");
+    else if (mkdir(s->dir, 0700) != 0 && errno != EEXIST)
         rc = sltd__err(SLTD_EIO, "%s: cannot create: %s", s->dir, strerror(errno));
     else if ((*lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
         rc = sltd__err(SLTD_EIO, "%s: cannot open: %s", lock, strerror(errno));

@@ -102,7 +102,7 @@ def start(role, where, *rest):
     """fleet_http.py serve DIR [CERT KEY] | proxy UPSTREAM LOG; returns its port."""
     portfile = P("port-%d" % len(servers))
     servers.append(subprocess.Popen([sys.executable, os.path.join(HERE, "fleet_http.py"), role, where, portfile] +
-                                    list(rest), env=ENV))
+                                    list(rest), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     for _ in range(500):
         if os.path.exists(portfile):
             with open(portfile) as f:
@@ -347,7 +347,7 @@ def main():
     left = os.listdir(P("repo", "bundles"))
     check(not [n for n in old if n in left], "pruned after the grace period")
     listed = open(P("repo", "index.sltd"), "rb").read()
-    check(all(bytes.fromhex(n[:64]) in listed or n.startswith("incoming") or
+    check(all(n.startswith("incoming") or bytes.fromhex(n[:64]) in listed or
               os.path.getmtime(P("repo", "bundles", n)) > time.time() - 3600 for n in left), "listed files kept")
     j = sync("k1", url)
     check(same("k1"), "sync after pruning: %s" % j)
@@ -358,4 +358,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:  # never leave a server behind (CTest would wait for it)
+        for p in servers:
+            p.kill()

@@ -106,33 +106,16 @@ typedef struct fargs {
     char **pos;
 } fargs;
 
-static int usage(const char *cmd, const char *msg)
-{
-    fprintf(stderr, "sltd %s: %s (see 'sltd %s --help')\n", cmd, msg, cmd);
-    return CLI_USAGE;
-}
-
-static int number(unsigned long long *out, const char *s, unsigned long long min, unsigned long long max)
-{
-    char *end;
-
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    errno = 0;
-    *out = strtoull(s, &end, 10);
-    return errno != 0 || *end != '\0' || *out < min || *out > max ? -1 : 0;
-}
-
 /* A numeric option: 0, or the usage error's exit status. */
 static int numopt(unsigned long long *out, const char *cmd, const char *name, unsigned long long min,
                   unsigned long long max)
 {
     char msg[128];
 
-    if (number(out, optarg, min, max) == 0)
+    if (cli_number(out, optarg, min, max) == 0)
         return 0;
     snprintf(msg, sizeof msg, "--%s must be a whole number from %llu to %llu", name, min, max);
-    return usage(cmd, msg);
+    return cli_usage_error(cmd, msg);
 }
 
 /* 0 parsed; -1 --help printed; else an exit status. `allowed`: the O_* options this command takes. */
@@ -150,9 +133,9 @@ static int parse(fargs *a, int argc, char **argv, unsigned long long allowed, co
             return -1;
         }
         if (c < O_REPO || c > O_HELP)
-            return usage(cmd, "unknown option, or an option without its value");
+            return cli_usage_error(cmd, "unknown option, or an option without its value");
         if (!(allowed & (1ull << (c - O_REPO))))
-            return usage(cmd, "an option given does not apply to this command");
+            return cli_usage_error(cmd, "an option given does not apply to this command");
         switch (c) {
         case O_REPO: a->repo = optarg; break;
         case O_DB: a->db = optarg; break;
@@ -176,7 +159,7 @@ static int parse(fargs *a, int argc, char **argv, unsigned long long allowed, co
         case O_DAYS: rc = numopt(&a->days, cmd, "days", 1, SLTD_BUNDLE_DAYS_MAX); a->has_days = 1; break;
         case O_TRUST:
             if (a->ntrust == ROOTS_MAX)
-                return usage(cmd, "too many --trust keys");
+                return cli_usage_error(cmd, "too many --trust keys");
             a->trust[a->ntrust++] = optarg;
             break;
         default: break;
@@ -189,55 +172,12 @@ static int parse(fargs *a, int argc, char **argv, unsigned long long allowed, co
 
 #define OPT(o) (1ull << ((o) - O_REPO))
 
-/* Exit status for a library code: refused or bad input 2, anything else 3. */
-static int status_for(int rc)
-{
-    switch (rc) {
-    case SLTD_OK: return CLI_CLEAR;
-    case SLTD_EINVAL:
-    case SLTD_EFORMAT:
-    case SLTD_ETOOMANY:
-    case SLTD_ESIGNATURE:
-    case SLTD_EEXPIRED:
-    case SLTD_ESEQUENCE:
-    case SLTD_ECHECKSUM:
-    case SLTD_EMIRROR:
-    case SLTD_ELIMIT:
-    case SLTD_EWRONGKEY:
-        return CLI_USAGE;
-    default:
-        return CLI_SYSTEM;
-    }
-}
-
-static int fail(const char *cmd, int rc, int status)
-{
-    const char *detail = sltd_errmsg(NULL);
-
-    if (detail[0] != '\0')
-        fprintf(stderr, "sltd %s: %s\n  (%s)\n", cmd, detail, sltd_strerror(rc));
-    else
-        fprintf(stderr, "sltd %s: %s\n", cmd, sltd_strerror(rc));
-    return status;
-}
-
 static int readable(const char *cmd, const char *path)
 {
     if (access(path, R_OK) == 0)
         return 0;
     fprintf(stderr, "sltd %s: %s: %s\n", cmd, path, strerror(errno));
     return CLI_USAGE;
-}
-
-static void when(char out[32], int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (t == 0)
-        snprintf(out, 32, "never");
-    else if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, 32, "@%lld", (long long)t);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -267,9 +207,9 @@ int cli_publish(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.repo == NULL || a.db == NULL || a.sign == NULL)
-        return usage("publish", "--repo DIR, --db REPLICA and --sign PREFIX.sec are required");
+        return cli_usage_error("publish", "--repo DIR, --db REPLICA and --sign PREFIX.sec are required");
     if (a.npos != 1)
-        return usage("publish", "give exactly one FEED.csv (or - for standard input)");
+        return cli_usage_error("publish", "give exactly one FEED.csv (or - for standard input)");
     if ((strcmp(a.pos[0], "-") != 0 && (rc = readable("publish", a.pos[0])) != 0) ||
         (rc = readable("publish", a.sign)) != 0)
         return rc;
@@ -284,14 +224,14 @@ int cli_publish(int argc, char **argv)
     po.flags = a.ignore ? SLTD_IMPORT_IGNORE_UNKNOWN : 0;
     oo.key_path = a.key;
     if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
-        return fail("publish", rc, CLI_SYSTEM);
+        return cli_fail_with("publish", rc, CLI_SYSTEM);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = sltd_publish(&r, db, a.repo, a.pos[0], &po);
     sltd_close(db);
     if (rc != SLTD_OK)
-        return fail("publish", rc, status_for(rc));
+        return cli_fail_with("publish", rc, cli_exit_update(rc));
     cli_hex(sum, r.checksum, 16);
-    when(exp, r.expires);
+    cli_when(exp, r.expires);
     if (r.recovered_sequence != 0)
         fprintf(stderr, "sltd publish: completed the interrupted publish of sequence %llu first\n",
                 (unsigned long long)r.recovered_sequence);
@@ -344,7 +284,7 @@ static void sync_json(const sltd_sync_report *r, const synclog *l, int rc, doubl
     size_t i;
 
     cli_hex(sum, r->checksum, 16);
-    printf("{\"result\":\"%s\",\"code\":\"", rc != SLTD_OK ? (status_for(rc) == CLI_USAGE ? "refused" : "error")
+    printf("{\"result\":\"%s\",\"code\":\"", rc != SLTD_OK ? (cli_exit_update(rc) == CLI_USAGE ? "refused" : "error")
                                               : r->updated ? "updated" : "current");
     fwrite(sltd_strerror(rc), 1, strcspn(sltd_strerror(rc), ":"), stdout);
     printf("\",\"message\":");
@@ -384,16 +324,16 @@ int cli_sync(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.db == NULL || a.ntrust == 0 || a.from == NULL)
-        return usage("sync", "--db DIR, --trust ROOT.pub and --from URL|DIR are required");
+        return cli_usage_error("sync", "--db DIR, --trust ROOT.pub and --from URL|DIR are required");
     if (a.npos != 0)
-        return usage("sync", "unexpected argument");
+        return cli_usage_error("sync", "unexpected argument");
     for (i = 0; i < a.ntrust; i++)
         if ((rc = readable("sync", a.trust[i])) != 0)
             return rc;
     if (a.ca != NULL && (rc = readable("sync", a.ca)) != 0)
         return rc;
     if ((log = calloc(1, sizeof *log)) == NULL)
-        return fail("sync", SLTD_ENOMEM, CLI_SYSTEM);
+        return cli_fail_with("sync", SLTD_ENOMEM, CLI_SYSTEM);
     log->quiet = a.quiet;
     so.roots = a.trust;
     so.nroots = a.ntrust;
@@ -407,7 +347,7 @@ int cli_sync(int argc, char **argv)
     oo.key_path = a.key;
     if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK) {
         free(log);
-        return fail("sync", rc, CLI_SYSTEM);
+        return cli_fail_with("sync", rc, CLI_SYSTEM);
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = sltd_sync(&r, db, a.from, &so);
@@ -416,7 +356,7 @@ int cli_sync(int argc, char **argv)
         sync_json(&r, log, rc, seconds_since(&t0));
     free(log);
     if (rc != SLTD_OK) {
-        rc = fail("sync", rc, status_for(rc));
+        rc = cli_fail_with("sync", rc, cli_exit_update(rc));
         return fflush(stdout) == 0 && !ferror(stdout) ? rc : CLI_SYSTEM;
     }
     if (!a.quiet)
@@ -436,13 +376,13 @@ static void print_keylist(const char *cmd, const char *path, const sltd_keylist_
     unsigned i;
 
     cli_hex(id, k->root_id, SLTD_KEYID_SIZE);
-    when(t1, k->expires);
+    cli_when(t1, k->expires);
     fprintf(stderr, "sltd %s: wrote %s: key list version %llu, root %s, accepted until %s\n", cmd, path,
             (unsigned long long)k->list_version, id, t1);
     for (i = 0; i < k->nkeys; i++) {
         cli_hex(id, k->keys[i].key_id, SLTD_KEYID_SIZE);
-        when(t1, k->keys[i].not_before);
-        when(t2, k->keys[i].not_after);
+        cli_when(t1, k->keys[i].not_before);
+        cli_when(t2, k->keys[i].not_after);
         fprintf(stderr, "  key %s  %s  %s .. %s\n", id, k->keys[i].revoked ? "REVOKED" : "active ", t1, t2);
     }
 }
@@ -458,13 +398,13 @@ static int keylist_cmd(int argc, char **argv, int certify)
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.root == NULL || a.keys == NULL || a.npos != 1)
-        return usage(cmd, "--root ROOT.sec, --keys KEYLIST and one SIGNING.pub are required");
+        return cli_usage_error(cmd, "--root ROOT.sec, --keys KEYLIST and one SIGNING.pub are required");
     if ((rc = readable(cmd, a.root)) != 0 || (rc = readable(cmd, a.pos[0])) != 0)
         return rc;
     rc = certify ? sltd_key_certify(&info, a.keys, a.root, a.pos[0], 0, a.has_days ? (unsigned)a.days : 365)
                  : sltd_key_revoke(&info, a.keys, a.root, a.pos[0]);
     if (rc != SLTD_OK)
-        return fail(cmd, rc, rc == SLTD_EIO || rc == SLTD_EFULL || rc == SLTD_ENOMEM ? CLI_SYSTEM : CLI_USAGE);
+        return cli_fail_with(cmd, rc, rc == SLTD_EIO || rc == SLTD_EFULL || rc == SLTD_ENOMEM ? CLI_SYSTEM : CLI_USAGE);
     print_keylist(cmd, a.keys, &info);
     return CLI_CLEAR;
 }
@@ -505,8 +445,8 @@ void cli_sync_state(sltd_db *db, int json)
         printf("last sync       never (sltd sync)\n");
         return;
     }
-    when(t1, s.last_sync);
-    when(t2, s.index_expires);
+    cli_when(t1, s.last_sync);
+    cli_when(t2, s.index_expires);
     printf("last sync       %s (%.1f h ago), index sequence %llu, key list version %llu, signed by %s\n", t1,
            (double)(now - s.last_sync) / 3600.0, (unsigned long long)s.index_sequence,
            (unsigned long long)s.keys_version, id);
