@@ -301,6 +301,9 @@ def main():
     j = sync("k1", via("ok", "evil"), want=2)  # the leaked key's repository: an older key list
     check(j["code"] == "SLTD_ESEQUENCE" and "key list" in j["message"] and state("k1") == before,
           "leaked key refused: %s" % j)
+    r = publish("repo", "replica", feed("r3.csv", []), "--keys", P("evil", "keys.sltd"), sign="sign2.sec",
+                want=2)  # an older key list than the repository's: kiosks would refuse it, so publish does
+    check("older than the one the repository" in r.stderr, "publish with an older key list: %s" % r.stderr)
     shutil.copy(P("repo", "keys.sltd"), P("evil", "keys.sltd"))  # the attacker cannot use the new list
     publish("evil", "replica-evil", feed("x9.csv", adds(29000, 29010)), want=2)
     j = sync("victim", url)
