@@ -828,7 +828,7 @@ typedef struct sltd_publish_report {
  * @return 0, or SLTD_EINVAL (bad option), SLTD_EFORMAT (invalid feed rows; a damaged index or key
  *         list in the repository), SLTD_ESIGNATURE (the signing key is not certified, or revoked or
  *         out of its validity, in the key list), SLTD_ESEQUENCE (the replica disagrees with the
- *         index), SLTD_ETOOMANY, SLTD_ENOENT, SLTD_EKEY, SLTD_EKEYPERM, SLTD_EREADONLY, SLTD_ECORRUPT,
+ *         index; the key list is older than the one the repository publishes), SLTD_ETOOMANY, SLTD_ENOENT, SLTD_EKEY, SLTD_EKEYPERM, SLTD_EREADONLY, SLTD_ECORRUPT,
  *         SLTD_EFULL, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
  */
 SLTD_API SLTD_NODISCARD int sltd_publish(sltd_publish_report *out, sltd_db *replica, const char *repo,
