@@ -77,7 +77,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/sltdConfig.cmake ${CMAKE_CURRENT_BINAR
 # `cmake --install BUILD --prefix P` writes P), absolute paths for a multiarch libdir as for any
 # other, and never DESTDIR (a staged install describes its final place). The pkg-config modules
 # a static link needs are the ones listed here, and the Debian -dev package depends on their packages.
-set(SLTD_PC_REQUIRES_PRIVATE lmdb libsodium libxxhash jansson)
+set(SLTD_PC_REQUIRES_PRIVATE lmdb libsodium libxxhash jansson libcurl)
 list(JOIN SLTD_PC_REQUIRES_PRIVATE " " _sltd_pc_requires)
 configure_file(cmake/sltd-pc-install.cmake.in ${CMAKE_CURRENT_BINARY_DIR}/sltd-pc-install.cmake @ONLY)
 install(SCRIPT ${CMAKE_CURRENT_BINARY_DIR}/sltd-pc-install.cmake COMPONENT dev)

@@ -115,7 +115,11 @@ typedef enum sltd_error {
     SLTD_ESIGNATURE = -23,  /**< update bundle: bad signature, or signed by a key that is not trusted */
     SLTD_EEXPIRED = -24,    /**< update bundle expired, or (when asked to refuse it) stale data */
     SLTD_ESEQUENCE = -25,   /**< update bundle replayed, rolled back, or made for another base sequence */
-    SLTD_ECHECKSUM = -26    /**< the state after an update does not have the checksum it must have */
+    SLTD_ECHECKSUM = -26,   /**< the state after an update does not have the checksum it must have */
+    SLTD_ENETWORK = -27,    /**< sync: the source could not be reached or failed, after every retry */
+    SLTD_EMIRROR = -28,     /**< sync: the source served something other than what the signed index names
+                                 (size, content hash, more bytes than announced, a redirect) */
+    SLTD_ELIMIT = -29       /**< sync: the update needs more bytes than the caller allows (max_bytes) */
 } sltd_error;
 
 /** @brief Record status. Values are stored on disk and pinned. */
@@ -685,6 +689,279 @@ SLTD_API SLTD_NODISCARD int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *
                                               const char *const *trusted, size_t ntrusted, unsigned int flags);
 /**@}*/
 /* ---- end bundles ---- */
+
+/* ---- Fleet updates: publish to a static repository, sync kiosks from it ---- */
+/**
+ * @name Fleet updates (docs/FLEET.md)
+ *
+ * An authority publishes into a **repository**: a directory any static HTTP(S) server, CDN, object
+ * store, `rsync` mirror or USB stick can serve. It holds immutable, content-addressed bundle files
+ * (`bundles/HASH.sltd`, HASH the BLAKE2b-256 of the file) and one small **signed, expiring index**
+ * (`index.sltd`) that names the current sequence and state checksum and lists the newest full bundle
+ * and a chain of deltas, each with its size and hash. The index carries the **key list**: the signing
+ * keys certified, with validity periods, by an offline **root key** that kiosks pin. New signing keys
+ * and revocations thereby reach every kiosk through sync.
+ *
+ * A kiosk syncs (::sltd_sync): it fetches the index, verifies the key list under its pinned root and
+ * the index under a certified signing key, refuses an expired index (freeze), an older one (rollback),
+ * one absurdly far ahead (fast-forward), picks the cheapest path from its own sequence (a delta chain
+ * or a full bundle), downloads every file of that path with its size capped and its hash checked
+ * before applying any, then applies each bundle all or nothing. Lookups keep answering throughout
+ * from the last committed state.
+ *
+ * One sync or publish at a time per database (or repository): a second one waits for the first.
+ */
+/**@{*/
+#define SLTD_KEYLIST_MAX 64            /**< most signing keys in a key list (revoked ones included) */
+#define SLTD_SYNC_AHEAD_MAX (1u << 20) /**< most sequences an index may lie ahead of the kiosk (fast-forward bound) */
+#define SLTD_SYNC_RETRIES_MAX 10       /**< most retries ::sltd_sync_options.retries may ask for */
+#define SLTD_INDEX_MAX (1u << 20)      /**< largest index file accepted, bytes */
+#define SLTD_FILEHASH_SIZE 32          /**< bytes of a repository file's hash (BLAKE2b-256) */
+/** The slowest average transfer rate a sync accepts, bytes/s: a transfer of B bytes is abandoned after
+ * timeout_s + B / SLTD_SYNC_MIN_RATE seconds (a mirror that drips bytes cannot hold a kiosk for ever). */
+#define SLTD_SYNC_MIN_RATE 16384
+
+/** @brief One signing key of a key list. */
+typedef struct sltd_key_info {
+    uint8_t key_id[SLTD_KEYID_SIZE]; /**< the key's id (as in bundles) */
+    int64_t not_before;              /**< the key may sign from this time (Unix seconds) */
+    int64_t not_after;               /**< ... until this time (exclusive) */
+    int revoked;                     /**< 1: revoked; nothing it signed is trusted any more */
+} sltd_key_info;
+
+#define SLTD_KEYLIST_INFO_VERSION 1
+/** @brief A key list, as ::sltd_key_certify and ::sltd_key_revoke leave it. */
+typedef struct sltd_keylist_info {
+    unsigned int version;           /**< SLTD_KEYLIST_INFO_VERSION (set by the library) */
+    uint64_t list_version;          /**< increases with every change; kiosks refuse an older list */
+    int64_t created;                /**< when the list was signed */
+    int64_t expires;                /**< when it stops being accepted: the latest not_after of its active keys */
+    uint8_t root_id[SLTD_KEYID_SIZE]; /**< id of the root key that signed it */
+    unsigned int nkeys;             /**< keys in `keys` */
+    sltd_key_info keys[SLTD_KEYLIST_MAX];
+} sltd_keylist_info;
+
+/**
+ * @brief Certify a signing key in a key list, signed by the root key (the root ceremony,
+ * docs/FLEET.md). The list file is created when absent (list version 1); else it must verify under
+ * this root, and its version is increased by one. A key already in the list gets its new validity;
+ * a revoked key cannot be certified again. The file is replaced atomically.
+ * @param[out] out the resulting list (may be NULL)
+ * @param[in] keylist_path the key list file (e.g. `REPO/keys.sltd`)
+ * @param[in] root_sec the root key, `ROOT.sec`
+ * @param[in] key_pub the signing key to certify, `PREFIX.pub`
+ * @param[in] not_before start of validity, Unix seconds; 0: now
+ * @param[in] valid_days validity from not_before, 1 to SLTD_BUNDLE_DAYS_MAX days
+ * @return 0, or SLTD_EINVAL (bad argument; the key is revoked; the list is full), SLTD_ESIGNATURE
+ *         (the existing list does not verify under this root), SLTD_EFORMAT (the existing file is not a
+ *         key list), SLTD_ENOENT, SLTD_EKEY, SLTD_EKEYPERM, SLTD_EIO, SLTD_EFULL, SLTD_ENOMEM.
+ */
+SLTD_API SLTD_NODISCARD int sltd_key_certify(sltd_keylist_info *out, const char *keylist_path, const char *root_sec,
+                                             const char *key_pub, int64_t not_before, unsigned int valid_days);
+
+/**
+ * @brief Revoke a signing key in a key list (a leaked or retired key), signed by the root key. The key
+ * stays in the list marked revoked, so that kiosks can say why they refuse it; its version increases.
+ * @param[out] out the resulting list (may be NULL)
+ * @param[in] keylist_path an existing key list file
+ * @param[in] root_sec the root key, `ROOT.sec`
+ * @param[in] key_pub the signing key to revoke, `PREFIX.pub`
+ * @return 0, or SLTD_EINVAL (the key is not in the list), SLTD_ESIGNATURE, SLTD_EFORMAT, SLTD_ENOENT,
+ *         SLTD_EKEY, SLTD_EKEYPERM, SLTD_EIO, SLTD_EFULL, SLTD_ENOMEM.
+ */
+SLTD_API SLTD_NODISCARD int sltd_key_revoke(sltd_keylist_info *out, const char *keylist_path, const char *root_sec,
+                                            const char *key_pub);
+
+#define SLTD_PUBLISH_OPTIONS_VERSION 1
+/** @brief Options for ::sltd_publish. Initialise with ::SLTD_PUBLISH_OPTIONS_INIT. */
+typedef struct sltd_publish_options {
+    unsigned int version;      /**< SLTD_PUBLISH_OPTIONS_VERSION */
+    const char *sign_path;     /**< the signing key, `PREFIX.sec` (required); certified and active in the key list */
+    const char *keys_path;     /**< the root-signed key list; NULL: `REPO/keys.sltd` */
+    unsigned int valid_days;   /**< validity of the new bundles and of the index, days (0: already
+                                    expired), at most SLTD_BUNDLE_DAYS_MAX; default 7 */
+    unsigned int full_every;   /**< a full bundle when the newest one is this many sequences old; 0: 30 */
+    unsigned int keep;         /**< deltas listed in the index (the chain back from the newest); 0: 60 */
+    unsigned int grace_hours;  /**< a bundle file dropped from the index is deleted after this long; 0: 24 */
+    int full;                  /**< 1: write a full bundle now, and restart the delta chain when the
+                                    replica and the index disagree (see ::sltd_publish) */
+    unsigned int flags;        /**< sltd_import_flags for reading the feed (SLTD_IMPORT_IGNORE_UNKNOWN) */
+} sltd_publish_options;
+#define SLTD_PUBLISH_OPTIONS_INIT { SLTD_PUBLISH_OPTIONS_VERSION, NULL, NULL, 7, 0, 0, 0, 0, 0 }
+
+#define SLTD_PUBLISH_REPORT_VERSION 1
+/** @brief What ::sltd_publish did. */
+typedef struct sltd_publish_report {
+    unsigned int version;        /**< SLTD_PUBLISH_REPORT_VERSION (set by the library) */
+    uint64_t sequence;           /**< the repository's (and the replica's) sequence now */
+    uint64_t records;            /**< records at that sequence */
+    uint8_t checksum[16];        /**< state checksum at that sequence */
+    uint64_t recovered_sequence; /**< not 0: an interrupted publish of this sequence was completed first */
+    uint64_t delta_bytes;        /**< size of the new delta bundle */
+    uint64_t full_bytes;         /**< size of the new full bundle; 0 when none was written */
+    uint64_t full_sequence;      /**< sequence of the newest full bundle listed */
+    unsigned int deltas_listed;  /**< deltas in the new index */
+    uint64_t index_bytes;        /**< size of the new index */
+    int64_t expires;             /**< when the new index expires */
+    unsigned int pruned;         /**< bundle files deleted by the pruning rule */
+    uint64_t added, updated, unchanged, removed, not_found; /**< what the feed did to the replica */
+} sltd_publish_report;
+
+/**
+ * @brief Publish a feed: apply it to the authority's replica, write the next bundles and a new signed
+ * index into a repository directory, prune old bundle files.
+ *
+ * The repository is created when absent. The feed becomes a delta on the replica's sequence (written
+ * and applied to the replica); a full bundle of the new state is written when asked, when none is
+ * listed yet, when the newest one is `full_every` sequences old, or when it was signed by a key that
+ * is no longer active. The new index lists the newest full and the chain of deltas back from the new
+ * sequence (at most `keep`, each signed by an active key), and is replaced atomically: a kiosk or
+ * mirror sees the old repository or the new one. Bundle files are never rewritten (their names are
+ * their hashes); a file dropped from the index is deleted once it has been out of it for
+ * `grace_hours`.
+ *
+ * All or nothing: a failure leaves the old index in place. If it struck after the replica took the
+ * delta (the replica is then one sequence ahead of the index), the next publish finds that delta in
+ * the repository and completes the interrupted publish first. A replica that disagrees with the index
+ * in any other way is refused (::SLTD_ESEQUENCE) unless `full` is set: then the delta chain restarts
+ * from a full bundle, at a sequence above both.
+ * @param[out] out what was done (may be NULL)
+ * @param[in] replica the authority's replica, opened writable (its key is the deployment key)
+ * @param[in] repo the repository directory
+ * @param[in] feed_path feed CSV (the ::sltd_import_feed format; a header alone publishes an empty
+ *            delta, which refreshes the index's expiry), or "-" for standard input
+ * @param[in] opts options (required)
+ * @return 0, or SLTD_EINVAL (bad option), SLTD_EFORMAT (invalid feed rows; a damaged index or key
+ *         list in the repository), SLTD_ESIGNATURE (the signing key is not certified, or revoked or
+ *         out of its validity, in the key list), SLTD_ESEQUENCE (the replica disagrees with the
+ *         index; the key list is older than the one the repository publishes), SLTD_ETOOMANY, SLTD_ENOENT, SLTD_EKEY, SLTD_EKEYPERM, SLTD_EREADONLY, SLTD_ECORRUPT,
+ *         SLTD_EFULL, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
+ */
+SLTD_API SLTD_NODISCARD int sltd_publish(sltd_publish_report *out, sltd_db *replica, const char *repo,
+                                         const char *feed_path, const sltd_publish_options *opts);
+
+/** @brief What a sync event reports (::sltd_sync_event.kind). */
+enum sltd_sync_event_kind {
+    SLTD_SYNC_EVENT_INDEX = 1, /**< the index was fetched and verified */
+    SLTD_SYNC_EVENT_PLAN = 2,  /**< the path was chosen (bytes: the total to fetch) */
+    SLTD_SYNC_EVENT_FETCH = 3, /**< a bundle is downloaded and its hash checked (bytes fetched, resumed) */
+    SLTD_SYNC_EVENT_RETRY = 4, /**< a transfer failed and will be retried after `wait_ms` */
+    SLTD_SYNC_EVENT_APPLY = 5  /**< a bundle was applied (sequence, base, bundle_kind) */
+};
+
+#define SLTD_SYNC_EVENT_VERSION 1
+/** @brief One step of a sync, for a log. Borrowed for the duration of the callback. */
+typedef struct sltd_sync_event {
+    unsigned int version;  /**< SLTD_SYNC_EVENT_VERSION (set by the library) */
+    int kind;              /**< sltd_sync_event_kind */
+    const char *message;   /**< one line of text for a log (no newline) */
+    int bundle_kind;       /**< FETCH, APPLY: sltd_bundle_kind */
+    uint64_t sequence;     /**< INDEX: the index's; FETCH, APPLY: the bundle's */
+    uint64_t base;         /**< FETCH, APPLY: a delta's base */
+    uint64_t bytes;        /**< PLAN: bytes to fetch; FETCH: the bundle's size */
+    uint64_t resumed;      /**< FETCH: bytes that were already there from an interrupted transfer */
+    unsigned int attempt;  /**< RETRY: the attempt that failed (1-based) */
+    unsigned int wait_ms;  /**< RETRY: the wait before the next attempt */
+} sltd_sync_event;
+
+/** @brief Sync event callback, called from the syncing thread. */
+typedef void (*sltd_sync_event_fn)(void *ctx, const sltd_sync_event *e);
+
+#define SLTD_SYNC_OPTIONS_VERSION 1
+/** @brief Options for ::sltd_sync. Initialise with ::SLTD_SYNC_OPTIONS_INIT, then set the roots. */
+typedef struct sltd_sync_options {
+    unsigned int version;      /**< SLTD_SYNC_OPTIONS_VERSION */
+    const char *const *roots;  /**< pinned root public key files (`ROOT.pub`) */
+    size_t nroots;             /**< how many (1 to 8; two while a root is being replaced) */
+    const char *ca_file;       /**< https: a PEM file of the CA certificates to trust instead of the system's */
+    uint64_t max_bytes;        /**< most bytes this sync may download in all; 0: no limit but each file's
+                                    SLTD_BUNDLE_MAX */
+    unsigned int retries;      /**< retries of a failed transfer, at most SLTD_SYNC_RETRIES_MAX; waits
+                                    1, 2, 4 ... s (at most 60 s) between attempts; default 4 */
+    unsigned int timeout_s;    /**< a transfer that connects or moves no byte for this long fails (checked
+                                    about every second); 0: 30. See also SLTD_SYNC_MIN_RATE. */
+    sltd_sync_event_fn event_fn; /**< called for each step, or NULL */
+    void *event_ctx;           /**< passed to event_fn */
+} sltd_sync_options;
+#define SLTD_SYNC_OPTIONS_INIT { SLTD_SYNC_OPTIONS_VERSION, NULL, 0, NULL, 0, 4, 0, NULL, NULL }
+
+#define SLTD_SYNC_REPORT_VERSION 1
+/** @brief What ::sltd_sync did. Filled as far as the sync got, also when it fails. */
+typedef struct sltd_sync_report {
+    unsigned int version;     /**< SLTD_SYNC_REPORT_VERSION (set by the library) */
+    int updated;              /**< 1: bundles were applied; 0: the database was already current (or nothing
+                                   was applied because of an error) */
+    int key_recovery;         /**< 1: the data had been signed by a key since revoked, and was replaced by a
+                                   full bundle whatever its sequence */
+    uint64_t from_sequence;   /**< the database's sequence before */
+    uint64_t to_sequence;     /**< ... and after */
+    uint64_t index_sequence;  /**< the index's sequence (0: no valid index was read) */
+    int64_t index_published;  /**< when the index was published */
+    int64_t index_expires;    /**< when it expires */
+    uint64_t keys_version;    /**< the key list's version */
+    unsigned int fulls;       /**< full bundles applied */
+    unsigned int deltas;      /**< deltas applied */
+    uint64_t bytes_planned;   /**< bytes of the chosen path */
+    uint64_t bytes_fetched;   /**< bytes transferred by this sync (index included) */
+    uint64_t bytes_resumed;   /**< bytes of the path that an interrupted earlier sync had already fetched */
+    unsigned int retries;     /**< transfers retried */
+    uint64_t records;         /**< records after the sync */
+    uint8_t checksum[16];     /**< state checksum after the sync */
+} sltd_sync_report;
+
+/**
+ * @brief Bring a database to the state a repository publishes (see the group's description).
+ *
+ * The source is an `http://` or `https://` URL (libcurl; redirects are refused, the system's CA store
+ * or `ca_file` is trusted), a `file://` URL or a directory (removable media). Partial downloads are
+ * kept in `DIR/sync/` and resumed (HTTP Range) by the next sync; every file is checked against its
+ * size and hash in the index before any bundle is applied. Network failures are retried with
+ * exponential backoff. The time of the sync, the index's publication and expiry times, the key list's
+ * version and the signing key of the data are stored in the database's meta in the transaction that
+ * applies the last bundle (or, when already current, in a transaction of their own): see
+ * ::sltd_sync_state_get.
+ * @param[out] out what was done (may be NULL)
+ * @param[in] db handle opened without SLTD_OPEN_READONLY
+ * @param[in] source URL or directory of the repository
+ * @param[in] opts options, with at least one root (required)
+ * @return 0 (synced, or already current), or
+ *         refusals — SLTD_ESIGNATURE (the key list does not verify under a pinned root; the index or a
+ *         bundle is not signed by an active certified key; a revoked key), SLTD_EEXPIRED (the index or
+ *         key list expired — a freeze —, or was published in the future or before the index already
+ *         accepted), SLTD_ESEQUENCE (rollback: the index is older than the database; fast-forward: more
+ *         than SLTD_SYNC_AHEAD_MAX ahead; an older key list; no path to the current state),
+ *         SLTD_ECHECKSUM (the database differs from the published state at the same sequence, or a
+ *         result is not the published one), SLTD_EMIRROR (size or hash not the index's, too many bytes,
+ *         a redirect), SLTD_ELIMIT (the path needs more than max_bytes), SLTD_EFORMAT (a malformed
+ *         index, key list or bundle), SLTD_EWRONGKEY (published for another deployment key),
+ *         SLTD_ETOOMANY;
+ *         errors — SLTD_ENETWORK (after every retry), SLTD_EINVAL, SLTD_ENOENT, SLTD_EKEY (a root file),
+ *         SLTD_EREADONLY, SLTD_ECORRUPT, SLTD_EFULL, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
+ *         On any failure every bundle either was applied whole or not at all; with a refusal, none.
+ */
+SLTD_API SLTD_NODISCARD int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source,
+                                      const sltd_sync_options *opts);
+
+#define SLTD_SYNC_STATE_VERSION 1
+/** @brief What the last successful sync left in the database (all 0 before the first one). */
+typedef struct sltd_sync_state {
+    unsigned int version;     /**< SLTD_SYNC_STATE_VERSION (set by the library) */
+    int64_t last_sync;        /**< when the last sync succeeded, Unix seconds (0: never) */
+    uint64_t index_sequence;  /**< the sequence of the index it accepted */
+    int64_t index_published;  /**< when that index was published */
+    int64_t index_expires;    /**< when it expires: past this time with no newer sync, updates are not
+                                   arriving (a frozen mirror, a broken link: raise the alarm) */
+    uint64_t keys_version;    /**< the newest key list accepted (an older one is refused) */
+    uint8_t signer[SLTD_KEYID_SIZE]; /**< the key that signed the bundle the data comes from */
+} sltd_sync_state;
+
+/**
+ * @brief The sync state stored in the database's meta (read in one snapshot with the data).
+ * @return 0, SLTD_EINVAL, SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO.
+ */
+SLTD_API SLTD_NODISCARD int sltd_sync_state_get(sltd_sync_state *out, sltd_db *db);
+/**@}*/
+/* ---- end fleet ---- */
 
 /* ---- MRZ (ICAO Doc 9303) ---- */
 /**

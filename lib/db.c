@@ -63,6 +63,29 @@ uint64_t sltd__get_u64(const uint8_t in[8])
     return v;
 }
 
+void sltd__put_u32(uint8_t out[4], uint32_t v)
+{
+    out[0] = (uint8_t)(v >> 24);
+    out[1] = (uint8_t)(v >> 16);
+    out[2] = (uint8_t)(v >> 8);
+    out[3] = (uint8_t)v;
+}
+
+uint32_t sltd__get_u32(const uint8_t in[4])
+{
+    return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
+}
+
+int sltd__all_zero(const uint8_t *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (p[i] != 0)
+            return 0;
+    return 1;
+}
+
 int sltd__meta_u64(sltd__txn *t, const char *name, uint64_t *out)
 {
     uint8_t b[8];

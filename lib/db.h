@@ -62,6 +62,10 @@ sltd__bloom *sltd__db_lookup_filter(sltd_db *db);
 
 void sltd__put_u64(uint8_t out[8], uint64_t v);
 uint64_t sltd__get_u64(const uint8_t in[8]);
+void sltd__put_u32(uint8_t out[4], uint32_t v);
+uint32_t sltd__get_u32(const uint8_t in[4]);
+/* 1 when the n bytes at p are all zero (reserved fields of the file formats). */
+int sltd__all_zero(const uint8_t *p, size_t n);
 /* Read a u64 meta value (0 when absent). */
 int sltd__meta_u64(sltd__txn *t, const char *name, uint64_t *out);
 

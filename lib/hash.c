@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -682,4 +683,78 @@ void sltd__sig_free(sltd__sigstate *s)
 {
     if (s != NULL)
         sodium_free(s);
+}
+
+void sltd__signkey_public(uint8_t out[SLTD__SIGN_PUBLIC], const sltd__signkey *k)
+{
+    crypto_sign_ed25519_sk_to_pk(out, k->sk);
+}
+
+/* ---- BLAKE2b-256 of files ---- */
+
+struct sltd__fhash {
+    crypto_generichash_state st; /* 64-byte aligned: allocated with aligned_alloc */
+};
+
+sltd__fhash *sltd__fhash_begin(void)
+{
+    size_t n = (sizeof(sltd__fhash) + 63) / 64 * 64;
+    sltd__fhash *h;
+
+    if (sodium_init() < 0 || (h = aligned_alloc(64, n)) == NULL)
+        return NULL;
+    crypto_generichash_init(&h->st, NULL, 0, SLTD__FILEHASH);
+    return h;
+}
+
+void sltd__fhash_update(sltd__fhash *h, const void *p, size_t n)
+{
+    crypto_generichash_update(&h->st, p, n);
+}
+
+void sltd__fhash_final(sltd__fhash *h, uint8_t out[SLTD__FILEHASH])
+{
+    crypto_generichash_final(&h->st, out, SLTD__FILEHASH);
+}
+
+void sltd__fhash_free(sltd__fhash *h)
+{
+    free(h);
+}
+
+void sltd__fhash_buf(uint8_t out[SLTD__FILEHASH], const void *p, size_t n)
+{
+    crypto_generichash(out, SLTD__FILEHASH, p, n, NULL, 0);
+}
+
+int sltd__fhash_fd(uint8_t out[SLTD__FILEHASH], int fd, uint64_t size, const char *path)
+{
+    enum { CHUNK = 1 << 20 };
+    sltd__fhash *h = sltd__fhash_begin();
+    unsigned char *buf = malloc(CHUNK);
+    uint64_t at = 0;
+    int rc = SLTD_OK;
+
+    if (h == NULL || buf == NULL) {
+        rc = sltd__err(SLTD_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    while (at < size) {
+        size_t want = size - at < CHUNK ? (size_t)(size - at) : CHUNK;
+        ssize_t r = pread(fd, buf, want, (off_t)at);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            rc = sltd__err(SLTD_EIO, "%s: %s after %llu of %llu bytes", path, r < 0 ? strerror(errno) : "ends",
+                           (unsigned long long)at, (unsigned long long)size);
+            goto cleanup;
+        }
+        sltd__fhash_update(h, buf, (size_t)r);
+        at += (uint64_t)r;
+    }
+    sltd__fhash_final(h, out);
+cleanup:
+    sltd__fhash_free(h);
+    free(buf);
+    return rc;
 }

@@ -90,4 +90,22 @@ int sltd__sig_verify(const sltd__sigstate *s, const uint8_t sig[SLTD__SIGN_BYTES
                      const uint8_t (*pks)[SLTD__SIGN_PUBLIC], size_t n);
 void sltd__sig_free(sltd__sigstate *s);
 
+/* ---- BLAKE2b-256 of whole files: the content addresses of a fleet repository (docs/FLEET.md) ---- */
+#define SLTD__FILEHASH 32
+typedef struct sltd__fhash sltd__fhash; /* a running hash */
+
+/* NULL when out of memory. */
+sltd__fhash *sltd__fhash_begin(void);
+void sltd__fhash_update(sltd__fhash *h, const void *p, size_t n);
+/* The hash of everything fed; the state must not be used again but freed. */
+void sltd__fhash_final(sltd__fhash *h, uint8_t out[SLTD__FILEHASH]);
+void sltd__fhash_free(sltd__fhash *h);
+/* The hash of the first `size` bytes of an open file (read with pread). 0, SLTD_EIO (also when the file is
+ * shorter), SLTD_ENOMEM. */
+int sltd__fhash_fd(uint8_t out[SLTD__FILEHASH], int fd, uint64_t size, const char *path);
+/* One call: the hash of n bytes. */
+void sltd__fhash_buf(uint8_t out[SLTD__FILEHASH], const void *p, size_t n);
+/* Public half of a secret signing key. */
+void sltd__signkey_public(uint8_t out[SLTD__SIGN_PUBLIC], const sltd__signkey *k);
+
 #endif

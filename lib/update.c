@@ -189,6 +189,17 @@ static int put_u64(sltd__txn *w, const char *name, uint64_t v)
     return sltd__txn_meta_put(w, name, b, 8);
 }
 
+static int put_meta(sltd__txn *w, const sltd__meta_kv *meta, size_t n)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < n; i++)
+        if ((rc = sltd__txn_meta_put(w, meta[i].name, meta[i].val, meta[i].len)) != SLTD_OK)
+            return rc;
+    return SLTD_OK;
+}
+
 static int write_totals(sltd__txn *w, const totals *tot, const sltd__update_opts *o)
 {
     int rc;
@@ -201,14 +212,14 @@ static int write_totals(sltd__txn *w, const totals *tot, const sltd__update_opts
                         (rc = put_u64(w, META_PRODUCED, (uint64_t)o->produced)) != SLTD_OK ||
                         (rc = put_u64(w, META_EXPIRES, (uint64_t)o->expires)) != SLTD_OK))
         return rc;
-    return SLTD_OK;
+    return put_meta(w, o->meta, o->nmeta);
 }
 
 static int check_sequence(const totals *tot, const sltd__update_opts *o)
 {
     if (!o->set_meta)
         return SLTD_OK;
-    if (o->sequence <= tot->sequence)
+    if (o->sequence <= tot->sequence && !(o->reset_sequence && o->replace_all))
         return sltd__err(SLTD_ESEQUENCE, "%s: sequence %llu is not newer than the database's %llu (replay or rollback)",
                          o->source, (unsigned long long)o->sequence, (unsigned long long)tot->sequence);
     if (o->is_delta && o->base != tot->sequence)
@@ -322,6 +333,22 @@ int sltd__update_apply_sorted(sltd_db *db, sltd__sorter *src, const sltd__update
         rep->not_found = tot.rep.not_found;
     }
     return rc;
+}
+
+int sltd__update_meta(sltd_db *db, const sltd__meta_kv *meta, size_t n)
+{
+    sltd__txn *w = NULL;
+    int rc;
+
+    if (db->flags & SLTD_OPEN_READONLY)
+        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
+    if ((rc = sltd__store_write_begin(db->store, &w)) != SLTD_OK)
+        return rc;
+    if ((rc = put_meta(w, meta, n)) != SLTD_OK) {
+        sltd__store_abort(db->store, w);
+        return rc;
+    }
+    return sltd__store_commit(db->store, w);
 }
 
 int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep)

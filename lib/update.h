@@ -31,6 +31,13 @@ typedef struct sltd__entries {
 int sltd__entries_push(sltd__entries *e, const sltd__entry *x);
 void sltd__entries_free(sltd__entries *e);
 
+/* A meta value written in the update's transaction (e.g. what a sync records with the data). */
+typedef struct sltd__meta_kv {
+    const char *name;
+    const void *val;
+    size_t len;
+} sltd__meta_kv;
+
 typedef struct sltd__update_opts {
     const char *source;    /* named in messages (the feed or bundle path) */
     int replace_all;       /* full replacement: afterwards the records are exactly the entries */
@@ -43,12 +50,19 @@ typedef struct sltd__update_opts {
     int dry_run;           /* do everything, then abort: nothing changes (the filter may gain bits) */
     uint8_t *out_checksum; /* 16 bytes: receives the resulting state checksum, or NULL */
     uint64_t *out_records; /* receives the resulting record count, or NULL */
+    int reset_sequence;    /* with set_meta and replace_all: the sequence need not be newer (a full that
+                              replaces data signed by a revoked key: docs/FLEET.md) */
+    const sltd__meta_kv *meta; /* extra meta values written in the same transaction, or NULL */
+    size_t nmeta;
 } sltd__update_opts;
 
 /* Sort the entries and apply them. On any failure (and on a dry run) nothing is changed. Fills rep's
  * counts (not rows or invalid). Growing the map and retrying is handled here. The entries are left
  * sorted by (digest, input order). */
 int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep);
+
+/* Write meta values alone, in one transaction. 0, or the store's errors. */
+int sltd__update_meta(sltd_db *db, const sltd__meta_kv *meta, size_t n);
 
 /* The same from a sorter (sorter.h) that holds any number of entries with bounded memory. */
 struct sltd__sorter;

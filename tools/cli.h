@@ -37,6 +37,16 @@ int cli_open_db(sltd_db **out, const char *cmd, const args *a, unsigned flags);
 int cli_exit_for(int rc);
 /* Print a library error (the code's text and the detail) and return its exit status. */
 int cli_fail(const char *cmd, int rc);
+/* The exit status of the commands that make or take updates (pack, apply, publish, sync): 2 for bad
+ * input and every refusal (signature, expiry, sequence, checksum, another deployment key, a mirror's
+ * wrong file, a limit), 3 for anything else. */
+int cli_exit_update(int rc);
+/* Print a library error (the code's text and the detail) and return `status`. */
+int cli_fail_with(const char *cmd, int rc, int status);
+/* A decimal whole number from min to max: 0, or -1 (nothing else accepted, not even a sign). */
+int cli_number(unsigned long long *out, const char *s, unsigned long long min, unsigned long long max);
+/* A time as UTC ISO 8601 ("never" for 0). */
+void cli_when(char out[32], int64_t t);
 /* Print a usage error and return CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *msg);
 /* A JSON string literal, escaped. */
@@ -55,6 +65,13 @@ int cli_mrz(int argc, char **argv);
 int cli_keygen(int argc, char **argv);
 int cli_pack(int argc, char **argv);
 int cli_apply(int argc, char **argv);
+/* Fleet updates (cli_fleet.c): sltd publish, sltd sync, sltd certify, sltd revoke. */
+int cli_publish(int argc, char **argv);
+int cli_sync(int argc, char **argv);
+int cli_certify(int argc, char **argv);
+int cli_revoke(int argc, char **argv);
+/* sltd stats: the last sync and the index's expiry, as text lines or (json) a JSON value. */
+void cli_sync_state(sltd_db *db, int json);
 
 /* `sltd check --mrz LINE LINE [LINE]`, on an open database: look the MRZ up (with OCR variants when
  * ocr_variants; ICAO 9303 only when strict), print the answer (JSON when json) and return the exit

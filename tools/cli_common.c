@@ -31,8 +31,28 @@ int cli_exit_for(int rc)
     }
 }
 
+int cli_exit_update(int rc)
+{
+    switch (rc) {
+    case SLTD_OK: return CLI_CLEAR;
+    case SLTD_EINVAL:
+    case SLTD_EFORMAT:
+    case SLTD_ETOOMANY:
+    case SLTD_ESIGNATURE:
+    case SLTD_EEXPIRED:
+    case SLTD_ESEQUENCE:
+    case SLTD_ECHECKSUM:
+    case SLTD_EWRONGKEY:
+    case SLTD_EMIRROR:
+    case SLTD_ELIMIT:
+        return CLI_USAGE;
+    default:
+        return CLI_SYSTEM;
+    }
+}
+
 /* Print an error from the library: the code's text, then the detail when there is one. */
-int cli_fail(const char *cmd, int rc)
+int cli_fail_with(const char *cmd, int rc, int status)
 {
     const char *detail = sltd_errmsg(NULL);
 
@@ -40,7 +60,34 @@ int cli_fail(const char *cmd, int rc)
         fprintf(stderr, "sltd %s: %s\n  (%s)\n", cmd, detail, sltd_strerror(rc));
     else
         fprintf(stderr, "sltd %s: %s\n", cmd, sltd_strerror(rc));
-    return cli_exit_for(rc);
+    return status;
+}
+
+int cli_fail(const char *cmd, int rc)
+{
+    return cli_fail_with(cmd, rc, cli_exit_for(rc));
+}
+
+int cli_number(unsigned long long *out, const char *s, unsigned long long min, unsigned long long max)
+{
+    char *end;
+
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    return errno != 0 || *end != '\0' || *out < min || *out > max ? -1 : 0;
+}
+
+void cli_when(char out[32], int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (t == 0)
+        snprintf(out, 32, "never");
+    else if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, 32, "@%lld", (long long)t);
 }
 
 int cli_usage_error(const char *cmd, const char *msg)

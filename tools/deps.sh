@@ -6,6 +6,10 @@ set -eu
 pkgs="cmake make gcc g++ pkg-config liblmdb-dev libsodium-dev libxxhash-dev check libcsv-dev libjansson-dev libsqlite3-dev"
 # the Debian packages' test (deb_packages): dpkg-shlibdeps, the file(1) CPack needs, lintian
 pkgs="$pkgs dpkg-dev file lintian"
+# sync's HTTP(S) client; then the libraries libcurl itself links, which a static link of libsltd.a names
+# (pkg-config --static sltd: the install_consumer test); python3 runs the fleet tests' HTTP server and mirror
+pkgs="$pkgs libcurl4-openssl-dev libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap-dev"
+pkgs="$pkgs libzstd-dev python3 openssl"
 [ "${SLTD_EXTRA_PKGS:-}" ] && pkgs="$pkgs $SLTD_EXTRA_PKGS"
 missing=""
 for p in $pkgs; do

@@ -56,7 +56,7 @@ static const char stats_help[] =
     "usage: sltd stats --db DIR [--key FILE] [--json]\n"
     "\n"
     "Records, documents, data sequence and age, state checksum, filter size, fill and estimated\n"
-    "false-positive rate, file sizes.\n";
+    "false-positive rate, file sizes; the last successful sync and the expiry of its index.\n";
 
 static int cmd_init(int argc, char **argv)
 {
@@ -244,16 +244,16 @@ static int cmd_stats(int argc, char **argv)
         return cli_usage_error("stats", "unexpected argument");
     if ((rc = cli_open_db(&db, "stats", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
-    rc = sltd_stats_get(&st, db);
-    sltd_close(db);
-    if (rc != SLTD_OK)
+    if ((rc = sltd_stats_get(&st, db)) != SLTD_OK) {
+        sltd_close(db);
         return cli_fail("stats", rc);
+    }
     cli_hex(sum, st.checksum, 16);
     if (a.json) {
         printf("{\"format_version\":%u,\"records\":%llu,\"documents\":%llu,\"sequence\":%llu,"
                "\"produced\":%lld,\"expires\":%lld,\"stale\":%s,\"checksum\":\"%s\",\"filter\":{\"state\":\"%s\","
                "\"bytes\":%llu,\"capacity\":%llu,\"bits_per_key\":%u,\"fill\":%.6f,\"fpr_estimate\":%.3g,"
-               "\"fpr_target\":%.3g},\"map_size\":%llu,\"data_bytes\":%llu}\n",
+               "\"fpr_target\":%.3g},\"map_size\":%llu,\"data_bytes\":%llu,\"sync\":",
                st.format_version, (unsigned long long)st.records, (unsigned long long)st.documents,
                (unsigned long long)st.sequence, (long long)st.produced, (long long)st.expires,
                st.expires != 0 && time(NULL) > st.expires ? "true" : "false", sum,
@@ -261,6 +261,9 @@ static int cmd_stats(int argc, char **argv)
                (unsigned long long)st.filter_capacity, st.filter_bits_per_key, st.filter_fill,
                st.filter_fpr_estimate, st.filter_fpr_target, (unsigned long long)st.map_size,
                (unsigned long long)st.data_bytes);
+        cli_sync_state(db, 1);
+        printf("}\n");
+        sltd_close(db);
         return CLI_CLEAR;
     }
     printf("database        %s (format %u)\n", a.db, st.format_version);
@@ -289,6 +292,8 @@ static int cmd_stats(int argc, char **argv)
                "(open it writable, e.g. 'sltd import', to rebuild it)\n");
     printf("data file       %llu bytes used, map %llu bytes\n", (unsigned long long)st.data_bytes,
            (unsigned long long)st.map_size);
+    cli_sync_state(db, 0);
+    sltd_close(db);
     return CLI_CLEAR;
 }
 
@@ -354,6 +359,11 @@ static const char main_help[] =
     "  pack    --key FILE --sign PREFIX.sec --seq N [--base M --db DIR] [--expires DAYS] -o BUNDLE FEED.csv\n"
     "                                                 a signed full bundle, or a delta on top of sequence M\n"
     "  apply   --db DIR --trust PREFIX.pub BUNDLE     verify a bundle, then apply it all or nothing\n"
+    "  publish --repo DIR --db REPLICA --sign PREFIX.sec [--expires DAYS] [--full] FEED.csv\n"
+    "                                                 authority: next bundle + signed index in a repository\n"
+    "  sync    --db DIR --trust ROOT.pub --from URL|DIR  kiosk: verify the index, fetch the cheapest path, apply\n"
+    "  certify --root ROOT.sec --keys KEYLIST [--days N] SIGNING.pub   root ceremony: certify a signing key\n"
+    "  revoke  --root ROOT.sec --keys KEYLIST SIGNING.pub              root ceremony: revoke a signing key\n"
     "  verify  --db DIR [--json]                      full integrity check\n"
     "\n"
     "'sltd COMMAND --help' for each. Exit status: 0 not listed / success, 1 listed,\n"
@@ -368,6 +378,7 @@ int main(int argc, char **argv)
         { "init", cmd_init }, { "import", cmd_import }, { "check", cmd_check },
         { "stats", cmd_stats }, { "verify", cmd_verify }, { "screen", cli_screen }, { "mrz", cli_mrz },
         { "keygen", cli_keygen }, { "pack", cli_pack }, { "apply", cli_apply },
+        { "publish", cli_publish }, { "sync", cli_sync }, { "certify", cli_certify }, { "revoke", cli_revoke },
     };
     size_t i;
 
