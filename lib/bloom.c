@@ -13,7 +13,8 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "hash.h"
+#include "checksum.h"
+#include "crypto.h"
 #include "sltd.h"
 
 #define MAGIC "SLTDBLM1"

@@ -21,7 +21,10 @@
 #include "error.h"
 #include "feed.h"
 #include "fsutil.h"
-#include "hash.h"
+#include "checksum.h"
+#include "crypto.h"
+#include "keyfile.h"
+#include "sign.h"
 #include "import.h"
 
 #define TRUSTED_MAX 64

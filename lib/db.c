@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "crypto.h"
 #include "fsutil.h"
 #include "norm.h"
+#include "prf.h"
 #include "record.h"
 
 #define FILTER_NAME "sltd.filter"

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "bloom.h"
-#include "hash.h"
+#include "keyfile.h"
 #include "sltd.h"
 #include "store.h"
 

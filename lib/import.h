@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "hash.h"
+#include "prf.h"
 #include "sltd.h"
 #include "update.h"
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "checksum.h"
 #include "error.h"
 #include "sorter.h"
 #include "update.h"

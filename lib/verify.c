@@ -1,6 +1,7 @@
 /* verify.c — recompute everything a replica claims about itself, in one read transaction. */
 #include <string.h>
 
+#include "checksum.h"
 #include "db.h"
 #include "error.h"
 #include "record.h"

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "bloom.h"
-#include "hash.h"
+#include "crypto.h"
+#include "sltd.h"
 #include "testutil.h"
 
 static char *dir;

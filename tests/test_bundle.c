@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
-#include "hash.h"
+#include "sign.h"
 #include "sltd.h"
 #include "testutil.h"
 

@@ -7,7 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hash.h"
+#include "checksum.h"
+#include "crypto.h"
+#include "keyfile.h"
+#include "prf.h"
 #include "testutil.h"
 
 static char *dir;
