@@ -8,21 +8,9 @@
 
 #include "bloom.h"
 #include "keyfile.h"
+#include "meta.h"
 #include "sltd.h"
 #include "store.h"
-
-#define SLTD__FORMAT_VERSION 2 /* 2: records in the unnamed database */
-
-/* Meta names (values big-endian). */
-#define META_FORMAT "format"       /* u32 */
-#define META_KEY_CHECK "key_check" /* 16 bytes */
-#define META_RECORDS "records"     /* u64 */
-#define META_DOCUMENTS "documents" /* u64 */
-#define META_SEQUENCE "sequence"   /* u64 */
-#define META_PRODUCED "produced"   /* i64 */
-#define META_EXPIRES "expires"     /* i64 */
-#define META_CHECKSUM "checksum"   /* 16 bytes */
-#define META_FILTER_ID "filter_id" /* 16 bytes */
 
 struct sltd_db {
     char *dir;
@@ -58,10 +46,7 @@ sltd__bloom *sltd__db_writer_filter(sltd_db *db, sltd__txn *w);
 
 /* The filter a lookup uses now, or NULL (bypass: read LMDB). Never blocks. */
 sltd__bloom *sltd__db_lookup_filter(sltd_db *db);
-
-void sltd__put_u64(uint8_t out[8], uint64_t v);
-uint64_t sltd__get_u64(const uint8_t in[8]);
-/* Read a u64 meta value (0 when absent). */
-int sltd__meta_u64(sltd__txn *t, const char *name, uint64_t *out);
+/* Open-time filter set-up: attach, or rebuild when this handle may write. */
+int sltd__db_open_filter(sltd_db *db);
 
 #endif
