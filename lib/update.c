@@ -17,29 +17,6 @@
 
 typedef sltd__entry entry;
 
-int sltd__entries_push(sltd__entries *e, const sltd__entry *x)
-{
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 4096;
-        entry *v = realloc(e->v, cap * sizeof *v);
-        if (v == NULL)
-            return SLTD_ENOMEM;
-        e->v = v;
-        e->cap = cap;
-    }
-    e->v[e->n] = *x;
-    e->v[e->n].seq = (uint32_t)e->n;
-    e->n++;
-    return SLTD_OK;
-}
-
-void sltd__entries_free(sltd__entries *e)
-{
-    free(e->v);
-    e->v = NULL;
-    e->n = e->cap = 0;
-}
-
 /* The listings of one document while it is merged. */
 typedef struct doc {
     size_t n;
