@@ -24,6 +24,7 @@
 #include "checksum.h"
 #include "crypto.h"
 #include "keyfile.h"
+#include "meta.h"
 #include "sign.h"
 #include "import.h"
 
@@ -357,6 +358,7 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
     sltd__signkey *sk = NULL;
     sltd__keys *own = NULL;
     const sltd__keys *keys;
+    sltd__db_parts p;
     sltd__bundle_hdr h;
     int rc;
 
@@ -374,9 +376,9 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
     if (db == NULL && opts->key_path == NULL)
         return sltd__err(SLTD_EINVAL, "sltd_pack_bundle: no database and no key file");
     if (db != NULL) {
-        if ((rc = sltd__db_usable(db)) != SLTD_OK)
+        if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
             return rc;
-        keys = db->keys;
+        keys = p.keys;
     } else {
         if ((rc = sltd__hash_init()) != SLTD_OK || (rc = sltd__key_load(&own, opts->key_path)) != SLTD_OK)
             return rc;
@@ -510,6 +512,7 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
     sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
     sltd__sigstate *sig = NULL;
     sltd__update_opts o = { 0 };
+    sltd__db_parts p;
     sltd__bundle_hdr h;
     size_t len = 0, i;
     int64_t now;
@@ -518,13 +521,13 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
     sltd__err_clear();
     if (out != NULL)
         *out = report_init;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         return rc;
     if (path == NULL || trusted == NULL || ntrusted == 0 || ntrusted > TRUSTED_MAX ||
         (flags & ~(unsigned)SLTD_APPLY_DRY_RUN) != 0)
         return sltd__err(SLTD_EINVAL, "sltd_apply_bundle: bad path, trusted keys (1 to %d) or flags", TRUSTED_MAX);
-    if (db->flags & SLTD_OPEN_READONLY)
-        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
+        return rc;
     if ((pks = malloc(ntrusted * sizeof *pks)) == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
     for (i = 0; i < ntrusted; i++) {
@@ -570,7 +573,7 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
     }
     if (out != NULL)
         report_header(out, &h);
-    sltd__key_check(kc, db->keys);
+    sltd__key_check(kc, p.keys);
     if (memcmp(kc, h.key_check, 16) != 0) {
         rc = sltd__err(SLTD_EWRONGKEY, "%s: the bundle was made with another deployment key than this database's",
                        path);

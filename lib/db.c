@@ -1,4 +1,6 @@
-/* db.c — the handle: open, close, and the process-wide rules (one handle per database, none after fork). */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* db.c — the handle: open, close, and the process-wide rules (one handle per database in a process,
+ * none used after fork()); the only file that sees inside struct sltd_db. */
 #include "db.h"
 
 #include <errno.h>
@@ -10,14 +12,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "crypto.h"
 #include "error.h"
-#include "fresh.h"
+#include "keyfile.h"
 #include "meta.h"
 
-#define FILTER_NAME "sltd.filter"
 #define DEFAULT_BITS_PER_KEY 20
 #define DEFAULT_MAX_READERS 512
+
+struct sltd_db {
+    char *dir;
+    unsigned flags;
+    unsigned bits_per_key;
+    unsigned long fork_gen;
+    dev_t dev;
+    ino_t ino;
+    sltd__keys *keys;
+    sltd__store *store;
+    sltd__filter *filter;
+    sltd__fresh *fresh;
+    struct sltd_db *next_open;
+};
 
 /* ---- process-wide state: the fork generation and the open databases (LMDB forbids opening the same
  * environment twice in one process, so we refuse it). The only globals of the library. ---- */
@@ -36,13 +54,33 @@ static void register_atfork(void)
     pthread_atfork(NULL, NULL, on_fork_child);
 }
 
-int sltd__db_usable(const sltd_db *db)
+void sltd__db_parts_get(sltd__db_parts *out, const sltd_db *db)
+{
+    out->dir = db->dir;
+    out->flags = db->flags;
+    out->keys = db->keys;
+    out->store = db->store;
+    out->filter = db->filter;
+    out->fresh = db->fresh;
+}
+
+int sltd__db_use(sltd__db_parts *out, const sltd_db *db)
 {
     if (db == NULL)
         return SLTD_EINVAL;
     if (db->fork_gen != atomic_load_explicit(&fork_generation, memory_order_relaxed))
         return sltd__err(SLTD_EFORK, "%s: handle used in a child process after fork(); open a new one", db->dir);
+    sltd__db_parts_get(out, db);
     return SLTD_OK;
+}
+
+int sltd__db_use_writer(sltd__db_parts *out, const sltd_db *db)
+{
+    int rc = sltd__db_use(out, db);
+
+    if (rc == SLTD_OK && (db->flags & SLTD_OPEN_READONLY))
+        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
+    return rc;
 }
 
 /* ---- open / close ---- */
@@ -85,7 +123,7 @@ static int init_meta(sltd_db *db)
     if ((rc = sltd__txn_meta_put(w, META_FORMAT, fmt, 4)) != SLTD_OK ||
         (rc = sltd__txn_meta_put(w, META_KEY_CHECK, kc, 16)) != SLTD_OK ||
         (rc = sltd__txn_meta_put(w, META_CHECKSUM, zero, 16)) != SLTD_OK ||
-        (rc = sltd__db_rebuild_filter(db, w, SLTD__BLOOM_MIN_CAPACITY)) != SLTD_OK) {
+        (rc = sltd__filter_rebuild(db->filter, w, SLTD__BLOOM_MIN_CAPACITY, NULL)) != SLTD_OK) {
         sltd__store_abort(db->store, w);
         return rc;
     }
@@ -132,7 +170,7 @@ static int prepare_dir(const char *dir, int create, int *made_dir)
 /* A create that failed removes what it made, so that it can simply be tried again. */
 static void undo_create(const char *dir, int made_dir, const char *key_path, int made_key)
 {
-    static const char *const files[] = { "data.mdb", "lock.mdb", FILTER_NAME, FILTER_NAME ".tmp" };
+    static const char *const files[] = { "data.mdb", "lock.mdb", SLTD__FILTER_NAME, SLTD__FILTER_NAME ".tmp" };
     char p[4096]; /* no allocation: this runs after an out-of-memory failure too */
     size_t i;
 
@@ -206,9 +244,6 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
     db = calloc(1, sizeof *db);
     if (db == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
-    pthread_mutex_init(&db->lock, NULL);
-    pthread_mutex_init(&db->fresh_lock, NULL);
-    atomic_store(&db->fresh_txnid, UINT64_MAX); /* "never read" */
     db->flags = opts->flags;
     db->bits_per_key = opts->bits_per_key ? opts->bits_per_key : DEFAULT_BITS_PER_KEY;
     db->fork_gen = atomic_load(&fork_generation);
@@ -216,7 +251,7 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
     while (dl > 1 && dir[dl - 1] == '/')
         dl--;
     db->dir = strndup(dir, dl);
-    if (db->dir == NULL || (db->filter_path = join(db->dir, FILTER_NAME)) == NULL) {
+    if (db->dir == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto fail;
     }
@@ -246,15 +281,18 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
                           ((opts->flags & SLTD_OPEN_READONLY) ? SLTD__STORE_RDONLY : 0) |
                               ((opts->flags & SLTD_OPEN_CREATE) ? SLTD__STORE_CREATE : 0),
                           opts->map_size, opts->max_readers ? opts->max_readers : DEFAULT_MAX_READERS);
-    if (rc != SLTD_OK)
+    if (rc != SLTD_OK ||
+        (rc = sltd__filter_new(&db->filter, db->dir, db->store, db->bits_per_key,
+                               !(opts->flags & SLTD_OPEN_READONLY))) != SLTD_OK ||
+        (rc = sltd__fresh_new(&db->fresh)) != SLTD_OK)
         goto fail;
     if ((opts->flags & SLTD_OPEN_CREATE) && (rc = init_meta(db)) != SLTD_OK)
         goto fail;
-    if ((rc = check_meta(db)) != SLTD_OK || (rc = sltd__db_open_filter(db)) != SLTD_OK)
+    if ((rc = check_meta(db)) != SLTD_OK || (rc = sltd__filter_set_up(db->filter)) != SLTD_OK)
         goto fail;
     {
-        freshness fr;
-        if ((rc = sltd__fresh_now(db, &fr)) != SLTD_OK)
+        sltd__freshness fr;
+        if ((rc = sltd__fresh_now(db->fresh, db->store, &fr)) != SLTD_OK)
             goto fail;
     }
     free(key_path);
@@ -276,21 +314,13 @@ fail:
 
 void sltd_close(sltd_db *db)
 {
-    sltd__bloom *b, *next;
-
     if (db == NULL)
         return;
     unregister_open(db);
-    sltd__bloom_close(atomic_load(&db->bloom));
-    for (b = db->retired; b != NULL; b = next) {
-        next = b->next;
-        sltd__bloom_close(b);
-    }
+    sltd__filter_close(db->filter);
+    sltd__fresh_free(db->fresh);
     sltd__store_close(db->store);
     sltd__key_free(db->keys);
-    pthread_mutex_destroy(&db->lock);
-    pthread_mutex_destroy(&db->fresh_lock);
-    free(db->filter_path);
     free(db->dir);
     free(db);
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* filter.c — the filter's life cycle across processes: attach, verify, rebuild, retire; the filter a
- * writer updates and the one a lookup probes. */
-#include "db.h"
+/* filter.c — the filter's life cycle across processes (see filter.h). */
+#include "filter.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -14,10 +17,20 @@
 
 #define VERIFY_WAIT_MS 5000
 
-/* ---- the filter ---- */
+struct sltd__filter {
+    char *dir;
+    char *path;
+    unsigned bits_per_key;
+    int writable;
+    sltd__store *store;
+    _Atomic(sltd__bloom *) bloom;  /* NULL: bypass (every lookup reads LMDB) */
+    _Atomic uint64_t bypass_txnid; /* in bypass: the transaction at which attaching last failed */
+    sltd__bloom *retired;          /* mappings replaced while open; unmapped at close */
+    pthread_mutex_t lock;          /* attach, rebuild, the retired list */
+};
 
 /* Does filter b hold every key of the committed state? 0 yes; else why not. */
-static int filter_valid(sltd_db *db, sltd__bloom *b, unsigned wait_ms)
+static int filter_valid(sltd__filter *f, sltd__bloom *b, unsigned wait_ms)
 {
     uint8_t id[16];
     size_t len;
@@ -26,7 +39,7 @@ static int filter_valid(sltd_db *db, sltd__bloom *b, unsigned wait_ms)
 
     if (rc != SLTD_OK)
         return rc;
-    if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+    if ((rc = sltd__store_read_begin(f->store, &t)) != SLTD_OK)
         return rc;
     rc = sltd__txn_meta_get(t, META_FILTER_ID, id, sizeof id, &len);
     if (rc == 0 && (len != 16 || memcmp(id, b->hdr->filter_id, 16) != 0))
@@ -35,39 +48,37 @@ static int filter_valid(sltd_db *db, sltd__bloom *b, unsigned wait_ms)
         rc = SLTD_ECORRUPT; /* an older copy of the file: it lacks later keys */
     else if (rc == 1)
         rc = SLTD_ECORRUPT;
-    sltd__store_read_end(db->store, t);
+    sltd__store_read_end(f->store, t);
     return rc;
 }
 
-static void install(sltd_db *db, sltd__bloom *b)
+static void install(sltd__filter *f, sltd__bloom *b)
 {
-    sltd__bloom *old = atomic_exchange_explicit(&db->bloom, b, memory_order_acq_rel);
+    sltd__bloom *old = atomic_exchange_explicit(&f->bloom, b, memory_order_acq_rel);
 
     if (old != NULL) { /* other threads may still be probing it: keep it mapped until close */
-        old->next = db->retired;
-        db->retired = old;
+        old->next = f->retired;
+        f->retired = old;
     }
     if (b == NULL)
-        atomic_store(&db->bypass_txnid, sltd__store_last_txnid(db->store));
+        atomic_store(&f->bypass_txnid, sltd__store_last_txnid(f->store));
 }
 
 /* Map the filter file if it is valid for the committed state; else leave the handle in bypass.
- * Called with db->lock held. */
-static int attach(sltd_db *db, unsigned wait_ms)
+ * Called with f->lock held. */
+static int attach(sltd__filter *f, unsigned wait_ms)
 {
     sltd__bloom *b = NULL;
-    int rc = sltd__bloom_open(&b, db->filter_path, !(db->flags & SLTD_OPEN_READONLY));
+    int rc = sltd__bloom_open(&b, f->path, f->writable);
 
-    if (rc == SLTD_OK && !atomic_load(&b->hdr->retired) && filter_valid(db, b, wait_ms) == SLTD_OK) {
-        install(db, b);
+    if (rc == SLTD_OK && !atomic_load(&b->hdr->retired) && filter_valid(f, b, wait_ms) == SLTD_OK) {
+        install(f, b);
         return SLTD_OK;
     }
     sltd__bloom_close(b);
-    install(db, NULL);
+    install(f, NULL);
     return rc == SLTD_OK || rc == SLTD_ENOENT ? SLTD_ECORRUPT : rc;
 }
-
-int sltd__db_rebuild_filter(sltd_db *db, sltd__txn *w, uint64_t capacity);
 
 static int add_key(void *ctx, const uint8_t *d, const uint8_t *val, size_t len)
 {
@@ -77,7 +88,7 @@ static int add_key(void *ctx, const uint8_t *d, const uint8_t *val, size_t len)
     return 0;
 }
 
-int sltd__db_rebuild_filter(sltd_db *db, sltd__txn *w, uint64_t capacity)
+int sltd__filter_rebuild(sltd__filter *f, sltd__txn *w, uint64_t capacity, sltd__bloom **out)
 {
     char tmp[4096];
     sltd__bloom *nb = NULL;
@@ -85,8 +96,8 @@ int sltd__db_rebuild_filter(sltd_db *db, sltd__txn *w, uint64_t capacity)
 
     if (capacity < SLTD__BLOOM_MIN_CAPACITY)
         capacity = SLTD__BLOOM_MIN_CAPACITY;
-    snprintf(tmp, sizeof tmp, "%s.tmp", db->filter_path);
-    if ((rc = sltd__bloom_create(&nb, tmp, capacity, db->bits_per_key)) != SLTD_OK)
+    snprintf(tmp, sizeof tmp, "%s.tmp", f->path);
+    if ((rc = sltd__bloom_create(&nb, tmp, capacity, f->bits_per_key)) != SLTD_OK)
         return rc;
     if ((rc = sltd__txn_foreach(w, add_key, nb)) != SLTD_OK ||
         (rc = sltd__bloom_seal(nb, sltd__txn_id(w))) != SLTD_OK ||
@@ -94,14 +105,16 @@ int sltd__db_rebuild_filter(sltd_db *db, sltd__txn *w, uint64_t capacity)
         goto fail;
     /* Tell every process mapping the current file that it is being replaced (they read LMDB directly
      * until this transaction commits and they can map the new file), then replace it. */
-    sltd__bloom_retire_path(db->filter_path);
-    if (rename(tmp, db->filter_path) != 0 || sltd__fs_sync_dir(db->dir) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: cannot install the rebuilt filter: %s", db->filter_path, strerror(errno));
+    sltd__bloom_retire_path(f->path);
+    if (rename(tmp, f->path) != 0 || sltd__fs_sync_dir(f->dir) != 0) {
+        rc = sltd__err(SLTD_EIO, "%s: cannot install the rebuilt filter: %s", f->path, strerror(errno));
         goto fail;
     }
-    pthread_mutex_lock(&db->lock);
-    install(db, nb);
-    pthread_mutex_unlock(&db->lock);
+    pthread_mutex_lock(&f->lock);
+    install(f, nb);
+    pthread_mutex_unlock(&f->lock);
+    if (out != NULL)
+        *out = nb;
     return SLTD_OK;
 fail:
     sltd__bloom_close(nb);
@@ -109,68 +122,122 @@ fail:
     return rc;
 }
 
-sltd__bloom *sltd__db_writer_filter(sltd_db *db, sltd__txn *w)
+sltd__bloom *sltd__filter_writer(sltd__filter *f, sltd__txn *w)
 {
-    sltd__bloom *b = atomic_load(&db->bloom);
+    sltd__bloom *b = atomic_load(&f->bloom);
 
     (void)w;
     if (b != NULL && !atomic_load(&b->hdr->retired))
         return b;
     /* Another process rebuilt it (its transaction has committed: we hold the write lock now). */
-    pthread_mutex_lock(&db->lock);
-    attach(db, 0);
-    b = atomic_load(&db->bloom);
-    pthread_mutex_unlock(&db->lock);
+    pthread_mutex_lock(&f->lock);
+    attach(f, 0);
+    b = atomic_load(&f->bloom);
+    pthread_mutex_unlock(&f->lock);
     return b;
 }
 
 /* The filter for a lookup, or NULL for bypass. One load and one flag test when all is well. */
-sltd__bloom *sltd__db_lookup_filter(sltd_db *db)
+sltd__bloom *sltd__filter_lookup(sltd__filter *f)
 {
-    sltd__bloom *b = atomic_load_explicit(&db->bloom, memory_order_acquire);
+    sltd__bloom *b = atomic_load_explicit(&f->bloom, memory_order_acquire);
 
     if (b != NULL && !atomic_load_explicit(&b->hdr->retired, memory_order_acquire))
         return b;
-    if (b == NULL && sltd__store_last_txnid(db->store) == atomic_load(&db->bypass_txnid))
+    if (b == NULL && sltd__store_last_txnid(f->store) == atomic_load(&f->bypass_txnid))
         return NULL; /* nothing committed since attaching last failed */
     /* Another thread is (re)attaching, which verifies the whole file: do not wait for it, read LMDB. */
-    if (pthread_mutex_trylock(&db->lock) != 0)
+    if (pthread_mutex_trylock(&f->lock) != 0)
         return NULL;
-    b = atomic_load(&db->bloom);
+    b = atomic_load(&f->bloom);
     if (b == NULL || atomic_load(&b->hdr->retired))
-        attach(db, VERIFY_WAIT_MS);
-    b = atomic_load(&db->bloom);
-    pthread_mutex_unlock(&db->lock);
+        attach(f, VERIFY_WAIT_MS);
+    b = atomic_load(&f->bloom);
+    pthread_mutex_unlock(&f->lock);
     return b;
 }
 
-/* Open-time filter set-up: attach, or rebuild when this handle may write. */
-int sltd__db_open_filter(sltd_db *db)
+int sltd__filter_set_up(sltd__filter *f)
 {
     sltd__txn *w = NULL;
     uint64_t docs;
     int rc;
 
-    pthread_mutex_lock(&db->lock);
-    rc = attach(db, VERIFY_WAIT_MS);
-    pthread_mutex_unlock(&db->lock);
-    if (rc == SLTD_OK || (db->flags & SLTD_OPEN_READONLY))
+    pthread_mutex_lock(&f->lock);
+    rc = attach(f, VERIFY_WAIT_MS);
+    pthread_mutex_unlock(&f->lock);
+    if (rc == SLTD_OK || !f->writable)
         return SLTD_OK; /* read-only with a bad filter: bypass, reported by stats */
     /* Under the write lock nobody is modifying the file: a valid file passes at once, and an odd seq
      * means a writer died mid-update. */
-    if ((rc = sltd__store_write_begin(db->store, &w)) != SLTD_OK)
+    if ((rc = sltd__store_write_begin(f->store, &w)) != SLTD_OK)
         return rc;
-    pthread_mutex_lock(&db->lock);
-    rc = attach(db, 0);
-    pthread_mutex_unlock(&db->lock);
+    pthread_mutex_lock(&f->lock);
+    rc = attach(f, 0);
+    pthread_mutex_unlock(&f->lock);
     if (rc == SLTD_OK) {
-        sltd__store_abort(db->store, w);
+        sltd__store_abort(f->store, w);
         return SLTD_OK;
     }
     if ((rc = sltd__meta_u64(w, META_DOCUMENTS, &docs)) != SLTD_OK ||
-        (rc = sltd__db_rebuild_filter(db, w, docs + docs / 2)) != SLTD_OK) {
-        sltd__store_abort(db->store, w);
+        (rc = sltd__filter_rebuild(f, w, docs + docs / 2, NULL)) != SLTD_OK) {
+        sltd__store_abort(f->store, w);
         return rc;
     }
-    return sltd__store_commit(db->store, w);
+    return sltd__store_commit(f->store, w);
+}
+
+int sltd__filter_new(sltd__filter **out, const char *dir, sltd__store *store, unsigned bits_per_key, int writable)
+{
+    sltd__filter *f = calloc(1, sizeof *f);
+    size_t n = strlen(dir) + sizeof "/" SLTD__FILTER_NAME;
+
+    *out = NULL;
+    if (f == NULL || (f->dir = strdup(dir)) == NULL || (f->path = malloc(n)) == NULL) {
+        if (f != NULL)
+            free(f->dir);
+        free(f);
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    }
+    snprintf(f->path, n, "%s/%s", dir, SLTD__FILTER_NAME);
+    f->bits_per_key = bits_per_key;
+    f->writable = writable;
+    f->store = store;
+    pthread_mutex_init(&f->lock, NULL);
+    *out = f;
+    return SLTD_OK;
+}
+
+void sltd__filter_close(sltd__filter *f)
+{
+    sltd__bloom *b, *next;
+
+    if (f == NULL)
+        return;
+    sltd__bloom_close(atomic_load(&f->bloom));
+    for (b = f->retired; b != NULL; b = next) {
+        next = b->next;
+        sltd__bloom_close(b);
+    }
+    pthread_mutex_destroy(&f->lock);
+    free(f->path);
+    free(f->dir);
+    free(f);
+}
+
+void sltd__filter_stats(sltd__filter *f, sltd_stats *out)
+{
+    sltd__bloom *b = sltd__filter_lookup(f);
+    struct stat st;
+
+    out->filter_state = b != NULL ? SLTD_FILTER_OK : SLTD_FILTER_BYPASS;
+    if (b != NULL) {
+        out->filter_bytes = b->map_len;
+        out->filter_capacity = b->hdr->capacity;
+        out->filter_bits_per_key = b->hdr->bits_per_key;
+        out->filter_fpr_target = sltd__bloom_fpr_target(b->hdr->bits_per_key);
+        sltd__bloom_fill(b, &out->filter_fill, &out->filter_fpr_estimate);
+    } else if (stat(f->path, &st) == 0) {
+        out->filter_bytes = (uint64_t)st.st_size;
+    }
 }

@@ -81,27 +81,28 @@ int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, 
     sltd__update_opts o = { 0 };
     sltd__sorter *sorter = NULL;
     sltd__feed_read fr;
+    sltd__db_parts p;
     int rc, skip;
 
     sltd__err_clear();
     if (out != NULL)
         *out = rep;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         return rc;
     if (opts == NULL)
         opts = &defaults;
     if (path == NULL || opts->version != SLTD_IMPORT_OPTIONS_VERSION ||
         (opts->flags & ~(unsigned)(SLTD_IMPORT_IGNORE_UNKNOWN | SLTD_IMPORT_SKIP_INVALID)) != 0)
         return sltd__err(SLTD_EINVAL, "sltd_import_feed: bad path or options");
-    if (db->flags & SLTD_OPEN_READONLY)
-        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
+        return rc;
     skip = (opts->flags & SLTD_IMPORT_SKIP_INVALID) != 0;
-    if ((rc = sltd__sorter_open(&sorter, db->dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET)) !=
+    if ((rc = sltd__sorter_open(&sorter, p.dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET)) !=
         SLTD_OK) {
         rc = sltd__err(rc, "out of memory");
         goto cleanup;
     }
-    rc = sltd__feed_read_entries(&fr, db->keys, path, opts->flags & SLTD_IMPORT_IGNORE_UNKNOWN, skip, to_sorter,
+    rc = sltd__feed_read_entries(&fr, p.keys, path, opts->flags & SLTD_IMPORT_IGNORE_UNKNOWN, skip, to_sorter,
                                  sorter, opts->progress, opts->progress_ctx);
     rep.rows = fr.rows;
     rep.invalid = fr.invalid;

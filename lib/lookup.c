@@ -5,7 +5,6 @@
 
 #include "db.h"
 #include "error.h"
-#include "fresh.h"
 #include "norm.h"
 #include "prf.h"
 #include "record.h"
@@ -44,15 +43,28 @@ static int prepare(norm_query *nq, size_t *len, const char *state, const char *n
     return SLTD_OK;
 }
 
-static int normalise(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state,
+static int normalise(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd__keys *keys, const char *state,
                      const char *number, const char *type)
 {
     size_t len;
     int rc = prepare(nq, &len, state, number, type);
 
     if (rc == SLTD_OK)
-        sltd__digest_input(d, db->keys, nq->in, len);
+        sltd__digest_input(d, keys, nq->in, len);
     return rc;
+}
+
+/* Stamp the answer with the data's freshness; SLTD_EEXPIRED when stale data must be refused. */
+static int stamp(sltd_result *out, const sltd__db_parts *p, const sltd__freshness *f, time_t now)
+{
+    out->data_sequence = f->sequence;
+    out->data_produced = f->produced;
+    out->data_expires = f->expires;
+    out->stale = f->expires != 0 && (int64_t)now > f->expires;
+    if (out->stale && (p->flags & SLTD_OPEN_REFUSE_STALE))
+        return sltd__err(SLTD_EEXPIRED, "%s: the data expired at %lld (Unix time); refusing to answer from it",
+                         p->dir, (long long)f->expires);
+    return SLTD_OK;
 }
 
 static void result_clear(sltd_result *out)
@@ -102,7 +114,8 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
 {
     uint8_t d[SLTD_DIGEST_SIZE];
     norm_query nq;
-    freshness fr;
+    sltd__db_parts p;
+    sltd__freshness fr;
     sltd__bloom *b;
     sltd__reader *r;
     sltd__txn *t = NULL;
@@ -112,19 +125,19 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     if (out == NULL)
         return SLTD_EINVAL;
     result_clear(out);
-    if ((rc = sltd__db_usable(db)) != SLTD_OK || (rc = normalise(&nq, d, db, state, number, type)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK || (rc = normalise(&nq, d, p.keys, state, number, type)) != SLTD_OK)
         return out->error = rc;
-    b = sltd__db_lookup_filter(db);
+    b = sltd__filter_lookup(p.filter);
     if (b != NULL)
         sltd__bloom_prefetch(b, d); /* its block loads while the freshness is checked */
-    if ((rc = sltd__store_reader_enter(db->store, &r, &last)) != SLTD_OK)
+    if ((rc = sltd__store_reader_enter(p.store, &r, &last)) != SLTD_OK)
         return out->error = rc;
-    if ((rc = sltd__fresh_get(db, &fr, last, &r, &t)) == SLTD_OK &&
-        (rc = sltd__fresh_stamp(out, db, &fr, time(NULL))) == SLTD_OK && (b == NULL || sltd__bloom_test(b, d)) &&
-        (t != NULL || (rc = sltd__store_reader_txn(db->store, &r, &t)) == SLTD_OK))
+    if ((rc = sltd__fresh_get(p.fresh, p.store, &fr, last, &r, &t)) == SLTD_OK &&
+        (rc = stamp(out, &p, &fr, time(NULL))) == SLTD_OK && (b == NULL || sltd__bloom_test(b, d)) &&
+        (t != NULL || (rc = sltd__store_reader_txn(p.store, &r, &t)) == SLTD_OK))
         rc = read_record(out, t, d, nq.family);
     if (r != NULL)
-        sltd__store_reader_leave(db->store, r);
+        sltd__store_reader_leave(p.store, r);
     return out->error = rc;
 }
 
@@ -138,39 +151,40 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
     const uint8_t *in[BATCH_CHUNK];
     size_t len[BATCH_CHUNK], at[BATCH_CHUNK], nvalid;
     int maybe[BATCH_CHUNK];
-    freshness fr;
+    sltd__db_parts p;
+    sltd__freshness fr;
     sltd__txn *t;
     size_t base, i, j, m;
     int rc = SLTD_OK, any;
     time_t now = time(NULL);
-    sltd_result stamp;
+    sltd_result st;
 
     if (out == NULL || (q == NULL && n > 0))
         return SLTD_EINVAL;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         goto fail_all;
-    if ((rc = sltd__fresh_now(db, &fr)) != SLTD_OK || (rc = sltd__fresh_stamp(&stamp, db, &fr, now)) != SLTD_OK)
+    if ((rc = sltd__fresh_now(p.fresh, p.store, &fr)) != SLTD_OK || (rc = stamp(&st, &p, &fr, now)) != SLTD_OK)
         goto fail_all;
     for (j = 0; j < BATCH_CHUNK; j++) {
         dp[j] = d[j];
         in[j] = nq[j].in;
     }
     for (base = 0; base < n; base += BATCH_CHUNK) {
-        sltd__bloom *b = sltd__db_lookup_filter(db);
+        sltd__bloom *b = sltd__filter_lookup(p.filter);
         m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
         /* 1: normalise; 2: hash them side by side (SIMD lanes); 3: prefetch their filter blocks; 4: probe */
         for (i = 0, nvalid = 0; i < m; i++) {
             const sltd_query *qi = &q[base + i];
             sltd_result *o = &out[base + i];
             result_clear(o);
-            o->data_sequence = stamp.data_sequence;
-            o->data_produced = stamp.data_produced;
-            o->data_expires = stamp.data_expires;
-            o->stale = stamp.stale;
+            o->data_sequence = st.data_sequence;
+            o->data_produced = st.data_produced;
+            o->data_expires = st.data_expires;
+            o->stale = st.stale;
             if ((o->error = prepare(&nq[nvalid], &len[nvalid], qi->state, qi->number, qi->type)) == 0)
                 at[nvalid++] = i;
         }
-        sltd__digest_inputs(dp, db->keys, in, len, nvalid);
+        sltd__digest_inputs(dp, p.keys, in, len, nvalid);
         if (b != NULL)
             for (j = 0; j < nvalid; j++)
                 sltd__bloom_prefetch(b, d[j]);
@@ -180,12 +194,12 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
         }
         if (!any)
             continue;
-        if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+        if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
             goto fail_all;
         for (j = 0; j < nvalid && rc == SLTD_OK; j++)
             if (maybe[j])
                 rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
-        sltd__store_read_end(db->store, t);
+        sltd__store_read_end(p.store, t);
         if (rc != SLTD_OK)
             goto fail_all;
     }
@@ -201,8 +215,10 @@ fail_all:
 int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
 {
     norm_query nq;
+    sltd__db_parts p;
 
     if (out == NULL || db == NULL)
         return SLTD_EINVAL;
-    return normalise(&nq, out, db, state, number, NULL);
+    sltd__db_parts_get(&p, db);
+    return normalise(&nq, out, p.keys, state, number, NULL);
 }

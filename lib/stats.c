@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stats.c — what sltd_stats_get reports: counts, freshness, sizes, and the filter's state. */
 #include <string.h>
-#include <sys/stat.h>
 
 #include "db.h"
 #include "meta.h"
-
-/* ---- stats ---- */
 
 int sltd_stats_get(sltd_stats *out, sltd_db *db)
 {
@@ -14,19 +11,18 @@ int sltd_stats_get(sltd_stats *out, sltd_db *db)
     uint64_t v;
     size_t len;
     sltd__txn *t;
-    sltd__bloom *b;
-    struct stat st;
+    sltd__db_parts p;
     int rc;
 
     if (out == NULL)
         return SLTD_EINVAL;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         return rc;
     memset(out, 0, sizeof *out);
     out->version = SLTD_STATS_VERSION;
     out->format_version = SLTD__FORMAT_VERSION;
-    b = sltd__db_lookup_filter(db);
-    if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+    sltd__filter_stats(p.filter, out);
+    if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
         return rc;
     if ((rc = sltd__meta_u64(t, META_RECORDS, &out->records)) != SLTD_OK ||
         (rc = sltd__meta_u64(t, META_DOCUMENTS, &out->documents)) != SLTD_OK ||
@@ -42,19 +38,9 @@ int sltd_stats_get(sltd_stats *out, sltd_db *db)
         memcpy(out->checksum, buf, 16);
     rc = rc < 0 ? rc : SLTD_OK;
 done:
-    sltd__store_read_end(db->store, t);
+    sltd__store_read_end(p.store, t);
     if (rc != SLTD_OK)
         return rc;
-    sltd__store_sizes(db->store, &out->data_bytes, &out->map_size);
-    out->filter_state = b != NULL ? SLTD_FILTER_OK : SLTD_FILTER_BYPASS;
-    if (b != NULL) {
-        out->filter_bytes = b->map_len;
-        out->filter_capacity = b->hdr->capacity;
-        out->filter_bits_per_key = b->hdr->bits_per_key;
-        out->filter_fpr_target = sltd__bloom_fpr_target(b->hdr->bits_per_key);
-        sltd__bloom_fill(b, &out->filter_fill, &out->filter_fpr_estimate);
-    } else if (stat(db->filter_path, &st) == 0) {
-        out->filter_bytes = (uint64_t)st.st_size;
-    }
+    sltd__store_sizes(p.store, &out->data_bytes, &out->map_size);
     return SLTD_OK;
 }

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "checksum.h"
 #include "error.h"
+#include "meta.h"
 #include "sorter.h"
 #include "update.h"
 
@@ -194,7 +195,7 @@ static int check_sequence(const totals *tot, const sltd__update_opts *o)
     return SLTD_OK;
 }
 
-static int apply_once(sltd_db *db, sltd__sorter *src, const sltd__update_opts *o, totals *tot)
+static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__update_opts *o, totals *tot)
 {
     static const uint8_t zero[16];
     uint64_t distinct = sltd__sorter_count(src); /* an upper bound: enough to size the filter */
@@ -205,7 +206,7 @@ static int apply_once(sltd_db *db, sltd__sorter *src, const sltd__update_opts *o
     int rc, empty, writing = 0, bulk = 0;
     uint64_t want;
 
-    if ((rc = sltd__store_write_begin(db->store, &w)) != SLTD_OK)
+    if ((rc = sltd__store_write_begin(p->store, &w)) != SLTD_OK)
         return rc;
     if ((rc = read_totals(w, tot)) != SLTD_OK || (rc = check_sequence(tot, o)) != SLTD_OK)
         goto fail;
@@ -220,11 +221,10 @@ static int apply_once(sltd_db *db, sltd__sorter *src, const sltd__update_opts *o
      * replacement always starts from a fresh filter, so that removed keys stop costing lookups. */
     want = tot->documents + distinct;
     if (!o->dry_run) { /* a dry run leaves the filter alone: it changes nothing */
-        b = sltd__db_writer_filter(db, w);
+        b = sltd__filter_writer(p->filter, w);
         if (b == NULL || o->replace_all || atomic_load(&b->hdr->inserted) + distinct > b->hdr->capacity) {
-            if ((rc = sltd__db_rebuild_filter(db, w, want + want / 2)) != SLTD_OK)
+            if ((rc = sltd__filter_rebuild(p->filter, w, want + want / 2, &b)) != SLTD_OK)
                 goto fail;
-            b = atomic_load(&db->bloom);
         }
         sltd__bloom_write_begin(b);
         writing = 1;
@@ -260,11 +260,11 @@ static int apply_once(sltd_db *db, sltd__sorter *src, const sltd__update_opts *o
     writing = 0;
     if ((rc = sltd__bloom_write_end(b, sltd__txn_id(w))) != SLTD_OK)
         goto fail;
-    return sltd__store_commit(db->store, w);
+    return sltd__store_commit(p->store, w);
 fail:
     if (writing)
         sltd__bloom_write_end(b, 0); /* the bits set stay: a superset is harmless */
-    sltd__store_abort(db->store, w);
+    sltd__store_abort(p->store, w);
     return rc;
 }
 
@@ -272,22 +272,21 @@ int sltd__update_apply_sorted(sltd_db *db, sltd__sorter *src, const sltd__update
 {
     uint64_t used, map, n = sltd__sorter_count(src);
     totals tot;
+    sltd__db_parts p;
     int rc, tries;
 
-    if (db->flags & SLTD_OPEN_READONLY)
-        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
-    if ((rc = sltd__sorter_finish(src)) != SLTD_OK)
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK || (rc = sltd__sorter_finish(src)) != SLTD_OK)
         return rc;
     /* Room first: about 80 bytes a record in the map, with headroom for copy-on-write. */
-    sltd__store_sizes(db->store, &used, &map);
-    if (used + n * 160 > map && (rc = sltd__store_grow(db->store, used + n * 160)) != SLTD_OK)
+    sltd__store_sizes(p.store, &used, &map);
+    if (used + n * 160 > map && (rc = sltd__store_grow(p.store, used + n * 160)) != SLTD_OK)
         return rc;
     for (tries = 0;; tries++) {
-        rc = apply_once(db, src, o, &tot);
+        rc = apply_once(&p, src, o, &tot);
         if (rc != SLTD_EFULL || !sltd__store_full_was_map() || tries == MAP_RETRIES)
             break; /* a full disk is not helped by a bigger map */
-        sltd__store_sizes(db->store, &used, &map);
-        if (sltd__store_grow(db->store, map * 2) != SLTD_OK)
+        sltd__store_sizes(p.store, &used, &map);
+        if (sltd__store_grow(p.store, map * 2) != SLTD_OK)
             break;
         sltd__err_clear();
     }
@@ -304,9 +303,12 @@ int sltd__update_apply_sorted(sltd_db *db, sltd__sorter *src, const sltd__update
 int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep)
 {
     sltd__sorter *s;
+    sltd__db_parts p;
     int rc;
 
-    if ((rc = sltd__sorter_open(&s, db->dir, 0)) != SLTD_OK)
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
+        return rc;
+    if ((rc = sltd__sorter_open(&s, p.dir, 0)) != SLTD_OK)
         return sltd__err(rc, "out of memory");
     if ((rc = sltd__sorter_adopt(s, e)) == SLTD_OK) {
         rc = sltd__update_apply_sorted(db, s, o, rep);

@@ -4,6 +4,7 @@
 #include "checksum.h"
 #include "db.h"
 #include "error.h"
+#include "meta.h"
 #include "record.h"
 
 typedef struct scan {
@@ -43,6 +44,7 @@ int sltd_verify(sltd_verify_report *out, sltd_db *db)
     uint64_t records, documents;
     size_t len;
     sltd__txn *t;
+    sltd__db_parts p;
     scan sc;
     int rc;
 
@@ -51,21 +53,21 @@ int sltd_verify(sltd_verify_report *out, sltd_db *db)
     rep.version = SLTD_VERIFY_REPORT_VERSION;
     if (out != NULL)
         *out = rep;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         return rc;
     /* The filter a lookup would use now: it was set up before the transaction below begins, so it
      * must cover every digest that transaction sees. */
-    sc.filter = sltd__db_lookup_filter(db);
+    sc.filter = sltd__filter_lookup(p.filter);
     sc.rep = &rep;
-    sc.dir = db->dir;
+    sc.dir = p.dir;
     rep.filter_checked = sc.filter != NULL;
-    if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+    if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
         return rc;
     if ((rc = sltd__meta_u64(t, META_RECORDS, &records)) == SLTD_OK &&
         (rc = sltd__meta_u64(t, META_DOCUMENTS, &documents)) == SLTD_OK &&
         (rc = sltd__txn_meta_get(t, META_CHECKSUM, stored, sizeof stored, &len)) >= 0)
         rc = sltd__txn_foreach(t, visit, &sc);
-    sltd__store_read_end(db->store, t);
+    sltd__store_read_end(p.store, t);
     if (out != NULL)
         *out = rep;
     if (rc != SLTD_OK)
@@ -76,12 +78,12 @@ int sltd_verify(sltd_verify_report *out, sltd_db *db)
         *out = rep;
     if (!rep.counts_ok)
         return sltd__err(SLTD_ECORRUPT, "%s: meta says %llu records of %llu documents; the scan found %llu of %llu",
-                         db->dir, (unsigned long long)records, (unsigned long long)documents,
+                         p.dir, (unsigned long long)records, (unsigned long long)documents,
                          (unsigned long long)rep.records, (unsigned long long)rep.documents);
     if (!rep.checksum_ok)
-        return sltd__err(SLTD_ECORRUPT, "%s: the stored state checksum does not match the records", db->dir);
+        return sltd__err(SLTD_ECORRUPT, "%s: the stored state checksum does not match the records", p.dir);
     if (rep.filter_missing > 0)
-        return sltd__err(SLTD_ECORRUPT, "%s: the filter misses %llu stored documents", db->dir,
+        return sltd__err(SLTD_ECORRUPT, "%s: the filter misses %llu stored documents", p.dir,
                          (unsigned long long)rep.filter_missing);
     return SLTD_OK;
 }
