@@ -9,7 +9,6 @@
 #include <sys/mman.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -229,26 +228,18 @@ static int writer_dead(const sltd__bloom *b)
     return pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
 
-int sltd__bloom_verify(const sltd__bloom *b, unsigned max_wait_ms)
+int sltd__bloom_verify(const sltd__bloom *b)
 {
-    unsigned waited = 0;
+    uint64_t s1 = atomic_load_explicit(&b->hdr->seq, memory_order_acquire), s2, sum, want;
 
-    for (;;) {
-        uint64_t s1 = atomic_load_explicit(&b->hdr->seq, memory_order_acquire), s2, sum, want;
-        if ((s1 & 1) == 0) {
-            want = atomic_load_explicit(&b->hdr->checksum, memory_order_relaxed);
-            sum = full_checksum(b);
-            s2 = atomic_load_explicit(&b->hdr->seq, memory_order_acquire);
-            if (s1 == s2)
-                return sum == want ? SLTD_OK : SLTD_ECORRUPT;
-        }
-        if (waited >= max_wait_ms)
-            return SLTD_EBUSY;
-        if ((s1 & 1) && writer_dead(b))
-            return SLTD_EBUSY; /* left mid-update by a writer that died: no point waiting */
-        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-        waited++;
-    }
+    if (s1 & 1)
+        return writer_dead(b) ? SLTD_ECORRUPT : SLTD_EBUSY;
+    want = atomic_load_explicit(&b->hdr->checksum, memory_order_relaxed);
+    sum = full_checksum(b);
+    s2 = atomic_load_explicit(&b->hdr->seq, memory_order_acquire);
+    if (s1 != s2)
+        return SLTD_EBUSY; /* a writer began meanwhile: what was read may be half of its update */
+    return sum == want ? SLTD_OK : SLTD_ECORRUPT;
 }
 
 void sltd__bloom_close(sltd__bloom *b)

@@ -15,8 +15,6 @@
 #include "fsutil.h"
 #include "meta.h"
 
-#define VERIFY_WAIT_MS 5000
-
 struct sltd__filter {
     char *dir;
     char *path;
@@ -29,16 +27,16 @@ struct sltd__filter {
     pthread_mutex_t lock;          /* attach, rebuild, the retired list */
 };
 
-/* Does filter b hold every key of the committed state? 0 yes; else why not. */
-static int filter_valid(sltd__filter *f, sltd__bloom *b, unsigned wait_ms)
+/* Does filter b hold every key of the committed state? 0 yes; else why not: SLTD_EBUSY when a live
+ * writer is modifying it at this instant (it cannot be verified now, and nothing waits for the writer).
+ * The cheap checks come first: a rebuild not yet committed is refused without reading the file. */
+static int filter_valid(sltd__filter *f, sltd__bloom *b)
 {
     uint8_t id[16];
     size_t len;
     sltd__txn *t;
-    int rc = sltd__bloom_verify(b, wait_ms);
+    int rc;
 
-    if (rc != SLTD_OK)
-        return rc;
     if ((rc = sltd__store_read_begin(f->store, &t)) != SLTD_OK)
         return rc;
     rc = sltd__txn_meta_get(t, META_FILTER_ID, id, sizeof id, &len);
@@ -49,7 +47,8 @@ static int filter_valid(sltd__filter *f, sltd__bloom *b, unsigned wait_ms)
     else if (rc == 1)
         rc = SLTD_ECORRUPT;
     sltd__store_read_end(f->store, t);
-    return rc;
+    /* (the file only gains bits: checked after the transaction above, it holds at least its keys) */
+    return rc != SLTD_OK ? rc : sltd__bloom_verify(b);
 }
 
 static void install(sltd__filter *f, sltd__bloom *b)
@@ -64,20 +63,21 @@ static void install(sltd__filter *f, sltd__bloom *b)
         atomic_store(&f->bypass_txnid, sltd__store_last_txnid(f->store));
 }
 
-/* Map the filter file if it is valid for the committed state; else leave the handle in bypass.
- * Called with f->lock held. */
-static int attach(sltd__filter *f, unsigned wait_ms)
+/* Map the filter file if it is valid for the committed state; else leave the handle in bypass (its
+ * lookups read LMDB until a later commit lets it try again). Never waits. Called with f->lock held.
+ * SLTD_EBUSY: a live writer is inside the file; otherwise why it is not usable. */
+static int attach(sltd__filter *f)
 {
     sltd__bloom *b = NULL;
     int rc = sltd__bloom_open(&b, f->path, f->writable);
 
-    if (rc == SLTD_OK && !atomic_load(&b->hdr->retired) && filter_valid(f, b, wait_ms) == SLTD_OK) {
+    if (rc == SLTD_OK && (rc = atomic_load(&b->hdr->retired) ? SLTD_ECORRUPT : filter_valid(f, b)) == SLTD_OK) {
         install(f, b);
         return SLTD_OK;
     }
     sltd__bloom_close(b);
     install(f, NULL);
-    return rc == SLTD_OK || rc == SLTD_ENOENT ? SLTD_ECORRUPT : rc;
+    return rc == SLTD_ENOENT ? SLTD_ECORRUPT : rc;
 }
 
 static int add_key(void *ctx, const uint8_t *d, const uint8_t *val, size_t len)
@@ -131,7 +131,7 @@ sltd__bloom *sltd__filter_writer(sltd__filter *f, sltd__txn *w)
         return b;
     /* Another process rebuilt it (its transaction has committed: we hold the write lock now). */
     pthread_mutex_lock(&f->lock);
-    attach(f, 0);
+    attach(f);
     b = atomic_load(&f->bloom);
     pthread_mutex_unlock(&f->lock);
     return b;
@@ -146,12 +146,14 @@ sltd__bloom *sltd__filter_lookup(sltd__filter *f)
         return b;
     if (b == NULL && sltd__store_last_txnid(f->store) == atomic_load(&f->bypass_txnid))
         return NULL; /* nothing committed since attaching last failed */
-    /* Another thread is (re)attaching, which verifies the whole file: do not wait for it, read LMDB. */
+    /* Another thread is (re)attaching, which verifies the whole file: do not wait for it, read LMDB. A
+     * writer inside the file (a rebuild being filled, an update not yet committed) is not waited for
+     * either: attach leaves the handle in bypass, and the next commit lets it try again. */
     if (pthread_mutex_trylock(&f->lock) != 0)
         return NULL;
     b = atomic_load(&f->bloom);
     if (b == NULL || atomic_load(&b->hdr->retired))
-        attach(f, VERIFY_WAIT_MS);
+        attach(f);
     b = atomic_load(&f->bloom);
     pthread_mutex_unlock(&f->lock);
     return b;
@@ -164,16 +166,19 @@ int sltd__filter_set_up(sltd__filter *f)
     int rc;
 
     pthread_mutex_lock(&f->lock);
-    rc = attach(f, VERIFY_WAIT_MS);
+    rc = attach(f);
     pthread_mutex_unlock(&f->lock);
-    if (rc == SLTD_OK || !f->writable)
-        return SLTD_OK; /* read-only with a bad filter: bypass, reported by stats */
+    /* Read-only with a bad filter: bypass, reported by stats. A live writer inside the file: bypass too,
+     * rather than wait for it; its commit leaves a valid filter (and if it dies, the next writer
+     * rebuilds). */
+    if (rc == SLTD_OK || rc == SLTD_EBUSY || !f->writable)
+        return SLTD_OK;
     /* Under the write lock nobody is modifying the file: a valid file passes at once, and an odd seq
      * means a writer died mid-update. */
     if ((rc = sltd__store_write_begin(f->store, &w)) != SLTD_OK)
         return rc;
     pthread_mutex_lock(&f->lock);
-    rc = attach(f, 0);
+    rc = attach(f);
     pthread_mutex_unlock(&f->lock);
     if (rc == SLTD_OK) {
         sltd__store_abort(f->store, w);
