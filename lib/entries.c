@@ -5,18 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 typedef sltd__entry entry;
 
 int sltd__entries_push(sltd__entries *e, const sltd__entry *x)
 {
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 4096;
-        entry *v = realloc(e->v, cap * sizeof *v);
-        if (v == NULL)
-            return SLTD_ENOMEM;
-        e->v = v;
-        e->cap = cap;
-    }
+    entry *v = sltd__array_room(e->v, &e->cap, e->n, sizeof *v, 4096);
+
+    if (v == NULL)
+        return SLTD_ENOMEM;
+    e->v = v;
     e->v[e->n] = *x;
     e->v[e->n].seq = (uint32_t)e->n;
     e->n++;

@@ -16,6 +16,10 @@ int sltd__fs_read(int fd, void *p, size_t n, const char *path);
 /* fsync the directory dir. 0 or -1 with errno. */
 int sltd__fs_sync_dir(const char *dir);
 
+/* A new temporary file in dir that has no name (O_TMPFILE, or a unique name removed at once), so that
+ * nothing is left behind even after a crash; mode 0600. The descriptor, or -1 with errno set. */
+int sltd__fs_tmpfile(const char *dir);
+
 /* Open an existing file read-only that must be a regular file, and fstat it into *st. With
  * nofollow, a symbolic link is refused (ELOOP). Returns the descriptor, or -1 with errno set
  * (EFTYPE-like cases report EINVAL: not a regular file). Sets no error detail: callers word it. */

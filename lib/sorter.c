@@ -2,13 +2,14 @@
 #include "sorter.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "error.h"
+#include "fsutil.h"
 
 #define READ_BUF 4096 /* entries buffered per run while merging */
 
@@ -26,7 +27,7 @@ struct sltd__sorter {
     sltd__entries mem; /* the entries not spilled; sorted by finish() */
     size_t mem_pos;
     run *runs;
-    size_t nruns;
+    size_t nruns, runs_cap;
     sltd__entries group; /* the group handed out by next_group (capacity >= 16 once used) */
     sltd__entry pending;  /* read ahead: the first entry of the next group */
     int has_pending;
@@ -36,23 +37,11 @@ struct sltd__sorter {
 
 static FILE *temp_file(const char *dir)
 {
-    char path[4096];
+    int fd = sltd__fs_tmpfile(dir);
     FILE *f;
-    int fd;
 
-#ifdef O_TMPFILE
-    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        goto got;
-#endif
-    snprintf(path, sizeof path, "%s/.sltd-sort-XXXXXX", dir);
-    fd = mkstemp(path);
     if (fd < 0)
         return NULL;
-    unlink(path); /* nothing is left behind, even after a crash */
-#ifdef O_TMPFILE
-got:
-#endif
     f = fdopen(fd, "w+b");
     if (f == NULL)
         close(fd);
@@ -66,7 +55,7 @@ static int spill(sltd__sorter *s)
 
     if ((rc = sltd__entries_sort(s->mem.v, s->mem.n)) != SLTD_OK)
         return sltd__err(rc, "out of memory sorting %zu entries", s->mem.n);
-    runs = realloc(s->runs, (s->nruns + 1) * sizeof *runs);
+    runs = sltd__array_room(s->runs, &s->runs_cap, s->nruns, sizeof *runs, 8);
     if (runs == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
     s->runs = runs;
@@ -224,14 +213,10 @@ int sltd__sorter_next_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
             s->has_pending = 1;
             break;
         }
-        if (s->group.n == s->group.cap) {
-            size_t cap = s->group.cap ? s->group.cap * 2 : 16;
-            sltd__entry *v = realloc(s->group.v, cap * sizeof *v);
-            if (v == NULL)
-                return sltd__err(SLTD_ENOMEM, "out of memory");
-            s->group.v = v;
-            s->group.cap = cap;
-        }
+        sltd__entry *v = sltd__array_room(s->group.v, &s->group.cap, s->group.n, sizeof *v, 16);
+        if (v == NULL)
+            return sltd__err(SLTD_ENOMEM, "out of memory");
+        s->group.v = v;
         s->group.v[s->group.n++] = *x;
     }
     if (err != 0)
