@@ -21,7 +21,7 @@
 
 static uint64_t static_check(const sltd__bloom_hdr *h)
 {
-    return sltd__hash64(h, offsetof(sltd__bloom_hdr, static_check), 0);
+    return sltd__checksum_xxh64(h, offsetof(sltd__bloom_hdr, static_check), 0);
 }
 
 static uint64_t block_hash(const sltd__bloom *b, uint64_t i)
@@ -33,7 +33,7 @@ static uint64_t block_hash(const sltd__bloom *b, uint64_t i)
      * loads on x86; a fence would do too, but TSan does not model fences) */
     for (w = 0; w < 8; w++)
         copy[w] = atomic_load_explicit(&b->words[i * 8 + w], memory_order_acquire);
-    return sltd__hash64(copy, sizeof copy, i);
+    return sltd__checksum_xxh64(copy, sizeof copy, i);
 }
 
 static uint64_t full_checksum(const sltd__bloom *b)
@@ -105,7 +105,7 @@ int sltd__bloom_create(sltd__bloom **out, const char *path, uint64_t capacity, u
     b->hdr->capacity = capacity;
     b->hdr->bits_per_key = bits_per_key;
     b->hdr->k = SLTD__BLOOM_K;
-    sltd__random(b->hdr->filter_id, sizeof b->hdr->filter_id);
+    sltd__crypto_random(b->hdr->filter_id, sizeof b->hdr->filter_id);
     b->hdr->static_check = static_check(b->hdr);
     atomic_store(&b->hdr->seq, 1);
     *out = b;

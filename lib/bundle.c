@@ -41,12 +41,12 @@ void sltd__bundle_hdr_encode(uint8_t out[SLTD__BUNDLE_HDR], const sltd__bundle_h
     out[9] = (uint8_t)h->version;
     out[10] = (uint8_t)h->kind;
     out[15] = SLTD__BUNDLE_HDR; /* header length, u32 */
-    sltd__put_u64(out + 16, h->sequence);
-    sltd__put_u64(out + 24, h->base);
-    sltd__put_u64(out + 32, (uint64_t)h->created);
-    sltd__put_u64(out + 40, (uint64_t)h->expires);
-    sltd__put_u64(out + 48, h->count);
-    sltd__put_u64(out + 56, h->records);
+    sltd__meta_encode_u64(out + 16, h->sequence);
+    sltd__meta_encode_u64(out + 24, h->base);
+    sltd__meta_encode_u64(out + 32, (uint64_t)h->created);
+    sltd__meta_encode_u64(out + 40, (uint64_t)h->expires);
+    sltd__meta_encode_u64(out + 48, h->count);
+    sltd__meta_encode_u64(out + 56, h->records);
     memcpy(out + 64, h->checksum, 16);
     memcpy(out + 80, h->key_check, 16);
     memcpy(out + 96, h->key_id, 8);
@@ -84,12 +84,12 @@ int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf
         return rc;
     h->version = (unsigned)buf[8] << 8 | buf[9];
     h->kind = buf[10];
-    h->sequence = sltd__get_u64(buf + 16);
-    h->base = sltd__get_u64(buf + 24);
-    h->created = (int64_t)sltd__get_u64(buf + 32);
-    h->expires = (int64_t)sltd__get_u64(buf + 40);
-    h->count = sltd__get_u64(buf + 48);
-    h->records = sltd__get_u64(buf + 56);
+    h->sequence = sltd__meta_decode_u64(buf + 16);
+    h->base = sltd__meta_decode_u64(buf + 24);
+    h->created = (int64_t)sltd__meta_decode_u64(buf + 32);
+    h->expires = (int64_t)sltd__meta_decode_u64(buf + 40);
+    h->count = sltd__meta_decode_u64(buf + 48);
+    h->records = sltd__meta_decode_u64(buf + 56);
     memcpy(h->checksum, buf + 64, 16);
     memcpy(h->key_check, buf + 80, 16);
     memcpy(h->key_id, buf + 96, 8);
@@ -139,7 +139,7 @@ int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf
         if (x.len < SLTD__REC_HDR || x.len > SLTD__REC_MAX || x.len > (size_t)(end - p))
             return sltd__err(SLTD_EFORMAT, "%s: entry %llu: record length %u out of bounds", source,
                              (unsigned long long)i + 1, x.len);
-        if (sltd__rec_decode(&r, p, x.len, &used) != SLTD_OK || used != x.len)
+        if (sltd__record_decode(&r, p, x.len, &used) != SLTD_OK || used != x.len)
             return sltd__err(SLTD_EFORMAT, "%s: entry %llu: malformed record", source, (unsigned long long)i + 1);
         memcpy(x.rec, p, x.len);
         p += x.len;
@@ -180,7 +180,7 @@ int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
     }
-    if ((rc = sltd__signkey_create(sec, pub, id)) == SLTD_OK && out != NULL)
+    if ((rc = sltd__sign_key_create(sec, pub, id)) == SLTD_OK && out != NULL)
         memcpy(out, id, SLTD_KEYID_SIZE);
 cleanup:
     free(sec);
@@ -198,12 +198,12 @@ static int to_entries(void *ctx, const sltd__entry *x)
 
 static int read_feed(sltd__entries *e, const sltd__keys *keys, const char *path, unsigned flags)
 {
-    sltd__feed_read fr;
-    int rc = sltd__feed_read_entries(&fr, keys, path, flags, 0, to_entries, e, NULL, NULL);
+    sltd__import_read fr;
+    int rc = sltd__import_read_feed(&fr, keys, path, flags, 0, to_entries, e, NULL, NULL);
 
     if (rc == SLTD_OK && fr.invalid > 0)
         rc = sltd__err(SLTD_EFORMAT, "%s%s\n%llu invalid row(s); no bundle was written", fr.errs,
-                       fr.invalid > SLTD__FEED_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
+                       fr.invalid > SLTD__IMPORT_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
     return rc;
 }
 
@@ -252,8 +252,8 @@ static int canonicalise(sltd__entries *e, uint8_t checksum[16], const char *sour
             uint8_t h[16];
             e->v[w] = doc[k];
             e->v[w].seq = (uint32_t)w;
-            sltd__hash128(h, doc[k].d, SLTD_DIGEST_SIZE, doc[k].rec, doc[k].len);
-            sltd__sum128(checksum, h, +1);
+            sltd__checksum_xxh128(h, doc[k].d, SLTD_DIGEST_SIZE, doc[k].rec, doc[k].len);
+            sltd__checksum_sum(checksum, h, +1);
             w++;
         }
     }
@@ -263,7 +263,7 @@ static int canonicalise(sltd__entries *e, uint8_t checksum[16], const char *sour
 
 typedef struct writer {
     sltd__fs_atomic file;
-    sltd__sigstate *sig;
+    sltd__sign_state *sig;
     size_t n;
     uint8_t buf[WBUF];
 } writer;
@@ -272,7 +272,7 @@ static int w_flush(writer *w)
 {
     int rc;
 
-    sltd__sig_update(w->sig, w->buf, w->n);
+    sltd__sign_update(w->sig, w->buf, w->n);
     rc = sltd__fs_write(w->file.fd, w->buf, w->n, w->file.tmp);
     w->n = 0;
     return rc;
@@ -290,7 +290,7 @@ static int w_put(writer *w, const void *p, size_t n)
 }
 
 static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd__entries *e,
-                        const sltd__signkey *key)
+                        const sltd__sign_key *key)
 {
     uint8_t hdr[SLTD__BUNDLE_HDR], sig[SLTD__SIGN_BYTES];
     writer *w = NULL;
@@ -301,7 +301,7 @@ static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd_
         return sltd__err(SLTD_ENOMEM, "out of memory");
     w->file = (sltd__fs_atomic)SLTD__FS_ATOMIC_INIT; /* before anything can fail: cleanup reads it */
     w->n = 0;
-    if ((w->sig = sltd__sig_begin()) == NULL) {
+    if ((w->sig = sltd__sign_begin()) == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -322,7 +322,7 @@ static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd_
     }
     if ((rc = w_flush(w)) != SLTD_OK)
         goto cleanup;
-    sltd__sig_create(w->sig, sig, key);
+    sltd__sign_create(w->sig, sig, key);
     memcpy(w->buf, sig, sizeof sig);
     w->n = sizeof sig;
     if ((rc = w_flush(w)) != SLTD_OK) /* (the signature also enters the hash state: it is not used again) */
@@ -330,7 +330,7 @@ static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd_
     rc = sltd__fs_atomic_commit(&w->file);
 cleanup:
     sltd__fs_atomic_abort(&w->file);
-    sltd__sig_free(w->sig);
+    sltd__sign_free(w->sig);
     free(w);
     return rc;
 }
@@ -355,7 +355,7 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
                      const sltd_pack_options *opts)
 {
     sltd__entries e = { NULL, 0, 0 };
-    sltd__signkey *sk = NULL;
+    sltd__sign_key *sk = NULL;
     sltd__keys *own = NULL;
     const sltd__keys *keys;
     sltd__db_parts p;
@@ -380,11 +380,11 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
             return rc;
         keys = p.keys;
     } else {
-        if ((rc = sltd__hash_init()) != SLTD_OK || (rc = sltd__key_load(&own, opts->key_path)) != SLTD_OK)
+        if ((rc = sltd__crypto_init()) != SLTD_OK || (rc = sltd__keyfile_load(&own, opts->key_path)) != SLTD_OK)
             return rc;
         keys = own;
     }
-    if ((rc = sltd__signkey_load(&sk, opts->sign_path)) != SLTD_OK)
+    if ((rc = sltd__sign_key_load(&sk, opts->sign_path)) != SLTD_OK)
         goto cleanup;
     if ((rc = read_feed(&e, keys, feed_path, opts->flags)) != SLTD_OK)
         goto cleanup;
@@ -396,8 +396,8 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
     h.base = opts->delta ? opts->base : 0;
     h.created = opts->created != 0 ? opts->created : (int64_t)time(NULL);
     h.expires = h.created + (int64_t)opts->valid_days * 86400;
-    sltd__key_check(h.key_check, keys);
-    sltd__signkey_id(h.key_id, sk);
+    sltd__prf_key_check(h.key_check, keys);
+    sltd__sign_key_id(h.key_id, sk);
     if (!opts->delta && (rc = canonicalise(&e, h.checksum, feed_path)) != SLTD_OK)
         goto cleanup;
     h.records = e.n;
@@ -433,8 +433,8 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
         report_header(out, &h);
 cleanup:
     sltd__entries_free(&e);
-    sltd__signkey_free(sk);
-    sltd__key_free(own);
+    sltd__sign_key_free(sk);
+    sltd__prf_key_free(own);
     return rc;
 }
 
@@ -510,7 +510,7 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
     char hex[2 * SLTD__SIGN_KEYID + 1];
     sltd__entries e = { NULL, 0, 0 };
     sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
-    sltd__sigstate *sig = NULL;
+    sltd__sign_state *sig = NULL;
     sltd__update_opts o = { 0 };
     sltd__db_parts p;
     sltd__bundle_hdr h;
@@ -535,7 +535,7 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
             rc = sltd__err(SLTD_EINVAL, "sltd_apply_bundle: trusted key %zu is NULL", i);
             goto cleanup;
         }
-        if ((rc = sltd__pubkey_load(pks[i], trusted[i])) != SLTD_OK)
+        if ((rc = sltd__sign_pubkey_load(pks[i], trusted[i])) != SLTD_OK)
             goto cleanup;
     }
 
@@ -543,17 +543,17 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
     if ((rc = read_bundle(&buf, &len, path)) != SLTD_OK || (rc = sltd__bundle_frame(buf, len, path)) != SLTD_OK)
         goto cleanup;
     /* 2. The signature, before anything else is read. */
-    if ((sig = sltd__sig_begin()) == NULL) {
+    if ((sig = sltd__sign_begin()) == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
     }
-    sltd__sig_update(sig, buf, len - SLTD__BUNDLE_SIG);
-    if ((who = sltd__sig_verify(sig, buf + len - SLTD__BUNDLE_SIG, (const uint8_t(*)[SLTD__SIGN_PUBLIC])pks,
+    sltd__sign_update(sig, buf, len - SLTD__BUNDLE_SIG);
+    if ((who = sltd__sign_verify(sig, buf + len - SLTD__BUNDLE_SIG, (const uint8_t(*)[SLTD__SIGN_PUBLIC])pks,
                                 ntrusted)) < 0) {
         int named = 0;
         hexid(hex, buf + 96); /* unverified: named for the operator only */
         for (i = 0; i < ntrusted; i++) {
-            sltd__pubkey_id(id, pks[i]);
+            sltd__sign_pubkey_id(id, pks[i]);
             named |= memcmp(id, buf + 96, SLTD__SIGN_KEYID) == 0;
         }
         rc = sltd__err(SLTD_ESIGNATURE, "%s: the signature does not verify with any trusted key (the bundle claims "
@@ -566,14 +566,14 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
         goto cleanup;
     free(buf);
     buf = NULL;
-    sltd__pubkey_id(id, pks[who]);
+    sltd__sign_pubkey_id(id, pks[who]);
     if (memcmp(id, h.key_id, SLTD__SIGN_KEYID) != 0) {
         rc = sltd__err(SLTD_ESIGNATURE, "%s: signed by trusted key %s but names another key id", path, trusted[who]);
         goto cleanup;
     }
     if (out != NULL)
         report_header(out, &h);
-    sltd__key_check(kc, p.keys);
+    sltd__prf_key_check(kc, p.keys);
     if (memcmp(kc, h.key_check, 16) != 0) {
         rc = sltd__err(SLTD_EWRONGKEY, "%s: the bundle was made with another deployment key than this database's",
                        path);
@@ -610,7 +610,7 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
         out->not_found = rep.not_found;
     }
 cleanup:
-    sltd__sig_free(sig);
+    sltd__sign_free(sig);
     sltd__entries_free(&e);
     free(buf);
     free(pks);

@@ -7,7 +7,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-void sltd__hash128(uint8_t out[16], const void *a, size_t alen, const void *b, size_t blen)
+void sltd__checksum_xxh128(uint8_t out[16], const void *a, size_t alen, const void *b, size_t blen)
 {
     unsigned char buf[256];
     XXH128_canonical_t c;
@@ -28,12 +28,12 @@ void sltd__hash128(uint8_t out[16], const void *a, size_t alen, const void *b, s
     memcpy(out, c.digest, 16);
 }
 
-uint64_t sltd__hash64(const void *p, size_t n, uint64_t seed)
+uint64_t sltd__checksum_xxh64(const void *p, size_t n, uint64_t seed)
 {
     return XXH3_64bits_withSeed(p, n, seed);
 }
 
-void sltd__sum128(uint8_t acc[16], const uint8_t v[16], int sign)
+void sltd__checksum_sum(uint8_t acc[16], const uint8_t v[16], int sign)
 {
     unsigned carry = 0;
     int i;

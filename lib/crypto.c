@@ -6,17 +6,17 @@
 
 #include "sltd.h"
 
-int sltd__hash_init(void)
+int sltd__crypto_init(void)
 {
     return sodium_init() < 0 ? SLTD_ENOMEM : SLTD_OK;
 }
 
-void sltd__random(void *buf, size_t n)
+void sltd__crypto_random(void *buf, size_t n)
 {
     randombytes_buf(buf, n);
 }
 
-void sltd__wipe(void *p, size_t n)
+void sltd__crypto_wipe(void *p, size_t n)
 {
     sodium_memzero(p, n);
 }

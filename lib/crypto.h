@@ -6,11 +6,11 @@
 #include <stddef.h>
 
 /* libsodium's init, idempotent and thread-safe. 0 or SLTD_ENOMEM. */
-int sltd__hash_init(void);
+int sltd__crypto_init(void);
 
 /* Cryptographically random bytes. */
-void sltd__random(void *buf, size_t n);
+void sltd__crypto_random(void *buf, size_t n);
 /* Wipe memory the compiler may not optimise away. */
-void sltd__wipe(void *p, size_t n);
+void sltd__crypto_wipe(void *p, size_t n);
 
 #endif

@@ -94,15 +94,15 @@ static int check_meta(sltd_db *db)
 
     if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
         return rc;
-    rc = sltd__txn_meta_get(t, META_FORMAT, buf, sizeof buf, &len);
+    rc = sltd__store_meta_get(t, META_FORMAT, buf, sizeof buf, &len);
     if (rc == 1 || (rc == 0 && len != 4))
         rc = sltd__err(SLTD_ECORRUPT, "%s: not an sltd database (no format version)", db->dir);
     else if (rc == 0 && (buf[0] << 24 | buf[1] << 16 | buf[2] << 8 | buf[3]) != SLTD__FORMAT_VERSION)
         rc = sltd__err(SLTD_EVERSION, "%s: database format %d; this library reads format %d", db->dir,
                        buf[0] << 24 | buf[1] << 16 | buf[2] << 8 | buf[3], SLTD__FORMAT_VERSION);
     if (rc == 0) {
-        rc = sltd__txn_meta_get(t, META_KEY_CHECK, buf, sizeof buf, &len);
-        sltd__key_check(want, db->keys);
+        rc = sltd__store_meta_get(t, META_KEY_CHECK, buf, sizeof buf, &len);
+        sltd__prf_key_check(want, db->keys);
         if (rc == 1 || (rc == 0 && (len != 16 || memcmp(buf, want, 16) != 0)))
             rc = sltd__err(SLTD_EWRONGKEY, "%s: the key file does not belong to this database", db->dir);
     }
@@ -119,10 +119,10 @@ static int init_meta(sltd_db *db)
 
     if ((rc = sltd__store_write_begin(db->store, &w)) != SLTD_OK)
         return rc;
-    sltd__key_check(kc, db->keys);
-    if ((rc = sltd__txn_meta_put(w, META_FORMAT, fmt, 4)) != SLTD_OK ||
-        (rc = sltd__txn_meta_put(w, META_KEY_CHECK, kc, 16)) != SLTD_OK ||
-        (rc = sltd__txn_meta_put(w, META_CHECKSUM, zero, 16)) != SLTD_OK ||
+    sltd__prf_key_check(kc, db->keys);
+    if ((rc = sltd__store_meta_put(w, META_FORMAT, fmt, 4)) != SLTD_OK ||
+        (rc = sltd__store_meta_put(w, META_KEY_CHECK, kc, 16)) != SLTD_OK ||
+        (rc = sltd__store_meta_put(w, META_CHECKSUM, zero, 16)) != SLTD_OK ||
         (rc = sltd__filter_rebuild(db->filter, w, SLTD__BLOOM_MIN_CAPACITY, NULL)) != SLTD_OK) {
         sltd__store_abort(db->store, w);
         return rc;
@@ -237,7 +237,7 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
         (opts->flags & SLTD_OPEN_READONLY && opts->flags & SLTD_OPEN_CREATE) ||
         (opts->bits_per_key != 0 && (opts->bits_per_key < 4 || opts->bits_per_key > 64)))
         return sltd__err(SLTD_EINVAL, "sltd_open: bad options (version, flags, or bits_per_key outside 4..64)");
-    if (sltd__hash_init() != 0)
+    if (sltd__crypto_init() != 0)
         return sltd__err(SLTD_ENOMEM, "libsodium initialisation failed");
     pthread_once(&atfork_once, register_atfork);
 
@@ -270,12 +270,12 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
         goto fail;
     registered = 1;
     if (creating) {
-        rc = sltd__key_create(key_path);
+        rc = sltd__keyfile_create(key_path);
         if (rc != SLTD_OK && rc != SLTD_EEXIST)
             goto fail;
         made_key = rc == SLTD_OK;
     }
-    if ((rc = sltd__key_load(&db->keys, key_path)) != SLTD_OK)
+    if ((rc = sltd__keyfile_load(&db->keys, key_path)) != SLTD_OK)
         goto fail;
     rc = sltd__store_open(&db->store, db->dir,
                           ((opts->flags & SLTD_OPEN_READONLY) ? SLTD__STORE_RDONLY : 0) |
@@ -320,7 +320,7 @@ void sltd_close(sltd_db *db)
     sltd__filter_close(db->filter);
     sltd__fresh_free(db->fresh);
     sltd__store_close(db->store);
-    sltd__key_free(db->keys);
+    sltd__prf_key_free(db->keys);
     free(db->dir);
     free(db);
 }

@@ -39,10 +39,10 @@ static int filter_valid(sltd__filter *f, sltd__bloom *b)
 
     if ((rc = sltd__store_read_begin(f->store, &t)) != SLTD_OK)
         return rc;
-    rc = sltd__txn_meta_get(t, META_FILTER_ID, id, sizeof id, &len);
+    rc = sltd__store_meta_get(t, META_FILTER_ID, id, sizeof id, &len);
     if (rc == 0 && (len != 16 || memcmp(id, b->hdr->filter_id, 16) != 0))
         rc = SLTD_ECORRUPT; /* a filter of other data, or a rebuild not yet committed */
-    else if (rc == 0 && atomic_load_explicit(&b->hdr->covered_txnid, memory_order_acquire) < sltd__txn_id(t))
+    else if (rc == 0 && atomic_load_explicit(&b->hdr->covered_txnid, memory_order_acquire) < sltd__store_txn_id(t))
         rc = SLTD_ECORRUPT; /* an older copy of the file: it lacks later keys */
     else if (rc == 1)
         rc = SLTD_ECORRUPT;
@@ -99,9 +99,9 @@ int sltd__filter_rebuild(sltd__filter *f, sltd__txn *w, uint64_t capacity, sltd_
     snprintf(tmp, sizeof tmp, "%s.tmp", f->path);
     if ((rc = sltd__bloom_create(&nb, tmp, capacity, f->bits_per_key)) != SLTD_OK)
         return rc;
-    if ((rc = sltd__txn_foreach(w, add_key, nb)) != SLTD_OK ||
-        (rc = sltd__bloom_seal(nb, sltd__txn_id(w))) != SLTD_OK ||
-        (rc = sltd__txn_meta_put(w, META_FILTER_ID, nb->hdr->filter_id, 16)) != SLTD_OK)
+    if ((rc = sltd__store_foreach(w, add_key, nb)) != SLTD_OK ||
+        (rc = sltd__bloom_seal(nb, sltd__store_txn_id(w))) != SLTD_OK ||
+        (rc = sltd__store_meta_put(w, META_FILTER_ID, nb->hdr->filter_id, 16)) != SLTD_OK)
         goto fail;
     /* Tell every process mapping the current file that it is being replaced (they read LMDB directly
      * until this transaction commits and they can map the new file), then replace it. */
@@ -184,7 +184,7 @@ int sltd__filter_set_up(sltd__filter *f)
         sltd__store_abort(f->store, w);
         return SLTD_OK;
     }
-    if ((rc = sltd__meta_u64(w, META_DOCUMENTS, &docs)) != SLTD_OK ||
+    if ((rc = sltd__meta_get_u64(w, META_DOCUMENTS, &docs)) != SLTD_OK ||
         (rc = sltd__filter_rebuild(f, w, docs + docs / 2, NULL)) != SLTD_OK) {
         sltd__store_abort(f->store, w);
         return rc;

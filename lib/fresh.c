@@ -44,9 +44,9 @@ static int fresh_read(sltd__txn *t, sltd__freshness *f)
     uint64_t prod, exp;
     int rc;
 
-    if ((rc = sltd__meta_u64(t, META_SEQUENCE, &f->sequence)) != SLTD_OK ||
-        (rc = sltd__meta_u64(t, META_PRODUCED, &prod)) != SLTD_OK ||
-        (rc = sltd__meta_u64(t, META_EXPIRES, &exp)) != SLTD_OK)
+    if ((rc = sltd__meta_get_u64(t, META_SEQUENCE, &f->sequence)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(t, META_PRODUCED, &prod)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(t, META_EXPIRES, &exp)) != SLTD_OK)
         return rc;
     f->produced = (int64_t)prod;
     f->expires = (int64_t)exp;
@@ -85,7 +85,7 @@ int sltd__fresh_get(sltd__fresh *c, sltd__store *s, sltd__freshness *f, uint64_t
     if (atomic_load_explicit(&c->txnid, memory_order_relaxed) != last) {
         if ((rc = sltd__store_reader_txn(s, r, t)) != SLTD_OK || (rc = fresh_read(*t, f)) != SLTD_OK)
             return rc;
-        fresh_publish(c, f, sltd__txn_id(*t));
+        fresh_publish(c, f, sltd__store_txn_id(*t));
         return SLTD_OK;
     }
     do {

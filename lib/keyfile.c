@@ -15,14 +15,10 @@
 
 #define KDF_CONTEXT "sltd-prf"          /* crypto_kdf_CONTEXTBYTES = 8 */
 #define KDF_ID_PRF 1
-#define KEY_CHECK_INPUT "sltd key check v1"
-
-_Static_assert(sizeof ((sltd__keys *)0)->prf == crypto_shorthash_siphashx24_KEYBYTES, "PRF key size");
-#define load64_le sltd__load64_le
 
 /* Open a key file of either kind: a regular file, not a symbolic link; a secret one must not be
  * accessible by group or others. The descriptor, or a negative sltd code (detail set). */
-int sltd__key_open_file(const char *path, const char *what, int secret, struct stat *st)
+int sltd__keyfile_open(const char *path, const char *what, int secret, struct stat *st)
 {
     int fd = sltd__fs_open_regular(path, 1, st);
 
@@ -44,7 +40,7 @@ int sltd__key_open_file(const char *path, const char *what, int secret, struct s
     return fd;
 }
 
-int sltd__key_create(const char *path)
+int sltd__keyfile_create(const char *path)
 {
     unsigned char master[crypto_kdf_KEYBYTES];
     int fd, rc = SLTD_OK;
@@ -66,15 +62,14 @@ cleanup:
     return rc;
 }
 
-int sltd__key_load(sltd__keys **out, const char *path)
+int sltd__keyfile_load(sltd__keys **out, const char *path)
 {
-    unsigned char master[crypto_kdf_KEYBYTES];
+    unsigned char master[crypto_kdf_KEYBYTES], prf[16];
     struct stat st;
-    sltd__keys *k = NULL;
     int fd, rc = SLTD_OK;
 
     *out = NULL;
-    if ((fd = sltd__key_open_file(path, "key file", 1, &st)) < 0)
+    if ((fd = sltd__keyfile_open(path, "key file", 1, &st)) < 0)
         return fd;
     if (st.st_size != (off_t)sizeof master) {
         rc = sltd__err(SLTD_EKEY, "%s: key file must be exactly %zu bytes, found %lld", path, sizeof master,
@@ -83,29 +78,12 @@ int sltd__key_load(sltd__keys **out, const char *path)
     }
     if ((rc = sltd__fs_read(fd, master, sizeof master, path)) != SLTD_OK)
         goto cleanup;
-    k = sodium_malloc(sizeof *k);
-    if (k == NULL) {
+    crypto_kdf_derive_from_key(prf, sizeof prf, KDF_ID_PRF, KDF_CONTEXT, master);
+    if ((*out = sltd__prf_key_new(prf)) == NULL)
         rc = sltd__err(SLTD_ENOMEM, "cannot allocate key memory");
-        goto cleanup;
-    }
-    crypto_kdf_derive_from_key(k->prf, sizeof k->prf, KDF_ID_PRF, KDF_CONTEXT, master);
-    k->k0 = load64_le(k->prf);
-    k->k1 = load64_le(k->prf + 8);
-    sodium_mprotect_readonly(k);
-    *out = k;
 cleanup:
+    sodium_memzero(prf, sizeof prf);
     sodium_memzero(master, sizeof master);
     close(fd);
     return rc;
-}
-
-void sltd__key_free(sltd__keys *k)
-{
-    if (k != NULL)
-        sodium_free(k); /* sodium_free wipes the memory before releasing it */
-}
-
-void sltd__key_check(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k)
-{
-    crypto_shorthash_siphashx24(out, (const unsigned char *)KEY_CHECK_INPUT, sizeof KEY_CHECK_INPUT - 1, k->prf);
 }

@@ -43,14 +43,14 @@ static int prepare(norm_query *nq, size_t *len, const char *state, const char *n
     return SLTD_OK;
 }
 
-static int normalise(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd__keys *keys, const char *state,
+static int normalize(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd__keys *keys, const char *state,
                      const char *number, const char *type)
 {
     size_t len;
     int rc = prepare(nq, &len, state, number, type);
 
     if (rc == SLTD_OK)
-        sltd__digest_input(d, keys, nq->in, len);
+        sltd__prf_digest_input(d, keys, nq->in, len);
     return rc;
 }
 
@@ -87,7 +87,7 @@ static int answer(sltd_result *out, const uint8_t *val, size_t len, char family)
     while (off < len) {
         /* decoded in place; a record the type filter drops is overwritten by the next one */
         r = out->nrecords < SLTD_RECORDS_MAX ? &out->records[out->nrecords] : &spare;
-        if (sltd__rec_decode(r, val + off, len - off, &used) != SLTD_OK)
+        if (sltd__record_decode(r, val + off, len - off, &used) != SLTD_OK)
             return sltd__err(SLTD_ECORRUPT, "damaged record value");
         off += used;
         if (family != 0 && r->type[0] != '\0' && sltd__type_family(r->type) != family)
@@ -103,7 +103,7 @@ static int read_record(sltd_result *out, sltd__txn *t, const uint8_t d[SLTD_DIGE
 {
     const uint8_t *val;
     size_t len;
-    int rc = sltd__txn_get(t, d, &val, &len);
+    int rc = sltd__store_get(t, d, &val, &len);
 
     if (rc == 1)
         return SLTD_OK;
@@ -125,7 +125,7 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     if (out == NULL)
         return SLTD_EINVAL;
     result_clear(out);
-    if ((rc = sltd__db_use(&p, db)) != SLTD_OK || (rc = normalise(&nq, d, p.keys, state, number, type)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK || (rc = normalize(&nq, d, p.keys, state, number, type)) != SLTD_OK)
         return out->error = rc;
     b = sltd__filter_lookup(p.filter);
     if (b != NULL)
@@ -184,7 +184,7 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
             if ((o->error = prepare(&nq[nvalid], &len[nvalid], qi->state, qi->number, qi->type)) == 0)
                 at[nvalid++] = i;
         }
-        sltd__digest_inputs(dp, p.keys, in, len, nvalid);
+        sltd__prf_digest_inputs(dp, p.keys, in, len, nvalid);
         if (b != NULL)
             for (j = 0; j < nvalid; j++)
                 sltd__bloom_prefetch(b, d[j]);
@@ -220,5 +220,5 @@ int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *st
     if (out == NULL || db == NULL)
         return SLTD_EINVAL;
     sltd__db_parts_get(&p, db);
-    return normalise(&nq, out, p.keys, state, number, NULL);
+    return normalize(&nq, out, p.keys, state, number, NULL);
 }

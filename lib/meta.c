@@ -4,14 +4,14 @@
 
 #include "error.h"
 
-void sltd__put_u64(uint8_t out[8], uint64_t v)
+void sltd__meta_encode_u64(uint8_t out[8], uint64_t v)
 {
     int i;
     for (i = 7; i >= 0; i--, v >>= 8)
         out[i] = (uint8_t)v;
 }
 
-uint64_t sltd__get_u64(const uint8_t in[8])
+uint64_t sltd__meta_decode_u64(const uint8_t in[8])
 {
     uint64_t v = 0;
     int i;
@@ -20,11 +20,11 @@ uint64_t sltd__get_u64(const uint8_t in[8])
     return v;
 }
 
-int sltd__meta_u64(sltd__txn *t, const char *name, uint64_t *out)
+int sltd__meta_get_u64(sltd__txn *t, const char *name, uint64_t *out)
 {
     uint8_t b[8];
     size_t len;
-    int rc = sltd__txn_meta_get(t, name, b, sizeof b, &len);
+    int rc = sltd__store_meta_get(t, name, b, sizeof b, &len);
 
     *out = 0;
     if (rc < 0)
@@ -32,7 +32,7 @@ int sltd__meta_u64(sltd__txn *t, const char *name, uint64_t *out)
     if (rc == 0) {
         if (len != 8)
             return sltd__err(SLTD_ECORRUPT, "meta '%s' has %zu bytes", name, len);
-        *out = sltd__get_u64(b);
+        *out = sltd__meta_decode_u64(b);
     }
     return SLTD_OK;
 }

@@ -20,9 +20,9 @@
 #define META_CHECKSUM "checksum"   /* 16 bytes */
 #define META_FILTER_ID "filter_id" /* 16 bytes */
 
-void sltd__put_u64(uint8_t out[8], uint64_t v);
-uint64_t sltd__get_u64(const uint8_t in[8]);
+void sltd__meta_encode_u64(uint8_t out[8], uint64_t v);
+uint64_t sltd__meta_decode_u64(const uint8_t in[8]);
 /* Read a u64 meta value (0 when absent). */
-int sltd__meta_u64(sltd__txn *t, const char *name, uint64_t *out);
+int sltd__meta_get_u64(sltd__txn *t, const char *name, uint64_t *out);
 
 #endif

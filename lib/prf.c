@@ -7,13 +7,53 @@
 
 #include <sodium.h>
 
-#define load64_le sltd__load64_le
+#define KEY_CHECK_INPUT "sltd key check v1"
+
+struct sltd__keys {
+    unsigned char prf[crypto_shorthash_siphashx24_KEYBYTES];
+    uint64_t k0, k1; /* the same key as two little-endian words, for the inlined SipHash below */
+};
+
+static inline uint64_t load64_le(const uint8_t *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8); /* one load */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
 
 static void store64_le(uint8_t *p, uint64_t v)
 {
     int i;
     for (i = 0; i < 8; i++, v >>= 8)
         p[i] = (uint8_t)v;
+}
+
+sltd__keys *sltd__prf_key_new(const uint8_t key[16])
+{
+    sltd__keys *k = sodium_malloc(sizeof *k);
+
+    if (k == NULL)
+        return NULL;
+    memcpy(k->prf, key, sizeof k->prf);
+    k->k0 = load64_le(k->prf);
+    k->k1 = load64_le(k->prf + 8);
+    sodium_mprotect_readonly(k);
+    return k;
+}
+
+void sltd__prf_key_free(sltd__keys *k)
+{
+    if (k != NULL)
+        sodium_free(k); /* sodium_free wipes the memory before releasing it */
+}
+
+void sltd__prf_key_check(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k)
+{
+    crypto_shorthash_siphashx24(out, (const unsigned char *)KEY_CHECK_INPUT, sizeof KEY_CHECK_INPUT - 1, k->prf);
 }
 
 /* SipHash-2-4 with 128-bit output (Aumasson and Bernstein, "SipHash: a fast short-input PRF", and the
@@ -69,7 +109,7 @@ static inline void siphash128(uint8_t out[16], const uint8_t *in, size_t len, ui
     store64_le(out + 8, v0 ^ v1 ^ v2 ^ v3);
 }
 
-void sltd__digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
+void sltd__prf_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
                   const char *number, size_t nlen)
 {
     uint8_t in[SLTD__DIGEST_INPUT] = { 0 };
@@ -81,7 +121,7 @@ void sltd__digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char
     siphash128(out, in, slen + 1 + nlen, k->k0, k->k1, 1);
 }
 
-void sltd__digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const uint8_t *in, size_t len)
+void sltd__prf_digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const uint8_t *in, size_t len)
 {
     siphash128(out, in, len, k->k0, k->k1, 1);
 }
@@ -273,13 +313,13 @@ static void digest_many(uint8_t *const out[], const sltd__keys *k, const uint8_t
         siphash128(out[i], in[i], len[i], k->k0, k->k1, 1);
 }
 
-void sltd__digest_inputs(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
+void sltd__prf_digest_inputs(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
                          size_t n)
 {
     digest_many(out, k, in, len, n, simd_lanes());
 }
 
-int sltd__siphash_lanes_check(const uint8_t key[16], const uint8_t *const in[], const size_t len[], size_t n)
+int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t *const in[], const size_t len[], size_t n)
 {
     static const int widths[] = { 8, 4, 1 };
     struct sltd__keys k;
@@ -310,7 +350,7 @@ int sltd__siphash_lanes_check(const uint8_t key[16], const uint8_t *const in[], 
     return bad ? -1 : ran;
 }
 
-void sltd__siphash_reference_check(uint8_t ours[16], uint8_t sodium[16], const uint8_t key[16], const uint8_t *in,
+void sltd__prf_reference_check(uint8_t ours[16], uint8_t sodium[16], const uint8_t key[16], const uint8_t *in,
                                    size_t len)
 {
     uint8_t padded[64 + 8] = { 0 };

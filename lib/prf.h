@@ -5,46 +5,35 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "sltd.h"
 
-typedef struct sltd__keys sltd__keys; /* derived keys, in sodium_malloc memory */
+typedef struct sltd__keys sltd__keys; /* the PRF key, in sodium_malloc memory */
 
-/* The PRF key (defined here for keyfile.c, which derives it). */
-struct sltd__keys {
-    unsigned char prf[16];
-    uint64_t k0, k1; /* the same key as two little-endian words, for the inlined SipHash below */
-};
-
-static inline uint64_t sltd__load64_le(const uint8_t *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, 8); /* one load */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
+/* A PRF key from its 16 bytes, in read-only sodium_malloc memory; NULL when out of memory. */
+sltd__keys *sltd__prf_key_new(const uint8_t key[16]);
+/* Wipe and release a key; accepts NULL. */
+void sltd__prf_key_free(sltd__keys *k);
+/* A value that identifies the key without revealing it (stored in the database's meta and in bundles). */
+void sltd__prf_key_check(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k);
 
 /* The digest input "STATE<NUMBER" fits this buffer with at least 7 zero bytes after it. */
 #define SLTD__DIGEST_INPUT 32
 /* The digest of a normalised (state, number): SipHash-2-4-128 of "STATE<NUMBER". */
-void sltd__digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
+void sltd__prf_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
                   const char *number, size_t nlen);
 /* n digests at once, in SIMD lanes when the CPU has them (AVX-512: eight, AVX2: four): in[i] are
  * zero-padded SLTD__DIGEST_INPUT buffers of len[i] bytes; out[i] gets the digest of in[i]. */
-void sltd__digest_inputs(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
+void sltd__prf_digest_inputs(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
                          size_t n);
 /* For tests: n (<= SLTD__LANES_CHECK_MAX) digests by every path this CPU has (eight lanes, four, one)
  * against libsodium; -1 on a difference, else a bit set of the lane widths (8, 4) that ran. */
 #define SLTD__LANES_CHECK_MAX 16
-int sltd__siphash_lanes_check(const uint8_t key[16], const uint8_t *const in[], const size_t len[], size_t n);
+int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t *const in[], const size_t len[], size_t n);
 /* For tests: our SipHash-2-4-128 and libsodium's crypto_shorthash_siphashx24 of the same input. */
-void sltd__siphash_reference_check(uint8_t ours[16], uint8_t sodium[16], const uint8_t key[16], const uint8_t *in,
+void sltd__prf_reference_check(uint8_t ours[16], uint8_t sodium[16], const uint8_t key[16], const uint8_t *in,
                                    size_t len);
 /* The same from a ready "STATE<NUMBER" input of `len` bytes in a zero-padded SLTD__DIGEST_INPUT buffer. */
-void sltd__digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const uint8_t *in, size_t len);
+void sltd__prf_digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const uint8_t *in, size_t len);
 
 #endif

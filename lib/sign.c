@@ -20,11 +20,11 @@
 #define SEC_FILE_LEN (KEYFILE_MAGIC_LEN + crypto_sign_SECRETKEYBYTES)
 #define PUB_FILE_LEN (KEYFILE_MAGIC_LEN + crypto_sign_PUBLICKEYBYTES)
 
-struct sltd__signkey {
+struct sltd__sign_key {
     unsigned char sk[crypto_sign_SECRETKEYBYTES];
 };
 
-struct sltd__sigstate {
+struct sltd__sign_state {
     crypto_sign_state st;
 };
 
@@ -34,7 +34,7 @@ static int create_excl(const char *path, mode_t mode)
     return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 }
 
-int sltd__signkey_create(const char *sec_path, const char *pub_path, uint8_t keyid[SLTD__SIGN_KEYID])
+int sltd__sign_key_create(const char *sec_path, const char *pub_path, uint8_t keyid[SLTD__SIGN_KEYID])
 {
     unsigned char file[SEC_FILE_LEN], pub[PUB_FILE_LEN];
     int sfd = -1, pfd = -1, rc = SLTD_OK, created = 0;
@@ -63,7 +63,7 @@ int sltd__signkey_create(const char *sec_path, const char *pub_path, uint8_t key
         goto cleanup;
     }
     if (keyid != NULL)
-        sltd__pubkey_id(keyid, pub + KEYFILE_MAGIC_LEN);
+        sltd__sign_pubkey_id(keyid, pub + KEYFILE_MAGIC_LEN);
 cleanup:
     sodium_memzero(file, sizeof file);
     close(sfd);
@@ -83,7 +83,7 @@ static int read_keyfile(unsigned char *buf, size_t len, const char *path, const 
     struct stat st;
     int fd, rc = SLTD_OK;
 
-    if ((fd = sltd__key_open_file(path, what, secret, &st)) < 0)
+    if ((fd = sltd__keyfile_open(path, what, secret, &st)) < 0)
         return fd;
     if (st.st_size != (off_t)len) {
         rc = sltd__err(SLTD_EKEY, "%s: not an sltd %s (%zu bytes expected, found %lld)", path, what, len,
@@ -101,10 +101,10 @@ cleanup:
     return rc;
 }
 
-int sltd__signkey_load(sltd__signkey **out, const char *path)
+int sltd__sign_key_load(sltd__sign_key **out, const char *path)
 {
     unsigned char file[SEC_FILE_LEN];
-    sltd__signkey *k;
+    sltd__sign_key *k;
     int rc;
 
     *out = NULL;
@@ -124,21 +124,21 @@ int sltd__signkey_load(sltd__signkey **out, const char *path)
     return SLTD_OK;
 }
 
-void sltd__signkey_free(sltd__signkey *k)
+void sltd__sign_key_free(sltd__sign_key *k)
 {
     if (k != NULL)
         sodium_free(k);
 }
 
-void sltd__signkey_id(uint8_t out[SLTD__SIGN_KEYID], const sltd__signkey *k)
+void sltd__sign_key_id(uint8_t out[SLTD__SIGN_KEYID], const sltd__sign_key *k)
 {
     unsigned char pk[crypto_sign_PUBLICKEYBYTES];
 
     crypto_sign_ed25519_sk_to_pk(pk, k->sk);
-    sltd__pubkey_id(out, pk);
+    sltd__sign_pubkey_id(out, pk);
 }
 
-int sltd__pubkey_load(uint8_t out[SLTD__SIGN_PUBLIC], const char *path)
+int sltd__sign_pubkey_load(uint8_t out[SLTD__SIGN_PUBLIC], const char *path)
 {
     unsigned char file[PUB_FILE_LEN];
     int rc;
@@ -149,7 +149,7 @@ int sltd__pubkey_load(uint8_t out[SLTD__SIGN_PUBLIC], const char *path)
     return SLTD_OK;
 }
 
-void sltd__pubkey_id(uint8_t out[SLTD__SIGN_KEYID], const uint8_t pk[SLTD__SIGN_PUBLIC])
+void sltd__sign_pubkey_id(uint8_t out[SLTD__SIGN_KEYID], const uint8_t pk[SLTD__SIGN_PUBLIC])
 {
     unsigned char h[crypto_generichash_BYTES];
 
@@ -157,9 +157,9 @@ void sltd__pubkey_id(uint8_t out[SLTD__SIGN_KEYID], const uint8_t pk[SLTD__SIGN_
     memcpy(out, h, SLTD__SIGN_KEYID);
 }
 
-sltd__sigstate *sltd__sig_begin(void)
+sltd__sign_state *sltd__sign_begin(void)
 {
-    sltd__sigstate *s;
+    sltd__sign_state *s;
 
     if (sodium_init() < 0 || (s = sodium_malloc(sizeof *s)) == NULL)
         return NULL;
@@ -167,12 +167,12 @@ sltd__sigstate *sltd__sig_begin(void)
     return s;
 }
 
-void sltd__sig_update(sltd__sigstate *s, const void *p, size_t n)
+void sltd__sign_update(sltd__sign_state *s, const void *p, size_t n)
 {
     crypto_sign_update(&s->st, p, n);
 }
 
-void sltd__sig_create(const sltd__sigstate *s, uint8_t sig[SLTD__SIGN_BYTES], const sltd__signkey *k)
+void sltd__sign_create(const sltd__sign_state *s, uint8_t sig[SLTD__SIGN_BYTES], const sltd__sign_key *k)
 {
     crypto_sign_state copy = s->st; /* final_create consumes the state */
 
@@ -180,7 +180,7 @@ void sltd__sig_create(const sltd__sigstate *s, uint8_t sig[SLTD__SIGN_BYTES], co
     sodium_memzero(&copy, sizeof copy);
 }
 
-int sltd__sig_verify(const sltd__sigstate *s, const uint8_t sig[SLTD__SIGN_BYTES],
+int sltd__sign_verify(const sltd__sign_state *s, const uint8_t sig[SLTD__SIGN_BYTES],
                      const uint8_t (*pks)[SLTD__SIGN_PUBLIC], size_t n)
 {
     size_t i;
@@ -193,7 +193,7 @@ int sltd__sig_verify(const sltd__sigstate *s, const uint8_t sig[SLTD__SIGN_BYTES
     return -1;
 }
 
-void sltd__sig_free(sltd__sigstate *s)
+void sltd__sign_free(sltd__sign_state *s)
 {
     if (s != NULL)
         sodium_free(s);

@@ -24,16 +24,16 @@ int sltd_stats_get(sltd_stats *out, sltd_db *db)
     sltd__filter_stats(p.filter, out);
     if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
         return rc;
-    if ((rc = sltd__meta_u64(t, META_RECORDS, &out->records)) != SLTD_OK ||
-        (rc = sltd__meta_u64(t, META_DOCUMENTS, &out->documents)) != SLTD_OK ||
-        (rc = sltd__meta_u64(t, META_SEQUENCE, &out->sequence)) != SLTD_OK ||
-        (rc = sltd__meta_u64(t, META_PRODUCED, &v)) != SLTD_OK)
+    if ((rc = sltd__meta_get_u64(t, META_RECORDS, &out->records)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(t, META_DOCUMENTS, &out->documents)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(t, META_SEQUENCE, &out->sequence)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(t, META_PRODUCED, &v)) != SLTD_OK)
         goto done;
     out->produced = (int64_t)v;
-    if ((rc = sltd__meta_u64(t, META_EXPIRES, &v)) != SLTD_OK)
+    if ((rc = sltd__meta_get_u64(t, META_EXPIRES, &v)) != SLTD_OK)
         goto done;
     out->expires = (int64_t)v;
-    rc = sltd__txn_meta_get(t, META_CHECKSUM, buf, sizeof buf, &len);
+    rc = sltd__store_meta_get(t, META_CHECKSUM, buf, sizeof buf, &len);
     if (rc == 0 && len == 16)
         memcpy(out->checksum, buf, 16);
     rc = rc < 0 ? rc : SLTD_OK;

@@ -35,8 +35,8 @@ static void rec_sum(uint8_t sum[16], const uint8_t d[16], const uint8_t *rec, si
 {
     uint8_t h[16];
 
-    sltd__hash128(h, d, SLTD_DIGEST_SIZE, rec, len);
-    sltd__sum128(sum, h, sign);
+    sltd__checksum_xxh128(h, d, SLTD_DIGEST_SIZE, rec, len);
+    sltd__checksum_sum(sum, h, sign);
 }
 
 /* Same listing = same document type (bytes 2..3 of the encoding). */
@@ -64,11 +64,11 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bul
 
     cur.n = 0;
     if (!empty) {
-        if ((rc = sltd__txn_get(w, d, &val, &len)) < 0)
+        if ((rc = sltd__store_get(w, d, &val, &len)) < 0)
             return rc;
         existed = rc == 0;
         while (existed && off < len) {
-            used = sltd__rec_len(val + off, len - off);
+            used = sltd__record_len(val + off, len - off);
             if (used == 0 || cur.n == SLTD_RECORDS_MAX)
                 return sltd__err(SLTD_ECORRUPT, "damaged record value in the database");
             memcpy(cur.rec[cur.n], val + off, used);
@@ -124,7 +124,7 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bul
         if (!existed)
             return SLTD_OK; /* added and removed within this update: never stored, never counted */
         tot->documents--;
-        return (rc = sltd__txn_del(w, d)) == 1 ? SLTD_OK : rc;
+        return (rc = sltd__store_del(w, d)) == 1 ? SLTD_OK : rc;
     }
     for (i = 0, len = 0; i < cur.n; i++) {
         memcpy(out + len, cur.rec[i], cur.len[i]);
@@ -139,7 +139,7 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bul
         else if (b != NULL)
             sltd__bloom_add(b, d);
     }
-    return sltd__txn_put(w, d, out, len, empty);
+    return sltd__store_put(w, d, out, len, empty);
 }
 
 static int read_totals(sltd__txn *w, totals *tot)
@@ -149,11 +149,11 @@ static int read_totals(sltd__txn *w, totals *tot)
     int rc;
 
     memset(tot, 0, sizeof *tot);
-    if ((rc = sltd__meta_u64(w, META_RECORDS, &tot->records)) != SLTD_OK ||
-        (rc = sltd__meta_u64(w, META_DOCUMENTS, &tot->documents)) != SLTD_OK ||
-        (rc = sltd__meta_u64(w, META_SEQUENCE, &tot->sequence)) != SLTD_OK)
+    if ((rc = sltd__meta_get_u64(w, META_RECORDS, &tot->records)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(w, META_DOCUMENTS, &tot->documents)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(w, META_SEQUENCE, &tot->sequence)) != SLTD_OK)
         return rc;
-    rc = sltd__txn_meta_get(w, META_CHECKSUM, buf, sizeof buf, &len);
+    rc = sltd__store_meta_get(w, META_CHECKSUM, buf, sizeof buf, &len);
     if (rc == 0 && len == 16)
         memcpy(tot->checksum, buf, 16);
     return rc < 0 ? rc : SLTD_OK;
@@ -163,8 +163,8 @@ static int put_u64(sltd__txn *w, const char *name, uint64_t v)
 {
     uint8_t b[8];
 
-    sltd__put_u64(b, v);
-    return sltd__txn_meta_put(w, name, b, 8);
+    sltd__meta_encode_u64(b, v);
+    return sltd__store_meta_put(w, name, b, 8);
 }
 
 static int write_totals(sltd__txn *w, const totals *tot, const sltd__update_opts *o)
@@ -173,7 +173,7 @@ static int write_totals(sltd__txn *w, const totals *tot, const sltd__update_opts
 
     if ((rc = put_u64(w, META_RECORDS, tot->records)) != SLTD_OK ||
         (rc = put_u64(w, META_DOCUMENTS, tot->documents)) != SLTD_OK ||
-        (rc = sltd__txn_meta_put(w, META_CHECKSUM, tot->checksum, 16)) != SLTD_OK)
+        (rc = sltd__store_meta_put(w, META_CHECKSUM, tot->checksum, 16)) != SLTD_OK)
         return rc;
     if (o->set_meta && ((rc = put_u64(w, META_SEQUENCE, o->sequence)) != SLTD_OK ||
                         (rc = put_u64(w, META_PRODUCED, (uint64_t)o->produced)) != SLTD_OK ||
@@ -211,7 +211,7 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
     if ((rc = read_totals(w, tot)) != SLTD_OK || (rc = check_sequence(tot, o)) != SLTD_OK)
         goto fail;
     if (o->replace_all) {
-        if ((rc = sltd__txn_clear(w)) != SLTD_OK)
+        if ((rc = sltd__store_clear(w)) != SLTD_OK)
             goto fail;
         tot->records = tot->documents = 0;
         memcpy(tot->checksum, zero, 16);
@@ -230,7 +230,7 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
         writing = 1;
         bulk = distinct > b->nblocks / 4; /* then one checksum pass beats two block hashes a key */
     }
-    if ((rc = sltd__txn_empty(w)) < 0)
+    if ((rc = sltd__store_empty(w)) < 0)
         goto fail;
     empty = rc;
     if ((rc = sltd__sorter_rewind(src)) != SLTD_OK)
@@ -258,7 +258,7 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
         goto fail;
     }
     writing = 0;
-    if ((rc = sltd__bloom_write_end(b, sltd__txn_id(w))) != SLTD_OK)
+    if ((rc = sltd__bloom_write_end(b, sltd__store_txn_id(w))) != SLTD_OK)
         goto fail;
     return sltd__store_commit(p->store, w);
 fail:

@@ -23,11 +23,11 @@ static int visit(void *ctx, const uint8_t *d, const uint8_t *val, size_t len)
     if (len == 0)
         return sltd__err(SLTD_ECORRUPT, "%s: an empty record value", sc->dir);
     while (off < len) {
-        if (sltd__rec_decode(&r, val + off, len - off, &used) != SLTD_OK)
+        if (sltd__record_decode(&r, val + off, len - off, &used) != SLTD_OK)
             return sltd__err(SLTD_ECORRUPT, "%s: a damaged record (document %llu of the scan)", sc->dir,
                              (unsigned long long)sc->rep->documents + 1);
-        sltd__hash128(h, d, SLTD_DIGEST_SIZE, val + off, used);
-        sltd__sum128(sc->rep->checksum, h, +1);
+        sltd__checksum_xxh128(h, d, SLTD_DIGEST_SIZE, val + off, used);
+        sltd__checksum_sum(sc->rep->checksum, h, +1);
         sc->rep->records++;
         off += used;
     }
@@ -63,10 +63,10 @@ int sltd_verify(sltd_verify_report *out, sltd_db *db)
     rep.filter_checked = sc.filter != NULL;
     if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
         return rc;
-    if ((rc = sltd__meta_u64(t, META_RECORDS, &records)) == SLTD_OK &&
-        (rc = sltd__meta_u64(t, META_DOCUMENTS, &documents)) == SLTD_OK &&
-        (rc = sltd__txn_meta_get(t, META_CHECKSUM, stored, sizeof stored, &len)) >= 0)
-        rc = sltd__txn_foreach(t, visit, &sc);
+    if ((rc = sltd__meta_get_u64(t, META_RECORDS, &records)) == SLTD_OK &&
+        (rc = sltd__meta_get_u64(t, META_DOCUMENTS, &documents)) == SLTD_OK &&
+        (rc = sltd__store_meta_get(t, META_CHECKSUM, stored, sizeof stored, &len)) >= 0)
+        rc = sltd__store_foreach(t, visit, &sc);
     sltd__store_read_end(p.store, t);
     if (out != NULL)
         *out = rep;

@@ -106,7 +106,7 @@ START_TEST(import_then_lookup)
 }
 END_TEST
 
-START_TEST(lookup_normalises_and_filters_type)
+START_TEST(lookup_normalizes_and_filters_type)
 {
     sltd_db *db = create_with(3, 10);
     char num[16], messy[40];
@@ -606,7 +606,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, import_then_lookup);
-    tcase_add_test(tc, lookup_normalises_and_filters_type);
+    tcase_add_test(tc, lookup_normalizes_and_filters_type);
     tcase_add_test(tc, bad_input_is_an_error_not_a_miss);
     tcase_add_test(tc, batch_matches_single);
     tcase_add_test(tc, open_errors);

@@ -18,7 +18,7 @@ static char path[4096];
 
 static void setup(void)
 {
-    ck_assert_int_eq(sltd__hash_init(), 0);
+    ck_assert_int_eq(sltd__crypto_init(), 0);
     dir = tu_mkdtemp("bloom");
     ck_assert_ptr_nonnull(dir);
     tu_path(path, sizeof path, dir, "f");

@@ -581,16 +581,16 @@ END_TEST
  * them): the parser must still refuse them with SLTD_EFORMAT. */
 static void signed_bytes(const char *path, uint8_t *buf, size_t len)
 {
-    sltd__signkey *k = NULL;
-    sltd__sigstate *s = sltd__sig_begin();
+    sltd__sign_key *k = NULL;
+    sltd__sign_state *s = sltd__sign_begin();
 
     ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(sltd__signkey_load(&k, sec), 0);
-    sltd__sig_update(s, buf, len - SLTD__BUNDLE_SIG);
-    sltd__sig_create(s, buf + len - SLTD__BUNDLE_SIG, k);
+    ck_assert_int_eq(sltd__sign_key_load(&k, sec), 0);
+    sltd__sign_update(s, buf, len - SLTD__BUNDLE_SIG);
+    sltd__sign_create(s, buf + len - SLTD__BUNDLE_SIG, k);
     write_bytes(path, buf, len);
-    sltd__signkey_free(k);
-    sltd__sig_free(s);
+    sltd__sign_key_free(k);
+    sltd__sign_free(s);
 }
 
 START_TEST(signed_but_malformed)

@@ -77,7 +77,7 @@ START_TEST(record_behind_the_back)
 
     ck_assert_int_eq(sltd_digest(d, db, "UTO", "ZZ9999999"), 0);
     ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
-    ck_assert_int_eq(sltd__txn_put(w, d, val, sltd__rec_encode(val, &rec), 0), 0);
+    ck_assert_int_eq(sltd__store_put(w, d, val, sltd__record_encode(val, &rec), 0), 0);
     ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
     ck_assert_int_eq(sltd_verify(&r, db), SLTD_ECORRUPT);
     ck_assert(!r.counts_ok);
@@ -98,10 +98,10 @@ START_TEST(changed_details)
     tu_number(num, 30, 17);
     ck_assert_int_eq(sltd_digest(d, db, "UTO", num), 0);
     ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
-    ck_assert_int_eq(sltd__txn_get(w, d, &cur, &len), 0);
+    ck_assert_int_eq(sltd__store_get(w, d, &cur, &len), 0);
     memcpy(val, cur, len);
     val[1] = val[1] == SLTD_STATUS_LOST ? SLTD_STATUS_STOLEN : SLTD_STATUS_LOST; /* the status byte */
-    ck_assert_int_eq(sltd__txn_put(w, d, val, len, 0), 0);
+    ck_assert_int_eq(sltd__store_put(w, d, val, len, 0), 0);
     ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
     ck_assert_int_eq(sltd_verify(&r, db), SLTD_ECORRUPT);
     ck_assert(r.counts_ok);
@@ -119,7 +119,7 @@ START_TEST(undecodable_record)
     tu_number(num, 30, 5);
     ck_assert_int_eq(sltd_digest(d, db, "UTO", num), 0);
     ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
-    ck_assert_int_eq(sltd__txn_put(w, d, bad, sizeof bad, 0), 0);
+    ck_assert_int_eq(sltd__store_put(w, d, bad, sizeof bad, 0), 0);
     ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
     ck_assert_int_eq(sltd_verify(NULL, db), SLTD_ECORRUPT);
 }
@@ -167,12 +167,12 @@ START_TEST(stale_data_flagged_or_refused)
     ck_assert(r.listed && !r.stale);
     ck_assert_int_eq(r.data_expires, 0);
     ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
-    sltd__put_u64(b, 7);
-    ck_assert_int_eq(sltd__txn_meta_put(w, META_SEQUENCE, b, 8), 0);
-    sltd__put_u64(b, (uint64_t)(now - 9 * 86400));
-    ck_assert_int_eq(sltd__txn_meta_put(w, META_PRODUCED, b, 8), 0);
-    sltd__put_u64(b, (uint64_t)(now - 2 * 86400));
-    ck_assert_int_eq(sltd__txn_meta_put(w, META_EXPIRES, b, 8), 0);
+    sltd__meta_encode_u64(b, 7);
+    ck_assert_int_eq(sltd__store_meta_put(w, META_SEQUENCE, b, 8), 0);
+    sltd__meta_encode_u64(b, (uint64_t)(now - 9 * 86400));
+    ck_assert_int_eq(sltd__store_meta_put(w, META_PRODUCED, b, 8), 0);
+    sltd__meta_encode_u64(b, (uint64_t)(now - 2 * 86400));
+    ck_assert_int_eq(sltd__store_meta_put(w, META_EXPIRES, b, 8), 0);
     ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
     ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0); /* a hit */
     ck_assert(r.listed && r.stale);
