@@ -601,10 +601,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("api");
-    TCase *tc = tcase_create("api");
+    TCase *tc;
 
-    tcase_set_timeout(tc, 120);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tc = tu_tcase(s, "api", 120, setup, teardown);
     tcase_add_test(tc, import_then_lookup);
     tcase_add_test(tc, lookup_normalizes_and_filters_type);
     tcase_add_test(tc, bad_input_is_an_error_not_a_miss);
@@ -622,6 +621,5 @@ int main(void)
     tcase_add_test(tc, damaged_filter_never_trusted);
     tcase_add_test(tc, filter_grows_with_the_data);
     tcase_add_test(tc, version);
-    suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -182,16 +182,14 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("bloom");
-    TCase *tc = tcase_create("bloom");
+    TCase *tc;
 
-    tcase_set_timeout(tc, 120);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tc = tu_tcase(s, "bloom", 120, setup, teardown);
     tcase_add_test(tc, fpr_8_bits);
     tcase_add_test(tc, fpr_12_bits);
     tcase_add_test(tc, fpr_default_20_bits);
     tcase_add_test(tc, persisted_and_verified);
     tcase_add_test(tc, damage_detected);
     tcase_add_test(tc, target_formula);
-    suite_add_tcase(s, tc);
     return tu_run(s);
 }

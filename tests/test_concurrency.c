@@ -352,7 +352,7 @@ static int pack_generation(const char *feed, const char *bundle, int g)
 
 static void nowait_setup(void)
 {
-    char prefix[4096], feed[4096], bundle[4096];
+    char feed[4096], bundle[4096];
     const char *trusted[1];
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *db = NULL;
@@ -360,16 +360,12 @@ static void nowait_setup(void)
     nw = mmap(NULL, sizeof *nw, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     ck_assert_ptr_ne(nw, MAP_FAILED);
     memset(nw, 0, sizeof *nw);
-    tmp = tu_mkdtemp("nowait");
-    ck_assert_ptr_nonnull(tmp);
-    snprintf(dbdir, sizeof dbdir, "%s/db", tmp);
-    snprintf(nwkey, sizeof nwkey, "%s/db.key", tmp);
-    snprintf(prefix, sizeof prefix, "%s/auth", tmp);
-    snprintf(nwsec, sizeof nwsec, "%s/auth.sec", tmp);
-    snprintf(nwpub, sizeof nwpub, "%s/auth.pub", tmp);
-    snprintf(feed, sizeof feed, "%s/g1.csv", tmp);
-    snprintf(bundle, sizeof bundle, "%s/g1.sltd", tmp);
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
+    tmp = tu_scratch("nowait");
+    tu_at(dbdir, "db");
+    tu_at(nwkey, "db.key");
+    tu_at(feed, "g1.csv");
+    tu_at(bundle, "g1.sltd");
+    tu_signing_keys(nwsec, nwpub, "auth");
     o.flags = SLTD_OPEN_CREATE;
     ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
     ck_assert_int_eq(pack_generation(feed, bundle, 1), 0);
@@ -380,8 +376,7 @@ static void nowait_setup(void)
 
 static void nowait_teardown(void)
 {
-    tu_rmtree(tmp);
-    free(tmp);
+    tu_scratch_end();
     munmap(nw, sizeof *nw);
 }
 
@@ -573,17 +568,12 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("concurrency");
-    TCase *tc = tcase_create("processes");
+    TCase *tc = tu_tcase(s, "processes", 300, NULL, NULL);
 
-    tcase_set_timeout(tc, 300);
     tcase_add_test(tc, readers_during_imports);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("nowait");
-    tcase_set_timeout(tc, 300);
-    tcase_add_checked_fixture(tc, nowait_setup, nowait_teardown);
+    tc = tu_tcase(s, "nowait", 300, nowait_setup, nowait_teardown);
     tcase_add_test(tc, open_does_not_wait_for_a_writer);
     tcase_add_test(tc, lookup_does_not_wait_for_a_rebuild);
     tcase_add_test(tc, readers_during_rebuilds);
-    suite_add_tcase(s, tc);
     return tu_run(s);
 }

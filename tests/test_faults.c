@@ -238,16 +238,11 @@ enum { SA = 41, SB = 42 };
 #define A_COUNT 300UL
 #define B_COUNT 40UL
 
-static char *tmp;
 static char key[4096], sec[4096], pub[4096], pristine[4096], work[4096];
 static char feed_new[4096], full_b[4096], delta_b[4096], mrz_text[256];
 static const char *trusted[1];
 static ru_state old_state, new_import, new_full, new_delta;
 
-static void P(char out[4096], const char *name)
-{
-    tu_path(out, 4096, tmp, name);
-}
 
 static size_t heap_in_use(void)
 {
@@ -316,18 +311,14 @@ static void setup(void)
     unsigned long i;
     int rc;
 
-    tmp = tu_mkdtemp("faults");
-    ck_assert_ptr_nonnull(tmp);
-    P(prefix, "auth");
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
-    P(sec, "auth.sec");
-    P(pub, "auth.pub");
+    tu_scratch("faults");
+    tu_signing_keys(sec, pub, "auth");
     trusted[0] = pub;
-    P(key, "deploy.key");
-    P(pristine, "pristine");
-    P(work, "work");
+    tu_at(key, "deploy.key");
+    tu_at(pristine, "pristine");
+    tu_at(work, "work");
     /* the old state: full bundle 1 of A (generation 1), plus an MRZ-able passport L898902C3 */
-    P(feed, "old.csv");
+    tu_at(feed, "old.csv");
     f = fopen(feed, "w");
     ck_assert_ptr_nonnull(f);
     fputs("state,number,type,reference\nUTO,L898902C3,P,MRZ\n", f);
@@ -339,17 +330,17 @@ static void setup(void)
     po.key_path = key;
     po.sign_path = sec;
     po.sequence = 1;
-    P(prefix, "b1.sltd");
+    tu_at(prefix, "b1.sltd");
     ck_assert_int_eq(ru_open(&db, pristine, key, SLTD_OPEN_CREATE, 0), 0);
     ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, prefix, &po), 0);
     ck_assert_int_eq(sltd_apply_bundle(NULL, db, prefix, trusted, 1, 0), 0);
     ck_assert_int_eq(ru_state_get(&old_state, db), 0);
     sltd_close(db);
     /* the update as a feed, a full bundle (seq 2) and a delta (seq 2 on 1) */
-    P(feed_new, "update.csv");
+    tu_at(feed_new, "update.csv");
     write_update_feed(feed_new);
-    P(full_b, "full.sltd");
-    P(delta_b, "delta.sltd");
+    tu_at(full_b, "full.sltd");
+    tu_at(delta_b, "delta.sltd");
     po.sequence = 2;
     ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed_new, full_b, &po), 0);
     fresh_work();
@@ -392,8 +383,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    tu_rmtree(tmp);
-    free(tmp);
+    tu_scratch_end();
 }
 
 static int skip_if_sanitized(void)
@@ -451,7 +441,7 @@ static long fault_update(upd u, int mode, int persist)
     int rc;
 
     snprintf(label, sizeof label, "%s (%s%s)", names[u], mode == F_ALLOC ? "alloc" : "io", persist ? ", persistent" : "");
-    P(out, "packed.sltd");
+    tu_at(out, "packed.sltd");
     for (n = 0;; n++) {
         fresh_work();
         unlink(out);
@@ -481,7 +471,7 @@ static long fault_update(upd u, int mode, int persist)
             /* pack changes nothing; on failure nothing is written, not even a temporary file */
             ck_assert_msg(ru_state_eq(&st, &old_state), "%s: fault %ld changed the replica", label, n);
             if (rc != 0) {
-                DIR *d = opendir(tmp);
+                DIR *d = opendir(tu_dir);
                 struct dirent *e;
                 ck_assert_int_ne(access(out, F_OK), 0);
                 while ((e = readdir(d)) != NULL)
@@ -531,7 +521,7 @@ static long fault_open(openkind k, int persist)
 
     snprintf(label, sizeof label, "%s (alloc%s)", names[k], persist ? ", persistent" : "");
     snprintf(fp, sizeof fp, "%s/sltd.filter", work);
-    P(dir, "created");
+    tu_at(dir, "created");
     for (n = 0;; n++) {
         fresh_work();
         if (k == O_REBUILD)
@@ -750,7 +740,7 @@ END_TEST
 int main(int argc, char **argv)
 {
     Suite *s = suite_create("faults");
-    TCase *tc = tcase_create("faults");
+    TCase *tc;
     const char *tun = getenv("GLIBC_TUNABLES");
     int rc;
 
@@ -764,15 +754,13 @@ int main(int argc, char **argv)
         execv("/proc/self/exe", argv);
     }
 
-    tcase_set_timeout(tc, 600);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tc = tu_tcase(s, "faults", 600, setup, teardown);
     tcase_add_test(tc, alloc_open);
     tcase_add_test(tc, alloc_create);
     tcase_add_test(tc, alloc_updates);
     tcase_add_test(tc, alloc_reads);
     tcase_add_test(tc, io_updates);
     tcase_add_test(tc, alloc_pack);
-    suite_add_tcase(s, tc);
     rc = tu_run(s);
     return rc;
 }

@@ -223,9 +223,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("keys");
-    TCase *tc = tcase_create("keys");
+    TCase *tc;
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tc = tu_tcase(s, "keys", 60, setup, teardown);
     tcase_add_test(tc, created_0600_and_not_overwritten);
     tcase_add_test(tc, deterministic_digests);
     tcase_add_test(tc, two_keys_disjoint);
@@ -234,6 +234,5 @@ int main(void)
     tcase_add_test(tc, siphash_matches_libsodium);
     tcase_add_test(tc, siphash_lanes_match_libsodium);
     tcase_add_test(tc, checksum_sum_is_order_free);
-    suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -211,14 +211,13 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("record");
-    TCase *tc = tcase_create("record");
+    TCase *tc;
 
-    tcase_set_timeout(tc, 60);
+    tc = tu_tcase(s, "record", 60, NULL, NULL);
     tcase_add_test(tc, days_match_gmtime);
     tcase_add_test(tc, round_trip_every_length);
     tcase_add_test(tc, damaged_records_refused);
     tcase_add_test(tc, key_order_is_lmdb_default);
     tcase_add_test(tc, files_readable_with_default_order);
-    suite_add_tcase(s, tc);
     return tu_run(s);
 }

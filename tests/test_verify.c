@@ -197,15 +197,14 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("verify");
-    TCase *tc = tcase_create("verify");
+    TCase *tc;
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tc = tu_tcase(s, "verify", 60, setup, teardown);
     tcase_add_test(tc, good_data_verifies);
     tcase_add_test(tc, record_behind_the_back);
     tcase_add_test(tc, changed_details);
     tcase_add_test(tc, undecodable_record);
     tcase_add_test(tc, filter_misses_documents);
     tcase_add_test(tc, stale_data_flagged_or_refused);
-    suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -1,4 +1,4 @@
-/* testutil.c — see testutil.h. */
+/* testutil.c — the shared fixtures of the test suites (see testutil.h). */
 #include "testutil.h"
 
 #include <check.h>
@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "sltd.h"
 
 char *tu_mkdtemp(const char *tag)
 {
@@ -27,6 +29,40 @@ char *tu_mkdtemp(const char *tag)
         return NULL;
     }
     return p;
+}
+
+char *tu_dir;
+
+char *tu_scratch(const char *tag)
+{
+    tu_dir = tu_mkdtemp(tag);
+    ck_assert_msg(tu_dir != NULL, "cannot make a scratch directory");
+    return tu_dir;
+}
+
+void tu_at(char out[4096], const char *name)
+{
+    tu_path(out, 4096, tu_dir, name);
+}
+
+void tu_scratch_end(void)
+{
+    if (tu_dir != NULL)
+        tu_rmtree(tu_dir);
+    free(tu_dir);
+    tu_dir = NULL;
+}
+
+void tu_signing_keys(char sec[4096], char pub[4096], const char *name)
+{
+    char prefix[4000];
+    int rc;
+
+    tu_path(prefix, sizeof prefix, tu_dir, name);
+    rc = sltd_signing_key_create(NULL, prefix);
+    ck_assert_msg(rc == 0, "signing keys %s: %s", prefix, sltd_strerror(rc));
+    snprintf(sec, 4096, "%s.sec", prefix);
+    snprintf(pub, 4096, "%s.pub", prefix);
 }
 
 void tu_rmtree(const char *path)
@@ -116,6 +152,17 @@ char *tu_load(const char *path, size_t *len)
         *len = fread(buf, 1, (size_t)sz, f);
     fclose(f);
     return buf;
+}
+
+TCase *tu_tcase(Suite *s, const char *name, int timeout, void (*setup)(void), void (*teardown)(void))
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_set_timeout(tc, timeout);
+    if (setup != NULL || teardown != NULL)
+        tcase_add_checked_fixture(tc, setup, teardown);
+    suite_add_tcase(s, tc);
+    return tc;
 }
 
 int tu_run(Suite *s)
