@@ -1,4 +1,5 @@
-/* bundle.c — signed update bundles (see bundle.h and docs/BUNDLE.md): signing keys, pack, apply.
+/* bundle.c — signed update bundles (see bundle.h and docs/BUNDLE.md): the public calls that make signing
+ * keys, pack a bundle and apply one.
  *
  * Pack reads a feed into digest entries, works out the state checksum the bundle promises (full: from
  * its canonical entries alone; delta: by a dry run on the authority's replica through the one write
