@@ -181,15 +181,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("bloom");
-    TCase *tc;
+    const TTest *const tests[] = {
+        fpr_8_bits, fpr_12_bits, fpr_default_20_bits, persisted_and_verified, damage_detected,
+        target_formula
+    };
 
-    tc = tu_tcase(s, "bloom", 120, setup, teardown);
-    tcase_add_test(tc, fpr_8_bits);
-    tcase_add_test(tc, fpr_12_bits);
-    tcase_add_test(tc, fpr_default_20_bits);
-    tcase_add_test(tc, persisted_and_verified);
-    tcase_add_test(tc, damage_detected);
-    tcase_add_test(tc, target_formula);
-    return tu_run(s);
+    return tu_main("bloom", 120, setup, teardown, tests, TU_COUNT(tests));
 }

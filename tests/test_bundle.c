@@ -981,18 +981,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("bundle");
-    TCase *tc;
+    const TTest *const tests[] = {
+        round_trip_full_and_delta, replay_rollback_base_expiry_keys, pack_refusals,
+        tampered_truncated_extended_oversize, signed_but_malformed, chain_of_100_deltas,
+        no_plaintext_in_bundles, readers_during_applies, corpus_replay
+    };
 
-    tc = tu_tcase(s, "bundle", 600, setup, teardown);
-    tcase_add_test(tc, round_trip_full_and_delta);
-    tcase_add_test(tc, replay_rollback_base_expiry_keys);
-    tcase_add_test(tc, pack_refusals);
-    tcase_add_test(tc, tampered_truncated_extended_oversize);
-    tcase_add_test(tc, signed_but_malformed);
-    tcase_add_test(tc, chain_of_100_deltas);
-    tcase_add_test(tc, no_plaintext_in_bundles);
-    tcase_add_test(tc, readers_during_applies);
-    tcase_add_test(tc, corpus_replay);
-    return tu_run(s);
+    return tu_main("bundle", 600, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -383,17 +383,14 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-    Suite *s = suite_create("crash");
-    TCase *tc;
+    const TTest *const tests[] = {
+        kill_import, kill_apply_full, kill_apply_delta
+    };
 
     if (argc < 2) {
         fprintf(stderr, "usage: test_crash PATH/TO/sltd\n");
         return 2;
     }
     cli = argv[1];
-    tc = tu_tcase(s, "kill9", ru_env_on("SLTD_SOAK") ? 3600 : 300, setup, teardown);
-    tcase_add_test(tc, kill_import);
-    tcase_add_test(tc, kill_apply_full);
-    tcase_add_test(tc, kill_apply_delta);
-    return tu_run(s);
+    return tu_main("crash", ru_env_on("SLTD_SOAK") ? 3600 : 300, setup, teardown, tests, TU_COUNT(tests));
 }

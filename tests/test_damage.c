@@ -554,17 +554,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("damage");
-    TCase *tc;
+    const TTest *const tests[] = {
+        filter_random_damage, filter_left_mid_update_does_not_stall_open, lmdb_random_bytes,
+        foreign_lmdb_env_refused_and_untouched, wrong_format_version_and_meta, damaged_record_value,
+        bad_keys_refused, lmdb_data_page_damage
+    };
 
-    tc = tu_tcase(s, "damage", 300, setup, teardown);
-    tcase_add_test(tc, filter_random_damage);
-    tcase_add_test(tc, filter_left_mid_update_does_not_stall_open);
-    tcase_add_test(tc, lmdb_random_bytes);
-    tcase_add_test(tc, foreign_lmdb_env_refused_and_untouched);
-    tcase_add_test(tc, wrong_format_version_and_meta);
-    tcase_add_test(tc, damaged_record_value);
-    tcase_add_test(tc, bad_keys_refused);
-    tcase_add_test(tc, lmdb_data_page_damage);
-    return tu_run(s);
+    return tu_main("damage", 300, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -244,11 +244,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("disk");
-    TCase *tc;
+    const TTest *const tests[] = {
+        small_map_grows, full_disk_tmpfs
+    };
 
-    tc = tu_tcase(s, "disk", 300, setup, teardown);
-    tcase_add_test(tc, small_map_grows);
-    tcase_add_test(tc, full_disk_tmpfs);
-    return tu_run(s);
+    return tu_main("disk", 300, setup, teardown, tests, TU_COUNT(tests));
 }

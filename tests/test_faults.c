@@ -739,10 +739,10 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-    Suite *s = suite_create("faults");
-    TCase *tc;
+    const TTest *const tests[] = {
+        alloc_open, alloc_create, alloc_updates, alloc_reads, io_updates, alloc_pack
+    };
     const char *tun = getenv("GLIBC_TUNABLES");
-    int rc;
 
     /* glibc's per-thread cache keeps freed chunks counted as in use: run without it, so that the heap
      * measure is exact (re-executing this program once with the tunable set) */
@@ -754,13 +754,5 @@ int main(int argc, char **argv)
         execv("/proc/self/exe", argv);
     }
 
-    tc = tu_tcase(s, "faults", 600, setup, teardown);
-    tcase_add_test(tc, alloc_open);
-    tcase_add_test(tc, alloc_create);
-    tcase_add_test(tc, alloc_updates);
-    tcase_add_test(tc, alloc_reads);
-    tcase_add_test(tc, io_updates);
-    tcase_add_test(tc, alloc_pack);
-    rc = tu_run(s);
-    return rc;
+    return tu_main("faults", 600, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -222,17 +222,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("keys");
-    TCase *tc;
+    const TTest *const tests[] = {
+        created_0600_and_not_overwritten, deterministic_digests, two_keys_disjoint, refused_permissions,
+        refused_bad_files, siphash_matches_libsodium, siphash_lanes_match_libsodium,
+        checksum_sum_is_order_free
+    };
 
-    tc = tu_tcase(s, "keys", 60, setup, teardown);
-    tcase_add_test(tc, created_0600_and_not_overwritten);
-    tcase_add_test(tc, deterministic_digests);
-    tcase_add_test(tc, two_keys_disjoint);
-    tcase_add_test(tc, refused_permissions);
-    tcase_add_test(tc, refused_bad_files);
-    tcase_add_test(tc, siphash_matches_libsodium);
-    tcase_add_test(tc, siphash_lanes_match_libsodium);
-    tcase_add_test(tc, checksum_sum_is_order_free);
-    return tu_run(s);
+    return tu_main("keys", 60, setup, teardown, tests, TU_COUNT(tests));
 }

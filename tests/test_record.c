@@ -210,14 +210,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("record");
-    TCase *tc;
+    const TTest *const tests[] = {
+        days_match_gmtime, round_trip_every_length, damaged_records_refused, key_order_is_lmdb_default,
+        files_readable_with_default_order
+    };
 
-    tc = tu_tcase(s, "record", 60, NULL, NULL);
-    tcase_add_test(tc, days_match_gmtime);
-    tcase_add_test(tc, round_trip_every_length);
-    tcase_add_test(tc, damaged_records_refused);
-    tcase_add_test(tc, key_order_is_lmdb_default);
-    tcase_add_test(tc, files_readable_with_default_order);
-    return tu_run(s);
+    return tu_main("record", 60, NULL, NULL, tests, TU_COUNT(tests));
 }

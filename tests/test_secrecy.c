@@ -413,20 +413,15 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-    Suite *s = suite_create("secrecy");
-    TCase *tc;
+    const TTest *const tests[] = {
+        no_plaintext_in_files_bundles_or_output, key_files_created_private, key_memory_gone_after_close,
+        misuse_refused, freeze_is_visible, no_plaintext_in_sort_runs
+    };
 
     if (argc < 2) {
         fprintf(stderr, "usage: test_secrecy PATH/TO/sltd\n");
         return 2;
     }
     cli = argv[1];
-    tc = tu_tcase(s, "secrecy", 120, setup, teardown);
-    tcase_add_test(tc, no_plaintext_in_files_bundles_or_output);
-    tcase_add_test(tc, key_files_created_private);
-    tcase_add_test(tc, key_memory_gone_after_close);
-    tcase_add_test(tc, misuse_refused);
-    tcase_add_test(tc, freeze_is_visible);
-    tcase_add_test(tc, no_plaintext_in_sort_runs);
-    return tu_run(s);
+    return tu_main("secrecy", 120, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -478,11 +478,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("stress");
-    TCase *tc;
+    const TTest *const tests[] = {
+        readers_during_deltas, killed_readers_slots_reclaimed
+    };
 
-    tc = tu_tcase(s, "stress", ru_env_on("SLTD_SOAK") ? 3600 : 600, setup, teardown);
-    tcase_add_test(tc, readers_during_deltas);
-    tcase_add_test(tc, killed_readers_slots_reclaimed);
-    return tu_run(s);
+    return tu_main("stress", ru_env_on("SLTD_SOAK") ? 3600 : 600, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -196,15 +196,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("verify");
-    TCase *tc;
+    const TTest *const tests[] = {
+        good_data_verifies, record_behind_the_back, changed_details, undecodable_record,
+        filter_misses_documents, stale_data_flagged_or_refused
+    };
 
-    tc = tu_tcase(s, "verify", 60, setup, teardown);
-    tcase_add_test(tc, good_data_verifies);
-    tcase_add_test(tc, record_behind_the_back);
-    tcase_add_test(tc, changed_details);
-    tcase_add_test(tc, undecodable_record);
-    tcase_add_test(tc, filter_misses_documents);
-    tcase_add_test(tc, stale_data_flagged_or_refused);
-    return tu_run(s);
+    return tu_main("verify", 60, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -165,6 +165,18 @@ TCase *tu_tcase(Suite *s, const char *name, int timeout, void (*setup)(void), vo
     return tc;
 }
 
+int tu_main(const char *name, int timeout, void (*setup)(void), void (*teardown)(void), const TTest *const *tests,
+            size_t n)
+{
+    Suite *s = suite_create(name);
+    TCase *tc = tu_tcase(s, name, timeout, setup, teardown);
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        tcase_add_test(tc, tests[i]);
+    return tu_run(s);
+}
+
 int tu_run(Suite *s)
 {
     SRunner *sr = srunner_create(s);

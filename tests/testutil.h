@@ -4,6 +4,7 @@
 #ifndef SLTD_TESTUTIL_H
 #define SLTD_TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,11 +35,14 @@ int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long
 char *tu_load(const char *path, size_t *len);
 /* A test case of suite s with a timeout per test (seconds; Check's default, 4 s, does not hold when
  * eight suites share two cores) and, when setup is not NULL, a checked fixture. */
-struct Suite;
-struct TCase;
-struct TCase *tu_tcase(struct Suite *s, const char *name, int timeout, void (*setup)(void), void (*teardown)(void));
+TCase *tu_tcase(Suite *s, const char *name, int timeout, void (*setup)(void), void (*teardown)(void));
 /* Run a Check suite (CK_RUN_SUITE / CK_FORK as set in the environment); the process exit status. */
-int tu_run(struct Suite *s);
+int tu_run(Suite *s);
+/* The main of a suite of one test case: the n tests, each with `timeout` and the fixture (setup and
+ * teardown may be NULL), run as suite `name`; the process exit status. */
+int tu_main(const char *name, int timeout, void (*setup)(void), void (*teardown)(void), const TTest *const *tests,
+            size_t n);
+#define TU_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* splitmix64 */
 uint64_t tu_rand(uint64_t *state);
 
