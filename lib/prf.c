@@ -130,7 +130,9 @@ void sltd__prf_digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, 
  * (eight 64-bit lanes, native rotates) or AVX2 (four lanes), checked at run time, the SipHash states
  * of several inputs run side by side in one register set; lanes whose input has fewer 8-byte blocks
  * hold their state while the others compress. The rest go one at a time. test_keys compares every
- * path with libsodium. */
+ * path with libsodium. The AVX2 and AVX-512 functions are the same SipHash rounds written twice on
+ * purpose, once per register width and instruction set (the shared per-lane steps are the helpers
+ * lane_blocks, lane_words and lane_store); a macro over both would hide which instructions run. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 

@@ -125,18 +125,6 @@ START_TEST(persisted_and_verified)
 }
 END_TEST
 
-static void damage(off_t off, uint8_t xor)
-{
-    int fd = open(path, O_RDWR);
-    uint8_t c;
-
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(pread(fd, &c, 1, off), 1);
-    c ^= xor;
-    ck_assert_int_eq(pwrite(fd, &c, 1, off), 1);
-    close(fd);
-}
-
 START_TEST(damage_detected)
 {
     static const off_t offsets[] = { SLTD__BLOOM_HDR_SIZE, SLTD__BLOOM_HDR_SIZE + 777, SLTD__BLOOM_HDR_SIZE + 64 * 150 - 1 };
@@ -153,15 +141,15 @@ START_TEST(damage_detected)
         }
         ck_assert_int_eq(sltd__bloom_seal(b, 1), 0);
         sltd__bloom_close(b);
-        damage(offsets[k], 0x10); /* one bit flipped in the bit array */
+        tu_flip_byte(path, (long)offsets[k], 0x10); /* one bit flipped in the bit array */
         ck_assert_int_eq(sltd__bloom_open(&b, path, 0), 0);
         ck_assert_int_eq(sltd__bloom_verify(b), SLTD_ECORRUPT);
         sltd__bloom_close(b);
     }
     /* header damage and truncation fail at open */
-    damage(20, 0x01); /* nblocks */
+    tu_flip_byte(path, 20, 0x01); /* nblocks */
     ck_assert_int_eq(sltd__bloom_open(&b, path, 0), SLTD_ECORRUPT);
-    damage(20, 0x01);
+    tu_flip_byte(path, 20, 0x01);
     ck_assert_int_eq(truncate(path, SLTD__BLOOM_HDR_SIZE + 64 * 10), 0);
     ck_assert_int_eq(sltd__bloom_open(&b, path, 0), SLTD_ECORRUPT);
     ck_assert_int_eq(truncate(path, 100), 0);

@@ -114,18 +114,6 @@ static void poke(const char *path, long off, const void *b, size_t n)
     close(fd);
 }
 
-static void flip(const char *path, long off, uint8_t mask)
-{
-    int fd = open(path, O_RDWR);
-    uint8_t c;
-
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(pread(fd, &c, 1, off), 1);
-    c ^= mask;
-    ck_assert_int_eq(pwrite(fd, &c, 1, off), 1);
-    close(fd);
-}
-
 static long file_size(const char *path)
 {
     struct stat st;
@@ -154,7 +142,7 @@ START_TEST(filter_random_damage)
         case 0: ck_assert_int_eq(truncate(fpath, (off_t)(tu_rand(&seed) % (uint64_t)size)), 0); break;
         case 1: /* half in the header, half in the bits */
             off = round % 12 < 6 ? (long)(tu_rand(&seed) % 4096) : 4096 + (long)(tu_rand(&seed) % (uint64_t)(size - 4096));
-            flip(fpath, off, (uint8_t)(1u << (tu_rand(&seed) % 8)));
+            tu_flip_byte(fpath, off, (uint8_t)(1u << (tu_rand(&seed) % 8)));
             break;
         case 2: {
             static const uint8_t zero[64];
@@ -532,7 +520,7 @@ START_TEST(lmdb_data_page_damage)
         size = file_size(data);
         for (j = 0; j <= round % 4; j++) {
             off = 2 * 4096 + (long)(tu_rand(&seed) % (uint64_t)(size - 2 * 4096));
-            flip(data, off, (uint8_t)(1u << (tu_rand(&seed) % 8)));
+            tu_flip_byte(data, off, (uint8_t)(1u << (tu_rand(&seed) % 8)));
         }
         pid = fork();
         ck_assert_int_ge(pid, 0);

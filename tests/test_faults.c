@@ -426,6 +426,20 @@ static void check_heap(const char *op, long n, size_t heap_base)
     ck_assert_msg(now <= heap_base, "%s, fault %ld: %zu heap bytes more than before (leak)", op, n, now - heap_base);
 }
 
+/* The end of fault point n of a loop over an operation's fault points: point 0 (no fault) measures the
+ * heap, every later one checks that nothing leaked (when `heap`). 1 when the loop is done: the point
+ * injected no fault, so the operation has no more. */
+static int fault_point_done(const char *label, long n, long fired, size_t *base, int heap)
+{
+    if (n == 0) {
+        *base = heap_in_use();
+        return 0;
+    }
+    if (heap)
+        check_heap(label, n, *base);
+    return fired == 0;
+}
+
 typedef enum upd { U_IMPORT, U_FULL, U_DELTA, U_PACK } upd;
 
 /* Inject into one update; returns the number of fault points tried. */
@@ -492,13 +506,7 @@ static long fault_update(upd u, int mode, int persist)
         db = open_work(SLTD_OPEN_READONLY);
         check_listed(db, &st);
         sltd_close(db);
-        if (n == 0) {
-            base = heap_in_use();
-            continue;
-        }
-        if (mode == F_ALLOC)
-            check_heap(label, n, base);
-        if (fired == 0)
+        if (fault_point_done(label, n, fired, &base, mode == F_ALLOC))
             break;
     }
     fprintf(stderr, "faults: %-34s %5ld fault points, every one handled\n", label, n - 1);
@@ -559,12 +567,7 @@ static long fault_open(openkind k, int persist)
             state_after(&st, label, NULL);
             ck_assert_msg(ru_state_eq(&st, &old_state), "%s: fault %ld changed the data", label, n);
         }
-        if (n == 0) {
-            base = heap_in_use();
-            continue;
-        }
-        check_heap(label, n, base);
-        if (fired == 0)
+        if (fault_point_done(label, n, fired, &base, 1))
             break;
     }
     fprintf(stderr, "faults: %-34s %5ld fault points, every one handled\n", label, n - 1);
@@ -640,54 +643,57 @@ static long fault_read(rop op, int persist)
         /* the same handle still answers right once memory is back */
         check_listed(db, &old_state);
         sltd_close(db);
-        if (n == 0) {
-            base = heap_in_use();
-            continue;
-        }
-        check_heap(label, n, base);
-        if (fired == 0)
+        if (fault_point_done(label, n, fired, &base, 1))
             break;
     }
     fprintf(stderr, "faults: %-34s %5ld fault points, every one handled\n", label, n - 1);
     return n - 1;
 }
 
-START_TEST(alloc_open)
-{
-    int p;
+/* One call of a fault test: an open, an update (with allocation or I/O faults) or a read. */
+typedef struct fault_case {
+    char what; /* 'o' open, 'u' update, 'r' read */
+    int kind;  /* openkind, upd or rop */
+    int mode;  /* updates: F_ALLOC or F_IO */
+} fault_case;
 
-    if (skip_if_sanitized())
-        return;
-    for (p = 0; p < 2; p++) {
-        fault_open(O_PLAIN, p);
-        fault_open(O_RDONLY, p);
-        fault_open(O_REBUILD, p);
-    }
-}
-END_TEST
-
-START_TEST(alloc_create)
+/* Each case with every fault point, in both passes (persist 0: the fault fires once; 1: it stays). */
+static void run_cases(const fault_case *c, size_t n)
 {
+    size_t i;
     int p;
 
     if (skip_if_sanitized())
         return;
     for (p = 0; p < 2; p++)
-        fault_open(O_CREATE, p);
+        for (i = 0; i < n; i++) {
+            if (c[i].what == 'o')
+                fault_open((openkind)c[i].kind, p);
+            else if (c[i].what == 'u')
+                fault_update((upd)c[i].kind, c[i].mode, p);
+            else
+                fault_read((rop)c[i].kind, p);
+        }
+}
+
+START_TEST(alloc_open)
+{
+    static const fault_case c[] = { { 'o', O_PLAIN, 0 }, { 'o', O_RDONLY, 0 }, { 'o', O_REBUILD, 0 } };
+    run_cases(c, TU_COUNT(c));
+}
+END_TEST
+
+START_TEST(alloc_create)
+{
+    static const fault_case c[] = { { 'o', O_CREATE, 0 } };
+    run_cases(c, TU_COUNT(c));
 }
 END_TEST
 
 START_TEST(alloc_updates)
 {
-    int p;
-
-    if (skip_if_sanitized())
-        return;
-    for (p = 0; p < 2; p++) {
-        fault_update(U_IMPORT, F_ALLOC, p);
-        fault_update(U_FULL, F_ALLOC, p);
-        fault_update(U_DELTA, F_ALLOC, p);
-    }
+    static const fault_case c[] = { { 'u', U_IMPORT, F_ALLOC }, { 'u', U_FULL, F_ALLOC }, { 'u', U_DELTA, F_ALLOC } };
+    run_cases(c, TU_COUNT(c));
 }
 END_TEST
 
@@ -696,44 +702,24 @@ END_TEST
  * close() of a garbage descriptor and sodium_free() of a garbage pointer (SIGSEGV). */
 START_TEST(alloc_pack)
 {
-    int p;
-
-    if (skip_if_sanitized())
-        return;
-    for (p = 0; p < 2; p++)
-        fault_update(U_PACK, F_ALLOC, p);
+    static const fault_case c[] = { { 'u', U_PACK, F_ALLOC } };
+    run_cases(c, TU_COUNT(c));
 }
 END_TEST
 
 START_TEST(alloc_reads)
 {
-    int p;
-
-    if (skip_if_sanitized())
-        return;
-    for (p = 0; p < 2; p++) {
-        fault_read(R_HIT, p);
-        fault_read(R_MISS, p);
-        fault_read(R_BATCH, p);
-        fault_read(R_MRZ, p);
-        fault_read(R_STATS, p);
-        fault_read(R_VERIFY, p);
-    }
+    static const fault_case c[] = { { 'r', R_HIT, 0 },   { 'r', R_MISS, 0 },  { 'r', R_BATCH, 0 },
+                                    { 'r', R_MRZ, 0 },   { 'r', R_STATS, 0 }, { 'r', R_VERIFY, 0 } };
+    run_cases(c, TU_COUNT(c));
 }
 END_TEST
 
 START_TEST(io_updates)
 {
-    int p;
-
-    if (skip_if_sanitized())
-        return;
-    for (p = 0; p < 2; p++) {
-        fault_update(U_IMPORT, F_IO, p);
-        fault_update(U_FULL, F_IO, p);
-        fault_update(U_DELTA, F_IO, p);
-        fault_update(U_PACK, F_IO, p);
-    }
+    static const fault_case c[] = { { 'u', U_IMPORT, F_IO }, { 'u', U_FULL, F_IO }, { 'u', U_DELTA, F_IO },
+                                    { 'u', U_PACK, F_IO } };
+    run_cases(c, TU_COUNT(c));
 }
 END_TEST
 

@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,18 @@ int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long
                 series, i);
     }
     return fclose(f) != 0 ? -1 : 0;
+}
+
+void tu_flip_byte(const char *path, long off, uint8_t mask)
+{
+    int fd = open(path, O_RDWR);
+    uint8_t c;
+
+    ck_assert_msg(fd >= 0, "%s: cannot open", path);
+    ck_assert_int_eq(pread(fd, &c, 1, (off_t)off), 1);
+    c ^= mask;
+    ck_assert_int_eq(pwrite(fd, &c, 1, (off_t)off), 1);
+    close(fd);
 }
 
 char *tu_load(const char *path, size_t *len)

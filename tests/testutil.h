@@ -31,6 +31,8 @@ int tu_write(const char *path, const char *text);
 void tu_number(char out[16], unsigned series, unsigned long i);
 /* Write a feed of documents [from, to) of a series, state "UTO", type P; 0 ok. */
 int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long to);
+/* XOR the byte at offset off of a file with mask (the test fails if it cannot). */
+void tu_flip_byte(const char *path, long off, uint8_t mask);
 /* A whole file in memory (free it); NULL if unreadable. */
 char *tu_load(const char *path, size_t *len);
 /* A test case of suite s with a timeout per test (seconds; Check's default, 4 s, does not hold when
