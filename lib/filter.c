@@ -96,6 +96,10 @@ int sltd__filter_rebuild(sltd__filter *f, sltd__txn *w, uint64_t capacity, sltd_
 
     if (capacity < SLTD__BLOOM_MIN_CAPACITY)
         capacity = SLTD__BLOOM_MIN_CAPACITY;
+    /* One fixed temporary name, not fsutil's atomic writer (a unique name each time): a crash in the
+     * middle of a rebuild leaves at most one filter-sized file, which the next rebuild reuses, where
+     * unique names would leave one per crash. The rename and the directory's fsync follow the retire
+     * below, which must come between them and the build. */
     snprintf(tmp, sizeof tmp, "%s.tmp", f->path);
     if ((rc = sltd__bloom_create(&nb, tmp, capacity, f->bits_per_key)) != SLTD_OK)
         return rc;
