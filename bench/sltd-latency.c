@@ -8,8 +8,10 @@
  * Each run: a fresh database with N documents; a feed of M new documents; then a reader process (one
  * handle, lookups in a loop, each timed) and a checker process (a handle opened for every lookup) run
  * while this process imports the feed (N + M outgrows the filter, so it is rebuilt). Every lookup is
- * checked: the N documents listed, documents never imported not listed. Prints each run's figures and
- * the medians over the runs. Exit status: 0 done, 2 bad usage, 3 error or a wrong answer. */
+ * checked: the N documents listed, documents never imported not listed. The same two processes are
+ * first measured for 3 s with no writer, as the control: on a machine shared with other work, the
+ * tail of that window is what the scheduler alone costs. Prints each run's figures and the medians
+ * over the runs. Exit status: 0 done, 2 bad usage, 3 error or a wrong answer. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -36,9 +38,10 @@ typedef struct hist {
 } hist;
 
 typedef struct shared {
-    _Atomic int phase; /* 0 warming up, 1 importing, 2 done */
+    _Atomic int phase; /* 0 warming up, 1 control (no writer), 2 importing, 3 done */
     _Atomic long wrong, errors;
-    hist lookup, open; /* written by the reader and the checker respectively, read after they end */
+    hist lookup[2], open[2]; /* [0] control, [1] import; written by the reader and the checker
+                                respectively, read after they end */
     char first_wrong[64];
 } shared;
 
@@ -149,10 +152,11 @@ static int reader(const char *dir, unsigned long base)
     o.flags = SLTD_OPEN_READONLY;
     if (sltd_open(&db, dir, &o) != SLTD_OK)
         return 3;
-    while (atomic_load(&sh->phase) < 2) {
+    while (atomic_load(&sh->phase) < 3) {
+        int ph = atomic_load_explicit(&sh->phase, memory_order_relaxed);
         t = timed_lookup(db, base, &seed);
-        if (atomic_load_explicit(&sh->phase, memory_order_relaxed) == 1)
-            hist_add(&sh->lookup, t);
+        if (ph == 1 || ph == 2)
+            hist_add(&sh->lookup[ph - 1], t);
     }
     sltd_close(db);
     return 0;
@@ -165,8 +169,8 @@ static int checker(const char *dir, unsigned long base)
     sltd_db *db;
 
     o.flags = SLTD_OPEN_READONLY;
-    while (atomic_load(&sh->phase) < 2) {
-        int counted = atomic_load(&sh->phase) == 1;
+    while (atomic_load(&sh->phase) < 3) {
+        int ph = atomic_load(&sh->phase);
         t0 = now_ns();
         db = NULL;
         if (sltd_open(&db, dir, &o) != SLTD_OK) {
@@ -175,17 +179,34 @@ static int checker(const char *dir, unsigned long base)
         }
         timed_lookup(db, base, &seed);
         sltd_close(db);
-        if (counted)
-            hist_add(&sh->open, now_ns() - t0);
+        if (ph == 1 || ph == 2)
+            hist_add(&sh->open[ph - 1], now_ns() - t0);
     }
     return 0;
 }
 
-typedef struct run_result {
-    double import_s;
+typedef struct figures {
     uint64_t lookups, lookup_p50, lookup_p99, lookup_p999, lookup_max;
     uint64_t opens, open_p50, open_p999, open_max;
+} figures;
+
+typedef struct run_result {
+    double import_s;
+    figures f[2]; /* [0] control, [1] during the import */
 } run_result;
+
+static void summarize(figures *out, const hist *lookup, const hist *open)
+{
+    out->lookups = lookup->n;
+    out->lookup_p50 = hist_quantile(lookup, 0.5);
+    out->lookup_p99 = hist_quantile(lookup, 0.99);
+    out->lookup_p999 = hist_quantile(lookup, 0.999);
+    out->lookup_max = lookup->max;
+    out->opens = open->n;
+    out->open_p50 = hist_quantile(open, 0.5);
+    out->open_p999 = hist_quantile(open, 0.999);
+    out->open_max = open->max;
+}
 
 static pid_t start(int (*fn)(const char *, unsigned long), const char *dir, unsigned long base)
 {
@@ -258,10 +279,12 @@ static int one_run(run_result *out, unsigned long base, unsigned long records)
     ck = start(checker, dir, base);
     usleep(200000); /* both warm */
     atomic_store(&sh->phase, 1);
+    sleep(3);
+    atomic_store(&sh->phase, 2);
     t0 = now_ns();
     rc = sltd_import_feed(NULL, db, newf, 0);
     out->import_s = (double)(now_ns() - t0) / 1e9;
-    atomic_store(&sh->phase, 2);
+    atomic_store(&sh->phase, 3);
     ok = wait_ok(rd) & wait_ok(ck);
     rd = ck = -1;
     if (rc != SLTD_OK) {
@@ -275,19 +298,12 @@ static int one_run(run_result *out, unsigned long base, unsigned long records)
         rc = 3;
         goto cleanup;
     }
-    out->lookups = sh->lookup.n;
-    out->lookup_p50 = hist_quantile(&sh->lookup, 0.5);
-    out->lookup_p99 = hist_quantile(&sh->lookup, 0.99);
-    out->lookup_p999 = hist_quantile(&sh->lookup, 0.999);
-    out->lookup_max = sh->lookup.max;
-    out->opens = sh->open.n;
-    out->open_p50 = hist_quantile(&sh->open, 0.5);
-    out->open_p999 = hist_quantile(&sh->open, 0.999);
-    out->open_max = sh->open.max;
+    summarize(&out->f[0], &sh->lookup[0], &sh->open[0]);
+    summarize(&out->f[1], &sh->lookup[1], &sh->open[1]);
     rc = 0;
 cleanup:
     if (rd > 0 || ck > 0) {
-        atomic_store(&sh->phase, 2);
+        atomic_store(&sh->phase, 3);
         if (rd > 0)
             wait_ok(rd);
         if (ck > 0)
@@ -316,12 +332,21 @@ static uint64_t median(const run_result *r, int n, size_t off)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+static void print_figures(const char *what, const figures *f)
+{
+    printf("%slong-lived handle: %" PRIu64 " lookups, p50 %" PRIu64 " ns, p99 %" PRIu64 " ns, p99.9 %" PRIu64
+           " ns, worst %.3f ms; open+lookup+close: %" PRIu64 " times, p50 %.3f ms, p99.9 %.3f ms, worst %.3f ms\n",
+           what, f->lookups, f->lookup_p50, f->lookup_p99, f->lookup_p999, (double)f->lookup_max / 1e6, f->opens,
+           (double)f->open_p50 / 1e6, (double)f->open_p999 / 1e6, (double)f->open_max / 1e6);
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: sltd-latency [--base N] [--records M] [--runs R] [--json]\n"
           "Lookup latency during a concurrent import: a reader process with a long-lived read-only handle\n"
           "and a checker process that opens a handle for every lookup run while M new documents are\n"
-          "imported into a database of N (default N = 1000000, M = 2000000, R = 3 runs, medians printed).\n",
+          "imported into a database of N (default N = 1000000, M = 2000000, R = 3 runs, medians printed);\n"
+          "the same two processes are measured for 3 s before with no writer, as the control.\n",
           f);
 }
 
@@ -379,25 +404,41 @@ int main(int argc, char **argv)
     for (i = 0; i < runs; i++) {
         if ((rc = one_run(&res[i], base, records)) != 0)
             return rc;
-        if (!json)
-            printf("run %d: import of %lu rows into %lu: %.2f s; long-lived handle: %" PRIu64 " lookups, p50 %" PRIu64
-                   " ns, p99 %" PRIu64 " ns, p99.9 %" PRIu64 " ns, worst %.3f ms; open+lookup+close: %" PRIu64
-                   " times, p50 %.3f ms, p99.9 %.3f ms, worst %.3f ms\n",
-                   i + 1, records, base, res[i].import_s, res[i].lookups, res[i].lookup_p50, res[i].lookup_p99,
-                   res[i].lookup_p999, (double)res[i].lookup_max / 1e6, res[i].opens, (double)res[i].open_p50 / 1e6,
-                   (double)res[i].open_p999 / 1e6, (double)res[i].open_max / 1e6);
+        if (!json) {
+            printf("run %d: import of %lu rows into %lu: %.2f s\n", i + 1, records, base, res[i].import_s);
+            print_figures("  no writer (3 s) ", &res[i].f[0]);
+            print_figures("  during import   ", &res[i].f[1]);
+        }
     }
-#define MED(f) median(res, runs, offsetof(run_result, f))
-    if (json)
-        printf("{\"base\": %lu, \"records\": %lu, \"runs\": %d, \"lookup_p50_ns\": %" PRIu64 ", \"lookup_p99_ns\": %" PRIu64
-               ", \"lookup_p999_ns\": %" PRIu64 ", \"lookup_max_ns\": %" PRIu64 ", \"open_p50_ns\": %" PRIu64
-               ", \"open_p999_ns\": %" PRIu64 ", \"open_max_ns\": %" PRIu64 "}\n",
-               base, records, runs, MED(lookup_p50), MED(lookup_p99), MED(lookup_p999), MED(lookup_max), MED(open_p50),
-               MED(open_p999), MED(open_max));
-    else
-        printf("medians of %d runs: long-lived handle p50 %" PRIu64 " ns, p99 %" PRIu64 " ns, p99.9 %" PRIu64
-               " ns, worst %.3f ms; open+lookup+close p50 %.3f ms, p99.9 %.3f ms, worst %.3f ms\n",
-               runs, MED(lookup_p50), MED(lookup_p99), MED(lookup_p999), (double)MED(lookup_max) / 1e6,
-               (double)MED(open_p50) / 1e6, (double)MED(open_p999) / 1e6, (double)MED(open_max) / 1e6);
+    {
+        figures med[2];
+        int w;
+        for (w = 0; w < 2; w++) {
+            size_t at = offsetof(run_result, f) + (size_t)w * sizeof(figures);
+            med[w].lookups = median(res, runs, at + offsetof(figures, lookups));
+            med[w].lookup_p50 = median(res, runs, at + offsetof(figures, lookup_p50));
+            med[w].lookup_p99 = median(res, runs, at + offsetof(figures, lookup_p99));
+            med[w].lookup_p999 = median(res, runs, at + offsetof(figures, lookup_p999));
+            med[w].lookup_max = median(res, runs, at + offsetof(figures, lookup_max));
+            med[w].opens = median(res, runs, at + offsetof(figures, opens));
+            med[w].open_p50 = median(res, runs, at + offsetof(figures, open_p50));
+            med[w].open_p999 = median(res, runs, at + offsetof(figures, open_p999));
+            med[w].open_max = median(res, runs, at + offsetof(figures, open_max));
+        }
+        if (json) {
+            printf("{\"base\": %lu, \"records\": %lu, \"runs\": %d", base, records, runs);
+            for (w = 0; w < 2; w++)
+                printf(", \"%s\": {\"lookup_p50_ns\": %" PRIu64 ", \"lookup_p99_ns\": %" PRIu64
+                       ", \"lookup_p999_ns\": %" PRIu64 ", \"lookup_max_ns\": %" PRIu64 ", \"open_p50_ns\": %" PRIu64
+                       ", \"open_p999_ns\": %" PRIu64 ", \"open_max_ns\": %" PRIu64 "}",
+                       w ? "import" : "control", med[w].lookup_p50, med[w].lookup_p99, med[w].lookup_p999,
+                       med[w].lookup_max, med[w].open_p50, med[w].open_p999, med[w].open_max);
+            printf("}\n");
+        } else {
+            printf("medians of %d runs:\n", runs);
+            print_figures("  no writer (3 s) ", &med[0]);
+            print_figures("  during import   ", &med[1]);
+        }
+    }
     return 0;
 }
