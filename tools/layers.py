@@ -3,14 +3,15 @@
 """layers.py — checks that the library's modules include each other without a cycle, and prints their
 layer order (the README's layer table is this output).
 
-    python3 tools/layers.py [LIBDIR]        (default: lib/ beside this script's folder)
+    python3 tools/layers.py [--readme FILE] [LIBDIR]     (default: lib/ beside this script's folder)
 
 A module is a pair lib/NAME.c + lib/NAME.h (either may be missing); its job is stated in the first
-comment of its files. Module A depends on module B when
-a file of A has `#include "B.h"`; "sltd.h" (the public header) is left out: every module may use it.
+comment of its files. Module A depends on module B when a file of A has `#include "B.h"`; "sltd.h"
+(the public header) is left out: every module may use it.
 Layer 0 holds the modules that depend on no other; a module's layer is one more than the highest layer
-of what it depends on. Exit status: 0 no cycle (the layers are printed), 1 a cycle (its modules are
-printed), 2 bad usage.
+of what it depends on. With --readme, FILE must hold the printed table verbatim (the README's layer
+table), or the check fails. Exit status: 0 no cycle (the layers are printed), 1 a cycle (its modules
+are printed) or a README table that differs, 2 bad usage.
 """
 import os
 import re
@@ -86,10 +87,13 @@ def layers(deps):
 
 
 def main(argv):
-    if len(argv) > 2 or (len(argv) == 2 and argv[1] in ('-h', '--help')):
-        print(__doc__.strip(), file=sys.stderr if len(argv) > 2 else sys.stdout)
-        return 2 if len(argv) > 2 else 0
-    libdir = argv[1] if len(argv) == 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib')
+    args, readme = argv[1:], None
+    if args[:1] == ['--readme'] and len(args) >= 2:
+        readme, args = args[1], args[2:]
+    if len(args) > 1 or args[:1] in (['-h'], ['--help']) or (args and args[0].startswith('-')):
+        print(__doc__.strip(), file=sys.stdout if args[:1] in (['-h'], ['--help']) else sys.stderr)
+        return 0 if args[:1] in (['-h'], ['--help']) else 2
+    libdir = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib')
     deps = modules(libdir)
     found = cycles(deps)
     if found:
@@ -99,10 +103,17 @@ def main(argv):
                 print('  %s includes %s' % (v, ', '.join(sorted(deps[v] & set(comp)))), file=sys.stderr)
         return 1
     level = layers(deps)
-    print('layer  module     includes (each from a lower layer)')
+    lines = ['layer  module     includes (each from a lower layer)']
     for v in sorted(deps, key=lambda m: (level[m], m)):
-        uses = ', '.join(sorted(deps[v]))
-        print(('%-6d %-10s %s' % (level[v], v, uses)).rstrip())
+        lines.append(('%-6d %-10s %s' % (level[v], v, ', '.join(sorted(deps[v])))).rstrip())
+    table = '\n'.join(lines) + '\n'
+    sys.stdout.write(table)
+    if readme is not None:
+        with open(readme, encoding='utf-8') as f:
+            if table not in f.read():
+                print('%s: its layer table is not what this prints; paste the output above into it' % readme,
+                      file=sys.stderr)
+                return 1
     return 0
 
 
