@@ -97,6 +97,11 @@ int sltd__fs_open_regular(const char *path, int nofollow, struct stat *st)
     return fd;
 }
 
+int sltd__fs_create_new(const char *path, mode_t mode)
+{
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+}
+
 int sltd__fs_tmpfile(const char *dir)
 {
     char path[4096];

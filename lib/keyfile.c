@@ -3,7 +3,6 @@
 #include "keyfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,7 +44,7 @@ int sltd__keyfile_create(const char *path)
     unsigned char master[crypto_kdf_KEYBYTES];
     int fd, rc = SLTD_OK;
 
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    fd = sltd__fs_create_new(path, 0600);
     if (fd < 0)
         return errno == EEXIST ? sltd__err(SLTD_EEXIST, "%s: key file already exists", path)
                                : sltd__err(SLTD_EIO, "%s: cannot create key file: %s", path, strerror(errno));

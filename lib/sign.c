@@ -3,7 +3,6 @@
 #include "sign.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,12 +27,6 @@ struct sltd__sign_state {
     crypto_sign_state st;
 };
 
-/* Open a new file that must not exist. -1 with errno on failure. */
-static int create_excl(const char *path, mode_t mode)
-{
-    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-}
-
 int sltd__sign_key_create(const char *sec_path, const char *pub_path, uint8_t keyid[SLTD__SIGN_KEYID])
 {
     unsigned char file[SEC_FILE_LEN], pub[PUB_FILE_LEN];
@@ -41,10 +34,10 @@ int sltd__sign_key_create(const char *sec_path, const char *pub_path, uint8_t ke
 
     if (sodium_init() < 0)
         return sltd__err(SLTD_ENOMEM, "libsodium could not be initialised");
-    if ((sfd = create_excl(sec_path, 0600)) < 0)
+    if ((sfd = sltd__fs_create_new(sec_path, 0600)) < 0)
         return errno == EEXIST ? sltd__err(SLTD_EEXIST, "%s: already exists; not overwritten", sec_path)
                                : sltd__err(SLTD_EIO, "%s: cannot create: %s", sec_path, strerror(errno));
-    if ((pfd = create_excl(pub_path, 0644)) < 0) {
+    if ((pfd = sltd__fs_create_new(pub_path, 0644)) < 0) {
         rc = errno == EEXIST ? sltd__err(SLTD_EEXIST, "%s: already exists; not overwritten", pub_path)
                              : sltd__err(SLTD_EIO, "%s: cannot create: %s", pub_path, strerror(errno));
         close(sfd);
