@@ -350,10 +350,26 @@ static int pack_generation(const char *feed, const char *bundle, int g)
     return sltd_pack_bundle(NULL, NULL, feed, bundle, &po);
 }
 
+/* Generation g applied by handle db (its feed and bundle removed after). */
+static void apply_generation(sltd_db *db, int g)
+{
+    const char *trusted[1] = { nwpub };
+    char feed[4096], bundle[4096], name[32];
+    int rc;
+
+    snprintf(name, sizeof name, "g%d.csv", g);
+    tu_at(feed, name);
+    snprintf(name, sizeof name, "g%d.sltd", g);
+    tu_at(bundle, name);
+    ck_assert_int_eq(pack_generation(feed, bundle, g), 0);
+    rc = sltd_apply_bundle(NULL, db, bundle, trusted, 1, 0);
+    ck_assert_msg(rc == 0, "apply %d: %s (%s)", g, sltd_strerror(rc), sltd_errmsg(db));
+    unlink(feed);
+    unlink(bundle);
+}
+
 static void nowait_setup(void)
 {
-    char feed[4096], bundle[4096];
-    const char *trusted[1];
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *db = NULL;
 
@@ -363,14 +379,10 @@ static void nowait_setup(void)
     tmp = tu_scratch("nowait");
     tu_at(dbdir, "db");
     tu_at(nwkey, "db.key");
-    tu_at(feed, "g1.csv");
-    tu_at(bundle, "g1.sltd");
     tu_signing_keys(nwsec, nwpub, "auth");
     o.flags = SLTD_OPEN_CREATE;
     ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
-    ck_assert_int_eq(pack_generation(feed, bundle, 1), 0);
-    trusted[0] = nwpub;
-    ck_assert_int_eq(sltd_apply_bundle(NULL, db, bundle, trusted, 1, 0), 0);
+    apply_generation(db, 1);
     sltd_close(db);
 }
 
@@ -384,11 +396,9 @@ static void nowait_teardown(void)
  * writer applies GENS full bundles: each replaces the data and rebuilds the filter file under them. */
 START_TEST(readers_during_rebuilds)
 {
-    char feed[4096], bundle[4096];
-    const char *trusted[1] = { nwpub };
     sltd_db *db = NULL;
     pid_t reader, checker;
-    int g, status, rc;
+    int g, status;
 
     reader = fork();
     ck_assert_int_ge(reader, 0);
@@ -404,14 +414,8 @@ START_TEST(readers_during_rebuilds)
     }
     ck_assert_int_eq(sltd_open(&db, dbdir, NULL), 0);
     for (g = 2; g <= GENS + 1; g++) {
-        snprintf(feed, sizeof feed, "%s/g%d.csv", tmp, g);
-        snprintf(bundle, sizeof bundle, "%s/g%d.sltd", tmp, g);
-        ck_assert_int_eq(pack_generation(feed, bundle, g), 0);
-        rc = sltd_apply_bundle(NULL, db, bundle, trusted, 1, 0);
-        ck_assert_msg(rc == 0, "apply %d: %s (%s)", g, sltd_strerror(rc), sltd_errmsg(db));
+        apply_generation(db, g);
         atomic_store(&nw->gens, g - 1);
-        unlink(feed);
-        unlink(bundle);
     }
     sltd_close(db);
     usleep(100000);

@@ -285,7 +285,7 @@ END_TEST
 
 START_TEST(misuse_refused)
 {
-    char lnk[4096], slash[4200], rel[4200], cwd[4096], feed[4096], b[4096], prefix[4096], num[16];
+    char lnk[4096], slash[4200], rel[4200], cwd[4096], feed[4096], b[4096], num[16];
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
     sltd_db *db = NULL, *db2 = NULL;
     const char *trusted[1] = { pub };
@@ -296,8 +296,7 @@ START_TEST(misuse_refused)
     tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, S, 0, 100), 0);
     ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
-    tu_at(prefix, "auth");
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
+    tu_signing_keys(sec, pub, "auth");
     tu_at(b, "b.sltd");
     po.key_path = key;
     po.sign_path = sec;
@@ -376,7 +375,7 @@ END_TEST
 START_TEST(freeze_is_visible)
 {
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
-    char feed[4096], b[4096], prefix[4096], num[16];
+    char feed[4096], b[4096], num[16];
     const char *trusted[1] = { pub };
     sltd_db *db = NULL;
     sltd_result r;
@@ -385,8 +384,7 @@ START_TEST(freeze_is_visible)
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);
     tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, S, 0, 10), 0);
-    tu_at(prefix, "auth");
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
+    tu_signing_keys(sec, pub, "auth");
     tu_at(b, "b.sltd");
     po.key_path = key;
     po.sign_path = sec;
