@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sltd-bench — lookup latency and throughput of libsltd, set beside the baselines a team would use
  * instead (a bare LMDB environment and SQLite holding the same digests) and the Bloom filter alone.
  *
  * It uses only the public header for sltd (zstd's rule for programs/), and LMDB and SQLite directly
- * for the baselines. See DESIGN §6 (command line and JSON) and bench/RESULTS.md (how each
- * figure is measured, and the figures measured here).
+ * for the baselines. See sltd-bench(1) (docs/sltd-bench.1: options and JSON) and bench/RESULTS.md
+ * (how each figure is measured, and the figures measured here).
  *
  * The single-threaded workloads are interleaved: after one warm-up each, they run in rounds (--rounds,
  * default 16), every round measuring each workload over its next slice of the queries in an order that
@@ -1247,7 +1248,7 @@ static void print_table(const run_info *ri)
                fmt_ns(b, sizeof b, r->p90), fmt_ns(c, sizeof c, r->p99), fmt_ns(d, sizeof d, r->p999),
                fmt_ns(e, sizeof e, r->max), r->ops_per_s, fmt_ns(f, sizeof f, r->cpu_ns_per_op), rb);
     }
-    printf("\nDESIGN section 7 targets (stated for 10 M records; evaluated at this size):\n");
+    printf("\nTargets (bench/RESULTS.md, \"Targets of v0.1\"; stated for 10 M records, evaluated at this size):\n");
     for (i = 0; i < g_nchecks; i++)
         printf("  [%s] %-52s measured %.3g%s\n", g_checks[i].ok ? "met" : "NOT met", g_checks[i].what,
                g_checks[i].value, g_checks[i].unit);

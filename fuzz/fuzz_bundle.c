@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_bundle.c — libFuzzer target for the update-bundle parser (lib/bundle.c).
  *
  * sltd_apply_bundle only parses bytes whose Ed25519 signature it has verified, so a fuzzer cannot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_feed.c — libFuzzer target for the feed parser (lib/feed.c on lib/csvread.c).
  *
  * The input bytes are written to a memfd and parsed as a feed, every row in report-all mode; every

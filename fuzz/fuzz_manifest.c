@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_manifest.c — libFuzzer target for manifest screening (lib/screen.c): the hand-written CSV
  * reader, the MRZ-text grouping, the JSON Lines reader, and the threaded pipeline behind them.
  *

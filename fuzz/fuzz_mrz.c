@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_mrz.c — libFuzzer target for sltd_mrz_parse (ICAO Doc 9303 MRZ parser).
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib \

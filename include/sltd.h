@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file sltd.h
  * @brief sltd — is this travel document listed as stolen, lost, revoked or invalid?
@@ -51,10 +52,13 @@ extern "C" {
 /** @name Version (the build reads it from here) */
 /**@{*/
 #define SLTD_VERSION_MAJOR 0
-#define SLTD_VERSION_MINOR 1
+#define SLTD_VERSION_MINOR 2
 #define SLTD_VERSION_PATCH 0
 #define SLTD_VERSION_NUMBER (SLTD_VERSION_MAJOR * 10000 + SLTD_VERSION_MINOR * 100 + SLTD_VERSION_PATCH)
-#define SLTD_VERSION_STRING "0.1.0"
+#define SLTD_VERSION_QUOTE_(x) #x
+#define SLTD_VERSION_EXPAND_(x) SLTD_VERSION_QUOTE_(x)
+/** "MAJOR.MINOR.PATCH", made from the three numbers above (the only place the version is written) */
+#define SLTD_VERSION_STRING SLTD_VERSION_EXPAND_(SLTD_VERSION_MAJOR.SLTD_VERSION_MINOR.SLTD_VERSION_PATCH)
 /**@}*/
 
 #if defined(SLTD_BUILDING) && defined(__GNUC__)

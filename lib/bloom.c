@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bloom.c — the persisted, shared, blocked Bloom filter (see bloom.h). */
 #include "bloom.h"
 

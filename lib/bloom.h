@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bloom.h — the cache-line-blocked Bloom filter, persisted in one file that every process maps shared.
  *
  * File layout (format 1, host byte order, checked by an endianness marker):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle.c — signed update bundles (see bundle.h and docs/BUNDLE.md): the public calls that make signing
  * keys, pack a bundle and apply one.
  *

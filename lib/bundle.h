@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle.h — signed update bundles: the file format (docs/BUNDLE.md) and its parser.
  *
  * Layout (all integers big-endian):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* csvread.c — streaming RFC 4180 reader on top of libcsv (see csvread.h).
  *
  * How it keeps line numbers and bounded memory with libcsv's push parser:

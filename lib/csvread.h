@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* csvread.h — streaming RFC 4180 reader on top of libcsv (internal).
  *
  * Reads a file (or standard input for "-") in 64 KiB chunks and hands out one row at a time, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.c — result codes as text, and the per-thread error detail. */
 #include "error.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.h — error detail for the caller (sltd_errmsg), kept per thread like errno. */
 #ifndef SLTD_ERROR_H
 #define SLTD_ERROR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* feed.c — the feed CSV: header, per-field validation, serial ranges (see feed.h). */
 #include "feed.h"
 

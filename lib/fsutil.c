@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fsutil.c — shared file-system steps: whole reads and writes, directory fsync, safe opens, atomic
  * replacement (see fsutil.h). */
 #include "fsutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fsutil.h — the file-system steps every module shares: whole reads and writes, fsync of a file's
  * directory, opening a regular file safely, and replacing a file atomically. Errors come back as sltd
  * codes with a detail naming the path (error.h); ENOSPC and EDQUOT are SLTD_EFULL. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* import.c — a feed CSV into the database, all or nothing: every row is read and validated first
  * (nothing is written if any is invalid, unless asked to skip them), the rows' digests are sorted with
  * bounded memory (sorter.c), then go through the one write path (update.c) in a single transaction. */

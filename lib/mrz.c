@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mrz.c — ICAO Doc 9303 (8th edition) machine-readable zone parser: TD1, TD2, TD3, MRV-A, MRV-B.
  *
  * Pure: no I/O, no allocation, no global state. The input is never copied whole; lines are spans

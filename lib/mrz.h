@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mrz.h — internal helpers of the ICAO Doc 9303 MRZ parser (mrz.c). Pure: no I/O, no allocation. */
 #ifndef SLTD_MRZ_H
 #define SLTD_MRZ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mrzlookup.c — sltd_lookup_mrz(): parse an MRZ, look the document up, and (opt-in) look up the
  * variants of its number made by the usual OCR confusions.
  *

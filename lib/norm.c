@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* norm.c — normalisation of issuing states, document numbers and types (see norm.h). */
 #include "norm.h"
 

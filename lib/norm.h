@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* norm.h — the one normalisation of issuing states, document numbers and document types.
  * Pure: no I/O, no allocation. Used by import, lookup, screening and MRZ paths alike. */
 #ifndef SLTD_NORM_H

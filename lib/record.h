@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record.h — the on-disk encoding of listings (the LMDB value) and of dates.
  *
  * A value is one or more records back to back. A record (format version 1):

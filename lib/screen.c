@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* screen.c — screening passenger manifests (CSV, MRZ text, JSON Lines) through the batch lookup, on
  * several threads, results handed to the caller in input order (see sltd.h, "Screening manifests").
  *
@@ -10,9 +11,9 @@
  * bounded by nslots chunks of at most CHUNK_BYTES (+ one bounded row) each, whatever the input. With
  * one thread no thread is started and the same loop reads, looks up and emits in turn.
  *
- * Why a hand-written CSV reader here (lib/csvread.c, on libcsv, stays for feeds): the DESIGN target
- * is >= 3 M documents/s on 2 cores; libcsv through csvread.c measured ~2.5 us a row on this machine
- * (per-byte callbacks, a copy per field, our piecewise feeding for line numbers), which caps one
+ * Why a hand-written CSV reader here (lib/csvread.c, on libcsv, stays for feeds): the screening
+ * target was >= 3 M documents/s on 2 cores; libcsv through csvread.c measured ~2.5 us a row on this
+ * machine (per-byte callbacks, a copy per field, our piecewise feeding for line numbers), which caps one
  * reading thread at ~0.4 M rows/s. The reader below scans unquoted spans with a byte-class table and
  * copies whole spans, ~30-60 ns a row. It is strict RFC 4180 with the same rules, bounds and
  * messages as csvread.c (see csvread.h): BOM, LF/CRLF/CR, quoted fields over lines, blank lines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sorter.c — sorting update entries with bounded memory (see sorter.h). */
 #include "sorter.h"
 

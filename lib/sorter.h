@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sorter.h — update entries sorted by (digest, input order) with bounded memory: entries are kept in
  * memory up to a budget, then sorted and spilled to an unlinked temporary file in the database
  * directory (digests and encoded records only: no document number is ever written); reading merges

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store.c — LMDB environment, read-transaction pool, map growth (see store.h). */
 #include "store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store.h — the LMDB environment: records (digest -> records) and meta (name -> value).
  * The only module that includes <lmdb.h>; LMDB codes are mapped to sltd codes here. */
 #ifndef SLTD_STORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* update.c — the write path (see update.h).
  *
  * In one write transaction: grow or rebuild the filter when it would exceed its capacity, merge the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* update.h — the one write path: a set of digest entries applied to the records in one LMDB
  * transaction, all or nothing, with the filter, counts and state checksum kept in step.
  * Feed imports (import.c) and signed bundles use it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verify.c — recompute everything a replica claims about itself, in one read transaction. */
 #include <string.h>
 

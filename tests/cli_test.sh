@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # CLI tests: every command, its --help, and each exit status, against real databases.
 #   cli_test.sh SLTD_BINARY DATA_DIR WORK_DIR
 set -u

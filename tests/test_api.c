@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_api.c — black box: only the public header, real LMDB files, real keys, real processes. */
 #include <check.h>
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_bloom.c — the blocked filter: no false negatives, the configured false-positive rate, and the
  * file's integrity checks. */
 #include <check.h>

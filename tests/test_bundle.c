@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_bundle.c — signed update bundles (lib/bundle.c, docs/BUNDLE.md), on real databases and keys in
  * temporary directories: round trips, every kind of refusal with the database unchanged, bit flips at
  * hundreds of offsets, a chain of 100 deltas against one full bundle, no plaintext in a bundle, readers

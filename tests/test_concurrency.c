@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_concurrency.c — invariant 1 across threads and processes: lookups from several threads in this
  * process and from a second reader process, while a writer process imports more batches (enough to
  * make the filter outgrow its capacity and be rebuilt under the readers' feet). Every document

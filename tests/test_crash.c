@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_crash.c — invariant 4 (all or nothing) against kill -9.
  *
  * The real `sltd` binary (its path is argv[1], from CMake) imports a feed, or applies a full or a delta

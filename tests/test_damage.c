@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_damage.c — damaged and foreign files (invariants 1 and 2).
  *
  * The filter: truncated, bytes flipped, blocks zeroed, garbage appended, replaced by random bytes or by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_disk.c — a full map and a full disk.
  *
  * Map: a database opened with a 1 MiB map takes an import twenty times larger (the map grows).

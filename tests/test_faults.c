@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_faults.c — fault injection: allocation number N fails, for every N, in open (plain, read-only,
  * create, with a filter to rebuild), import, bundle pack and apply (full: always a filter rebuild;
  * delta), lookups (single, batch, MRZ), stats and verify; then the same with every allocation from N on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_feed.c — the streaming CSV reader (lib/csvread.c) and the feed parser (lib/feed.c).
  *
  * Most cases are one table: an input file, the flags, and the exact transcript of what the parser

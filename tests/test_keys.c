@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_keys.c — key files and keyed digests. */
 #include <check.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_mrz.c — Check suite for the ICAO Doc 9303 MRZ parser (lib/mrz.c).
  *
  * Tcases: check digit, specimens (ICAO Doc 9303 Parts 4-7 "Utopia" examples and constructed ones),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_mrzlookup.c — black box: sltd_lookup_mrz() on a real LMDB database, through sltd.h only.
  *
  * MRZs are built here with check digits computed by this file's own implementation of ICAO 9303's

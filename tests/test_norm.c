@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_norm.c — the one normalisation: a table of valid and invalid inputs. */
 #include <check.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_record.c — the record encoding, day counts, and the order of keys in LMDB. */
 #include <check.h>
 #include <lmdb.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_screen.c — sltd_screen(): CSV, MRZ text and JSON Lines manifests against a real database;
  * malformed input; input order and counts with several threads; a 1 M-row manifest with planted
  * hits; the audit log. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_secrecy.c — invariant 3 and the key rules.
  *
  *  - No plaintext document number in any file the library or the CLI writes: the database directory

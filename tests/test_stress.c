@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_stress.c — invariants 1 and 5 under load: 8 reader threads in 2 processes (4 each) while the
  * writer applies 1,000 signed delta bundles that add and remove documents and re-list a set of
  * documents with a new generation each time.

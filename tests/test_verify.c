@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_verify.c — sltd_verify recomputes what a replica claims: it passes on good data and fails on
  * each kind of damage, injected below the public API. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* testutil.h — the fixtures every suite shares: a scratch directory per test, generated feeds, signing
  * keys, and the suite's test cases (each with its timeout). Uses only sltd.h, Check, the C library and
  * POSIX, so black-box tests can use it too. */

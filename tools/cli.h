@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.h — what the sltd command's sub-command files share. Uses only the public header. */
 #ifndef SLTD_CLI_H
 #define SLTD_CLI_H

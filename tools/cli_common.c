@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_common.c — what the sltd command's sub-commands share: exit codes for library results,
  * error printing, the common options, JSON/CSV/date output helpers. Public API only. */
 #include <errno.h>

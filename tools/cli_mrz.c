@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_mrz.c — `sltd mrz [--json] LINE LINE [LINE]`: parse and validate an MRZ, no database.
  * Uses only the public header; JSON output through jansson (always well-formed, escaped). */
 #include <jansson.h>

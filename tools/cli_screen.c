@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_screen.c — sltd screen: a passenger manifest through sltd_screen(), hits out as CSV or JSON Lines.
  * Public API only. */
 #include <errno.h>

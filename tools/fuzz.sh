@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build the libFuzzer targets with clang (ASan+UBSan) and run each for SECONDS (default 600) on a copy
 # of its seed corpus; new inputs that found coverage stay in build-fuzz/corpus-NAME.
 #   sh tools/fuzz.sh [SECONDS] [TARGET...]        targets: mrz feed bundle

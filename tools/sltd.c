@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sltd — the operator's command line. Uses only the public header (sltd.h).
  *
  * Exit status everywhere: 0 checked, nothing listed (or success) · 1 at least one listed document ·
