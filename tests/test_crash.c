@@ -393,5 +393,5 @@ int main(int argc, char **argv)
         return 2;
     }
     cli = argv[1];
-    return tu_main("crash", ru_env_on("SLTD_SOAK") ? 3600 : 300, setup, teardown, tests, TU_COUNT(tests));
+    return tu_main("crash", ru_env_on("SLTD_SOAK") ? 3600 : 600, setup, teardown, tests, TU_COUNT(tests));
 }
