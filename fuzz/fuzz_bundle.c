@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(x->action == SLTD__UPDATE_ADD || (x->action == SLTD__UPDATE_REMOVE && h.kind == SLTD_BUNDLE_DELTA),
               "action");
         check(x->len >= SLTD__REC_HDR && x->len <= SLTD__REC_MAX, "record length");
-        check(sltd__rec_len(x->rec, x->len) == x->len, "record encoding");
+        check(sltd__record_len(x->rec, x->len) == x->len, "record encoding");
     }
     /* the header re-encodes to the bytes it was read from */
     {

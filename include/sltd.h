@@ -189,7 +189,8 @@ typedef struct sltd_db sltd_db;
 /** @brief Filter state reported by ::sltd_stats. */
 enum sltd_filter_state {
     SLTD_FILTER_OK = 0,    /**< the shared filter is in use */
-    SLTD_FILTER_BYPASS = 1 /**< filter missing or untrusted on a read-only handle: every lookup goes to LMDB */
+    SLTD_FILTER_BYPASS = 1 /**< filter missing or untrusted on a read-only handle, or another process was
+                                writing it when it was needed: lookups go to LMDB until the next commit */
 };
 
 #define SLTD_STATS_VERSION 1

@@ -27,7 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hash.h"
+#include "filehash.h"
+#include "sign.h"
 #include "sltd.h"
 #include "update.h"
 
@@ -91,7 +92,7 @@ int sltd__bundle_apply_buf(sltd_bundle_report *out, sltd_db *db, uint8_t **buf, 
 /* Write a full bundle of the database's committed state (its sequence, records and checksum, read in one
  * snapshot), created at `created` and expiring at `expires`, signed with k, to path (atomically).
  * SLTD_ESEQUENCE when the database has sequence 0; the store's errors; SLTD_EIO, SLTD_EFULL, SLTD_ENOMEM. */
-int sltd__bundle_snapshot(sltd_bundle_report *out, sltd_db *db, const char *path, const sltd__signkey *k,
+int sltd__bundle_snapshot(sltd_bundle_report *out, sltd_db *db, const char *path, const sltd__sign_key *k,
                           int64_t created, int64_t expires);
 
 #endif

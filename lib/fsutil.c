@@ -109,6 +109,29 @@ int sltd__fs_open_regular(const char *path, int nofollow, struct stat *st)
     return fd;
 }
 
+int sltd__fs_create_new(const char *path, mode_t mode)
+{
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+}
+
+int sltd__fs_tmpfile(const char *dir)
+{
+    char path[4096];
+    int fd;
+
+#ifdef O_TMPFILE
+    if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+        return fd;
+#endif
+    if ((size_t)snprintf(path, sizeof path, "%s/.sltd-tmp-XXXXXX", dir) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if ((fd = mkostemp(path, O_CLOEXEC)) >= 0)
+        unlink(path);
+    return fd;
+}
+
 int sltd__fs_atomic_begin(sltd__fs_atomic *a, const char *path, mode_t mode)
 {
     size_t n = strlen(path) + sizeof ".XXXXXX";

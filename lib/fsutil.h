@@ -20,6 +20,14 @@ char *sltd__fs_concat(const char *a, const char *b, const char *c);
 /* fsync the directory dir. 0 or -1 with errno. */
 int sltd__fs_sync_dir(const char *dir);
 
+/* Create a new file for writing that must not exist yet (a symbolic link at path is not followed):
+ * the descriptor, or -1 with errno set (EEXIST when something is there). Sets no error detail. */
+int sltd__fs_create_new(const char *path, mode_t mode);
+
+/* A new temporary file in dir that has no name (O_TMPFILE, or a unique name removed at once), so that
+ * nothing is left behind even after a crash; mode 0600. The descriptor, or -1 with errno set. */
+int sltd__fs_tmpfile(const char *dir);
+
 /* Open an existing file read-only that must be a regular file, and fstat it into *st. With
  * nofollow, a symbolic link is refused (ELOOP). Returns the descriptor, or -1 with errno set
  * (EFTYPE-like cases report EINVAL: not a regular file). Sets no error detail: callers word it. */

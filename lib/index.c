@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "bundle.h"
-#include "db.h"
+#include "crypto.h"
+#include "meta.h"
 #include "error.h"
 
 void sltd__index_free(sltd__index *ix)
@@ -37,7 +38,7 @@ static int frame(size_t *klen, const uint8_t *buf, size_t len, const char *sourc
     if (len < SLTD__INDEX_MIN || len > SLTD_INDEX_MAX || memcmp(buf, SLTD__INDEX_MAGIC, 8) != 0)
         return sltd__err(SLTD_EFORMAT, "%s: not an sltd index (%s)", source,
                          len < SLTD__INDEX_MIN ? "too short" : len > SLTD_INDEX_MAX ? "too large" : "bad magic");
-    k = sltd__get_u32(buf + 88);
+    k = sltd__meta_decode_u32(buf + 88);
     if (k > len - SLTD__INDEX_HDR - SLTD__SIGN_BYTES || sltd__keylist_frame(buf + SLTD__INDEX_HDR, k) != k)
         return sltd__err(SLTD_EFORMAT, "%s: index: the key list's length is out of bounds", source);
     *klen = k;
@@ -57,18 +58,18 @@ int sltd__index_parse(sltd__index *ix, const uint8_t *buf, size_t len, const cha
     if (((unsigned)buf[8] << 8 | buf[9]) != SLTD__INDEX_FORMAT)
         return sltd__err(SLTD_EFORMAT, "%s: index format version %u is not supported (this library reads %d)", source,
                          (unsigned)buf[8] << 8 | buf[9], SLTD__INDEX_FORMAT);
-    if (!sltd__all_zero(buf + 10, 2) || !sltd__all_zero(buf + 96, 32))
+    if (!sltd__meta_all_zero(buf + 10, 2) || !sltd__meta_all_zero(buf + 96, 32))
         return sltd__err(SLTD_EFORMAT, "%s: index: reserved bytes are not zero", source);
-    if (sltd__get_u32(buf + 12) != SLTD__INDEX_HDR)
+    if (sltd__meta_decode_u32(buf + 12) != SLTD__INDEX_HDR)
         return sltd__err(SLTD_EFORMAT, "%s: index: header length is not %d", source, SLTD__INDEX_HDR);
-    b = sltd__get_u32(buf + 92);
+    b = sltd__meta_decode_u32(buf + 92);
     if (b == 0 || b > SLTD__INDEX_ENTRIES_MAX ||
         len != SLTD__INDEX_HDR + klen + (size_t)b * SLTD__INDEX_ENTRY + SLTD__SIGN_BYTES)
         return sltd__err(SLTD_EFORMAT, "%s: index: %u entries do not fit its length", source, b);
-    ix->sequence = sltd__get_u64(buf + 16);
-    ix->published = (int64_t)sltd__get_u64(buf + 24);
-    ix->expires = (int64_t)sltd__get_u64(buf + 32);
-    ix->records = sltd__get_u64(buf + 40);
+    ix->sequence = sltd__meta_decode_u64(buf + 16);
+    ix->published = (int64_t)sltd__meta_decode_u64(buf + 24);
+    ix->expires = (int64_t)sltd__meta_decode_u64(buf + 32);
+    ix->records = sltd__meta_decode_u64(buf + 40);
     memcpy(ix->checksum, buf + 48, 16);
     memcpy(ix->key_check, buf + 64, 16);
     memcpy(ix->key_id, buf + 80, SLTD__SIGN_KEYID);
@@ -84,14 +85,14 @@ int sltd__index_parse(sltd__index *ix, const uint8_t *buf, size_t len, const cha
     for (i = 0; i < b; i++, p += SLTD__INDEX_ENTRY) {
         sltd__ientry *x = &ix->e[i];
         x->kind = p[0];
-        x->sequence = sltd__get_u64(p + 8);
-        x->base = sltd__get_u64(p + 16);
-        x->size = sltd__get_u64(p + 24);
-        x->created = (int64_t)sltd__get_u64(p + 32);
+        x->sequence = sltd__meta_decode_u64(p + 8);
+        x->base = sltd__meta_decode_u64(p + 16);
+        x->size = sltd__meta_decode_u64(p + 24);
+        x->created = (int64_t)sltd__meta_decode_u64(p + 32);
         memcpy(x->key_id, p + 40, SLTD__SIGN_KEYID);
         memcpy(x->hash, p + 48, SLTD__FILEHASH);
         ix->n = i + 1;
-        if (!sltd__all_zero(p + 1, 7) || (x->kind != SLTD_BUNDLE_FULL && x->kind != SLTD_BUNDLE_DELTA))
+        if (!sltd__meta_all_zero(p + 1, 7) || (x->kind != SLTD_BUNDLE_FULL && x->kind != SLTD_BUNDLE_DELTA))
             return sltd__err(SLTD_EFORMAT, "%s: index: entry %zu: bad kind or reserved bytes", source, i + 1);
         if (x->sequence == 0 || x->sequence > ix->sequence ||
             (x->kind == SLTD_BUNDLE_FULL ? x->base != 0 : x->base == 0 || x->base >= x->sequence))
@@ -123,7 +124,7 @@ int sltd__index_open(sltd__index *ix, const uint8_t *buf, size_t len, const uint
     const uint8_t(*pk)[SLTD__SIGN_PUBLIC];
     char hex[2 * SLTD__SIGN_KEYID + 1];
     sltd__keylist *kl = NULL;
-    sltd__sigstate *sig = NULL;
+    sltd__sign_state *sig = NULL;
     const sltd__certkey *k;
     size_t klen;
     int rc, i;
@@ -145,12 +146,12 @@ int sltd__index_open(sltd__index *ix, const uint8_t *buf, size_t len, const uint
     }
     k = &kl->k[i];
     pk = &k->pk;
-    if ((sig = sltd__sig_begin()) == NULL) {
+    if ((sig = sltd__sign_begin()) == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
     }
-    sltd__sig_update(sig, buf, len - SLTD__SIGN_BYTES);
-    if (sltd__sig_verify(sig, buf + len - SLTD__SIGN_BYTES, pk, 1) != 0) {
+    sltd__sign_update(sig, buf, len - SLTD__SIGN_BYTES);
+    if (sltd__sign_verify(sig, buf + len - SLTD__SIGN_BYTES, pk, 1) != 0) {
         rc = sltd__err(SLTD_ESIGNATURE, "%s: the index's signature does not verify under key %s (altered or "
                        "damaged); refused", source, hex);
         goto cleanup;
@@ -166,15 +167,15 @@ int sltd__index_open(sltd__index *ix, const uint8_t *buf, size_t len, const uint
 cleanup:
     if (rc != SLTD_OK)
         sltd__index_free(ix);
-    sltd__sig_free(sig);
+    sltd__sign_free(sig);
     free(kl);
     return rc;
 }
 
 int sltd__index_encode(uint8_t **out, size_t *len, const sltd__index *ix, const uint8_t *keys_raw, size_t keys_len,
-                       const sltd__signkey *k)
+                       const sltd__sign_key *k)
 {
-    sltd__sigstate *sig;
+    sltd__sign_state *sig;
     size_t n, i;
     uint8_t *b, *p;
 
@@ -184,37 +185,37 @@ int sltd__index_encode(uint8_t **out, size_t *len, const sltd__index *ix, const 
     n = SLTD__INDEX_HDR + keys_len + ix->n * SLTD__INDEX_ENTRY + SLTD__SIGN_BYTES;
     if (n > SLTD_INDEX_MAX)
         return sltd__err(SLTD_EINVAL, "the index would have %zu bytes, more than %u", n, SLTD_INDEX_MAX);
-    if ((b = calloc(1, n)) == NULL || (sig = sltd__sig_begin()) == NULL) {
+    if ((b = calloc(1, n)) == NULL || (sig = sltd__sign_begin()) == NULL) {
         free(b);
         return sltd__err(SLTD_ENOMEM, "out of memory");
     }
     memcpy(b, SLTD__INDEX_MAGIC, 8);
     b[9] = SLTD__INDEX_FORMAT;
-    sltd__put_u32(b + 12, SLTD__INDEX_HDR);
-    sltd__put_u64(b + 16, ix->sequence);
-    sltd__put_u64(b + 24, (uint64_t)ix->published);
-    sltd__put_u64(b + 32, (uint64_t)ix->expires);
-    sltd__put_u64(b + 40, ix->records);
+    sltd__meta_encode_u32(b + 12, SLTD__INDEX_HDR);
+    sltd__meta_encode_u64(b + 16, ix->sequence);
+    sltd__meta_encode_u64(b + 24, (uint64_t)ix->published);
+    sltd__meta_encode_u64(b + 32, (uint64_t)ix->expires);
+    sltd__meta_encode_u64(b + 40, ix->records);
     memcpy(b + 48, ix->checksum, 16);
     memcpy(b + 64, ix->key_check, 16);
-    sltd__signkey_id(b + 80, k);
-    sltd__put_u32(b + 88, (uint32_t)keys_len);
-    sltd__put_u32(b + 92, (uint32_t)ix->n);
+    sltd__sign_key_id(b + 80, k);
+    sltd__meta_encode_u32(b + 88, (uint32_t)keys_len);
+    sltd__meta_encode_u32(b + 92, (uint32_t)ix->n);
     memcpy(b + SLTD__INDEX_HDR, keys_raw, keys_len);
     p = b + SLTD__INDEX_HDR + keys_len;
     for (i = 0; i < ix->n; i++, p += SLTD__INDEX_ENTRY) {
         const sltd__ientry *x = &ix->e[i];
         p[0] = (uint8_t)x->kind;
-        sltd__put_u64(p + 8, x->sequence);
-        sltd__put_u64(p + 16, x->base);
-        sltd__put_u64(p + 24, x->size);
-        sltd__put_u64(p + 32, (uint64_t)x->created);
+        sltd__meta_encode_u64(p + 8, x->sequence);
+        sltd__meta_encode_u64(p + 16, x->base);
+        sltd__meta_encode_u64(p + 24, x->size);
+        sltd__meta_encode_u64(p + 32, (uint64_t)x->created);
         memcpy(p + 40, x->key_id, SLTD__SIGN_KEYID);
         memcpy(p + 48, x->hash, SLTD__FILEHASH);
     }
-    sltd__sig_update(sig, b, n - SLTD__SIGN_BYTES);
-    sltd__sig_create(sig, b + n - SLTD__SIGN_BYTES, k);
-    sltd__sig_free(sig);
+    sltd__sign_update(sig, b, n - SLTD__SIGN_BYTES);
+    sltd__sign_create(sig, b + n - SLTD__SIGN_BYTES, k);
+    sltd__sign_free(sig);
     *out = b;
     *len = n;
     return SLTD_OK;

@@ -28,7 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hash.h"
+#include "filehash.h"
+#include "sign.h"
 #include "keylist.h"
 #include "sltd.h"
 
@@ -71,7 +72,7 @@ int sltd__index_open(sltd__index *ix, const uint8_t *buf, size_t len, const uint
 /* Encode ix (its key list given as the root-signed bytes keys_raw) and sign it with k, whose id is
  * written as the index's. A malloc'd buffer. 0, SLTD_EINVAL (too many entries), SLTD_ENOMEM. */
 int sltd__index_encode(uint8_t **out, size_t *len, const sltd__index *ix, const uint8_t *keys_raw, size_t keys_len,
-                       const sltd__signkey *k);
+                       const sltd__sign_key *k);
 
 void sltd__index_free(sltd__index *ix);
 

@@ -7,7 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "db.h"
+#include "crypto.h"
+#include "meta.h"
 #include "error.h"
 #include "fsutil.h"
 
@@ -19,7 +20,7 @@ size_t sltd__keylist_frame(const uint8_t *buf, size_t avail)
 
     if (avail < SLTD__KEYLIST_MIN || memcmp(buf, SLTD__KEYLIST_MAGIC, 8) != 0)
         return 0;
-    len = sltd__get_u32(buf + 12);
+    len = sltd__meta_decode_u32(buf + 12);
     if (len < SLTD__KEYLIST_MIN || len > SLTD__KEYLIST_LEN(SLTD_KEYLIST_MAX) || len > avail)
         return 0;
     return len;
@@ -36,14 +37,14 @@ int sltd__keylist_parse(sltd__keylist *out, const uint8_t *buf, size_t len, cons
     if (((unsigned)buf[8] << 8 | buf[9]) != SLTD__KEYLIST_FORMAT)
         return sltd__err(SLTD_EFORMAT, "%s: key list format version %u is not supported (this library reads %d)",
                          source, (unsigned)buf[8] << 8 | buf[9], SLTD__KEYLIST_FORMAT);
-    if (!sltd__all_zero(buf + 10, 2) || !sltd__all_zero(buf + 76, 4))
+    if (!sltd__meta_all_zero(buf + 10, 2) || !sltd__meta_all_zero(buf + 76, 4))
         return sltd__err(SLTD_EFORMAT, "%s: key list: reserved bytes are not zero", source);
-    n = sltd__get_u32(buf + 72);
+    n = sltd__meta_decode_u32(buf + 72);
     if (n == 0 || n > SLTD_KEYLIST_MAX || SLTD__KEYLIST_LEN(n) != len)
         return sltd__err(SLTD_EFORMAT, "%s: key list: %u keys do not fit its length %zu", source, n, len);
-    out->version = sltd__get_u64(buf + 16);
-    out->created = (int64_t)sltd__get_u64(buf + 24);
-    out->expires = (int64_t)sltd__get_u64(buf + 32);
+    out->version = sltd__meta_decode_u64(buf + 16);
+    out->created = (int64_t)sltd__meta_decode_u64(buf + 24);
+    out->expires = (int64_t)sltd__meta_decode_u64(buf + 32);
     memcpy(out->root, buf + 40, SLTD__SIGN_PUBLIC);
     if (out->version == 0 || out->expires < out->created)
         return sltd__err(SLTD_EFORMAT, "%s: key list: version 0, or expires before it was created", source);
@@ -52,11 +53,11 @@ int sltd__keylist_parse(sltd__keylist *out, const uint8_t *buf, size_t len, cons
         const uint8_t *p = buf + SLTD__KEYLIST_HDR + i * SLTD__KEYLIST_ENTRY;
         sltd__certkey *k = &out->k[i];
         memcpy(k->pk, p, SLTD__SIGN_PUBLIC);
-        sltd__pubkey_id(k->id, k->pk);
-        k->not_before = (int64_t)sltd__get_u64(p + 32);
-        k->not_after = (int64_t)sltd__get_u64(p + 40);
+        sltd__sign_pubkey_id(k->id, k->pk);
+        k->not_before = (int64_t)sltd__meta_decode_u64(p + 32);
+        k->not_after = (int64_t)sltd__meta_decode_u64(p + 40);
         k->state = p[48];
-        if ((k->state != SLTD__KEY_ACTIVE && k->state != SLTD__KEY_REVOKED) || !sltd__all_zero(p + 49, 7) ||
+        if ((k->state != SLTD__KEY_ACTIVE && k->state != SLTD__KEY_REVOKED) || !sltd__meta_all_zero(p + 49, 7) ||
             k->not_after <= k->not_before)
             return sltd__err(SLTD_EFORMAT, "%s: key list: key %zu: bad state, reserved bytes or validity", source,
                              i + 1);
@@ -70,17 +71,17 @@ int sltd__keylist_parse(sltd__keylist *out, const uint8_t *buf, size_t len, cons
 int sltd__keylist_open(sltd__keylist *out, const uint8_t *buf, size_t len, const uint8_t (*roots)[SLTD__SIGN_PUBLIC],
                        size_t nroots, const char *source)
 {
-    sltd__sigstate *sig;
+    sltd__sign_state *sig;
     int who;
 
     memset(out, 0, sizeof *out);
     if (sltd__keylist_frame(buf, len) != len)
         return sltd__err(SLTD_EFORMAT, "%s: not an sltd key list (magic or length)", source);
-    if ((sig = sltd__sig_begin()) == NULL)
+    if ((sig = sltd__sign_begin()) == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
-    sltd__sig_update(sig, buf, len - SLTD__SIGN_BYTES);
-    who = sltd__sig_verify(sig, buf + len - SLTD__SIGN_BYTES, roots, nroots);
-    sltd__sig_free(sig);
+    sltd__sign_update(sig, buf, len - SLTD__SIGN_BYTES);
+    who = sltd__sign_verify(sig, buf + len - SLTD__SIGN_BYTES, roots, nroots);
+    sltd__sign_free(sig);
     if (who < 0)
         return sltd__err(SLTD_ESIGNATURE, "%s: the key list is not signed by a trusted root key; refused", source);
     if (memcmp(roots[who], buf + 40, SLTD__SIGN_PUBLIC) != 0)
@@ -96,7 +97,7 @@ int sltd__keylist_load(sltd__keylist *out, uint8_t **raw, size_t *rawlen, const 
 
     if (raw != NULL)
         *raw = NULL;
-    if ((rc = sltd__hash_init()) != SLTD_OK ||
+    if ((rc = sltd__crypto_init()) != SLTD_OK ||
         (rc = sltd__fs_load(&buf, &len, path, SLTD__KEYLIST_MIN, SLTD__KEYLIST_LEN(SLTD_KEYLIST_MAX), "key list")) !=
             SLTD_OK)
         return rc;
@@ -133,34 +134,34 @@ int sltd__certkey_valid_at(const sltd__certkey *k, int64_t t)
 }
 
 /* Encode and sign: a malloc'd buffer of SLTD__KEYLIST_LEN(kl->n) bytes. */
-static int encode(uint8_t **out, size_t *outlen, const sltd__keylist *kl, const sltd__signkey *root)
+static int encode(uint8_t **out, size_t *outlen, const sltd__keylist *kl, const sltd__sign_key *root)
 {
     size_t len = SLTD__KEYLIST_LEN(kl->n), i;
-    sltd__sigstate *sig;
+    sltd__sign_state *sig;
     uint8_t *b;
 
-    if ((b = calloc(1, len)) == NULL || (sig = sltd__sig_begin()) == NULL) {
+    if ((b = calloc(1, len)) == NULL || (sig = sltd__sign_begin()) == NULL) {
         free(b);
         return sltd__err(SLTD_ENOMEM, "out of memory");
     }
     memcpy(b, SLTD__KEYLIST_MAGIC, 8);
     b[9] = SLTD__KEYLIST_FORMAT;
-    sltd__put_u32(b + 12, (uint32_t)len);
-    sltd__put_u64(b + 16, kl->version);
-    sltd__put_u64(b + 24, (uint64_t)kl->created);
-    sltd__put_u64(b + 32, (uint64_t)kl->expires);
+    sltd__meta_encode_u32(b + 12, (uint32_t)len);
+    sltd__meta_encode_u64(b + 16, kl->version);
+    sltd__meta_encode_u64(b + 24, (uint64_t)kl->created);
+    sltd__meta_encode_u64(b + 32, (uint64_t)kl->expires);
     memcpy(b + 40, kl->root, SLTD__SIGN_PUBLIC);
-    sltd__put_u32(b + 72, (uint32_t)kl->n);
+    sltd__meta_encode_u32(b + 72, (uint32_t)kl->n);
     for (i = 0; i < kl->n; i++) {
         uint8_t *p = b + SLTD__KEYLIST_HDR + i * SLTD__KEYLIST_ENTRY;
         memcpy(p, kl->k[i].pk, SLTD__SIGN_PUBLIC);
-        sltd__put_u64(p + 32, (uint64_t)kl->k[i].not_before);
-        sltd__put_u64(p + 40, (uint64_t)kl->k[i].not_after);
+        sltd__meta_encode_u64(p + 32, (uint64_t)kl->k[i].not_before);
+        sltd__meta_encode_u64(p + 40, (uint64_t)kl->k[i].not_after);
         p[48] = (uint8_t)kl->k[i].state;
     }
-    sltd__sig_update(sig, b, len - SLTD__SIGN_BYTES);
-    sltd__sig_create(sig, b + len - SLTD__SIGN_BYTES, root);
-    sltd__sig_free(sig);
+    sltd__sign_update(sig, b, len - SLTD__SIGN_BYTES);
+    sltd__sign_create(sig, b + len - SLTD__SIGN_BYTES, root);
+    sltd__sign_free(sig);
     *out = b;
     *outlen = len;
     return SLTD_OK;
@@ -177,7 +178,7 @@ static void fill_info(sltd_keylist_info *out, const sltd__keylist *kl)
     out->list_version = kl->version;
     out->created = kl->created;
     out->expires = kl->expires;
-    sltd__pubkey_id(out->root_id, kl->root);
+    sltd__sign_pubkey_id(out->root_id, kl->root);
     out->nkeys = (unsigned)kl->n;
     for (i = 0; i < kl->n; i++) {
         memcpy(out->keys[i].key_id, kl->k[i].id, SLTD_KEYID_SIZE);
@@ -195,7 +196,7 @@ static int rewrite(sltd_keylist_info *out, const char *path, const char *root_se
                    const void *arg)
 {
     sltd__fs_atomic a = SLTD__FS_ATOMIC_INIT;
-    sltd__signkey *root = NULL;
+    sltd__sign_key *root = NULL;
     uint8_t rootpk[SLTD__SIGN_PUBLIC], pk[SLTD__SIGN_PUBLIC], *enc = NULL;
     sltd__keylist *kl = NULL;
     size_t enclen = 0, i;
@@ -204,13 +205,13 @@ static int rewrite(sltd_keylist_info *out, const char *path, const char *root_se
     sltd__err_clear();
     if (path == NULL || root_sec == NULL || key_pub == NULL)
         return sltd__err(SLTD_EINVAL, "key list, root key and signing key are required");
-    if ((rc = sltd__hash_init()) != SLTD_OK)
+    if ((rc = sltd__crypto_init()) != SLTD_OK)
         return rc;
     if ((kl = calloc(1, sizeof *kl)) == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
-    if ((rc = sltd__signkey_load(&root, root_sec)) != SLTD_OK || (rc = sltd__pubkey_load(pk, key_pub)) != SLTD_OK)
+    if ((rc = sltd__sign_key_load(&root, root_sec)) != SLTD_OK || (rc = sltd__sign_pubkey_load(pk, key_pub)) != SLTD_OK)
         goto cleanup;
-    sltd__signkey_public(rootpk, root);
+    sltd__sign_key_public(rootpk, root);
     if (memcmp(rootpk, pk, SLTD__SIGN_PUBLIC) == 0) {
         rc = sltd__err(SLTD_EINVAL, "%s: the root key cannot be certified as a signing key", key_pub);
         goto cleanup;
@@ -243,7 +244,7 @@ static int rewrite(sltd_keylist_info *out, const char *path, const char *root_se
         fill_info(out, kl);
 cleanup:
     sltd__fs_atomic_abort(&a);
-    sltd__signkey_free(root);
+    sltd__sign_key_free(root);
     free(enc);
     free(kl);
     return rc;
@@ -260,7 +261,7 @@ static int do_certify(sltd__keylist *kl, const uint8_t pk[SLTD__SIGN_PUBLIC], co
     sltd__certkey *k;
     int i;
 
-    sltd__pubkey_id(id, pk);
+    sltd__sign_pubkey_id(id, pk);
     i = sltd__keylist_find(kl, id);
     k = i >= 0 ? &kl->k[i] : NULL;
     if (k != NULL && k->state == SLTD__KEY_REVOKED)
@@ -284,7 +285,7 @@ static int do_revoke(sltd__keylist *kl, const uint8_t pk[SLTD__SIGN_PUBLIC], con
     int i;
 
     (void)arg;
-    sltd__pubkey_id(id, pk);
+    sltd__sign_pubkey_id(id, pk);
     if ((i = sltd__keylist_find(kl, id)) < 0)
         return sltd__err(SLTD_EINVAL, "%s: this key is not in the key list", path);
     kl->k[i].state = SLTD__KEY_REVOKED;

@@ -21,7 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hash.h"
+#include "filehash.h"
+#include "sign.h"
 #include "sltd.h"
 
 #define SLTD__KEYLIST_MAGIC "SLTDKEYS"

@@ -23,10 +23,13 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "crypto.h"
 #include "db.h"
+#include "meta.h"
 #include "error.h"
 #include "fsutil.h"
-#include "hash.h"
+#include "filehash.h"
+#include "sign.h"
 #include "index.h"
 #include "keylist.h"
 
@@ -38,11 +41,12 @@
 
 typedef struct pub {
     sltd_db *db;
+    const sltd__keys *keys; /* the deployment key of the replica */
     const sltd_publish_options *o;
     sltd_publish_report *r;
     const char *repo;
     char *bundles, *index_path, *incoming;
-    sltd__signkey *sk;
+    sltd__sign_key *sk;
     uint8_t pk[SLTD__SIGN_PUBLIC], key_id[SLTD__SIGN_KEYID];
     sltd__keylist *kl; /* the key list to publish */
     uint8_t *kl_raw;
@@ -123,12 +127,12 @@ static void entry_of(sltd__ientry *x, const uint8_t *buf, size_t len)
 {
     memset(x, 0, sizeof *x);
     x->kind = buf[10];
-    x->sequence = sltd__get_u64(buf + 16);
-    x->base = sltd__get_u64(buf + 24);
-    x->created = (int64_t)sltd__get_u64(buf + 32);
+    x->sequence = sltd__meta_decode_u64(buf + 16);
+    x->base = sltd__meta_decode_u64(buf + 24);
+    x->created = (int64_t)sltd__meta_decode_u64(buf + 32);
     memcpy(x->key_id, buf + 96, SLTD__SIGN_KEYID);
     x->size = len;
-    sltd__fhash_buf(x->hash, buf, len);
+    sltd__filehash_buf(x->hash, buf, len);
 }
 
 /* May a bundle stay listed under the key list being published? */
@@ -170,7 +174,7 @@ static int write_full(pub *p, sltd__ientry *x)
     x->created = br.created;
     x->size = (uint64_t)st.st_size;
     memcpy(x->key_id, br.key_id, SLTD__SIGN_KEYID);
-    rc = sltd__fhash_fd(x->hash, fd, x->size, p->incoming);
+    rc = sltd__filehash_fd(x->hash, fd, x->size, p->incoming);
     close(fd);
     if (rc == SLTD_OK && (rc = place(p, x->hash)) == SLTD_OK) {
         p->r->full_bytes = x->size;
@@ -276,7 +280,7 @@ static int write_index(pub *p, const sltd__index *old, const sltd__ientry *delta
     nw.sequence = r.sequence;
     nw.records = r.records;
     memcpy(nw.checksum, r.checksum, 16);
-    sltd__key_check(nw.key_check, p->db->keys);
+    sltd__prf_key_check(nw.key_check, p->keys);
     nw.published = p->now;
     nw.expires = p->now + (int64_t)p->o->valid_days * 86400;
     if ((rc = sltd__index_encode(&enc, &enclen, &nw, p->kl_raw, p->kl_len, p->sk)) != SLTD_OK)
@@ -339,7 +343,7 @@ static int recover(pub *p, const sltd__index *old, const replica *r, int *found)
         fd = sltd__fs_open_regular(path, 1, &st);
         if (fd >= 0 && pread(fd, hdr, sizeof hdr, 0) == (ssize_t)sizeof hdr &&
             memcmp(hdr, SLTD__BUNDLE_MAGIC, 8) == 0 && hdr[10] == SLTD_BUNDLE_DELTA &&
-            sltd__get_u64(hdr + 16) == r->sequence && sltd__get_u64(hdr + 24) == old->sequence &&
+            sltd__meta_decode_u64(hdr + 16) == r->sequence && sltd__meta_decode_u64(hdr + 24) == old->sequence &&
             memcmp(hdr + 64, r->checksum, 16) == 0 &&
             sltd__fs_load(&buf, &len, path, SLTD__BUNDLE_MIN, SLTD_BUNDLE_MAX, "bundle") == SLTD_OK) {
             entry_of(&x, buf, len);
@@ -441,6 +445,7 @@ int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const 
     sltd__index old;
     replica r;
     char *keys = NULL;
+    sltd__db_parts parts;
     pub p;
     int rc, lockfd = -1, have = 0, i, found;
 
@@ -449,15 +454,14 @@ int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const 
     memset(&old, 0, sizeof old);
     if (out != NULL)
         *out = report_init;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+    if ((rc = sltd__db_use_writer(&parts, db)) != SLTD_OK)
         return rc;
     if (repo == NULL || feed_path == NULL || opts == NULL || opts->version != SLTD_PUBLISH_OPTIONS_VERSION ||
         opts->sign_path == NULL || opts->valid_days > SLTD_BUNDLE_DAYS_MAX || opts->keep > KEEP_MAX ||
         (opts->flags & ~(unsigned)SLTD_IMPORT_IGNORE_UNKNOWN) != 0)
         return sltd__err(SLTD_EINVAL, "sltd_publish: bad arguments or options");
-    if (db->flags & SLTD_OPEN_READONLY)
-        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
     p.db = db;
+    p.keys = parts.keys;
     p.o = opts;
     p.r = &rep;
     p.repo = repo;
@@ -465,7 +469,7 @@ int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const 
     p.full_every = opts->full_every ? opts->full_every : DEFAULT_FULL_EVERY;
     p.keep = opts->keep ? opts->keep : DEFAULT_KEEP;
     p.grace_hours = opts->grace_hours ? opts->grace_hours : DEFAULT_GRACE_HOURS;
-    if ((rc = sltd__hash_init()) != SLTD_OK)
+    if ((rc = sltd__crypto_init()) != SLTD_OK)
         goto cleanup;
     if ((p.bundles = sltd__fs_concat(repo, "/", "bundles")) == NULL ||
         (p.index_path = sltd__fs_concat(repo, "/", "index.sltd")) == NULL ||
@@ -482,11 +486,11 @@ int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const 
     if ((rc = lock_repo(&p, &lockfd)) != SLTD_OK)
         goto cleanup;
     /* the signing key: certified, active and valid now in the key list it publishes */
-    if ((rc = sltd__signkey_load(&p.sk, opts->sign_path)) != SLTD_OK ||
+    if ((rc = sltd__sign_key_load(&p.sk, opts->sign_path)) != SLTD_OK ||
         (rc = sltd__keylist_load(p.kl, &p.kl_raw, &p.kl_len, keys)) != SLTD_OK)
         goto cleanup;
-    sltd__signkey_public(p.pk, p.sk);
-    sltd__pubkey_id(p.key_id, p.pk);
+    sltd__sign_key_public(p.pk, p.sk);
+    sltd__sign_pubkey_id(p.key_id, p.pk);
     if ((i = sltd__keylist_find(p.kl, p.key_id)) < 0 || !sltd__certkey_valid_at(&p.kl->k[i], p.now)) {
         rc = sltd__err(SLTD_ESIGNATURE, "%s: this signing key is %s in the key list %s (sltd certify)",
                        opts->sign_path, i < 0 ? "not certified" : p.kl->k[i].state == SLTD__KEY_REVOKED ? "revoked" :
@@ -511,7 +515,7 @@ cleanup:
     if (lockfd >= 0)
         close(lockfd);
     sltd__index_free(&old);
-    sltd__signkey_free(p.sk);
+    sltd__sign_key_free(p.sk);
     free(p.kl_raw);
     free(p.kl);
     free(keys);

@@ -23,11 +23,14 @@
 #include <dirent.h>
 
 #include "bundle.h"
+#include "crypto.h"
 #include "db.h"
+#include "meta.h"
 #include "error.h"
 #include "fetch.h"
 #include "fsutil.h"
-#include "hash.h"
+#include "filehash.h"
+#include "sign.h"
 #include "index.h"
 #include "plan.h"
 
@@ -45,6 +48,7 @@
 
 typedef struct syncer {
     sltd_db *db;
+    const char *dbdir; /* the database directory (for DIR/sync) */
     const sltd_sync_options *o;
     sltd_sync_report *r;
     sltd__src *src;
@@ -90,13 +94,13 @@ static void emit(const syncer *s, int kind, const sltd__ientry *x, uint64_t byte
 static int meta_i64(sltd__txn *t, const char *name, int64_t *out)
 {
     uint64_t v;
-    int rc = sltd__meta_u64(t, name, &v);
+    int rc = sltd__meta_get_u64(t, name, &v);
 
     *out = (int64_t)v;
     return rc;
 }
 
-static int read_state(sltd_db *db, sltd__kiosk *k, sltd_sync_state *st)
+static int read_state(const sltd__db_parts *p, sltd__kiosk *k, sltd_sync_state *st)
 {
     uint8_t buf[16];
     size_t len;
@@ -106,20 +110,20 @@ static int read_state(sltd_db *db, sltd__kiosk *k, sltd_sync_state *st)
     memset(k, 0, sizeof *k);
     memset(st, 0, sizeof *st);
     st->version = SLTD_SYNC_STATE_VERSION;
-    if ((rc = sltd__store_read_begin(db->store, &t)) != SLTD_OK)
+    if ((rc = sltd__store_read_begin(p->store, &t)) != SLTD_OK)
         return rc;
-    if ((rc = sltd__meta_u64(t, META_SEQUENCE, &k->sequence)) != SLTD_OK ||
+    if ((rc = sltd__meta_get_u64(t, META_SEQUENCE, &k->sequence)) != SLTD_OK ||
         (rc = meta_i64(t, META_SYNC_TIME, &st->last_sync)) != SLTD_OK ||
-        (rc = sltd__meta_u64(t, META_SYNC_SEQUENCE, &st->index_sequence)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(t, META_SYNC_SEQUENCE, &st->index_sequence)) != SLTD_OK ||
         (rc = meta_i64(t, META_SYNC_PUBLISHED, &st->index_published)) != SLTD_OK ||
         (rc = meta_i64(t, META_SYNC_EXPIRES, &st->index_expires)) != SLTD_OK ||
-        (rc = sltd__meta_u64(t, META_SYNC_KEYS, &st->keys_version)) != SLTD_OK)
+        (rc = sltd__meta_get_u64(t, META_SYNC_KEYS, &st->keys_version)) != SLTD_OK)
         goto done;
-    if ((rc = sltd__txn_meta_get(t, META_CHECKSUM, buf, sizeof buf, &len)) < 0)
+    if ((rc = sltd__store_meta_get(t, META_CHECKSUM, buf, sizeof buf, &len)) < 0)
         goto done;
     if (rc == 0 && len == 16)
         memcpy(k->checksum, buf, 16);
-    if ((rc = sltd__txn_meta_get(t, META_SYNC_SIGNER, buf, sizeof buf, &len)) < 0)
+    if ((rc = sltd__store_meta_get(t, META_SYNC_SIGNER, buf, sizeof buf, &len)) < 0)
         goto done;
     if (rc == 0) {
         if (len != SLTD__SIGN_KEYID) {
@@ -134,20 +138,21 @@ static int read_state(sltd_db *db, sltd__kiosk *k, sltd_sync_state *st)
     k->keys_version = st->keys_version;
     k->index_published = st->index_published;
 done:
-    sltd__store_read_end(db->store, t);
+    sltd__store_read_end(p->store, t);
     return rc;
 }
 
 int sltd_sync_state_get(sltd_sync_state *out, sltd_db *db)
 {
+    sltd__db_parts p;
     sltd__kiosk k;
     int rc;
 
     if (out == NULL)
         return SLTD_EINVAL;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         return rc;
-    return read_state(db, &k, out);
+    return read_state(&p, &k, out);
 }
 
 /* The meta values recorded with the data: signer and key list always; the sync itself with the last
@@ -160,16 +165,16 @@ static size_t sync_meta(sltd__meta_kv v[6], metabuf *b, const sltd__index *ix, c
 {
     size_t n = 0;
 
-    sltd__put_u64(b->keys, ix->keys.version);
+    sltd__meta_encode_u64(b->keys, ix->keys.version);
     v[n++] = (sltd__meta_kv){ META_SYNC_KEYS, b->keys, 8 };
     if (signer != NULL)
         v[n++] = (sltd__meta_kv){ META_SYNC_SIGNER, signer, SLTD__SIGN_KEYID };
     if (!last)
         return n;
-    sltd__put_u64(b->now, (uint64_t)time(NULL));
-    sltd__put_u64(b->seq, ix->sequence);
-    sltd__put_u64(b->pub, (uint64_t)ix->published);
-    sltd__put_u64(b->exp, (uint64_t)ix->expires);
+    sltd__meta_encode_u64(b->now, (uint64_t)time(NULL));
+    sltd__meta_encode_u64(b->seq, ix->sequence);
+    sltd__meta_encode_u64(b->pub, (uint64_t)ix->published);
+    sltd__meta_encode_u64(b->exp, (uint64_t)ix->expires);
     v[n++] = (sltd__meta_kv){ META_SYNC_TIME, b->now, 8 };
     v[n++] = (sltd__meta_kv){ META_SYNC_SEQUENCE, b->seq, 8 };
     v[n++] = (sltd__meta_kv){ META_SYNC_PUBLISHED, b->pub, 8 };
@@ -187,7 +192,7 @@ static unsigned backoff_ms(unsigned attempt)
 
     if (ms > WAIT_MAX_MS)
         ms = WAIT_MAX_MS;
-    sltd__random(&r, sizeof r);
+    sltd__crypto_random(&r, sizeof r);
     return ms + r % (ms / 4 + 1);
 }
 
@@ -249,7 +254,7 @@ static int check_fd(int fd, const sltd__ientry *x, const char *path)
     if ((uint64_t)st.st_size != x->size)
         return sltd__err(SLTD_EMIRROR, "%s: %lld bytes, the index names %llu; refused", path, (long long)st.st_size,
                          (unsigned long long)x->size);
-    if ((rc = sltd__fhash_fd(h, fd, x->size, path)) != SLTD_OK)
+    if ((rc = sltd__filehash_fd(h, fd, x->size, path)) != SLTD_OK)
         return rc;
     if (memcmp(h, x->hash, SLTD__FILEHASH) != 0)
         return sltd__err(SLTD_EMIRROR, "%s: its hash is not the one the index names (corrupted, or another "
@@ -416,7 +421,7 @@ static int apply_step(syncer *s, const sltd__index *ix, const sltd__plan *p, siz
         return sltd__err(SLTD_ENOMEM, "out of memory");
     if ((rc = sltd__fs_load(&buf, &len, path, (size_t)x->size, (size_t)x->size, "bundle")) != SLTD_OK)
         goto cleanup;
-    sltd__fhash_buf(h, buf, len);
+    sltd__filehash_buf(h, buf, len);
     if (memcmp(h, x->hash, SLTD__FILEHASH) != 0) {
         rc = sltd__err(SLTD_EMIRROR, "%s: changed after it was checked; refused", path);
         goto cleanup;
@@ -462,7 +467,7 @@ static int open_dir_and_lock(syncer *s, int *lockfd)
     int rc = SLTD_OK;
 
     *lockfd = -1;
-    if ((s->dir = sltd__fs_concat(s->db->dir, "/", "sync")) == NULL ||
+    if ((s->dir = sltd__fs_concat(s->dbdir, "/", "sync")) == NULL ||
         (lock = sltd__fs_concat(s->dir, "/", "lock")) == NULL)
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
     else if (mkdir(s->dir, 0700) != 0 && errno != EEXIST)
@@ -490,6 +495,7 @@ int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd
     sltd__plan plan = { 0, NULL, 0 };
     sltd__kiosk k;
     sltd_sync_state st;
+    sltd__db_parts p;
     syncer s;
     uint8_t kc[16];
     size_t i;
@@ -499,21 +505,20 @@ int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd
     memset(&s, 0, sizeof s);
     if (out != NULL)
         *out = report_init;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
         return rc;
     if (source == NULL || opts == NULL || opts->version != SLTD_SYNC_OPTIONS_VERSION || opts->roots == NULL ||
         opts->nroots == 0 || opts->nroots > ROOTS_MAX || opts->retries > SLTD_SYNC_RETRIES_MAX)
         return sltd__err(SLTD_EINVAL, "sltd_sync: bad arguments or options (1 to %d roots, at most %d retries)",
                          ROOTS_MAX, SLTD_SYNC_RETRIES_MAX);
-    if (db->flags & SLTD_OPEN_READONLY)
-        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
     o = *opts;
     if (o.timeout_s == 0)
         o.timeout_s = DEFAULT_TIMEOUT;
     s.db = db;
+    s.dbdir = p.dir;
     s.o = &o;
     s.r = &rep;
-    if ((rc = sltd__hash_init()) != SLTD_OK)
+    if ((rc = sltd__crypto_init()) != SLTD_OK)
         goto cleanup;
     if ((s.roots = malloc(o.nroots * sizeof *s.roots)) == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
@@ -521,9 +526,9 @@ int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd
     }
     for (i = 0; i < o.nroots; i++)
         if (o.roots[i] == NULL ? (rc = sltd__err(SLTD_EINVAL, "sltd_sync: root %zu is NULL", i)) != SLTD_OK
-                               : (rc = sltd__pubkey_load(s.roots[i], o.roots[i])) != SLTD_OK)
+                               : (rc = sltd__sign_pubkey_load(s.roots[i], o.roots[i])) != SLTD_OK)
             goto cleanup;
-    if ((rc = open_dir_and_lock(&s, &lockfd)) != SLTD_OK || (rc = read_state(db, &k, &st)) != SLTD_OK)
+    if ((rc = open_dir_and_lock(&s, &lockfd)) != SLTD_OK || (rc = read_state(&p, &k, &st)) != SLTD_OK)
         goto cleanup;
     rep.from_sequence = rep.to_sequence = k.sequence;
     if ((rc = sltd__src_open(&s.src, source, o.ca_file, o.timeout_s)) != SLTD_OK ||
@@ -533,7 +538,7 @@ int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd
     rep.index_published = ix.published;
     rep.index_expires = ix.expires;
     rep.keys_version = ix.keys.version;
-    sltd__key_check(kc, db->keys);
+    sltd__prf_key_check(kc, p.keys);
     if ((rc = sltd__plan_judge(&current, &recovery, &ix, &k, kc, (int64_t)time(NULL), "index.sltd")) != SLTD_OK)
         goto cleanup;
     rep.key_recovery = recovery;

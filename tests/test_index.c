@@ -54,7 +54,7 @@ static void setup(void)
     P(s2_sec, "s2.sec");
     P(s2_pub, "s2.pub");
     P(keys, "keys.sltd");
-    ck_assert_int_eq(sltd__pubkey_load(pk, root_pub), 0);
+    ck_assert_int_eq(sltd__sign_pubkey_load(pk, root_pub), 0);
     memcpy(root_pk[0], pk, sizeof pk);
     ck_assert_int_eq(sltd_key_certify(NULL, keys, root_sec, s1_pub, 0, 30), 0);
 }
@@ -89,13 +89,13 @@ static uint8_t *build(size_t *len, sltd__ientry *e, size_t n, uint64_t seq, int6
                       const char *sec)
 {
     sltd__keylist kl;
-    sltd__signkey *k = NULL;
+    sltd__sign_key *k = NULL;
     sltd__index ix;
     uint8_t *raw = NULL, *out = NULL;
     size_t rawlen = 0;
 
     ck_assert_int_eq(sltd__keylist_load(&kl, &raw, &rawlen, keys), 0);
-    ck_assert_int_eq(sltd__signkey_load(&k, sec), 0);
+    ck_assert_int_eq(sltd__sign_key_load(&k, sec), 0);
     memset(&ix, 0, sizeof ix);
     ix.sequence = seq;
     ix.published = published;
@@ -107,7 +107,7 @@ static uint8_t *build(size_t *len, sltd__ientry *e, size_t n, uint64_t seq, int6
     ix.n = n;
     ck_assert_int_eq(sltd__index_encode(&out, len, &ix, raw, rawlen, k), 0);
     free(raw);
-    sltd__signkey_free(k);
+    sltd__sign_key_free(k);
     return out;
 }
 
@@ -198,7 +198,7 @@ START_TEST(wrong_root_unknown_revoked_or_expired_signer)
 
     e[0] = E(SLTD_BUNDLE_FULL, 1, 0, 500, id1);
     buf = build(&len, e, 1, 1, now, now + 60, s1_sec);
-    ck_assert_int_eq(sltd__pubkey_load(other[0], s1_pub), 0);
+    ck_assert_int_eq(sltd__sign_pubkey_load(other[0], s1_pub), 0);
     ck_assert_int_eq(sltd__index_open(&ix, buf, len, (const uint8_t(*)[SLTD__SIGN_PUBLIC])other, 1, "t"),
                      SLTD_ESIGNATURE);
     free(buf);
@@ -297,12 +297,12 @@ START_TEST(signed_but_malformed)
     free(buf);
     {
         sltd__index empty;
-        sltd__signkey *k = NULL;
+        sltd__sign_key *k = NULL;
         uint8_t raw[8] = { 0 };
         memset(&empty, 0, sizeof empty); /* no entry at all: the encoder refuses */
-        ck_assert_int_eq(sltd__signkey_load(&k, s1_sec), 0);
+        ck_assert_int_eq(sltd__sign_key_load(&k, s1_sec), 0);
         ck_assert_int_eq(sltd__index_encode(&buf, &len, &empty, raw, sizeof raw, k), SLTD_EINVAL);
-        sltd__signkey_free(k);
+        sltd__sign_key_free(k);
     }
 }
 END_TEST
