@@ -3,7 +3,7 @@
 # Install the Debian 12 packages sltd needs to build, test and benchmark, when they are missing.
 # Sourced or run by tools/demo.sh and tools/test.sh. Needs root (or sudo) only if something is missing.
 set -eu
-pkgs="cmake make gcc g++ pkg-config liblmdb-dev libsodium-dev libxxhash-dev check libcsv-dev libjansson-dev libsqlite3-dev"
+pkgs="cmake make gcc g++ pkg-config liblmdb-dev libsodium-dev libxxhash-dev check libjansson-dev libsqlite3-dev"
 # the Debian packages' test (deb_packages): dpkg-shlibdeps, the file(1) CPack needs, lintian
 pkgs="$pkgs dpkg-dev file lintian"
 [ "${SLTD_EXTRA_PKGS:-}" ] && pkgs="$pkgs $SLTD_EXTRA_PKGS"
