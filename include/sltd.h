@@ -443,7 +443,7 @@ typedef enum sltd_screen_format {
 /** Most threads ::sltd_screen runs. */
 #define SLTD_SCREEN_THREADS_MAX 64
 
-#define SLTD_SCREEN_ROW_VERSION 1
+#define SLTD_SCREEN_ROW_VERSION 2
 /** @brief One screened row, as passed to the row callback. Everything is borrowed for the duration of
  * the callback only. */
 typedef struct sltd_screen_row {
@@ -463,6 +463,9 @@ typedef struct sltd_screen_row {
     size_t nfields;            /**< the row's columns, to pass through (MRZ: none) */
     const char *const *names;  /**< column names (CSV: the header; JSON Lines: the member names) */
     const char *const *fields; /**< the row's values */
+    const char *note;          /**< a remark on a checked row, "FILE:LINE: ...", else "" (version 2): on a hit
+                                    from a JSON Lines object that gives both an MRZ and fields, what is wrong
+                                    with the other identity, or that the two name different documents */
 } sltd_screen_row;
 
 /** @brief Called in input order for each hit and each invalid row (every row with SLTD_SCREEN_ALL).

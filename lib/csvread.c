@@ -26,6 +26,7 @@ static const unsigned char quo_stop[256] = { [0] = 1, ['\n'] = 1, ['\r'] = 1, ['
 
 struct sltd__csv {
     sltd__text *in;
+    int own_in;
     int fatal, done;
     int st, in_row, bad;
     unsigned long row_line, field_line, last_line;
@@ -78,6 +79,31 @@ const char *sltd__csv_show_name(char *buf, size_t cap, const char *s, size_t n)
     return buf;
 }
 
+static sltd__csv *csv_new(void)
+{
+    sltd__csv *c = calloc(1, sizeof *c);
+
+    if (c == NULL)
+        return NULL;
+    c->row.field = c->fieldp;
+    c->row.len = c->lens;
+    c->row.off = c->off;
+    if ((c->arena = malloc(ARENA_SIZE)) == NULL) {
+        free(c);
+        return NULL;
+    }
+    c->row.data = c->arena;
+    return c;
+}
+
+int sltd__csv_attach(sltd__csv **out, sltd__text *in)
+{
+    if ((*out = csv_new()) == NULL)
+        return SLTD_ENOMEM;
+    (*out)->in = in;
+    return 0;
+}
+
 int sltd__csv_open(sltd__csv **out, const char *path)
 {
     sltd__csv *c;
@@ -85,18 +111,9 @@ int sltd__csv_open(sltd__csv **out, const char *path)
 
     if (out == NULL)
         return SLTD_EINVAL;
-    *out = c = calloc(1, sizeof *c);
-    if (c == NULL)
+    if ((*out = c = csv_new()) == NULL)
         return SLTD_ENOMEM;
-    c->row.field = c->fieldp;
-    c->row.len = c->lens;
-    c->row.off = c->off;
-    if ((c->arena = malloc(ARENA_SIZE)) == NULL) {
-        free(c);
-        *out = NULL;
-        return SLTD_ENOMEM;
-    }
-    c->row.data = c->arena;
+    c->own_in = 1;
     rc = sltd__text_open(&c->in, path);
     if (rc == SLTD_ENOMEM && c->in == NULL) {
         sltd__csv_close(c);
@@ -363,14 +380,15 @@ uint64_t sltd__csv_total(const sltd__csv *c)
 
 size_t sltd__csv_memory(const sltd__csv *c)
 {
-    return c == NULL ? 0 : sizeof *c + ARENA_SIZE + sltd__text_memory(c->in);
+    return c == NULL ? 0 : sizeof *c + ARENA_SIZE + (c->own_in ? sltd__text_memory(c->in) : 0);
 }
 
 void sltd__csv_close(sltd__csv *c)
 {
     if (c == NULL)
         return;
-    sltd__text_close(c->in);
+    if (c->own_in)
+        sltd__text_close(c->in);
     free(c->arena);
     free(c);
 }

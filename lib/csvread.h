@@ -33,6 +33,7 @@
 #define SLTD__CSV_FIELDS_MAX 64  /* most fields in a row */
 
 typedef struct sltd__csv sltd__csv;
+struct sltd__text; /* textin.h */
 
 /* One row. Borrowed from the reader: valid until the next sltd__csv_next() or sltd__csv_close(). */
 typedef struct sltd__csv_row {
@@ -50,6 +51,10 @@ typedef struct sltd__csv_row {
  * failure, so that sltd__csv_error() can say what went wrong; close it with sltd__csv_close() either way.
  * Returns 0, SLTD_EINVAL, SLTD_ENOENT, SLTD_EFORMAT (a directory), SLTD_EIO, SLTD_ENOMEM. */
 SLTD_NODISCARD int sltd__csv_open(sltd__csv **out, const char *path);
+
+/* The same on a text reader that stays the caller's (it is not closed with the CSV reader). 0 or
+ * SLTD_ENOMEM (then *out is NULL). */
+SLTD_NODISCARD int sltd__csv_attach(sltd__csv **out, struct sltd__text *in);
 
 /* The next row: 1 (and *row set), 0 at the end of the input, SLTD_EFORMAT for a bad row (the next
  * call continues after it; sltd__csv_line gives its line), SLTD_EIO or SLTD_ENOMEM (fatal, sticky). */

@@ -290,7 +290,7 @@ START_TEST(malformed)
     ck_assert_int_eq(screen_file(&rep, &s, "long.mrz", NULL, SLTD_SCREEN_AUTO, 0, 2), 0);
     ck_assert_uint_eq(rep.invalid, 1);
     ck_assert_uint_eq(rep.hits, 1);
-    ck_assert_ptr_nonnull(strstr(s.msg[0], "long.mrz:1: MRZ line longer than"));
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "long.mrz:1: mrz: line longer than"));
     free(big);
 
     /* unusable header, empty file, missing file */

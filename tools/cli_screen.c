@@ -167,6 +167,8 @@ static int screen_row(void *ctx, const sltd_screen_row *row)
     }
     if (row->error != 0)
         fprintf(stderr, "sltd screen: %s\n", row->error_msg);
+    else if (row->note[0] != '\0')
+        fprintf(stderr, "sltd screen: %s\n", row->note);
     if (o->json)
         screen_json_line(o, row, verdict);
     else if (row->error != 0 || !row->listed)
