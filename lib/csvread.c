@@ -39,16 +39,6 @@ struct sltd__csv {
     char err[1024];
 };
 
-void sltd__csv_trim(const char **s, size_t *n)
-{
-    while (*n > 0 && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-        (*n)--;
-}
-
 const char *sltd__csv_show_name(char *buf, size_t cap, const char *s, size_t n)
 {
     size_t o = 0, i;
@@ -239,7 +229,7 @@ int sltd__csv_next(sltd__csv *c, const sltd__csv_row **row)
     c->err[0] = '\0';
     in = c->in;
     while (!c->done) {
-        if ((rc = sltd__text_fill(in)) <= 0) {
+        if (in->pos == in->end && (rc = sltd__text_fill(in)) <= 0) {
             if (rc < 0) {
                 snprintf(c->err, sizeof c->err, "%s", sltd__text_error(in));
                 return c->fatal = rc;

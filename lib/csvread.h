@@ -81,7 +81,15 @@ size_t sltd__csv_memory(const sltd__csv *c);
 void sltd__csv_close(sltd__csv *c);
 
 /* The one rule for values: spaces and tabs around a value are not part of it. Narrows [*s, *s + *n). */
-void sltd__csv_trim(const char **s, size_t *n);
+static inline void sltd__csv_trim(const char **s, size_t *n)
+{
+    while (*n > 0 && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
 
 /* A header cell for a message: 'name' (other bytes than printable ASCII as \xHH, a long name cut), or,
  * when the cell holds a digit and could be a document number (a file without its header row has a

@@ -77,17 +77,22 @@ int sltd__mf_put(sltd__mf_chunk *c, const void *s, size_t len, uint32_t *off)
     return 0;
 }
 
-int sltd__mf_push_field(sltd__mf_chunk *c, uint32_t off)
+int sltd__mf_push_fields(sltd__mf_chunk *c, uint32_t base, const uint32_t *off, size_t n)
 {
-    if (c->nf == c->fcap) {
+    size_t i;
+
+    if (c->nf + n > c->fcap) {
         size_t cap = c->fcap ? c->fcap * 2 : 16384;
-        uint32_t *f = realloc(c->foff, cap * sizeof *f);
-        if (f == NULL)
+        uint32_t *f;
+        while (cap < c->nf + n)
+            cap *= 2;
+        if ((f = realloc(c->foff, cap * sizeof *f)) == NULL)
             return SLTD_ENOMEM;
         c->foff = f;
         c->fcap = cap;
     }
-    c->foff[c->nf++] = off;
+    for (i = 0; i < n; i++)
+        c->foff[c->nf++] = base + (off != NULL ? off[i] : 0);
     return 0;
 }
 
@@ -100,10 +105,13 @@ sltd__mf_doc *sltd__mf_doc_new(sltd__mf_chunk *c, unsigned long line)
 {
     sltd__mf_doc *d = &c->doc[c->n++];
 
-    memset(d, 0, sizeof *d);
+    /* every member but the keys, which sltd__mf_key_new sets one by one */
     d->line = d->lines[0] = d->lines[1] = d->lines[2] = line;
+    d->error = d->listed = d->own_names = 0;
     d->msg = d->note = d->text = SLTD__MF_NONE;
+    d->text_len = d->first = d->nfields = 0;
     d->hit = -1;
+    d->nkeys = 0;
     return d;
 }
 

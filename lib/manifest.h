@@ -116,8 +116,8 @@ void sltd__mf_chunk_reset(sltd__mf_chunk *c, uint64_t first_index);
 void sltd__mf_chunk_free(sltd__mf_chunk *c); /* accepts NULL */
 /* Append s[0, len) and a NUL to the arena; *off gets its offset. 0 or SLTD_ENOMEM. */
 int sltd__mf_put(sltd__mf_chunk *c, const void *s, size_t len, uint32_t *off);
-/* Append a field offset. 0 or SLTD_ENOMEM. */
-int sltd__mf_push_field(sltd__mf_chunk *c, uint32_t off);
+/* Append n field offsets base + off[i] (off NULL: n times base). 0 or SLTD_ENOMEM. */
+int sltd__mf_push_fields(sltd__mf_chunk *c, uint32_t base, const uint32_t *off, size_t n);
 /* The string at an arena offset ("" for SLTD__MF_NONE). Valid until the arena grows. */
 const char *sltd__mf_str(const sltd__mf_chunk *c, uint32_t off);
 /* A new document of the chunk, on `line`, with no key and no error. */

@@ -143,7 +143,6 @@ static int csv_read(void *st, sltd__mf_chunk *c)
     sltd__mf_doc *d;
     sltd__mf_key *k;
     uint32_t base;
-    size_t i;
     int rc = sltd__csv_next(r->csv, &row);
 
     if (rc == 0)
@@ -166,9 +165,8 @@ static int csv_read(void *st, sltd__mf_chunk *c)
         return SLTD_ENOMEM;
     d->first = (uint32_t)c->nf;
     d->nfields = (uint32_t)row->nfields;
-    for (i = 0; i < row->nfields; i++)
-        if (sltd__mf_push_field(c, base + row->off[i]) != 0)
-            return SLTD_ENOMEM;
+    if (sltd__mf_push_fields(c, base, row->off, row->nfields) != 0)
+        return SLTD_ENOMEM;
     k = sltd__mf_key_new(d, r->state_field, "number", "type");
     if (value(c, base + row->off[r->h_state], row->len[r->h_state], 0, &k->state) != 0 ||
         value(c, base + row->off[r->h_number], row->len[r->h_number], 0, &k->number) != 0 ||

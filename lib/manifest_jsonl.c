@@ -219,13 +219,13 @@ static void jsonl_prep(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
     d->own_names = 1;
     json_object_foreach(o, name, v) {
         uint32_t off;
-        if ((rc = put_value(c, v, &off)) != 0 || (rc = sltd__mf_push_field(c, off)) != 0)
+        if ((rc = put_value(c, v, &off)) != 0 || (rc = sltd__mf_push_fields(c, off, NULL, 1)) != 0)
             goto done;
         d->nfields++;
     }
     json_object_foreach(o, name, v) {
         uint32_t off;
-        if ((rc = sltd__mf_put(c, name, strlen(name), &off)) != 0 || (rc = sltd__mf_push_field(c, off)) != 0)
+        if ((rc = sltd__mf_put(c, name, strlen(name), &off)) != 0 || (rc = sltd__mf_push_fields(c, off, NULL, 1)) != 0)
             goto done;
     }
     mrz = json_object_get(o, "mrz");

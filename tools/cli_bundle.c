@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cli_bundle.c — sltd keygen, sltd pack, sltd apply: signed update bundles (docs/BUNDLE.md).
- * Uses only the public header. Exit status: 0 success · 2 bad usage, bad or refused input (a bundle
- * that is forged, damaged, replayed, rolled back, for another base, expired...) · 3 database, key or
- * system error. */
+ * Uses only the public header. Exit status (cli_exit_for): 0 success · 2 bad usage, bad or refused
+ * input (a bundle that is forged, damaged, replayed, rolled back, for another base, expired...) · 3
+ * database, key or system error. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -144,35 +144,6 @@ static int parse(bargs *a, int argc, char **argv, const char *allowed, const cha
     return 0;
 }
 
-/* Exit status for a library code: refused or bad input 2, anything else 3. */
-static int status_for(int rc)
-{
-    switch (rc) {
-    case SLTD_OK: return CLI_CLEAR;
-    case SLTD_EINVAL:
-    case SLTD_EFORMAT:
-    case SLTD_ETOOMANY:
-    case SLTD_ESIGNATURE:
-    case SLTD_EEXPIRED:
-    case SLTD_ESEQUENCE:
-    case SLTD_ECHECKSUM:
-        return CLI_USAGE;
-    default:
-        return CLI_SYSTEM;
-    }
-}
-
-static int fail(const char *cmd, int rc, int status)
-{
-    const char *detail = sltd_errmsg(NULL);
-
-    if (detail[0] != '\0')
-        fprintf(stderr, "sltd %s: %s\n  (%s)\n", cmd, detail, sltd_strerror(rc));
-    else
-        fprintf(stderr, "sltd %s: %s\n", cmd, sltd_strerror(rc));
-    return status;
-}
-
 static void hex(char *out, const uint8_t *b, size_t n)
 {
     size_t i;
@@ -219,7 +190,7 @@ int cli_keygen(int argc, char **argv)
     if (a.out == NULL || a.npos != 0)
         return usage("keygen", a.out == NULL ? "--out PREFIX is required" : "unexpected argument");
     if ((rc = sltd_signing_key_create(id, a.out)) != SLTD_OK)
-        return fail("keygen", rc, rc == SLTD_EEXIST || rc == SLTD_EINVAL ? CLI_USAGE : CLI_SYSTEM);
+        return cli_fail("keygen", rc);
     hex(idhex, id, sizeof id);
     fprintf(stderr,
             "sltd keygen: wrote %s.sec (secret, mode 0600: keep it with the authority) and %s.pub (pin it on "
@@ -264,12 +235,12 @@ int cli_pack(int argc, char **argv)
     if (a.db != NULL) {
         oo.key_path = a.key;
         if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
-            return fail("pack", rc, CLI_SYSTEM);
+            return cli_fail("pack", rc);
     }
     rc = sltd_pack_bundle(&r, db, a.pos[0], a.out, &po);
     sltd_close(db);
     if (rc != SLTD_OK)
-        return fail("pack", rc, status_for(rc));
+        return cli_fail("pack", rc);
     describe("sltd pack: wrote", a.out, &r);
     return CLI_CLEAR;
 }
@@ -294,12 +265,15 @@ int cli_apply(int argc, char **argv)
     }
     oo.key_path = a.key;
     if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
-        return fail("apply", rc, CLI_SYSTEM);
+        return cli_fail("apply", rc);
     rc = sltd_apply_bundle(&r, db, a.pos[0], a.trust, a.ntrust, a.dry ? SLTD_APPLY_DRY_RUN : 0);
     sltd_close(db);
-    if (rc != SLTD_OK)
-        /* a bundle made with another deployment key is refused input, not a key error of this database */
-        return fail("apply", rc, rc == SLTD_EWRONGKEY ? CLI_USAGE : status_for(rc));
+    if (rc != SLTD_OK) {
+        /* SLTD_EWRONGKEY from sltd_apply_bundle is about the bundle (made with another deployment key),
+         * refused input, not this database's key: the one place the code means something else */
+        const int status = cli_fail("apply", rc);
+        return rc == SLTD_EWRONGKEY ? CLI_USAGE : status;
+    }
     describe(a.dry ? "sltd apply --dry-run: checked" : "sltd apply: applied", a.pos[0], &r);
     fprintf(stderr, "  %llu added, %llu updated, %llu unchanged, %llu removed, %llu not found%s\n",
             (unsigned long long)r.added, (unsigned long long)r.updated, (unsigned long long)r.unchanged,

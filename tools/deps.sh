@@ -6,6 +6,8 @@ set -eu
 pkgs="cmake make gcc g++ pkg-config liblmdb-dev libsodium-dev libxxhash-dev check libjansson-dev libsqlite3-dev"
 # the Debian packages' test (deb_packages): dpkg-shlibdeps, the file(1) CPack needs, lintian
 pkgs="$pkgs dpkg-dev file lintian"
+# the CLI test runs a command a few days ahead (data past its expiry) with faketime
+pkgs="$pkgs faketime"
 [ "${SLTD_EXTRA_PKGS:-}" ] && pkgs="$pkgs $SLTD_EXTRA_PKGS"
 missing=""
 for p in $pkgs; do
