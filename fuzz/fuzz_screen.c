@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzzdb.h"
 #include "sltd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,7 +39,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define OUT_MAX (64 * 1024)
 
 static sltd_db *db;
-static char dbdir[256];
 
 static void broken(const char *what, unsigned long line)
 {
@@ -52,36 +52,6 @@ static void check(int ok, const char *what, unsigned long line)
         broken(what, line);
 }
 
-static void cleanup_db(void)
-{
-    char cmd[600];
-
-    sltd_close(db);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.key'", dbdir, dbdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "fuzz_screen: could not remove %s\n", dbdir);
-}
-
-static void open_db(void)
-{
-    static const char feed[] = "state,number,type,reference\nUTO,L898902C3,P,SPECIMEN\nD,C01X00T47,,DE-1\n"
-                               "UTO,D23145890,I,ID-1\nUTO,Q1,,Q\n";
-    sltd_options o = SLTD_OPTIONS_INIT;
-    char path[300];
-    sltd_import_report r;
-    const char *tmp = getenv("TMPDIR");
-    FILE *f;
-
-    snprintf(dbdir, sizeof dbdir, "%s/fuzz-screen-XXXXXX", tmp != NULL ? tmp : "/tmp");
-    check(mkdtemp(dbdir) != NULL, "mkdtemp", 0);
-    o.flags = SLTD_OPEN_CREATE;
-    check(sltd_open(&db, dbdir, &o) == 0, "open the database", 0);
-    snprintf(path, sizeof path, "%s/feed.csv", dbdir);
-    f = fopen(path, "w");
-    check(f != NULL && fputs(feed, f) >= 0 && fclose(f) == 0, "write the feed", 0);
-    check(sltd_import_feed(&r, db, path, 0) == 0, "import the feed", 0);
-    atexit(cleanup_db);
-}
 
 /* Is (state, number), as written, a listed document by the library's own normalisation? -1 when
  * either does not normalise (the row is invalid). */
@@ -467,7 +437,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > 16384)
         return 0;
     if (db == NULL)
-        open_db();
+        db = fuzzdb_get("fuzz_screen");
     fmt = formats[data[0] & 3];
     ocr = (data[0] & 4) != 0;
     opt.format = fmt;

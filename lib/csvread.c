@@ -193,6 +193,20 @@ static int row_end(sltd__csv *c, const sltd__csv_row **row)
     return 1;
 }
 
+/* A field ends at ch (at buf[pos]): a ',', or a line end that ends the row too. Returns what row_end
+ * returns for a line end, else 0. */
+static int delimit(sltd__csv *c, unsigned char ch, const sltd__csv_row **row)
+{
+    if (ch == ',') {
+        c->in->pos++;
+        field_end(c);
+        return 0;
+    }
+    sltd__text_eol(c->in, c->in->pos++);
+    field_end(c);
+    return row_end(c, row);
+}
+
 static void row_open(sltd__csv *c)
 {
     c->in_row = 1;
@@ -267,13 +281,8 @@ int sltd__csv_next(sltd__csv *c, const sltd__csv_row **row)
             if (q == e)
                 continue;
             ch = *q;
-            if (ch == ',') {
-                in->pos++;
-                field_end(c);
-            } else if (ch == '\n' || ch == '\r') {
-                sltd__text_eol(in, in->pos++);
-                field_end(c);
-                if ((rc = row_end(c, row)) != 0)
+            if (ch == ',' || ch == '\n' || ch == '\r') {
+                if ((rc = delimit(c, ch, row)) != 0)
                     return rc;
             } else if (ch == '"') {
                 quoting_error(c);
@@ -306,13 +315,8 @@ int sltd__csv_next(sltd__csv *c, const sltd__csv_row **row)
                 add(c, p, 1);
                 c->st = S_QUO;
                 in->pos++;
-            } else if (ch == ',') {
-                in->pos++;
-                field_end(c);
-            } else if (ch == '\n' || ch == '\r') {
-                sltd__text_eol(in, in->pos++);
-                field_end(c);
-                if ((rc = row_end(c, row)) != 0)
+            } else if (ch == ',' || ch == '\n' || ch == '\r') {
+                if ((rc = delimit(c, ch, row)) != 0)
                     return rc;
             } else if (ch == '\0') {
                 row_error(c, in->line, "NUL byte in the input");
