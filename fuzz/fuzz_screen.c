@@ -141,15 +141,20 @@ static void puts_(out *o, const char *s)
     put(o, s, strlen(s));
 }
 
-/* The line of byte `at`: 1 + the line ends before it (CR, LF, or CR LF as one). */
-static unsigned long line_at(const out *o, size_t at)
+/* The line of byte `at`: 1 + the line ends before it (CR, LF, or CR LF as one), counted on from
+ * (from, line) for a later `at`. */
+static unsigned long line_from(const out *o, size_t from, unsigned long line, size_t at)
 {
-    unsigned long line = 1;
     size_t i;
 
-    for (i = 0; i < at; i++)
+    for (i = from; i < at; i++)
         line += o->b[i] == '\r' || (o->b[i] == '\n' && (i == 0 || o->b[i - 1] != '\r'));
     return line;
+}
+
+static unsigned long line_at(const out *o, size_t at)
+{
+    return line_from(o, 0, 1, at);
 }
 
 enum { WANT_HIT, WANT_CLEAR, WANT_INVALID, WANT_ANY_NOT_CLEAR };
@@ -398,7 +403,9 @@ static int run(const out *o, char path[64], const sltd_screen_options *base, see
         off += (size_t)w;
     }
     snprintf(path, 64, "/proc/self/fd/%d", fd);
-    memset(s, 0, sizeof *s);
+    s->n = 0;
+    s->next_index = s->hits = s->invalid = 0;
+    s->last_line = 0;
     s->path = path;
     opt.row_fn = on_row;
     opt.row_ctx = s;
@@ -410,14 +417,19 @@ static int run(const out *o, char path[64], const sltd_screen_options *base, see
     return rc;
 }
 
+/* The row reported at `line` (rows come in line order: a binary search). */
 static const got *row_at(const seen *s, unsigned long line)
 {
-    size_t i;
+    size_t lo = 0, hi = s->n;
 
-    for (i = 0; i < s->n; i++)
-        if (s->row[i].line == line)
-            return &s->row[i];
-    return NULL;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (s->row[mid].line < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && s->row[lo].line == line ? &s->row[lo] : NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -430,7 +442,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static plant p[MAX_PLANT];
     sltd_screen_options opt = SLTD_SCREEN_OPTIONS_INIT;
     char path[64];
-    size_t i, np = 0, body;
+    size_t i, np = 0, body, at;
+    unsigned long line;
     int fmt, ocr, state_col = 0, number_col = 1;
     const int ncols = NCOLS;
 
@@ -510,9 +523,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(g == s.n, "every reported row is a row of the input", g < s.n ? s.row[g].line : 0);
         return 0;
     }
-    for (i = 0; i < np; i++) { /* each planted document at its line, with its answer */
-        const unsigned long line = line_at(&o, p[i].at);
-        const got *g = row_at(&s, line);
+    for (i = 0, line = 1, at = 0; i < np; i++) { /* each planted document at its line, with its answer */
+        const got *g;
+        line = line_from(&o, at, line, p[i].at);
+        at = p[i].at;
+        g = row_at(&s, line);
         check(g != NULL, "a planted document is reported at its line", line);
         switch (p[i].want) {
         case WANT_HIT: check(g->error == 0 && g->listed, "a listed document is a hit", line); break;

@@ -12,19 +12,42 @@
 
 /* ---- the chunk ---- */
 
+/* Buffers start small and grow with what a chunk holds (a short manifest needs little), then are kept
+ * for the chunk's next use. */
 sltd__mf_chunk *sltd__mf_chunk_new(void)
 {
-    sltd__mf_chunk *c = calloc(1, sizeof *c);
+    sltd__mf_chunk *c = malloc(sizeof *c); /* the documents are set one by one as they are added */
 
     if (c == NULL)
         return NULL;
-    c->q = malloc((size_t)SLTD__MF_ROWS * SLTD__MF_KEYS * sizeof *c->q);
-    c->res = malloc((size_t)SLTD__MF_ROWS * SLTD__MF_KEYS * sizeof *c->res);
-    if (c->q == NULL || c->res == NULL) {
-        sltd__mf_chunk_free(c);
-        return NULL;
-    }
+    c->n = c->used = c->cap = c->nf = c->fcap = c->nq = 0;
+    c->a = NULL;
+    c->foff = NULL;
+    c->q = NULL;
+    c->res = NULL;
+    c->ans = NULL;
+    sltd__mf_chunk_reset(c, 0);
     return c;
+}
+
+int sltd__mf_batch_room(sltd__mf_chunk *c, size_t nq)
+{
+    size_t cap = c->nq ? c->nq : 64;
+    sltd_query *q;
+    sltd_result *r;
+
+    if (nq <= c->nq)
+        return 0;
+    while (cap < nq)
+        cap *= 2;
+    if ((q = realloc(c->q, cap * sizeof *q)) == NULL)
+        return SLTD_ENOMEM;
+    c->q = q;
+    if ((r = realloc(c->res, cap * sizeof *r)) == NULL)
+        return SLTD_ENOMEM;
+    c->res = r;
+    c->nq = cap;
+    return 0;
 }
 
 void sltd__mf_chunk_reset(sltd__mf_chunk *c, uint64_t first_index)
@@ -49,7 +72,7 @@ void sltd__mf_chunk_free(sltd__mf_chunk *c)
 
 static int reserve(sltd__mf_chunk *c, size_t more)
 {
-    size_t cap = c->cap ? c->cap : SLTD__MF_BYTES + 64 * 1024;
+    size_t cap = c->cap ? c->cap : 64 * 1024;
     char *b;
 
     if (c->used + more <= c->cap)
@@ -82,7 +105,7 @@ int sltd__mf_push_fields(sltd__mf_chunk *c, uint32_t base, const uint32_t *off, 
     size_t i;
 
     if (c->nf + n > c->fcap) {
-        size_t cap = c->fcap ? c->fcap * 2 : 16384;
+        size_t cap = c->fcap ? c->fcap * 2 : 1024;
         uint32_t *f;
         while (cap < c->nf + n)
             cap *= 2;

@@ -73,8 +73,9 @@ typedef struct sltd__mf_chunk {
     size_t used, cap;
     uint32_t *foff;          /* field offsets */
     size_t nf, fcap;
-    sltd_query *q;           /* the batch: SLTD__MF_ROWS * SLTD__MF_KEYS */
+    sltd_query *q;           /* the batch, room for nq keys (sltd__mf_batch_room) */
     sltd_result *res;
+    size_t nq;
     sltd_mrz_answer *ans;    /* OCR variants: one answer a document */
     uint64_t first_index, bytes_end;
     int rc;                  /* a fatal error met in prep or decide (message in fatal) */
@@ -114,6 +115,8 @@ const sltd__mf_format *sltd__mf_format_for(int format, const char *path);
 sltd__mf_chunk *sltd__mf_chunk_new(void); /* NULL: out of memory */
 void sltd__mf_chunk_reset(sltd__mf_chunk *c, uint64_t first_index);
 void sltd__mf_chunk_free(sltd__mf_chunk *c); /* accepts NULL */
+/* Room in the batch for nq keys. 0 or SLTD_ENOMEM. */
+int sltd__mf_batch_room(sltd__mf_chunk *c, size_t nq);
 /* Append s[0, len) and a NUL to the arena; *off gets its offset. 0 or SLTD_ENOMEM. */
 int sltd__mf_put(sltd__mf_chunk *c, const void *s, size_t len, uint32_t *off);
 /* Append n field offsets base + off[i] (off NULL: n times base). 0 or SLTD_ENOMEM. */

@@ -80,7 +80,7 @@ static void process(screen *s, sltd__mf_chunk *c)
     unsigned j;
     int rc;
 
-    if ((s->o.flags & SLTD_SCREEN_OCR_VARIANTS) && c->ans == NULL &&
+    if ((s->o.flags & SLTD_SCREEN_OCR_VARIANTS) && s->fmt->prep != NULL && c->ans == NULL &&
         (c->ans = malloc(SLTD__MF_ROWS * sizeof *c->ans)) == NULL) {
         sltd__mf_fatal(c, SLTD_ENOMEM);
         return;
@@ -90,6 +90,14 @@ static void process(screen *s, sltd__mf_chunk *c)
             s->fmt->prep(&s->cx, c, i);
     if (c->rc != 0)
         return;
+    for (i = 0; i < c->n; i++) /* keys to look up */
+        for (j = 0; j < c->doc[i].nkeys && c->doc[i].error == 0; j++)
+            nq += c->doc[i].key[j].error == 0 && !c->doc[i].key[j].answered && c->doc[i].key[j].qi >= 0;
+    if (sltd__mf_batch_room(c, nq) != 0) {
+        sltd__mf_fatal(c, SLTD_ENOMEM);
+        return;
+    }
+    nq = 0;
     for (i = 0; i < c->n; i++) { /* the arena no longer moves: pointers into it are safe now */
         sltd__mf_doc *d = &c->doc[i];
         for (j = 0; j < d->nkeys && d->error == 0; j++) {
