@@ -9,7 +9,7 @@
  *
  * Build (libFuzzer): cmake -DSLTD_FUZZ=ON with clang, or
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ilib fuzz/fuzz_bundle.c \
- *         build/libsltd.a -llmdb -lsodium -lxxhash -lcsv -lpthread -lm -o fuzz_bundle
+ *         build/libsltd.a -llmdb -lsodium -lxxhash -ljansson -lpthread -lm -o fuzz_bundle
  *   ./fuzz_bundle tests/corpus/bundle
  * Linked with fuzz/replay.c (any compiler, no libFuzzer), it replays its corpus as an ordinary test;
  * tests/test_bundle.c replays the corpus too. */

@@ -407,20 +407,28 @@ SLTD_API SLTD_NODISCARD int sltd_import_feed_ex(sltd_import_report *out, sltd_db
  * calling thread only, one call at a time, rows strictly in input order.
  *
  * Manifest formats (::sltd_screen_format):
- *  - **CSV** (RFC 4180, strict; UTF-8 with or without BOM; LF or CRLF): a header naming `state` (or
- *    `issuing_state`, or `nationality` when nothing better is given) and `number`, optionally `type`;
- *    other columns are passed through. A field is at most 4096 bytes, a row at most 64 fields.
+ *  - **CSV** (RFC 4180, strict; read as feeds are: UTF-8 with or without BOM; LF, CRLF or CR line
+ *    ends, mixed, with exact line numbers; a bad row costs only itself): a header naming the issuing
+ *    state — `state` or `issuing_state`, not both; `nationality` only when neither is there — and
+ *    `number`, optionally `type`; other columns are passed through. A column named twice is refused.
+ *    Values are trimmed of spaces and tabs. A field is at most 4096 bytes, a row at most 64 fields.
  *  - **MRZ**: the 2 or 3 lines of each document's machine-readable zone, one document after the
  *    other; blank lines between documents are optional (a document ends after 3 lines of 30
- *    characters or 2 of 36/44, at a blank line, or where the line length changes). Each document is
- *    checked as ::sltd_lookup_mrz checks it: a wrong number or composite check digit makes the row
- *    invalid (::SLTD_ECHECKDIGIT), never "clear". Lines are at most 256 bytes.
- *  - **JSON Lines**: one object a line (at most 64 KiB), with string members `state` (or
- *    `issuing_state`, `nationality`) and `number` [and `type`], or `mrz` (the lines joined by "\n",
- *    or an array of the lines); every member is passed through (strings as they are, other values as
- *    compact JSON). Blank lines are skipped.
+ *    characters or 2 of 36/44, at a blank line, where the line length changes, or at a line that can
+ *    only be the first line of a document: the reader realigns there, so an orphan line costs only
+ *    itself). Each document is decided as ::sltd_lookup_mrz decides it: a wrong number or composite
+ *    check digit makes the row invalid (::SLTD_ECHECKDIGIT), never "clear". Lines are at most 256
+ *    bytes; a line of no MRZ length is an invalid row of its own.
+ *  - **JSON Lines**: one object a line (at most 64 KiB), with string members `state` or
+ *    `issuing_state` (not both; `nationality` only when neither) and `number` [and `type`], and/or
+ *    `mrz` (the lines joined by "\n", or an array of the lines); every member is passed through
+ *    (strings as they are, other values as compact JSON). Blank lines are skipped. An object with an
+ *    MRZ and fields has both checked: a hit on either is a hit (::sltd_screen_row.note says what is
+ *    wrong with the other, or that they name different documents); not listed, the row is clear only
+ *    when both are valid and name the same document, else invalid. A shape that cannot be checked is
+ *    an invalid row.
  * A bad row never stops the screening: it is counted as invalid and handed to the row callback with
- * its reason as "FILE:LINE: ...".
+ * its reason as "FILE:LINE: ...", which names the field and what is wrong but never repeats a value.
  */
 /**@{*/
 
@@ -448,7 +456,7 @@ typedef enum sltd_screen_format {
 /** Most threads ::sltd_screen runs. */
 #define SLTD_SCREEN_THREADS_MAX 64
 
-#define SLTD_SCREEN_ROW_VERSION 1
+#define SLTD_SCREEN_ROW_VERSION 2
 /** @brief One screened row, as passed to the row callback. Everything is borrowed for the duration of
  * the callback only. */
 typedef struct sltd_screen_row {
@@ -468,6 +476,9 @@ typedef struct sltd_screen_row {
     size_t nfields;            /**< the row's columns, to pass through (MRZ: none) */
     const char *const *names;  /**< column names (CSV: the header; JSON Lines: the member names) */
     const char *const *fields; /**< the row's values */
+    const char *note;          /**< a remark on a checked row, "FILE:LINE: ...", else "" (version 2): on a hit
+                                    from a JSON Lines object that gives both an MRZ and fields, what is wrong
+                                    with the other identity, or that the two name different documents */
 } sltd_screen_row;
 
 /** @brief Called in input order for each hit and each invalid row (every row with SLTD_SCREEN_ALL).
@@ -547,7 +558,8 @@ typedef struct sltd_screen_report {
  * @param[in] path manifest file, or "-" for standard input
  * @param[in] opts options, or NULL for the defaults (CSV by extension, all cores, counts only)
  * @return 0 when every row was read (invalid rows are counted and passed to the row callback, not
- *         fatal); SLTD_EFORMAT when a CSV header is unusable (empty input, no state or number column);
+ *         fatal); SLTD_EFORMAT when a CSV header is unusable (empty input, no state or number column,
+ *         a column named twice, both `state` and `issuing_state`) or `path` is a directory;
  *         SLTD_ENOENT (no such file), SLTD_EIO, SLTD_ENOMEM, SLTD_EEXPIRED (stale data on a handle opened
  *         with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EINVAL (NULL
  *         argument, unknown flag or format, options version); or a callback's non-zero value.

@@ -13,7 +13,7 @@
 
 /* A document normalised straight into its digest input "STATE<NUMBER" (zero-padded). */
 typedef struct norm_query {
-    uint8_t in[SLTD__DIGEST_INPUT];
+    uint8_t in[SLTD__KEY_INPUT]; /* as hashed: SLTD__DIGEST_INPUT bytes */
     char family; /* type family filter, 0 for none */
 } norm_query;
 
@@ -21,17 +21,9 @@ typedef struct norm_query {
 static int prepare(norm_query *nq, size_t *len, const char *state, const char *number, const char *type)
 {
     char t[SLTD_TYPE_MAX + 1];
-    size_t nl, sl;
     int rc;
 
-    if (state == NULL || number == NULL)
-        return SLTD_EINVAL;
-    memset(nq->in, 0, sizeof nq->in);
-    if ((rc = sltd__norm_state((char *)nq->in, state, SIZE_MAX)) != SLTD_OK)
-        return rc;
-    sl = nq->in[1] == '\0' ? 1 : 3; /* a valid state is "D" or three letters */
-    nq->in[sl] = '<';
-    if ((rc = sltd__norm_number((char *)nq->in + sl + 1, &nl, number, SIZE_MAX)) != SLTD_OK)
+    if ((rc = sltd__key_input(nq->in, len, state, SIZE_MAX, number, SIZE_MAX)) != SLTD_OK)
         return rc;
     nq->family = 0;
     if (type != NULL && type[0] != '\0') {
@@ -39,7 +31,6 @@ static int prepare(norm_query *nq, size_t *len, const char *state, const char *n
             return rc;
         nq->family = sltd__type_family(t);
     }
-    *len = sl + 1 + nl;
     return SLTD_OK;
 }
 

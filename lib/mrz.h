@@ -48,4 +48,9 @@ int sltd__mrz_filler_rule(const sltd_mrz *m, unsigned flags);
  * SLTD_ECHECKDIGIT (the number could not be read reliably). Never 0 for an unlisted invalid document. */
 int sltd__mrz_outcome(const sltd_mrz *m, int parse_rc, int listed);
 
+/* What an MRZ document is looked up as (mrzlookup.c): 1 and *q set (the issuing state, the number and
+ * the type filter sltd__mrz_key_type gives, all borrowed from m) when the key may be used
+ * (sltd__mrz_key_trusted), else 0. sltd_lookup_mrz and screening both ask here. */
+int sltd__mrz_query(sltd_query *q, const sltd_mrz *m);
+
 #endif

@@ -352,6 +352,16 @@ static int finish(sltd_mrz_answer *out, int rc)
     return rc;
 }
 
+int sltd__mrz_query(sltd_query *q, const sltd_mrz *m)
+{
+    if (!sltd__mrz_key_trusted(m))
+        return 0;
+    q->state = m->issuing_state;
+    q->number = m->number;
+    q->type = sltd__mrz_key_type(m);
+    return 1;
+}
+
 int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
                        unsigned int flags)
 {
@@ -383,9 +393,9 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
     read_ok = sltd__mrz_key_trusted(&out->mrz);
 
     if (!(flags & SLTD_MRZ_OCR_VARIANTS)) {
-        if (!read_ok)
+        if (!sltd__mrz_query(&q[0], &out->mrz))
             return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
-        rc = sltd_lookup(&out->result, db, out->mrz.issuing_state, out->mrz.number, sltd__mrz_key_type(&out->mrz));
+        rc = sltd_lookup(&out->result, db, q[0].state, q[0].number, q[0].type);
         if (rc != 0)
             return rc;
         ev->number_checked = 1;
@@ -400,12 +410,8 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
     }
     nv = variants_find(vars, &out->variants_truncated, &L);
     out->nvariants_tried = (unsigned)nv;
-    if (read_ok) {
-        q[nq].state = out->mrz.issuing_state;
-        q[nq].number = out->mrz.number;
-        q[nq].type = sltd__mrz_key_type(&out->mrz);
+    if (sltd__mrz_query(&q[nq], &out->mrz)) /* read_ok */
         nq++;
-    }
     first = nq;
     for (i = 0; i < nv; i++, nq++) {
         q[nq].state = out->mrz.issuing_state;

@@ -7,6 +7,8 @@
 
 #include <sodium.h>
 
+#include "norm.h"
+
 #define KEY_CHECK_INPUT "sltd key check v1"
 
 struct sltd__keys {
@@ -109,16 +111,15 @@ static inline void siphash128(uint8_t out[16], const uint8_t *in, size_t len, ui
     store64_le(out + 8, v0 ^ v1 ^ v2 ^ v3);
 }
 
+_Static_assert(SLTD__KEY_INPUT == SLTD__DIGEST_INPUT, "the digest input is laid out by norm.c");
+
 void sltd__prf_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
                   const char *number, size_t nlen)
 {
-    uint8_t in[SLTD__DIGEST_INPUT] = { 0 };
+    uint8_t in[SLTD__KEY_INPUT];
+    const size_t len = sltd__key_compose(in, state, slen, number, nlen);
 
-    /* '<' appears in neither part, so "STATE<NUMBER" is an injective encoding. */
-    memcpy(in, state, slen);
-    in[slen] = '<';
-    memcpy(in + slen + 1, number, nlen);
-    siphash128(out, in, slen + 1 + nlen, k->k0, k->k1, 1);
+    siphash128(out, in, len, k->k0, k->k1, 1);
 }
 
 void sltd__prf_digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const uint8_t *in, size_t len)

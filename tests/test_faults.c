@@ -12,7 +12,7 @@
  * leaked; valgrind memcheck runs this suite too, see tools/sanitize.sh).
  *
  * malloc, calloc, realloc, aligned_alloc, posix_memalign, memalign, strdup and strndup are interposed
- * in this executable, so the library's, LMDB's, libsodium's, libcsv's and the C library's own
+ * in this executable, so the library's, LMDB's, libsodium's, and the C library's own
  * allocations are all counted (glibc routes its internal allocations through the public symbols).
  * sodium_malloc uses mmap and is not counted. Under ASan/TSan (which own malloc) the interposition is
  * compiled out and the suite says so. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cli_bundle.c — sltd keygen, sltd pack, sltd apply: signed update bundles (docs/BUNDLE.md).
- * Uses only the public header. Exit status: 0 success · 2 bad usage, bad or refused input (a bundle
- * that is forged, damaged, replayed, rolled back, for another base, expired...) · 3 database, key or
- * system error. */
+ * Uses only the public header. Exit status (cli_exit_for): 0 success · 2 bad usage, bad or refused
+ * input (a bundle that is forged, damaged, replayed, rolled back, for another base, expired...) · 3
+ * database, key or system error. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

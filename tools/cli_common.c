@@ -13,22 +13,49 @@
 enum { OPT_DB = 1000, OPT_KEY, OPT_JSON, OPT_TYPE, OPT_HELP, OPT_IGNORE_UNKNOWN, OPT_BITS, OPT_STALE, OPT_MRZ,
        OPT_OCR, OPT_SKIP, OPT_STRICT };
 
+/* The one table from library codes to exit statuses, for every sub-command (README "CLI"): 2 for what
+ * the operator's input or arguments got wrong or the library refused as input (a malformed or invalid
+ * feed, manifest, MRZ or bundle; a forged, replayed, rolled-back or expired bundle; data past its
+ * expiry refused with --refuse-stale; a file that already exists and must not be overwritten), 3 for
+ * the database, the key and the system. No `default:` so that the compiler names a code left out. */
 int cli_exit_for(int rc)
 {
-    switch (rc) {
-    case SLTD_OK: return CLI_CLEAR;
+    switch ((sltd_error)rc) {
+    case SLTD_OK:
+        return CLI_CLEAR;
     case SLTD_EINVAL:
     case SLTD_ESTATE:
     case SLTD_ENUMBER:
     case SLTD_ETYPE:
+    case SLTD_EEXIST:
     case SLTD_EFORMAT:
     case SLTD_ETOOMANY:
     case SLTD_EMRZ:
     case SLTD_ECHECKDIGIT:
+    case SLTD_ESIGNATURE:
+    case SLTD_EEXPIRED:
+    case SLTD_ESEQUENCE:
+    case SLTD_ECHECKSUM:
+    case SLTD_EMIRROR: /* a mirror served the wrong file: refused input */
+    case SLTD_ELIMIT:  /* a file over a size cap: refused input */
         return CLI_USAGE;
-    default:
+    case SLTD_ENETWORK:
+    case SLTD_ENOMEM:
+    case SLTD_EIO:
+    case SLTD_ENOENT:
+    case SLTD_EKEY:
+    case SLTD_EKEYPERM:
+    case SLTD_EWRONGKEY:
+    case SLTD_ECORRUPT:
+    case SLTD_EVERSION:
+    case SLTD_EFULL:
+    case SLTD_EREADERS:
+    case SLTD_EBUSY:
+    case SLTD_EREADONLY:
+    case SLTD_EFORK:
         return CLI_SYSTEM;
     }
+    return CLI_SYSTEM; /* a code this program does not know */
 }
 
 int cli_exit_update(int rc)

@@ -628,8 +628,7 @@ int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nline
         status = CLI_USAGE;
         break;
     case SLTD_ECHECKDIGIT:
-        fprintf(stderr, "sltd check: %s %s: the number or composite check digit is wrong; not checked%s\n",
-                a->mrz.issuing_state, a->mrz.number,
+        fprintf(stderr, "sltd check: the document number or composite check digit is wrong; not checked%s\n",
                 ocr_variants ? " (no OCR variant satisfying the check digits is listed)"
                              : " (--ocr-variants looks up the OCR variants that satisfy them)");
         status = CLI_USAGE;
@@ -644,7 +643,7 @@ int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nline
             fprintf(stderr, "sltd check: %s\n  (%s)\n", detail, sltd_strerror(rc));
         else
             fprintf(stderr, "sltd check: %s\n", sltd_strerror(rc));
-        status = CLI_SYSTEM;
+        status = cli_exit_for(rc);
         break;
     }
     }

@@ -103,9 +103,10 @@ def main(argv):
                 print('  %s includes %s' % (v, ', '.join(sorted(deps[v] & set(comp)))), file=sys.stderr)
         return 1
     level = layers(deps)
-    lines = ['layer  module     includes (each from a lower layer)']
+    w = max([len('module')] + [len(v) for v in deps])
+    lines = [('%-6s %-*s %s' % ('layer', w, 'module', 'includes (each from a lower layer)'))]
     for v in sorted(deps, key=lambda m: (level[m], m)):
-        lines.append(('%-6d %-10s %s' % (level[v], v, ', '.join(sorted(deps[v])))).rstrip())
+        lines.append(('%-6d %-*s %s' % (level[v], w, v, ', '.join(sorted(deps[v])))).rstrip())
     table = '\n'.join(lines) + '\n'
     sys.stdout.write(table)
     if readme is not None:

@@ -184,12 +184,13 @@ static int cmd_check(int argc, char **argv)
     if (a.npos != 2)
         return cli_usage_error("check", "give STATE and NUMBER");
     /* Validate the input before touching the database, so that bad input is exit 2 whatever the db. */
+    /* the messages do not repeat the arguments: either may be a document number */
     if ((rc = sltd_normalize_state(state, a.pos[0])) != SLTD_OK) {
-        fprintf(stderr, "sltd check: STATE \"%s\": %s\n", a.pos[0], sltd_strerror(rc));
+        fprintf(stderr, "sltd check: STATE (argument 1): %s\n", sltd_strerror(rc));
         return CLI_USAGE;
     }
     if ((rc = sltd_normalize_number(number, a.pos[1])) != SLTD_OK) {
-        fprintf(stderr, "sltd check: NUMBER \"%s\": %s\n", a.pos[1], sltd_strerror(rc));
+        fprintf(stderr, "sltd check: NUMBER (argument 2): %s\n", sltd_strerror(rc));
         return CLI_USAGE;
     }
     if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0)
