@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # plot.sh — latency CDFs of sltd-bench (misses and hits, sltd against the baselines) as one PNG.
 #
 #   bench/plot.sh [-b SLTD_BENCH] [-o OUTDIR] [-- SLTD_BENCH_ARGS...]

@@ -98,7 +98,7 @@ def stage_of(obj, path, fn, line, src):
         return "filter"
     if base == "norm.c" or name in ("prepare", "normalise") or name.startswith("sltd__norm"):
         return "normalise"
-    if base == "hash.c" or "siphash" in name or name.startswith("sltd__digest"):
+    if base == "hash.c" or "siphash" in name or name.startswith("sltd__prf_digest"):
         return "digest"
     if name in ("key_cmp", "sltd__store_key_order") or base == "store.c" or name.startswith("sltd__txn"):
         return "LMDB"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generate the synthetic demo data of sltd (standard library only, fixed seed: reproducible).
 
 Writes, next to this script:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_bundle.c — libFuzzer target for the update-bundle parser (lib/bundle.c).
  *
  * sltd_apply_bundle only parses bytes whose Ed25519 signature it has verified, so a fuzzer cannot
@@ -8,7 +9,7 @@
  *
  * Build (libFuzzer): cmake -DSLTD_FUZZ=ON with clang, or
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ilib fuzz/fuzz_bundle.c \
- *         build/libsltd.a -llmdb -lsodium -lxxhash -lcsv -lpthread -lm -o fuzz_bundle
+ *         build/libsltd.a -llmdb -lsodium -lxxhash -ljansson -lpthread -lm -o fuzz_bundle
  *   ./fuzz_bundle tests/corpus/bundle
  * Linked with fuzz/replay.c (any compiler, no libFuzzer), it replays its corpus as an ordinary test;
  * tests/test_bundle.c replays the corpus too. */
@@ -54,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(x->action == SLTD__UPDATE_ADD || (x->action == SLTD__UPDATE_REMOVE && h.kind == SLTD_BUNDLE_DELTA),
               "action");
         check(x->len >= SLTD__REC_HDR && x->len <= SLTD__REC_MAX, "record length");
-        check(sltd__rec_len(x->rec, x->len) == x->len, "record encoding");
+        check(sltd__record_len(x->rec, x->len) == x->len, "record encoding");
     }
     /* the header re-encodes to the bytes it was read from */
     {

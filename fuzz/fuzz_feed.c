@@ -1,4 +1,5 @@
-/* fuzz_feed.c — libFuzzer target for the feed parser (lib/feed.c on lib/csvread.c).
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fuzz_feed.c — libFuzzer target for the feed parser (lib/feed.c on lib/csvread.c and lib/textin.c).
  *
  * The input bytes are written to a memfd and parsed as a feed, every row in report-all mode; every
  * row handed out is checked against the promises of feed.h (normalised state and number, status,
@@ -6,7 +7,7 @@
  *
  * Build (libFuzzer):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ilib \
- *         fuzz/fuzz_feed.c lib/feed.c lib/csvread.c lib/norm.c -lcsv -o fuzz_feed
+ *         fuzz/fuzz_feed.c lib/feed.c lib/csvread.c lib/textin.c lib/norm.c lib/record.c -o fuzz_feed
  *   ./fuzz_feed tests/corpus/feed
  * Linked with fuzz/replay.c (any compiler, no libFuzzer), it replays its corpus as an ordinary test. */
 #include <stdint.h>

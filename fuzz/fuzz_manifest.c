@@ -1,4 +1,5 @@
-/* fuzz_manifest.c — libFuzzer target for manifest screening (lib/screen.c): the hand-written CSV
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fuzz_manifest.c — libFuzzer target for manifest screening (lib/screen.c and the manifest readers): the CSV
  * reader, the MRZ-text grouping, the JSON Lines reader, and the threaded pipeline behind them.
  *
  * The first input byte chooses the run: bits 0-1 the format (CSV, MRZ, JSON Lines, CSV), bit 2 OCR
@@ -17,12 +18,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzzdb.h"
 #include "sltd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static sltd_db *db;
-static char dbdir[256];
 
 static void check(int ok, const char *what)
 {
@@ -32,36 +33,6 @@ static void check(int ok, const char *what)
     }
 }
 
-static void cleanup_db(void)
-{
-    char cmd[600];
-
-    sltd_close(db);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.key'", dbdir, dbdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "fuzz_manifest: could not remove %s\n", dbdir);
-}
-
-static void open_db(void)
-{
-    static const char feed[] = "state,number,type,reference\nUTO,L898902C3,P,SPECIMEN\nD,C01X00T47,,DE-1\n"
-                               "UTO,D23145890,I,ID-1\nUTO,Q1,,Q\n";
-    sltd_options o = SLTD_OPTIONS_INIT;
-    char path[300];
-    sltd_import_report r;
-    const char *tmp = getenv("TMPDIR");
-    FILE *f;
-
-    snprintf(dbdir, sizeof dbdir, "%s/fuzz-manifest-XXXXXX", tmp != NULL ? tmp : "/tmp");
-    check(mkdtemp(dbdir) != NULL, "mkdtemp");
-    o.flags = SLTD_OPEN_CREATE;
-    check(sltd_open(&db, dbdir, &o) == 0, "open the database");
-    snprintf(path, sizeof path, "%s/feed.csv", dbdir);
-    f = fopen(path, "w");
-    check(f != NULL && fputs(feed, f) >= 0 && fclose(f) == 0, "write the feed");
-    check(sltd_import_feed(&r, db, path, 0) == 0, "import the feed");
-    atexit(cleanup_db);
-}
 
 typedef struct state {
     const char *path;
@@ -111,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     if (db == NULL)
-        open_db();
+        db = fuzzdb_get("fuzz_manifest");
     fd = memfd_create("fuzz_manifest", 0);
     check(fd >= 0, "memfd");
     for (size_t off = 1; off < size;) {

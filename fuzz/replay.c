@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay.c — the corpus of a fuzz target replayed as an ordinary test: a main() that feeds every file
  * named on the command line (directories: every file in them) to the target's LLVMFuzzerTestOneInput.
  * Linked with a fuzz/fuzz_*.c by any compiler, without libFuzzer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file sltd.h
  * @brief sltd — is this travel document listed as stolen, lost, revoked or invalid?
@@ -51,10 +52,13 @@ extern "C" {
 /** @name Version (the build reads it from here) */
 /**@{*/
 #define SLTD_VERSION_MAJOR 0
-#define SLTD_VERSION_MINOR 1
+#define SLTD_VERSION_MINOR 2
 #define SLTD_VERSION_PATCH 0
 #define SLTD_VERSION_NUMBER (SLTD_VERSION_MAJOR * 10000 + SLTD_VERSION_MINOR * 100 + SLTD_VERSION_PATCH)
-#define SLTD_VERSION_STRING "0.1.0"
+#define SLTD_VERSION_QUOTE_(x) #x
+#define SLTD_VERSION_EXPAND_(x) SLTD_VERSION_QUOTE_(x)
+/** "MAJOR.MINOR.PATCH", made from the three numbers above (the only place the version is written) */
+#define SLTD_VERSION_STRING SLTD_VERSION_EXPAND_(SLTD_VERSION_MAJOR.SLTD_VERSION_MINOR.SLTD_VERSION_PATCH)
 /**@}*/
 
 #if defined(SLTD_BUILDING) && defined(__GNUC__)
@@ -111,7 +115,11 @@ typedef enum sltd_error {
     SLTD_ESIGNATURE = -23,  /**< update bundle: bad signature, or signed by a key that is not trusted */
     SLTD_EEXPIRED = -24,    /**< update bundle expired, or (when asked to refuse it) stale data */
     SLTD_ESEQUENCE = -25,   /**< update bundle replayed, rolled back, or made for another base sequence */
-    SLTD_ECHECKSUM = -26    /**< the state after an update does not have the checksum it must have */
+    SLTD_ECHECKSUM = -26,   /**< the state after an update does not have the checksum it must have */
+    SLTD_ENETWORK = -27,    /**< sync: the source could not be reached or failed, after every retry */
+    SLTD_EMIRROR = -28,     /**< sync: the source served something other than what the signed index names
+                                 (size, content hash, more bytes than announced, a redirect) */
+    SLTD_ELIMIT = -29       /**< sync: the update needs more bytes than the caller allows (max_bytes) */
 } sltd_error;
 
 /** @brief Record status. Values are stored on disk and pinned. */
@@ -181,7 +189,8 @@ typedef struct sltd_db sltd_db;
 /** @brief Filter state reported by ::sltd_stats. */
 enum sltd_filter_state {
     SLTD_FILTER_OK = 0,    /**< the shared filter is in use */
-    SLTD_FILTER_BYPASS = 1 /**< filter missing or untrusted on a read-only handle: every lookup goes to LMDB */
+    SLTD_FILTER_BYPASS = 1 /**< filter missing or untrusted on a read-only handle, or another process was
+                                writing it when it was needed: lookups go to LMDB until the next commit */
 };
 
 #define SLTD_STATS_VERSION 1
@@ -398,20 +407,28 @@ SLTD_API SLTD_NODISCARD int sltd_import_feed_ex(sltd_import_report *out, sltd_db
  * calling thread only, one call at a time, rows strictly in input order.
  *
  * Manifest formats (::sltd_screen_format):
- *  - **CSV** (RFC 4180, strict; UTF-8 with or without BOM; LF or CRLF): a header naming `state` (or
- *    `issuing_state`, or `nationality` when nothing better is given) and `number`, optionally `type`;
- *    other columns are passed through. A field is at most 4096 bytes, a row at most 64 fields.
+ *  - **CSV** (RFC 4180, strict; read as feeds are: UTF-8 with or without BOM; LF, CRLF or CR line
+ *    ends, mixed, with exact line numbers; a bad row costs only itself): a header naming the issuing
+ *    state — `state` or `issuing_state`, not both; `nationality` only when neither is there — and
+ *    `number`, optionally `type`; other columns are passed through. A column named twice is refused.
+ *    Values are trimmed of spaces and tabs. A field is at most 4096 bytes, a row at most 64 fields.
  *  - **MRZ**: the 2 or 3 lines of each document's machine-readable zone, one document after the
  *    other; blank lines between documents are optional (a document ends after 3 lines of 30
- *    characters or 2 of 36/44, at a blank line, or where the line length changes). Each document is
- *    checked as ::sltd_lookup_mrz checks it: a wrong number or composite check digit makes the row
- *    invalid (::SLTD_ECHECKDIGIT), never "clear". Lines are at most 256 bytes.
- *  - **JSON Lines**: one object a line (at most 64 KiB), with string members `state` (or
- *    `issuing_state`, `nationality`) and `number` [and `type`], or `mrz` (the lines joined by "\n",
- *    or an array of the lines); every member is passed through (strings as they are, other values as
- *    compact JSON). Blank lines are skipped.
+ *    characters or 2 of 36/44, at a blank line, where the line length changes, or at a line that can
+ *    only be the first line of a document: the reader realigns there, so an orphan line costs only
+ *    itself). Each document is decided as ::sltd_lookup_mrz decides it: a wrong number or composite
+ *    check digit makes the row invalid (::SLTD_ECHECKDIGIT), never "clear". Lines are at most 256
+ *    bytes; a line of no MRZ length is an invalid row of its own.
+ *  - **JSON Lines**: one object a line (at most 64 KiB), with string members `state` or
+ *    `issuing_state` (not both; `nationality` only when neither) and `number` [and `type`], and/or
+ *    `mrz` (the lines joined by "\n", or an array of the lines); every member is passed through
+ *    (strings as they are, other values as compact JSON). Blank lines are skipped. An object with an
+ *    MRZ and fields has both checked: a hit on either is a hit (::sltd_screen_row.note says what is
+ *    wrong with the other, or that they name different documents); not listed, the row is clear only
+ *    when both are valid and name the same document, else invalid. A shape that cannot be checked is
+ *    an invalid row.
  * A bad row never stops the screening: it is counted as invalid and handed to the row callback with
- * its reason as "FILE:LINE: ...".
+ * its reason as "FILE:LINE: ...", which names the field and what is wrong but never repeats a value.
  */
 /**@{*/
 
@@ -420,8 +437,10 @@ enum sltd_screen_flags {
     SLTD_SCREEN_ALL = 1u << 0,          /**< call back for every row, not only hits and invalid rows */
     SLTD_SCREEN_OCR_VARIANTS = 1u << 1, /**< MRZ documents: also look up the OCR variants of the number
                                              (as ::sltd_lookup_mrz with ::SLTD_MRZ_OCR_VARIANTS) */
-    SLTD_SCREEN_AUDIT_NUMBERS = 1u << 2 /**< audit lines carry the plaintext document number (off by
+    SLTD_SCREEN_AUDIT_NUMBERS = 1u << 2, /**< audit lines carry the plaintext document number (off by
                                              default: the log then holds no document number) */
+    SLTD_SCREEN_MRZ_STRICT = 1u << 3     /**< MRZ documents: ICAO 9303 rules only, no national variant
+                                             (as ::sltd_lookup_mrz with ::SLTD_MRZ_STRICT) */
 };
 
 /** @brief Manifest formats (::sltd_screen_options.format). */
@@ -437,7 +456,7 @@ typedef enum sltd_screen_format {
 /** Most threads ::sltd_screen runs. */
 #define SLTD_SCREEN_THREADS_MAX 64
 
-#define SLTD_SCREEN_ROW_VERSION 1
+#define SLTD_SCREEN_ROW_VERSION 2
 /** @brief One screened row, as passed to the row callback. Everything is borrowed for the duration of
  * the callback only. */
 typedef struct sltd_screen_row {
@@ -457,6 +476,9 @@ typedef struct sltd_screen_row {
     size_t nfields;            /**< the row's columns, to pass through (MRZ: none) */
     const char *const *names;  /**< column names (CSV: the header; JSON Lines: the member names) */
     const char *const *fields; /**< the row's values */
+    const char *note;          /**< a remark on a checked row, "FILE:LINE: ...", else "" (version 2): on a hit
+                                    from a JSON Lines object that gives both an MRZ and fields, what is wrong
+                                    with the other identity, or that the two name different documents */
 } sltd_screen_row;
 
 /** @brief Called in input order for each hit and each invalid row (every row with SLTD_SCREEN_ALL).
@@ -536,7 +558,8 @@ typedef struct sltd_screen_report {
  * @param[in] path manifest file, or "-" for standard input
  * @param[in] opts options, or NULL for the defaults (CSV by extension, all cores, counts only)
  * @return 0 when every row was read (invalid rows are counted and passed to the row callback, not
- *         fatal); SLTD_EFORMAT when a CSV header is unusable (empty input, no state or number column);
+ *         fatal); SLTD_EFORMAT when a CSV header is unusable (empty input, no state or number column,
+ *         a column named twice, both `state` and `issuing_state`) or `path` is a directory;
  *         SLTD_ENOENT (no such file), SLTD_EIO, SLTD_ENOMEM, SLTD_EEXPIRED (stale data on a handle opened
  *         with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EINVAL (NULL
  *         argument, unknown flag or format, options version); or a callback's non-zero value.
@@ -680,6 +703,279 @@ SLTD_API SLTD_NODISCARD int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *
 /**@}*/
 /* ---- end bundles ---- */
 
+/* ---- Fleet updates: publish to a static repository, sync kiosks from it ---- */
+/**
+ * @name Fleet updates (docs/FLEET.md)
+ *
+ * An authority publishes into a **repository**: a directory any static HTTP(S) server, CDN, object
+ * store, `rsync` mirror or USB stick can serve. It holds immutable, content-addressed bundle files
+ * (`bundles/HASH.sltd`, HASH the BLAKE2b-256 of the file) and one small **signed, expiring index**
+ * (`index.sltd`) that names the current sequence and state checksum and lists the newest full bundle
+ * and a chain of deltas, each with its size and hash. The index carries the **key list**: the signing
+ * keys certified, with validity periods, by an offline **root key** that kiosks pin. New signing keys
+ * and revocations thereby reach every kiosk through sync.
+ *
+ * A kiosk syncs (::sltd_sync): it fetches the index, verifies the key list under its pinned root and
+ * the index under a certified signing key, refuses an expired index (freeze), an older one (rollback),
+ * one absurdly far ahead (fast-forward), picks the cheapest path from its own sequence (a delta chain
+ * or a full bundle), downloads every file of that path with its size capped and its hash checked
+ * before applying any, then applies each bundle all or nothing. Lookups keep answering throughout
+ * from the last committed state.
+ *
+ * One sync or publish at a time per database (or repository): a second one waits for the first.
+ */
+/**@{*/
+#define SLTD_KEYLIST_MAX 64            /**< most signing keys in a key list (revoked ones included) */
+#define SLTD_SYNC_AHEAD_MAX (1u << 20) /**< most sequences an index may lie ahead of the kiosk (fast-forward bound) */
+#define SLTD_SYNC_RETRIES_MAX 10       /**< most retries ::sltd_sync_options.retries may ask for */
+#define SLTD_INDEX_MAX (1u << 20)      /**< largest index file accepted, bytes */
+#define SLTD_FILEHASH_SIZE 32          /**< bytes of a repository file's hash (BLAKE2b-256) */
+/** The slowest average transfer rate a sync accepts, bytes/s: a transfer of B bytes is abandoned after
+ * timeout_s + B / SLTD_SYNC_MIN_RATE seconds (a mirror that drips bytes cannot hold a kiosk for ever). */
+#define SLTD_SYNC_MIN_RATE 16384
+
+/** @brief One signing key of a key list. */
+typedef struct sltd_key_info {
+    uint8_t key_id[SLTD_KEYID_SIZE]; /**< the key's id (as in bundles) */
+    int64_t not_before;              /**< the key may sign from this time (Unix seconds) */
+    int64_t not_after;               /**< ... until this time (exclusive) */
+    int revoked;                     /**< 1: revoked; nothing it signed is trusted any more */
+} sltd_key_info;
+
+#define SLTD_KEYLIST_INFO_VERSION 1
+/** @brief A key list, as ::sltd_key_certify and ::sltd_key_revoke leave it. */
+typedef struct sltd_keylist_info {
+    unsigned int version;           /**< SLTD_KEYLIST_INFO_VERSION (set by the library) */
+    uint64_t list_version;          /**< increases with every change; kiosks refuse an older list */
+    int64_t created;                /**< when the list was signed */
+    int64_t expires;                /**< when it stops being accepted: the latest not_after of its active keys */
+    uint8_t root_id[SLTD_KEYID_SIZE]; /**< id of the root key that signed it */
+    unsigned int nkeys;             /**< keys in `keys` */
+    sltd_key_info keys[SLTD_KEYLIST_MAX];
+} sltd_keylist_info;
+
+/**
+ * @brief Certify a signing key in a key list, signed by the root key (the root ceremony,
+ * docs/FLEET.md). The list file is created when absent (list version 1); else it must verify under
+ * this root, and its version is increased by one. A key already in the list gets its new validity;
+ * a revoked key cannot be certified again. The file is replaced atomically.
+ * @param[out] out the resulting list (may be NULL)
+ * @param[in] keylist_path the key list file (e.g. `REPO/keys.sltd`)
+ * @param[in] root_sec the root key, `ROOT.sec`
+ * @param[in] key_pub the signing key to certify, `PREFIX.pub`
+ * @param[in] not_before start of validity, Unix seconds; 0: now
+ * @param[in] valid_days validity from not_before, 1 to SLTD_BUNDLE_DAYS_MAX days
+ * @return 0, or SLTD_EINVAL (bad argument; the key is revoked; the list is full), SLTD_ESIGNATURE
+ *         (the existing list does not verify under this root), SLTD_EFORMAT (the existing file is not a
+ *         key list), SLTD_ENOENT, SLTD_EKEY, SLTD_EKEYPERM, SLTD_EIO, SLTD_EFULL, SLTD_ENOMEM.
+ */
+SLTD_API SLTD_NODISCARD int sltd_key_certify(sltd_keylist_info *out, const char *keylist_path, const char *root_sec,
+                                             const char *key_pub, int64_t not_before, unsigned int valid_days);
+
+/**
+ * @brief Revoke a signing key in a key list (a leaked or retired key), signed by the root key. The key
+ * stays in the list marked revoked, so that kiosks can say why they refuse it; its version increases.
+ * @param[out] out the resulting list (may be NULL)
+ * @param[in] keylist_path an existing key list file
+ * @param[in] root_sec the root key, `ROOT.sec`
+ * @param[in] key_pub the signing key to revoke, `PREFIX.pub`
+ * @return 0, or SLTD_EINVAL (the key is not in the list), SLTD_ESIGNATURE, SLTD_EFORMAT, SLTD_ENOENT,
+ *         SLTD_EKEY, SLTD_EKEYPERM, SLTD_EIO, SLTD_EFULL, SLTD_ENOMEM.
+ */
+SLTD_API SLTD_NODISCARD int sltd_key_revoke(sltd_keylist_info *out, const char *keylist_path, const char *root_sec,
+                                            const char *key_pub);
+
+#define SLTD_PUBLISH_OPTIONS_VERSION 1
+/** @brief Options for ::sltd_publish. Initialise with ::SLTD_PUBLISH_OPTIONS_INIT. */
+typedef struct sltd_publish_options {
+    unsigned int version;      /**< SLTD_PUBLISH_OPTIONS_VERSION */
+    const char *sign_path;     /**< the signing key, `PREFIX.sec` (required); certified and active in the key list */
+    const char *keys_path;     /**< the root-signed key list; NULL: `REPO/keys.sltd` */
+    unsigned int valid_days;   /**< validity of the new bundles and of the index, days (0: already
+                                    expired), at most SLTD_BUNDLE_DAYS_MAX; default 7 */
+    unsigned int full_every;   /**< a full bundle when the newest one is this many sequences old; 0: 30 */
+    unsigned int keep;         /**< deltas listed in the index (the chain back from the newest); 0: 60 */
+    unsigned int grace_hours;  /**< a bundle file dropped from the index is deleted after this long; 0: 24 */
+    int full;                  /**< 1: write a full bundle now, and restart the delta chain when the
+                                    replica and the index disagree (see ::sltd_publish) */
+    unsigned int flags;        /**< sltd_import_flags for reading the feed (SLTD_IMPORT_IGNORE_UNKNOWN) */
+} sltd_publish_options;
+#define SLTD_PUBLISH_OPTIONS_INIT { SLTD_PUBLISH_OPTIONS_VERSION, NULL, NULL, 7, 0, 0, 0, 0, 0 }
+
+#define SLTD_PUBLISH_REPORT_VERSION 1
+/** @brief What ::sltd_publish did. */
+typedef struct sltd_publish_report {
+    unsigned int version;        /**< SLTD_PUBLISH_REPORT_VERSION (set by the library) */
+    uint64_t sequence;           /**< the repository's (and the replica's) sequence now */
+    uint64_t records;            /**< records at that sequence */
+    uint8_t checksum[16];        /**< state checksum at that sequence */
+    uint64_t recovered_sequence; /**< not 0: an interrupted publish of this sequence was completed first */
+    uint64_t delta_bytes;        /**< size of the new delta bundle */
+    uint64_t full_bytes;         /**< size of the new full bundle; 0 when none was written */
+    uint64_t full_sequence;      /**< sequence of the newest full bundle listed */
+    unsigned int deltas_listed;  /**< deltas in the new index */
+    uint64_t index_bytes;        /**< size of the new index */
+    int64_t expires;             /**< when the new index expires */
+    unsigned int pruned;         /**< bundle files deleted by the pruning rule */
+    uint64_t added, updated, unchanged, removed, not_found; /**< what the feed did to the replica */
+} sltd_publish_report;
+
+/**
+ * @brief Publish a feed: apply it to the authority's replica, write the next bundles and a new signed
+ * index into a repository directory, prune old bundle files.
+ *
+ * The repository is created when absent. The feed becomes a delta on the replica's sequence (written
+ * and applied to the replica); a full bundle of the new state is written when asked, when none is
+ * listed yet, when the newest one is `full_every` sequences old, or when it was signed by a key that
+ * is no longer active. The new index lists the newest full and the chain of deltas back from the new
+ * sequence (at most `keep`, each signed by an active key), and is replaced atomically: a kiosk or
+ * mirror sees the old repository or the new one. Bundle files are never rewritten (their names are
+ * their hashes); a file dropped from the index is deleted once it has been out of it for
+ * `grace_hours`.
+ *
+ * All or nothing: a failure leaves the old index in place. If it struck after the replica took the
+ * delta (the replica is then one sequence ahead of the index), the next publish finds that delta in
+ * the repository and completes the interrupted publish first. A replica that disagrees with the index
+ * in any other way is refused (::SLTD_ESEQUENCE) unless `full` is set: then the delta chain restarts
+ * from a full bundle, at a sequence above both.
+ * @param[out] out what was done (may be NULL)
+ * @param[in] replica the authority's replica, opened writable (its key is the deployment key)
+ * @param[in] repo the repository directory
+ * @param[in] feed_path feed CSV (the ::sltd_import_feed format; a header alone publishes an empty
+ *            delta, which refreshes the index's expiry), or "-" for standard input
+ * @param[in] opts options (required)
+ * @return 0, or SLTD_EINVAL (bad option), SLTD_EFORMAT (invalid feed rows; a damaged index or key
+ *         list in the repository), SLTD_ESIGNATURE (the signing key is not certified, or revoked or
+ *         out of its validity, in the key list), SLTD_ESEQUENCE (the replica disagrees with the
+ *         index; the key list is older than the one the repository publishes), SLTD_ETOOMANY, SLTD_ENOENT, SLTD_EKEY, SLTD_EKEYPERM, SLTD_EREADONLY, SLTD_ECORRUPT,
+ *         SLTD_EFULL, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
+ */
+SLTD_API SLTD_NODISCARD int sltd_publish(sltd_publish_report *out, sltd_db *replica, const char *repo,
+                                         const char *feed_path, const sltd_publish_options *opts);
+
+/** @brief What a sync event reports (::sltd_sync_event.kind). */
+enum sltd_sync_event_kind {
+    SLTD_SYNC_EVENT_INDEX = 1, /**< the index was fetched and verified */
+    SLTD_SYNC_EVENT_PLAN = 2,  /**< the path was chosen (bytes: the total to fetch) */
+    SLTD_SYNC_EVENT_FETCH = 3, /**< a bundle is downloaded and its hash checked (bytes fetched, resumed) */
+    SLTD_SYNC_EVENT_RETRY = 4, /**< a transfer failed and will be retried after `wait_ms` */
+    SLTD_SYNC_EVENT_APPLY = 5  /**< a bundle was applied (sequence, base, bundle_kind) */
+};
+
+#define SLTD_SYNC_EVENT_VERSION 1
+/** @brief One step of a sync, for a log. Borrowed for the duration of the callback. */
+typedef struct sltd_sync_event {
+    unsigned int version;  /**< SLTD_SYNC_EVENT_VERSION (set by the library) */
+    int kind;              /**< sltd_sync_event_kind */
+    const char *message;   /**< one line of text for a log (no newline) */
+    int bundle_kind;       /**< FETCH, APPLY: sltd_bundle_kind */
+    uint64_t sequence;     /**< INDEX: the index's; FETCH, APPLY: the bundle's */
+    uint64_t base;         /**< FETCH, APPLY: a delta's base */
+    uint64_t bytes;        /**< PLAN: bytes to fetch; FETCH: the bundle's size */
+    uint64_t resumed;      /**< FETCH: bytes that were already there from an interrupted transfer */
+    unsigned int attempt;  /**< RETRY: the attempt that failed (1-based) */
+    unsigned int wait_ms;  /**< RETRY: the wait before the next attempt */
+} sltd_sync_event;
+
+/** @brief Sync event callback, called from the syncing thread. */
+typedef void (*sltd_sync_event_fn)(void *ctx, const sltd_sync_event *e);
+
+#define SLTD_SYNC_OPTIONS_VERSION 1
+/** @brief Options for ::sltd_sync. Initialise with ::SLTD_SYNC_OPTIONS_INIT, then set the roots. */
+typedef struct sltd_sync_options {
+    unsigned int version;      /**< SLTD_SYNC_OPTIONS_VERSION */
+    const char *const *roots;  /**< pinned root public key files (`ROOT.pub`) */
+    size_t nroots;             /**< how many (1 to 8; two while a root is being replaced) */
+    const char *ca_file;       /**< https: a PEM file of the CA certificates to trust instead of the system's */
+    uint64_t max_bytes;        /**< most bytes this sync may download in all; 0: no limit but each file's
+                                    SLTD_BUNDLE_MAX */
+    unsigned int retries;      /**< retries of a failed transfer, at most SLTD_SYNC_RETRIES_MAX; waits
+                                    1, 2, 4 ... s (at most 60 s) between attempts; default 4 */
+    unsigned int timeout_s;    /**< a transfer that connects or moves no byte for this long fails (checked
+                                    about every second); 0: 30. See also SLTD_SYNC_MIN_RATE. */
+    sltd_sync_event_fn event_fn; /**< called for each step, or NULL */
+    void *event_ctx;           /**< passed to event_fn */
+} sltd_sync_options;
+#define SLTD_SYNC_OPTIONS_INIT { SLTD_SYNC_OPTIONS_VERSION, NULL, 0, NULL, 0, 4, 0, NULL, NULL }
+
+#define SLTD_SYNC_REPORT_VERSION 1
+/** @brief What ::sltd_sync did. Filled as far as the sync got, also when it fails. */
+typedef struct sltd_sync_report {
+    unsigned int version;     /**< SLTD_SYNC_REPORT_VERSION (set by the library) */
+    int updated;              /**< 1: bundles were applied; 0: the database was already current (or nothing
+                                   was applied because of an error) */
+    int key_recovery;         /**< 1: the data had been signed by a key since revoked, and was replaced by a
+                                   full bundle whatever its sequence */
+    uint64_t from_sequence;   /**< the database's sequence before */
+    uint64_t to_sequence;     /**< ... and after */
+    uint64_t index_sequence;  /**< the index's sequence (0: no valid index was read) */
+    int64_t index_published;  /**< when the index was published */
+    int64_t index_expires;    /**< when it expires */
+    uint64_t keys_version;    /**< the key list's version */
+    unsigned int fulls;       /**< full bundles applied */
+    unsigned int deltas;      /**< deltas applied */
+    uint64_t bytes_planned;   /**< bytes of the chosen path */
+    uint64_t bytes_fetched;   /**< bytes transferred by this sync (index included) */
+    uint64_t bytes_resumed;   /**< bytes of the path that an interrupted earlier sync had already fetched */
+    unsigned int retries;     /**< transfers retried */
+    uint64_t records;         /**< records after the sync */
+    uint8_t checksum[16];     /**< state checksum after the sync */
+} sltd_sync_report;
+
+/**
+ * @brief Bring a database to the state a repository publishes (see the group's description).
+ *
+ * The source is an `http://` or `https://` URL (libcurl; redirects are refused, the system's CA store
+ * or `ca_file` is trusted), a `file://` URL or a directory (removable media). Partial downloads are
+ * kept in `DIR/sync/` and resumed (HTTP Range) by the next sync; every file is checked against its
+ * size and hash in the index before any bundle is applied. Network failures are retried with
+ * exponential backoff. The time of the sync, the index's publication and expiry times, the key list's
+ * version and the signing key of the data are stored in the database's meta in the transaction that
+ * applies the last bundle (or, when already current, in a transaction of their own): see
+ * ::sltd_sync_state_get.
+ * @param[out] out what was done (may be NULL)
+ * @param[in] db handle opened without SLTD_OPEN_READONLY
+ * @param[in] source URL or directory of the repository
+ * @param[in] opts options, with at least one root (required)
+ * @return 0 (synced, or already current), or
+ *         refusals — SLTD_ESIGNATURE (the key list does not verify under a pinned root; the index or a
+ *         bundle is not signed by an active certified key; a revoked key), SLTD_EEXPIRED (the index or
+ *         key list expired — a freeze —, or was published in the future or before the index already
+ *         accepted), SLTD_ESEQUENCE (rollback: the index is older than the database; fast-forward: more
+ *         than SLTD_SYNC_AHEAD_MAX ahead; an older key list; no path to the current state),
+ *         SLTD_ECHECKSUM (the database differs from the published state at the same sequence, or a
+ *         result is not the published one), SLTD_EMIRROR (size or hash not the index's, too many bytes,
+ *         a redirect), SLTD_ELIMIT (the path needs more than max_bytes), SLTD_EFORMAT (a malformed
+ *         index, key list or bundle), SLTD_EWRONGKEY (published for another deployment key),
+ *         SLTD_ETOOMANY;
+ *         errors — SLTD_ENETWORK (after every retry), SLTD_EINVAL, SLTD_ENOENT, SLTD_EKEY (a root file),
+ *         SLTD_EREADONLY, SLTD_ECORRUPT, SLTD_EFULL, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
+ *         On any failure every bundle either was applied whole or not at all; with a refusal, none.
+ */
+SLTD_API SLTD_NODISCARD int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source,
+                                      const sltd_sync_options *opts);
+
+#define SLTD_SYNC_STATE_VERSION 1
+/** @brief What the last successful sync left in the database (all 0 before the first one). */
+typedef struct sltd_sync_state {
+    unsigned int version;     /**< SLTD_SYNC_STATE_VERSION (set by the library) */
+    int64_t last_sync;        /**< when the last sync succeeded, Unix seconds (0: never) */
+    uint64_t index_sequence;  /**< the sequence of the index it accepted */
+    int64_t index_published;  /**< when that index was published */
+    int64_t index_expires;    /**< when it expires: past this time with no newer sync, updates are not
+                                   arriving (a frozen mirror, a broken link: raise the alarm) */
+    uint64_t keys_version;    /**< the newest key list accepted (an older one is refused) */
+    uint8_t signer[SLTD_KEYID_SIZE]; /**< the key that signed the bundle the data comes from */
+} sltd_sync_state;
+
+/**
+ * @brief The sync state stored in the database's meta (read in one snapshot with the data).
+ * @return 0, SLTD_EINVAL, SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO.
+ */
+SLTD_API SLTD_NODISCARD int sltd_sync_state_get(sltd_sync_state *out, sltd_db *db);
+/**@}*/
+/* ---- end fleet ---- */
+
 /* ---- MRZ (ICAO Doc 9303) ---- */
 /**
  * @name Machine-readable zones (ICAO Doc 9303, 8th edition, Parts 3-7)
@@ -711,6 +1007,48 @@ enum sltd_mrz_check_status {
 #define SLTD_MRZ_OPTIONAL_MAX 16  /**< longest first optional-data field (MRV-A) */
 #define SLTD_MRZ_OPTIONAL2_MAX 11 /**< longest second optional-data field (TD1 line 2) */
 
+/**
+ * @brief Rule under which the document number's check digit holds (::sltd_mrz_evidence.number_rule).
+ *
+ * ICAO 9303 computes a TD1/TD2 long number's check digit over the 9 principal characters and the
+ * continuation. Some issuers also count the filler that stands between them (TD1 upper line,
+ * position 15): Belgian and Portuguese identity cards (the README lists the series). That digit still
+ * protects the number, so it is accepted as a named national variant, never silently; the number
+ * (the lookup key) is the same under both rules. ::SLTD_MRZ_STRICT turns every variant off.
+ */
+typedef enum sltd_mrz_rule {
+    SLTD_MRZ_RULE_NONE = 0,  /**< no accepted rule holds (number_check is BAD), or nothing was parsed */
+    SLTD_MRZ_RULE_ICAO = 1,  /**< ICAO 9303 (tried first) */
+    SLTD_MRZ_RULE_FILLER = 2 /**< national variant: a TD1 long number issued by BEL or PRT, digit computed
+                                  over the principal part, the filler at upper-line position 15 and the
+                                  continuation */
+} sltd_mrz_rule;
+
+/** @brief The fields an MRZ problem can be in (::sltd_mrz_problem.field). */
+typedef enum sltd_mrz_field {
+    SLTD_MRZ_FIELD_STRUCTURE = 1, /**< number of lines, line lengths, character set (nothing else is read) */
+    SLTD_MRZ_FIELD_DOC_CODE,      /**< document code (TD1/TD2: A, C or I, second not V; TD3: P; visas: V) */
+    SLTD_MRZ_FIELD_ISSUING_STATE, /**< issuing state or organisation */
+    SLTD_MRZ_FIELD_NUMBER,        /**< document number (empty, too long, long number without continuation) */
+    SLTD_MRZ_FIELD_NATIONALITY,   /**< nationality */
+    SLTD_MRZ_FIELD_BIRTH,         /**< date of birth */
+    SLTD_MRZ_FIELD_SEX,           /**< sex */
+    SLTD_MRZ_FIELD_EXPIRY,        /**< date of expiry */
+    SLTD_MRZ_FIELD_NAME           /**< name of the holder */
+} sltd_mrz_field;
+
+/** Most problems one parse reports (every field can hold at most one; there are fewer fields). */
+#define SLTD_MRZ_PROBLEMS_MAX 12
+
+/** @brief One field that breaks ICAO 9303, where it is. */
+typedef struct sltd_mrz_problem {
+    int code;        /**< SLTD_EMRZ, SLTD_ESTATE or SLTD_ENUMBER (SLTD_EINVAL: no text) */
+    int field;       /**< sltd_mrz_field */
+    int line;        /**< 1-based MRZ line (blank lines not counted) */
+    int pos;         /**< 1-based character position in that line */
+    const char *msg; /**< static text */
+} sltd_mrz_problem;
+
 /** @brief One check digit as printed and as computed. */
 typedef struct sltd_mrz_check {
     char found;    /**< character printed in the check-digit position; 0 when ABSENT */
@@ -721,17 +1059,19 @@ typedef struct sltd_mrz_check {
 #define SLTD_MRZ_VERSION 1
 /**
  * @brief A parsed MRZ. Strings are NUL-terminated; filler characters `<` are removed as described.
- * Filled by ::sltd_mrz_parse (which sets every member, including `version`).
+ * Filled by ::sltd_mrz_parse and ::sltd_mrz_parse_ex (which set every member, including `version`).
+ * The rule the number's check digit holds under and every problem are in ::sltd_mrz_evidence.
  */
 typedef struct sltd_mrz {
     unsigned int version;                         /**< SLTD_MRZ_VERSION (set by the library) */
-    int kind;                                     /**< sltd_mrz_kind, 0 when the format was not recognised */
-    char doc_code[SLTD_TYPE_MAX + 1];             /**< 1-2 letters, fillers dropped ("P", "PP", "I", "ID", "V") */
-    char issuing_state[SLTD_STATE_MAX + 1];       /**< normalised: "UTO", "D" (printed `D<<`) */
+    int kind;                                     /**< sltd_mrz_kind, 0 when the lines were not an MRZ */
+    char doc_code[SLTD_TYPE_MAX + 1];             /**< 1-2 letters, fillers dropped ("P", "PP", "I", "ID",
+                                                       "V"); "" when not letters */
+    char issuing_state[SLTD_STATE_MAX + 1];       /**< normalised: "UTO", "D" (printed `D<<`); "" when not a code */
     char number[SLTD_NUMBER_MAX + 1];             /**< full document number, fillers dropped, long-number rule applied */
     char nationality[SLTD_STATE_MAX + 1];         /**< normalised like issuing_state */
     char birth[7];                                /**< YYMMDD as printed; `<` marks unknown parts */
-    char sex;                                     /**< 'M', 'F', 'X' or '<' (unspecified) */
+    char sex;                                     /**< 'M', 'F', 'X' or '<' (unspecified); as printed */
     char expiry[7];                               /**< YYMMDD as printed */
     char optional1[SLTD_MRZ_OPTIONAL_MAX + 1];    /**< TD1 line-1 optional data (after a long number's
                                                        continuation), TD2/MRV optional data, TD3 personal
@@ -743,54 +1083,103 @@ typedef struct sltd_mrz {
                                                        trailing fillers dropped; "" when absent */
     int name_truncated;                           /**< 1 when the name field ends in a letter (ICAO truncation) */
     int long_number;                              /**< 1 when the TD1/TD2 long-number rule was applied */
-    sltd_mrz_check number_check;                  /**< document number */
+    sltd_mrz_check number_check;                  /**< document number, under ICAO 9303 or an accepted
+                                                       national variant (::sltd_mrz_evidence.number_rule) */
     sltd_mrz_check birth_check;                   /**< date of birth */
     sltd_mrz_check expiry_check;                  /**< date of expiry */
     sltd_mrz_check optional_check;                /**< TD3 personal number; ABSENT for the other formats */
     sltd_mrz_check composite_check;               /**< TD1/TD2/TD3 composite; ABSENT for MRV-A/MRV-B */
-    int error_line;                               /**< on failure: 1-based MRZ line (blank lines not counted) */
+    int error_line;                               /**< on failure: 1-based MRZ line of the first problem
+                                                       (blank lines not counted) */
     int error_pos;                                /**< on failure: 1-based character position in that line */
-    const char *error_msg;                        /**< on failure: static text; NULL on success */
+    const char *error_msg;                        /**< on failure: the first problem's static text; NULL on success */
 } sltd_mrz;
 #define SLTD_MRZ_INIT                                                                                     \
     { SLTD_MRZ_VERSION, 0, "", "", "", "", "", 0, "", "", "", "", "", 0, 0, { 0, 0, 0 }, { 0, 0, 0 },     \
       { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 }, 0, 0, NULL }
 
+#define SLTD_MRZ_EVIDENCE_VERSION 1
 /**
- * @brief Parse and check a machine-readable zone.
+ * @brief What checking an MRZ found beyond its fields: the rule the number's check digit holds under,
+ * every problem with its place, and (from ::sltd_lookup_mrz_ex) whether the number was looked up.
+ * Filled by ::sltd_mrz_parse_ex and ::sltd_lookup_mrz_ex (which set every member, including
+ * `version`).
+ */
+typedef struct sltd_mrz_evidence {
+    unsigned int version;     /**< SLTD_MRZ_EVIDENCE_VERSION (set by the library) */
+    unsigned int flags;       /**< the parse flags used (::SLTD_MRZ_STRICT or 0) */
+    int number_rule;          /**< sltd_mrz_rule under which sltd_mrz.number_check is OK;
+                                   SLTD_MRZ_RULE_NONE when it is BAD or nothing was read */
+    int error;                /**< 0, or the code the parse returned (the first problem's) */
+    unsigned int nproblems;   /**< problems found, at most SLTD_MRZ_PROBLEMS_MAX */
+    sltd_mrz_problem problems[SLTD_MRZ_PROBLEMS_MAX]; /**< every problem, in line and position order */
+    int number_checked;       /**< ::sltd_lookup_mrz_ex: 1 when the read (issuing state, number) was looked
+                                   up (its check digits protect it, even in an invalid document); 0 from
+                                   ::sltd_mrz_parse_ex */
+} sltd_mrz_evidence;
+#define SLTD_MRZ_EVIDENCE_INIT { SLTD_MRZ_EVIDENCE_VERSION, 0, 0, 0, 0, { { 0, 0, 0, 0, NULL } }, 0 }
+
+/**
+ * @brief Parse and check a machine-readable zone (ICAO 9303 and the national variants sltd accepts).
  *
  * `text` holds the 2 or 3 lines separated by LF, CRLF or CR. Spaces and tabs around a line and blank
  * lines anywhere are ignored; inside a line only `[A-Z0-9<]` is accepted (lower case is refused).
  * Lines of 30 (3 lines), 36 or 44 characters (2 lines) select TD1, TD2/MRV-B or TD3/MRV-A; a first
  * character `V` selects the visa formats. For TD1 and TD2 a `<` in the document number's check-digit
  * position means the number continues in the optional data up to the next `<`, its last character
- * there being the check digit (computed over the whole number).
+ * there being the check digit (computed over the whole number; see ::sltd_mrz_rule for the variant).
  *
- * A wrong check digit is not an error of this function: it is reported in the struct (see
- * ::sltd_mrz_valid). On an error, `error_line`, `error_pos` and `error_msg` name the first offending
- * line and position, the other members are unspecified, and ::sltd_mrz_valid returns 0.
+ * Every field is checked strictly (ICAO 9303 Parts 3-7): the document code per format (TD1, TD2: A,
+ * C or I, then a letter other than V or a filler; TD3: P; visas: V), issuing state and nationality
+ * (ICAO codes), sex (M, F, X or `<`), names (A-Z and `<` only), dates (YYMMDD that exists in 19YY or
+ * 20YY; a date of birth may give an unknown YY, MM or DD as `<<`; an identity card (TD1, TD2) without
+ * date of expiry prints `<<<<<<`). A wrong check digit is not an error of this function: it is
+ * reported in the struct (see ::sltd_mrz_valid).
+ *
+ * Once the number of lines, their lengths and the character set are right, every field and every
+ * check digit is read and reported even when an earlier field is wrong: `evidence->problems` lists
+ * each bad field with its line and position, `error_line`, `error_pos` and `error_msg` name the first
+ * one, and ::sltd_mrz_valid returns 0. When the lines themselves are wrong (count, length,
+ * character), `kind` is 0 and only that problem is reported.
  * @param[out] out the parsed fields
+ * @param[out] evidence the rule used and every problem, or NULL
  * @param[in] text the MRZ text (need not be NUL-terminated)
  * @param[in] len bytes of text
- * @return 0 (structurally valid), or
+ * @param[in] flags 0, or ::SLTD_MRZ_STRICT (ICAO 9303 only: no national variant is accepted)
+ * @return 0 (every field valid), or the first problem's code:
  *         SLTD_EMRZ (wrong number of lines, wrong length, character outside [A-Z0-9<], document code,
- *         date or sex field malformed, long document number without its continuation),
+ *         date, sex or name field malformed, long document number without its continuation),
  *         SLTD_ESTATE (issuing state or nationality is not an ICAO 9303 code),
  *         SLTD_ENUMBER (document number empty or longer than SLTD_NUMBER_MAX),
- *         SLTD_EINVAL (out or text is NULL).
+ *         SLTD_EINVAL (out or text is NULL, or an unknown flag).
+ */
+SLTD_API SLTD_NODISCARD int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text,
+                                              size_t len, unsigned int flags);
+
+/**
+ * @brief ::sltd_mrz_parse_ex without the evidence, flags 0 (ICAO 9303 and the national variants).
+ * @return as ::sltd_mrz_parse_ex.
  */
 SLTD_API SLTD_NODISCARD int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len);
 
 /**
- * @brief Are all check digits of a parsed MRZ right?
- * @param[in] m a struct filled by a successful ::sltd_mrz_parse
- * @return 1 when every check digit is SLTD_MRZ_CHECK_OK or SLTD_MRZ_CHECK_ABSENT; 0 otherwise
- *         (also for NULL or a struct that was not filled).
+ * @brief Is a parsed MRZ valid: every field right and every check digit right?
+ * @param[in] m a struct filled by ::sltd_mrz_parse or ::sltd_mrz_parse_ex
+ * @return 1 when the parse found no problem (`error_msg` is NULL) and every check digit is
+ *         SLTD_MRZ_CHECK_OK or SLTD_MRZ_CHECK_ABSENT; 0 otherwise (also for NULL or a struct that was
+ *         not filled).
  */
 SLTD_API int sltd_mrz_valid(const sltd_mrz *m);
 
 /** @brief Name of an sltd_mrz_kind ("TD1", "TD2", "TD3", "MRV-A", "MRV-B"), or "?"; static storage. */
 SLTD_API const char *sltd_mrz_kind_name(int kind);
+
+/** @brief Name of an sltd_mrz_rule ("none", "icao", "filler_included"), or "?"; static storage. */
+SLTD_API const char *sltd_mrz_rule_name(int rule);
+
+/** @brief Name of an sltd_mrz_field ("structure", "document code", "issuing state", "document
+ * number", "nationality", "date of birth", "sex", "date of expiry", "name"), or "?"; static storage. */
+SLTD_API const char *sltd_mrz_field_name(int field);
 
 /** Most OCR variants of a document number that ::sltd_lookup_mrz looks up. */
 #define SLTD_MRZ_VARIANTS_MAX 16
@@ -799,7 +1188,10 @@ SLTD_API const char *sltd_mrz_kind_name(int kind);
 enum sltd_mrz_lookup_flags {
     /** Also look up the variants of the document number made by the usual OCR confusions (see
      * ::sltd_lookup_mrz); a listed variant is reported as a variant match, never as the read number. */
-    SLTD_MRZ_OCR_VARIANTS = 1u << 0
+    SLTD_MRZ_OCR_VARIANTS = 1u << 0,
+    /** ICAO 9303 only: the national variants (::sltd_mrz_rule) are refused. Also a flag of
+     * ::sltd_mrz_parse_ex. */
+    SLTD_MRZ_STRICT = 1u << 1
 };
 
 #define SLTD_MRZ_ANSWER_VERSION 1
@@ -810,9 +1202,12 @@ enum sltd_mrz_lookup_flags {
 typedef struct sltd_mrz_answer {
     unsigned int version;  /**< SLTD_MRZ_ANSWER_VERSION (set by the library) */
     sltd_mrz mrz;          /**< the parse, with every check digit's evidence (error position on failure) */
-    sltd_result result;    /**< the read number's answer. result.error is SLTD_ECHECKDIGIT when the
-                                number or composite check digit failed: the read number was then not
-                                looked up, and result.listed is 0 without meaning "not listed". */
+    sltd_result result;    /**< the read number's answer. result.error is not 0 when that answer is not
+                                "listed" or a true "not listed": SLTD_ECHECKDIGIT when the number or
+                                composite check digit failed (the read number was not looked up), or
+                                the parse's error when the document is invalid (see
+                                sltd_mrz_evidence.number_checked); result.listed is then 0 without
+                                meaning "not listed". */
     unsigned int nvariants_tried;   /**< variants looked up (each satisfies the number and composite
                                          check digits), at most SLTD_MRZ_VARIANTS_MAX */
     int variants_truncated;         /**< 1: more variants satisfied the check digits than were looked up */
@@ -836,7 +1231,17 @@ typedef struct sltd_mrz_answer {
  * The birth, expiry and personal-number check digits do not protect the lookup key; a wrong one is
  * reported in out->mrz and does not block the lookup (but each of them is inside the composite of
  * TD1/TD2/TD3, so there it fails the composite too). Nothing protects the issuing state or the
- * document code: they are used as read.
+ * document code: they are used as read. The number's check digit may hold under a national variant
+ * (out->mrz.number_rule says which rule; ::SLTD_MRZ_STRICT refuses them).
+ *
+ * **Invalid documents.** A document with a field that breaks ICAO 9303 (a date that does not exist,
+ * a digit in the name, a wrong document code, ...; see ::sltd_mrz_parse_ex) is invalid and is never
+ * answered "not listed". When its number is nevertheless protected by right check digits (and its
+ * issuing state is a code), the number is looked up (::sltd_mrz_evidence.number_checked is 1), with
+ * no type filter when the document code is wrong for its format: listed, the call returns 0 with
+ * out->result.listed 1 (a hit is reported whatever else is wrong; out->mrz.error_msg says the document
+ * is invalid too); not listed, the call returns the parse's error (SLTD_EMRZ, SLTD_ESTATE or
+ * SLTD_ENUMBER), which means "invalid document", and out->result.error holds it too.
  *
  * **OCR variants** (::SLTD_MRZ_OCR_VARIANTS). The candidates are the document numbers made by
  * replacing one, then two, characters of the read number by an OCR-B look-alike: 0 with O, Q, D or C
@@ -853,20 +1258,33 @@ typedef struct sltd_mrz_answer {
  * @param[in] db handle
  * @param[in] text the MRZ text, as for ::sltd_mrz_parse (need not be NUL-terminated)
  * @param[in] len bytes of text
- * @param[in] flags sltd_mrz_lookup_flags
- * @return 0: the read number was checked (out->result.listed is 0 or 1; out->variant_match says
- *         whether a variant is listed as well), or the checks failed but a listed variant was found
- *         (then out->variant_match is 1 and out->result.error is SLTD_ECHECKDIGIT);
+ * @param[in] flags sltd_mrz_lookup_flags (::SLTD_MRZ_OCR_VARIANTS, ::SLTD_MRZ_STRICT)
+ * @return 0: the read number was checked and the document is valid (out->result.listed is 0 or 1;
+ *         out->variant_match says whether a variant is listed as well), or the read number or a
+ *         variant is listed (out->result.listed or out->variant_match is 1; out->mrz.error_msg says
+ *         whether the document is also invalid, and out->result.error is SLTD_ECHECKDIGIT when only
+ *         a variant matched);
  *         SLTD_ECHECKDIGIT: the number or composite check digit is wrong and no listed variant was
  *         found (never "not listed": the number could not be read reliably);
- *         SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER: the MRZ could not be parsed (out->mrz.error_line,
- *         error_pos and error_msg say where);
+ *         SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER: invalid document, nothing listed: the MRZ could not
+ *         be parsed, or a field is invalid (::sltd_lookup_mrz_ex lists each problem and says
+ *         whether the number was looked up);
  *         SLTD_EINVAL (NULL argument, unknown flag); or an error of the lookup: SLTD_EEXPIRED (stale
  *         data on a handle opened with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS,
  *         SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM (out->result.error holds the same code).
  */
 SLTD_API SLTD_NODISCARD int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len,
                                             unsigned int flags);
+
+/**
+ * @brief ::sltd_lookup_mrz, and the evidence: the rule the number's check digit holds under, every
+ * problem of the MRZ with its place, and whether the read number was looked up.
+ * @param[out] out the answer, as for ::sltd_lookup_mrz
+ * @param[out] evidence filled whenever out is (also on errors), or NULL
+ * @return as ::sltd_lookup_mrz.
+ */
+SLTD_API SLTD_NODISCARD int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db,
+                                               const char *text, size_t len, unsigned int flags);
 /**@}*/
 /* ---- end MRZ ---- */
 

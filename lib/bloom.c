@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bloom.c — the persisted, shared, blocked Bloom filter (see bloom.h). */
 #include "bloom.h"
 
@@ -9,11 +10,11 @@
 #include <sys/mman.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
-#include "hash.h"
+#include "checksum.h"
+#include "crypto.h"
 #include "sltd.h"
 
 #define MAGIC "SLTDBLM1"
@@ -21,7 +22,7 @@
 
 static uint64_t static_check(const sltd__bloom_hdr *h)
 {
-    return sltd__hash64(h, offsetof(sltd__bloom_hdr, static_check), 0);
+    return sltd__checksum_xxh64(h, offsetof(sltd__bloom_hdr, static_check), 0);
 }
 
 static uint64_t block_hash(const sltd__bloom *b, uint64_t i)
@@ -33,7 +34,7 @@ static uint64_t block_hash(const sltd__bloom *b, uint64_t i)
      * loads on x86; a fence would do too, but TSan does not model fences) */
     for (w = 0; w < 8; w++)
         copy[w] = atomic_load_explicit(&b->words[i * 8 + w], memory_order_acquire);
-    return sltd__hash64(copy, sizeof copy, i);
+    return sltd__checksum_xxh64(copy, sizeof copy, i);
 }
 
 static uint64_t full_checksum(const sltd__bloom *b)
@@ -105,7 +106,7 @@ int sltd__bloom_create(sltd__bloom **out, const char *path, uint64_t capacity, u
     b->hdr->capacity = capacity;
     b->hdr->bits_per_key = bits_per_key;
     b->hdr->k = SLTD__BLOOM_K;
-    sltd__random(b->hdr->filter_id, sizeof b->hdr->filter_id);
+    sltd__crypto_random(b->hdr->filter_id, sizeof b->hdr->filter_id);
     b->hdr->static_check = static_check(b->hdr);
     atomic_store(&b->hdr->seq, 1);
     *out = b;
@@ -228,26 +229,18 @@ static int writer_dead(const sltd__bloom *b)
     return pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
 
-int sltd__bloom_verify(const sltd__bloom *b, unsigned max_wait_ms)
+int sltd__bloom_verify(const sltd__bloom *b)
 {
-    unsigned waited = 0;
+    uint64_t s1 = atomic_load_explicit(&b->hdr->seq, memory_order_acquire), s2, sum, want;
 
-    for (;;) {
-        uint64_t s1 = atomic_load_explicit(&b->hdr->seq, memory_order_acquire), s2, sum, want;
-        if ((s1 & 1) == 0) {
-            want = atomic_load_explicit(&b->hdr->checksum, memory_order_relaxed);
-            sum = full_checksum(b);
-            s2 = atomic_load_explicit(&b->hdr->seq, memory_order_acquire);
-            if (s1 == s2)
-                return sum == want ? SLTD_OK : SLTD_ECORRUPT;
-        }
-        if (waited >= max_wait_ms)
-            return SLTD_EBUSY;
-        if ((s1 & 1) && writer_dead(b))
-            return SLTD_EBUSY; /* left mid-update by a writer that died: no point waiting */
-        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-        waited++;
-    }
+    if (s1 & 1)
+        return writer_dead(b) ? SLTD_ECORRUPT : SLTD_EBUSY;
+    want = atomic_load_explicit(&b->hdr->checksum, memory_order_relaxed);
+    sum = full_checksum(b);
+    s2 = atomic_load_explicit(&b->hdr->seq, memory_order_acquire);
+    if (s1 != s2)
+        return SLTD_EBUSY; /* a writer began meanwhile: what was read may be half of its update */
+    return sum == want ? SLTD_OK : SLTD_ECORRUPT;
 }
 
 void sltd__bloom_close(sltd__bloom *b)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bloom.h — the cache-line-blocked Bloom filter, persisted in one file that every process maps shared.
  *
  * File layout (format 1, host byte order, checked by an endianness marker):
@@ -64,9 +65,10 @@ int sltd__bloom_seal(sltd__bloom *b, uint64_t txnid);
 /* Map an existing filter file and validate its header and size (not its contents).
  * SLTD_ENOENT when missing, SLTD_ECORRUPT when damaged, SLTD_EIO. */
 int sltd__bloom_open(sltd__bloom **out, const char *path, int writable);
-/* Check the contents against the checksum; waits (boundedly) for a writer to finish.
- * 0, SLTD_ECORRUPT (damaged), SLTD_EBUSY (the writer never finished: a crash mid-update). */
-int sltd__bloom_verify(const sltd__bloom *b, unsigned max_wait_ms);
+/* Check the contents against the checksum, at once: never waits for a writer.
+ * 0; SLTD_EBUSY: a live writer is modifying the file at this instant (or began during the check), so
+ * it cannot be verified now; SLTD_ECORRUPT: damaged, or left mid-update by a writer that died. */
+int sltd__bloom_verify(const sltd__bloom *b);
 void sltd__bloom_close(sltd__bloom *b);
 
 /* The writer's section: begin (seq odd), add keys (checksum kept), end (covered txnid, seq even,

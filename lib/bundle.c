@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle.c — signed update bundles (see bundle.h and docs/BUNDLE.md): signing keys, pack, apply.
  *
  * Pack reads a feed into digest entries, works out the state checksum the bundle promises (full: from
@@ -21,7 +22,12 @@
 #include "error.h"
 #include "feed.h"
 #include "fsutil.h"
-#include "hash.h"
+#include "checksum.h"
+#include "crypto.h"
+#include "filehash.h"
+#include "keyfile.h"
+#include "meta.h"
+#include "sign.h"
 #include "import.h"
 
 #define TRUSTED_MAX 64
@@ -37,12 +43,12 @@ void sltd__bundle_hdr_encode(uint8_t out[SLTD__BUNDLE_HDR], const sltd__bundle_h
     out[9] = (uint8_t)h->version;
     out[10] = (uint8_t)h->kind;
     out[15] = SLTD__BUNDLE_HDR; /* header length, u32 */
-    sltd__put_u64(out + 16, h->sequence);
-    sltd__put_u64(out + 24, h->base);
-    sltd__put_u64(out + 32, (uint64_t)h->created);
-    sltd__put_u64(out + 40, (uint64_t)h->expires);
-    sltd__put_u64(out + 48, h->count);
-    sltd__put_u64(out + 56, h->records);
+    sltd__meta_encode_u64(out + 16, h->sequence);
+    sltd__meta_encode_u64(out + 24, h->base);
+    sltd__meta_encode_u64(out + 32, (uint64_t)h->created);
+    sltd__meta_encode_u64(out + 40, (uint64_t)h->expires);
+    sltd__meta_encode_u64(out + 48, h->count);
+    sltd__meta_encode_u64(out + 56, h->records);
     memcpy(out + 64, h->checksum, 16);
     memcpy(out + 80, h->key_check, 16);
     memcpy(out + 96, h->key_id, 8);
@@ -59,16 +65,6 @@ int sltd__bundle_frame(const uint8_t *buf, size_t len, const char *source)
     return SLTD_OK;
 }
 
-static int all_zero(const uint8_t *p, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (p[i] != 0)
-            return 0;
-    return 1;
-}
-
 int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf, size_t len, const char *source)
 {
     const uint8_t *p, *end;
@@ -80,19 +76,19 @@ int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf
         return rc;
     h->version = (unsigned)buf[8] << 8 | buf[9];
     h->kind = buf[10];
-    h->sequence = sltd__get_u64(buf + 16);
-    h->base = sltd__get_u64(buf + 24);
-    h->created = (int64_t)sltd__get_u64(buf + 32);
-    h->expires = (int64_t)sltd__get_u64(buf + 40);
-    h->count = sltd__get_u64(buf + 48);
-    h->records = sltd__get_u64(buf + 56);
+    h->sequence = sltd__meta_decode_u64(buf + 16);
+    h->base = sltd__meta_decode_u64(buf + 24);
+    h->created = (int64_t)sltd__meta_decode_u64(buf + 32);
+    h->expires = (int64_t)sltd__meta_decode_u64(buf + 40);
+    h->count = sltd__meta_decode_u64(buf + 48);
+    h->records = sltd__meta_decode_u64(buf + 56);
     memcpy(h->checksum, buf + 64, 16);
     memcpy(h->key_check, buf + 80, 16);
     memcpy(h->key_id, buf + 96, 8);
     if (h->version != SLTD__BUNDLE_FORMAT)
         return sltd__err(SLTD_EFORMAT, "%s: bundle format version %u is not supported (this library reads %d)", source,
                          h->version, SLTD__BUNDLE_FORMAT);
-    if (buf[11] != 0 || !all_zero(buf + 104, 24))
+    if (buf[11] != 0 || !sltd__meta_all_zero(buf + 104, 24))
         return sltd__err(SLTD_EFORMAT, "%s: header: reserved bytes are not zero", source);
     if (buf[12] != 0 || buf[13] != 0 || buf[14] != 0 || buf[15] != SLTD__BUNDLE_HDR)
         return sltd__err(SLTD_EFORMAT, "%s: header: length is not %d", source, SLTD__BUNDLE_HDR);
@@ -135,7 +131,7 @@ int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf
         if (x.len < SLTD__REC_HDR || x.len > SLTD__REC_MAX || x.len > (size_t)(end - p))
             return sltd__err(SLTD_EFORMAT, "%s: entry %llu: record length %u out of bounds", source,
                              (unsigned long long)i + 1, x.len);
-        if (sltd__rec_decode(&r, p, x.len, &used) != SLTD_OK || used != x.len)
+        if (sltd__record_decode(&r, p, x.len, &used) != SLTD_OK || used != x.len)
             return sltd__err(SLTD_EFORMAT, "%s: entry %llu: malformed record", source, (unsigned long long)i + 1);
         memcpy(x.rec, p, x.len);
         p += x.len;
@@ -151,16 +147,6 @@ int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf
 
 /* ---- signing keys ---- */
 
-static char *path_with(const char *prefix, const char *suffix)
-{
-    size_t n = strlen(prefix) + strlen(suffix) + 1;
-    char *p = malloc(n);
-
-    if (p != NULL)
-        snprintf(p, n, "%s%s", prefix, suffix);
-    return p;
-}
-
 int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
 {
     char *sec = NULL, *pub = NULL;
@@ -170,13 +156,13 @@ int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
     sltd__err_clear();
     if (prefix == NULL || prefix[0] == '\0')
         return sltd__err(SLTD_EINVAL, "sltd_signing_key_create: no prefix");
-    sec = path_with(prefix, ".sec");
-    pub = path_with(prefix, ".pub");
+    sec = sltd__fs_concat(prefix, ".sec", "");
+    pub = sltd__fs_concat(prefix, ".pub", "");
     if (sec == NULL || pub == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
     }
-    if ((rc = sltd__signkey_create(sec, pub, id)) == SLTD_OK && out != NULL)
+    if ((rc = sltd__sign_key_create(sec, pub, id)) == SLTD_OK && out != NULL)
         memcpy(out, id, SLTD_KEYID_SIZE);
 cleanup:
     free(sec);
@@ -194,12 +180,12 @@ static int to_entries(void *ctx, const sltd__entry *x)
 
 static int read_feed(sltd__entries *e, const sltd__keys *keys, const char *path, unsigned flags)
 {
-    sltd__feed_read fr;
-    int rc = sltd__feed_read_entries(&fr, keys, path, flags, 0, to_entries, e, NULL, NULL);
+    sltd__import_read fr;
+    int rc = sltd__import_read_feed(&fr, keys, path, flags, 0, to_entries, e, NULL, NULL);
 
     if (rc == SLTD_OK && fr.invalid > 0)
         rc = sltd__err(SLTD_EFORMAT, "%s%s\n%llu invalid row(s); no bundle was written", fr.errs,
-                       fr.invalid > SLTD__FEED_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
+                       fr.invalid > SLTD__IMPORT_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
     return rc;
 }
 
@@ -248,8 +234,8 @@ static int canonicalise(sltd__entries *e, uint8_t checksum[16], const char *sour
             uint8_t h[16];
             e->v[w] = doc[k];
             e->v[w].seq = (uint32_t)w;
-            sltd__hash128(h, doc[k].d, SLTD_DIGEST_SIZE, doc[k].rec, doc[k].len);
-            sltd__sum128(checksum, h, +1);
+            sltd__checksum_xxh128(h, doc[k].d, SLTD_DIGEST_SIZE, doc[k].rec, doc[k].len);
+            sltd__checksum_sum(checksum, h, +1);
             w++;
         }
     }
@@ -259,7 +245,7 @@ static int canonicalise(sltd__entries *e, uint8_t checksum[16], const char *sour
 
 typedef struct writer {
     sltd__fs_atomic file;
-    sltd__sigstate *sig;
+    sltd__sign_state *sig;
     size_t n;
     uint8_t buf[WBUF];
 } writer;
@@ -268,7 +254,7 @@ static int w_flush(writer *w)
 {
     int rc;
 
-    sltd__sig_update(w->sig, w->buf, w->n);
+    sltd__sign_update(w->sig, w->buf, w->n);
     rc = sltd__fs_write(w->file.fd, w->buf, w->n, w->file.tmp);
     w->n = 0;
     return rc;
@@ -286,7 +272,7 @@ static int w_put(writer *w, const void *p, size_t n)
 }
 
 static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd__entries *e,
-                        const sltd__signkey *key)
+                        const sltd__sign_key *key)
 {
     uint8_t hdr[SLTD__BUNDLE_HDR], sig[SLTD__SIGN_BYTES];
     writer *w = NULL;
@@ -297,7 +283,7 @@ static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd_
         return sltd__err(SLTD_ENOMEM, "out of memory");
     w->file = (sltd__fs_atomic)SLTD__FS_ATOMIC_INIT; /* before anything can fail: cleanup reads it */
     w->n = 0;
-    if ((w->sig = sltd__sig_begin()) == NULL) {
+    if ((w->sig = sltd__sign_begin()) == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -318,7 +304,7 @@ static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd_
     }
     if ((rc = w_flush(w)) != SLTD_OK)
         goto cleanup;
-    sltd__sig_create(w->sig, sig, key);
+    sltd__sign_create(w->sig, sig, key);
     memcpy(w->buf, sig, sizeof sig);
     w->n = sizeof sig;
     if ((rc = w_flush(w)) != SLTD_OK) /* (the signature also enters the hash state: it is not used again) */
@@ -326,7 +312,7 @@ static int write_bundle(const char *path, const sltd__bundle_hdr *h, const sltd_
     rc = sltd__fs_atomic_commit(&w->file);
 cleanup:
     sltd__fs_atomic_abort(&w->file);
-    sltd__sig_free(w->sig);
+    sltd__sign_free(w->sig);
     free(w);
     return rc;
 }
@@ -351,9 +337,10 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
                      const sltd_pack_options *opts)
 {
     sltd__entries e = { NULL, 0, 0 };
-    sltd__signkey *sk = NULL;
+    sltd__sign_key *sk = NULL;
     sltd__keys *own = NULL;
     const sltd__keys *keys;
+    sltd__db_parts p;
     sltd__bundle_hdr h;
     int rc;
 
@@ -371,15 +358,15 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
     if (db == NULL && opts->key_path == NULL)
         return sltd__err(SLTD_EINVAL, "sltd_pack_bundle: no database and no key file");
     if (db != NULL) {
-        if ((rc = sltd__db_usable(db)) != SLTD_OK)
+        if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
             return rc;
-        keys = db->keys;
+        keys = p.keys;
     } else {
-        if ((rc = sltd__hash_init()) != SLTD_OK || (rc = sltd__key_load(&own, opts->key_path)) != SLTD_OK)
+        if ((rc = sltd__crypto_init()) != SLTD_OK || (rc = sltd__keyfile_load(&own, opts->key_path)) != SLTD_OK)
             return rc;
         keys = own;
     }
-    if ((rc = sltd__signkey_load(&sk, opts->sign_path)) != SLTD_OK)
+    if ((rc = sltd__sign_key_load(&sk, opts->sign_path)) != SLTD_OK)
         goto cleanup;
     if ((rc = read_feed(&e, keys, feed_path, opts->flags)) != SLTD_OK)
         goto cleanup;
@@ -391,8 +378,8 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
     h.base = opts->delta ? opts->base : 0;
     h.created = opts->created != 0 ? opts->created : (int64_t)time(NULL);
     h.expires = h.created + (int64_t)opts->valid_days * 86400;
-    sltd__key_check(h.key_check, keys);
-    sltd__signkey_id(h.key_id, sk);
+    sltd__prf_key_check(h.key_check, keys);
+    sltd__sign_key_id(h.key_id, sk);
     if (!opts->delta && (rc = canonicalise(&e, h.checksum, feed_path)) != SLTD_OK)
         goto cleanup;
     h.records = e.n;
@@ -428,126 +415,166 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
         report_header(out, &h);
 cleanup:
     sltd__entries_free(&e);
-    sltd__signkey_free(sk);
-    sltd__key_free(own);
+    sltd__sign_key_free(sk);
+    sltd__prf_key_free(own);
+    return rc;
+}
+
+/* ---- snapshot: a full bundle of the database's state ---- */
+
+typedef struct snap {
+    writer *w;
+    uint64_t n;
+    int rc;
+} snap;
+
+static int snap_value(void *ctx, const uint8_t *d, const uint8_t *val, size_t len)
+{
+    snap *sn = ctx;
+    size_t off = 0, used;
+
+    while (off < len) {
+        uint8_t head[SLTD_DIGEST_SIZE + 2];
+        if ((used = sltd__record_len(val + off, len - off)) == 0) {
+            sn->rc = sltd__err(SLTD_ECORRUPT, "damaged record value in the database");
+            return 1;
+        }
+        memcpy(head, d, SLTD_DIGEST_SIZE);
+        head[SLTD_DIGEST_SIZE] = SLTD__UPDATE_ADD;
+        head[SLTD_DIGEST_SIZE + 1] = (uint8_t)used;
+        if ((sn->rc = w_put(sn->w, head, sizeof head)) != SLTD_OK ||
+            (sn->rc = w_put(sn->w, val + off, used)) != SLTD_OK)
+            return 1;
+        off += used;
+        sn->n++;
+    }
+    return 0;
+}
+
+int sltd__bundle_snapshot(sltd_bundle_report *out, sltd_db *db, const char *path, const sltd__sign_key *k,
+                          int64_t created, int64_t expires)
+{
+    uint8_t hdr[SLTD__BUNDLE_HDR], sig[SLTD__SIGN_BYTES], buf[16];
+    sltd__bundle_hdr h;
+    sltd__txn *t = NULL;
+    writer *w = NULL;
+    snap sn = { NULL, 0, SLTD_OK };
+    sltd__db_parts p;
+    size_t len;
+    int rc;
+
+    if (out != NULL)
+        *out = report_init;
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
+        return rc;
+    if ((w = malloc(sizeof *w)) == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    w->file = (sltd__fs_atomic)SLTD__FS_ATOMIC_INIT;
+    w->n = 0;
+    if ((w->sig = sltd__sign_begin()) == NULL) {
+        rc = sltd__err(SLTD_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    memset(&h, 0, sizeof h);
+    h.version = SLTD__BUNDLE_FORMAT;
+    h.kind = SLTD_BUNDLE_FULL;
+    h.created = created;
+    h.expires = expires;
+    sltd__prf_key_check(h.key_check, p.keys);
+    sltd__sign_key_id(h.key_id, k);
+    /* one read snapshot: the header's counts and checksum are those of the records that follow */
+    if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
+        goto cleanup;
+    if ((rc = sltd__meta_get_u64(t, META_SEQUENCE, &h.sequence)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(t, META_RECORDS, &h.records)) != SLTD_OK)
+        goto cleanup;
+    if ((rc = sltd__store_meta_get(t, META_CHECKSUM, buf, sizeof buf, &len)) < 0)
+        goto cleanup;
+    if (rc == 0 && len == 16)
+        memcpy(h.checksum, buf, 16);
+    if (h.sequence == 0) {
+        rc = sltd__err(SLTD_ESEQUENCE, "%s: the database has no sequence: nothing to snapshot", p.dir);
+        goto cleanup;
+    }
+    h.count = h.records;
+    if ((rc = sltd__fs_atomic_begin(&w->file, path, 0644)) != SLTD_OK)
+        goto cleanup;
+    sltd__bundle_hdr_encode(hdr, &h);
+    if ((rc = w_put(w, hdr, sizeof hdr)) != SLTD_OK)
+        goto cleanup;
+    sn.w = w;
+    if ((rc = sltd__store_foreach(t, snap_value, &sn)) < 0 || (rc = sn.rc) != SLTD_OK)
+        goto cleanup;
+    if (sn.n != h.count) {
+        rc = sltd__err(SLTD_ECORRUPT, "%s: %llu records found, %llu counted in the meta", p.dir,
+                       (unsigned long long)sn.n, (unsigned long long)h.count);
+        goto cleanup;
+    }
+    sltd__store_read_end(p.store, t);
+    t = NULL;
+    if ((rc = w_flush(w)) != SLTD_OK)
+        goto cleanup;
+    sltd__sign_create(w->sig, sig, k);
+    memcpy(w->buf, sig, sizeof sig);
+    w->n = sizeof sig;
+    if ((rc = w_flush(w)) != SLTD_OK || (rc = sltd__fs_atomic_commit(&w->file)) != SLTD_OK)
+        goto cleanup;
+    if (out != NULL)
+        report_header(out, &h);
+cleanup:
+    if (t != NULL)
+        sltd__store_read_end(p.store, t);
+    sltd__fs_atomic_abort(&w->file);
+    sltd__sign_free(w->sig);
+    free(w);
     return rc;
 }
 
 /* ---- apply ---- */
 
-static int read_bundle(uint8_t **out, size_t *outlen, const char *path)
+int sltd__bundle_apply_buf(sltd_bundle_report *out, sltd_db *db, uint8_t **bufp, size_t len, const char *path,
+                           const sltd__apply_ctx *c)
 {
-    struct stat st;
-    uint8_t *buf = NULL, extra;
-    size_t got = 0, len;
-    int fd, rc = SLTD_OK;
-    ssize_t r;
-
-    *out = NULL;
-    if ((fd = sltd__fs_open_regular(path, 0, &st)) < 0) {
-        if (errno == ENOENT)
-            return sltd__err(SLTD_ENOENT, "%s: bundle not found", path);
-        if (errno == EISDIR || errno == EINVAL)
-            return sltd__err(SLTD_EFORMAT, "%s: not a regular file", path);
-        return sltd__err(SLTD_EIO, "%s: cannot open: %s", path, strerror(errno));
-    }
-    if ((uint64_t)st.st_size > SLTD_BUNDLE_MAX || st.st_size < SLTD__BUNDLE_MIN) {
-        rc = sltd__err(SLTD_EFORMAT, "%s: %lld bytes: a bundle has %d to %llu bytes", path, (long long)st.st_size,
-                       SLTD__BUNDLE_MIN, (unsigned long long)SLTD_BUNDLE_MAX);
-        goto cleanup;
-    }
-    len = (size_t)st.st_size;
-    if ((buf = malloc(len)) == NULL) {
-        rc = sltd__err(SLTD_ENOMEM, "%s: cannot hold %zu bytes", path, len);
-        goto cleanup;
-    }
-    while (got < len) {
-        r = read(fd, buf + got, len - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            rc = sltd__err(SLTD_EIO, "%s: cannot read: %s", path, strerror(errno));
-            goto cleanup;
-        }
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    /* the file changed while it was read: refuse rather than guess */
-    while ((r = read(fd, &extra, 1)) < 0 && errno == EINTR)
-        ;
-    if (got != len || r != 0) {
-        rc = sltd__err(SLTD_EFORMAT, "%s: the file changed while it was read", path);
-        goto cleanup;
-    }
-    *out = buf;
-    *outlen = len;
-    buf = NULL;
-cleanup:
-    free(buf);
-    close(fd);
-    return rc;
-}
-
-static void hexid(char out[2 * SLTD__SIGN_KEYID + 1], const uint8_t *id)
-{
-    size_t i;
-
-    for (i = 0; i < SLTD__SIGN_KEYID; i++)
-        snprintf(out + 2 * i, 3, "%02x", id[i]);
-}
-
-int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
-                      size_t ntrusted, unsigned int flags)
-{
+    uint8_t *buf = *bufp;
     uint8_t (*pks)[SLTD__SIGN_PUBLIC] = NULL;
-    uint8_t *buf = NULL, kc[16], id[SLTD__SIGN_KEYID];
+    uint8_t kc[16], id[SLTD__SIGN_KEYID];
     char hex[2 * SLTD__SIGN_KEYID + 1];
     sltd__entries e = { NULL, 0, 0 };
     sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
-    sltd__sigstate *sig = NULL;
+    sltd__sign_state *sig = NULL;
     sltd__update_opts o = { 0 };
+    sltd__db_parts p;
     sltd__bundle_hdr h;
-    size_t len = 0, i;
+    size_t i;
     int64_t now;
     int rc, who;
 
-    sltd__err_clear();
     if (out != NULL)
         *out = report_init;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+    if (c->nkeys == 0 || c->nkeys > TRUSTED_MAX || (c->flags & ~(unsigned)SLTD_APPLY_DRY_RUN) != 0)
+        return sltd__err(SLTD_EINVAL, "sltd_apply_bundle: bad trusted keys (1 to %d) or flags", TRUSTED_MAX);
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
         return rc;
-    if (path == NULL || trusted == NULL || ntrusted == 0 || ntrusted > TRUSTED_MAX ||
-        (flags & ~(unsigned)SLTD_APPLY_DRY_RUN) != 0)
-        return sltd__err(SLTD_EINVAL, "sltd_apply_bundle: bad path, trusted keys (1 to %d) or flags", TRUSTED_MAX);
-    if (db->flags & SLTD_OPEN_READONLY)
-        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
-    if ((pks = malloc(ntrusted * sizeof *pks)) == NULL)
+    if ((pks = malloc(c->nkeys * sizeof *pks)) == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
-    for (i = 0; i < ntrusted; i++) {
-        if (trusted[i] == NULL) {
-            rc = sltd__err(SLTD_EINVAL, "sltd_apply_bundle: trusted key %zu is NULL", i);
-            goto cleanup;
-        }
-        if ((rc = sltd__pubkey_load(pks[i], trusted[i])) != SLTD_OK)
-            goto cleanup;
-    }
+    for (i = 0; i < c->nkeys; i++)
+        memcpy(pks[i], c->keys[i].pk, SLTD__SIGN_PUBLIC);
 
     /* 1. Framing only: size bounds and magic. */
-    if ((rc = read_bundle(&buf, &len, path)) != SLTD_OK || (rc = sltd__bundle_frame(buf, len, path)) != SLTD_OK)
+    if ((rc = sltd__bundle_frame(buf, len, path)) != SLTD_OK)
         goto cleanup;
     /* 2. The signature, before anything else is read. */
-    if ((sig = sltd__sig_begin()) == NULL) {
+    if ((sig = sltd__sign_begin()) == NULL) {
         rc = sltd__err(SLTD_ENOMEM, "out of memory");
         goto cleanup;
     }
-    sltd__sig_update(sig, buf, len - SLTD__BUNDLE_SIG);
-    if ((who = sltd__sig_verify(sig, buf + len - SLTD__BUNDLE_SIG, (const uint8_t(*)[SLTD__SIGN_PUBLIC])pks,
-                                ntrusted)) < 0) {
+    sltd__sign_update(sig, buf, len - SLTD__BUNDLE_SIG);
+    if ((who = sltd__sign_verify(sig, buf + len - SLTD__BUNDLE_SIG, (const uint8_t(*)[SLTD__SIGN_PUBLIC])pks,
+                                c->nkeys)) < 0) {
         int named = 0;
-        hexid(hex, buf + 96); /* unverified: named for the operator only */
-        for (i = 0; i < ntrusted; i++) {
-            sltd__pubkey_id(id, pks[i]);
+        sltd__hex(hex, buf + 96, SLTD__SIGN_KEYID); /* unverified: named for the operator only */
+        for (i = 0; i < c->nkeys; i++) {
+            sltd__sign_pubkey_id(id, pks[i]);
             named |= memcmp(id, buf + 96, SLTD__SIGN_KEYID) == 0;
         }
         rc = sltd__err(SLTD_ESIGNATURE, "%s: the signature does not verify with any trusted key (the bundle claims "
@@ -555,31 +582,45 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
                        named ? "trusted: the bundle was altered or damaged" : "not trusted");
         goto cleanup;
     }
-    /* 3. Now the signed bytes can be parsed. */
+    /* 3. Now the signed bytes can be parsed; then the file is no longer needed. */
     if ((rc = sltd__bundle_parse(&h, &e, buf, len, path)) != SLTD_OK)
         goto cleanup;
     free(buf);
-    buf = NULL;
-    sltd__pubkey_id(id, pks[who]);
+    buf = *bufp = NULL;
+    sltd__sign_pubkey_id(id, pks[who]);
     if (memcmp(id, h.key_id, SLTD__SIGN_KEYID) != 0) {
-        rc = sltd__err(SLTD_ESIGNATURE, "%s: signed by trusted key %s but names another key id", path, trusted[who]);
+        rc = sltd__err(SLTD_ESIGNATURE, "%s: signed by a trusted key but names another key id", path);
+        goto cleanup;
+    }
+    if (h.created < c->keys[who].not_before || h.created >= c->keys[who].not_after) {
+        sltd__hex(hex, id, SLTD__SIGN_KEYID);
+        rc = sltd__err(SLTD_ESIGNATURE, "%s: created outside the validity of its signing key %s; refused", path, hex);
+        goto cleanup;
+    }
+    if (c->expect && (h.kind != c->kind || h.sequence != c->sequence || h.base != c->base)) {
+        rc = sltd__err(SLTD_EFORMAT, "%s: not the bundle the index describes (sequence %llu, base %llu)", path,
+                       (unsigned long long)h.sequence, (unsigned long long)h.base);
+        goto cleanup;
+    }
+    if (c->checksum != NULL && (memcmp(c->checksum, h.checksum, 16) != 0 || c->records != h.records)) {
+        rc = sltd__err(SLTD_ECHECKSUM, "%s: the bundle's resulting state is not the one the index publishes", path);
         goto cleanup;
     }
     if (out != NULL)
         report_header(out, &h);
-    sltd__key_check(kc, db->keys);
+    sltd__prf_key_check(kc, p.keys);
     if (memcmp(kc, h.key_check, 16) != 0) {
         rc = sltd__err(SLTD_EWRONGKEY, "%s: the bundle was made with another deployment key than this database's",
                        path);
         goto cleanup;
     }
     now = (int64_t)time(NULL);
-    if (h.created > now + SLTD_BUNDLE_SKEW) {
+    if (!c->authority && h.created > now + SLTD_BUNDLE_SKEW) {
         rc = sltd__err(SLTD_EEXPIRED, "%s: created %lld s in the future (check the clocks); refused", path,
                        (long long)(h.created - now));
         goto cleanup;
     }
-    if (now >= h.expires) {
+    if (!c->authority && now >= h.expires) {
         rc = sltd__err(SLTD_EEXPIRED, "%s: expired %lld s ago; refused", path, (long long)(now - h.expires));
         goto cleanup;
     }
@@ -593,7 +634,10 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
     o.produced = h.created;
     o.expires = h.expires;
     o.expect_checksum = h.checksum;
-    o.dry_run = (flags & SLTD_APPLY_DRY_RUN) != 0;
+    o.dry_run = (c->flags & SLTD_APPLY_DRY_RUN) != 0;
+    o.reset_sequence = c->reset_sequence;
+    o.meta = c->meta;
+    o.nmeta = c->nmeta;
     if ((rc = sltd__update_apply(db, &e, &o, &rep)) != SLTD_OK)
         goto cleanup;
     if (out != NULL) {
@@ -604,9 +648,54 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
         out->not_found = rep.not_found;
     }
 cleanup:
-    sltd__sig_free(sig);
-    sltd__entries_free(&e);
     free(buf);
+    *bufp = NULL;
+    sltd__sign_free(sig);
+    sltd__entries_free(&e);
     free(pks);
+    return rc;
+}
+
+int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
+                      size_t ntrusted, unsigned int flags)
+{
+    sltd__signer *keys = NULL;
+    sltd__apply_ctx c = { 0 };
+    uint8_t *buf = NULL;
+    sltd__db_parts p;
+    size_t len = 0, i;
+    int rc;
+
+    sltd__err_clear();
+    if (out != NULL)
+        *out = report_init;
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
+        return rc;
+    if (path == NULL || trusted == NULL || ntrusted == 0 || ntrusted > TRUSTED_MAX ||
+        (flags & ~(unsigned)SLTD_APPLY_DRY_RUN) != 0)
+        return sltd__err(SLTD_EINVAL, "sltd_apply_bundle: bad path, trusted keys (1 to %d) or flags", TRUSTED_MAX);
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
+        return rc;
+    if ((keys = calloc(ntrusted, sizeof *keys)) == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    for (i = 0; i < ntrusted; i++) {
+        if (trusted[i] == NULL) {
+            rc = sltd__err(SLTD_EINVAL, "sltd_apply_bundle: trusted key %zu is NULL", i);
+            goto cleanup;
+        }
+        if ((rc = sltd__sign_pubkey_load(keys[i].pk, trusted[i])) != SLTD_OK)
+            goto cleanup;
+        keys[i].not_before = INT64_MIN; /* a pinned key has no validity period */
+        keys[i].not_after = INT64_MAX;
+    }
+    if ((rc = sltd__fs_load(&buf, &len, path, SLTD__BUNDLE_MIN, SLTD_BUNDLE_MAX, "bundle")) != SLTD_OK)
+        goto cleanup;
+    c.keys = keys;
+    c.nkeys = ntrusted;
+    c.flags = flags;
+    rc = sltd__bundle_apply_buf(out, db, &buf, len, path, &c);
+cleanup:
+    free(buf);
+    free(keys);
     return rc;
 }

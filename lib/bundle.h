@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle.h — signed update bundles: the file format (docs/BUNDLE.md) and its parser.
  *
  * Layout (all integers big-endian):
@@ -26,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "filehash.h"
+#include "sign.h"
 #include "sltd.h"
 #include "update.h"
 
@@ -57,5 +60,39 @@ int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf
 
 /* Encode a header into SLTD__BUNDLE_HDR bytes. */
 void sltd__bundle_hdr_encode(uint8_t out[SLTD__BUNDLE_HDR], const sltd__bundle_hdr *h);
+
+/* A key that may sign bundles, for bundles created in [not_before, not_after). */
+typedef struct sltd__signer {
+    uint8_t pk[SLTD__SIGN_PUBLIC];
+    int64_t not_before, not_after;
+} sltd__signer;
+
+/* How a bundle in memory is applied (sltd_apply_bundle, a fleet sync, a publish). */
+typedef struct sltd__apply_ctx {
+    const sltd__signer *keys; /* the bundle must verify under one of these (1..64) */
+    size_t nkeys;
+    unsigned flags;           /* sltd_apply_flags */
+    int expect;               /* 1: the bundle must have this kind, sequence and base (else SLTD_EFORMAT) */
+    unsigned kind;
+    uint64_t sequence, base;
+    const uint8_t *checksum;  /* or NULL: the state checksum the bundle must promise, with `records` */
+    uint64_t records;
+    int reset_sequence;       /* a full bundle may replace the data whatever its sequence */
+    int authority;            /* the authority's replica taking its own bundle: no time checks */
+    const sltd__meta_kv *meta; /* written in the apply's transaction */
+    size_t nmeta;
+} sltd__apply_ctx;
+
+/* Verify and apply the bundle (*buf)[0..len) (source names it in messages), as sltd_apply_bundle does.
+ * Takes the malloc'd buffer: it is freed (and *buf set to NULL) as soon as it has been parsed.
+ * The codes of sltd_apply_bundle. */
+int sltd__bundle_apply_buf(sltd_bundle_report *out, sltd_db *db, uint8_t **buf, size_t len, const char *source,
+                           const sltd__apply_ctx *c);
+
+/* Write a full bundle of the database's committed state (its sequence, records and checksum, read in one
+ * snapshot), created at `created` and expiring at `expires`, signed with k, to path (atomically).
+ * SLTD_ESEQUENCE when the database has sequence 0; the store's errors; SLTD_EIO, SLTD_EFULL, SLTD_ENOMEM. */
+int sltd__bundle_snapshot(sltd_bundle_report *out, sltd_db *db, const char *path, const sltd__sign_key *k,
+                          int64_t created, int64_t expires);
 
 #endif

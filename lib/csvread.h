@@ -1,71 +1,100 @@
-/* csvread.h — streaming RFC 4180 reader on top of libcsv (internal).
+/* SPDX-License-Identifier: Apache-2.0 */
+/* csvread.h — the one RFC 4180 CSV reader (internal), on the streaming text reader (textin.h). Feeds
+ * (feed.c, and through it bundle packing) and CSV manifests (manifest_csv.c) read their rows here, with
+ * one set of limits and messages.
  *
- * Reads a file (or standard input for "-") in 64 KiB chunks and hands out one row at a time, with
- * bounded memory whatever the input: a field longer than SLTD__CSV_FIELD_MAX bytes or a row of more
- * than SLTD__CSV_FIELDS_MAX fields is an error, never a bigger buffer.
+ * Rows: fields separated by ','; a field may be quoted with '"' and then hold commas, doubled quotes
+ * and line ends (kept as written); a row ends at a line end outside quotes (LF, CRLF or CR: see
+ * textin.h) or at the end of the input. Blank rows (nothing, or only spaces and tabs) are skipped.
+ * Fields are returned as written, quotes removed, nothing trimmed (sltd__csv_trim is the one rule for
+ * the spaces around a value). Bounded memory: a field of more than SLTD__CSV_FIELD_MAX bytes or a row
+ * of more than SLTD__CSV_FIELDS_MAX fields makes the row bad, never a bigger buffer.
  *
- * Input rules: UTF-8 with or without a leading BOM (EF BB BF, stripped); LF or CRLF line ends (a bare
- * CR also ends a row, but only LF counts as a new line); quoted fields may hold commas, doubled quotes
- * and line breaks; the last row may lack its line end; blank lines (nothing, or only spaces and tabs)
- * are skipped. Fields are returned exactly as written (no trimming), quotes removed.
+ * Line numbers are exact (textin.h): a row's `line` is the line its first byte is on, a message names
+ * the line of what is wrong.
  *
- * Line numbers are physical: they count every LF, including LFs inside quoted fields. A row's `line`
- * is the line on which its first field starts.
- *
- * Errors and recovery (report-all): sltd__csv_next() returns SLTD_EFORMAT for a bad row, with
- * "FILE:LINE: reason" from sltd__csv_error(), and the next call carries on with the following row:
- *  - NUL byte, field too long, too many fields: the row is read to its end (its content discarded),
- *    the error names the line of the NUL byte / the line the row starts on;
+ * Bad rows (sltd__csv_next returns SLTD_EFORMAT, "FILE:LINE: reason" in sltd__csv_error) never stop
+ * the reading; the next call carries on:
+ *  - a NUL byte, a field too long, too many fields: the row is read to its end (quotes respected);
  *  - invalid quoting (a '"' inside an unquoted field, or anything but ',' or a line end after a
- *    closing quote): the error names the line of the offending quote; reading resumes at the next
- *    physical line. When the bad quote sits inside a multi-line quoted field, later errors may be
- *    consequences of the first one (the reader cannot know where that field was meant to end);
- *  - a quoted field still open at the end of the input: one error naming the line it opened on, then
- *    end of input.
+ *    closing quote): the structure of the row is lost, so reading resumes after the next line end of
+ *    any style (LF, CRLF or CR) — never later, so no row after that line end is lost;
+ *  - a quoted field still open at the end of the input: one error naming the line it opened on.
  * SLTD_EIO (read error) and SLTD_ENOMEM are fatal: every later call returns the same code. */
 #ifndef SLTD_CSVREAD_H
 #define SLTD_CSVREAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sltd.h"
 
-#define SLTD__CSV_FIELD_MAX 4096   /* longest field, bytes */
-#define SLTD__CSV_FIELDS_MAX 64    /* most fields in a row */
-#define SLTD__CSV_CHUNK (64 * 1024) /* bytes read at a time */
+#define SLTD__CSV_FIELD_MAX 4096 /* longest field, bytes */
+#define SLTD__CSV_FIELDS_MAX 64  /* most fields in a row */
 
 typedef struct sltd__csv sltd__csv;
+struct sltd__text; /* textin.h */
 
 /* One row. Borrowed from the reader: valid until the next sltd__csv_next() or sltd__csv_close(). */
 typedef struct sltd__csv_row {
-    unsigned long line;       /* physical line (1-based) on which the row's first field starts */
+    unsigned long line;       /* line on which the row's first byte is */
     size_t nfields;           /* 1..SLTD__CSV_FIELDS_MAX */
     const char *const *field; /* field[i]: the bytes of field i, NUL-terminated (a field holds no NUL) */
     const size_t *len;        /* len[i]: its length in bytes (0..SLTD__CSV_FIELD_MAX) */
+    const char *data;         /* the fields one after the other, each NUL-terminated: field[i] is
+                                 data + off[i]; `used` bytes in all */
+    const uint32_t *off;
+    size_t used;
 } sltd__csv_row;
 
-/* Open PATH ("-" = standard input, which is read but never closed).
- * *out is set whenever the return is not SLTD_ENOMEM, also on failure, so that sltd__csv_error()
- * can say what went wrong; close it with sltd__csv_close() either way.
- * Returns 0, SLTD_EINVAL, SLTD_ENOENT, SLTD_EIO, SLTD_ENOMEM. */
+/* Open PATH ("-" = standard input). *out is set whenever the return is not SLTD_ENOMEM, also on
+ * failure, so that sltd__csv_error() can say what went wrong; close it with sltd__csv_close() either way.
+ * Returns 0, SLTD_EINVAL, SLTD_ENOENT, SLTD_EFORMAT (a directory), SLTD_EIO, SLTD_ENOMEM. */
 SLTD_NODISCARD int sltd__csv_open(sltd__csv **out, const char *path);
 
+/* The same on a text reader that stays the caller's (it is not closed with the CSV reader). 0 or
+ * SLTD_ENOMEM (then *out is NULL). */
+SLTD_NODISCARD int sltd__csv_attach(sltd__csv **out, struct sltd__text *in);
+
 /* The next row: 1 (and *row set), 0 at the end of the input, SLTD_EFORMAT for a bad row (the next
- * call continues after it), SLTD_EIO or SLTD_ENOMEM (fatal, sticky). */
+ * call continues after it; sltd__csv_line gives its line), SLTD_EIO or SLTD_ENOMEM (fatal, sticky). */
 SLTD_NODISCARD int sltd__csv_next(sltd__csv *c, const sltd__csv_row **row);
 
 /* "FILE:LINE: reason" for the last error (or "FILE: reason" when no line applies); "" when none.
  * Valid until the next call on the reader. Accepts NULL ("out of memory"). */
 const char *sltd__csv_error(const sltd__csv *c);
 
+/* The line of the last row handed out or refused. */
+unsigned long sltd__csv_line(const sltd__csv *c);
+
 /* The name used in messages: the path, or "<stdin>" for "-". */
 const char *sltd__csv_name(const sltd__csv *c);
 
-/* Bytes of heap the reader holds, counting the largest size libcsv's field buffer has reached
- * (for tests: it must not grow with the size of the input). */
+/* Input bytes read so far, and the input's size when it is a regular file (else 0). */
+uint64_t sltd__csv_bytes(const sltd__csv *c);
+uint64_t sltd__csv_total(const sltd__csv *c);
+
+/* Bytes of heap the reader holds (for tests: it must not grow with the size of the input). */
 size_t sltd__csv_memory(const sltd__csv *c);
 
 /* Accepts NULL. */
 void sltd__csv_close(sltd__csv *c);
+
+/* The one rule for values: spaces and tabs around a value are not part of it. Narrows [*s, *s + *n). */
+static inline void sltd__csv_trim(const char **s, size_t *n)
+{
+    while (*n > 0 && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
+
+/* A header cell for a message: 'name' (other bytes than printable ASCII as \xHH, a long name cut), or,
+ * when the cell holds a digit and could be a document number (a file without its header row has a
+ * data row there), a text that does not show it. Messages never repeat a value of a data row.
+ * Returns buf. */
+const char *sltd__csv_show_name(char *buf, size_t cap, const char *s, size_t n);
 
 #endif

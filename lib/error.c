@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.c — result codes as text, and the per-thread error detail. */
 #include "error.h"
 
@@ -14,6 +15,19 @@ int sltd__err(int code, const char *fmt, ...)
     vsnprintf(err_detail, sizeof err_detail, fmt, ap);
     va_end(ap);
     return code;
+}
+
+char *sltd__hex(char *out, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+    return out;
 }
 
 void sltd__err_clear(void)
@@ -58,6 +72,9 @@ const char *sltd_strerror(int code)
     case SLTD_EEXPIRED: return "SLTD_EEXPIRED: update or data expired";
     case SLTD_ESEQUENCE: return "SLTD_ESEQUENCE: update replayed, rolled back or for another base";
     case SLTD_ECHECKSUM: return "SLTD_ECHECKSUM: state checksum mismatch after update";
+    case SLTD_ENETWORK: return "SLTD_ENETWORK: the update source failed or could not be reached (after retries)";
+    case SLTD_EMIRROR: return "SLTD_EMIRROR: the update source served a file other than the signed index names";
+    case SLTD_ELIMIT: return "SLTD_ELIMIT: the update needs more bytes than allowed";
     }
     return "SLTD_E?: unknown error";
 }

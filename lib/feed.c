@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* feed.c — the feed CSV: header, per-field validation, serial ranges (see feed.h). */
 #include "feed.h"
 
@@ -52,41 +53,6 @@ struct sltd__feed {
     char err[2048];
 };
 
-static void trim(const char **s, size_t *n)
-{
-    while (*n > 0 && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-        (*n)--;
-}
-
-/* A value for a message: in double quotes, non-printable bytes as \xHH, long values cut. */
-static const char *show(char *buf, size_t cap, const char *s, size_t n)
-{
-    size_t o = 0;
-    buf[o++] = '"';
-    for (size_t i = 0; i < n && o + 8 < cap; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (i == 40) {
-            memcpy(buf + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (ch < 0x20 || ch > 0x7e)
-            o += (size_t)snprintf(buf + o, cap - o, "\\x%02X", ch);
-        else if (ch == '"' || ch == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)ch;
-        } else
-            buf[o++] = (char)ch;
-    }
-    buf[o++] = '"';
-    buf[o] = '\0';
-    return buf;
-}
-
 static int ieq(const char *a, size_t n, const char *lit)
 {
     size_t i;
@@ -131,7 +97,7 @@ static int read_header(sltd__feed *f)
         const char *s = r->field[i];
         size_t n = r->len[i];
         int k;
-        trim(&s, &n);
+        sltd__csv_trim(&s, &n);
         for (k = 0; k < NCOLS; k++)
             if (ieq(s, n, col_name[k]))
                 break;
@@ -139,10 +105,10 @@ static int read_header(sltd__feed *f)
             if (f->flags & SLTD_IMPORT_IGNORE_UNKNOWN)
                 continue;
             return ferr(f, r->line,
-                        "unknown column %s (column %zu); the first row must be a header naming columns among "
+                        "unknown column %zu %s; the first row must be a header naming columns among "
                         "state, number, number_from, number_to, type, status, reported, expires, "
                         "reporting_state, reference, action",
-                        show(v, sizeof v, s, n), i + 1);
+                        i + 1, sltd__csv_show_name(v, sizeof v, s, n));
         }
         if (f->idx[k] >= 0)
             return ferr(f, r->line, "duplicate column '%s' (columns %d and %zu)", col_name[k], f->idx[k] + 1, i + 1);
@@ -193,47 +159,28 @@ int sltd__feed_open(sltd__feed **out, const char *path, unsigned flags)
 
 /* ---- fields --------------------------------------------------------------------------------- */
 
-static int bad_state(sltd__feed *f, unsigned long line, const char *name, const char *s, size_t n)
+/* Why a state or number field was refused (sltd__norm_why: the value is never repeated). */
+static int bad_value(sltd__feed *f, unsigned long line, const char *name, int what, const char *s, size_t n)
 {
-    char v[256];
-    return ferr(f, line, "field '%s': %s is not an ICAO 9303 state code", name, show(v, sizeof v, s, n));
-}
-
-/* Say why sltd__norm_number refused a number (the normalisation itself stays in norm.c). */
-static int bad_number(sltd__feed *f, unsigned long line, const char *name, const char *s, size_t n)
-{
-    char v[256];
-    size_t keep = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch == ' ' || ch == '-' || ch == '/' || ch == '<')
-            continue;
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
-            return ferr(f, line, "field '%s': %s has a character outside A-Z, 0-9 (byte 0x%02X at position %zu)", name,
-                        show(v, sizeof v, s, n), (unsigned char)ch, i + 1);
-        keep++;
-    }
-    if (keep == 0)
-        return ferr(f, line, "field '%s': %s is empty (a document number is required)", name, show(v, sizeof v, s, n));
-    return ferr(f, line, "field '%s': %s is longer than %d characters (spaces, '-', '/' and '<' not counted)", name,
-                show(v, sizeof v, s, n), SLTD_NUMBER_MAX);
+    char why[160];
+    return ferr(f, line, "field '%s': %s", name, sltd__norm_why(why, sizeof why, what, s, n));
 }
 
 static int parse_date(sltd__feed *f, unsigned long line, const char *name, const char *s, size_t n, uint32_t *out)
 {
-    char v[256];
     unsigned y = 0, m = 0, d = 0;
 
     *out = 0;
     if (n == 0)
         return 0;
     if (n != 10 || s[4] != '-' || s[7] != '-')
-        return ferr(f, line, "field '%s': %s is not a date YYYY-MM-DD", name, show(v, sizeof v, s, n));
+        return ferr(f, line, "field '%s': is not a date YYYY-MM-DD (%s)", name,
+                    n != 10 ? "not 10 characters" : s[4] != '-' ? "character 5 is not '-'" : "character 8 is not '-'");
     for (size_t i = 0; i < 10; i++) {
         if (i == 4 || i == 7)
             continue;
         if (s[i] < '0' || s[i] > '9')
-            return ferr(f, line, "field '%s': %s is not a date YYYY-MM-DD", name, show(v, sizeof v, s, n));
+            return ferr(f, line, "field '%s': is not a date YYYY-MM-DD (character %zu is not a digit)", name, i + 1);
         unsigned dig = (unsigned)(s[i] - '0');
         if (i < 4)
             y = y * 10 + dig;
@@ -243,12 +190,12 @@ static int parse_date(sltd__feed *f, unsigned long line, const char *name, const
             d = d * 10 + dig;
     }
     if (!sltd__date_calendar(y, m, d))
-        return ferr(f, line, "field '%s': %s is not a calendar date", name, show(v, sizeof v, s, n));
+        return ferr(f, line, "field '%s': is not a calendar date (no such month or day)", name);
     uint32_t ymd = y * 10000u + m * 100u + d;
     if (ymd < DATE_MIN || ymd > DATE_MAX)
         return ferr(f, line,
-                    "field '%s': %s is outside 1970-01-02..2149-06-06 (dates are stored as days since 1970 in 16 bits)",
-                    name, show(v, sizeof v, s, n));
+                    "field '%s': is outside 1970-01-02..2149-06-06 (dates are stored as days since 1970 in 16 bits)",
+                    name);
     *out = ymd;
     return 0;
 }
@@ -263,7 +210,7 @@ static void get(const sltd__feed *f, const sltd__csv_row *r, int k, const char *
     }
     *s = r->field[f->idx[k]];
     *n = r->len[f->idx[k]];
-    trim(s, n);
+    sltd__csv_trim(s, n);
 }
 
 static size_t digits_at(const char *num, size_t len)
@@ -285,7 +232,7 @@ static uint64_t dec(const char *s, size_t n)
 
 static int parse_range(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
 {
-    char from[SLTD_NUMBER_MAX + 1], to[SLTD_NUMBER_MAX + 1], v1[256], v2[256];
+    char from[SLTD_NUMBER_MAX + 1], to[SLTD_NUMBER_MAX + 1];
     size_t nf, nt;
     const char *sf, *st;
     size_t lf, lt;
@@ -293,32 +240,30 @@ static int parse_range(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *ro
     get(f, r, COL_NUMBER_FROM, &sf, &lf);
     get(f, r, COL_NUMBER_TO, &st, &lt);
     if (sltd__norm_number(from, &nf, sf, lf) != 0)
-        return bad_number(f, r->line, "number_from", sf, lf);
+        return bad_value(f, r->line, "number_from", SLTD_ENUMBER, sf, lf);
     if (sltd__norm_number(to, &nt, st, lt) != 0)
-        return bad_number(f, r->line, "number_to", st, lt);
+        return bad_value(f, r->line, "number_to", SLTD_ENUMBER, st, lt);
     size_t pf = digits_at(from, nf), pt = digits_at(to, nt);
     size_t wf = nf - pf, wt = nt - pt;
     if (wf == 0)
-        return ferr(f, r->line, "field 'number_from': %s does not end in digits (a serial range needs a numeric suffix)",
-                    show(v1, sizeof v1, from, nf));
+        return ferr(f, r->line, "field 'number_from': does not end in digits (a serial range needs a numeric suffix)");
     if (wt == 0)
-        return ferr(f, r->line, "field 'number_to': %s does not end in digits (a serial range needs a numeric suffix)",
-                    show(v1, sizeof v1, to, nt));
+        return ferr(f, r->line, "field 'number_to': does not end in digits (a serial range needs a numeric suffix)");
     if (pf != pt || memcmp(from, to, pf) != 0)
-        return ferr(f, r->line, "field 'number_to': prefix %s differs from the prefix %s of number_from",
-                    show(v1, sizeof v1, to, pt), show(v2, sizeof v2, from, pf));
-    if (wf != wt)
         return ferr(f, r->line,
-                    "field 'number_to': numeric suffix of %s has %zu digits, that of number_from %s has %zu",
-                    show(v1, sizeof v1, to, nt), wt, show(v2, sizeof v2, from, nf), wf);
+                    "field 'number_to': its prefix (%zu characters before the numeric suffix) differs from that of "
+                    "number_from (%zu characters)",
+                    pt, pf);
+    if (wf != wt)
+        return ferr(f, r->line, "field 'number_to': its numeric suffix has %zu digits, that of number_from has %zu", wt,
+                    wf);
     /* suffix = hi * 10^18 + lo; at most 22 digits, so hi has at most 4 */
     size_t hw = wf > 18 ? wf - 18 : 0;
     uint64_t hf = dec(from + pf, hw), ht = dec(to + pf, hw);
     uint64_t lof = dec(from + pf + hw, wf - hw), lot = dec(to + pf + hw, wf - hw);
     uint64_t count;
     if (ht < hf || (ht == hf && lot < lof))
-        return ferr(f, r->line, "field 'number_to': %s comes before number_from %s", show(v1, sizeof v1, to, nt),
-                    show(v2, sizeof v2, from, nf));
+        return ferr(f, r->line, "field 'number_to': comes before number_from");
     if (ht == hf)
         count = lot - lof + 1;
     else if (ht == hf + 1)
@@ -327,11 +272,10 @@ static int parse_range(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *ro
         count = UINT64_MAX;
     if (count > SLTD__FEED_RANGE_MAX) {
         if (count == UINT64_MAX)
-            return ferr(f, r->line, "field 'number_to': the range %s..%s holds more than %lu numbers (the limit a row)",
-                        show(v2, sizeof v2, from, nf), show(v1, sizeof v1, to, nt), SLTD__FEED_RANGE_MAX);
-        return ferr(f, r->line, "field 'number_to': the range %s..%s holds %llu numbers, more than %lu a row",
-                    show(v2, sizeof v2, from, nf), show(v1, sizeof v1, to, nt), (unsigned long long)count,
-                    SLTD__FEED_RANGE_MAX);
+            return ferr(f, r->line, "field 'number_to': the range holds more than %lu numbers (the limit a row)",
+                        SLTD__FEED_RANGE_MAX);
+        return ferr(f, r->line, "field 'number_to': the range holds %llu numbers, more than %lu a row",
+                    (unsigned long long)count, SLTD__FEED_RANGE_MAX);
     }
     memcpy(row->number, from, nf + 1);
     row->number_len = nf;
@@ -344,7 +288,6 @@ static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
 {
     const char *s;
     size_t n;
-    char v[256];
     unsigned long line = r->line;
 
     if (r->nfields != f->ncols)
@@ -358,7 +301,7 @@ static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
     if (n == 0)
         return ferr(f, line, "field 'state': is empty (the issuing state is required)");
     if (sltd__norm_state(row->state, s, n) != 0)
-        return bad_state(f, line, "state", s, n);
+        return bad_value(f, line, "state", SLTD_ESTATE, s, n);
 
     /* either number, or number_from and number_to */
     const char *sf, *st;
@@ -371,11 +314,11 @@ static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
     if (range && n > 0)
         return ferr(f, line, "field 'number': give either number, or number_from and number_to, not both");
     if (!range && sltd__norm_number(row->number, &row->number_len, s, n) != 0)
-        return bad_number(f, line, "number", s, n);
+        return bad_value(f, line, "number", SLTD_ENUMBER, s, n);
 
     get(f, r, COL_TYPE, &s, &n);
     if (sltd__norm_type(row->rec.type, s, n) != 0)
-        return ferr(f, line, "field 'type': %s is not a document type (one or two letters)", show(v, sizeof v, s, n));
+        return bad_value(f, line, "type", SLTD_ETYPE, s, n);
 
     get(f, r, COL_STATUS, &s, &n);
     if (n > 0) {
@@ -384,9 +327,7 @@ static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
             if (ieq(s, n, status_name[k]))
                 break;
         if (k > SLTD_STATUS_STOLEN_BLANK)
-            return ferr(f, line,
-                        "field 'status': %s is not one of stolen, lost, revoked, invalid, stolen_blank",
-                        show(v, sizeof v, s, n));
+            return ferr(f, line, "field 'status': is not one of stolen, lost, revoked, invalid, stolen_blank");
         row->rec.status = (uint8_t)k;
     }
 
@@ -399,18 +340,17 @@ static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
 
     get(f, r, COL_REPORTING_STATE, &s, &n);
     if (n > 0 && sltd__norm_state(row->rec.reporting_state, s, n) != 0)
-        return bad_state(f, line, "reporting_state", s, n);
+        return bad_value(f, line, "reporting_state", SLTD_ESTATE, s, n);
 
     get(f, r, COL_REFERENCE, &s, &n);
     if (n > SLTD_REFERENCE_MAX)
-        return ferr(f, line, "field 'reference': %s is %zu bytes long, more than %d", show(v, sizeof v, s, n), n,
-                    SLTD_REFERENCE_MAX);
+        return ferr(f, line, "field 'reference': is %zu bytes long, more than %d", n, SLTD_REFERENCE_MAX);
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
             return ferr(f, line,
-                        "field 'reference': %s has byte 0x%02X at position %zu; only printable ASCII (0x20-0x7E) "
+                        "field 'reference': has byte 0x%02X at position %zu; only printable ASCII (0x20-0x7E) "
                         "is allowed",
-                        show(v, sizeof v, s, n), (unsigned char)s[i], i + 1);
+                        (unsigned char)s[i], i + 1);
     memcpy(row->rec.reference, s, n);
     row->rec.reference[n] = '\0';
 
@@ -421,7 +361,7 @@ static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
         else if (ieq(s, n, "remove"))
             row->action = SLTD__ACTION_REMOVE;
         else
-            return ferr(f, line, "field 'action': %s is not add or remove", show(v, sizeof v, s, n));
+            return ferr(f, line, "field 'action': is not add or remove");
     }
 
     if (range) {

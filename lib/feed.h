@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* feed.h — the feed CSV (internal): columns, validation, serial ranges. Pure parsing; the import
  * (lib/import.c) turns the rows into records.
  *

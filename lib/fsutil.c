@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fsutil.c — shared file-system steps: whole reads and writes, directory fsync, safe opens, atomic
  * replacement (see fsutil.h). */
 #include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,16 @@ int sltd__fs_read(int fd, void *p, size_t n, const char *path)
     return SLTD_OK;
 }
 
+char *sltd__fs_concat(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+    char *p = malloc(n);
+
+    if (p != NULL)
+        snprintf(p, n, "%s%s%s", a, b, c);
+    return p;
+}
+
 int sltd__fs_sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
@@ -94,6 +106,29 @@ int sltd__fs_open_regular(const char *path, int nofollow, struct stat *st)
         errno = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
         return -1;
     }
+    return fd;
+}
+
+int sltd__fs_create_new(const char *path, mode_t mode)
+{
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+}
+
+int sltd__fs_tmpfile(const char *dir)
+{
+    char path[4096];
+    int fd;
+
+#ifdef O_TMPFILE
+    if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+        return fd;
+#endif
+    if ((size_t)snprintf(path, sizeof path, "%s/.sltd-tmp-XXXXXX", dir) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if ((fd = mkostemp(path, O_CLOEXEC)) >= 0)
+        unlink(path);
     return fd;
 }
 
@@ -173,4 +208,59 @@ void sltd__fs_atomic_abort(sltd__fs_atomic *a)
     }
     free(a->dir);
     a->dir = NULL;
+}
+
+int sltd__fs_load(unsigned char **out, size_t *len, const char *path, size_t min, size_t max, const char *what)
+{
+    struct stat st;
+    unsigned char *buf = NULL, extra;
+    size_t got = 0, n;
+    int fd, rc = SLTD_OK;
+    ssize_t r;
+
+    *out = NULL;
+    *len = 0;
+    if ((fd = sltd__fs_open_regular(path, 0, &st)) < 0) {
+        if (errno == ENOENT)
+            return sltd__err(SLTD_ENOENT, "%s: %s not found", path, what);
+        if (errno == EISDIR || errno == EINVAL)
+            return sltd__err(SLTD_EFORMAT, "%s: not a regular file", path);
+        return sltd__err(SLTD_EIO, "%s: cannot open: %s", path, strerror(errno));
+    }
+    if ((uint64_t)st.st_size > (uint64_t)max || (uint64_t)st.st_size < (uint64_t)min) {
+        rc = sltd__err(SLTD_EFORMAT, "%s: %lld bytes: a %s has %zu to %zu bytes", path, (long long)st.st_size, what,
+                       min, max);
+        goto cleanup;
+    }
+    n = (size_t)st.st_size;
+    if ((buf = malloc(n > 0 ? n : 1)) == NULL) {
+        rc = sltd__err(SLTD_ENOMEM, "%s: cannot hold %zu bytes", path, n);
+        goto cleanup;
+    }
+    while (got < n) {
+        r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = sltd__err(SLTD_EIO, "%s: cannot read: %s", path, strerror(errno));
+            goto cleanup;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    /* the file changed while it was read: refuse rather than guess */
+    while ((r = read(fd, &extra, 1)) < 0 && errno == EINTR)
+        ;
+    if (got != n || r != 0) {
+        rc = sltd__err(SLTD_EFORMAT, "%s: the file changed while it was read", path);
+        goto cleanup;
+    }
+    *out = buf;
+    *len = n;
+    buf = NULL;
+cleanup:
+    free(buf);
+    close(fd);
+    return rc;
 }

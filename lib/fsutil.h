@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fsutil.h — the file-system steps every module shares: whole reads and writes, fsync of a file's
  * directory, opening a regular file safely, and replacing a file atomically. Errors come back as sltd
  * codes with a detail naming the path (error.h); ENOSPC and EDQUOT are SLTD_EFULL. */
@@ -13,13 +14,29 @@ int sltd__fs_write(int fd, const void *p, size_t n, const char *path);
 /* Read exactly n bytes. 0, or SLTD_EIO (an error, or the file ended first). */
 int sltd__fs_read(int fd, void *p, size_t n, const char *path);
 
+/* a + b + c in malloc'd memory (a path: dir, "/", name; prefix, ".sec", ""); NULL when out of memory. */
+char *sltd__fs_concat(const char *a, const char *b, const char *c);
+
 /* fsync the directory dir. 0 or -1 with errno. */
 int sltd__fs_sync_dir(const char *dir);
+
+/* Create a new file for writing that must not exist yet (a symbolic link at path is not followed):
+ * the descriptor, or -1 with errno set (EEXIST when something is there). Sets no error detail. */
+int sltd__fs_create_new(const char *path, mode_t mode);
+
+/* A new temporary file in dir that has no name (O_TMPFILE, or a unique name removed at once), so that
+ * nothing is left behind even after a crash; mode 0600. The descriptor, or -1 with errno set. */
+int sltd__fs_tmpfile(const char *dir);
 
 /* Open an existing file read-only that must be a regular file, and fstat it into *st. With
  * nofollow, a symbolic link is refused (ELOOP). Returns the descriptor, or -1 with errno set
  * (EFTYPE-like cases report EINVAL: not a regular file). Sets no error detail: callers word it. */
 int sltd__fs_open_regular(const char *path, int nofollow, struct stat *st);
+
+/* Read a whole regular file of min..max bytes into malloc'd memory (*out, *len; free it). `what` names
+ * the kind of file in messages ("bundle", "index"). SLTD_ENOENT (missing), SLTD_EFORMAT (not a regular
+ * file, size out of bounds, or the file changed while it was read), SLTD_ENOMEM, SLTD_EIO. */
+int sltd__fs_load(unsigned char **out, size_t *len, const char *path, size_t min, size_t max, const char *what);
 
 /* A file written beside its final path and renamed over it when complete, so readers see the old
  * file or the whole new one, never a part:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* import.c — a feed CSV into the database, all or nothing: every row is read and validated first
  * (nothing is written if any is invalid, unless asked to skip them), the rows' digests are sorted with
  * bounded memory (sorter.c), then go through the one write path (update.c) in a single transaction. */
@@ -13,7 +14,7 @@
 #define DEFAULT_BUDGET 2000000 /* entries (72 bytes) in memory before a sorted run is spilled */
 #define PROGRESS_EVERY 65536
 
-int sltd__feed_read_entries(sltd__feed_read *out, const sltd__keys *keys, const char *path, unsigned flags,
+int sltd__import_read_feed(sltd__import_read *out, const sltd__keys *keys, const char *path, unsigned flags,
                             int keep_going, int (*sink)(void *ctx, const sltd__entry *x), void *ctx,
                             sltd_progress_fn progress, void *progress_ctx)
 {
@@ -37,7 +38,7 @@ int sltd__feed_read_entries(sltd__feed_read *out, const sltd__keys *keys, const 
         if (rc == 0)
             break;
         if (rc == SLTD_EFORMAT) {
-            if (out->invalid++ < SLTD__FEED_ERRORS_SHOWN && el < sizeof out->errs)
+            if (out->invalid++ < SLTD__IMPORT_ERRORS_SHOWN && el < sizeof out->errs)
                 el += (size_t)snprintf(out->errs + el, sizeof out->errs - el, "%s%s", el ? "\n" : "",
                                        sltd__feed_error(f));
             out->rows++;
@@ -52,9 +53,9 @@ int sltd__feed_read_entries(sltd__feed_read *out, const sltd__keys *keys, const 
             progress(progress_ctx, "read", out->rows, 0);
         if (out->invalid > 0 && !keep_going)
             continue; /* nothing will be used: only look for more errors */
-        sltd__digest(x.d, keys, row.state, strlen(row.state), row.number, row.number_len);
+        sltd__prf_digest(x.d, keys, row.state, strlen(row.state), row.number, row.number_len);
         x.action = row.action == SLTD__ACTION_REMOVE ? SLTD__UPDATE_REMOVE : SLTD__UPDATE_ADD;
-        x.len = (uint8_t)sltd__rec_encode(x.rec, &row.rec);
+        x.len = (uint8_t)sltd__record_encode(x.rec, &row.rec);
         x.line = (uint32_t)row.line;
         if ((rc = sink(ctx, &x)) != SLTD_OK) {
             rc = rc == SLTD_ENOMEM ? sltd__err(rc, "%s: out of memory after %llu rows", path,
@@ -80,28 +81,29 @@ int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, 
     sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
     sltd__update_opts o = { 0 };
     sltd__sorter *sorter = NULL;
-    sltd__feed_read fr;
+    sltd__import_read fr;
+    sltd__db_parts p;
     int rc, skip;
 
     sltd__err_clear();
     if (out != NULL)
         *out = rep;
-    if ((rc = sltd__db_usable(db)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         return rc;
     if (opts == NULL)
         opts = &defaults;
     if (path == NULL || opts->version != SLTD_IMPORT_OPTIONS_VERSION ||
         (opts->flags & ~(unsigned)(SLTD_IMPORT_IGNORE_UNKNOWN | SLTD_IMPORT_SKIP_INVALID)) != 0)
         return sltd__err(SLTD_EINVAL, "sltd_import_feed: bad path or options");
-    if (db->flags & SLTD_OPEN_READONLY)
-        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
+        return rc;
     skip = (opts->flags & SLTD_IMPORT_SKIP_INVALID) != 0;
-    if ((rc = sltd__sorter_open(&sorter, db->dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET)) !=
+    if ((rc = sltd__sorter_open(&sorter, p.dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET)) !=
         SLTD_OK) {
         rc = sltd__err(rc, "out of memory");
         goto cleanup;
     }
-    rc = sltd__feed_read_entries(&fr, db->keys, path, opts->flags & SLTD_IMPORT_IGNORE_UNKNOWN, skip, to_sorter,
+    rc = sltd__import_read_feed(&fr, p.keys, path, opts->flags & SLTD_IMPORT_IGNORE_UNKNOWN, skip, to_sorter,
                                  sorter, opts->progress, opts->progress_ctx);
     rep.rows = fr.rows;
     rep.invalid = fr.invalid;
@@ -109,7 +111,7 @@ int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, 
         goto cleanup;
     if (fr.invalid > 0 && !skip) {
         rc = sltd__err(SLTD_EFORMAT, "%s%s\n%llu invalid row(s); nothing was imported", fr.errs,
-                       fr.invalid > SLTD__FEED_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
+                       fr.invalid > SLTD__IMPORT_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
         goto cleanup;
     }
     if (opts->progress != NULL)
@@ -118,7 +120,7 @@ int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, 
     rc = sltd__update_apply_sorted(db, sorter, &o, &rep);
     if (rc == SLTD_OK && fr.invalid > 0) /* skipped on request: say which */
         sltd__err(SLTD_OK, "%s%s\n%llu invalid row(s) skipped", fr.errs,
-                  fr.invalid > SLTD__FEED_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
+                  fr.invalid > SLTD__IMPORT_ERRORS_SHOWN ? "\n..." : "", (unsigned long long)fr.invalid);
 cleanup:
     if (out != NULL)
         *out = rep;

@@ -1,9 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mrz.c — ICAO Doc 9303 (8th edition) machine-readable zone parser: TD1, TD2, TD3, MRV-A, MRV-B.
  *
  * Pure: no I/O, no allocation, no global state. The input is never copied whole; lines are spans
  * into the caller's text and every field is read at a fixed offset after the line lengths have
  * been checked, so no index depends on the content except the long-number continuation, which is
  * bounded by its optional-data field.
+ *
+ * Once the lines have the right count, lengths and characters, every field and every check digit is
+ * read whatever is wrong elsewhere: each bad field is recorded as a problem (line, position, field)
+ * and the first one is the return code. The decisions every MRZ lookup shares live here too: which
+ * national check-digit variants are accepted (sltd__mrz_filler_rule), whether the key may be looked
+ * up (sltd__mrz_key_trusted) and what the answer is once it was (sltd__mrz_outcome).
  *
  * Positions in error reports and in the comments below are the standard's 1-based positions;
  * offsets in the code are 0-based. */
@@ -13,6 +20,7 @@
 #include <string.h>
 
 #include "norm.h"
+#include "record.h"
 
 /* Fixed layouts (0-based offsets). */
 #define TD1_LEN 30
@@ -74,16 +82,50 @@ int sltd__mrz_check_digit(const char *s, size_t len)
     return bad ? -1 : (int)((sum - wsum) % 10);
 }
 
-/* Record an error unless an earlier one (by line, then position) is already recorded, so the
- * report always names the first offending place whatever order the fields are read in. */
-static void set_error(sltd_mrz *m, int *rc, int code, int line, int pos, const char *msg)
+/* A parse in progress: the fields, and the evidence (the flags, the rule used, the problems). */
+typedef struct parse {
+    sltd_mrz *m;
+    sltd_mrz_evidence *ev;
+} parse;
+
+static int before(const sltd_mrz_problem *p, int line, int pos)
 {
-    if (*rc != 0 && (m->error_line < line || (m->error_line == line && m->error_pos <= pos)))
+    return p->line < line || (p->line == line && p->pos <= pos);
+}
+
+/* Record a problem, keeping the list in (line, position) order (the earlier one first when two share
+ * a position), so that the first problem, which the return code names, does not depend on the order
+ * the fields are read in. Each field records at most one problem (the number two), and there are
+ * fewer than SLTD_MRZ_PROBLEMS_MAX: the list cannot overflow (if it did, the latest would be dropped). */
+static void problem(parse *P, int code, int field, int line, int pos, const char *msg)
+{
+    sltd_mrz_evidence *ev = P->ev;
+    unsigned i = ev->nproblems;
+
+    if (i == SLTD_MRZ_PROBLEMS_MAX)
         return;
-    *rc = code;
-    m->error_line = line;
-    m->error_pos = pos;
-    m->error_msg = msg;
+    for (; i > 0 && !before(&ev->problems[i - 1], line, pos); i--)
+        ev->problems[i] = ev->problems[i - 1];
+    ev->problems[i].code = code;
+    ev->problems[i].field = field;
+    ev->problems[i].line = line;
+    ev->problems[i].pos = pos;
+    ev->problems[i].msg = msg;
+    ev->nproblems++;
+    ev->error = ev->problems[0].code;
+    P->m->error_line = ev->problems[0].line;
+    P->m->error_pos = ev->problems[0].pos;
+    P->m->error_msg = ev->problems[0].msg;
+}
+
+static int is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
 }
 
 /* 1-based position of offset j, for error reports (lines longer than INT_MAX are clamped). */
@@ -155,11 +197,20 @@ static void copy_name(char *dst, size_t cap, const char *s, size_t n)
     dst[n] = '\0';
 }
 
-/* Name field: primary identifier up to the first "<<", secondary identifier after it. */
-static void parse_name(sltd_mrz *m, const char *s, size_t n)
+/* Name field s[0..n), at (line, pos) of its first character: primary identifier up to the first "<<",
+ * secondary identifier after it. Only A-Z and '<' belong in it (ICAO 9303 Part 3: names are
+ * transliterated to letters; digits never appear). */
+static void parse_name(parse *P, const char *s, size_t n, int line, int pos)
 {
+    sltd_mrz *m = P->m;
     size_t j;
 
+    for (j = 0; j < n; j++) {
+        if (!is_upper(s[j]) && s[j] != '<') {
+            problem(P, SLTD_EMRZ, SLTD_MRZ_FIELD_NAME, line, pos + (int)j, "the name holds a digit (only A-Z and '<')");
+            break;
+        }
+    }
     m->name_truncated = n > 0 && s[n - 1] != '<';
     for (j = 0; j + 1 < n; j++)
         if (s[j] == '<' && s[j + 1] == '<')
@@ -173,57 +224,140 @@ static void parse_name(sltd_mrz *m, const char *s, size_t n)
     copy_name(m->secondary_name, sizeof m->secondary_name, s + j + 2, n - j - 2);
 }
 
-/* Document code in positions 1-2 of the upper line: a letter, then a letter or a filler. */
-static void parse_doc_code(sltd_mrz *m, int *rc, const char *s)
+/* Does the document code s[0..2) (the second a letter or '<') fit the format (ICAO 9303 Part 4: P for
+ * a passport; Parts 5 and 6: A, C or I, and V is not a second character; Part 7: V, which also
+ * selects the visa formats)? NULL when it does, else why, and *pos the 1-based position at fault. */
+static const char *doc_code_problem(int kind, const char *s, int *pos)
 {
-    if (s[0] < 'A' || s[0] > 'Z')
-        set_error(m, rc, SLTD_EMRZ, 1, 1, "document code must start with a letter");
-    else if (s[1] != '<' && (s[1] < 'A' || s[1] > 'Z'))
-        set_error(m, rc, SLTD_EMRZ, 1, 2, "second character of the document code must be a letter or '<'");
-    m->doc_code[0] = s[0];
-    m->doc_code[1] = s[1] == '<' ? '\0' : s[1];
-    m->doc_code[2] = '\0';
+    const int card = kind == SLTD_MRZ_TD1 || kind == SLTD_MRZ_TD2;
+
+    *pos = 1;
+    if (!is_upper(s[0]))
+        return "document code must start with a letter";
+    if (card && s[0] != 'A' && s[0] != 'C' && s[0] != 'I')
+        return "a TD1 or TD2 document code starts with A, C or I (ICAO 9303 Parts 5 and 6)";
+    if (kind == SLTD_MRZ_TD3 && s[0] != 'P')
+        return "a TD3 document code starts with P (ICAO 9303 Part 4)";
+    *pos = 2;
+    if (s[1] != '<' && !is_upper(s[1]))
+        return "second character of the document code must be a letter or '<'";
+    if (card && s[1] == 'V')
+        return "V is not a second character of a TD1 or TD2 document code (ICAO 9303 Parts 5 and 6)";
+    return NULL;
 }
 
-static void parse_state(char out[SLTD_STATE_MAX + 1], sltd_mrz *m, int *rc, const char *s, int line, int pos,
+/* Document code in positions 1-2 of the upper line; kept as read when it is letters, even if wrong
+ * for the format (the problem says so), else left empty. */
+static void parse_doc_code(parse *P, const char *s)
+{
+    sltd_mrz *m = P->m;
+    int pos;
+    const char *why = doc_code_problem(m->kind, s, &pos);
+
+    if (why != NULL)
+        problem(P, SLTD_EMRZ, SLTD_MRZ_FIELD_DOC_CODE, 1, pos, why);
+    if (is_upper(s[0]) && (is_upper(s[1]) || s[1] == '<')) {
+        m->doc_code[0] = s[0];
+        m->doc_code[1] = s[1] == '<' ? '\0' : s[1];
+        m->doc_code[2] = '\0';
+    }
+}
+
+const char *sltd__mrz_key_type(const sltd_mrz *m)
+{
+    char s[2];
+    int pos;
+
+    if (m == NULL || m->doc_code[0] == '\0')
+        return NULL;
+    s[0] = m->doc_code[0];
+    s[1] = m->doc_code[1] != '\0' ? m->doc_code[1] : '<';
+    return doc_code_problem(m->kind, s, &pos) == NULL ? m->doc_code : NULL;
+}
+
+static void parse_state(char out[SLTD_STATE_MAX + 1], parse *P, const char *s, int field, int line, int pos,
                         const char *msg)
 {
     if (sltd__norm_state(out, s, 3) != 0) {
         out[0] = '\0';
-        set_error(m, rc, SLTD_ESTATE, line, pos, msg);
+        problem(P, SLTD_ESTATE, field, line, pos, msg);
     }
 }
 
-/* A date field YYMMDD: digits, or fillers where a part is unknown. */
-static void parse_date(char out[7], sltd_mrz *m, int *rc, const char *s, int line, int pos, const char *msg)
+/* A date YYMMDD at (line, pos). YYMMDD carries no century: a fully known date is valid when that day
+ * exists in 19YY or in 20YY (only 29 February of YY = 00 tells them apart). A date of birth may give
+ * an unknown YY, MM or DD as "<<" (ICAO 9303 Part 3); the known parts must still be possible. An
+ * identity card (TD1, TD2) with no date of expiry prints six fillers. */
+static void parse_date(char out[7], parse *P, const char *s, int field, int line, int pos)
 {
-    int i;
+    const sltd_mrz *m = P->m;
+    const int birth = field == SLTD_MRZ_FIELD_BIRTH;
+    int part[3], i, ok;
 
-    for (i = 0; i < 6; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '<')) {
-            set_error(m, rc, SLTD_EMRZ, line, pos + i, msg);
-            break;
-        }
-    }
     memcpy(out, s, 6);
     out[6] = '\0';
+    if (!birth && all_fillers(s, 6) && (m->kind == SLTD_MRZ_TD1 || m->kind == SLTD_MRZ_TD2))
+        return;
+    for (i = 0; i < 3; i++) {
+        char a = s[2 * i], b = s[2 * i + 1];
+
+        if (is_digit(a) && is_digit(b)) {
+            part[i] = (a - '0') * 10 + (b - '0');
+        } else if (birth && a == '<' && b == '<') {
+            part[i] = -1;
+        } else {
+            /* the first character that does not fit: a itself, or b when it does not match a */
+            problem(P, SLTD_EMRZ, field, line, pos + 2 * i + (is_digit(a) || (birth && a == '<')),
+                    birth ? "date of birth: YY, MM and DD are each two digits, or '<<' when not known"
+                          : "date of expiry must be six digits YYMMDD (an identity card without one: '<<<<<<')");
+            return;
+        }
+    }
+    if (part[1] >= 0 && (part[1] < 1 || part[1] > 12)) {
+        problem(P, SLTD_EMRZ, field, line, pos + 2,
+                birth ? "date of birth: no month 00 or above 12" : "date of expiry: no month 00 or above 12");
+        return;
+    }
+    if (part[2] < 0)
+        return;
+    if (part[1] < 0) /* any month: is there a month with that day? */
+        ok = sltd__date_calendar(2000, 1, (unsigned)part[2]);
+    else if (part[0] < 0) /* any year: 2000 is a leap year */
+        ok = sltd__date_calendar(2000, (unsigned)part[1], (unsigned)part[2]);
+    else
+        ok = sltd__date_calendar(1900u + (unsigned)part[0], (unsigned)part[1], (unsigned)part[2]) ||
+             sltd__date_calendar(2000u + (unsigned)part[0], (unsigned)part[1], (unsigned)part[2]);
+    if (!ok)
+        problem(P, SLTD_EMRZ, field, line, pos + 4,
+                birth ? "date of birth: that day does not exist in that month"
+                      : "date of expiry: that day does not exist in that month");
 }
 
-static void parse_sex(sltd_mrz *m, int *rc, char c, int line, int pos)
+static void parse_sex(parse *P, char c, int line, int pos)
 {
+    sltd_mrz *m = P->m;
+
     if (c != 'M' && c != 'F' && c != 'X' && c != '<')
-        set_error(m, rc, SLTD_EMRZ, line, pos, "sex must be M, F, X or '<'");
+        problem(P, SLTD_EMRZ, SLTD_MRZ_FIELD_SEX, line, pos, "sex must be M, F, X or '<'");
     m->sex = c;
+}
+
+int sltd__mrz_filler_rule(const sltd_mrz *m, unsigned flags)
+{
+    return m != NULL && !(flags & SLTD_MRZ_STRICT) && m->kind == SLTD_MRZ_TD1 && m->long_number &&
+           (strcmp(m->issuing_state, "BEL") == 0 || strcmp(m->issuing_state, "PRT") == 0);
 }
 
 /* Document number of 9 characters at num (position num_pos of line num_line), its check digit at
  * num[9]. For TD1/TD2 (opt != NULL) a `<` there means the number continues in the optional data
  * opt[0..optn) up to the next `<`, the last character before it being the check digit. What follows
- * the continuation (or the whole field when there is none) goes to optional1. */
-static void parse_number(sltd_mrz *m, int *rc, const char *num, int num_line, int num_pos, const char *opt,
-                         size_t optn, int opt_line, int opt_pos)
+ * the continuation (or the whole field when there is none) goes to optional1. The check digit is
+ * tried under ICAO 9303 first, then under the national variant where it applies. */
+static void parse_number(parse *P, const char *num, int num_line, int num_pos, const char *opt, size_t optn,
+                         int opt_line, int opt_pos)
 {
-    char raw[RAWNUM_MAX];
+    sltd_mrz *m = P->m;
+    char raw[RAWNUM_MAX + 1];
     size_t rawn = 9, k = 0;
     char found = num[9];
     int nrc;
@@ -233,8 +367,8 @@ static void parse_number(sltd_mrz *m, int *rc, const char *num, int num_line, in
         while (k < optn && opt[k] != '<')
             k++;
         if (k == 0) {
-            set_error(m, rc, SLTD_EMRZ, opt_line, opt_pos,
-                      "document number check digit is '<' but no long-number continuation follows");
+            problem(P, SLTD_EMRZ, SLTD_MRZ_FIELD_NUMBER, opt_line, opt_pos,
+                    "document number check digit is '<' but no long-number continuation follows");
             found = '<';
         } else {
             memcpy(raw + 9, opt, k - 1); /* k - 1 <= 14, RAWNUM_MAX - 9 */
@@ -250,12 +384,26 @@ static void parse_number(sltd_mrz *m, int *rc, const char *num, int num_line, in
         copy_trimmed(m->optional1, sizeof m->optional1, opt, optn);
     }
     check(&m->number_check, raw, rawn, found, 0);
+    P->ev->number_rule = m->number_check.status == SLTD_MRZ_CHECK_OK ? SLTD_MRZ_RULE_ICAO : SLTD_MRZ_RULE_NONE;
+    if (m->number_check.status != SLTD_MRZ_CHECK_OK && sltd__mrz_filler_rule(m, P->ev->flags)) {
+        char with[RAWNUM_MAX + 1]; /* the principal part, the filler at position 15, the continuation */
+        sltd_mrz_check alt;
+
+        memcpy(with, raw, 9);
+        with[9] = '<';
+        memcpy(with + 10, raw + 9, rawn - 9);
+        check(&alt, with, rawn + 1, found, 0);
+        if (alt.status == SLTD_MRZ_CHECK_OK) { /* member by member: the struct's padding stays zero */
+            m->number_check.expected = alt.expected;
+            m->number_check.status = alt.status;
+            P->ev->number_rule = SLTD_MRZ_RULE_FILLER;
+        }
+    }
     nrc = sltd__norm_number(m->number, NULL, raw, rawn);
     if (nrc != 0) {
         m->number[0] = '\0';
-        set_error(m, rc, SLTD_ENUMBER, num_line, num_pos,
-                  all_fillers(raw, rawn) ? "document number is empty"
-                                         : "document number is longer than 22 characters");
+        problem(P, SLTD_ENUMBER, SLTD_MRZ_FIELD_NUMBER, num_line, num_pos,
+                all_fillers(raw, rawn) ? "document number is empty" : "document number is longer than 22 characters");
     }
 }
 
@@ -277,44 +425,48 @@ static void composite(sltd_mrz_check *c, const char *pre, size_t pren, const cha
     check(c, buf, n, found, 0);
 }
 
-static void parse_td1(sltd_mrz *m, int *rc, const span *l)
+static void parse_td1(parse *P, const span *l)
 {
+    sltd_mrz *m = P->m;
     const char *a = l[0].p, *b = l[1].p, *c = l[2].p;
 
-    parse_doc_code(m, rc, a);
-    parse_state(m->issuing_state, m, rc, a + 2, 1, 3, "issuing state is not an ICAO 9303 code");
-    parse_number(m, rc, a + 5, 1, 6, a + 15, 15, 1, 16);
-    parse_date(m->birth, m, rc, b, 2, 1, "date of birth must be digits or '<'");
+    parse_doc_code(P, a);
+    parse_state(m->issuing_state, P, a + 2, SLTD_MRZ_FIELD_ISSUING_STATE, 1, 3,
+                "issuing state is not an ICAO 9303 code");
+    parse_number(P, a + 5, 1, 6, a + 15, 15, 1, 16);
+    parse_date(m->birth, P, b, SLTD_MRZ_FIELD_BIRTH, 2, 1);
     check(&m->birth_check, b, 6, b[6], 0);
-    parse_sex(m, rc, b[7], 2, 8);
-    parse_date(m->expiry, m, rc, b + 8, 2, 9, "date of expiry must be digits or '<'");
+    parse_sex(P, b[7], 2, 8);
+    parse_date(m->expiry, P, b + 8, SLTD_MRZ_FIELD_EXPIRY, 2, 9);
     check(&m->expiry_check, b + 8, 6, b[14], 0);
-    parse_state(m->nationality, m, rc, b + 15, 2, 16, "nationality is not an ICAO 9303 code");
+    parse_state(m->nationality, P, b + 15, SLTD_MRZ_FIELD_NATIONALITY, 2, 16, "nationality is not an ICAO 9303 code");
     copy_trimmed(m->optional2, sizeof m->optional2, b + 18, 11);
     absent(&m->optional_check);
     /* upper line 6-30, middle line 1-7, 9-15, 19-29 */
     composite(&m->composite_check, a + 5, 25, b, 0, 7, 8, 15, 18, 29, b[29]);
-    parse_name(m, c, TD1_LEN);
+    parse_name(P, c, TD1_LEN, 3, 1);
 }
 
 /* TD2, TD3, MRV-A, MRV-B share the upper line and line 2 positions 1-28. */
-static void parse_two_line(sltd_mrz *m, int *rc, const span *l)
+static void parse_two_line(parse *P, const span *l)
 {
+    sltd_mrz *m = P->m;
     const char *a = l[0].p, *b = l[1].p;
     size_t n = l[0].n;
 
-    parse_doc_code(m, rc, a);
-    parse_state(m->issuing_state, m, rc, a + 2, 1, 3, "issuing state is not an ICAO 9303 code");
-    parse_name(m, a + 5, n - 5);
+    parse_doc_code(P, a);
+    parse_state(m->issuing_state, P, a + 2, SLTD_MRZ_FIELD_ISSUING_STATE, 1, 3,
+                "issuing state is not an ICAO 9303 code");
+    parse_name(P, a + 5, n - 5, 1, 6);
     if (m->kind == SLTD_MRZ_TD2)
-        parse_number(m, rc, b, 2, 1, b + 28, 7, 2, 29);
+        parse_number(P, b, 2, 1, b + 28, 7, 2, 29);
     else
-        parse_number(m, rc, b, 2, 1, NULL, 0, 0, 0);
-    parse_state(m->nationality, m, rc, b + 10, 2, 11, "nationality is not an ICAO 9303 code");
-    parse_date(m->birth, m, rc, b + 13, 2, 14, "date of birth must be digits or '<'");
+        parse_number(P, b, 2, 1, NULL, 0, 0, 0);
+    parse_state(m->nationality, P, b + 10, SLTD_MRZ_FIELD_NATIONALITY, 2, 11, "nationality is not an ICAO 9303 code");
+    parse_date(m->birth, P, b + 13, SLTD_MRZ_FIELD_BIRTH, 2, 14);
     check(&m->birth_check, b + 13, 6, b[19], 0);
-    parse_sex(m, rc, b[20], 2, 21);
-    parse_date(m->expiry, m, rc, b + 21, 2, 22, "date of expiry must be digits or '<'");
+    parse_sex(P, b[20], 2, 21);
+    parse_date(m->expiry, P, b + 21, SLTD_MRZ_FIELD_EXPIRY, 2, 22);
     check(&m->expiry_check, b + 21, 6, b[27], 0);
 
     switch (m->kind) {
@@ -358,19 +510,26 @@ int sltd__mrz_next_line(const char *text, size_t len, size_t *pos, size_t *start
     return 0;
 }
 
-int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
+int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text, size_t len, unsigned int flags)
 {
+    sltd_mrz_evidence local;
     span line[3];
-    int nlines = 0, rc = 0, i;
+    int nlines = 0, i;
     size_t pos = 0, want;
+    parse P;
 
     if (out == NULL)
         return SLTD_EINVAL;
+    P.m = out;
+    P.ev = evidence != NULL ? evidence : &local;
     memset(out, 0, sizeof *out);
     out->version = SLTD_MRZ_VERSION;
-    if (text == NULL) {
-        set_error(out, &rc, SLTD_EINVAL, 0, 0, "no MRZ text");
-        return rc;
+    memset(P.ev, 0, sizeof *P.ev);
+    P.ev->version = SLTD_MRZ_EVIDENCE_VERSION;
+    P.ev->flags = flags & SLTD_MRZ_STRICT;
+    if (text == NULL || (flags & ~(unsigned)SLTD_MRZ_STRICT) != 0) {
+        problem(&P, SLTD_EINVAL, SLTD_MRZ_FIELD_STRUCTURE, 0, 0, text == NULL ? "no MRZ text" : "unknown flag");
+        return P.ev->error;
     }
 
     /* Split on LF, CR or CRLF; trim blanks around each line; skip blank lines. */
@@ -380,23 +539,23 @@ int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
         if (!sltd__mrz_next_line(text, len, &pos, &start, &end))
             break;
         if (nlines == 3) {
-            set_error(out, &rc, SLTD_EMRZ, 4, 1, "more than 3 lines");
-            return rc;
+            problem(&P, SLTD_EMRZ, SLTD_MRZ_FIELD_STRUCTURE, 4, 1, "more than 3 lines");
+            return P.ev->error;
         }
         line[nlines].p = text + start;
         line[nlines].n = end - start;
         nlines++;
     }
     if (nlines == 0) {
-        set_error(out, &rc, SLTD_EMRZ, 1, 1, "empty MRZ");
-        return rc;
+        problem(&P, SLTD_EMRZ, SLTD_MRZ_FIELD_STRUCTURE, 1, 1, "empty MRZ");
+        return P.ev->error;
     }
     if (nlines == 1) {
-        set_error(out, &rc, SLTD_EMRZ, 2, 1, "missing line: an MRZ has 2 or 3 lines");
-        return rc;
+        problem(&P, SLTD_EMRZ, SLTD_MRZ_FIELD_STRUCTURE, 2, 1, "missing line: an MRZ has 2 or 3 lines");
+        return P.ev->error;
     }
 
-    /* Character set, then length, line by line. */
+    /* Character set, then length, line by line: nothing can be read at its place before both hold. */
     want = nlines == 3 ? TD1_LEN : 0;
     for (i = 0; i < nlines; i++) {
         size_t j, n = line[i].n;
@@ -406,24 +565,24 @@ int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
             char ch = p[j];
             if (value1[(unsigned char)ch] != 0)
                 continue;
-            set_error(out, &rc, SLTD_EMRZ, i + 1, pos1(j),
-                      (ch >= 'a' && ch <= 'z') ? "lower-case letter (the MRZ is upper case)"
-                      : is_blank(ch)          ? "blank inside a line"
-                                              : "character outside [A-Z0-9<]");
-            return rc;
+            problem(&P, SLTD_EMRZ, SLTD_MRZ_FIELD_STRUCTURE, i + 1, pos1(j),
+                    (ch >= 'a' && ch <= 'z') ? "lower-case letter (the MRZ is upper case)"
+                    : is_blank(ch)          ? "blank inside a line"
+                                            : "character outside [A-Z0-9<]");
+            return P.ev->error;
         }
         if (want == 0) { /* upper line of a 2-line MRZ decides between 36 and 44 */
             if (n == TD2_LEN || n == TD3_LEN) {
                 want = n;
             } else {
-                set_error(out, &rc, SLTD_EMRZ, 1, n < TD3_LEN ? pos1(n) : TD3_LEN + 1,
-                          "a 2-line MRZ has lines of 36 or 44 characters");
-                return rc;
+                problem(&P, SLTD_EMRZ, SLTD_MRZ_FIELD_STRUCTURE, 1, n < TD3_LEN ? pos1(n) : TD3_LEN + 1,
+                        "a 2-line MRZ has lines of 36 or 44 characters");
+                return P.ev->error;
             }
         } else if (n != want) {
-            set_error(out, &rc, SLTD_EMRZ, i + 1, pos1(n < want ? n : want),
-                      n < want ? "line too short" : "line too long");
-            return rc;
+            problem(&P, SLTD_EMRZ, SLTD_MRZ_FIELD_STRUCTURE, i + 1, pos1(n < want ? n : want),
+                    n < want ? "line too short" : "line too long");
+            return P.ev->error;
         }
     }
 
@@ -434,18 +593,17 @@ int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
     else
         out->kind = line[0].p[0] == 'V' ? SLTD_MRZ_MRVA : SLTD_MRZ_TD3;
 
+    /* Every field and check digit, whatever is wrong elsewhere (the problems say what). */
     if (out->kind == SLTD_MRZ_TD1)
-        parse_td1(out, &rc, line);
+        parse_td1(&P, line);
     else
-        parse_two_line(out, &rc, line);
-    if (rc != 0) { /* fail closed: a struct from a failed parse never passes sltd_mrz_valid() */
-        out->number_check.status = 0;
-        out->birth_check.status = 0;
-        out->expiry_check.status = 0;
-        out->optional_check.status = 0;
-        out->composite_check.status = 0;
-    }
-    return rc;
+        parse_two_line(&P, line);
+    return P.ev->error;
+}
+
+int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
+{
+    return sltd_mrz_parse_ex(out, NULL, text, len, 0);
 }
 
 static int check_ok(const sltd_mrz_check *c)
@@ -455,16 +613,37 @@ static int check_ok(const sltd_mrz_check *c)
 
 int sltd_mrz_valid(const sltd_mrz *m)
 {
-    if (m == NULL || m->kind < SLTD_MRZ_TD1 || m->kind > SLTD_MRZ_MRVB)
+    if (m == NULL || m->kind < SLTD_MRZ_TD1 || m->kind > SLTD_MRZ_MRVB || m->error_msg != NULL)
         return 0;
     return check_ok(&m->number_check) && check_ok(&m->birth_check) && check_ok(&m->expiry_check) &&
            check_ok(&m->optional_check) && check_ok(&m->composite_check);
 }
 
+int sltd__mrz_key_readable(const sltd_mrz *m)
+{
+    return m != NULL && m->kind >= SLTD_MRZ_TD1 && m->kind <= SLTD_MRZ_MRVB && m->issuing_state[0] != '\0' &&
+           m->number[0] != '\0';
+}
+
 int sltd__mrz_key_trusted(const sltd_mrz *m)
 {
-    return m != NULL && m->kind >= SLTD_MRZ_TD1 && m->kind <= SLTD_MRZ_MRVB &&
-           m->number_check.status == SLTD_MRZ_CHECK_OK && check_ok(&m->composite_check);
+    return sltd__mrz_key_readable(m) && m->number_check.status == SLTD_MRZ_CHECK_OK &&
+           check_ok(&m->composite_check);
+}
+
+int sltd__mrz_outcome(const sltd_mrz *m, int parse_rc, int listed)
+{
+    if (m == NULL)
+        return SLTD_EINVAL;
+    if (listed > 0)
+        return 0; /* a listed document is reported whatever else is wrong with it */
+    if (parse_rc != 0)
+        return parse_rc; /* invalid document: never "not listed" */
+    if (m->error_msg != NULL)
+        return SLTD_EMRZ; /* a problem without its code: still invalid */
+    if (listed < 0 || !sltd__mrz_key_trusted(m))
+        return SLTD_ECHECKDIGIT; /* the number could not be read reliably */
+    return 0;
 }
 
 const char *sltd_mrz_kind_name(int kind)
@@ -480,6 +659,46 @@ const char *sltd_mrz_kind_name(int kind)
         return "MRV-A";
     case SLTD_MRZ_MRVB:
         return "MRV-B";
+    default:
+        return "?";
+    }
+}
+
+const char *sltd_mrz_rule_name(int rule)
+{
+    switch (rule) {
+    case SLTD_MRZ_RULE_NONE:
+        return "none";
+    case SLTD_MRZ_RULE_ICAO:
+        return "icao";
+    case SLTD_MRZ_RULE_FILLER:
+        return "filler_included";
+    default:
+        return "?";
+    }
+}
+
+const char *sltd_mrz_field_name(int field)
+{
+    switch (field) {
+    case SLTD_MRZ_FIELD_STRUCTURE:
+        return "structure";
+    case SLTD_MRZ_FIELD_DOC_CODE:
+        return "document code";
+    case SLTD_MRZ_FIELD_ISSUING_STATE:
+        return "issuing state";
+    case SLTD_MRZ_FIELD_NUMBER:
+        return "document number";
+    case SLTD_MRZ_FIELD_NATIONALITY:
+        return "nationality";
+    case SLTD_MRZ_FIELD_BIRTH:
+        return "date of birth";
+    case SLTD_MRZ_FIELD_SEX:
+        return "sex";
+    case SLTD_MRZ_FIELD_EXPIRY:
+        return "date of expiry";
+    case SLTD_MRZ_FIELD_NAME:
+        return "name";
     default:
         return "?";
     }

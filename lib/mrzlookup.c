@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mrzlookup.c — sltd_lookup_mrz(): parse an MRZ, look the document up, and (opt-in) look up the
  * variants of its number made by the usual OCR confusions.
  *
@@ -8,9 +9,14 @@
  * document number (principal part plus, for a TD1/TD2 long number, its continuation) is located in
  * it, each character with its weight in the number check digit and in the composite. A candidate
  * substitution changes a check digit by weight * (new value - old value) mod 10, so both check digits
- * are re-evaluated in O(1) per candidate. A variant found listed is re-parsed in full by
- * sltd_mrz_parse, as an independent confirmation, before it is reported (hits are rare, so this costs
- * nothing on the usual path). */
+ * are re-evaluated in O(1) per candidate, under each rule the document may use (ICAO 9303, and for a
+ * Belgian or Portuguese TD1 long number the filler-included variant, which shifts the weights of the
+ * continuation by one). A variant found listed is re-parsed in full by sltd_mrz_parse_ex, as an
+ * independent confirmation, before it is reported (hits are rare, so this costs nothing on the usual
+ * path).
+ *
+ * What the answer is (listed, not listed, invalid document, unreadable number) is decided by
+ * sltd__mrz_outcome in mrz.c, the same decision screening uses. */
 #include <string.h>
 
 #include "mrz.h"
@@ -51,16 +57,18 @@ static const char *alternatives(char c)
 
 #define ALT_MAX 4 /* most look-alikes of one character ('0': O, Q, D, C) */
 
+/* The rules a number check digit may hold under: ICAO 9303, and the filler-included variant. */
+enum { R_ICAO, R_FILLER, R_COUNT };
+
 /* One character of the document number. */
 typedef struct numchar {
     unsigned short off;       /* offset in the canonical text */
     unsigned char norm;       /* 0-based index in the normalised number (sltd_mrz.number) */
-    unsigned char wnum;       /* weight in the number check digit (7, 3, 1) */
     unsigned char wcomp;      /* weight in the composite check digit; 0 when not covered / no composite */
     unsigned char nalt;       /* look-alikes of this character */
     char alt[ALT_MAX];        /* the look-alikes */
-    unsigned char dnum[ALT_MAX];  /* change of the number check sum, mod 10, when substituted */
-    unsigned char dcomp[ALT_MAX]; /* change of the composite check sum, mod 10 */
+    unsigned char dnum[R_COUNT][ALT_MAX]; /* change of the number check sum, mod 10, under each rule */
+    unsigned char dcomp[ALT_MAX];         /* change of the composite check sum, mod 10 */
 } numchar;
 
 typedef struct located {
@@ -69,8 +77,9 @@ typedef struct located {
     size_t line_off[3];
     numchar ch[RAWNUM_MAX];
     size_t n;
-    int num_found, num_expected;   /* digit values; num_found -1 when not a digit */
-    int comp_found, comp_expected; /* idem; comp_present 0 for the visas */
+    int num_found;                 /* printed number check digit; -1 when not a digit */
+    int num_expected[R_COUNT];     /* computed under each rule; -1 for a rule that does not apply */
+    int comp_found, comp_expected; /* idem for the composite; comp_present 0 for the visas */
     int comp_present;
 } located;
 
@@ -82,20 +91,23 @@ typedef struct variant {
     char number[SLTD_NUMBER_MAX + 1];
 } variant;
 
-/* Weights and look-alikes of L->ch[i], and what each substitution does to both check sums. */
+/* Weights and look-alikes of L->ch[i], and what each substitution does to the check sums. raw is the
+ * character's index in the number as ICAO 9303 weighs it; the filler-included rule weighs the
+ * continuation (raw >= 9) one place further on. */
 static void set_char(numchar *c, size_t off, size_t norm, size_t raw, unsigned char wcomp, char ch)
 {
     const char *a = alternatives(ch);
     int v = sltd__mrz_char_value(ch);
+    const unsigned wicao = weight[raw % 3], wfill = weight[(raw + (raw >= 9)) % 3];
 
     c->off = (unsigned short)off;
     c->norm = (unsigned char)norm;
-    c->wnum = weight[raw % 3];
     c->wcomp = wcomp;
     for (c->nalt = 0; a[c->nalt] != '\0' && c->nalt < ALT_MAX; c->nalt++) {
-        int d = sltd__mrz_char_value(a[c->nalt]) - v + 40; /* values 0-35: d > 0 */
+        unsigned d = (unsigned)(sltd__mrz_char_value(a[c->nalt]) - v + 40); /* values 0-35: d > 0 */
         c->alt[c->nalt] = a[c->nalt];
-        c->dnum[c->nalt] = (unsigned char)(c->wnum * d % 10);
+        c->dnum[R_ICAO][c->nalt] = (unsigned char)(wicao * d % 10);
+        c->dnum[R_FILLER][c->nalt] = (unsigned char)(wfill * d % 10);
         c->dcomp[c->nalt] = (unsigned char)(wcomp * d % 10);
     }
 }
@@ -134,13 +146,13 @@ static unsigned char comp_weight(int kind, size_t line, size_t col)
     return 0;
 }
 
-/* Copy the lines of a successfully parsed MRZ into L->canon and locate the number's characters.
+/* Copy the lines of a parsed MRZ (its key readable) into L->canon and locate the number's characters.
  * 0, or SLTD_EMRZ when what is found disagrees with the parse (cannot happen; fail closed). */
-static int locate(located *L, const sltd_mrz *m, const char *text, size_t len)
+static int locate(located *L, const sltd_mrz *m, unsigned flags, const char *text, size_t len)
 {
-    size_t pos = 0, nlines = 0, line, col0, optn, k, raw = 0, norm = 0;
+    size_t pos = 0, nlines = 0, line, col0, optn, k, raw = 0, norm = 0, rawn = 0, cont = 0;
     const char *ln;
-    char rebuilt[SLTD_NUMBER_MAX + 1];
+    char rebuilt[SLTD_NUMBER_MAX + 1], rawtext[RAWNUM_MAX + 1];
 
     L->canon_len = 0;
     for (;;) {
@@ -163,6 +175,8 @@ static int locate(located *L, const sltd_mrz *m, const char *text, size_t len)
     col0 = m->kind == SLTD_MRZ_TD1 ? 5 : 0;
     ln = L->canon + L->line_off[line];
     L->n = 0;
+    memcpy(rawtext, ln + col0, 9);
+    rawn = 9;
     for (k = 0; k < 9; k++, raw++) {
         if (ln[col0 + k] == '<')
             continue;
@@ -182,6 +196,9 @@ static int locate(located *L, const sltd_mrz *m, const char *text, size_t len)
         for (k = 0; k + 1 < end; k++, raw++)
             set_char(&L->ch[L->n++], L->line_off[line] + oc + k, norm++, raw, comp_weight(m->kind, line, oc + k),
                      ln[oc + k]);
+        cont = end - 1;
+        memcpy(rawtext + 9, ln + oc, cont);
+        rawn += cont;
     }
     if (L->n > SLTD_NUMBER_MAX)
         return SLTD_EMRZ;
@@ -192,26 +209,41 @@ static int locate(located *L, const sltd_mrz *m, const char *text, size_t len)
         return SLTD_EMRZ;
 
     L->num_found = digit_value(m->number_check.found);
-    L->num_expected = digit_value(m->number_check.expected);
+    L->num_expected[R_ICAO] = sltd__mrz_check_digit(rawtext, rawn);
+    L->num_expected[R_FILLER] = -1;
+    if (sltd__mrz_filler_rule(m, flags)) { /* the principal part, the filler at position 15, the continuation */
+        char with[RAWNUM_MAX + 1];
+
+        memcpy(with, rawtext, 9);
+        with[9] = '<';
+        memcpy(with + 10, rawtext + 9, cont);
+        L->num_expected[R_FILLER] = sltd__mrz_check_digit(with, rawn + 1);
+    }
     L->comp_present = m->composite_check.status != SLTD_MRZ_CHECK_ABSENT;
     L->comp_found = digit_value(m->composite_check.found);
     L->comp_expected = digit_value(m->composite_check.expected);
-    if (L->num_expected < 0 || (L->comp_present && L->comp_expected < 0))
+    if (L->num_expected[R_ICAO] < 0 || (L->comp_present && L->comp_expected < 0))
         return SLTD_EMRZ;
     return 0;
 }
 
-/* Do the printed check digits hold once the substitutions are made? */
+/* Do the printed check digits hold once the substitutions are made (the number's under any rule that
+ * applies to the document, the composite's as computed)? */
 static int variant_checks(const located *L, const variant *v)
 {
-    unsigned dn = 0, dc = 0, i;
+    unsigned dn[R_COUNT] = { 0, 0 }, dc = 0, i;
+    int r, num_ok = 0;
 
     for (i = 0; i < v->npos; i++) {
         const numchar *c = &L->ch[v->idx[i]];
-        dn += c->dnum[v->alt[i]];
+        for (r = 0; r < R_COUNT; r++)
+            dn[r] += c->dnum[r][v->alt[i]];
         dc += c->dcomp[v->alt[i]];
     }
-    if ((int)((unsigned)L->num_expected + dn) % 10 != L->num_found)
+    for (r = 0; r < R_COUNT; r++)
+        if (L->num_expected[r] >= 0 && (int)(((unsigned)L->num_expected[r] + dn[r]) % 10) == L->num_found)
+            num_ok = 1;
+    if (!num_ok)
         return 0;
     return !L->comp_present || (int)((unsigned)L->comp_expected + dc) % 10 == L->comp_found;
 }
@@ -230,7 +262,7 @@ static void variant_number(const located *L, variant *v)
 
 /* Re-parse the canonical text with the substitutions made: the parser itself must find both check
  * digits right and read the variant's number. */
-static int variant_confirm(const located *L, const variant *v)
+static int variant_confirm(const located *L, const variant *v, unsigned flags)
 {
     char buf[CANON_MAX];
     sltd_mrz m2;
@@ -239,7 +271,7 @@ static int variant_confirm(const located *L, const variant *v)
     memcpy(buf, L->canon, L->canon_len);
     for (i = 0; i < v->npos; i++)
         buf[L->ch[v->idx[i]].off] = L->ch[v->idx[i]].alt[v->alt[i]];
-    if (sltd_mrz_parse(&m2, buf, L->canon_len) != 0 || !sltd__mrz_key_trusted(&m2))
+    if (sltd_mrz_parse_ex(&m2, NULL, buf, L->canon_len, flags) == SLTD_EINVAL || !sltd__mrz_key_trusted(&m2))
         return 0;
     return strcmp(m2.number, v->number) == 0;
 }
@@ -311,59 +343,83 @@ static void answer_reset(sltd_mrz_answer *a)
     a->variant_result.version = SLTD_RESULT_VERSION;
 }
 
-int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+/* The read number's answer once the outcome is known: result.error says why result.listed does not
+ * mean "not listed" (see sltd_mrz_answer.result). */
+static int finish(sltd_mrz_answer *out, int rc)
 {
+    if (rc != 0 && out->result.error == 0 && !out->result.listed)
+        out->result.error = rc;
+    return rc;
+}
+
+int sltd__mrz_query(sltd_query *q, const sltd_mrz *m)
+{
+    if (!sltd__mrz_key_trusted(m))
+        return 0;
+    q->state = m->issuing_state;
+    q->number = m->number;
+    q->type = sltd__mrz_key_type(m);
+    return 1;
+}
+
+int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                       unsigned int flags)
+{
+    sltd_mrz_evidence local;
+    sltd_mrz_evidence *ev = evidence != NULL ? evidence : &local;
     sltd_query q[1 + SLTD_MRZ_VARIANTS_MAX];
     sltd_result res[1 + SLTD_MRZ_VARIANTS_MAX];
     variant vars[SLTD_MRZ_VARIANTS_MAX];
+    const unsigned parse_flags = flags & SLTD_MRZ_STRICT;
     located L;
     size_t nv = 0, nq = 0, i, first;
-    int rc, read_ok;
+    int rc, prc, read_ok;
 
     if (out == NULL)
         return SLTD_EINVAL;
     answer_reset(out);
-    if (db == NULL || text == NULL || (flags & ~(unsigned)SLTD_MRZ_OCR_VARIANTS) != 0) {
+    memset(ev, 0, sizeof *ev);
+    ev->version = SLTD_MRZ_EVIDENCE_VERSION;
+    if (db == NULL || text == NULL || (flags & ~(unsigned)(SLTD_MRZ_OCR_VARIANTS | SLTD_MRZ_STRICT)) != 0) {
         out->result.error = SLTD_EINVAL;
         return SLTD_EINVAL;
     }
-    if ((rc = sltd_mrz_parse(&out->mrz, text, len)) != 0) {
-        out->result.error = rc;
-        return rc;
+    if ((prc = sltd_mrz_parse_ex(&out->mrz, ev, text, len, parse_flags)) == SLTD_EINVAL) {
+        out->result.error = SLTD_EINVAL;
+        return SLTD_EINVAL;
     }
-    /* The checks that protect the key: the number's own and the composite (over the number too). */
+    /* The checks that protect the key: the number's own and the composite (over the number too). A bad
+     * field elsewhere does not stop the lookup: a listed document is reported whatever else is wrong. */
     read_ok = sltd__mrz_key_trusted(&out->mrz);
 
     if (!(flags & SLTD_MRZ_OCR_VARIANTS)) {
-        if (!read_ok) {
-            out->result.error = SLTD_ECHECKDIGIT;
-            return SLTD_ECHECKDIGIT;
-        }
-        return sltd_lookup(&out->result, db, out->mrz.issuing_state, out->mrz.number, out->mrz.doc_code);
+        if (!sltd__mrz_query(&q[0], &out->mrz))
+            return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
+        rc = sltd_lookup(&out->result, db, q[0].state, q[0].number, q[0].type);
+        if (rc != 0)
+            return rc;
+        ev->number_checked = 1;
+        return finish(out, sltd__mrz_outcome(&out->mrz, prc, out->result.listed));
     }
 
-    if ((rc = locate(&L, &out->mrz, text, len)) != 0) {
+    if (!sltd__mrz_key_readable(&out->mrz))
+        return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
+    if ((rc = locate(&L, &out->mrz, parse_flags, text, len)) != 0) {
         out->result.error = rc;
         return rc;
     }
     nv = variants_find(vars, &out->variants_truncated, &L);
     out->nvariants_tried = (unsigned)nv;
-    if (read_ok) {
-        q[nq].state = out->mrz.issuing_state;
-        q[nq].number = out->mrz.number;
-        q[nq].type = out->mrz.doc_code;
+    if (sltd__mrz_query(&q[nq], &out->mrz)) /* read_ok */
         nq++;
-    }
     first = nq;
     for (i = 0; i < nv; i++, nq++) {
         q[nq].state = out->mrz.issuing_state;
         q[nq].number = vars[i].number;
-        q[nq].type = out->mrz.doc_code;
+        q[nq].type = sltd__mrz_key_type(&out->mrz);
     }
-    if (nq == 0) { /* checks failed and no variant satisfies them */
-        out->result.error = SLTD_ECHECKDIGIT;
-        return SLTD_ECHECKDIGIT;
-    }
+    if (nq == 0) /* checks failed and no variant satisfies them */
+        return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
     if ((rc = sltd_lookup_batch(res, db, q, nq)) != 0) {
         result_reset(&out->result, rc);
         return rc;
@@ -374,15 +430,17 @@ int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t 
             return res[i].error;
         }
     }
-    if (read_ok)
+    if (read_ok) {
         out->result = res[0];
-    else
-        out->result.error = SLTD_ECHECKDIGIT;
+        ev->number_checked = 1;
+    } else {
+        out->result.error = SLTD_ECHECKDIGIT; /* the read number itself was not looked up */
+    }
     for (i = first; i < nq; i++) {
         const variant *v = &vars[i - first];
         unsigned k;
 
-        if (!res[i].listed || !variant_confirm(&L, v)) /* the parser must agree before we report it */
+        if (!res[i].listed || !variant_confirm(&L, v, parse_flags)) /* the parser must agree before we report it */
             continue;
         if (out->nvariants_listed++ != 0)
             continue;
@@ -393,7 +451,12 @@ int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t 
             out->variant_pos[k] = (unsigned)L.ch[v->idx[k]].norm + 1;
         out->variant_result = res[i];
     }
-    if (!read_ok && !out->variant_match)
-        return SLTD_ECHECKDIGIT;
-    return 0;
+    if ((read_ok && out->result.listed) || out->variant_match)
+        return finish(out, sltd__mrz_outcome(&out->mrz, prc, 1));
+    return finish(out, sltd__mrz_outcome(&out->mrz, prc, read_ok ? 0 : -1));
+}
+
+int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+{
+    return sltd_lookup_mrz_ex(out, NULL, db, text, len, flags);
 }

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* norm.c — normalisation of issuing states, document numbers and types (see norm.h). */
 #include "norm.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ISO 3166-1 alpha-3 codes and the ICAO 9303 (Part 3) special codes, sorted for bsearch.
@@ -190,4 +192,125 @@ int sltd_normalize_number(char out[SLTD_NUMBER_MAX + 1], const char *in)
     if (out == NULL || in == NULL)
         return SLTD_EINVAL;
     return sltd__norm_number(out, NULL, in, SIZE_MAX);
+}
+
+/* ---- why a value was refused (no value repeated) ---- */
+
+static const char *bad_char(char *out, size_t cap, size_t i, unsigned char ch, const char *allowed)
+{
+    if (ch > 0x20 && ch < 0x7f && ch != '\'')
+        snprintf(out, cap, "character %zu is '%c'; %s", i + 1, ch, allowed);
+    else
+        snprintf(out, cap, "character %zu is byte 0x%02X; %s", i + 1, ch, allowed);
+    return out;
+}
+
+/* States and types: letters, '<' fillers only after them, spaces (and for states tabs) dropped. */
+static const char *why_code(char *out, size_t cap, const unsigned char *p, size_t len, int state)
+{
+    const char *allowed = state ? "a state code has letters only" : "a document type has letters only";
+    size_t i, n = 0;
+    int filler = 0;
+
+    for (i = 0; i < len; i++) {
+        const unsigned char c = (unsigned char)upper((char)p[i]);
+        if (c == ' ' || (state && c == '\t'))
+            continue;
+        if (c == '<') {
+            filler = 1;
+            continue;
+        }
+        if (c < 'A' || c > 'Z')
+            return bad_char(out, cap, i, p[i], allowed);
+        if (filler) {
+            snprintf(out, cap, "character %zu is a letter after a '<' filler", i + 1);
+            return out;
+        }
+        n++;
+    }
+    if (!state)
+        snprintf(out, cap, "has %zu letters; a document type has one or two", n);
+    else if (n == 0)
+        snprintf(out, cap, "%s", len == 0 ? "is empty" : "has no letter");
+    else if (n == 3)
+        snprintf(out, cap, "is not an ICAO 9303 state code (3 letters, not a known code)");
+    else
+        snprintf(out, cap, "has %zu letter%s; an ICAO 9303 state code has 3 (or is D)", n, n == 1 ? "" : "s");
+    return out;
+}
+
+const char *sltd__norm_why(char *out, size_t cap, int what, const char *in, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    size_t i, kept = 0;
+
+    if (cap == 0)
+        return out;
+    if (in == NULL) {
+        snprintf(out, cap, "is missing");
+        return out;
+    }
+    if (len == SIZE_MAX)
+        len = strlen(in);
+    if (what == SLTD_ESTATE || what == SLTD_ETYPE)
+        return why_code(out, cap, p, len, what == SLTD_ESTATE);
+    for (i = 0; i < len; i++) {
+        const unsigned char c = number_class[p[i]];
+        if (c == NUM_BAD || c == NUM_END)
+            return bad_char(out, cap, i, p[i], "only A-Z and 0-9 are allowed (spaces, '-', '/' and '<' are dropped)");
+        kept += c > NUM_END;
+    }
+    if (kept == 0)
+        snprintf(out, cap, "%s",
+                 len == 0 ? "is empty (a document number is required)"
+                          : "has no letter or digit (spaces, '-', '/' and '<' are dropped)");
+    else
+        snprintf(out, cap, "has %zu letters and digits, more than %d", kept, SLTD_NUMBER_MAX);
+    return out;
+}
+
+int sltd__norm_could_be_number(const char *in, size_t len)
+{
+    char tmp[SLTD_NUMBER_MAX + 1];
+
+    return sltd__norm_number(tmp, NULL, in, len) == SLTD_OK;
+}
+
+/* ---- the digest input ---- */
+
+/* The layout: the state at 0, the '<' after it, the number after that. Returns where the number goes. */
+static size_t number_at(uint8_t *out, size_t slen)
+{
+    out[slen] = '<';
+    return slen + 1;
+}
+
+int sltd__key_input(uint8_t out[SLTD__KEY_INPUT], size_t *len, const char *state, size_t slen, const char *number,
+                    size_t nlen)
+{
+    size_t at, nl;
+    int rc;
+
+    if (state == NULL || number == NULL)
+        return SLTD_EINVAL;
+    memset(out, 0, SLTD__KEY_INPUT);
+    if ((rc = sltd__norm_state((char *)out, state, slen)) != SLTD_OK)
+        return rc;
+    at = number_at(out, out[1] == '\0' ? 1 : 3); /* a valid state is "D" or three letters */
+    if ((rc = sltd__norm_number((char *)out + at, &nl, number, nlen)) != SLTD_OK)
+        return rc;
+    *len = at + nl;
+    return SLTD_OK;
+}
+
+size_t sltd__key_compose(uint8_t out[SLTD__KEY_INPUT], const char *state, size_t slen, const char *number,
+                         size_t nlen)
+{
+    size_t at;
+
+    memset(out, 0, SLTD__KEY_INPUT);
+    memcpy(out, state, slen);
+    at = number_at(out, slen);
+    memcpy(out + at, number, nlen);
+    return at + nlen;
 }

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* norm.h — the one normalisation of issuing states, document numbers and document types.
  * Pure: no I/O, no allocation. Used by import, lookup, screening and MRZ paths alike. */
 #ifndef SLTD_NORM_H
 #define SLTD_NORM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sltd.h"
 
@@ -21,5 +23,30 @@ char sltd__type_family(const char *type);
 
 /* Is this upper-case code (1-3 letters) a known ICAO 9303 issuing state or special code? */
 int sltd__state_known(const char *code);
+
+/* Why sltd__norm_state, sltd__norm_number or sltd__norm_type (what: SLTD_ESTATE, SLTD_ENUMBER,
+ * SLTD_ETYPE) refused a value, in words that never repeat the value (it may hold a document number):
+ * "is empty", "character 11 is '.'; ...", "has 23 letters and digits, more than 22", ... For messages
+ * "FILE:LINE: field 'F': <why>". Writes a NUL-terminated text of at most cap bytes; returns out. */
+const char *sltd__norm_why(char *out, size_t cap, int what, const char *in, size_t len);
+
+/* Could this text be taken for a document number (does sltd__norm_number accept it)? Messages show
+ * a header cell only when it could not. */
+int sltd__norm_could_be_number(const char *in, size_t len);
+
+/* ---- the digest input: the one place that lays out "STATE<NUMBER" ----
+ * A document is stored and looked up under the keyed digest of its normalised issuing state, a '<',
+ * and its normalised number ('<' appears in neither part, so the encoding is injective), zero-padded
+ * to SLTD__KEY_INPUT bytes (the hashing reads whole words). Import, lookups, MRZ lookups and screening
+ * all come through here. */
+#define SLTD__KEY_INPUT 32
+
+/* From raw text: normalise state and number (as sltd__norm_state / sltd__norm_number) straight into
+ * out; *len gets the input's length. 0, SLTD_ESTATE, SLTD_ENUMBER, SLTD_EINVAL. */
+int sltd__key_input(uint8_t out[SLTD__KEY_INPUT], size_t *len, const char *state, size_t slen, const char *number,
+                    size_t nlen);
+/* From parts already normalised (1 or 3 letters, 1-22 characters): the input's length. */
+size_t sltd__key_compose(uint8_t out[SLTD__KEY_INPUT], const char *state, size_t slen, const char *number,
+                         size_t nlen);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record.c — listing and date encoding (see record.h). */
 #include "record.h"
 
@@ -72,7 +73,7 @@ uint32_t sltd__days_to_date(uint16_t days)
     return (100 * c + z + j) * 10000 + (m - 12 * j) * 100 + d;
 }
 
-size_t sltd__rec_encode(uint8_t out[SLTD__REC_MAX], const sltd_record *r)
+size_t sltd__record_encode(uint8_t out[SLTD__REC_MAX], const sltd_record *r)
 {
     size_t rl = strnlen(r->reference, SLTD_REFERENCE_MAX);
     uint16_t rep = sltd__date_to_days(r->reported), exp = sltd__date_to_days(r->expires);
@@ -91,7 +92,7 @@ size_t sltd__rec_encode(uint8_t out[SLTD__REC_MAX], const sltd_record *r)
     return SLTD__REC_HDR + rl;
 }
 
-size_t sltd__rec_len(const uint8_t *in, size_t avail)
+size_t sltd__record_len(const uint8_t *in, size_t avail)
 {
     size_t len;
 
@@ -133,9 +134,9 @@ static void copy_short(char *d, const uint8_t *s, size_t n)
     }
 }
 
-int sltd__rec_decode(sltd_record *out, const uint8_t *in, size_t avail, size_t *used)
+int sltd__record_decode(sltd_record *out, const uint8_t *in, size_t avail, size_t *used)
 {
-    size_t len = sltd__rec_len(in, avail);
+    size_t len = sltd__record_len(in, avail);
 
     if (len == 0 || in[1] < SLTD_STATUS_STOLEN || in[1] > SLTD_STATUS_STOLEN_BLANK)
         return SLTD_ECORRUPT;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record.h — the on-disk encoding of listings (the LMDB value) and of dates.
  *
  * A value is one or more records back to back. A record (format version 1):
@@ -24,11 +25,11 @@
 #define SLTD__VALUE_MAX (SLTD_RECORDS_MAX * SLTD__REC_MAX)
 
 /* Encode one record; returns its length. The record must have been validated (dates in range). */
-size_t sltd__rec_encode(uint8_t out[SLTD__REC_MAX], const sltd_record *r);
+size_t sltd__record_encode(uint8_t out[SLTD__REC_MAX], const sltd_record *r);
 /* Decode the record at in[0..avail); *used gets its length. 0 or SLTD_ECORRUPT. */
-int sltd__rec_decode(sltd_record *out, const uint8_t *in, size_t avail, size_t *used);
+int sltd__record_decode(sltd_record *out, const uint8_t *in, size_t avail, size_t *used);
 /* Length of the encoded record at in[0..avail), or 0 if it is damaged. */
-size_t sltd__rec_len(const uint8_t *in, size_t avail);
+size_t sltd__record_len(const uint8_t *in, size_t avail);
 
 /* Is (year, month, day) a day of the proleptic Gregorian calendar? The one calendar check, for every
  * date read from any input (feeds, MRZ). */

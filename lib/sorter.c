@@ -1,14 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sorter.c — sorting update entries with bounded memory (see sorter.h). */
 #include "sorter.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "error.h"
+#include "fsutil.h"
 
 #define READ_BUF 4096 /* entries buffered per run while merging */
 
@@ -26,79 +28,21 @@ struct sltd__sorter {
     sltd__entries mem; /* the entries not spilled; sorted by finish() */
     size_t mem_pos;
     run *runs;
-    size_t nruns;
+    size_t nruns, runs_cap;
     sltd__entries group; /* the group handed out by next_group (capacity >= 16 once used) */
     sltd__entry pending;  /* read ahead: the first entry of the next group */
     int has_pending;
 };
 
-/* ---- sorting: buckets by the first two digest bytes (stable), then insertion sort in each ---- */
-
-static int after(const sltd__entry *a, const sltd__entry *b)
-{
-    int c = memcmp(a->d + 2, b->d + 2, SLTD_DIGEST_SIZE - 2);
-    return c > 0 || (c == 0 && a->seq > b->seq);
-}
-
-int sltd__entries_sort(sltd__entry *v, size_t n)
-{
-    size_t *start, i, b, j;
-    sltd__entry *tmp;
-
-    if (n < 2)
-        return SLTD_OK;
-    tmp = malloc(n * sizeof *tmp);
-    start = calloc(65537, sizeof *start);
-    if (tmp == NULL || start == NULL) {
-        free(tmp);
-        free(start);
-        return SLTD_ENOMEM;
-    }
-    for (i = 0; i < n; i++)
-        start[(v[i].d[0] << 8 | v[i].d[1]) + 1]++;
-    for (b = 1; b <= 65536; b++)
-        start[b] += start[b - 1];
-    for (i = 0; i < n; i++) /* stable: input order kept within a bucket */
-        tmp[start[v[i].d[0] << 8 | v[i].d[1]]++] = v[i];
-    /* start[b] is now the end of bucket b */
-    for (b = 0, i = 0; b < 65536; i = start[b++]) {
-        for (j = i + 1; j < start[b]; j++) {
-            sltd__entry x = tmp[j];
-            size_t k = j;
-            while (k > i && after(&tmp[k - 1], &x)) {
-                tmp[k] = tmp[k - 1];
-                k--;
-            }
-            tmp[k] = x;
-        }
-    }
-    memcpy(v, tmp, n * sizeof *v);
-    free(tmp);
-    free(start);
-    return SLTD_OK;
-}
-
 /* ---- runs ---- */
 
 static FILE *temp_file(const char *dir)
 {
-    char path[4096];
+    int fd = sltd__fs_tmpfile(dir);
     FILE *f;
-    int fd;
 
-#ifdef O_TMPFILE
-    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        goto got;
-#endif
-    snprintf(path, sizeof path, "%s/.sltd-sort-XXXXXX", dir);
-    fd = mkstemp(path);
     if (fd < 0)
         return NULL;
-    unlink(path); /* nothing is left behind, even after a crash */
-#ifdef O_TMPFILE
-got:
-#endif
     f = fdopen(fd, "w+b");
     if (f == NULL)
         close(fd);
@@ -112,7 +56,7 @@ static int spill(sltd__sorter *s)
 
     if ((rc = sltd__entries_sort(s->mem.v, s->mem.n)) != SLTD_OK)
         return sltd__err(rc, "out of memory sorting %zu entries", s->mem.n);
-    runs = realloc(s->runs, (s->nruns + 1) * sizeof *runs);
+    runs = sltd__array_room(s->runs, &s->runs_cap, s->nruns, sizeof *runs, 8);
     if (runs == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
     s->runs = runs;
@@ -270,14 +214,10 @@ int sltd__sorter_next_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
             s->has_pending = 1;
             break;
         }
-        if (s->group.n == s->group.cap) {
-            size_t cap = s->group.cap ? s->group.cap * 2 : 16;
-            sltd__entry *v = realloc(s->group.v, cap * sizeof *v);
-            if (v == NULL)
-                return sltd__err(SLTD_ENOMEM, "out of memory");
-            s->group.v = v;
-            s->group.cap = cap;
-        }
+        sltd__entry *v = sltd__array_room(s->group.v, &s->group.cap, s->group.n, sizeof *v, 16);
+        if (v == NULL)
+            return sltd__err(SLTD_ENOMEM, "out of memory");
+        s->group.v = v;
         s->group.v[s->group.n++] = *x;
     }
     if (err != 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sorter.h — update entries sorted by (digest, input order) with bounded memory: entries are kept in
  * memory up to a budget, then sorted and spilled to an unlinked temporary file in the database
  * directory (digests and encoded records only: no document number is ever written); reading merges
@@ -8,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "update.h"
+#include "entries.h"
 
 typedef struct sltd__sorter sltd__sorter;
 
@@ -28,8 +29,5 @@ int sltd__sorter_rewind(sltd__sorter *s);
  * 0 at the end, <0 error. */
 int sltd__sorter_next_group(sltd__sorter *s, const sltd__entry **g, size_t *n);
 void sltd__sorter_close(sltd__sorter *s);
-
-/* Sort entries in place by (digest, seq); 0 or SLTD_ENOMEM. */
-int sltd__entries_sort(sltd__entry *v, size_t n);
 
 #endif

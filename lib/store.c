@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store.c — LMDB environment, read-transaction pool, map growth (see store.h). */
 #include "store.h"
 
@@ -402,12 +403,12 @@ void sltd__store_abort(sltd__store *s, sltd__txn *t)
     free(t);
 }
 
-uint64_t sltd__txn_id(const sltd__txn *t)
+uint64_t sltd__store_txn_id(const sltd__txn *t)
 {
     return (uint64_t)mdb_txn_id(t->txn);
 }
 
-int sltd__txn_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t **val, size_t *len)
+int sltd__store_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t **val, size_t *len)
 {
     MDB_val k = { SLTD_DIGEST_SIZE, (void *)d }, v;
     int rc = mdb_get(t->txn, t->store->records, &k, &v);
@@ -421,7 +422,7 @@ int sltd__txn_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t
     return SLTD_OK;
 }
 
-int sltd__txn_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t *val, size_t len, int append)
+int sltd__store_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t *val, size_t len, int append)
 {
     MDB_val k = { SLTD_DIGEST_SIZE, (void *)d }, v = { len, (void *)val };
     int rc = mdb_put(t->txn, t->store->records, &k, &v, append ? MDB_APPEND : 0);
@@ -432,7 +433,7 @@ int sltd__txn_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t
     return map_err(rc, "put", t->store->dir);
 }
 
-int sltd__txn_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE])
+int sltd__store_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE])
 {
     MDB_val k = { SLTD_DIGEST_SIZE, (void *)d };
     int rc = mdb_del(t->txn, t->store->records, &k, NULL);
@@ -440,7 +441,7 @@ int sltd__txn_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE])
     return rc == MDB_NOTFOUND ? 1 : map_err(rc, "delete", t->store->dir);
 }
 
-int sltd__txn_clear(sltd__txn *t)
+int sltd__store_clear(sltd__txn *t)
 {
     MDB_cursor *c;
     MDB_val k, v;
@@ -459,7 +460,7 @@ int sltd__txn_clear(sltd__txn *t)
     return rc == MDB_NOTFOUND ? SLTD_OK : map_err(rc, "clear", t->store->dir);
 }
 
-int sltd__txn_empty(sltd__txn *t)
+int sltd__store_empty(sltd__txn *t)
 {
     MDB_stat st;
     int rc = mdb_stat(t->txn, t->store->records, &st);
@@ -467,7 +468,7 @@ int sltd__txn_empty(sltd__txn *t)
     return rc != 0 ? map_err(rc, "stat", t->store->dir) : st.ms_entries <= NAMED_DBS;
 }
 
-int sltd__txn_meta_get(sltd__txn *t, const char *name, void *buf, size_t cap, size_t *len)
+int sltd__store_meta_get(sltd__txn *t, const char *name, void *buf, size_t cap, size_t *len)
 {
     MDB_val k = { strlen(name), (void *)name }, v;
     int rc = mdb_get(t->txn, t->store->meta, &k, &v);
@@ -484,14 +485,14 @@ int sltd__txn_meta_get(sltd__txn *t, const char *name, void *buf, size_t cap, si
     return SLTD_OK;
 }
 
-int sltd__txn_meta_put(sltd__txn *t, const char *name, const void *val, size_t len)
+int sltd__store_meta_put(sltd__txn *t, const char *name, const void *val, size_t len)
 {
     MDB_val k = { strlen(name), (void *)name }, v = { len, (void *)val };
 
     return map_err(mdb_put(t->txn, t->store->meta, &k, &v, 0), "meta put", t->store->dir);
 }
 
-int sltd__txn_foreach(sltd__txn *t, int (*fn)(void *ctx, const uint8_t *d, const uint8_t *val, size_t len),
+int sltd__store_foreach(sltd__txn *t, int (*fn)(void *ctx, const uint8_t *d, const uint8_t *val, size_t len),
                       void *ctx)
 {
     MDB_cursor *c;

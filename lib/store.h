@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store.h — the LMDB environment: records (digest -> records) and meta (name -> value).
  * The only module that includes <lmdb.h>; LMDB codes are mapped to sltd codes here. */
 #ifndef SLTD_STORE_H
@@ -53,21 +54,21 @@ int sltd__store_full_was_map(void);
 /* Grow the map (to at least `bytes`, doubling), waiting for this process's readers to step out. */
 int sltd__store_grow(sltd__store *s, uint64_t bytes);
 
-uint64_t sltd__txn_id(const sltd__txn *t);
+uint64_t sltd__store_txn_id(const sltd__txn *t);
 /* Look up a digest: 0 found (*val borrowed until the transaction ends), 1 not found, <0 error. */
-int sltd__txn_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t **val, size_t *len);
+int sltd__store_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t **val, size_t *len);
 /* Store a value (append: the digest is greater than every stored one). */
-int sltd__txn_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t *val, size_t len, int append);
-int sltd__txn_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE]);
+int sltd__store_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t *val, size_t len, int append);
+int sltd__store_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE]);
 /* Remove every record (a full replacement). */
-int sltd__txn_clear(sltd__txn *t);
+int sltd__store_clear(sltd__txn *t);
 /* Is the records table empty? 1 yes, 0 no, <0 error. */
-int sltd__txn_empty(sltd__txn *t);
+int sltd__store_empty(sltd__txn *t);
 /* Meta values: get copies up to cap bytes and gives the length (1 when absent). */
-int sltd__txn_meta_get(sltd__txn *t, const char *name, void *buf, size_t cap, size_t *len);
-int sltd__txn_meta_put(sltd__txn *t, const char *name, const void *val, size_t len);
+int sltd__store_meta_get(sltd__txn *t, const char *name, void *buf, size_t cap, size_t *len);
+int sltd__store_meta_put(sltd__txn *t, const char *name, const void *val, size_t len);
 /* Call fn for every record value in digest order; stops at the first non-zero return. */
-int sltd__txn_foreach(sltd__txn *t, int (*fn)(void *ctx, const uint8_t *d, const uint8_t *val, size_t len),
+int sltd__store_foreach(sltd__txn *t, int (*fn)(void *ctx, const uint8_t *d, const uint8_t *val, size_t len),
                       void *ctx);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* update.c — the write path (see update.h).
  *
  * In one write transaction: grow or rebuild the filter when it would exceed its capacity, merge the
@@ -8,36 +9,15 @@
 #include <string.h>
 
 #include "db.h"
+#include "checksum.h"
 #include "error.h"
+#include "meta.h"
 #include "sorter.h"
 #include "update.h"
 
 #define MAP_RETRIES 8
 
 typedef sltd__entry entry;
-
-int sltd__entries_push(sltd__entries *e, const sltd__entry *x)
-{
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 4096;
-        entry *v = realloc(e->v, cap * sizeof *v);
-        if (v == NULL)
-            return SLTD_ENOMEM;
-        e->v = v;
-        e->cap = cap;
-    }
-    e->v[e->n] = *x;
-    e->v[e->n].seq = (uint32_t)e->n;
-    e->n++;
-    return SLTD_OK;
-}
-
-void sltd__entries_free(sltd__entries *e)
-{
-    free(e->v);
-    e->v = NULL;
-    e->n = e->cap = 0;
-}
 
 /* The listings of one document while it is merged. */
 typedef struct doc {
@@ -56,8 +36,8 @@ static void rec_sum(uint8_t sum[16], const uint8_t d[16], const uint8_t *rec, si
 {
     uint8_t h[16];
 
-    sltd__hash128(h, d, SLTD_DIGEST_SIZE, rec, len);
-    sltd__sum128(sum, h, sign);
+    sltd__checksum_xxh128(h, d, SLTD_DIGEST_SIZE, rec, len);
+    sltd__checksum_sum(sum, h, sign);
 }
 
 /* Same listing = same document type (bytes 2..3 of the encoding). */
@@ -85,11 +65,11 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bul
 
     cur.n = 0;
     if (!empty) {
-        if ((rc = sltd__txn_get(w, d, &val, &len)) < 0)
+        if ((rc = sltd__store_get(w, d, &val, &len)) < 0)
             return rc;
         existed = rc == 0;
         while (existed && off < len) {
-            used = sltd__rec_len(val + off, len - off);
+            used = sltd__record_len(val + off, len - off);
             if (used == 0 || cur.n == SLTD_RECORDS_MAX)
                 return sltd__err(SLTD_ECORRUPT, "damaged record value in the database");
             memcpy(cur.rec[cur.n], val + off, used);
@@ -145,7 +125,7 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bul
         if (!existed)
             return SLTD_OK; /* added and removed within this update: never stored, never counted */
         tot->documents--;
-        return (rc = sltd__txn_del(w, d)) == 1 ? SLTD_OK : rc;
+        return (rc = sltd__store_del(w, d)) == 1 ? SLTD_OK : rc;
     }
     for (i = 0, len = 0; i < cur.n; i++) {
         memcpy(out + len, cur.rec[i], cur.len[i]);
@@ -160,7 +140,7 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bul
         else if (b != NULL)
             sltd__bloom_add(b, d);
     }
-    return sltd__txn_put(w, d, out, len, empty);
+    return sltd__store_put(w, d, out, len, empty);
 }
 
 static int read_totals(sltd__txn *w, totals *tot)
@@ -170,11 +150,11 @@ static int read_totals(sltd__txn *w, totals *tot)
     int rc;
 
     memset(tot, 0, sizeof *tot);
-    if ((rc = sltd__meta_u64(w, META_RECORDS, &tot->records)) != SLTD_OK ||
-        (rc = sltd__meta_u64(w, META_DOCUMENTS, &tot->documents)) != SLTD_OK ||
-        (rc = sltd__meta_u64(w, META_SEQUENCE, &tot->sequence)) != SLTD_OK)
+    if ((rc = sltd__meta_get_u64(w, META_RECORDS, &tot->records)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(w, META_DOCUMENTS, &tot->documents)) != SLTD_OK ||
+        (rc = sltd__meta_get_u64(w, META_SEQUENCE, &tot->sequence)) != SLTD_OK)
         return rc;
-    rc = sltd__txn_meta_get(w, META_CHECKSUM, buf, sizeof buf, &len);
+    rc = sltd__store_meta_get(w, META_CHECKSUM, buf, sizeof buf, &len);
     if (rc == 0 && len == 16)
         memcpy(tot->checksum, buf, 16);
     return rc < 0 ? rc : SLTD_OK;
@@ -184,8 +164,19 @@ static int put_u64(sltd__txn *w, const char *name, uint64_t v)
 {
     uint8_t b[8];
 
-    sltd__put_u64(b, v);
-    return sltd__txn_meta_put(w, name, b, 8);
+    sltd__meta_encode_u64(b, v);
+    return sltd__store_meta_put(w, name, b, 8);
+}
+
+static int put_meta(sltd__txn *w, const sltd__meta_kv *meta, size_t n)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < n; i++)
+        if ((rc = sltd__store_meta_put(w, meta[i].name, meta[i].val, meta[i].len)) != SLTD_OK)
+            return rc;
+    return SLTD_OK;
 }
 
 static int write_totals(sltd__txn *w, const totals *tot, const sltd__update_opts *o)
@@ -194,20 +185,20 @@ static int write_totals(sltd__txn *w, const totals *tot, const sltd__update_opts
 
     if ((rc = put_u64(w, META_RECORDS, tot->records)) != SLTD_OK ||
         (rc = put_u64(w, META_DOCUMENTS, tot->documents)) != SLTD_OK ||
-        (rc = sltd__txn_meta_put(w, META_CHECKSUM, tot->checksum, 16)) != SLTD_OK)
+        (rc = sltd__store_meta_put(w, META_CHECKSUM, tot->checksum, 16)) != SLTD_OK)
         return rc;
     if (o->set_meta && ((rc = put_u64(w, META_SEQUENCE, o->sequence)) != SLTD_OK ||
                         (rc = put_u64(w, META_PRODUCED, (uint64_t)o->produced)) != SLTD_OK ||
                         (rc = put_u64(w, META_EXPIRES, (uint64_t)o->expires)) != SLTD_OK))
         return rc;
-    return SLTD_OK;
+    return put_meta(w, o->meta, o->nmeta);
 }
 
 static int check_sequence(const totals *tot, const sltd__update_opts *o)
 {
     if (!o->set_meta)
         return SLTD_OK;
-    if (o->sequence <= tot->sequence)
+    if (o->sequence <= tot->sequence && !(o->reset_sequence && o->replace_all))
         return sltd__err(SLTD_ESEQUENCE, "%s: sequence %llu is not newer than the database's %llu (replay or rollback)",
                          o->source, (unsigned long long)o->sequence, (unsigned long long)tot->sequence);
     if (o->is_delta && o->base != tot->sequence)
@@ -216,7 +207,7 @@ static int check_sequence(const totals *tot, const sltd__update_opts *o)
     return SLTD_OK;
 }
 
-static int apply_once(sltd_db *db, sltd__sorter *src, const sltd__update_opts *o, totals *tot)
+static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__update_opts *o, totals *tot)
 {
     static const uint8_t zero[16];
     uint64_t distinct = sltd__sorter_count(src); /* an upper bound: enough to size the filter */
@@ -227,12 +218,12 @@ static int apply_once(sltd_db *db, sltd__sorter *src, const sltd__update_opts *o
     int rc, empty, writing = 0, bulk = 0;
     uint64_t want;
 
-    if ((rc = sltd__store_write_begin(db->store, &w)) != SLTD_OK)
+    if ((rc = sltd__store_write_begin(p->store, &w)) != SLTD_OK)
         return rc;
     if ((rc = read_totals(w, tot)) != SLTD_OK || (rc = check_sequence(tot, o)) != SLTD_OK)
         goto fail;
     if (o->replace_all) {
-        if ((rc = sltd__txn_clear(w)) != SLTD_OK)
+        if ((rc = sltd__store_clear(w)) != SLTD_OK)
             goto fail;
         tot->records = tot->documents = 0;
         memcpy(tot->checksum, zero, 16);
@@ -242,17 +233,16 @@ static int apply_once(sltd_db *db, sltd__sorter *src, const sltd__update_opts *o
      * replacement always starts from a fresh filter, so that removed keys stop costing lookups. */
     want = tot->documents + distinct;
     if (!o->dry_run) { /* a dry run leaves the filter alone: it changes nothing */
-        b = sltd__db_writer_filter(db, w);
+        b = sltd__filter_writer(p->filter, w);
         if (b == NULL || o->replace_all || atomic_load(&b->hdr->inserted) + distinct > b->hdr->capacity) {
-            if ((rc = sltd__db_rebuild_filter(db, w, want + want / 2)) != SLTD_OK)
+            if ((rc = sltd__filter_rebuild(p->filter, w, want + want / 2, &b)) != SLTD_OK)
                 goto fail;
-            b = atomic_load(&db->bloom);
         }
         sltd__bloom_write_begin(b);
         writing = 1;
         bulk = distinct > b->nblocks / 4; /* then one checksum pass beats two block hashes a key */
     }
-    if ((rc = sltd__txn_empty(w)) < 0)
+    if ((rc = sltd__store_empty(w)) < 0)
         goto fail;
     empty = rc;
     if ((rc = sltd__sorter_rewind(src)) != SLTD_OK)
@@ -280,13 +270,13 @@ static int apply_once(sltd_db *db, sltd__sorter *src, const sltd__update_opts *o
         goto fail;
     }
     writing = 0;
-    if ((rc = sltd__bloom_write_end(b, sltd__txn_id(w))) != SLTD_OK)
+    if ((rc = sltd__bloom_write_end(b, sltd__store_txn_id(w))) != SLTD_OK)
         goto fail;
-    return sltd__store_commit(db->store, w);
+    return sltd__store_commit(p->store, w);
 fail:
     if (writing)
         sltd__bloom_write_end(b, 0); /* the bits set stay: a superset is harmless */
-    sltd__store_abort(db->store, w);
+    sltd__store_abort(p->store, w);
     return rc;
 }
 
@@ -294,22 +284,21 @@ int sltd__update_apply_sorted(sltd_db *db, sltd__sorter *src, const sltd__update
 {
     uint64_t used, map, n = sltd__sorter_count(src);
     totals tot;
+    sltd__db_parts p;
     int rc, tries;
 
-    if (db->flags & SLTD_OPEN_READONLY)
-        return sltd__err(SLTD_EREADONLY, "%s: opened read-only", db->dir);
-    if ((rc = sltd__sorter_finish(src)) != SLTD_OK)
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK || (rc = sltd__sorter_finish(src)) != SLTD_OK)
         return rc;
     /* Room first: about 80 bytes a record in the map, with headroom for copy-on-write. */
-    sltd__store_sizes(db->store, &used, &map);
-    if (used + n * 160 > map && (rc = sltd__store_grow(db->store, used + n * 160)) != SLTD_OK)
+    sltd__store_sizes(p.store, &used, &map);
+    if (used + n * 160 > map && (rc = sltd__store_grow(p.store, used + n * 160)) != SLTD_OK)
         return rc;
     for (tries = 0;; tries++) {
-        rc = apply_once(db, src, o, &tot);
+        rc = apply_once(&p, src, o, &tot);
         if (rc != SLTD_EFULL || !sltd__store_full_was_map() || tries == MAP_RETRIES)
             break; /* a full disk is not helped by a bigger map */
-        sltd__store_sizes(db->store, &used, &map);
-        if (sltd__store_grow(db->store, map * 2) != SLTD_OK)
+        sltd__store_sizes(p.store, &used, &map);
+        if (sltd__store_grow(p.store, map * 2) != SLTD_OK)
             break;
         sltd__err_clear();
     }
@@ -323,12 +312,32 @@ int sltd__update_apply_sorted(sltd_db *db, sltd__sorter *src, const sltd__update
     return rc;
 }
 
+int sltd__update_meta(sltd_db *db, const sltd__meta_kv *meta, size_t n)
+{
+    sltd__txn *w = NULL;
+    sltd__db_parts p;
+    int rc;
+
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
+        return rc;
+    if ((rc = sltd__store_write_begin(p.store, &w)) != SLTD_OK)
+        return rc;
+    if ((rc = put_meta(w, meta, n)) != SLTD_OK) {
+        sltd__store_abort(p.store, w);
+        return rc;
+    }
+    return sltd__store_commit(p.store, w);
+}
+
 int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep)
 {
     sltd__sorter *s;
+    sltd__db_parts p;
     int rc;
 
-    if ((rc = sltd__sorter_open(&s, db->dir, 0)) != SLTD_OK)
+    if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
+        return rc;
+    if ((rc = sltd__sorter_open(&s, p.dir, 0)) != SLTD_OK)
         return sltd__err(rc, "out of memory");
     if ((rc = sltd__sorter_adopt(s, e)) == SLTD_OK) {
         rc = sltd__update_apply_sorted(db, s, o, rep);

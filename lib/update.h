@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* update.h — the one write path: a set of digest entries applied to the records in one LMDB
  * transaction, all or nothing, with the filter, counts and state checksum kept in step.
  * Feed imports (import.c) and signed bundles use it. */
@@ -7,28 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "record.h"
+#include "entries.h"
 #include "sltd.h"
 
-enum { SLTD__UPDATE_ADD = 1, SLTD__UPDATE_REMOVE = 2 };
-
-typedef struct sltd__entry {
-    uint8_t d[SLTD_DIGEST_SIZE];
-    uint32_t seq;   /* input order: for one digest, later entries win */
-    uint8_t action; /* SLTD__UPDATE_*; a remove whose record has no type removes every listing */
-    uint8_t len;    /* encoded record length */
-    uint8_t rec[SLTD__REC_MAX];
-    uint32_t line;  /* input line, for messages */
-} sltd__entry;
-
-typedef struct sltd__entries {
-    sltd__entry *v;
-    size_t n, cap;
-} sltd__entries;
-
-/* Append (x->seq is set to the entry's position). 0 or SLTD_ENOMEM. */
-int sltd__entries_push(sltd__entries *e, const sltd__entry *x);
-void sltd__entries_free(sltd__entries *e);
+/* A meta value written in the update's transaction (e.g. what a sync records with the data). */
+typedef struct sltd__meta_kv {
+    const char *name;
+    const void *val;
+    size_t len;
+} sltd__meta_kv;
 
 typedef struct sltd__update_opts {
     const char *source;    /* named in messages (the feed or bundle path) */
@@ -42,12 +30,19 @@ typedef struct sltd__update_opts {
     int dry_run;           /* do everything, then abort: nothing changes (the filter may gain bits) */
     uint8_t *out_checksum; /* 16 bytes: receives the resulting state checksum, or NULL */
     uint64_t *out_records; /* receives the resulting record count, or NULL */
+    int reset_sequence;    /* with set_meta and replace_all: the sequence need not be newer (a full that
+                              replaces data signed by a revoked key: docs/FLEET.md) */
+    const sltd__meta_kv *meta; /* extra meta values written in the same transaction, or NULL */
+    size_t nmeta;
 } sltd__update_opts;
 
 /* Sort the entries and apply them. On any failure (and on a dry run) nothing is changed. Fills rep's
  * counts (not rows or invalid). Growing the map and retrying is handled here. The entries are left
  * sorted by (digest, input order). */
 int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o, sltd_import_report *rep);
+
+/* Write meta values alone, in one transaction. 0, or the store's errors. */
+int sltd__update_meta(sltd_db *db, const sltd__meta_kv *meta, size_t n);
 
 /* The same from a sorter (sorter.h) that holds any number of entries with bounded memory. */
 struct sltd__sorter;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # CLI tests: every command, its --help, and each exit status, against real databases.
 #   cli_test.sh SLTD_BINARY DATA_DIR WORK_DIR
 set -u
@@ -40,7 +41,7 @@ expect 2 "init without --db" -- "$sltd" init
 expect 2 "init, bad option" -- "$sltd" init --db "$db" --frob
 expect 0 "init" -- "$sltd" init --db "$db"
 [ "$(stat -c %a "$db.key")" = 600 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: key mode is not 600"; }
-expect 3 "init over an existing database" -- "$sltd" init --db "$db"
+expect 2 "init over an existing database" -- "$sltd" init --db "$db"
 contains "already exists" "init twice"
 
 expect 0 "import" -- "$sltd" import --db "$db" "$work/feed.csv"; contains "3 added" "import counts"
@@ -169,6 +170,106 @@ expect 2 "screen, binary junk" -- "$sltd" screen --db "$db" "$work/junk.csv"
 expect 2 "screen, very long field" -- "$sltd" screen --db "$db" "$work/long.csv"; contains "long.csv:2: field 2 is longer than 4096 bytes" "long field named"
 expect 2 "screen, missing MRZ file" -- "$sltd" screen --db "$db" "$work/nope.mrz"
 
+# Input edges that must never hide a listing (each of these once did)
+edb=$work/edges
+expect 0 "init edges db" -- "$sltd" init --db "$edb"
+printf 'state,number\nUSA,A1000001\nUSA,A1000002\nUTO,L898902C3\n' > "$work/edges.csv"
+expect 0 "import edges listings" -- "$sltd" import --db "$edb" "$work/edges.csv"
+# a CR-only feed with a quoting error: --skip-invalid skips that row only, lines are exact
+printf 'state,number\rUSA,B1\rUSA,B"2\rUSA,B3\rUSA,B4\rUSA,B5\r' > "$work/cr.csv"
+expect 0 "CR-only feed, --skip-invalid" -- "$sltd" import --db "$edb" --skip-invalid "$work/cr.csv"
+contains "cr.csv:3: invalid quoting" "the error's own line"; contains "5 rows: 4 added" "the rows after it are read"
+expect 1 "a row after the quoting error is listed" -- "$sltd" check --db "$edb" USA B4
+expect 2 "CR-only feed without --skip-invalid: refused" -- "$sltd" import --db "$edb" "$work/cr.csv"
+# the same in a CR-only manifest
+printf 'state,number\rUSA,X"1\rUSA,A1000001\rUSA,A1000002\r' > "$work/cr-m.csv"
+expect 1 "CR-only manifest after a quoting error" -- "$sltd" screen --db "$edb" "$work/cr-m.csv"
+contains "2 documents, 2 hits, 1 invalid" "both listed documents found"; contains "cr-m.csv:2: invalid quoting" "line 2"
+contains "^4,USA,A1000002" "exact line of the second hit"
+# manifests that could be read two ways are refused, or checked both ways
+printf 'state,number,number\nUSA,A1000001,Q9\n' > "$work/dup.csv"
+expect 2 "two number columns" -- "$sltd" screen --db "$edb" "$work/dup.csv"
+contains "dup.csv:1: duplicate column 'number' (columns 2 and 3)" "columns named"
+printf 'state,issuing_state,number\nUSA,USA,A1000001\n' > "$work/dup2.csv"
+expect 2 "state and issuing_state" -- "$sltd" screen --db "$edb" "$work/dup2.csv"
+contains "both name the issuing state" "two names for one role"
+l1='P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<' l2='L898902C36UTO7408122F1204159ZE184226B<<<<<10'
+l2c='L898902D39UTO7408122F1204159ZE184226B<<<<<14'
+printf '{"mrz":"%s\\n%s","state":"USA","number":"A1000001"}\n' "$l1" "$l2c" > "$work/both.jsonl"
+expect 1 "JSON Lines: listed fields beside a clear MRZ" -- "$sltd" screen --db "$edb" "$work/both.jsonl"
+contains "both.jsonl:1: the MRZ and the fields 'state'/'number' name different documents" "difference reported"
+printf '{"mrz":"%s\\n%s","state":"USA","number":"Q9"}\n' "$l1" "$l2c" > "$work/both2.jsonl"
+expect 2 "JSON Lines: two clear identities that differ are not clear" -- "$sltd" screen --db "$edb" "$work/both2.jsonl"
+# an orphan MRZ line costs only itself
+printf '%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n' "$l1" "$l1" "$l2" "$l1" "$l2" "$l1" "$l2" "$l1" "$l2" > "$work/orphan.mrz"
+expect 1 "orphan MRZ line" -- "$sltd" screen --db "$edb" "$work/orphan.mrz"
+contains "4 documents, 4 hits, 1 invalid" "the four documents after it are found"
+# no plaintext document number in a message
+printf 'state,number\nUSA,SECRETY123.\n' > "$work/secret.csv"
+expect 2 "bad number, message" -- "$sltd" import --db "$edb" "$work/secret.csv"
+contains "secret.csv:2: field 'number': character 11 is '.'" "what is wrong, where"
+printf 'state,number_from,number_to\nUSA,A0000000,A1000000\n' > "$work/range.csv"
+expect 2 "range too large, message" -- "$sltd" import --db "$edb" "$work/range.csv"
+contains "the range holds 1000001 numbers" "range message"
+expect 2 "check, bad number argument" -- "$sltd" check --db "$edb" USA SECRETY123.
+if grep -q -e SECRETY123 -e A0000000 -e A1000000 "$work/out"; then fail=$((fail + 1)); echo "FAIL: a document number in a message"; else pass=$((pass + 1)); fi
+for f in secret range; do "$sltd" import --db "$edb" "$work/$f.csv" > "$work/out" 2>&1
+    if grep -q -e SECRETY123 -e A0000000 -e A1000000 "$work/out"; then fail=$((fail + 1)); echo "FAIL: a document number in the $f message"; else pass=$((pass + 1)); fi
+done
+# exit statuses: a directory is bad input; one table for every command
+mkdir -p "$work/adir"
+expect 2 "import of a directory" -- "$sltd" import --db "$edb" "$work/adir"; contains "is a directory" "directory named"
+expect 2 "screen of a directory" -- "$sltd" screen --db "$edb" "$work/adir"
+# the audit log: never through a symbolic link, never readable by others
+: > "$work/target.log"; chmod 600 "$work/target.log"; ln -sf "$work/target.log" "$work/link.log"
+expect 3 "audit log behind a symbolic link" -- "$sltd" screen --db "$edb" --audit "$work/link.log" "$work/edges.csv"
+contains "symbolic link" "link refused"
+[ ! -s "$work/target.log" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: the audit log went through a link"; }
+: > "$work/open.log"; chmod 644 "$work/open.log"
+expect 3 "audit log readable by others" -- "$sltd" screen --db "$edb" --audit "$work/open.log" --audit-numbers "$work/edges.csv"
+contains "mode 644" "mode named"
+[ ! -s "$work/open.log" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: hits written to a world-readable audit log"; }
+chmod 600 "$work/open.log"
+expect 1 "audit log of ours, mode 600" -- "$sltd" screen --db "$edb" --audit "$work/open.log" "$work/edges.csv"
+
+# MRZs as documents are printed: the national check-digit variant (named, switched off by --strict),
+# fields that break ICAO 9303 (a listed number is still a hit, an unlisted one is never clear)
+mdb=$work/mrzdb
+expect 0 "init for the MRZ tests" -- "$sltd" init --db "$mdb"
+printf 'state,number,type\nBEL,000590240601,ID\nUTO,L898902C3,P\n' > "$work/mrz.csv"
+expect 0 "import for the MRZ tests" -- "$sltd" import --db "$mdb" "$work/mrz.csv"
+b1='IDBEL000590240<6013<<<<<<<<<<<' b2='8512017F1311048BEL851201002007' b3='REINARTZ<<ULRIKE<KATIA<E<<<<<<'
+expect 0 "mrz, Belgian filler-included rule" -- "$sltd" mrz "$b1" "$b2" "$b3"
+contains "national variant filler_included (ICAO 9303 gives '1')" "variant named in the text output"
+expect 0 "mrz --json, the rule" -- "$sltd" mrz --json "$b1" "$b2" "$b3"
+contains '"number_rule":"filler_included"' "rule in JSON"; contains '"icao_expected":"1"' "ICAO digit in JSON"
+contains '"number":"000590240601"' "number without the filler"
+expect 2 "mrz --strict refuses the variant" -- "$sltd" mrz --strict "$b1" "$b2" "$b3"; contains "BAD (expected '1')" "strict evidence"
+expect 1 "check --mrz, Belgian card listed" -- "$sltd" check --db "$mdb" --mrz "$b1" "$b2" "$b3"
+contains "BEL 000590240601: LISTED" "looked up by the printed number"
+expect 2 "check --mrz --strict" -- "$sltd" check --db "$mdb" --strict --mrz "$b1" "$b2" "$b3"
+expect 2 "check --strict without --mrz" -- "$sltd" check --db "$mdb" --strict BEL 000590240601
+d41ok='L898902C36UTO8809416F1204159ZE184226B<<<<<18' d41no='L898902D39UTO8809416F1204159ZE184226B<<<<<12'
+expect 2 "mrz, a day that does not exist" -- "$sltd" mrz "$l1" "$d41ok"
+contains "line 2, position 18: date of birth: that day does not exist" "field and position named"
+expect 1 "check --mrz, invalid document but listed number" -- "$sltd" check --db "$mdb" --mrz "$l1" "$d41ok"
+contains "LISTED (and the document is INVALID" "listed and invalid"
+expect 2 "check --mrz, invalid document, number not listed" -- "$sltd" check --db "$mdb" --mrz "$l1" "$d41no"
+contains "not listed, but the document is INVALID" "never clear"
+expect 2 "check --mrz --json, invalid document" -- "$sltd" check --db "$mdb" --json --mrz "$l1" "$d41no"
+contains '"verdict":"invalid_document"' "invalid verdict"; contains '"number_checked":true' "number was looked up"
+qq1='P<QQQERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<' qq2='L898902C37QQQ74O8122Q1204159ZE184226B<<<<<10'
+expect 2 "mrz, every problem reported" -- "$sltd" mrz "$qq1" "$qq2"
+contains "line 1, position 3: issuing state" "state"; contains "line 2, position 11: nationality" "nationality"
+contains "line 2, position 16: date of birth" "birth"; contains "line 2, position 21: sex" "sex"
+contains "check '7': BAD (expected '6')" "check digits reported too"
+expect 2 "check --mrz, unknown issuing state" -- "$sltd" check --db "$mdb" --mrz "$qq1" "$qq2"
+contains "no issuing state and number to look up" "nothing to look up"
+printf '%s\n%s\n%s\n' "$b1" "$b2" "$b3" > "$work/bel.mrz"
+expect 1 "screen MRZ, Belgian card" -- "$sltd" screen --db "$mdb" "$work/bel.mrz"
+expect 2 "screen MRZ --strict" -- "$sltd" screen --db "$mdb" --strict "$work/bel.mrz"
+contains "check digit is wrong" "strict screening refuses the variant"
+
 # the demo data: exactly the planted hits
 expect 0 "init demo" -- "$sltd" init --db "$work/demo"
 expect 0 "import demo feed" -- "$sltd" import --db "$work/demo" "$data/demo-feed.csv"
@@ -219,6 +320,22 @@ contains "not trusted" "untrusted message"
 expect 0 "pack expired" -- "$sltd" pack --key "$bk/auth_db.key" --sign "$bk/auth.sec" --seq 9 --expires 0 -o "$bk/old.sltd" "$work/feed.csv"
 expect 2 "expired refused" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/old.sltd"
 contains "expired" "expired message"
+# data past its expiry refused with --refuse-stale: the same exit status as an expired bundle (one table)
+expect 0 "pack valid one day" -- "$sltd" pack --key "$bk/auth_db.key" --sign "$bk/auth.sec" --seq 10 --expires 1 -o "$bk/day.sltd" "$work/feed.csv"
+expect 0 "init stale kiosk" -- "$sltd" init --db "$bk/stale" --key "$bk/auth_db.key"
+expect 0 "apply the one-day bundle" -- "$sltd" apply --db "$bk/stale" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/day.sltd"
+if command -v faketime >/dev/null 2>&1; then
+    # faketime preloads its library; an ASan build must be told that this order is fine
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"; export ASAN_OPTIONS
+    expect 2 "check --refuse-stale, two days later" -- faketime -f +2d "$sltd" check --db "$bk/stale" --key "$bk/auth_db.key" --refuse-stale UTO L898902C3
+    contains "SLTD_EEXPIRED" "stale refused"
+    expect 2 "check --mrz --refuse-stale, two days later" -- faketime -f +2d "$sltd" check --db "$bk/stale" --key "$bk/auth_db.key" --refuse-stale --mrz "$l1" "$l2"
+    expect 2 "screen --refuse-stale, two days later" -- faketime -f +2d "$sltd" screen --db "$bk/stale" --key "$bk/auth_db.key" --refuse-stale "$work/feed.csv"
+    expect 1 "check without --refuse-stale: listed, with a warning" -- faketime -f +2d "$sltd" check --db "$bk/stale" --key "$bk/auth_db.key" UTO L898902C3
+    contains "WARNING" "stale warning"
+else
+    fail=$((fail + 1)); echo "FAIL: faketime is missing (sh tools/deps.sh installs it)"
+fi
 expect 2 "apply a missing bundle" -- "$sltd" apply --db "$bk/kiosk" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/none.sltd"
 expect 3 "apply to a missing database" -- "$sltd" apply --db "$bk/none" --key "$bk/auth_db.key" --trust "$bk/auth.pub" "$bk/b2.sltd"
 expect 0 "stats after the bundles" -- "$sltd" stats --db "$bk/kiosk" --key "$bk/auth_db.key"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The public header must compile alone, as pedantic C99 and as C++. */
 #include "sltd.h"
 

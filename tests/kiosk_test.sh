@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the build into a temporary prefix, build tools/kiosk-example.c against it (pkg-config, only
 # <sltd.h>), and run it on a demo database with a listed, an unlisted and a misread MRZ.
 #   kiosk_test.sh BUILD_DIR SOURCE_DIR WORK_DIR
@@ -12,6 +13,9 @@ prefix=$work/prefix
 cmake --install "$build" --prefix "$prefix" >/dev/null
 libdir=$(ls -d "$prefix"/lib*/ | head -n 1)
 libdir=${libdir%/}
+# the installed programs find the library without RUNPATH too (a build configured for /usr has none)
+LD_LIBRARY_PATH=$libdir
+export LD_LIBRARY_PATH
 PKG_CONFIG_PATH=$libdir/pkgconfig
 export PKG_CONFIG_PATH
 # shellcheck disable=SC2046

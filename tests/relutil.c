@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* relutil.c — see relutil.h. */
 #include "relutil.h"
 

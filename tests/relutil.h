@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* relutil.h — helpers shared by the reliability suites (test_crash, test_faults, test_damage,
  * test_stress, test_secrecy, test_disk): database snapshots, directory copies, plaintext scans, child
  * processes. Uses only sltd.h, the C library and POSIX, so black-box suites can use it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_api.c — black box: only the public header, real LMDB files, real keys, real processes. */
 #include <check.h>
 #include <dirent.h>
@@ -106,7 +107,7 @@ START_TEST(import_then_lookup)
 }
 END_TEST
 
-START_TEST(lookup_normalises_and_filters_type)
+START_TEST(lookup_normalizes_and_filters_type)
 {
     sltd_db *db = create_with(3, 10);
     char num[16], messy[40];
@@ -600,28 +601,13 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("api");
-    TCase *tc = tcase_create("api");
+    const TTest *const tests[] = {
+        import_then_lookup, lookup_normalizes_and_filters_type, bad_input_is_an_error_not_a_miss,
+        batch_matches_single, open_errors, handle_refused_after_fork, no_plaintext_at_rest, read_only_handle,
+        bad_feed_changes_nothing, reimport_and_remove, add_and_remove_in_one_import,
+        bounded_memory_import_matches, skip_invalid_imports_the_rest, serial_ranges,
+        damaged_filter_never_trusted, filter_grows_with_the_data, version
+    };
 
-    tcase_set_timeout(tc, 120);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, import_then_lookup);
-    tcase_add_test(tc, lookup_normalises_and_filters_type);
-    tcase_add_test(tc, bad_input_is_an_error_not_a_miss);
-    tcase_add_test(tc, batch_matches_single);
-    tcase_add_test(tc, open_errors);
-    tcase_add_test(tc, handle_refused_after_fork);
-    tcase_add_test(tc, no_plaintext_at_rest);
-    tcase_add_test(tc, read_only_handle);
-    tcase_add_test(tc, bad_feed_changes_nothing);
-    tcase_add_test(tc, reimport_and_remove);
-    tcase_add_test(tc, add_and_remove_in_one_import);
-    tcase_add_test(tc, bounded_memory_import_matches);
-    tcase_add_test(tc, skip_invalid_imports_the_rest);
-    tcase_add_test(tc, serial_ranges);
-    tcase_add_test(tc, damaged_filter_never_trusted);
-    tcase_add_test(tc, filter_grows_with_the_data);
-    tcase_add_test(tc, version);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("api", 120, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_bloom.c — the blocked filter: no false negatives, the configured false-positive rate, and the
  * file's integrity checks. */
 #include <check.h>
@@ -9,7 +10,8 @@
 #include <unistd.h>
 
 #include "bloom.h"
-#include "hash.h"
+#include "crypto.h"
+#include "sltd.h"
 #include "testutil.h"
 
 static char *dir;
@@ -17,7 +19,7 @@ static char path[4096];
 
 static void setup(void)
 {
-    ck_assert_int_eq(sltd__hash_init(), 0);
+    ck_assert_int_eq(sltd__crypto_init(), 0);
     dir = tu_mkdtemp("bloom");
     ck_assert_ptr_nonnull(dir);
     tu_path(path, sizeof path, dir, "f");
@@ -103,7 +105,7 @@ START_TEST(persisted_and_verified)
     ck_assert_int_eq(sltd__bloom_seal(b, 5), 0);
     /* incremental updates keep the checksum right */
     sltd__bloom_write_begin(b);
-    ck_assert_int_eq(sltd__bloom_verify(b, 0), SLTD_EBUSY); /* a writer is inside */
+    ck_assert_int_eq(sltd__bloom_verify(b), SLTD_EBUSY); /* a writer is inside */
     for (i = 0; i < 5000; i++) {
         digest(d, &seed);
         sltd__bloom_add(b, d);
@@ -112,7 +114,7 @@ START_TEST(persisted_and_verified)
     sltd__bloom_close(b);
 
     ck_assert_int_eq(sltd__bloom_open(&r, path, 0), 0);
-    ck_assert_int_eq(sltd__bloom_verify(r, 0), 0);
+    ck_assert_int_eq(sltd__bloom_verify(r), 0);
     ck_assert_uint_eq(atomic_load(&r->hdr->covered_txnid), 6);
     ck_assert_uint_eq(atomic_load(&r->hdr->inserted), 10000);
     seed = 7;
@@ -123,18 +125,6 @@ START_TEST(persisted_and_verified)
     sltd__bloom_close(r);
 }
 END_TEST
-
-static void damage(off_t off, uint8_t xor)
-{
-    int fd = open(path, O_RDWR);
-    uint8_t c;
-
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(pread(fd, &c, 1, off), 1);
-    c ^= xor;
-    ck_assert_int_eq(pwrite(fd, &c, 1, off), 1);
-    close(fd);
-}
 
 START_TEST(damage_detected)
 {
@@ -152,15 +142,15 @@ START_TEST(damage_detected)
         }
         ck_assert_int_eq(sltd__bloom_seal(b, 1), 0);
         sltd__bloom_close(b);
-        damage(offsets[k], 0x10); /* one bit flipped in the bit array */
+        tu_flip_byte(path, (long)offsets[k], 0x10); /* one bit flipped in the bit array */
         ck_assert_int_eq(sltd__bloom_open(&b, path, 0), 0);
-        ck_assert_int_eq(sltd__bloom_verify(b, 0), SLTD_ECORRUPT);
+        ck_assert_int_eq(sltd__bloom_verify(b), SLTD_ECORRUPT);
         sltd__bloom_close(b);
     }
     /* header damage and truncation fail at open */
-    damage(20, 0x01); /* nblocks */
+    tu_flip_byte(path, 20, 0x01); /* nblocks */
     ck_assert_int_eq(sltd__bloom_open(&b, path, 0), SLTD_ECORRUPT);
-    damage(20, 0x01);
+    tu_flip_byte(path, 20, 0x01);
     ck_assert_int_eq(truncate(path, SLTD__BLOOM_HDR_SIZE + 64 * 10), 0);
     ck_assert_int_eq(sltd__bloom_open(&b, path, 0), SLTD_ECORRUPT);
     ck_assert_int_eq(truncate(path, 100), 0);
@@ -180,17 +170,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("bloom");
-    TCase *tc = tcase_create("bloom");
+    const TTest *const tests[] = {
+        fpr_8_bits, fpr_12_bits, fpr_default_20_bits, persisted_and_verified, damage_detected,
+        target_formula
+    };
 
-    tcase_set_timeout(tc, 120);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, fpr_8_bits);
-    tcase_add_test(tc, fpr_12_bits);
-    tcase_add_test(tc, fpr_default_20_bits);
-    tcase_add_test(tc, persisted_and_verified);
-    tcase_add_test(tc, damage_detected);
-    tcase_add_test(tc, target_formula);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("bloom", 120, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_bundle.c — signed update bundles (lib/bundle.c, docs/BUNDLE.md), on real databases and keys in
  * temporary directories: round trips, every kind of refusal with the database unchanged, bit flips at
  * hundreds of offsets, a chain of 100 deltas against one full bundle, no plaintext in a bundle, readers
@@ -16,20 +17,15 @@
 #include <unistd.h>
 
 #include "bundle.h"
-#include "hash.h"
+#include "sign.h"
 #include "sltd.h"
 #include "testutil.h"
 
-static char *tmp;
 static char keyfile[4096], sec[4096], pub[4096], sec2[4096], pub2[4096];
 static const char *trusted[1];
 
 /* ---- helpers ---- */
 
-static void P(char out[4096], const char *name)
-{
-    tu_path(out, 4096, tmp, name);
-}
 
 static void setup(void)
 {
@@ -37,20 +33,13 @@ static void setup(void)
     sltd_db *db = NULL;
     sltd_options o = SLTD_OPTIONS_INIT;
 
-    tmp = tu_mkdtemp("bundle");
-    ck_assert_ptr_nonnull(tmp);
-    P(prefix, "auth");
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
-    P(sec, "auth.sec");
-    P(pub, "auth.pub");
-    P(prefix, "rogue");
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
-    P(sec2, "rogue.sec");
-    P(pub2, "rogue.pub");
+    tu_scratch("bundle");
+    tu_signing_keys(sec, pub, "auth");
+    tu_signing_keys(sec2, pub2, "rogue");
     trusted[0] = pub;
     /* the deployment key, made by creating (and dropping) a database */
-    P(prefix, "seed");
-    P(keyfile, "deploy.key");
+    tu_at(prefix, "seed");
+    tu_at(keyfile, "deploy.key");
     o.flags = SLTD_OPEN_CREATE;
     o.key_path = keyfile;
     ck_assert_int_eq(sltd_open(&db, prefix, &o), 0);
@@ -59,8 +48,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    tu_rmtree(tmp);
-    free(tmp);
+    tu_scratch_end();
 }
 
 static sltd_db *open_db(const char *name, int create)
@@ -70,7 +58,7 @@ static sltd_db *open_db(const char *name, int create)
     sltd_db *db = NULL;
     int rc;
 
-    P(dir, name);
+    tu_at(dir, name);
     o.flags = create ? SLTD_OPEN_CREATE : 0;
     o.key_path = keyfile;
     rc = sltd_open(&db, dir, &o);
@@ -158,6 +146,23 @@ static void same(const snap *a, const snap *b, const char *what)
                   "%s: the database changed", what);
 }
 
+/* Each of the n handles is in the state the bundle report r promises: its checksum, records and
+ * sequence. The first handle's snapshot goes to *first. */
+static void all_in_state(snap *first, sltd_db *const *dbs, int n, const sltd_bundle_report *r)
+{
+    snap s;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        s = take(dbs[i]);
+        ck_assert_mem_eq(s.checksum, r->checksum, 16);
+        ck_assert_uint_eq(s.records, r->records);
+        ck_assert_uint_eq(s.sequence, r->sequence);
+        if (i == 0)
+            *first = s;
+    }
+}
+
 static void listed(sltd_db *db, unsigned series, unsigned long i, int want)
 {
     char num[16];
@@ -184,15 +189,15 @@ START_TEST(round_trip_full_and_delta)
     char feed[4096], b1[4096], b2[4096], ref[4096];
     sltd_bundle_report r1, r2, ra;
     sltd_db *auth, *kiosk, *direct;
-    snap sa, sk, sd;
+    snap sa, sk;
     unsigned long i;
     FILE *f;
 
     auth = open_db("auth", 1);
     kiosk = open_db("kiosk", 1);
     direct = open_db("direct", 1);
-    P(feed, "full.csv");
-    P(b1, "b1.sltd");
+    tu_at(feed, "full.csv");
+    tu_at(b1, "b1.sltd");
     ck_assert_int_eq(tu_feed(feed, 1, 0, 500), 0);
     pack(&r1, NULL, feed, b1, 1, 0, 0, 7, NULL);
     ck_assert_int_eq(r1.kind, SLTD_BUNDLE_FULL);
@@ -206,22 +211,20 @@ START_TEST(round_trip_full_and_delta)
     apply_ok(auth, b1);
     /* the same feed imported directly gives the same state checksum */
     ck_assert_int_eq(sltd_import_feed(NULL, direct, feed, 0), 0);
-    sa = take(auth);
-    sk = take(kiosk);
-    sd = take(direct);
-    ck_assert_mem_eq(sk.checksum, r1.checksum, 16);
-    ck_assert_mem_eq(sd.checksum, r1.checksum, 16);
-    ck_assert_mem_eq(sa.checksum, r1.checksum, 16);
-    ck_assert_uint_eq(sk.records, 500);
-    ck_assert_uint_eq(sk.sequence, 1);
-    ck_assert_int_eq(sk.produced, r1.created);
-    ck_assert_int_eq(sk.expires, r1.expires);
+    ck_assert_mem_eq(take(direct).checksum, r1.checksum, 16);
+    {
+        sltd_db *const both[] = { auth, kiosk };
+        all_in_state(&sa, both, 2, &r1);
+    }
+    ck_assert_uint_eq(sa.records, 500);
+    ck_assert_int_eq(sa.produced, r1.created);
+    ck_assert_int_eq(sa.expires, r1.expires);
     for (i = 0; i < 500; i++)
         listed(kiosk, 1, i, 1);
 
     /* a delta: 100 added, 50 removed, 10 updated */
-    P(feed, "delta.csv");
-    P(b2, "b2.sltd");
+    tu_at(feed, "delta.csv");
+    tu_at(b2, "b2.sltd");
     f = feed_open(feed);
     for (i = 500; i < 600; i++)
         row(f, 1, i, 0, "add");
@@ -242,14 +245,11 @@ START_TEST(round_trip_full_and_delta)
     apply_ok(kiosk, b2);
     apply_ok(auth, b2);
     ck_assert_int_eq(sltd_import_feed(NULL, direct, feed, 0), 0);
-    sa = take(auth);
-    sk = take(kiosk);
-    sd = take(direct);
-    ck_assert_mem_eq(sk.checksum, r2.checksum, 16);
-    ck_assert_mem_eq(sa.checksum, r2.checksum, 16);
-    ck_assert_mem_eq(sd.checksum, r2.checksum, 16);
-    ck_assert_uint_eq(sk.records, 550);
-    ck_assert_uint_eq(sk.sequence, 2);
+    ck_assert_mem_eq(take(direct).checksum, r2.checksum, 16);
+    {
+        sltd_db *const both[] = { kiosk, auth };
+        all_in_state(&sk, both, 2, &r2);
+    }
     for (i = 0; i < 600; i++)
         listed(kiosk, 1, i, i >= 50);
     {
@@ -261,7 +261,7 @@ START_TEST(round_trip_full_and_delta)
     }
     /* a full bundle (with duplicates and removals in its feed) made with the replica gives the same
      * canonical checksum as without */
-    P(feed, "full2.csv");
+    tu_at(feed, "full2.csv");
     f = feed_open(feed);
     for (i = 0; i < 20; i++)
         row(f, 2, i, 0, "add");
@@ -269,9 +269,9 @@ START_TEST(round_trip_full_and_delta)
         row(f, 2, i, 1, "add");
     row(f, 2, 7, 0, "remove");
     feed_close(f);
-    P(ref, "b3a.sltd");
+    tu_at(ref, "b3a.sltd");
     pack(&r1, NULL, feed, ref, 3, 0, 0, 7, NULL);
-    P(b1, "b3b.sltd");
+    tu_at(b1, "b3b.sltd");
     pack(&r2, auth, feed, b1, 3, 0, 0, 7, NULL);
     ck_assert_mem_eq(r1.checksum, r2.checksum, 16);
     ck_assert_uint_eq(r1.records, 19);
@@ -315,37 +315,37 @@ static void make_world(world *w)
     FILE *f;
 
     w->kiosk = open_db("kiosk", 1);
-    P(feed, "full.csv");
+    tu_at(feed, "full.csv");
     ck_assert_int_eq(tu_feed(feed, 3, 0, 200), 0);
-    P(w->b1, "b1.sltd");
+    tu_at(w->b1, "b1.sltd");
     pack(&r, NULL, feed, w->b1, 1, 0, 0, 7, NULL);
     apply_ok(auth, w->b1);
     apply_ok(w->kiosk, w->b1);
-    P(feed, "d2.csv");
+    tu_at(feed, "d2.csv");
     f = feed_open(feed);
     for (i = 200; i < 220; i++)
         row(f, 3, i, 0, "add");
     row(f, 3, 5, 0, "remove");
     feed_close(f);
-    P(w->b2, "b2.sltd");
+    tu_at(w->b2, "b2.sltd");
     pack(&r, auth, feed, w->b2, 2, 1, 1, 7, NULL);
     apply_ok(auth, w->b2);
     apply_ok(w->kiosk, w->b2);
-    P(w->d3feed, "d3.csv");
+    tu_at(w->d3feed, "d3.csv");
     f = feed_open(w->d3feed);
     for (i = 220; i < 260; i++)
         row(f, 3, i, 0, "add");
     for (i = 10; i < 20; i++)
         row(f, 3, i, 0, "remove");
     feed_close(f);
-    P(w->b3, "b3.sltd");
+    tu_at(w->b3, "b3.sltd");
     pack(&w->r3, auth, w->d3feed, w->b3, 3, 1, 2, 7, NULL);
     apply_ok(auth, w->b3);
-    P(feed, "d4.csv");
+    tu_at(feed, "d4.csv");
     f = feed_open(feed);
     row(f, 3, 300, 0, "add");
     feed_close(f);
-    P(w->b4, "b4.sltd");
+    tu_at(w->b4, "b4.sltd");
     pack(&r, auth, feed, w->b4, 4, 1, 3, 7, NULL);
     sltd_close(auth);
 }
@@ -375,8 +375,8 @@ START_TEST(replay_rollback_base_expiry_keys)
     refused(w.kiosk, w.b4, SLTD_ESEQUENCE, "delta on base 3 while at 2");
 
     /* expired (DAYS 0), and created in the future */
-    P(b, "expired.sltd");
-    P(feed, "small.csv");
+    tu_at(b, "expired.sltd");
+    tu_at(feed, "small.csv");
     ck_assert_int_eq(tu_feed(feed, 4, 0, 10), 0);
     pack(&r, NULL, feed, b, 9, 0, 0, 0, NULL);
     ck_assert_int_eq(r.expires, r.created);
@@ -385,7 +385,7 @@ START_TEST(replay_rollback_base_expiry_keys)
     po.sign_path = sec;
     po.sequence = 9;
     po.created = (int64_t)time(NULL) + 3600;
-    P(b, "future.sltd");
+    tu_at(b, "future.sltd");
     ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, b, &po), 0);
     refused(w.kiosk, b, SLTD_EEXPIRED, "created an hour in the future");
     po.created = (int64_t)time(NULL) + 60; /* within the skew: accepted (checked on a dry run) */
@@ -393,7 +393,7 @@ START_TEST(replay_rollback_base_expiry_keys)
     ck_assert_int_eq(sltd_apply_bundle(NULL, w.kiosk, b, trusted, 1, SLTD_APPLY_DRY_RUN), 0);
 
     /* signed by a key that is not trusted */
-    P(b, "rogue.sltd");
+    tu_at(b, "rogue.sltd");
     pack(&r, NULL, feed, b, 9, 0, 0, 7, sec2);
     refused(w.kiosk, b, SLTD_ESIGNATURE, "untrusted signer");
     ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "not trusted"));
@@ -408,18 +408,18 @@ START_TEST(replay_rollback_base_expiry_keys)
     }
 
     /* made with another deployment key: its digests would never match; refused */
-    P(other, "other");
+    tu_at(other, "other");
     {
         sltd_options o = SLTD_OPTIONS_INIT;
         char okey[4096];
-        P(okey, "other.key");
+        tu_at(okey, "other.key");
         o.flags = SLTD_OPEN_CREATE;
         o.key_path = okey;
         ck_assert_int_eq(sltd_open(&db, other, &o), 0);
         sltd_close(db);
         po.key_path = okey;
         po.created = 0;
-        P(b, "otherkey.sltd");
+        tu_at(b, "otherkey.sltd");
         ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, b, &po), 0);
         refused(w.kiosk, b, SLTD_EWRONGKEY, "another deployment key");
     }
@@ -434,7 +434,7 @@ START_TEST(replay_rollback_base_expiry_keys)
     {
         sltd_options o = SLTD_OPTIONS_INIT;
         char dir[4096];
-        P(dir, "kiosk");
+        tu_at(dir, "kiosk");
         o.flags = SLTD_OPEN_READONLY;
         o.key_path = keyfile;
         ck_assert_int_eq(sltd_open(&db, dir, &o), 0);
@@ -453,8 +453,8 @@ START_TEST(pack_refusals)
     sltd_db *auth = open_db("auth", 1);
     sltd_bundle_report r;
 
-    P(feed, "f.csv");
-    P(b, "b.sltd");
+    tu_at(feed, "f.csv");
+    tu_at(b, "b.sltd");
     ck_assert_int_eq(tu_feed(feed, 6, 0, 10), 0);
     po.key_path = keyfile;
     po.sign_path = sec;
@@ -489,7 +489,7 @@ START_TEST(pack_refusals)
     {
         char prefix[4096];
         struct stat st;
-        P(prefix, "auth");
+        tu_at(prefix, "auth");
         ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), SLTD_EEXIST);
         ck_assert_int_eq(stat(sec, &st), 0);
         ck_assert_uint_eq(st.st_mode & 0777, 0600);
@@ -515,7 +515,7 @@ START_TEST(tampered_truncated_extended_oversize)
     ck_assert_uint_gt(len, 2000);
     buf = malloc(len + 128);
     ck_assert_ptr_nonnull(buf);
-    P(b, "t.sltd");
+    tu_at(b, "t.sltd");
     before = take(w.kiosk);
     /* every header byte, 300 offsets spread over the whole file, every signature byte */
     for (i = 0; i < SLTD__BUNDLE_HDR + 300 + SLTD__BUNDLE_SIG; i++) {
@@ -565,7 +565,7 @@ START_TEST(tampered_truncated_extended_oversize)
                                  "..................................................................................."
                                  "...........................................................................\n"), 0);
     refused(w.kiosk, b, SLTD_EFORMAT, "a CSV file");
-    P(b, "nonexistent.sltd");
+    tu_at(b, "nonexistent.sltd");
     ck_assert_int_eq(apply(w.kiosk, b), SLTD_ENOENT);
     /* and the untouched bundle still applies */
     apply_ok(w.kiosk, w.b3);
@@ -581,16 +581,16 @@ END_TEST
  * them): the parser must still refuse them with SLTD_EFORMAT. */
 static void signed_bytes(const char *path, uint8_t *buf, size_t len)
 {
-    sltd__signkey *k = NULL;
-    sltd__sigstate *s = sltd__sig_begin();
+    sltd__sign_key *k = NULL;
+    sltd__sign_state *s = sltd__sign_begin();
 
     ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(sltd__signkey_load(&k, sec), 0);
-    sltd__sig_update(s, buf, len - SLTD__BUNDLE_SIG);
-    sltd__sig_create(s, buf + len - SLTD__BUNDLE_SIG, k);
+    ck_assert_int_eq(sltd__sign_key_load(&k, sec), 0);
+    sltd__sign_update(s, buf, len - SLTD__BUNDLE_SIG);
+    sltd__sign_create(s, buf + len - SLTD__BUNDLE_SIG, k);
     write_bytes(path, buf, len);
-    sltd__signkey_free(k);
-    sltd__sig_free(s);
+    sltd__sign_key_free(k);
+    sltd__sign_free(s);
 }
 
 START_TEST(signed_but_malformed)
@@ -627,7 +627,7 @@ START_TEST(signed_but_malformed)
     ck_assert_ptr_nonnull(orig);
     buf = malloc(len);
     ck_assert_ptr_nonnull(buf);
-    P(b, "m.sltd");
+    tu_at(b, "m.sltd");
     /* as packed: parses */
     ck_assert_int_eq(sltd__bundle_parse(&h, NULL, orig, len, "b3"), 0);
     ck_assert_uint_eq(h.count, 50);
@@ -670,20 +670,20 @@ START_TEST(chain_of_100_deltas)
     int k;
     FILE *f;
 
-    P(feed, "chain-full.csv");
+    tu_at(feed, "chain-full.csv");
     f = feed_open(feed);
     for (i = 0; i < 300; i++) {
         row(f, 7, i, 0, "add");
         present[i] = 1;
     }
     feed_close(f);
-    P(b, "chain-1.sltd");
+    tu_at(b, "chain-1.sltd");
     pack(&r, NULL, feed, b, 1, 0, 0, 7, NULL);
     apply_ok(auth, b);
     apply_ok(kiosk, b);
     for (k = 2; k <= CHAIN + 1; k++) {
         int added = 0, removed = 0, updated = 0;
-        P(feed, "chain-delta.csv");
+        tu_at(feed, "chain-delta.csv");
         f = feed_open(feed);
         while (added < 5) { /* new documents */
             row(f, 7, next, 0, "add");
@@ -714,7 +714,7 @@ START_TEST(chain_of_100_deltas)
             }
         }
         feed_close(f);
-        snprintf(b, sizeof b, "%s/chain-%d.sltd", tmp, k);
+        snprintf(b, sizeof b, "%s/chain-%d.sltd", tu_dir, k);
         pack(&r, auth, feed, b, (uint64_t)k, 1, (uint64_t)k - 1, 7, NULL);
         apply_ok(auth, b);
         apply_ok(kiosk, b);
@@ -727,13 +727,13 @@ START_TEST(chain_of_100_deltas)
     ck_assert_mem_eq(sa.checksum, sk.checksum, 16);
     ck_assert_uint_eq(sk.sequence, CHAIN + 1);
     /* one full bundle of the final state, applied to a fresh database */
-    P(feed, "chain-final.csv");
+    tu_at(feed, "chain-final.csv");
     f = feed_open(feed);
     for (i = 0; i < next; i++)
         if (present[i])
             row(f, 7, i, version[i], "add");
     feed_close(f);
-    P(b, "chain-final.sltd");
+    tu_at(b, "chain-final.sltd");
     pack(&r, NULL, feed, b, CHAIN + 2, 0, 0, 7, NULL);
     ck_assert_mem_eq(r.checksum, sk.checksum, 16);
     fresh = open_db("fresh", 1);
@@ -767,9 +767,9 @@ START_TEST(no_plaintext_in_bundles)
     int j;
     FILE *f;
 
-    P(feed, "f.csv");
+    tu_at(feed, "f.csv");
     ck_assert_int_eq(tu_feed(feed, 8, 0, 2000), 0);
-    P(b[0], "full.sltd");
+    tu_at(b[0], "full.sltd");
     pack(&r, NULL, feed, b[0], 1, 0, 0, 7, NULL);
     apply_ok(auth, b[0]);
     f = feed_open(feed);
@@ -778,7 +778,7 @@ START_TEST(no_plaintext_in_bundles)
     for (i = 0; i < 500; i++)
         row(f, 8, i, 0, "remove");
     feed_close(f);
-    P(b[1], "delta.sltd");
+    tu_at(b[1], "delta.sltd");
     pack(&r, auth, feed, b[1], 2, 1, 1, 7, NULL);
     for (j = 0; j < 2; j++) {
         buf = tu_load(b[j], &len);
@@ -792,7 +792,7 @@ START_TEST(no_plaintext_in_bundles)
     }
     /* and no temporary file was left behind */
     {
-        DIR *d = opendir(tmp);
+        DIR *d = opendir(tu_dir);
         struct dirent *e;
         ck_assert_ptr_nonnull(d);
         while ((e = readdir(d)) != NULL)
@@ -889,22 +889,22 @@ START_TEST(readers_during_applies)
     rs = mmap(NULL, sizeof *rs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     ck_assert_ptr_ne(rs, MAP_FAILED);
     memset(rs, 0, sizeof *rs);
-    P(feed, "r0.csv");
+    tu_at(feed, "r0.csv");
     ck_assert_int_eq(tu_feed(feed, 9, 0, R_INITIAL), 0);
-    P(b[0], "r0.sltd");
+    tu_at(b[0], "r0.sltd");
     pack(&r, NULL, feed, b[0], 1, 0, 0, 7, NULL);
     memcpy(state_sum[0], r.checksum, 16);
     apply_ok(auth, b[0]);
     apply_ok(kiosk, b[0]);
     for (k = 1; k <= R_STEPS; k++) {
-        P(feed, "rk.csv");
+        tu_at(feed, "rk.csv");
         f = feed_open(feed);
         for (i = R_INITIAL + (unsigned long)(k - 1) * R_ADD; i < R_INITIAL + (unsigned long)k * R_ADD; i++)
             row(f, 9, i, 0, "add");
         for (i = (unsigned long)(k - 1) * R_DEL; i < (unsigned long)k * R_DEL; i++)
             row(f, 9, i, 0, "remove");
         feed_close(f);
-        snprintf(b[k], sizeof b[k], "%s/r%d.sltd", tmp, k);
+        snprintf(b[k], sizeof b[k], "%s/r%d.sltd", tu_dir, k);
         pack(&r, auth, feed, b[k], (uint64_t)k + 1, 1, (uint64_t)k, 7, NULL);
         memcpy(state_sum[k], r.checksum, 16);
         apply_ok(auth, b[k]);
@@ -912,7 +912,7 @@ START_TEST(readers_during_applies)
     sltd_close(auth);
     sltd_close(kiosk);
 
-    P(dir, "kiosk");
+    tu_at(dir, "kiosk");
     pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0)
@@ -994,20 +994,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("bundle");
-    TCase *tc = tcase_create("bundle");
+    const TTest *const tests[] = {
+        round_trip_full_and_delta, replay_rollback_base_expiry_keys, pack_refusals,
+        tampered_truncated_extended_oversize, signed_but_malformed, chain_of_100_deltas,
+        no_plaintext_in_bundles, readers_during_applies, corpus_replay
+    };
 
-    tcase_set_timeout(tc, 600);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, round_trip_full_and_delta);
-    tcase_add_test(tc, replay_rollback_base_expiry_keys);
-    tcase_add_test(tc, pack_refusals);
-    tcase_add_test(tc, tampered_truncated_extended_oversize);
-    tcase_add_test(tc, signed_but_malformed);
-    tcase_add_test(tc, chain_of_100_deltas);
-    tcase_add_test(tc, no_plaintext_in_bundles);
-    tcase_add_test(tc, readers_during_applies);
-    tcase_add_test(tc, corpus_replay);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("bundle", 600, setup, teardown, tests, TU_COUNT(tests));
 }

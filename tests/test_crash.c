@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_crash.c — invariant 4 (all or nothing) against kill -9.
  *
  * The real `sltd` binary (its path is argv[1], from CMake) imports a feed, or applies a full or a delta
@@ -26,7 +27,6 @@ enum { SA = 31, SB = 32 };     /* series: A the old data, B the new documents */
 #define A_COUNT 50000UL
 
 static const char *cli;
-static char *tmp;
 static char key[4096], sec[4096], pub[4096], pristine[4096];
 static unsigned long b_count;
 static int kills;
@@ -43,10 +43,6 @@ typedef struct scenario {
     ru_state new_state;
 } scenario;
 
-static void P(char out[4096], const char *name)
-{
-    tu_path(out, 4096, tmp, name);
-}
 
 /* The new documents, the updates of A and (delta/import) the removals of A. */
 static void write_feed(const char *path, const scenario *s)
@@ -174,21 +170,17 @@ static void setup_all(void)
     const char *trusted[1];
     int rc;
 
-    tmp = tu_mkdtemp("crash");
-    ck_assert_ptr_nonnull(tmp);
-    P(prefix, "auth");
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
-    P(sec, "auth.sec");
-    P(pub, "auth.pub");
-    P(key, "deploy.key");
-    P(pristine, "pristine");
+    tu_scratch("crash");
+    tu_signing_keys(sec, pub, "auth");
+    tu_at(key, "deploy.key");
+    tu_at(pristine, "pristine");
     /* the old state: a full bundle (sequence 1) of A, generation 1 */
-    P(feed, "old.csv");
+    tu_at(feed, "old.csv");
     write_old_feed(feed);
     po.key_path = key;
     po.sign_path = sec;
     po.sequence = 1;
-    P(prefix, "b1.sltd");
+    tu_at(prefix, "b1.sltd");
     ck_assert_int_eq(ru_open(&db, pristine, key, SLTD_OPEN_CREATE, 0), 0);
     rc = sltd_pack_bundle(&rep, NULL, feed, prefix, &po);
     ck_assert_msg(rc == 0, "pack b1: %s (%s)", sltd_strerror(rc), sltd_errmsg(NULL));
@@ -208,12 +200,12 @@ static void prepare(scenario *s)
     double t0;
     int rc;
 
-    snprintf(feed, sizeof feed, "%s/%s.csv", tmp, s->name);
+    snprintf(feed, sizeof feed, "%s/%s.csv", tu_dir, s->name);
     write_feed(feed, s);
     if (s->k == K_IMPORT) {
         snprintf(s->input, sizeof s->input, "%s", feed);
     } else {
-        snprintf(s->input, sizeof s->input, "%s/%s.sltd", tmp, s->name);
+        snprintf(s->input, sizeof s->input, "%s/%s.sltd", tu_dir, s->name);
         po.key_path = key;
         po.sign_path = sec;
         po.sequence = 2;
@@ -221,7 +213,7 @@ static void prepare(scenario *s)
         po.base = 1;
         db = NULL;
         if (s->k == K_DELTA) { /* a delta is packed against the authority's replica: a copy of the old state */
-            snprintf(clean, sizeof clean, "%s/replica", tmp);
+            snprintf(clean, sizeof clean, "%s/replica", tu_dir);
             fresh_copy(clean);
             db = open_or_fail(clean);
         }
@@ -232,7 +224,7 @@ static void prepare(scenario *s)
             tu_rmtree(clean);
     }
     /* a clean run gives the new state */
-    snprintf(clean, sizeof clean, "%s/clean", tmp);
+    snprintf(clean, sizeof clean, "%s/clean", tu_dir);
     fresh_copy(clean);
     make_argv(argv, s, clean);
     t0 = ru_now();
@@ -254,7 +246,7 @@ static double clean_time(const scenario *s)
     double t[3], x;
     int i, j;
 
-    snprintf(dir, sizeof dir, "%s/timing", tmp);
+    snprintf(dir, sizeof dir, "%s/timing", tu_dir);
     for (i = 0; i < 3; i++) {
         fresh_copy(dir);
         make_argv(argv, s, dir);
@@ -286,8 +278,8 @@ static void run_scenario(scenario *s)
 
     prepare(s);
     T = clean_time(s);
-    snprintf(dir, sizeof dir, "%s/trial", tmp);
-    snprintf(log, sizeof log, "%s/trial.log", tmp);
+    snprintf(dir, sizeof dir, "%s/trial", tu_dir);
+    snprintf(log, sizeof log, "%s/trial.log", tu_dir);
     for (i = 0; i < kills; i++) {
         fresh_copy(dir);
         unlink(log);
@@ -363,8 +355,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    tu_rmtree(tmp);
-    free(tmp);
+    tu_scratch_end();
 }
 
 START_TEST(kill_import)
@@ -393,19 +384,14 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-    Suite *s = suite_create("crash");
-    TCase *tc = tcase_create("kill9");
+    const TTest *const tests[] = {
+        kill_import, kill_apply_full, kill_apply_delta
+    };
 
     if (argc < 2) {
         fprintf(stderr, "usage: test_crash PATH/TO/sltd\n");
         return 2;
     }
     cli = argv[1];
-    tcase_set_timeout(tc, ru_env_on("SLTD_SOAK") ? 3600 : 300);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, kill_import);
-    tcase_add_test(tc, kill_apply_full);
-    tcase_add_test(tc, kill_apply_delta);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("crash", ru_env_on("SLTD_SOAK") ? 3600 : 600, setup, teardown, tests, TU_COUNT(tests));
 }

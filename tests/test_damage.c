@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_damage.c — damaged and foreign files (invariants 1 and 2).
  *
  * The filter: truncated, bytes flipped, blocks zeroed, garbage appended, replaced by random bytes or by
@@ -33,13 +34,8 @@ enum { S = 51, S_OTHER = 52 };
 #define N_DOCS 3000UL
 #define META_DB "\001meta"
 
-static char *tmp;
 static char dbdir[4096], key[4096], fpath[4200], good_filter[4096];
 
-static void P(char out[4096], const char *name)
-{
-    tu_path(out, 4096, tmp, name);
-}
 
 static sltd_db *open_ok(const char *dir, unsigned flags)
 {
@@ -56,7 +52,7 @@ static void make_db(const char *dir, unsigned series, unsigned long n)
     sltd_db *db = NULL;
 
     ck_assert_int_eq(ru_open(&db, dir, key, SLTD_OPEN_CREATE, 0), 0);
-    P(feed, "feed.csv");
+    tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, series, 0, n), 0);
     ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
     sltd_close(db);
@@ -64,20 +60,18 @@ static void make_db(const char *dir, unsigned series, unsigned long n)
 
 static void setup(void)
 {
-    tmp = tu_mkdtemp("damage");
-    ck_assert_ptr_nonnull(tmp);
-    P(dbdir, "db");
-    P(key, "db.key");
+    tu_scratch("damage");
+    tu_at(dbdir, "db");
+    tu_at(key, "db.key");
     snprintf(fpath, sizeof fpath, "%s/sltd.filter", dbdir);
-    P(good_filter, "good.filter");
+    tu_at(good_filter, "good.filter");
     make_db(dbdir, S, N_DOCS);
     ck_assert_int_eq(ru_copy_file(fpath, good_filter), 0);
 }
 
 static void teardown(void)
 {
-    tu_rmtree(tmp);
-    free(tmp);
+    tu_scratch_end();
 }
 
 /* Every document of the series is listed; some of another series are not. */
@@ -121,18 +115,6 @@ static void poke(const char *path, long off, const void *b, size_t n)
     close(fd);
 }
 
-static void flip(const char *path, long off, uint8_t mask)
-{
-    int fd = open(path, O_RDWR);
-    uint8_t c;
-
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(pread(fd, &c, 1, off), 1);
-    c ^= mask;
-    ck_assert_int_eq(pwrite(fd, &c, 1, off), 1);
-    close(fd);
-}
-
 static long file_size(const char *path)
 {
     struct stat st;
@@ -151,7 +133,7 @@ START_TEST(filter_random_damage)
     sltd_stats st;
     sltd_db *db;
 
-    P(other, "other");
+    tu_at(other, "other");
     make_db(other, S_OTHER, N_DOCS); /* same size, same key, other data */
     snprintf(other + strlen(other), sizeof other - strlen(other), "/sltd.filter");
     for (round = 0; round < 60; round++) {
@@ -161,7 +143,7 @@ START_TEST(filter_random_damage)
         case 0: ck_assert_int_eq(truncate(fpath, (off_t)(tu_rand(&seed) % (uint64_t)size)), 0); break;
         case 1: /* half in the header, half in the bits */
             off = round % 12 < 6 ? (long)(tu_rand(&seed) % 4096) : 4096 + (long)(tu_rand(&seed) % (uint64_t)(size - 4096));
-            flip(fpath, off, (uint8_t)(1u << (tu_rand(&seed) % 8)));
+            tu_flip_byte(fpath, off, (uint8_t)(1u << (tu_rand(&seed) % 8)));
             break;
         case 2: {
             static const uint8_t zero[64];
@@ -257,7 +239,7 @@ START_TEST(lmdb_random_bytes)
     size_t i;
     int rc, ro;
 
-    P(work, "work");
+    tu_at(work, "work");
     snprintf(data, sizeof data, "%s/data.mdb", work);
     snprintf(lock, sizeof lock, "%s/lock.mdb", work);
     for (i = 0; i < sizeof sizes / sizeof *sizes; i++)
@@ -333,7 +315,7 @@ START_TEST(foreign_lmdb_env_refused_and_untouched)
     int with, rc;
 
     for (with = 0; with < 2; with++) {
-        P(dir, with ? "foreign" : "empty-env");
+        tu_at(dir, with ? "foreign" : "empty-env");
         make_foreign(dir, with);
         before = last_txnid(dir, &e1);
         rc = open_rc(dir, SLTD_OPEN_READONLY);
@@ -379,7 +361,7 @@ START_TEST(wrong_format_version_and_meta)
     sltd_db *db;
     int ro;
 
-    P(work, "work");
+    tu_at(work, "work");
     for (ro = 0; ro < 2; ro++) {
         unsigned fl = ro ? SLTD_OPEN_READONLY : 0;
         tu_rmtree(work);
@@ -461,7 +443,7 @@ START_TEST(bad_keys_refused)
 
     for (i = 0; i < 32; i++)
         junk[i] = (uint8_t)tu_rand(&seed);
-    P(k2, "k2.key");
+    tu_at(k2, "k2.key");
     /* a wrong key of the right size */
     ck_assert_int_eq(tu_write(k2, ""), 0);
     poke(k2, 0, junk, 32);
@@ -476,10 +458,10 @@ START_TEST(bad_keys_refused)
     ck_assert_int_eq(truncate(k2, 0), 0);
     ck_assert_int_eq(ru_open(&db, dbdir, k2, 0, 0), SLTD_EKEY);
     /* a symbolic link to the right key, a directory */
-    P(lnk, "link.key");
+    tu_at(lnk, "link.key");
     ck_assert_int_eq(symlink(key, lnk), 0);
     ck_assert_int_eq(ru_open(&db, dbdir, lnk, 0, 0), SLTD_EKEY);
-    ck_assert_int_eq(ru_open(&db, dbdir, tmp, 0, 0), SLTD_EKEY);
+    ck_assert_int_eq(ru_open(&db, dbdir, tu_dir, 0, 0), SLTD_EKEY);
     /* permissions: any group or other bit */
     for (i = 0; i < 6; i++) {
         static const mode_t modes[] = { 0640, 0620, 0610, 0604, 0602, 0601 };
@@ -531,7 +513,7 @@ START_TEST(lmdb_data_page_damage)
     int counts[6] = { 0 }, crashes = 0, round, j, st;
     pid_t pid;
 
-    P(work, "work");
+    tu_at(work, "work");
     snprintf(data, sizeof data, "%s/data.mdb", work);
     for (round = 0; round < 40; round++) {
         tu_rmtree(work);
@@ -539,7 +521,7 @@ START_TEST(lmdb_data_page_damage)
         size = file_size(data);
         for (j = 0; j <= round % 4; j++) {
             off = 2 * 4096 + (long)(tu_rand(&seed) % (uint64_t)(size - 2 * 4096));
-            flip(data, off, (uint8_t)(1u << (tu_rand(&seed) % 8)));
+            tu_flip_byte(data, off, (uint8_t)(1u << (tu_rand(&seed) % 8)));
         }
         pid = fork();
         ck_assert_int_ge(pid, 0);
@@ -561,19 +543,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("damage");
-    TCase *tc = tcase_create("damage");
+    const TTest *const tests[] = {
+        filter_random_damage, filter_left_mid_update_does_not_stall_open, lmdb_random_bytes,
+        foreign_lmdb_env_refused_and_untouched, wrong_format_version_and_meta, damaged_record_value,
+        bad_keys_refused, lmdb_data_page_damage
+    };
 
-    tcase_set_timeout(tc, 300);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, filter_random_damage);
-    tcase_add_test(tc, filter_left_mid_update_does_not_stall_open);
-    tcase_add_test(tc, lmdb_random_bytes);
-    tcase_add_test(tc, foreign_lmdb_env_refused_and_untouched);
-    tcase_add_test(tc, wrong_format_version_and_meta);
-    tcase_add_test(tc, damaged_record_value);
-    tcase_add_test(tc, bad_keys_refused);
-    tcase_add_test(tc, lmdb_data_page_damage);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("damage", 300, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_disk.c — a full map and a full disk.
  *
  * Map: a database opened with a 1 MiB map takes an import twenty times larger (the map grows).
@@ -30,20 +31,14 @@
 
 enum { SA = 71, SB = 72 };
 
-static char *tmp;
 static char key[4096];
 static pid_t reader_pid;
 
-static void P(char out[4096], const char *name)
-{
-    tu_path(out, 4096, tmp, name);
-}
 
 static void setup(void)
 {
-    tmp = tu_mkdtemp("disk");
-    ck_assert_ptr_nonnull(tmp);
-    P(key, "db.key");
+    tu_scratch("disk");
+    tu_at(key, "db.key");
 }
 
 static void teardown(void)
@@ -54,10 +49,9 @@ static void teardown(void)
         kill(reader_pid, SIGKILL);
         ru_wait(reader_pid);
     }
-    P(mnt, "mnt");
+    tu_at(mnt, "mnt");
     umount2(mnt, MNT_DETACH);
-    tu_rmtree(tmp);
-    free(tmp);
+    tu_scratch_end();
 }
 
 START_TEST(small_map_grows)
@@ -68,8 +62,8 @@ START_TEST(small_map_grows)
     sltd_import_report rep;
     int rc;
 
-    P(dir, "db");
-    P(feed, "feed.csv");
+    tu_at(dir, "db");
+    tu_at(feed, "feed.csv");
     ck_assert_int_eq(ru_open(&db, dir, key, SLTD_OPEN_CREATE, 1 << 20), 0);
     ck_assert_int_eq(tu_feed(feed, SA, 0, 200000), 0);
     rc = sltd_import_feed(&rep, db, feed, 0);
@@ -178,7 +172,7 @@ START_TEST(full_disk_tmpfs)
     pid_t rd;
     int i, rc, codes[4];
 
-    P(mnt, "mnt");
+    tu_at(mnt, "mnt");
     ck_assert_int_eq(mkdir(mnt, 0755), 0);
     /* in a mount namespace of this test process: the tmpfs goes away with it, even on a failure */
     if (unshare(CLONE_NEWNS) != 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
@@ -189,15 +183,15 @@ START_TEST(full_disk_tmpfs)
     }
     tu_path(dir, sizeof dir, mnt, "db");
     tu_path(bal, sizeof bal, mnt, "ballast");
-    P(feed, "a.csv");
+    tu_at(feed, "a.csv");
     ck_assert_int_eq(ru_open(&db, dir, key, SLTD_OPEN_CREATE, 0), 0);
     ck_assert_int_eq(tu_feed(feed, SA, 0, 20000), 0);
     ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
     ck_assert_int_eq(ru_state_get(&before, db), 0);
     sltd_close(db);
-    P(feed, "b.csv");
+    tu_at(feed, "b.csv");
     ck_assert_int_eq(tu_feed(feed, SB, 0, 60000), 0); /* ~3 MB of data, and a filter rebuild (80k > 65,536) */
-    P(small, "small.csv");
+    tu_at(small, "small.csv");
     ck_assert_int_eq(tu_feed(small, SB, 0, 40000), 0); /* ~2 MB, no rebuild (60k < 65,536) */
 
     sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -251,13 +245,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("disk");
-    TCase *tc = tcase_create("disk");
+    const TTest *const tests[] = {
+        small_map_grows, full_disk_tmpfs
+    };
 
-    tcase_set_timeout(tc, 300);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, small_map_grows);
-    tcase_add_test(tc, full_disk_tmpfs);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("disk", 300, setup, teardown, tests, TU_COUNT(tests));
 }

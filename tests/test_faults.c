@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_faults.c — fault injection: allocation number N fails, for every N, in open (plain, read-only,
  * create, with a filter to rebuild), import, bundle pack and apply (full: always a filter rebuild;
  * delta), lookups (single, batch, MRZ), stats and verify; then the same with every allocation from N on
@@ -11,7 +12,7 @@
  * leaked; valgrind memcheck runs this suite too, see tools/sanitize.sh).
  *
  * malloc, calloc, realloc, aligned_alloc, posix_memalign, memalign, strdup and strndup are interposed
- * in this executable, so the library's, LMDB's, libsodium's, libcsv's and the C library's own
+ * in this executable, so the library's, LMDB's, libsodium's, and the C library's own
  * allocations are all counted (glibc routes its internal allocations through the public symbols).
  * sodium_malloc uses mmap and is not counted. Under ASan/TSan (which own malloc) the interposition is
  * compiled out and the suite says so. */
@@ -238,16 +239,11 @@ enum { SA = 41, SB = 42 };
 #define A_COUNT 300UL
 #define B_COUNT 40UL
 
-static char *tmp;
 static char key[4096], sec[4096], pub[4096], pristine[4096], work[4096];
 static char feed_new[4096], full_b[4096], delta_b[4096], mrz_text[256];
 static const char *trusted[1];
 static ru_state old_state, new_import, new_full, new_delta;
 
-static void P(char out[4096], const char *name)
-{
-    tu_path(out, 4096, tmp, name);
-}
 
 static size_t heap_in_use(void)
 {
@@ -316,18 +312,14 @@ static void setup(void)
     unsigned long i;
     int rc;
 
-    tmp = tu_mkdtemp("faults");
-    ck_assert_ptr_nonnull(tmp);
-    P(prefix, "auth");
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
-    P(sec, "auth.sec");
-    P(pub, "auth.pub");
+    tu_scratch("faults");
+    tu_signing_keys(sec, pub, "auth");
     trusted[0] = pub;
-    P(key, "deploy.key");
-    P(pristine, "pristine");
-    P(work, "work");
+    tu_at(key, "deploy.key");
+    tu_at(pristine, "pristine");
+    tu_at(work, "work");
     /* the old state: full bundle 1 of A (generation 1), plus an MRZ-able passport L898902C3 */
-    P(feed, "old.csv");
+    tu_at(feed, "old.csv");
     f = fopen(feed, "w");
     ck_assert_ptr_nonnull(f);
     fputs("state,number,type,reference\nUTO,L898902C3,P,MRZ\n", f);
@@ -339,17 +331,17 @@ static void setup(void)
     po.key_path = key;
     po.sign_path = sec;
     po.sequence = 1;
-    P(prefix, "b1.sltd");
+    tu_at(prefix, "b1.sltd");
     ck_assert_int_eq(ru_open(&db, pristine, key, SLTD_OPEN_CREATE, 0), 0);
     ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, prefix, &po), 0);
     ck_assert_int_eq(sltd_apply_bundle(NULL, db, prefix, trusted, 1, 0), 0);
     ck_assert_int_eq(ru_state_get(&old_state, db), 0);
     sltd_close(db);
     /* the update as a feed, a full bundle (seq 2) and a delta (seq 2 on 1) */
-    P(feed_new, "update.csv");
+    tu_at(feed_new, "update.csv");
     write_update_feed(feed_new);
-    P(full_b, "full.sltd");
-    P(delta_b, "delta.sltd");
+    tu_at(full_b, "full.sltd");
+    tu_at(delta_b, "delta.sltd");
     po.sequence = 2;
     ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed_new, full_b, &po), 0);
     fresh_work();
@@ -392,8 +384,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    tu_rmtree(tmp);
-    free(tmp);
+    tu_scratch_end();
 }
 
 static int skip_if_sanitized(void)
@@ -436,6 +427,20 @@ static void check_heap(const char *op, long n, size_t heap_base)
     ck_assert_msg(now <= heap_base, "%s, fault %ld: %zu heap bytes more than before (leak)", op, n, now - heap_base);
 }
 
+/* The end of fault point n of a loop over an operation's fault points: point 0 (no fault) measures the
+ * heap, every later one checks that nothing leaked (when `heap`). 1 when the loop is done: the point
+ * injected no fault, so the operation has no more. */
+static int fault_point_done(const char *label, long n, long fired, size_t *base, int heap)
+{
+    if (n == 0) {
+        *base = heap_in_use();
+        return 0;
+    }
+    if (heap)
+        check_heap(label, n, *base);
+    return fired == 0;
+}
+
 typedef enum upd { U_IMPORT, U_FULL, U_DELTA, U_PACK } upd;
 
 /* Inject into one update; returns the number of fault points tried. */
@@ -451,7 +456,7 @@ static long fault_update(upd u, int mode, int persist)
     int rc;
 
     snprintf(label, sizeof label, "%s (%s%s)", names[u], mode == F_ALLOC ? "alloc" : "io", persist ? ", persistent" : "");
-    P(out, "packed.sltd");
+    tu_at(out, "packed.sltd");
     for (n = 0;; n++) {
         fresh_work();
         unlink(out);
@@ -481,7 +486,7 @@ static long fault_update(upd u, int mode, int persist)
             /* pack changes nothing; on failure nothing is written, not even a temporary file */
             ck_assert_msg(ru_state_eq(&st, &old_state), "%s: fault %ld changed the replica", label, n);
             if (rc != 0) {
-                DIR *d = opendir(tmp);
+                DIR *d = opendir(tu_dir);
                 struct dirent *e;
                 ck_assert_int_ne(access(out, F_OK), 0);
                 while ((e = readdir(d)) != NULL)
@@ -502,13 +507,7 @@ static long fault_update(upd u, int mode, int persist)
         db = open_work(SLTD_OPEN_READONLY);
         check_listed(db, &st);
         sltd_close(db);
-        if (n == 0) {
-            base = heap_in_use();
-            continue;
-        }
-        if (mode == F_ALLOC)
-            check_heap(label, n, base);
-        if (fired == 0)
+        if (fault_point_done(label, n, fired, &base, mode == F_ALLOC))
             break;
     }
     fprintf(stderr, "faults: %-34s %5ld fault points, every one handled\n", label, n - 1);
@@ -531,7 +530,7 @@ static long fault_open(openkind k, int persist)
 
     snprintf(label, sizeof label, "%s (alloc%s)", names[k], persist ? ", persistent" : "");
     snprintf(fp, sizeof fp, "%s/sltd.filter", work);
-    P(dir, "created");
+    tu_at(dir, "created");
     for (n = 0;; n++) {
         fresh_work();
         if (k == O_REBUILD)
@@ -569,12 +568,7 @@ static long fault_open(openkind k, int persist)
             state_after(&st, label, NULL);
             ck_assert_msg(ru_state_eq(&st, &old_state), "%s: fault %ld changed the data", label, n);
         }
-        if (n == 0) {
-            base = heap_in_use();
-            continue;
-        }
-        check_heap(label, n, base);
-        if (fired == 0)
+        if (fault_point_done(label, n, fired, &base, 1))
             break;
     }
     fprintf(stderr, "faults: %-34s %5ld fault points, every one handled\n", label, n - 1);
@@ -650,54 +644,57 @@ static long fault_read(rop op, int persist)
         /* the same handle still answers right once memory is back */
         check_listed(db, &old_state);
         sltd_close(db);
-        if (n == 0) {
-            base = heap_in_use();
-            continue;
-        }
-        check_heap(label, n, base);
-        if (fired == 0)
+        if (fault_point_done(label, n, fired, &base, 1))
             break;
     }
     fprintf(stderr, "faults: %-34s %5ld fault points, every one handled\n", label, n - 1);
     return n - 1;
 }
 
-START_TEST(alloc_open)
-{
-    int p;
+/* One call of a fault test: an open, an update (with allocation or I/O faults) or a read. */
+typedef struct fault_case {
+    char what; /* 'o' open, 'u' update, 'r' read */
+    int kind;  /* openkind, upd or rop */
+    int mode;  /* updates: F_ALLOC or F_IO */
+} fault_case;
 
-    if (skip_if_sanitized())
-        return;
-    for (p = 0; p < 2; p++) {
-        fault_open(O_PLAIN, p);
-        fault_open(O_RDONLY, p);
-        fault_open(O_REBUILD, p);
-    }
-}
-END_TEST
-
-START_TEST(alloc_create)
+/* Each case with every fault point, in both passes (persist 0: the fault fires once; 1: it stays). */
+static void run_cases(const fault_case *c, size_t n)
 {
+    size_t i;
     int p;
 
     if (skip_if_sanitized())
         return;
     for (p = 0; p < 2; p++)
-        fault_open(O_CREATE, p);
+        for (i = 0; i < n; i++) {
+            if (c[i].what == 'o')
+                fault_open((openkind)c[i].kind, p);
+            else if (c[i].what == 'u')
+                fault_update((upd)c[i].kind, c[i].mode, p);
+            else
+                fault_read((rop)c[i].kind, p);
+        }
+}
+
+START_TEST(alloc_open)
+{
+    static const fault_case c[] = { { 'o', O_PLAIN, 0 }, { 'o', O_RDONLY, 0 }, { 'o', O_REBUILD, 0 } };
+    run_cases(c, TU_COUNT(c));
+}
+END_TEST
+
+START_TEST(alloc_create)
+{
+    static const fault_case c[] = { { 'o', O_CREATE, 0 } };
+    run_cases(c, TU_COUNT(c));
 }
 END_TEST
 
 START_TEST(alloc_updates)
 {
-    int p;
-
-    if (skip_if_sanitized())
-        return;
-    for (p = 0; p < 2; p++) {
-        fault_update(U_IMPORT, F_ALLOC, p);
-        fault_update(U_FULL, F_ALLOC, p);
-        fault_update(U_DELTA, F_ALLOC, p);
-    }
+    static const fault_case c[] = { { 'u', U_IMPORT, F_ALLOC }, { 'u', U_FULL, F_ALLOC }, { 'u', U_DELTA, F_ALLOC } };
+    run_cases(c, TU_COUNT(c));
 }
 END_TEST
 
@@ -706,53 +703,33 @@ END_TEST
  * close() of a garbage descriptor and sodium_free() of a garbage pointer (SIGSEGV). */
 START_TEST(alloc_pack)
 {
-    int p;
-
-    if (skip_if_sanitized())
-        return;
-    for (p = 0; p < 2; p++)
-        fault_update(U_PACK, F_ALLOC, p);
+    static const fault_case c[] = { { 'u', U_PACK, F_ALLOC } };
+    run_cases(c, TU_COUNT(c));
 }
 END_TEST
 
 START_TEST(alloc_reads)
 {
-    int p;
-
-    if (skip_if_sanitized())
-        return;
-    for (p = 0; p < 2; p++) {
-        fault_read(R_HIT, p);
-        fault_read(R_MISS, p);
-        fault_read(R_BATCH, p);
-        fault_read(R_MRZ, p);
-        fault_read(R_STATS, p);
-        fault_read(R_VERIFY, p);
-    }
+    static const fault_case c[] = { { 'r', R_HIT, 0 },   { 'r', R_MISS, 0 },  { 'r', R_BATCH, 0 },
+                                    { 'r', R_MRZ, 0 },   { 'r', R_STATS, 0 }, { 'r', R_VERIFY, 0 } };
+    run_cases(c, TU_COUNT(c));
 }
 END_TEST
 
 START_TEST(io_updates)
 {
-    int p;
-
-    if (skip_if_sanitized())
-        return;
-    for (p = 0; p < 2; p++) {
-        fault_update(U_IMPORT, F_IO, p);
-        fault_update(U_FULL, F_IO, p);
-        fault_update(U_DELTA, F_IO, p);
-        fault_update(U_PACK, F_IO, p);
-    }
+    static const fault_case c[] = { { 'u', U_IMPORT, F_IO }, { 'u', U_FULL, F_IO }, { 'u', U_DELTA, F_IO },
+                                    { 'u', U_PACK, F_IO } };
+    run_cases(c, TU_COUNT(c));
 }
 END_TEST
 
 int main(int argc, char **argv)
 {
-    Suite *s = suite_create("faults");
-    TCase *tc = tcase_create("faults");
+    const TTest *const tests[] = {
+        alloc_open, alloc_create, alloc_updates, alloc_reads, io_updates, alloc_pack
+    };
     const char *tun = getenv("GLIBC_TUNABLES");
-    int rc;
 
     /* glibc's per-thread cache keeps freed chunks counted as in use: run without it, so that the heap
      * measure is exact (re-executing this program once with the tunable set) */
@@ -764,15 +741,5 @@ int main(int argc, char **argv)
         execv("/proc/self/exe", argv);
     }
 
-    tcase_set_timeout(tc, 600);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, alloc_open);
-    tcase_add_test(tc, alloc_create);
-    tcase_add_test(tc, alloc_updates);
-    tcase_add_test(tc, alloc_reads);
-    tcase_add_test(tc, io_updates);
-    tcase_add_test(tc, alloc_pack);
-    suite_add_tcase(s, tc);
-    rc = tu_run(s);
-    return rc;
+    return tu_main("faults", 600, setup, teardown, tests, TU_COUNT(tests));
 }

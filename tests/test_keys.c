@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_keys.c — key files and keyed digests. */
 #include <check.h>
 #include <fcntl.h>
@@ -7,14 +8,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hash.h"
+#include "checksum.h"
+#include "crypto.h"
+#include "keyfile.h"
+#include "prf.h"
 #include "testutil.h"
 
 static char *dir;
 
 static void setup(void)
 {
-    ck_assert_int_eq(sltd__hash_init(), 0);
+    ck_assert_int_eq(sltd__crypto_init(), 0);
     dir = tu_mkdtemp("keys");
     ck_assert_ptr_nonnull(dir);
 }
@@ -31,8 +35,8 @@ static sltd__keys *make_key(const char *name)
     sltd__keys *k = NULL;
 
     tu_path(p, sizeof p, dir, name);
-    ck_assert_int_eq(sltd__key_create(p), 0);
-    ck_assert_int_eq(sltd__key_load(&k, p), 0);
+    ck_assert_int_eq(sltd__keyfile_create(p), 0);
+    ck_assert_int_eq(sltd__keyfile_load(&k, p), 0);
     return k;
 }
 
@@ -42,11 +46,11 @@ START_TEST(created_0600_and_not_overwritten)
     struct stat st;
 
     tu_path(p, sizeof p, dir, "k");
-    ck_assert_int_eq(sltd__key_create(p), 0);
+    ck_assert_int_eq(sltd__keyfile_create(p), 0);
     ck_assert_int_eq(stat(p, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0600);
     ck_assert_int_eq(st.st_size, 32);
-    ck_assert_int_eq(sltd__key_create(p), SLTD_EEXIST);
+    ck_assert_int_eq(sltd__keyfile_create(p), SLTD_EEXIST);
 }
 END_TEST
 
@@ -57,18 +61,18 @@ START_TEST(deterministic_digests)
     sltd__keys *k1 = make_key("k"), *k2 = NULL;
 
     tu_path(p, sizeof p, dir, "k");
-    ck_assert_int_eq(sltd__key_load(&k2, p), 0);
-    sltd__digest(a, k1, "UTO", 3, "L898902C3", 9);
-    sltd__digest(b, k2, "UTO", 3, "L898902C3", 9);
+    ck_assert_int_eq(sltd__keyfile_load(&k2, p), 0);
+    sltd__prf_digest(a, k1, "UTO", 3, "L898902C3", 9);
+    sltd__prf_digest(b, k2, "UTO", 3, "L898902C3", 9);
     ck_assert_mem_eq(a, b, 16);
     /* the state is part of the key, and the encoding is injective */
-    sltd__digest(c, k1, "UTA", 3, "L898902C3", 9);
+    sltd__prf_digest(c, k1, "UTA", 3, "L898902C3", 9);
     ck_assert_mem_ne(a, c, 16);
-    sltd__digest(a, k1, "D", 1, "UTO1", 4);
-    sltd__digest(b, k1, "DUT", 3, "O1", 2);
+    sltd__prf_digest(a, k1, "D", 1, "UTO1", 4);
+    sltd__prf_digest(b, k1, "DUT", 3, "O1", 2);
     ck_assert_mem_ne(a, b, 16);
-    sltd__key_free(k1);
-    sltd__key_free(k2);
+    sltd__prf_key_free(k1);
+    sltd__prf_key_free(k2);
 }
 END_TEST
 
@@ -82,15 +86,15 @@ START_TEST(two_keys_disjoint)
     /* The same 10,000 documents under two keys: no digest in common, none equal by position. */
     for (i = 0; i < 10000; i++) {
         tu_number(num, 1, i);
-        sltd__digest(a, k1, "UTO", 3, num, strlen(num));
-        sltd__digest(b, k2, "UTO", 3, num, strlen(num));
+        sltd__prf_digest(a, k1, "UTO", 3, num, strlen(num));
+        sltd__prf_digest(b, k2, "UTO", 3, num, strlen(num));
         ck_assert_mem_ne(a, b, 16);
     }
-    sltd__key_check(a, k1);
-    sltd__key_check(b, k2);
+    sltd__prf_key_check(a, k1);
+    sltd__prf_key_check(b, k2);
     ck_assert_mem_ne(a, b, 16);
-    sltd__key_free(k1);
-    sltd__key_free(k2);
+    sltd__prf_key_free(k1);
+    sltd__prf_key_free(k2);
 }
 END_TEST
 
@@ -102,15 +106,15 @@ START_TEST(refused_permissions)
     size_t i;
 
     tu_path(p, sizeof p, dir, "k");
-    ck_assert_int_eq(sltd__key_create(p), 0);
+    ck_assert_int_eq(sltd__keyfile_create(p), 0);
     for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
         ck_assert_int_eq(chmod(p, modes[i]), 0);
-        ck_assert_int_eq(sltd__key_load(&k, p), SLTD_EKEYPERM);
+        ck_assert_int_eq(sltd__keyfile_load(&k, p), SLTD_EKEYPERM);
         ck_assert_ptr_null(k);
     }
     ck_assert_int_eq(chmod(p, 0400), 0);
-    ck_assert_int_eq(sltd__key_load(&k, p), 0);
-    sltd__key_free(k);
+    ck_assert_int_eq(sltd__keyfile_load(&k, p), 0);
+    sltd__prf_key_free(k);
 }
 END_TEST
 
@@ -125,15 +129,15 @@ START_TEST(refused_bad_files)
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, "0123456789", 10), 10);
     close(fd);
-    ck_assert_int_eq(sltd__key_load(&k, p), SLTD_EKEY);
+    ck_assert_int_eq(sltd__keyfile_load(&k, p), SLTD_EKEY);
     tu_path(p, sizeof p, dir, "missing");
-    ck_assert_int_eq(sltd__key_load(&k, p), SLTD_ENOENT);
-    ck_assert_int_eq(sltd__key_load(&k, dir), SLTD_EKEY); /* a directory */
+    ck_assert_int_eq(sltd__keyfile_load(&k, p), SLTD_ENOENT);
+    ck_assert_int_eq(sltd__keyfile_load(&k, dir), SLTD_EKEY); /* a directory */
     tu_path(p, sizeof p, dir, "real");
-    ck_assert_int_eq(sltd__key_create(p), 0);
+    ck_assert_int_eq(sltd__keyfile_create(p), 0);
     tu_path(l, sizeof l, dir, "link");
     ck_assert_int_eq(symlink(p, l), 0);
-    ck_assert_int_eq(sltd__key_load(&k, l), SLTD_EKEY);
+    ck_assert_int_eq(sltd__keyfile_load(&k, l), SLTD_EKEY);
     ck_assert_ptr_null(k);
 }
 END_TEST
@@ -156,7 +160,7 @@ START_TEST(siphash_matches_libsodium)
             memcpy(in + i, &r, 8);
         }
         for (len = 0; len <= sizeof in; len++) {
-            sltd__siphash_reference_check(a, b, key, in, len);
+            sltd__prf_reference_check(a, b, key, in, len);
             ck_assert_msg(memcmp(a, b, 16) == 0, "SipHash differs from libsodium at length %zu", len);
         }
     }
@@ -188,7 +192,7 @@ START_TEST(siphash_lanes_match_libsodium)
             for (i = 0; i < len[l]; i++)
                 buf[l][i] = (uint8_t)tu_rand(&seed);
         }
-        rc = sltd__siphash_lanes_check(key, in, len, n);
+        rc = sltd__prf_lanes_check(key, in, len, n);
         ck_assert_msg(rc >= 0, "batch SipHash differs from libsodium (%zu inputs, first lengths %zu %zu)", n, len[0],
                       n > 1 ? len[1] : 0);
         ran |= rc;
@@ -202,35 +206,28 @@ START_TEST(checksum_sum_is_order_free)
 {
     uint8_t h[3][16], s1[16] = { 0 }, s2[16] = { 0 }, zero[16] = { 0 };
 
-    sltd__hash128(h[0], "a", 1, "b", 1);
-    sltd__hash128(h[1], "c", 1, "d", 1);
-    sltd__hash128(h[2], "ab", 2, "", 0);
+    sltd__checksum_xxh128(h[0], "a", 1, "b", 1);
+    sltd__checksum_xxh128(h[1], "c", 1, "d", 1);
+    sltd__checksum_xxh128(h[2], "ab", 2, "", 0);
     ck_assert_mem_eq(h[0], h[2], 16); /* hash of the concatenation */
-    sltd__sum128(s1, h[0], 1);
-    sltd__sum128(s1, h[1], 1);
-    sltd__sum128(s2, h[1], 1);
-    sltd__sum128(s2, h[0], 1);
+    sltd__checksum_sum(s1, h[0], 1);
+    sltd__checksum_sum(s1, h[1], 1);
+    sltd__checksum_sum(s2, h[1], 1);
+    sltd__checksum_sum(s2, h[0], 1);
     ck_assert_mem_eq(s1, s2, 16);
-    sltd__sum128(s1, h[0], -1);
-    sltd__sum128(s1, h[1], -1);
+    sltd__checksum_sum(s1, h[0], -1);
+    sltd__checksum_sum(s1, h[1], -1);
     ck_assert_mem_eq(s1, zero, 16);
 }
 END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("keys");
-    TCase *tc = tcase_create("keys");
+    const TTest *const tests[] = {
+        created_0600_and_not_overwritten, deterministic_digests, two_keys_disjoint, refused_permissions,
+        refused_bad_files, siphash_matches_libsodium, siphash_lanes_match_libsodium,
+        checksum_sum_is_order_free
+    };
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, created_0600_and_not_overwritten);
-    tcase_add_test(tc, deterministic_digests);
-    tcase_add_test(tc, two_keys_disjoint);
-    tcase_add_test(tc, refused_permissions);
-    tcase_add_test(tc, refused_bad_files);
-    tcase_add_test(tc, siphash_matches_libsodium);
-    tcase_add_test(tc, siphash_lanes_match_libsodium);
-    tcase_add_test(tc, checksum_sum_is_order_free);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("keys", 60, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_mrz.c — Check suite for the ICAO Doc 9303 MRZ parser (lib/mrz.c).
  *
  * Tcases: check digit, specimens (ICAO Doc 9303 Parts 4-7 "Utopia" examples and constructed ones),
@@ -17,6 +18,7 @@
 
 #include "mrz.h"
 #include "norm.h"
+#include "record.h"
 #include "sltd.h"
 
 static const char *corpus_dir;
@@ -461,6 +463,326 @@ START_TEST(test_len_bounds)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ national variants */
+
+/* Belgian identity card, PRADO BEL-BO-03003 (as quoted by MustelaItatsi/MrzParser and cheminfo/mrz):
+ * the long number's digit 3 holds only over 000590240<601, the filler at position 15 included. */
+#define BEL_FILLER "IDBEL000590240<6013<<<<<<<<<<<\n8512017F1311048BEL851201002007\nREINARTZ<<ULRIKE<KATIA<E<<<<<<"
+/* Belgian identity card, PRADO BEL-BO-11005: the same layout under the ICAO rule. */
+#define BEL_ICAO "IDBEL600001795<0152<<<<<<<<<<<\n1301014F2311207BEL130101987398\nSPECIMEN<<SPECIMEN<<<<<<<<<<<<"
+/* Portuguese citizen card (kurzdigital/mrzparser-c samples): filler-included, 155849387<ZZ2 -> 0. */
+#define PRT_FILLER "I<PRT155849387<ZZ20<<<<<<<<<<<\n9705261M1808122PRT<<<<<<<<<<<6\nNG<<WEN<JUNK<<<<<<<<<<<<<<<<<<"
+
+START_TEST(test_variant_filler_rule)
+{
+    sltd_mrz m;
+    sltd_mrz_evidence e;
+
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, BEL_FILLER, strlen(BEL_FILLER), 0), 0);
+    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_FILLER);
+    ck_assert_int_eq(m.number_check.status, SLTD_MRZ_CHECK_OK);
+    ck_assert_int_eq(m.number_check.found, '3');
+    ck_assert_int_eq(m.number_check.expected, '3');
+    ck_assert_str_eq(m.number, "000590240601"); /* the key: as printed, without the filler */
+    ck_assert_int_eq(m.long_number, 1);
+    ck_assert_uint_eq(e.flags, 0);
+    ck_assert_str_eq(sltd_mrz_rule_name(e.number_rule), "filler_included");
+
+    /* strict: ICAO only, the digit is wrong (ICAO gives 1) and nothing else changes */
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, BEL_FILLER, strlen(BEL_FILLER), SLTD_MRZ_STRICT), 0);
+    ck_assert_uint_eq(e.flags, SLTD_MRZ_STRICT);
+    ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_NONE);
+    ck_assert_int_eq(m.number_check.status, SLTD_MRZ_CHECK_BAD);
+    ck_assert_int_eq(m.number_check.expected, '1');
+    ck_assert_int_eq(m.composite_check.status, SLTD_MRZ_CHECK_OK);
+    ck_assert_str_eq(m.number, "000590240601");
+    ck_assert_int_eq(sltd_mrz_valid(&m), 0);
+    ck_assert_int_eq(sltd__mrz_key_trusted(&m), 0);
+
+    /* the newer Belgian series follows ICAO: the rule says so, in both modes */
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, BEL_ICAO, strlen(BEL_ICAO), 0), 0);
+    ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_ICAO);
+    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, BEL_ICAO, strlen(BEL_ICAO), SLTD_MRZ_STRICT), 0);
+    ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_ICAO);
+    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, PRT_FILLER, strlen(PRT_FILLER), 0), 0);
+    ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_FILLER);
+    ck_assert_str_eq(m.number, "155849387ZZ2");
+    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, PRT_FILLER, strlen(PRT_FILLER), SLTD_MRZ_STRICT), 0);
+    ck_assert_int_eq(m.number_check.status, SLTD_MRZ_CHECK_BAD);
+}
+END_TEST
+
+/* The variant is named for the issuers that use it: the same digits under another issuing state, a
+ * wrong digit under both rules, or a short number are all judged by ICAO alone. */
+START_TEST(test_variant_scope)
+{
+    char buf[128];
+    sltd_mrz m;
+    sltd_mrz_evidence e;
+
+    memcpy(buf, BEL_FILLER, sizeof BEL_FILLER);
+    memcpy(buf + 2, "UTO", 3); /* composite does not cover the issuing state */
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, buf, strlen(buf), 0), 0);
+    ck_assert_int_eq(m.number_check.status, SLTD_MRZ_CHECK_BAD);
+    ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_NONE);
+
+    memcpy(buf, BEL_FILLER, sizeof BEL_FILLER);
+    buf[18] = '5'; /* neither 1 (ICAO) nor 3 (filler) */
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, buf, strlen(buf), 0), 0);
+    ck_assert_int_eq(m.number_check.status, SLTD_MRZ_CHECK_BAD);
+    ck_assert_int_eq(m.number_check.expected, '1'); /* the ICAO digit is the evidence shown */
+
+    /* a TD2 long number (no Belgian or Portuguese card uses TD2) stays ICAO-only */
+    {
+        static const char td2[] = "I<BELMUSTERMANN<<ERIKA<<<<<<<<<<<<<<\nAB1234567<BEL6908061F251231489011<<0";
+        ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, td2, strlen(td2), 0), 0);
+        ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_ICAO);
+    }
+    ck_assert_str_eq(sltd_mrz_rule_name(SLTD_MRZ_RULE_ICAO), "icao");
+    ck_assert_str_eq(sltd_mrz_rule_name(SLTD_MRZ_RULE_NONE), "none");
+    ck_assert_str_eq(sltd_mrz_rule_name(7), "?");
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, BEL_ICAO, strlen(BEL_ICAO), 1u << 5), SLTD_EINVAL);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ strict fields */
+
+static char cd(const char *s, size_t n); /* the ICAO check digit as a character (property section) */
+
+/* The ICAO TD3 specimen with the given birth and expiry dates, every check digit computed. */
+static void td3_dates(char out[96], const char *birth, const char *expiry)
+{
+    char b[45], comp[39];
+
+    memcpy(b, "L898902C36UTO", 13);
+    memcpy(b + 13, birth, 6);
+    b[19] = cd(b + 13, 6);
+    b[20] = 'F';
+    memcpy(b + 21, expiry, 6);
+    b[27] = cd(b + 21, 6);
+    memcpy(b + 28, "ZE184226B<<<<<", 14);
+    b[42] = cd(b + 28, 14);
+    memcpy(comp, b, 10);
+    memcpy(comp + 10, b + 13, 7);
+    memcpy(comp + 17, b + 21, 22);
+    b[43] = cd(comp, 39);
+    b[44] = '\0';
+    snprintf(out, 96, "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n%s", b);
+}
+
+static const struct {
+    const char *birth, *expiry;
+    int field, pos; /* 0: valid */
+} date_cases[] = {
+    { "740812", "120415", 0, 0 },
+    { "880941", "120415", SLTD_MRZ_FIELD_BIRTH, 18 },  /* day 41 */
+    { "740812", "200746", SLTD_MRZ_FIELD_EXPIRY, 26 }, /* day 46 */
+    { "741312", "120415", SLTD_MRZ_FIELD_BIRTH, 16 },  /* month 13 */
+    { "740012", "120415", SLTD_MRZ_FIELD_BIRTH, 16 },  /* month 00 */
+    { "740800", "120415", SLTD_MRZ_FIELD_BIRTH, 18 },  /* day 00 */
+    { "740431", "120415", SLTD_MRZ_FIELD_BIRTH, 18 },  /* 31 April */
+    { "000229", "120415", 0, 0 },                      /* 2000 is a leap year */
+    { "960229", "120415", 0, 0 },
+    { "010229", "120415", SLTD_MRZ_FIELD_BIRTH, 18 },  /* neither 1901 nor 2001 */
+    { "740812", "250229", SLTD_MRZ_FIELD_EXPIRY, 26 },
+    { "74<<<<", "120415", 0, 0 },                      /* unknown month and day */
+    { "<<<<<<", "120415", 0, 0 },                      /* unknown date of birth */
+    { "<<0229", "120415", 0, 0 },                      /* 29 February, year unknown */
+    { "74<<31", "120415", 0, 0 },                      /* some month has a 31st */
+    { "74<<32", "120415", SLTD_MRZ_FIELD_BIRTH, 18 },
+    { "7402<<", "120415", 0, 0 },
+    { "74<812", "120415", SLTD_MRZ_FIELD_BIRTH, 17 },  /* half a part unknown */
+    { "7<0812", "120415", SLTD_MRZ_FIELD_BIRTH, 15 },
+    { "740812", "<<<<<<", SLTD_MRZ_FIELD_EXPIRY, 22 }, /* a passport has a date of expiry */
+    { "740812", "12<<<<", SLTD_MRZ_FIELD_EXPIRY, 24 }, /* no unknown parts in an expiry */
+};
+
+START_TEST(test_dates)
+{
+    char t[96];
+    sltd_mrz m;
+    sltd_mrz_evidence e;
+    int rc;
+
+    td3_dates(t, date_cases[_i].birth, date_cases[_i].expiry);
+    rc = sltd_mrz_parse_ex(&m, &e, t, strlen(t), 0);
+    /* the check digits are right in every case: only the field itself can be wrong */
+    ck_assert_int_eq(m.birth_check.status, SLTD_MRZ_CHECK_OK);
+    ck_assert_int_eq(m.expiry_check.status, SLTD_MRZ_CHECK_OK);
+    ck_assert_int_eq(m.composite_check.status, SLTD_MRZ_CHECK_OK);
+    if (date_cases[_i].field == 0) {
+        ck_assert_msg(rc == 0, "%s %s: %s", date_cases[_i].birth, date_cases[_i].expiry, m.error_msg);
+        ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+        return;
+    }
+    ck_assert_int_eq(rc, SLTD_EMRZ);
+    ck_assert_uint_eq(e.nproblems, 1);
+    ck_assert_int_eq(e.problems[0].field, date_cases[_i].field);
+    ck_assert_int_eq(e.problems[0].line, 2);
+    ck_assert_msg(e.problems[0].pos == date_cases[_i].pos, "%s %s: at %d, expected %d", date_cases[_i].birth,
+                  date_cases[_i].expiry, e.problems[0].pos, date_cases[_i].pos);
+    ck_assert_int_eq(m.error_pos, date_cases[_i].pos);
+    ck_assert_int_eq(sltd_mrz_valid(&m), 0);
+    ck_assert_int_eq(sltd__mrz_key_trusted(&m), 1); /* the number is still protected */
+}
+END_TEST
+
+/* An identity card without a date of expiry prints six fillers (TD1 and TD2 only). */
+START_TEST(test_card_without_expiry)
+{
+    static const char td1[] = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F<<<<<<0UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+    static const char td2[] = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F<<<<<<0<<<<<<<6";
+    sltd_mrz m;
+    sltd_mrz_evidence e;
+
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, td1, strlen(td1), 0), 0);
+    ck_assert_str_eq(m.expiry, "<<<<<<");
+    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, td2, strlen(td2), 0), 0);
+    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+}
+END_TEST
+
+static const struct {
+    const char *name, *text;
+    int field, line, pos;
+    unsigned nproblems;
+} field_cases[] = {
+    /* Russian passport with OCR digits in the name (Coppernic/mrz-parser test resources); its date of
+     * expiry is six fillers too, which a passport may not print */
+    { "digits in the name", "PNRUSZDRIL7K<<SERGEQ<ANATOL9EVI3<<<<<<<<<<<<\n3919353498RUS7207233M<<<<<<<4151218910003<50",
+      SLTD_MRZ_FIELD_NAME, 1, 11, 2 },
+    { "digit in a TD1 name", "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSS0N<<ANNA<MARIA<<<<<<<<<<",
+      SLTD_MRZ_FIELD_NAME, 3, 7, 1 },
+    { "TD3 code I", "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10",
+      SLTD_MRZ_FIELD_DOC_CODE, 1, 1, 1 },
+    { "TD1 code P", "P<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+      SLTD_MRZ_FIELD_DOC_CODE, 1, 1, 1 },
+    { "TD1 code V", "V<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+      SLTD_MRZ_FIELD_DOC_CODE, 1, 1, 1 },
+    { "TD1 code IV", "IVUTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+      SLTD_MRZ_FIELD_DOC_CODE, 1, 2, 1 },
+    { "TD2 code P", "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6",
+      SLTD_MRZ_FIELD_DOC_CODE, 1, 1, 1 },
+    { "sex Q", "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122Q1204159ZE184226B<<<<<10",
+      SLTD_MRZ_FIELD_SEX, 2, 21, 1 },
+};
+
+START_TEST(test_fields)
+{
+    sltd_mrz m;
+    sltd_mrz_evidence e;
+    int rc = sltd_mrz_parse_ex(&m, &e, field_cases[_i].text, strlen(field_cases[_i].text), 0);
+
+    ck_assert_msg(rc == SLTD_EMRZ, "%s: rc %d", field_cases[_i].name, rc);
+    ck_assert_uint_eq(e.nproblems, field_cases[_i].nproblems);
+    ck_assert_int_eq(e.problems[0].field, field_cases[_i].field);
+    ck_assert_msg(e.problems[0].line == field_cases[_i].line && e.problems[0].pos == field_cases[_i].pos,
+                  "%s: at %d:%d (%s)", field_cases[_i].name, e.problems[0].line, e.problems[0].pos, e.problems[0].msg);
+    ck_assert_int_eq(e.error, SLTD_EMRZ);
+    ck_assert_int_eq(sltd_mrz_valid(&m), 0);
+    ck_assert_int_ne(m.kind, 0); /* the rest was read */
+    ck_assert_int_ne(m.number_check.status, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ every check reported */
+
+/* An unknown issuing state (and more) does not stop the parse: every field and check digit is read,
+ * every problem listed in order, and the return code is the first one. */
+START_TEST(test_every_check_reported)
+{
+    static const char t[] = "P<QQQERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C37QQQ74O8122Q1204159ZE184226B<<<<<10";
+    static const int fields[] = { SLTD_MRZ_FIELD_ISSUING_STATE, SLTD_MRZ_FIELD_NATIONALITY, SLTD_MRZ_FIELD_BIRTH,
+                                  SLTD_MRZ_FIELD_SEX };
+    static const int lines[] = { 1, 2, 2, 2 }, poss[] = { 3, 11, 16, 21 };
+    sltd_mrz m;
+    sltd_mrz_evidence e;
+    unsigned i;
+
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, t, strlen(t), 0), SLTD_ESTATE);
+    ck_assert_int_eq(m.kind, SLTD_MRZ_TD3);
+    ck_assert_uint_eq(e.nproblems, 4);
+    for (i = 0; i < 4; i++) {
+        ck_assert_int_eq(e.problems[i].field, fields[i]);
+        ck_assert_int_eq(e.problems[i].line, lines[i]);
+        ck_assert_int_eq(e.problems[i].pos, poss[i]);
+        ck_assert_ptr_nonnull(e.problems[i].msg);
+    }
+    ck_assert_int_eq(e.problems[0].code, SLTD_ESTATE);
+    ck_assert_int_eq(e.problems[2].code, SLTD_EMRZ);
+    ck_assert_int_eq(m.error_line, 1);
+    ck_assert_int_eq(m.error_pos, 3);
+    /* the rest is all there */
+    ck_assert_str_eq(m.doc_code, "P");
+    ck_assert_str_eq(m.issuing_state, "");
+    ck_assert_str_eq(m.number, "L898902C3");
+    ck_assert_str_eq(m.primary_name, "ERIKSSON");
+    ck_assert_str_eq(m.optional1, "ZE184226B");
+    ck_assert_int_eq(m.number_check.status, SLTD_MRZ_CHECK_BAD); /* printed 7, computed 6 */
+    ck_assert_int_eq(m.number_check.expected, '6');
+    ck_assert_int_eq(m.birth_check.status, SLTD_MRZ_CHECK_BAD);
+    ck_assert_int_eq(m.expiry_check.status, SLTD_MRZ_CHECK_OK);
+    ck_assert_int_eq(m.optional_check.status, SLTD_MRZ_CHECK_OK);
+    ck_assert_int_eq(m.composite_check.status, SLTD_MRZ_CHECK_BAD);
+    ck_assert_int_eq(sltd_mrz_valid(&m), 0);
+    ck_assert_int_eq(sltd__mrz_key_readable(&m), 0); /* no issuing state: nothing to look up */
+    ck_assert_str_eq(sltd_mrz_field_name(e.problems[0].field), "issuing state");
+    ck_assert_str_eq(sltd_mrz_field_name(SLTD_MRZ_FIELD_STRUCTURE), "structure");
+    ck_assert_str_eq(sltd_mrz_field_name(0), "?");
+}
+END_TEST
+
+/* A structural problem stops the parse: nothing is at its place, and only that problem is reported. */
+START_TEST(test_structure_stops)
+{
+    static const char t[] = "P<QQQERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<\nL898902C37QQQ74O8122Q1204159ZE184226B<<<<<10";
+    sltd_mrz m;
+    sltd_mrz_evidence e;
+
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, t, strlen(t), 0), SLTD_EMRZ);
+    ck_assert_int_eq(m.kind, 0);
+    ck_assert_uint_eq(e.nproblems, 1);
+    ck_assert_int_eq(e.problems[0].field, SLTD_MRZ_FIELD_STRUCTURE);
+    ck_assert_int_eq(m.number_check.status, 0);
+    ck_assert_int_eq(sltd__mrz_key_trusted(&m), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ the shared decision */
+
+START_TEST(test_outcome)
+{
+    char t[96];
+    sltd_mrz m;
+    sltd_mrz_evidence e;
+
+    /* valid document */
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, TD3S, strlen(TD3S), 0), 0);
+    ck_assert_int_eq(sltd__mrz_outcome(&m, e.error, 1), 0);
+    ck_assert_int_eq(sltd__mrz_outcome(&m, e.error, 0), 0);
+    ck_assert_int_eq(sltd__mrz_outcome(&m, e.error, -1), SLTD_ECHECKDIGIT);
+    /* invalid field, number protected: listed stands, not listed is "invalid document" */
+    td3_dates(t, "880941", "120415");
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, t, strlen(t), 0), SLTD_EMRZ);
+    ck_assert_int_eq(sltd__mrz_key_trusted(&m), 1);
+    ck_assert_int_eq(sltd__mrz_outcome(&m, e.error, 1), 0);
+    ck_assert_int_eq(sltd__mrz_outcome(&m, e.error, 0), SLTD_EMRZ);
+    ck_assert_int_eq(sltd__mrz_outcome(&m, e.error, -1), SLTD_EMRZ);
+    /* number unprotected */
+    ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, BEL_FILLER, strlen(BEL_FILLER), SLTD_MRZ_STRICT), 0);
+    ck_assert_int_eq(sltd__mrz_outcome(&m, e.error, -1), SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(sltd__mrz_outcome(&m, e.error, 0), SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(sltd__mrz_outcome(&m, e.error, 1), 0);
+    ck_assert_int_eq(sltd__mrz_outcome(NULL, 0, 0), SLTD_EINVAL);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ line endings */
 
 static const char *const ending_cases[] = {
@@ -567,13 +889,24 @@ static void rand_opt(char *out, size_t max, char *expect)
     expect[e] = '\0';
 }
 
-static void rand_date(char *out)
+/* A calendar date YYMMDD (a day of 19YY or 20YY, 29 February included). A date of birth sometimes
+ * has unknown parts (YY, MM and/or DD as '<<'); an identity card's expiry sometimes is '<<<<<<'. */
+static void rand_date(char *out, int birth, int card)
 {
-    rand_str(out, 6, "0123456789");
-    if (rn(10) == 0) { /* unknown parts: YY, MM and/or DD replaced by fillers */
+    unsigned y, m, d;
+
+    do {
+        y = rn(100);
+        m = 1 + rn(12);
+        d = 1 + rn(31);
+    } while (!sltd__date_calendar(1900 + y, m, d) && !sltd__date_calendar(2000 + y, m, d));
+    snprintf(out, 7, "%02u%02u%02u", y, m, d);
+    if (birth && rn(10) == 0) { /* unknown parts: YY, MM and/or DD replaced by fillers */
         unsigned at = 2 * rn(3), n = 2 * (1 + rn(3 - at / 2));
         memset(out + at, '<', n);
     }
+    if (!birth && card && rn(20) == 0)
+        memset(out, '<', 6); /* no date of expiry */
     out[6] = '\0';
 }
 
@@ -663,10 +996,11 @@ static void generate(gen *g, int kind)
     memset(l, 0, sizeof l);
     g->kind = kind;
     /* document code */
-    g->code[0] = (kind == SLTD_MRZ_MRVA || kind == SLTD_MRZ_MRVB) ? 'V' : (char)('A' + rn(26));
-    if (g->code[0] == 'V' && kind != SLTD_MRZ_MRVA && kind != SLTD_MRZ_MRVB && kind != SLTD_MRZ_TD1)
-        g->code[0] = 'P';
+    /* document code per format: TD1/TD2 A, C or I and a second letter other than V; TD3 P; visas V */
+    g->code[0] = (kind == SLTD_MRZ_MRVA || kind == SLTD_MRZ_MRVB) ? 'V' : kind == SLTD_MRZ_TD3 ? 'P' : "ACI"[rn(3)];
     g->code[1] = rn(2) ? (char)('A' + rn(26)) : '\0';
+    if (g->code[1] == 'V' && (kind == SLTD_MRZ_TD1 || kind == SLTD_MRZ_TD2))
+        g->code[1] = 'D';
     s = gen_states[rn(sizeof gen_states / sizeof gen_states[0])];
     memcpy(g->state, s, strlen(s) + 1);
     s = gen_states[rn(sizeof gen_states / sizeof gen_states[0])];
@@ -677,8 +1011,8 @@ static void generate(gen *g, int kind)
         numlen = 10 + rn((unsigned)maxnum - 9); /* half of TD1/TD2 documents get a long number */
     rand_str(g->number, numlen, ALNUM);
     g->long_number = numlen > 9;
-    rand_date(g->birth);
-    rand_date(g->expiry);
+    rand_date(g->birth, 1, 0);
+    rand_date(g->expiry, 0, kind == SLTD_MRZ_TD1 || kind == SLTD_MRZ_TD2);
     g->sex = "MFX<"[rn(4)];
 
     /* upper line: code, state */
@@ -865,10 +1199,12 @@ START_TEST(test_property_single_substitution)
     for (r = 0; r < 10000; r++) {
         gen g;
         sltd_mrz m;
+        sltd_mrz_evidence e;
         char text[200], *t = text, orig, sub;
         int line, i;
         size_t pos;
         unsigned field = rn(3);
+        int rc;
 
         generate(&g, gen_kind(r));
         if (g.kind == SLTD_MRZ_TD1) {
@@ -890,7 +1226,11 @@ START_TEST(test_property_single_substitution)
             t += g.w;
             *t++ = '\n';
         }
-        ck_assert_int_eq(sltd_mrz_parse(&m, text, (size_t)(t - text)), 0);
+        /* a changed date digit may also make a day that does not exist: then the field is refused */
+        rc = sltd_mrz_parse_ex(&m, &e, text, (size_t)(t - text), 0);
+        ck_assert_msg(rc == 0 || (rc == SLTD_EMRZ && field != 0 && e.nproblems == 1 &&
+                                  e.problems[0].field == (field == 1 ? SLTD_MRZ_FIELD_BIRTH : SLTD_MRZ_FIELD_EXPIRY)),
+                      "round %u: rc %d %s", r, rc, m.error_msg ? m.error_msg : "");
         ck_assert_msg(sltd_mrz_valid(&m) == 0, "round %u: substitution not caught\n%.*s", r, (int)(t - text),
                       text);
         tried++;
@@ -990,6 +1330,23 @@ static Suite *mrz_suite(void)
     tcase_add_loop_test(tc, test_error, 0, (int)(sizeof err_cases / sizeof err_cases[0]));
     tcase_add_test(tc, test_nul_byte);
     tcase_add_test(tc, test_len_bounds);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("national_variants");
+    tcase_add_test(tc, test_variant_filler_rule);
+    tcase_add_test(tc, test_variant_scope);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("strict_fields");
+    tcase_add_loop_test(tc, test_dates, 0, (int)(sizeof date_cases / sizeof date_cases[0]));
+    tcase_add_test(tc, test_card_without_expiry);
+    tcase_add_loop_test(tc, test_fields, 0, (int)(sizeof field_cases / sizeof field_cases[0]));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("every_check");
+    tcase_add_test(tc, test_every_check_reported);
+    tcase_add_test(tc, test_structure_stops);
+    tcase_add_test(tc, test_outcome);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("line_endings");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_mrzlookup.c — black box: sltd_lookup_mrz() on a real LMDB database, through sltd.h only.
  *
  * MRZs are built here with check digits computed by this file's own implementation of ICAO 9303's
@@ -166,7 +167,8 @@ static const char feed_text[] =
     "UTO,X1234G678,P,stolen,REF-6G\n"          /* 6/G: invisible to the check digits */
     "UTO,VIS123456,V,invalid,REF-VISA\n"
     "UTO,CARDONLY1,I,stolen,REF-FAMILY\n"
-    "UTO,Q00000000,V,stolen,REF-BOUND\n";
+    "UTO,Q00000000,V,stolen,REF-BOUND\n"
+    "BEL,000590240601,ID,stolen,REF-BEL\n";    /* a Belgian card with the filler-included check digit */
 
 static void setup(void)
 {
@@ -184,7 +186,7 @@ static void setup(void)
     ck_assert_msg(rc == 0, "open: %s (%s)", sltd_strerror(rc), sltd_errmsg(NULL));
     rc = sltd_import_feed(&r, db, feed, 0);
     ck_assert_msg(rc == 0, "import: %s (%s)", sltd_strerror(rc), sltd_errmsg(db));
-    ck_assert_uint_eq(r.added, 11);
+    ck_assert_uint_eq(r.added, 12);
 }
 
 static void teardown(void)
@@ -198,6 +200,19 @@ static void teardown(void)
 static int lookup(sltd_mrz_answer *a, const char *mrz, unsigned flags)
 {
     return sltd_lookup_mrz(a, db, mrz, strlen(mrz), flags);
+}
+
+/* sltd_lookup_mrz_ex, which must answer as sltd_lookup_mrz does. */
+static int lookup_ev(sltd_mrz_answer *a, sltd_mrz_evidence *e, const char *mrz, unsigned flags)
+{
+    sltd_mrz_answer plain;
+    int rc = sltd_lookup_mrz_ex(a, e, db, mrz, strlen(mrz), flags);
+
+    ck_assert_int_eq(e->version, SLTD_MRZ_EVIDENCE_VERSION);
+    ck_assert_int_eq(lookup(&plain, mrz, flags), rc);
+    ck_assert_int_eq(plain.result.listed, a->result.listed);
+    ck_assert_int_eq(plain.variant_match, a->variant_match);
+    return rc;
 }
 
 /* Read number checked and listed (or not), no variant match. */
@@ -425,6 +440,139 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ invalid documents */
+
+/* A TD3 of the given number whose date of birth is given as printed (check digits computed). */
+static void mk_td3_birth(char out[128], const char *num, const char *birth)
+{
+    char *b;
+
+    mk_td3(out, "P", "UTO", num);
+    b = at(out, 2, 14);
+    memcpy(b, birth, 6);
+    b[6] = cd(b, 6);
+    {
+        char comp[64], *l = at(out, 2, 1);
+        memcpy(comp, l, 10);
+        memcpy(comp + 10, l + 13, 7);
+        memcpy(comp + 17, l + 21, 22);
+        l[43] = cd(comp, 39);
+    }
+}
+
+/* A field that breaks ICAO 9303 in a document whose number is protected: listed is listed, not
+ * listed is "invalid document" (the parse's code), never 0 with listed 0. */
+START_TEST(test_invalid_document)
+{
+    static const unsigned modes[] = { 0, SLTD_MRZ_OCR_VARIANTS, SLTD_MRZ_STRICT };
+    char m[128];
+    sltd_mrz_answer a;
+    sltd_mrz_evidence e;
+    size_t i;
+
+    for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        mk_td3_birth(m, "L898902C3", "880941"); /* day 41; listed number */
+        ck_assert_int_eq(lookup_ev(&a, &e, m, modes[i]), 0);
+        ck_assert_int_eq(a.result.error, 0);
+        ck_assert_int_eq(a.result.listed, 1);
+        ck_assert_str_eq(a.result.records[0].reference, "REF-TD3");
+        ck_assert_int_eq(e.number_checked, 1);
+        ck_assert_int_eq(e.error, SLTD_EMRZ); /* and the evidence says the document is invalid */
+        ck_assert_int_eq(e.problems[0].field, SLTD_MRZ_FIELD_BIRTH);
+        ck_assert_int_eq(sltd_mrz_valid(&a.mrz), 0);
+
+        mk_td3_birth(m, "L898902C4", "880941"); /* not listed */
+        ck_assert_int_eq(lookup_ev(&a, &e, m, modes[i]), SLTD_EMRZ);
+        ck_assert_int_eq(a.result.error, SLTD_EMRZ);
+        ck_assert_int_eq(a.result.listed, 0);
+        ck_assert_int_eq(e.number_checked, 1);
+        ck_assert_int_eq(a.variant_match, 0);
+
+        mk_td3_birth(m, "L898902C4", "880941"); /* ... and its number check digit wrong too */
+        *at(m, 2, 10) = *at(m, 2, 10) == '9' ? '0' : (char)(*at(m, 2, 10) + 1);
+        ck_assert_int_eq(lookup_ev(&a, &e, m, modes[i]), SLTD_EMRZ);
+        ck_assert_int_ne(a.result.error, 0);
+        ck_assert_int_eq(e.number_checked, 0);
+    }
+
+    /* digits in the name, a wrong document code: the same */
+    mk_td3(m, "P", "UTO", "L898902C3");
+    *at(m, 1, 8) = '5';
+    ck_assert_int_eq(lookup_ev(&a, &e, m, 0), 0);
+    ck_assert_int_eq(a.result.listed, 1);
+    ck_assert_int_eq(e.problems[0].field, SLTD_MRZ_FIELD_NAME);
+    mk_td3(m, "I", "UTO", "L898902C4"); /* 2 x 44 with code I: not a passport */
+    ck_assert_int_eq(lookup_ev(&a, &e, m, 0), SLTD_EMRZ);
+    ck_assert_int_eq(e.number_checked, 1);
+    ck_assert_int_eq(e.problems[0].field, SLTD_MRZ_FIELD_DOC_CODE);
+    /* a wrong document code is no type filter: the number listed as a passport (P) is still found */
+    mk_td3(m, "I", "UTO", "L898902C3");
+    ck_assert_int_eq(lookup_ev(&a, &e, m, 0), 0);
+    ck_assert_int_eq(a.result.listed, 1);
+    ck_assert_str_eq(a.result.records[0].reference, "REF-TD3");
+    ck_assert_int_eq(lookup_ev(&a, &e, m, SLTD_MRZ_OCR_VARIANTS), 0);
+    ck_assert_int_eq(a.result.listed, 1);
+    {
+        char *c = at(m, 1, 1);
+        *c = '<'; /* unreadable code: the same */
+        ck_assert_int_eq(lookup_ev(&a, &e, m, 0), 0);
+        ck_assert_int_eq(a.result.listed, 1);
+        ck_assert_str_eq(a.mrz.doc_code, "");
+    }
+
+    /* an unknown nationality: invalid document; an unknown issuing state: no key at all */
+    mk_td3(m, "P", "UTO", "L898902C4");
+    memcpy(at(m, 2, 11), "QQQ", 3); /* outside every check digit */
+    ck_assert_int_eq(lookup_ev(&a, &e, m, 0), SLTD_ESTATE);
+    ck_assert_int_eq(e.number_checked, 1);
+    mk_td3(m, "P", "QQQ", "L898902C3");
+    ck_assert_int_eq(lookup_ev(&a, &e, m, SLTD_MRZ_OCR_VARIANTS), SLTD_ESTATE);
+    ck_assert_int_eq(e.number_checked, 0);
+    ck_assert_int_eq(a.result.error, SLTD_ESTATE);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ national variants */
+
+#define BEL_FILLER "IDBEL000590240<6013<<<<<<<<<<<\n8512017F1311048BEL851201002007\nREINARTZ<<ULRIKE<KATIA<E<<<<<<\n"
+
+START_TEST(test_filler_variant)
+{
+    char m[128];
+    sltd_mrz_answer a;
+    sltd_mrz_evidence e;
+
+    memcpy(m, BEL_FILLER, sizeof BEL_FILLER);
+    ck_assert_int_eq(lookup_ev(&a, &e, m, 0), 0);
+    ck_assert_int_eq(a.result.listed, 1);
+    ck_assert_str_eq(a.result.records[0].reference, "REF-BEL");
+    ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_FILLER);
+    ck_assert_str_eq(a.mrz.number, "000590240601");
+    ck_assert_int_eq(lookup_ev(&a, &e, m, SLTD_MRZ_OCR_VARIANTS), 0);
+    ck_assert_int_eq(a.result.listed, 1);
+    ck_assert_int_eq(a.variant_match, 0);
+
+    /* strict: ICAO only; the number is unreadable, never "not listed" */
+    ck_assert_int_eq(lookup_ev(&a, &e, m, SLTD_MRZ_STRICT), SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(a.result.error, SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_NONE);
+    ck_assert_int_eq(lookup_ev(&a, &e, m, SLTD_MRZ_STRICT | SLTD_MRZ_OCR_VARIANTS), SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(a.variant_match, 0);
+
+    /* an OCR confusion in the continuation (0 read as O): the variant search weighs the continuation
+     * as the filler-included rule does, and finds the listed card */
+    *at(m, 1, 17) = 'O';
+    ck_assert_int_eq(lookup_ev(&a, &e, m, 0), SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(lookup_ev(&a, &e, m, SLTD_MRZ_OCR_VARIANTS), 0);
+    ck_assert_int_eq(a.variant_match, 1);
+    ck_assert_str_eq(a.variant_number, "000590240601");
+    ck_assert_uint_eq(a.variant_pos[0], 11);
+    ck_assert_str_eq(a.variant_result.records[0].reference, "REF-BEL");
+    ck_assert_int_eq(lookup_ev(&a, &e, m, SLTD_MRZ_OCR_VARIANTS | SLTD_MRZ_STRICT), SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(a.variant_match, 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ OCR variants */
 
 START_TEST(test_variant_repairs_check_digit)
@@ -623,6 +771,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_birth_expiry_reported_not_blocking);
     tcase_add_test(tc, test_unparseable);
     tcase_add_test(tc, test_bad_arguments);
+    tcase_add_test(tc, test_invalid_document);
+    tcase_add_test(tc, test_filler_variant);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ocr_variants");

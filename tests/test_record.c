@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_record.c — the record encoding, day counts, and the order of keys in LMDB. */
 #include <check.h>
 #include <lmdb.h>
@@ -64,14 +65,14 @@ START_TEST(round_trip_every_length)
         for (seed = 0; seed < 60; seed++) {
             uint8_t *exact;
             make_record(&in, reflen, seed);
-            len = sltd__rec_encode(enc, &in);
+            len = sltd__record_encode(enc, &in);
             ck_assert_uint_eq(len, SLTD__REC_HDR + reflen);
-            ck_assert_uint_eq(sltd__rec_len(enc, len), len);
+            ck_assert_uint_eq(sltd__record_len(enc, len), len);
             exact = malloc(len);
             ck_assert_ptr_nonnull(exact);
             memcpy(exact, enc, len);
             memset(&out, 0x5a, sizeof out);
-            ck_assert_int_eq(sltd__rec_decode(&out, exact, len, &used), 0);
+            ck_assert_int_eq(sltd__record_decode(&out, exact, len, &used), 0);
             free(exact);
             ck_assert_uint_eq(used, len);
             ck_assert_uint_eq(out.status, in.status);
@@ -91,20 +92,20 @@ START_TEST(damaged_records_refused)
     size_t len, used, cut;
 
     make_record(&r, 9, 1);
-    len = sltd__rec_encode(enc, &r);
+    len = sltd__record_encode(enc, &r);
     for (cut = 0; cut < len; cut++) /* truncated anywhere */
-        ck_assert_int_eq(sltd__rec_decode(&out, enc, cut, &used), SLTD_ECORRUPT);
+        ck_assert_int_eq(sltd__record_decode(&out, enc, cut, &used), SLTD_ECORRUPT);
     memcpy(bad, enc, len);
     bad[0] = 2; /* unknown version */
-    ck_assert_int_eq(sltd__rec_decode(&out, bad, len, &used), SLTD_ECORRUPT);
+    ck_assert_int_eq(sltd__record_decode(&out, bad, len, &used), SLTD_ECORRUPT);
     memcpy(bad, enc, len);
     bad[1] = 0; /* no such status */
-    ck_assert_int_eq(sltd__rec_decode(&out, bad, len, &used), SLTD_ECORRUPT);
+    ck_assert_int_eq(sltd__record_decode(&out, bad, len, &used), SLTD_ECORRUPT);
     bad[1] = SLTD_STATUS_STOLEN_BLANK + 1;
-    ck_assert_int_eq(sltd__rec_decode(&out, bad, len, &used), SLTD_ECORRUPT);
+    ck_assert_int_eq(sltd__record_decode(&out, bad, len, &used), SLTD_ECORRUPT);
     memcpy(bad, enc, len);
     bad[11] = SLTD_REFERENCE_MAX + 1; /* reference longer than allowed */
-    ck_assert_int_eq(sltd__rec_decode(&out, bad, sizeof bad, &used), SLTD_ECORRUPT);
+    ck_assert_int_eq(sltd__record_decode(&out, bad, sizeof bad, &used), SLTD_ECORRUPT);
 }
 END_TEST
 
@@ -178,7 +179,7 @@ START_TEST(files_readable_with_default_order)
         memcpy(d + 8, &x, 8);
         if (i % 3 == 0)
             d[0] = 0; /* some keys sort before the meta database's name */
-        ck_assert_int_eq(sltd__txn_put(w, d, val, sltd__rec_encode(val, &r), 0), 0);
+        ck_assert_int_eq(sltd__store_put(w, d, val, sltd__record_encode(val, &r), 0), 0);
     }
     ck_assert_int_eq(sltd__store_commit(s, w), 0);
     sltd__store_close(s);
@@ -210,15 +211,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("record");
-    TCase *tc = tcase_create("record");
+    const TTest *const tests[] = {
+        days_match_gmtime, round_trip_every_length, damaged_records_refused, key_order_is_lmdb_default,
+        files_readable_with_default_order
+    };
 
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, days_match_gmtime);
-    tcase_add_test(tc, round_trip_every_length);
-    tcase_add_test(tc, damaged_records_refused);
-    tcase_add_test(tc, key_order_is_lmdb_default);
-    tcase_add_test(tc, files_readable_with_default_order);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("record", 60, NULL, NULL, tests, TU_COUNT(tests));
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_screen.c — sltd_screen(): CSV, MRZ text and JSON Lines manifests against a real database;
  * malformed input; input order and counts with several threads; a 1 M-row manifest with planted
  * hits; the audit log. */
@@ -52,7 +53,8 @@ typedef struct seen {
     int error[SEEN_MAX];
     int listed[SEEN_MAX];
     uint64_t index[SEEN_MAX];
-    char msg[SEEN_MAX][160];
+    char msg[SEEN_MAX][384];
+    char note[SEEN_MAX][256];
     char number[SEEN_MAX][24];
     char field0[SEEN_MAX][24];
     size_t nfields[SEEN_MAX];
@@ -85,6 +87,8 @@ static int on_row(void *ctx, const sltd_screen_row *row)
     s->index[s->n] = row->index;
     s->nfields[s->n] = row->nfields;
     snprintf(s->msg[s->n], sizeof s->msg[0], "%s", row->error_msg);
+    ck_assert(row->error == 0 || row->note[0] == '\0');
+    snprintf(s->note[s->n], sizeof s->note[0], "%s", row->note);
     snprintf(s->number[s->n], sizeof s->number[0], "%s", row->number);
     snprintf(s->field0[s->n], sizeof s->field0[0], "%s", row->nfields > 0 ? row->fields[0] : "");
     s->n++;
@@ -113,7 +117,7 @@ static int screen_file(sltd_screen_report *rep, seen *s, const char *name, const
 START_TEST(csv_basic)
 {
     sltd_screen_report rep;
-    seen s;
+    static seen s; /* static: too big for the stack under valgrind */
     char num[16], text[512];
 
     tu_number(num, 1, 17);
@@ -138,7 +142,7 @@ END_TEST
 START_TEST(mrz_text)
 {
     sltd_screen_report rep;
-    seen s;
+    static seen s; /* static: too big for the stack under valgrind */
     char text[2048];
 
     /* listed; blank line; clear; misread (check digit) without a blank line; TD1 of 3 lines; junk */
@@ -178,7 +182,7 @@ END_TEST
 START_TEST(jsonl)
 {
     sltd_screen_report rep;
-    seen s;
+    static seen s; /* static: too big for the stack under valgrind */
     char text[4096], num[16];
 
     tu_number(num, 1, 5);
@@ -215,7 +219,7 @@ END_TEST
 START_TEST(malformed)
 {
     sltd_screen_report rep;
-    seen s;
+    static seen s; /* static: too big for the stack under valgrind */
     char path[4096];
     char *big;
     size_t i;
@@ -289,7 +293,7 @@ START_TEST(malformed)
     ck_assert_int_eq(screen_file(&rep, &s, "long.mrz", NULL, SLTD_SCREEN_AUTO, 0, 2), 0);
     ck_assert_uint_eq(rep.invalid, 1);
     ck_assert_uint_eq(rep.hits, 1);
-    ck_assert_ptr_nonnull(strstr(s.msg[0], "long.mrz:1: MRZ line longer than"));
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "long.mrz:1: mrz: line longer than"));
     free(big);
 
     /* unusable header, empty file, missing file */
@@ -299,6 +303,225 @@ START_TEST(malformed)
     ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "empty manifest"));
     ck_assert_int_eq(screen_file(&rep, &s, "nope.csv", NULL, SLTD_SCREEN_CSV, 0, 2), SLTD_ENOENT);
     ck_assert_int_eq(screen_file(&rep, &s, "nope.mrz", NULL, SLTD_SCREEN_AUTO, 0, 1), SLTD_ENOENT);
+}
+END_TEST
+
+/* A CR-only manifest: a quoting error costs only its row, the rows after it are checked (they were
+ * all lost: the reader waited for an LF), and every line number is exact; the same with mixed ends. */
+START_TEST(cr_only_csv)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char a[16], b[16], text[512];
+
+    tu_number(a, 1, 1);
+    tu_number(b, 1, 2);
+    snprintf(text, sizeof text, "state,number\rUTO,X\"1\rUTO,%s\rUTO,%s\r", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "cr.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 2), 0);
+    ck_assert_uint_eq(rep.invalid, 1);
+    ck_assert_uint_eq(rep.documents, 2);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "cr.csv:2: invalid quoting"));
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_uint_eq(s.line[2], 4);
+    snprintf(text, sizeof text, "state,number\r\nUTO,\"X1\"y\nUTO,%s\r\rUTO,X\"2\r\nUTO,%s", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "mixed.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(rep.invalid, 2);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_uint_eq(s.n, 4);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "mixed.csv:2: invalid quoting"));
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_ptr_nonnull(strstr(s.msg[2], "mixed.csv:5: invalid quoting"));
+    ck_assert_uint_eq(s.line[3], 6);
+}
+END_TEST
+
+/* A CSV header that could be read two ways is refused (it was read the last way, silently). */
+START_TEST(strict_csv_header)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char num[16], text[512];
+
+    tu_number(num, 1, 4);
+    snprintf(text, sizeof text, "state,number,number\nUTO,%s,Q1\n", num);
+    ck_assert_int_eq(screen_file(&rep, &s, "n2.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "n2.csv:1: duplicate column 'number' (columns 2 and 3)"));
+    snprintf(text, sizeof text, "State,number,STATE\nUTO,%s,D\n", num);
+    ck_assert_int_eq(screen_file(&rep, &s, "s2.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "s2.csv:1: duplicate column 'state' (columns 1 and 3)"));
+    snprintf(text, sizeof text, "issuing_state,number,state\nUTO,%s,D\n", num);
+    ck_assert_int_eq(screen_file(&rep, &s, "s3.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "s3.csv:1: columns 'issuing_state' (1) and 'state' (3) both name "
+                                                    "the issuing state; keep one"));
+    snprintf(text, sizeof text, "note,number, NOTE \nx,%s,y\n", num);
+    ck_assert_int_eq(screen_file(&rep, &s, "x2.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "x2.csv:1: duplicate column 'NOTE' (columns 1 and 3)"));
+    /* nationality stands in for the issuing state only when neither state column is there */
+    snprintf(text, sizeof text, "nationality,state,number\nUTO,D,%s\n", num);
+    ck_assert_int_eq(screen_file(&rep, &s, "n.csv", text, SLTD_SCREEN_CSV, 0, 1), 0);
+    ck_assert_uint_eq(rep.hits, 0);
+    snprintf(text, sizeof text, "nationality,number\nUTO,%s\n", num);
+    ck_assert_int_eq(screen_file(&rep, &s, "n1.csv", text, SLTD_SCREEN_CSV, 0, 1), 0);
+    ck_assert_uint_eq(rep.hits, 1);
+    /* values are trimmed as feed values are */
+    snprintf(text, sizeof text, "state,number\n UTO\t,\t%s \n", num);
+    ck_assert_int_eq(screen_file(&rep, &s, "t.csv", text, SLTD_SCREEN_CSV, 0, 1), 0);
+    ck_assert_uint_eq(rep.hits, 1);
+}
+END_TEST
+
+/* A JSON Lines object with an MRZ and fields: both are checked. */
+START_TEST(jsonl_both)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char text[8192], num[16];
+
+    tu_number(num, 1, 6);
+    snprintf(text, sizeof text,
+             /* 1: the fields are listed, the MRZ is clear: a hit, the difference noted */
+             "{\"mrz\":\"%s\\n%s\",\"state\":\"UTO\",\"number\":\"%s\"}\n"
+             /* 2: the MRZ is listed, the fields are clear */
+             "{\"mrz\":\"%s\\n%s\",\"state\":\"UTO\",\"number\":\"Q7\"}\n"
+             /* 3: both clear and the same document: clear */
+             "{\"mrz\":\"%s\\n%s\",\"issuing_state\":\"uto\",\"number\":\"L898902-D3\"}\n"
+             /* 4: both clear, different documents: never clear */
+             "{\"mrz\":\"%s\\n%s\",\"state\":\"UTO\",\"number\":\"Q7\"}\n"
+             /* 5: the MRZ cannot be trusted, the fields are listed: a hit */
+             "{\"mrz\":\"%s\\n%s\",\"state\":\"UTO\",\"number\":\"%s\"}\n"
+             /* 6: the MRZ cannot be trusted, the fields are clear: invalid */
+             "{\"mrz\":\"%s\\n%s\",\"state\":\"UTO\",\"number\":\"Q7\"}\n"
+             /* 7: an unusable mrz member beside listed fields: a hit */
+             "{\"mrz\":5,\"state\":\"UTO\",\"number\":\"%s\"}\n"
+             /* 8: half a key beside a clear MRZ: invalid */
+             "{\"mrz\":\"%s\\n%s\",\"number\":\"Q7\"}\n"
+             /* 9: two names for the issuing state: invalid */
+             "{\"state\":\"UTO\",\"issuing_state\":\"UTO\",\"number\":\"Q7\"}\n"
+             /* 10: nothing to check: invalid */
+             "{\"name\":\"x\"}\n"
+             /* 11: nationality beside an MRZ is passed through, not a key */
+             "{\"mrz\":\"%s\\n%s\",\"nationality\":\"D\"}\n",
+             L1, L2_CLEAR, num, L1, L2_LISTED, L1, L2_CLEAR, L1, L2_CLEAR, L1, L2_OCR, num, L1, L2_OCR, num, L1,
+             L2_CLEAR, L1, L2_CLEAR);
+    ck_assert_int_eq(screen_file(&rep, &s, "both.jsonl", text, SLTD_SCREEN_AUTO, SLTD_SCREEN_ALL, 2), 0);
+    ck_assert_uint_eq(s.n, 11);
+    ck_assert_uint_eq(rep.hits, 4);
+    ck_assert_uint_eq(rep.invalid, 5);
+    ck_assert_int_eq(s.listed[0], 1);
+    ck_assert_str_eq(s.number[0], num);
+    ck_assert_ptr_nonnull(strstr(s.note[0], "both.jsonl:1: the MRZ and the fields 'state'/'number' name different"));
+    ck_assert_int_eq(s.listed[1], 1);
+    ck_assert_str_eq(s.number[1], "L898902C3");
+    ck_assert_ptr_nonnull(strstr(s.note[1], "both.jsonl:2: the MRZ and the fields"));
+    ck_assert_int_eq(s.error[2], 0);
+    ck_assert_int_eq(s.listed[2], 0);
+    ck_assert_str_eq(s.note[2], "");
+    ck_assert_int_eq(s.error[3], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[3], "both.jsonl:4: the MRZ and the fields 'state'/'number' name different"));
+    ck_assert_int_eq(s.listed[4], 1);
+    ck_assert_ptr_nonnull(strstr(s.note[4], "check digit is wrong"));
+    ck_assert_int_eq(s.error[5], SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(s.listed[6], 1);
+    ck_assert_ptr_nonnull(strstr(s.note[6], "both.jsonl:7: field 'mrz': a string or an array of strings"));
+    ck_assert_int_eq(s.error[7], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[7], "both.jsonl:8: field 'state': missing"));
+    ck_assert_ptr_nonnull(strstr(s.msg[8], "both.jsonl:9: members 'state' and 'issuing_state'"));
+    ck_assert_ptr_nonnull(strstr(s.msg[9], "both.jsonl:10: field 'state': missing"));
+    ck_assert_int_eq(s.error[10], 0);
+    ck_assert_int_eq(s.listed[10], 0);
+    /* with OCR variants the MRZ is looked up with them, the fields as they are */
+    ck_assert_int_eq(screen_file(&rep, &s, "both.jsonl", NULL, SLTD_SCREEN_JSONL,
+                                 SLTD_SCREEN_ALL | SLTD_SCREEN_OCR_VARIANTS, 1), 0);
+    ck_assert_uint_eq(rep.hits, 5); /* row 6: the misread MRZ's variant is listed */
+    ck_assert_int_eq(s.listed[5], 1);
+}
+END_TEST
+
+/* An orphan line in an MRZ manifest costs only itself (it threw the pairing off for the rest). */
+START_TEST(mrz_realign)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char text[4096];
+    static const char *td1a = "I<UTOD231458907<<<<<<<<<<<<<<<", *td1b = "7408122F1204159UTO<<<<<<<<<<<6",
+                      *td1c = "ERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+
+    /* an orphan upper line, then four listed documents without blank lines */
+    snprintf(text, sizeof text, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n", L1, L1, L2_LISTED, L1, L2_LISTED, L1,
+             L2_LISTED, L1, L2_LISTED);
+    ck_assert_int_eq(screen_file(&rep, &s, "o.mrz", text, SLTD_SCREEN_AUTO, SLTD_SCREEN_ALL, 2), 0);
+    ck_assert_uint_eq(rep.invalid, 1);
+    ck_assert_uint_eq(rep.hits, 4);
+    ck_assert_uint_eq(s.line[0], 1);
+    ck_assert_uint_eq(s.line[1], 2);
+    ck_assert_uint_eq(s.line[4], 8);
+    /* an orphan lower line, a TD1 torn after two lines, a junk line, a line of another length */
+    snprintf(text, sizeof text, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\nshort\n%s\n%s\n", L2_CLEAR, L1,
+             L2_LISTED, td1a, td1b, L1, L2_LISTED, td1a, td1b, td1c, L1, L1, L2_LISTED);
+    ck_assert_int_eq(screen_file(&rep, &s, "o2.mrz", text, SLTD_SCREEN_MRZ, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(rep.hits, 3);
+    ck_assert_uint_eq(rep.documents, 4); /* the three hits and the TD1 of lines 8-10 */
+    ck_assert_uint_eq(rep.invalid, 4);   /* lines 1, 4 (TD1 torn), 11 (orphan upper), 12 (short) */
+    ck_assert_uint_eq(s.n, 8);
+    ck_assert_uint_eq(s.line[1], 2);
+    ck_assert_int_eq(s.listed[1], 1);
+    ck_assert_uint_eq(s.line[2], 4);
+    ck_assert_int_ne(s.error[2], 0);
+    ck_assert_uint_eq(s.line[3], 6);
+    ck_assert_int_eq(s.listed[3], 1);
+    ck_assert_uint_eq(s.line[4], 8);
+    ck_assert_int_eq(s.error[4], 0);
+    ck_assert_uint_eq(s.line[7], 13);
+    ck_assert_int_eq(s.listed[7], 1);
+    /* CR-only line ends count lines too */
+    snprintf(text, sizeof text, "%s\r%s\r%s\r", L1, L1, L2_LISTED);
+    ck_assert_int_eq(screen_file(&rep, &s, "cr.mrz", text, SLTD_SCREEN_MRZ, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_uint_eq(s.line[1], 2);
+}
+END_TEST
+
+/* No message repeats a document number: it says what is wrong and where. */
+START_TEST(messages_without_numbers)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+
+    ck_assert_int_eq(screen_file(&rep, &s, "m.csv", "state,number\nUTO,SECRETY123.\nSECRETZ9,Q1\n", SLTD_SCREEN_CSV, 0, 1),
+                     0);
+    ck_assert_uint_eq(rep.invalid, 2);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "m.csv:2: field 'number': character 11 is '.'; only A-Z and 0-9 are "
+                                           "allowed (spaces, '-', '/' and '<' are dropped)"));
+    ck_assert_ptr_null(strstr(s.msg[0], "SECRET"));
+    ck_assert_ptr_null(strstr(s.msg[1], "SECRET"));
+    ck_assert_ptr_nonnull(strstr(s.msg[1], "m.csv:3: field 'state': character 8 is '9'"));
+    ck_assert_int_eq(screen_file(&rep, &s, "m.jsonl", "{\"state\":\"UTO\",\"number\":SECRETX1}\n"
+                                                      "{\"state\":\"UTO\",\"number\":\"SECRETX1234567890123456\"}\n",
+                                 SLTD_SCREEN_JSONL, 0, 1),
+                     0);
+    ck_assert_uint_eq(rep.invalid, 2);
+    ck_assert_ptr_null(strstr(s.msg[0], "SECRET"));
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "m.jsonl:1: invalid JSON at column"));
+    ck_assert_ptr_nonnull(strstr(s.msg[1], "m.jsonl:2: field 'number': has 23 letters and digits, more than 22"));
+    /* a header cell that could be a document number is not shown either */
+    ck_assert_int_eq(screen_file(&rep, &s, "h.csv", "state,number,SECRET123,SECRET123\nUTO,Q1,,\n", SLTD_SCREEN_CSV, 0,
+                                 1),
+                     SLTD_EFORMAT);
+    ck_assert_ptr_null(strstr(sltd_errmsg(NULL), "SECRET"));
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "h.csv:1: duplicate column"));
+}
+END_TEST
+
+/* A directory is bad input, not a read error. */
+START_TEST(directory_input)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+
+    ck_assert_int_eq(screen_file(&rep, &s, ".", NULL, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "is a directory"));
 }
 END_TEST
 
@@ -525,6 +748,12 @@ static Suite *suite(void)
     tcase_add_test(tc, mrz_text);
     tcase_add_test(tc, jsonl);
     tcase_add_test(tc, malformed);
+    tcase_add_test(tc, cr_only_csv);
+    tcase_add_test(tc, strict_csv_header);
+    tcase_add_test(tc, jsonl_both);
+    tcase_add_test(tc, mrz_realign);
+    tcase_add_test(tc, messages_without_numbers);
+    tcase_add_test(tc, directory_input);
     tcase_add_test(tc, order_threads);
     tcase_add_test(tc, million);
     tcase_add_test(tc, audit_log);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_secrecy.c — invariant 3 and the key rules.
  *
  *  - No plaintext document number in any file the library or the CLI writes: the database directory
@@ -35,7 +36,6 @@
 enum { S = 81, SD = 82 };
 
 static const char *cli;
-static char *tmp;
 static char dbdir[4096], key[4096], sec[4096], pub[4096];
 
 /* fwrite is interposed (the library is linked statically into this program): while armed, every
@@ -57,25 +57,19 @@ size_t fwrite(const void *p, size_t size, size_t n, FILE *f)
     return _IO_fwrite(p, size, n, f);
 }
 
-static void P(char out[4096], const char *name)
-{
-    tu_path(out, 4096, tmp, name);
-}
 
 static void setup(void)
 {
-    tmp = tu_mkdtemp("secrecy");
-    ck_assert_ptr_nonnull(tmp);
-    P(dbdir, "db");
-    P(key, "db.key");
-    P(sec, "auth.sec");
-    P(pub, "auth.pub");
+    tu_scratch("secrecy");
+    tu_at(dbdir, "db");
+    tu_at(key, "db.key");
+    tu_at(sec, "auth.sec");
+    tu_at(pub, "auth.pub");
 }
 
 static void teardown(void)
 {
-    tu_rmtree(tmp);
-    free(tmp);
+    tu_scratch_end();
 }
 
 static void run_ok(const char *log, char *const argv[])
@@ -91,15 +85,15 @@ START_TEST(no_plaintext_in_files_bundles_or_output)
     char who[4400], pa[3], pd[3];
     long files;
 
-    P(feed, "feed.csv");
-    P(delta, "delta.csv");
-    P(out, "out");
+    tu_at(feed, "feed.csv");
+    tu_at(delta, "delta.csv");
+    tu_at(out, "out");
     ck_assert_int_eq(mkdir(out, 0755), 0);
     tu_path(b1, sizeof b1, out, "full.sltd");
     tu_path(b2, sizeof b2, out, "delta.sltd");
     tu_path(log, sizeof log, out, "cli.log");
-    P(authdb, "authdb");
-    P(prefix, "auth");
+    tu_at(authdb, "authdb");
+    tu_at(prefix, "auth");
     ck_assert_int_eq(tu_feed(feed, S, 0, 20000), 0);
     ck_assert_int_eq(ru_feed(delta, SD, 0, 3000, 2, S, 0, 1000), 0);
     {
@@ -190,7 +184,7 @@ START_TEST(key_files_created_private)
     ck_assert_int_eq(st.st_size, SLTD_KEY_SIZE);
     snprintf(kf, sizeof kf, "%s/db.key", dbdir);
     ck_assert_int_ne(access(kf, F_OK), 0); /* beside the directory, not in it */
-    P(prefix, "auth");
+    tu_at(prefix, "auth");
     ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
     ck_assert_int_eq(stat(sec, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0600);
@@ -256,7 +250,7 @@ START_TEST(key_memory_gone_after_close)
     }
     ck_assert_int_ge(sodium_init(), 0);
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);
-    P(feed, "feed.csv");
+    tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, S, 0, 1000), 0);
     ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
     for (i = 0; i < 1000; i++) { /* lookups (hits and misses) use the key */
@@ -292,7 +286,7 @@ END_TEST
 
 START_TEST(misuse_refused)
 {
-    char lnk[4096], slash[4200], rel[4200], cwd[4096], feed[4096], b[4096], prefix[4096], num[16];
+    char lnk[4096], slash[4200], rel[4200], cwd[4096], feed[4096], b[4096], num[16];
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
     sltd_db *db = NULL, *db2 = NULL;
     const char *trusted[1] = { pub };
@@ -300,22 +294,21 @@ START_TEST(misuse_refused)
     pid_t pid;
 
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);
-    P(feed, "feed.csv");
+    tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, S, 0, 100), 0);
     ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
-    P(prefix, "auth");
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
-    P(b, "b.sltd");
+    tu_signing_keys(sec, pub, "auth");
+    tu_at(b, "b.sltd");
     po.key_path = key;
     po.sign_path = sec;
     po.sequence = 1;
     ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, b, &po), 0);
     /* the same database under other names */
-    P(lnk, "link");
+    tu_at(lnk, "link");
     ck_assert_int_eq(symlink(dbdir, lnk), 0);
     snprintf(slash, sizeof slash, "%s//", dbdir);
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-    ck_assert_int_eq(chdir(tmp), 0);
+    ck_assert_int_eq(chdir(tu_dir), 0);
     snprintf(rel, sizeof rel, "./db");
     ck_assert_int_eq(ru_open(&db2, rel, key, SLTD_OPEN_READONLY, 0), SLTD_EBUSY);
     ck_assert_int_eq(chdir(cwd), 0);
@@ -362,7 +355,7 @@ START_TEST(no_plaintext_in_sort_runs)
     int rc;
 
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);
-    P(feed, "feed.csv");
+    tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, S, 0, 50000), 0);
     io.memory_budget = 1000; /* 50 runs */
     ru_series_prefix(fw_prefix, S);
@@ -383,18 +376,17 @@ END_TEST
 START_TEST(freeze_is_visible)
 {
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
-    char feed[4096], b[4096], prefix[4096], num[16];
+    char feed[4096], b[4096], num[16];
     const char *trusted[1] = { pub };
     sltd_db *db = NULL;
     sltd_result r;
     int rc;
 
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);
-    P(feed, "feed.csv");
+    tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, S, 0, 10), 0);
-    P(prefix, "auth");
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
-    P(b, "b.sltd");
+    tu_signing_keys(sec, pub, "auth");
+    tu_at(b, "b.sltd");
     po.key_path = key;
     po.sign_path = sec;
     po.sequence = 1;
@@ -420,22 +412,15 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-    Suite *s = suite_create("secrecy");
-    TCase *tc = tcase_create("secrecy");
+    const TTest *const tests[] = {
+        no_plaintext_in_files_bundles_or_output, key_files_created_private, key_memory_gone_after_close,
+        misuse_refused, freeze_is_visible, no_plaintext_in_sort_runs
+    };
 
     if (argc < 2) {
         fprintf(stderr, "usage: test_secrecy PATH/TO/sltd\n");
         return 2;
     }
     cli = argv[1];
-    tcase_set_timeout(tc, 120);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, no_plaintext_in_files_bundles_or_output);
-    tcase_add_test(tc, key_files_created_private);
-    tcase_add_test(tc, key_memory_gone_after_close);
-    tcase_add_test(tc, misuse_refused);
-    tcase_add_test(tc, freeze_is_visible);
-    tcase_add_test(tc, no_plaintext_in_sort_runs);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("secrecy", 120, setup, teardown, tests, TU_COUNT(tests));
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_stress.c — invariants 1 and 5 under load: 8 reader threads in 2 processes (4 each) while the
  * writer applies 1,000 signed delta bundles that add and remove documents and re-list a set of
  * documents with a new generation each time.
@@ -43,15 +44,10 @@ typedef struct shared {
 } shared;
 
 static shared *sh;
-static char *tmp;
 static char dbdir[4096], key[4096], sec[4096], pub[4096];
 static const char *trusted[1];
 static long updates;
 
-static void P(char out[4096], const char *name)
-{
-    tu_path(out, 4096, tmp, name);
-}
 
 static void note(_Atomic long *counter, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(_Atomic long *counter, const char *fmt, ...)
@@ -261,7 +257,7 @@ static int reader_process(void)
 
 static void setup(void)
 {
-    char prefix[4096], feed[4096], b[4096], num[16];
+    char feed[4096], b[4096], num[16];
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
     sltd_db *db = NULL;
     FILE *f;
@@ -271,16 +267,12 @@ static void setup(void)
     ck_assert_ptr_ne(sh, MAP_FAILED);
     memset(sh, 0, sizeof *sh);
     updates = ru_env_on("SLTD_SOAK") ? 10000 : 1000;
-    tmp = tu_mkdtemp("stress");
-    ck_assert_ptr_nonnull(tmp);
-    P(prefix, "auth");
-    ck_assert_int_eq(sltd_signing_key_create(NULL, prefix), 0);
-    P(sec, "auth.sec");
-    P(pub, "auth.pub");
+    tu_scratch("stress");
+    tu_signing_keys(sec, pub, "auth");
     trusted[0] = pub;
-    P(key, "db.key");
-    P(dbdir, "db");
-    P(feed, "full.csv");
+    tu_at(key, "db.key");
+    tu_at(dbdir, "db");
+    tu_at(feed, "full.csv");
     f = fopen(feed, "w");
     ck_assert_ptr_nonnull(f);
     fputs("state,number,type,reference\n", f);
@@ -297,7 +289,7 @@ static void setup(void)
     po.sign_path = sec;
     po.sequence = 1;
     po.valid_days = 30;
-    P(b, "full.sltd");
+    tu_at(b, "full.sltd");
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);
     ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, b, &po), 0);
     ck_assert_int_eq(sltd_apply_bundle(NULL, db, b, trusted, 1, 0), 0);
@@ -306,8 +298,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    tu_rmtree(tmp);
-    free(tmp);
+    tu_scratch_end();
     munmap(sh, sizeof *sh);
 }
 
@@ -330,8 +321,8 @@ START_TEST(readers_during_deltas)
             _exit(reader_process());
     }
     ck_assert_int_eq(ru_open(&db, dbdir, key, 0, 0), 0);
-    P(feed, "delta.csv");
-    P(b, "delta.sltd");
+    tu_at(feed, "delta.csv");
+    tu_at(b, "delta.sltd");
     po.sign_path = sec;
     po.delta = 1;
     po.valid_days = 30;
@@ -438,7 +429,7 @@ START_TEST(killed_readers_slots_reclaimed)
     ck_assert_int_eq(sltd_open(&keeper, dbdir, &o), 0);
     {
         char feed[4096];
-        P(feed, "p.csv");
+        tu_at(feed, "p.csv");
         ck_assert_int_eq(tu_feed(feed, SP, 0, NP), 0);
         ck_assert_int_eq(sltd_import_feed(NULL, keeper, feed, 0), 0);
     }
@@ -476,7 +467,7 @@ START_TEST(killed_readers_slots_reclaimed)
     /* the writer is not blocked either */
     {
         char feed[4096];
-        P(feed, "more.csv");
+        tu_at(feed, "more.csv");
         ck_assert_int_eq(tu_feed(feed, SD, 0, 10), 0);
         ck_assert_int_eq(sltd_import_feed(NULL, keeper, feed, 0), 0);
     }
@@ -488,13 +479,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("stress");
-    TCase *tc = tcase_create("stress");
+    const TTest *const tests[] = {
+        readers_during_deltas, killed_readers_slots_reclaimed
+    };
 
-    tcase_set_timeout(tc, ru_env_on("SLTD_SOAK") ? 3600 : 600);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, readers_during_deltas);
-    tcase_add_test(tc, killed_readers_slots_reclaimed);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("stress", ru_env_on("SLTD_SOAK") ? 3600 : 600, setup, teardown, tests, TU_COUNT(tests));
 }

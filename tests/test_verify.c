@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_verify.c — sltd_verify recomputes what a replica claims: it passes on good data and fails on
  * each kind of damage, injected below the public API. */
 #include <check.h>
@@ -6,12 +7,30 @@
 #include <time.h>
 
 #include "db.h"
+#include "meta.h"
 #include "record.h"
 #include "testutil.h"
 
 static char *tmp;
 static char dir[4096], feed[4096];
 static sltd_db *db;
+
+/* The handle's store and filter, to damage things below the public API. */
+static sltd__store *store_of(sltd_db *h)
+{
+    sltd__db_parts p;
+
+    sltd__db_parts_get(&p, h);
+    return p.store;
+}
+
+static sltd__bloom *filter_of(sltd_db *h)
+{
+    sltd__db_parts p;
+
+    sltd__db_parts_get(&p, h);
+    return sltd__filter_lookup(p.filter);
+}
 
 static void setup(void)
 {
@@ -58,9 +77,9 @@ START_TEST(record_behind_the_back)
     sltd__txn *w;
 
     ck_assert_int_eq(sltd_digest(d, db, "UTO", "ZZ9999999"), 0);
-    ck_assert_int_eq(sltd__store_write_begin(db->store, &w), 0);
-    ck_assert_int_eq(sltd__txn_put(w, d, val, sltd__rec_encode(val, &rec), 0), 0);
-    ck_assert_int_eq(sltd__store_commit(db->store, w), 0);
+    ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
+    ck_assert_int_eq(sltd__store_put(w, d, val, sltd__record_encode(val, &rec), 0), 0);
+    ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
     ck_assert_int_eq(sltd_verify(&r, db), SLTD_ECORRUPT);
     ck_assert(!r.counts_ok);
     ck_assert_ptr_nonnull(strstr(sltd_errmsg(db), "scan found 3001"));
@@ -79,12 +98,12 @@ START_TEST(changed_details)
 
     tu_number(num, 30, 17);
     ck_assert_int_eq(sltd_digest(d, db, "UTO", num), 0);
-    ck_assert_int_eq(sltd__store_write_begin(db->store, &w), 0);
-    ck_assert_int_eq(sltd__txn_get(w, d, &cur, &len), 0);
+    ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
+    ck_assert_int_eq(sltd__store_get(w, d, &cur, &len), 0);
     memcpy(val, cur, len);
     val[1] = val[1] == SLTD_STATUS_LOST ? SLTD_STATUS_STOLEN : SLTD_STATUS_LOST; /* the status byte */
-    ck_assert_int_eq(sltd__txn_put(w, d, val, len, 0), 0);
-    ck_assert_int_eq(sltd__store_commit(db->store, w), 0);
+    ck_assert_int_eq(sltd__store_put(w, d, val, len, 0), 0);
+    ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
     ck_assert_int_eq(sltd_verify(&r, db), SLTD_ECORRUPT);
     ck_assert(r.counts_ok);
     ck_assert(!r.checksum_ok);
@@ -100,9 +119,9 @@ START_TEST(undecodable_record)
 
     tu_number(num, 30, 5);
     ck_assert_int_eq(sltd_digest(d, db, "UTO", num), 0);
-    ck_assert_int_eq(sltd__store_write_begin(db->store, &w), 0);
-    ck_assert_int_eq(sltd__txn_put(w, d, bad, sizeof bad, 0), 0);
-    ck_assert_int_eq(sltd__store_commit(db->store, w), 0);
+    ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
+    ck_assert_int_eq(sltd__store_put(w, d, bad, sizeof bad, 0), 0);
+    ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
     ck_assert_int_eq(sltd_verify(NULL, db), SLTD_ECORRUPT);
 }
 END_TEST
@@ -112,7 +131,7 @@ END_TEST
 START_TEST(filter_misses_documents)
 {
     sltd_verify_report r;
-    sltd__bloom *b = sltd__db_lookup_filter(db);
+    sltd__bloom *b = filter_of(db);
     uint64_t i, blk;
     uint8_t d[16];
     char num[16];
@@ -148,14 +167,14 @@ START_TEST(stale_data_flagged_or_refused)
     ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
     ck_assert(r.listed && !r.stale);
     ck_assert_int_eq(r.data_expires, 0);
-    ck_assert_int_eq(sltd__store_write_begin(db->store, &w), 0);
-    sltd__put_u64(b, 7);
-    ck_assert_int_eq(sltd__txn_meta_put(w, META_SEQUENCE, b, 8), 0);
-    sltd__put_u64(b, (uint64_t)(now - 9 * 86400));
-    ck_assert_int_eq(sltd__txn_meta_put(w, META_PRODUCED, b, 8), 0);
-    sltd__put_u64(b, (uint64_t)(now - 2 * 86400));
-    ck_assert_int_eq(sltd__txn_meta_put(w, META_EXPIRES, b, 8), 0);
-    ck_assert_int_eq(sltd__store_commit(db->store, w), 0);
+    ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
+    sltd__meta_encode_u64(b, 7);
+    ck_assert_int_eq(sltd__store_meta_put(w, META_SEQUENCE, b, 8), 0);
+    sltd__meta_encode_u64(b, (uint64_t)(now - 9 * 86400));
+    ck_assert_int_eq(sltd__store_meta_put(w, META_PRODUCED, b, 8), 0);
+    sltd__meta_encode_u64(b, (uint64_t)(now - 2 * 86400));
+    ck_assert_int_eq(sltd__store_meta_put(w, META_EXPIRES, b, 8), 0);
+    ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
     ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0); /* a hit */
     ck_assert(r.listed && r.stale);
     ck_assert_uint_eq(r.data_sequence, 7);
@@ -178,16 +197,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("verify");
-    TCase *tc = tcase_create("verify");
+    const TTest *const tests[] = {
+        good_data_verifies, record_behind_the_back, changed_details, undecodable_record,
+        filter_misses_documents, stale_data_flagged_or_refused
+    };
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, good_data_verifies);
-    tcase_add_test(tc, record_behind_the_back);
-    tcase_add_test(tc, changed_details);
-    tcase_add_test(tc, undecodable_record);
-    tcase_add_test(tc, filter_misses_documents);
-    tcase_add_test(tc, stale_data_flagged_or_refused);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tu_main("verify", 60, setup, teardown, tests, TU_COUNT(tests));
 }

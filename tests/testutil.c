@@ -1,13 +1,17 @@
-/* testutil.c — see testutil.h. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* testutil.c — the shared fixtures of the test suites (see testutil.h). */
 #include "testutil.h"
 
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "sltd.h"
 
 char *tu_mkdtemp(const char *tag)
 {
@@ -27,6 +31,40 @@ char *tu_mkdtemp(const char *tag)
         return NULL;
     }
     return p;
+}
+
+char *tu_dir;
+
+char *tu_scratch(const char *tag)
+{
+    tu_dir = tu_mkdtemp(tag);
+    ck_assert_msg(tu_dir != NULL, "cannot make a scratch directory");
+    return tu_dir;
+}
+
+void tu_at(char out[4096], const char *name)
+{
+    tu_path(out, 4096, tu_dir, name);
+}
+
+void tu_scratch_end(void)
+{
+    if (tu_dir != NULL)
+        tu_rmtree(tu_dir);
+    free(tu_dir);
+    tu_dir = NULL;
+}
+
+void tu_signing_keys(char sec[4096], char pub[4096], const char *name)
+{
+    char prefix[4000];
+    int rc;
+
+    tu_path(prefix, sizeof prefix, tu_dir, name);
+    rc = sltd_signing_key_create(NULL, prefix);
+    ck_assert_msg(rc == 0, "signing keys %s: %s", prefix, sltd_strerror(rc));
+    snprintf(sec, 4096, "%s.sec", prefix);
+    snprintf(pub, 4096, "%s.pub", prefix);
 }
 
 void tu_rmtree(const char *path)
@@ -100,6 +138,18 @@ int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long
     return fclose(f) != 0 ? -1 : 0;
 }
 
+void tu_flip_byte(const char *path, long off, uint8_t mask)
+{
+    int fd = open(path, O_RDWR);
+    uint8_t c;
+
+    ck_assert_msg(fd >= 0, "%s: cannot open", path);
+    ck_assert_int_eq(pread(fd, &c, 1, (off_t)off), 1);
+    c ^= mask;
+    ck_assert_int_eq(pwrite(fd, &c, 1, (off_t)off), 1);
+    close(fd);
+}
+
 char *tu_load(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -116,6 +166,29 @@ char *tu_load(const char *path, size_t *len)
         *len = fread(buf, 1, (size_t)sz, f);
     fclose(f);
     return buf;
+}
+
+TCase *tu_tcase(Suite *s, const char *name, int timeout, void (*setup)(void), void (*teardown)(void))
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_set_timeout(tc, timeout);
+    if (setup != NULL || teardown != NULL)
+        tcase_add_checked_fixture(tc, setup, teardown);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+int tu_main(const char *name, int timeout, void (*setup)(void), void (*teardown)(void), const TTest *const *tests,
+            size_t n)
+{
+    Suite *s = suite_create(name);
+    TCase *tc = tu_tcase(s, name, timeout, setup, teardown);
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        tcase_add_test(tc, tests[i]);
+    return tu_run(s);
 }
 
 int tu_run(Suite *s)

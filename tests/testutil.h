@@ -1,13 +1,27 @@
-/* testutil.h — fresh temporary directories and generated feeds for the test suites.
- * Uses only the C library and POSIX, so black-box tests can use it too. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* testutil.h — the fixtures every suite shares: a scratch directory per test, generated feeds, signing
+ * keys, and the suite's test cases (each with its timeout). Uses only sltd.h, Check, the C library and
+ * POSIX, so black-box tests can use it too. */
 #ifndef SLTD_TESTUTIL_H
 #define SLTD_TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* A new empty directory under $SLTD_TEST_TMP (or /tmp); the caller frees the string. */
 char *tu_mkdtemp(const char *tag);
+
+/* The scratch directory of the running test: tu_scratch makes a new one (the test fails if it cannot)
+ * and returns it, tu_at names a file in it, tu_scratch_end removes it. */
+extern char *tu_dir;
+char *tu_scratch(const char *tag);
+void tu_at(char out[4096], const char *name);
+void tu_scratch_end(void);
+
+/* A signing key pair NAME.sec and NAME.pub in the scratch directory (the test fails if it cannot); sec
+ * and pub get their paths. */
+void tu_signing_keys(char sec[4096], char pub[4096], const char *name);
 /* Remove a directory tree (best effort). */
 void tu_rmtree(const char *path);
 /* path = dir + "/" + name, into a static-free caller buffer. */
@@ -18,11 +32,20 @@ int tu_write(const char *path, const char *text);
 void tu_number(char out[16], unsigned series, unsigned long i);
 /* Write a feed of documents [from, to) of a series, state "UTO", type P; 0 ok. */
 int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long to);
+/* XOR the byte at offset off of a file with mask (the test fails if it cannot). */
+void tu_flip_byte(const char *path, long off, uint8_t mask);
 /* A whole file in memory (free it); NULL if unreadable. */
 char *tu_load(const char *path, size_t *len);
+/* A test case of suite s with a timeout per test (seconds; Check's default, 4 s, does not hold when
+ * eight suites share two cores) and, when setup is not NULL, a checked fixture. */
+TCase *tu_tcase(Suite *s, const char *name, int timeout, void (*setup)(void), void (*teardown)(void));
 /* Run a Check suite (CK_RUN_SUITE / CK_FORK as set in the environment); the process exit status. */
-struct Suite;
-int tu_run(struct Suite *s);
+int tu_run(Suite *s);
+/* The main of a suite of one test case: the n tests, each with `timeout` and the fixture (setup and
+ * teardown may be NULL), run as suite `name`; the process exit status. */
+int tu_main(const char *name, int timeout, void (*setup)(void), void (*teardown)(void), const TTest *const *tests,
+            size_t n);
+#define TU_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* splitmix64 */
 uint64_t tu_rand(uint64_t *state);
 

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_bundle.c — sltd keygen, sltd pack, sltd apply: signed update bundles (docs/BUNDLE.md).
- * Uses only the public header. Exit status: 0 success · 2 bad usage, bad or refused input (a bundle
- * that is forged, damaged, replayed, rolled back, for another base, expired...) · 3 database, key or
- * system error. */
+ * Uses only the public header. Exit status (cli_exit_for): 0 success · 2 bad usage, bad or refused
+ * input (a bundle that is forged, damaged, replayed, rolled back, for another base, expired...) · 3
+ * database, key or system error. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -74,23 +75,6 @@ typedef struct bargs {
     char **pos;
 } bargs;
 
-static int usage(const char *cmd, const char *msg)
-{
-    fprintf(stderr, "sltd %s: %s (see 'sltd %s --help')\n", cmd, msg, cmd);
-    return CLI_USAGE;
-}
-
-static int number(unsigned long long *out, const char *s, unsigned long long min, unsigned long long max)
-{
-    char *end;
-
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    errno = 0;
-    *out = strtoull(s, &end, 10);
-    return errno != 0 || *end != '\0' || *out < min || *out > max ? -1 : 0;
-}
-
 /* 0 parsed; -1 --help printed; else an exit status. `allowed`: the option letters this command takes. */
 static int parse(bargs *a, int argc, char **argv, const char *allowed, const char *help)
 {
@@ -104,33 +88,33 @@ static int parse(bargs *a, int argc, char **argv, const char *allowed, const cha
         static const char letters[] = "okisbedtDIh"; /* O_OUT .. O_HELP in order */
         char l = c == 'o' ? 'o' : c == 'h' ? 'h' : (c >= O_OUT && c <= O_HELP) ? letters[c - O_OUT] : '?';
         if (l == '?')
-            return usage(cmd, "unknown option, or an option without its value");
+            return cli_usage_error(cmd, "unknown option, or an option without its value");
         if (l != 'h' && strchr(allowed, l) == NULL)
-            return usage(cmd, "an option given does not apply to this command");
+            return cli_usage_error(cmd, "an option given does not apply to this command");
         switch (l) {
         case 'h': fputs(help, stdout); return -1;
         case 'o': a->out = optarg; break;
         case 'k': a->key = optarg; break;
         case 'i': a->sign = optarg; break;
         case 's':
-            if (number(&a->seq, optarg, 1, UINT64_MAX) != 0)
-                return usage(cmd, "--seq must be a whole number >= 1");
+            if (cli_number(&a->seq, optarg, 1, UINT64_MAX) != 0)
+                return cli_usage_error(cmd, "--seq must be a whole number >= 1");
             a->has_seq = 1;
             break;
         case 'b':
-            if (number(&a->base, optarg, 0, UINT64_MAX) != 0)
-                return usage(cmd, "--base must be a whole number");
+            if (cli_number(&a->base, optarg, 0, UINT64_MAX) != 0)
+                return cli_usage_error(cmd, "--base must be a whole number");
             a->has_base = 1;
             break;
         case 'e':
-            if (number(&a->days, optarg, 0, SLTD_BUNDLE_DAYS_MAX) != 0)
-                return usage(cmd, "--expires must be a number of days from 0 to 3650");
+            if (cli_number(&a->days, optarg, 0, SLTD_BUNDLE_DAYS_MAX) != 0)
+                return cli_usage_error(cmd, "--expires must be a number of days from 0 to 3650");
             a->has_days = 1;
             break;
         case 'd': a->db = optarg; break;
         case 't':
             if (a->ntrust == TRUST_MAX)
-                return usage(cmd, "too many --trust keys");
+                return cli_usage_error(cmd, "too many --trust keys");
             a->trust[a->ntrust++] = optarg;
             break;
         case 'D': a->dry = 1; break;
@@ -143,60 +127,14 @@ static int parse(bargs *a, int argc, char **argv, const char *allowed, const cha
     return 0;
 }
 
-/* Exit status for a library code: refused or bad input 2, anything else 3. */
-static int status_for(int rc)
-{
-    switch (rc) {
-    case SLTD_OK: return CLI_CLEAR;
-    case SLTD_EINVAL:
-    case SLTD_EFORMAT:
-    case SLTD_ETOOMANY:
-    case SLTD_ESIGNATURE:
-    case SLTD_EEXPIRED:
-    case SLTD_ESEQUENCE:
-    case SLTD_ECHECKSUM:
-        return CLI_USAGE;
-    default:
-        return CLI_SYSTEM;
-    }
-}
-
-static int fail(const char *cmd, int rc, int status)
-{
-    const char *detail = sltd_errmsg(NULL);
-
-    if (detail[0] != '\0')
-        fprintf(stderr, "sltd %s: %s\n  (%s)\n", cmd, detail, sltd_strerror(rc));
-    else
-        fprintf(stderr, "sltd %s: %s\n", cmd, sltd_strerror(rc));
-    return status;
-}
-
-static void hex(char *out, const uint8_t *b, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
-static void when(char out[32], int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, 32, "@%lld", (long long)t);
-}
-
 static void describe(const char *verb, const char *path, const sltd_bundle_report *r)
 {
     char sum[33], id[2 * SLTD_KEYID_SIZE + 1], t1[32], t2[32];
 
-    hex(sum, r->checksum, 16);
-    hex(id, r->key_id, SLTD_KEYID_SIZE);
-    when(t1, r->created);
-    when(t2, r->expires);
+    cli_hex(sum, r->checksum, 16);
+    cli_hex(id, r->key_id, SLTD_KEYID_SIZE);
+    cli_when(t1, r->created);
+    cli_when(t2, r->expires);
     fprintf(stderr, "%s %s: %s bundle, sequence %llu", verb, path, r->kind == SLTD_BUNDLE_DELTA ? "delta" : "full",
             (unsigned long long)r->sequence);
     if (r->kind == SLTD_BUNDLE_DELTA)
@@ -216,10 +154,10 @@ int cli_keygen(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.out == NULL || a.npos != 0)
-        return usage("keygen", a.out == NULL ? "--out PREFIX is required" : "unexpected argument");
+        return cli_usage_error("keygen", a.out == NULL ? "--out PREFIX is required" : "unexpected argument");
     if ((rc = sltd_signing_key_create(id, a.out)) != SLTD_OK)
-        return fail("keygen", rc, rc == SLTD_EEXIST || rc == SLTD_EINVAL ? CLI_USAGE : CLI_SYSTEM);
-    hex(idhex, id, sizeof id);
+        return cli_fail_with("keygen", rc, rc == SLTD_EEXIST || rc == SLTD_EINVAL ? CLI_USAGE : CLI_SYSTEM);
+    cli_hex(idhex, id, sizeof id);
     fprintf(stderr,
             "sltd keygen: wrote %s.sec (secret, mode 0600: keep it with the authority) and %s.pub (pin it on "
             "kiosks)\n  key id %s\n",
@@ -239,15 +177,15 @@ int cli_pack(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.npos != 1)
-        return usage("pack", "give exactly one FEED.csv (or - for standard input)");
+        return cli_usage_error("pack", "give exactly one FEED.csv (or - for standard input)");
     if (a.out == NULL || a.sign == NULL || !a.has_seq)
-        return usage("pack", "-o BUNDLE, --sign PREFIX.sec and --seq N are required");
+        return cli_usage_error("pack", "-o BUNDLE, --sign PREFIX.sec and --seq N are required");
     if (a.key == NULL && a.db == NULL)
-        return usage("pack", "--key FILE is required (the deployment's master key)");
+        return cli_usage_error("pack", "--key FILE is required (the deployment's master key)");
     if (a.has_base && a.db == NULL)
-        return usage("pack", "a delta (--base) needs --db DIR: the authority's replica at the base sequence");
+        return cli_usage_error("pack", "a delta (--base) needs --db DIR: the authority's replica at the base sequence");
     if (a.has_base && a.base >= a.seq)
-        return usage("pack", "--seq must be greater than --base");
+        return cli_usage_error("pack", "--seq must be greater than --base");
     if (strcmp(a.pos[0], "-") != 0 && access(a.pos[0], R_OK) != 0) {
         fprintf(stderr, "sltd pack: %s: %s\n", a.pos[0], strerror(errno));
         return CLI_USAGE;
@@ -263,12 +201,12 @@ int cli_pack(int argc, char **argv)
     if (a.db != NULL) {
         oo.key_path = a.key;
         if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
-            return fail("pack", rc, CLI_SYSTEM);
+            return cli_fail_with("pack", rc, CLI_SYSTEM);
     }
     rc = sltd_pack_bundle(&r, db, a.pos[0], a.out, &po);
     sltd_close(db);
     if (rc != SLTD_OK)
-        return fail("pack", rc, status_for(rc));
+        return cli_fail_with("pack", rc, cli_exit_update(rc));
     describe("sltd pack: wrote", a.out, &r);
     return CLI_CLEAR;
 }
@@ -284,21 +222,21 @@ int cli_apply(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.db == NULL || a.ntrust == 0)
-        return usage("apply", "--db DIR and at least one --trust PREFIX.pub are required");
+        return cli_usage_error("apply", "--db DIR and at least one --trust PREFIX.pub are required");
     if (a.npos != 1)
-        return usage("apply", "give exactly one BUNDLE");
+        return cli_usage_error("apply", "give exactly one BUNDLE");
     if (access(a.pos[0], R_OK) != 0) {
         fprintf(stderr, "sltd apply: %s: %s\n", a.pos[0], strerror(errno));
         return CLI_USAGE;
     }
     oo.key_path = a.key;
     if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
-        return fail("apply", rc, CLI_SYSTEM);
+        return cli_fail_with("apply", rc, CLI_SYSTEM);
     rc = sltd_apply_bundle(&r, db, a.pos[0], a.trust, a.ntrust, a.dry ? SLTD_APPLY_DRY_RUN : 0);
     sltd_close(db);
     if (rc != SLTD_OK)
         /* a bundle made with another deployment key is refused input, not a key error of this database */
-        return fail("apply", rc, rc == SLTD_EWRONGKEY ? CLI_USAGE : status_for(rc));
+        return cli_fail_with("apply", rc, cli_exit_update(rc));
     describe(a.dry ? "sltd apply --dry-run: checked" : "sltd apply: applied", a.pos[0], &r);
     fprintf(stderr, "  %llu added, %llu updated, %llu unchanged, %llu removed, %llu not found%s\n",
             (unsigned long long)r.added, (unsigned long long)r.updated, (unsigned long long)r.unchanged,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_common.c — what the sltd command's sub-commands share: exit codes for library results,
  * error printing, the common options, JSON/CSV/date output helpers. Public API only. */
 #include <errno.h>
@@ -10,20 +11,67 @@
 #include "cli.h"
 
 enum { OPT_DB = 1000, OPT_KEY, OPT_JSON, OPT_TYPE, OPT_HELP, OPT_IGNORE_UNKNOWN, OPT_BITS, OPT_STALE, OPT_MRZ,
-       OPT_OCR, OPT_SKIP };
+       OPT_OCR, OPT_SKIP, OPT_STRICT };
 
+/* The one table from library codes to exit statuses, for every sub-command (README "CLI"): 2 for what
+ * the operator's input or arguments got wrong or the library refused as input (a malformed or invalid
+ * feed, manifest, MRZ or bundle; a forged, replayed, rolled-back or expired bundle; data past its
+ * expiry refused with --refuse-stale; a file that already exists and must not be overwritten), 3 for
+ * the database, the key and the system. No `default:` so that the compiler names a code left out. */
 int cli_exit_for(int rc)
 {
-    switch (rc) {
-    case SLTD_OK: return CLI_CLEAR;
+    switch ((sltd_error)rc) {
+    case SLTD_OK:
+        return CLI_CLEAR;
     case SLTD_EINVAL:
     case SLTD_ESTATE:
     case SLTD_ENUMBER:
     case SLTD_ETYPE:
+    case SLTD_EEXIST:
     case SLTD_EFORMAT:
     case SLTD_ETOOMANY:
     case SLTD_EMRZ:
     case SLTD_ECHECKDIGIT:
+    case SLTD_ESIGNATURE:
+    case SLTD_EEXPIRED:
+    case SLTD_ESEQUENCE:
+    case SLTD_ECHECKSUM:
+    case SLTD_EMIRROR: /* a mirror served the wrong file: refused input */
+    case SLTD_ELIMIT:  /* a file over a size cap: refused input */
+        return CLI_USAGE;
+    case SLTD_ENETWORK:
+    case SLTD_ENOMEM:
+    case SLTD_EIO:
+    case SLTD_ENOENT:
+    case SLTD_EKEY:
+    case SLTD_EKEYPERM:
+    case SLTD_EWRONGKEY:
+    case SLTD_ECORRUPT:
+    case SLTD_EVERSION:
+    case SLTD_EFULL:
+    case SLTD_EREADERS:
+    case SLTD_EBUSY:
+    case SLTD_EREADONLY:
+    case SLTD_EFORK:
+        return CLI_SYSTEM;
+    }
+    return CLI_SYSTEM; /* a code this program does not know */
+}
+
+int cli_exit_update(int rc)
+{
+    switch (rc) {
+    case SLTD_OK: return CLI_CLEAR;
+    case SLTD_EINVAL:
+    case SLTD_EFORMAT:
+    case SLTD_ETOOMANY:
+    case SLTD_ESIGNATURE:
+    case SLTD_EEXPIRED:
+    case SLTD_ESEQUENCE:
+    case SLTD_ECHECKSUM:
+    case SLTD_EWRONGKEY:
+    case SLTD_EMIRROR:
+    case SLTD_ELIMIT:
         return CLI_USAGE;
     default:
         return CLI_SYSTEM;
@@ -31,7 +79,7 @@ int cli_exit_for(int rc)
 }
 
 /* Print an error from the library: the code's text, then the detail when there is one. */
-int cli_fail(const char *cmd, int rc)
+int cli_fail_with(const char *cmd, int rc, int status)
 {
     const char *detail = sltd_errmsg(NULL);
 
@@ -39,7 +87,34 @@ int cli_fail(const char *cmd, int rc)
         fprintf(stderr, "sltd %s: %s\n  (%s)\n", cmd, detail, sltd_strerror(rc));
     else
         fprintf(stderr, "sltd %s: %s\n", cmd, sltd_strerror(rc));
-    return cli_exit_for(rc);
+    return status;
+}
+
+int cli_fail(const char *cmd, int rc)
+{
+    return cli_fail_with(cmd, rc, cli_exit_for(rc));
+}
+
+int cli_number(unsigned long long *out, const char *s, unsigned long long min, unsigned long long max)
+{
+    char *end;
+
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    return errno != 0 || *end != '\0' || *out < min || *out > max ? -1 : 0;
+}
+
+void cli_when(char out[32], int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (t == 0)
+        snprintf(out, 32, "never");
+    else if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, 32, "@%lld", (long long)t);
 }
 
 int cli_usage_error(const char *cmd, const char *msg)
@@ -96,6 +171,7 @@ int cli_parse_args(args *a, int argc, char **argv, unsigned allowed, const char 
         { "mrz", no_argument, NULL, OPT_MRZ },
         { "ocr-variants", no_argument, NULL, OPT_OCR },
         { "skip-invalid", no_argument, NULL, OPT_SKIP },
+        { "strict", no_argument, NULL, OPT_STRICT },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
@@ -118,6 +194,7 @@ int cli_parse_args(args *a, int argc, char **argv, unsigned allowed, const char 
         case OPT_MRZ: a->mrz = 1; seen |= A_MRZ; break;
         case OPT_OCR: a->ocr_variants = 1; seen |= A_OCR; break;
         case OPT_SKIP: a->skip_invalid = 1; seen |= A_SKIP; break;
+        case OPT_STRICT: a->strict = 1; seen |= A_STRICT; break;
         case OPT_BITS:
             errno = 0;
             v = strtoul(optarg, &end, 10);

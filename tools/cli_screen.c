@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli_screen.c — sltd screen: a passenger manifest through sltd_screen(), hits out as CSV or JSON Lines.
  * Public API only. */
 #include <errno.h>
@@ -5,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,7 +14,8 @@
 
 static const char screen_help[] =
     "usage: sltd screen --db DIR [--key FILE] [--format csv|mrz|jsonl] [--threads N] [--json] [--all]\n"
-    "                   [--ocr-variants] [--refuse-stale] [--audit FILE] [--audit-numbers] [--no-progress]\n"
+    "                   [--ocr-variants] [--strict] [--refuse-stale] [--audit FILE] [--audit-numbers]\n"
+    "                   [--no-progress]\n"
     "                   [-o OUT] MANIFEST|-\n"
     "\n"
     "Check every passenger of a manifest (a file, or - for standard input):\n"
@@ -31,8 +34,10 @@ static const char screen_help[] =
     "  --threads N       threads looking up, 1-64 (default: every core)\n"
     "  --ocr-variants    MRZ documents: also look up the numbers an OCR misread would give (a 'variant'\n"
     "                    column says which one is listed)\n"
-    "  --audit FILE      append one JSON line per hit to FILE (mode 0600): time, data sequence, input\n"
-    "                    FILE:LINE, status, reference; no document number unless --audit-numbers\n"
+    "  --strict          MRZ documents: ICAO 9303 check digits only (no national variant)\n"
+    "  --audit FILE      append one JSON line per hit to FILE (created 0600; an existing one must be\n"
+    "                    yours and 0600, never a symbolic link): time, data sequence, input FILE:LINE,\n"
+    "                    status, reference; no document number unless --audit-numbers\n"
     "  --no-progress     no progress line\n";
 
 typedef struct screen_out {
@@ -164,6 +169,8 @@ static int screen_row(void *ctx, const sltd_screen_row *row)
     }
     if (row->error != 0)
         fprintf(stderr, "sltd screen: %s\n", row->error_msg);
+    else if (row->note[0] != '\0')
+        fprintf(stderr, "sltd screen: %s\n", row->note);
     if (o->json)
         screen_json_line(o, row, verdict);
     else if (row->error != 0 || !row->listed)
@@ -172,6 +179,48 @@ static int screen_row(void *ctx, const sltd_screen_row *row)
         for (i = 0; i < res->nrecords; i++)
             screen_csv_line(o, row, verdict, &res->records[i]);
     return 0;
+}
+
+/* The audit log, opened for appending: created with mode 0600, or an existing regular file of ours that
+ * no one else may read or write. A symbolic link is refused (O_NOFOLLOW: the log must not be
+ * redirected), and so is an existing file that group or others may read or write, or that another
+ * user owns: the log says which documents were hits (with --audit-numbers, their numbers), so it is
+ * refused rather than repaired (chmod 600 is the operator's decision, not something to do behind
+ * their back). NULL after the reason is printed. */
+static FILE *audit_open(const char *path)
+{
+    struct stat st;
+    FILE *f;
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+
+    if (fd < 0) {
+        fprintf(stderr, "sltd screen: audit log %s: %s\n", path,
+                errno == ELOOP ? "is a symbolic link; refused (give the file itself)" : strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0) {
+        fprintf(stderr, "sltd screen: audit log %s: %s\n", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+        if (!S_ISREG(st.st_mode))
+            fprintf(stderr, "sltd screen: audit log %s: not a regular file; refused\n", path);
+        else if (st.st_uid != geteuid())
+            fprintf(stderr, "sltd screen: audit log %s: owned by another user; refused\n", path);
+        else
+            fprintf(stderr,
+                    "sltd screen: audit log %s: group or others may read or write it (mode %03o); refused, as "
+                    "it records hits (chmod 600 it, or give a new file)\n",
+                    path, (unsigned)(st.st_mode & 0777));
+        close(fd);
+        return NULL;
+    }
+    if ((f = fdopen(fd, "a")) == NULL) {
+        fprintf(stderr, "sltd screen: audit log %s: %s\n", path, strerror(errno));
+        close(fd);
+    }
+    return f;
 }
 
 /* One JSON line per hit; a failed write stops the screening (a hit must not go unlogged). */
@@ -261,7 +310,7 @@ int cli_screen(int argc, char **argv)
             fargv[fargc++] = argv[i];
     }
     fargv[fargc] = NULL;
-    rc = cli_parse_args(&a, fargc, fargv, A_DB | A_KEY | A_JSON | A_STALE | A_OCR, screen_help);
+    rc = cli_parse_args(&a, fargc, fargv, A_DB | A_KEY | A_JSON | A_STALE | A_OCR | A_STRICT, screen_help);
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.npos != 1)
@@ -277,11 +326,7 @@ int cli_screen(int argc, char **argv)
     if ((rc = cli_open_db(&db, "screen", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
     if (auditpath != NULL) {
-        int fd = open(auditpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        if (fd < 0 || (o.audit = fdopen(fd, "a")) == NULL) {
-            fprintf(stderr, "sltd screen: %s: %s\n", auditpath, strerror(errno));
-            if (fd >= 0)
-                close(fd);
+        if ((o.audit = audit_open(auditpath)) == NULL) {
             sltd_close(db);
             return CLI_SYSTEM;
         }
@@ -296,7 +341,7 @@ int cli_screen(int argc, char **argv)
         return CLI_SYSTEM;
     }
     so.flags = (o.all ? SLTD_SCREEN_ALL : 0u) | (a.ocr_variants ? SLTD_SCREEN_OCR_VARIANTS : 0u) |
-               (audit_numbers ? SLTD_SCREEN_AUDIT_NUMBERS : 0u);
+               (audit_numbers ? SLTD_SCREEN_AUDIT_NUMBERS : 0u) | (a.strict ? SLTD_SCREEN_MRZ_STRICT : 0u);
     so.row_fn = screen_row;
     so.row_ctx = &o;
     if (!no_progress && isatty(STDERR_FILENO)) {

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The demo: install what is missing, build, create a database from the synthetic feed in data/,
 # then check every passenger of the sample manifest and show the listed ones.
 set -eu

@@ -1,8 +1,17 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the Debian 12 packages sltd needs to build, test and benchmark, when they are missing.
 # Sourced or run by tools/demo.sh and tools/test.sh. Needs root (or sudo) only if something is missing.
 set -eu
-pkgs="cmake make gcc g++ pkg-config liblmdb-dev libsodium-dev libxxhash-dev check libcsv-dev libjansson-dev libsqlite3-dev"
+pkgs="cmake make gcc g++ pkg-config liblmdb-dev libsodium-dev libxxhash-dev check libjansson-dev libsqlite3-dev python3"
+# the Debian packages' test (deb_packages): dpkg-shlibdeps, the file(1) CPack needs, lintian
+pkgs="$pkgs dpkg-dev file lintian"
+# sync's HTTP(S) client; then the libraries libcurl itself links, which a static link of libsltd.a names
+# (pkg-config --static sltd: the install_consumer test); python3 runs the fleet tests' HTTP server and mirror
+pkgs="$pkgs libcurl4-openssl-dev libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap-dev"
+pkgs="$pkgs libzstd-dev python3 openssl"
+# the CLI test runs a command a few days ahead (data past its expiry) with faketime
+pkgs="$pkgs faketime"
 [ "${SLTD_EXTRA_PKGS:-}" ] && pkgs="$pkgs $SLTD_EXTRA_PKGS"
 missing=""
 for p in $pkgs; do

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kiosk-example.c — how a kiosk or e-gate embeds libsltd: a host program built against the installed
  * library, using only <sltd.h>.
  *

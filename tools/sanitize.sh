@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The sanitizer matrix: the whole suite under ASan+UBSan (-fno-sanitize-recover=all), the concurrency
 # suites under TSan, and the Check suites under valgrind memcheck with CK_FORK=no.
 #   sh tools/sanitize.sh [asan] [tsan] [valgrind]     (default: all three)

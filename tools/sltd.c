@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sltd — the operator's command line. Uses only the public header (sltd.h).
  *
  * Exit status everywhere: 0 checked, nothing listed (or success) · 1 at least one listed document ·
@@ -40,11 +41,13 @@ static const char import_help[] =
 
 static const char check_help[] =
     "usage: sltd check --db DIR [--key FILE] [--type T] [--json] [--refuse-stale] STATE NUMBER\n"
-    "       sltd check --db DIR [--key FILE] [--json] [--ocr-variants] --mrz LINE LINE [LINE]\n"
+    "       sltd check --db DIR [--key FILE] [--json] [--ocr-variants] [--strict] --mrz LINE LINE [LINE]\n"
     "\n"
     "Is this document listed? STATE is an ICAO 9303 code (UTO, D, D<<, ...); NUMBER is normalised\n"
     "(upper-case; spaces, '-', '/' and '<' dropped). --type filters by document family (P; I/A/C; V).\n"
     "A warning goes to stderr when the data is past its expiry; --refuse-stale makes it an error (3).\n"
+    "--mrz: an invalid document (a field that breaks ICAO 9303) is exit 2 unless its number is listed;\n"
+    "--strict accepts ICAO 9303 check digits only (no national variant).\n"
     "Exit status: 0 not listed, 1 listed, 2 bad input, 3 database or key error.\n";
 
 /* ---- sltd stats ---- */
@@ -53,7 +56,7 @@ static const char stats_help[] =
     "usage: sltd stats --db DIR [--key FILE] [--json]\n"
     "\n"
     "Records, documents, data sequence and age, state checksum, filter size, fill and estimated\n"
-    "false-positive rate, file sizes.\n";
+    "false-positive rate, file sizes; the last successful sync and the expiry of its index.\n";
 
 static int cmd_init(int argc, char **argv)
 {
@@ -158,32 +161,36 @@ static int cmd_check(int argc, char **argv)
     sltd_db *db;
     unsigned i;
     args a;
-    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON | A_TYPE | A_STALE | A_MRZ | A_OCR, check_help);
+    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON | A_TYPE | A_STALE | A_MRZ | A_OCR | A_STRICT,
+                            check_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.mrz) {
         if (a.type != NULL)
             return cli_usage_error("check", "--type does not apply to --mrz (the MRZ's document code gives it)");
-        if ((rc = cli_mrz_validate(a.npos, a.pos)) != 0) /* bad input is exit 2 whatever the db */
+        if ((rc = cli_mrz_validate(a.npos, a.pos, a.strict)) != 0) /* bad input is exit 2 whatever the db */
             return rc;
         if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0)
             return rc;
-        rc = cli_check_mrz(db, a.json, a.ocr_variants, a.npos, a.pos);
+        rc = cli_check_mrz(db, a.json, a.ocr_variants, a.strict, a.npos, a.pos);
         sltd_close(db);
         return rc;
     }
     if (a.ocr_variants)
         return cli_usage_error("check", "--ocr-variants applies to --mrz");
+    if (a.strict)
+        return cli_usage_error("check", "--strict applies to --mrz");
     if (a.npos != 2)
         return cli_usage_error("check", "give STATE and NUMBER");
     /* Validate the input before touching the database, so that bad input is exit 2 whatever the db. */
+    /* the messages do not repeat the arguments: either may be a document number */
     if ((rc = sltd_normalize_state(state, a.pos[0])) != SLTD_OK) {
-        fprintf(stderr, "sltd check: STATE \"%s\": %s\n", a.pos[0], sltd_strerror(rc));
+        fprintf(stderr, "sltd check: STATE (argument 1): %s\n", sltd_strerror(rc));
         return CLI_USAGE;
     }
     if ((rc = sltd_normalize_number(number, a.pos[1])) != SLTD_OK) {
-        fprintf(stderr, "sltd check: NUMBER \"%s\": %s\n", a.pos[1], sltd_strerror(rc));
+        fprintf(stderr, "sltd check: NUMBER (argument 2): %s\n", sltd_strerror(rc));
         return CLI_USAGE;
     }
     if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0)
@@ -238,16 +245,16 @@ static int cmd_stats(int argc, char **argv)
         return cli_usage_error("stats", "unexpected argument");
     if ((rc = cli_open_db(&db, "stats", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
-    rc = sltd_stats_get(&st, db);
-    sltd_close(db);
-    if (rc != SLTD_OK)
+    if ((rc = sltd_stats_get(&st, db)) != SLTD_OK) {
+        sltd_close(db);
         return cli_fail("stats", rc);
+    }
     cli_hex(sum, st.checksum, 16);
     if (a.json) {
         printf("{\"format_version\":%u,\"records\":%llu,\"documents\":%llu,\"sequence\":%llu,"
                "\"produced\":%lld,\"expires\":%lld,\"stale\":%s,\"checksum\":\"%s\",\"filter\":{\"state\":\"%s\","
                "\"bytes\":%llu,\"capacity\":%llu,\"bits_per_key\":%u,\"fill\":%.6f,\"fpr_estimate\":%.3g,"
-               "\"fpr_target\":%.3g},\"map_size\":%llu,\"data_bytes\":%llu}\n",
+               "\"fpr_target\":%.3g},\"map_size\":%llu,\"data_bytes\":%llu,\"sync\":",
                st.format_version, (unsigned long long)st.records, (unsigned long long)st.documents,
                (unsigned long long)st.sequence, (long long)st.produced, (long long)st.expires,
                st.expires != 0 && time(NULL) > st.expires ? "true" : "false", sum,
@@ -255,6 +262,9 @@ static int cmd_stats(int argc, char **argv)
                (unsigned long long)st.filter_capacity, st.filter_bits_per_key, st.filter_fill,
                st.filter_fpr_estimate, st.filter_fpr_target, (unsigned long long)st.map_size,
                (unsigned long long)st.data_bytes);
+        cli_sync_state(db, 1);
+        printf("}\n");
+        sltd_close(db);
         return CLI_CLEAR;
     }
     printf("database        %s (format %u)\n", a.db, st.format_version);
@@ -283,6 +293,8 @@ static int cmd_stats(int argc, char **argv)
                "(open it writable, e.g. 'sltd import', to rebuild it)\n");
     printf("data file       %llu bytes used, map %llu bytes\n", (unsigned long long)st.data_bytes,
            (unsigned long long)st.map_size);
+    cli_sync_state(db, 0);
+    sltd_close(db);
     return CLI_CLEAR;
 }
 
@@ -342,12 +354,17 @@ static const char main_help[] =
     "  check   --db DIR [--key FILE] STATE NUMBER [--type T]   check one document\n"
     "  screen  --db DIR [--format csv|mrz|jsonl] [--threads N] [--json] [--all] [--audit FILE] [-o OUT] MANIFEST|-\n"
     "                                                 screen a passenger manifest\n"
-    "  mrz     [--json] LINE LINE [LINE]              parse and validate an MRZ (no database)\n"
+    "  mrz     [--json] [--strict] LINE LINE [LINE]   parse and validate an MRZ (no database)\n"
     "  stats   --db DIR [--json]                      counts, freshness, filter, sizes\n"
     "  keygen  --out PREFIX                           Ed25519 signing keys: PREFIX.sec (0600), PREFIX.pub\n"
     "  pack    --key FILE --sign PREFIX.sec --seq N [--base M --db DIR] [--expires DAYS] -o BUNDLE FEED.csv\n"
     "                                                 a signed full bundle, or a delta on top of sequence M\n"
     "  apply   --db DIR --trust PREFIX.pub BUNDLE     verify a bundle, then apply it all or nothing\n"
+    "  publish --repo DIR --db REPLICA --sign PREFIX.sec [--expires DAYS] [--full] FEED.csv\n"
+    "                                                 authority: next bundle + signed index in a repository\n"
+    "  sync    --db DIR --trust ROOT.pub --from URL|DIR  kiosk: verify the index, fetch the cheapest path, apply\n"
+    "  certify --root ROOT.sec --keys KEYLIST [--days N] SIGNING.pub   root ceremony: certify a signing key\n"
+    "  revoke  --root ROOT.sec --keys KEYLIST SIGNING.pub              root ceremony: revoke a signing key\n"
     "  verify  --db DIR [--json]                      full integrity check\n"
     "\n"
     "'sltd COMMAND --help' for each. Exit status: 0 not listed / success, 1 listed,\n"
@@ -362,6 +379,7 @@ int main(int argc, char **argv)
         { "init", cmd_init }, { "import", cmd_import }, { "check", cmd_check },
         { "stats", cmd_stats }, { "verify", cmd_verify }, { "screen", cli_screen }, { "mrz", cli_mrz },
         { "keygen", cli_keygen }, { "pack", cli_pack }, { "apply", cli_apply },
+        { "publish", cli_publish }, { "sync", cli_sync }, { "certify", cli_certify }, { "revoke", cli_revoke },
     };
     size_t i;
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The test command: install what is missing, build with warnings as errors, run every test suite.
 #   sh tools/test.sh            build/ (RelWithDebInfo), all CTest suites, verbose
 # Set SLTD_SANITIZE=1 to also run the ASan+UBSan and TSan builds (tools/sanitize.sh); SLTD_AARCH64

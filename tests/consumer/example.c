@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* example.c — the README's "API at a glance", compiled against the installed library by the
  * install_consumer test (through find_package(sltd) and through pkg-config). */
 #include <stdio.h>

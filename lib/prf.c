@@ -1,23 +1,20 @@
-/* hash.c — keyed digests, key files, checksums (see hash.h). */
-#include "hash.h"
+/* SPDX-License-Identifier: Apache-2.0 */
+/* prf.c — the keyed PRF: SipHash-2-4-128 of a document's digest input, and its AVX2/AVX-512 lanes (see prf.h). */
+#include "prf.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
-#include "error.h"
-#include "fsutil.h"
+#include "norm.h"
 
-#define KDF_CONTEXT "sltd-prf"          /* crypto_kdf_CONTEXTBYTES = 8 */
-#define KDF_ID_PRF 1
 #define KEY_CHECK_INPUT "sltd key check v1"
+
+struct sltd__keys {
+    unsigned char prf[crypto_shorthash_siphashx24_KEYBYTES];
+    uint64_t k0, k1; /* the same key as two little-endian words, for the inlined SipHash below */
+};
 
 static inline uint64_t load64_le(const uint8_t *p)
 {
@@ -37,105 +34,34 @@ static void store64_le(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)v;
 }
 
-struct sltd__keys {
-    unsigned char prf[crypto_shorthash_siphashx24_KEYBYTES];
-    uint64_t k0, k1; /* the same key as two little-endian words, for the inlined SipHash below */
-};
-
-int sltd__hash_init(void)
+sltd__keys *sltd__prf_key_new(const uint8_t key[16])
 {
-    return sodium_init() < 0 ? SLTD_ENOMEM : SLTD_OK;
-}
+    sltd__keys *k = sodium_malloc(sizeof *k);
 
-/* Open a key file of either kind: a regular file, not a symbolic link; a secret one must not be
- * accessible by group or others. The descriptor, or a negative sltd code (detail set). */
-static int open_key_file(const char *path, const char *what, int secret, struct stat *st)
-{
-    int fd = sltd__fs_open_regular(path, 1, st);
-
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return sltd__err(SLTD_ENOENT, "%s: %s not found", path, what);
-        if (errno == ELOOP)
-            return sltd__err(SLTD_EKEY, "%s: %s is a symbolic link", path, what);
-        if (errno == EISDIR || errno == EINVAL)
-            return sltd__err(SLTD_EKEY, "%s: %s is not a regular file", path, what);
-        return sltd__err(SLTD_EKEY, "%s: cannot open %s: %s", path, what, strerror(errno));
-    }
-    if (secret && (st->st_mode & (S_IRWXG | S_IRWXO))) {
-        int rc = sltd__err(SLTD_EKEYPERM, "%s: %s mode is %03o; it must not be accessible by group or others (chmod 600)",
-                           path, what, (unsigned)(st->st_mode & 0777));
-        close(fd);
-        return rc;
-    }
-    return fd;
-}
-
-int sltd__key_create(const char *path)
-{
-    unsigned char master[crypto_kdf_KEYBYTES];
-    int fd, rc = SLTD_OK;
-
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return errno == EEXIST ? sltd__err(SLTD_EEXIST, "%s: key file already exists", path)
-                               : sltd__err(SLTD_EIO, "%s: cannot create key file: %s", path, strerror(errno));
-    crypto_kdf_keygen(master);
-    if ((rc = sltd__fs_write(fd, master, sizeof master, path)) != SLTD_OK)
-        goto cleanup;
-    if (fsync(fd) != 0)
-        rc = sltd__err(SLTD_EIO, "%s: cannot sync key file: %s", path, strerror(errno));
-cleanup:
-    sodium_memzero(master, sizeof master);
-    close(fd);
-    if (rc != SLTD_OK)
-        unlink(path);
-    return rc;
-}
-
-int sltd__key_load(sltd__keys **out, const char *path)
-{
-    unsigned char master[crypto_kdf_KEYBYTES];
-    struct stat st;
-    sltd__keys *k = NULL;
-    int fd, rc = SLTD_OK;
-
-    *out = NULL;
-    if ((fd = open_key_file(path, "key file", 1, &st)) < 0)
-        return fd;
-    if (st.st_size != (off_t)sizeof master) {
-        rc = sltd__err(SLTD_EKEY, "%s: key file must be exactly %zu bytes, found %lld", path, sizeof master,
-                       (long long)st.st_size);
-        goto cleanup;
-    }
-    if ((rc = sltd__fs_read(fd, master, sizeof master, path)) != SLTD_OK)
-        goto cleanup;
-    k = sodium_malloc(sizeof *k);
-    if (k == NULL) {
-        rc = sltd__err(SLTD_ENOMEM, "cannot allocate key memory");
-        goto cleanup;
-    }
-    crypto_kdf_derive_from_key(k->prf, sizeof k->prf, KDF_ID_PRF, KDF_CONTEXT, master);
+    if (k == NULL)
+        return NULL;
+    memcpy(k->prf, key, sizeof k->prf);
     k->k0 = load64_le(k->prf);
     k->k1 = load64_le(k->prf + 8);
     sodium_mprotect_readonly(k);
-    *out = k;
-cleanup:
-    sodium_memzero(master, sizeof master);
-    close(fd);
-    return rc;
+    return k;
 }
 
-void sltd__key_free(sltd__keys *k)
+void sltd__prf_key_free(sltd__keys *k)
 {
     if (k != NULL)
         sodium_free(k); /* sodium_free wipes the memory before releasing it */
 }
 
+void sltd__prf_key_check(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k)
+{
+    crypto_shorthash_siphashx24(out, (const unsigned char *)KEY_CHECK_INPUT, sizeof KEY_CHECK_INPUT - 1, k->prf);
+}
+
 /* SipHash-2-4 with 128-bit output (Aumasson and Bernstein, "SipHash: a fast short-input PRF", and the
  * 128-bit variant of the reference implementation): the function libsodium exposes as
  * crypto_shorthash_siphashx24, written out here so that the lookup path pays no call overhead or
- * per-call key setup (~35 ns -> ~15 ns for a 13-byte input here). test_keys checks it bit for bit
+ * per-call key setup (sltd-bench's sltd.digest row measures it). test_keys checks it bit for bit
  * against libsodium on random inputs of every length from 0 to 64. */
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 #define SIPROUND                                                                                            \
@@ -185,19 +111,18 @@ static inline void siphash128(uint8_t out[16], const uint8_t *in, size_t len, ui
     store64_le(out + 8, v0 ^ v1 ^ v2 ^ v3);
 }
 
-void sltd__digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
+_Static_assert(SLTD__KEY_INPUT == SLTD__DIGEST_INPUT, "the digest input is laid out by norm.c");
+
+void sltd__prf_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
                   const char *number, size_t nlen)
 {
-    uint8_t in[SLTD__DIGEST_INPUT] = { 0 };
+    uint8_t in[SLTD__KEY_INPUT];
+    const size_t len = sltd__key_compose(in, state, slen, number, nlen);
 
-    /* '<' appears in neither part, so "STATE<NUMBER" is an injective encoding. */
-    memcpy(in, state, slen);
-    in[slen] = '<';
-    memcpy(in + slen + 1, number, nlen);
-    siphash128(out, in, slen + 1 + nlen, k->k0, k->k1, 1);
+    siphash128(out, in, len, k->k0, k->k1, 1);
 }
 
-void sltd__digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const uint8_t *in, size_t len)
+void sltd__prf_digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const uint8_t *in, size_t len)
 {
     siphash128(out, in, len, k->k0, k->k1, 1);
 }
@@ -206,7 +131,9 @@ void sltd__digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, cons
  * (eight 64-bit lanes, native rotates) or AVX2 (four lanes), checked at run time, the SipHash states
  * of several inputs run side by side in one register set; lanes whose input has fewer 8-byte blocks
  * hold their state while the others compress. The rest go one at a time. test_keys compares every
- * path with libsodium. */
+ * path with libsodium. The AVX2 and AVX-512 functions are the same SipHash rounds written twice on
+ * purpose, once per register width and instruction set (the shared per-lane steps are the helpers
+ * lane_blocks, lane_words and lane_store); a macro over both would hide which instructions run. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
@@ -389,13 +316,13 @@ static void digest_many(uint8_t *const out[], const sltd__keys *k, const uint8_t
         siphash128(out[i], in[i], len[i], k->k0, k->k1, 1);
 }
 
-void sltd__digest_inputs(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
+void sltd__prf_digest_inputs(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
                          size_t n)
 {
     digest_many(out, k, in, len, n, simd_lanes());
 }
 
-int sltd__siphash_lanes_check(const uint8_t key[16], const uint8_t *const in[], const size_t len[], size_t n)
+int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t *const in[], const size_t len[], size_t n)
 {
     static const int widths[] = { 8, 4, 1 };
     struct sltd__keys k;
@@ -426,7 +353,7 @@ int sltd__siphash_lanes_check(const uint8_t key[16], const uint8_t *const in[], 
     return bad ? -1 : ran;
 }
 
-void sltd__siphash_reference_check(uint8_t ours[16], uint8_t sodium[16], const uint8_t key[16], const uint8_t *in,
+void sltd__prf_reference_check(uint8_t ours[16], uint8_t sodium[16], const uint8_t key[16], const uint8_t *in,
                                    size_t len)
 {
     uint8_t padded[64 + 8] = { 0 };
@@ -441,244 +368,4 @@ void sltd__siphash_reference_check(uint8_t ours[16], uint8_t sodium[16], const u
         if (memcmp(again, ours, 16) != 0)
             memset(ours, 0, 16), ours[0] = (uint8_t)~sodium[0]; /* make the comparison fail */
     }
-}
-
-void sltd__key_check(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k)
-{
-    crypto_shorthash_siphashx24(out, (const unsigned char *)KEY_CHECK_INPUT, sizeof KEY_CHECK_INPUT - 1, k->prf);
-}
-
-void sltd__hash128(uint8_t out[16], const void *a, size_t alen, const void *b, size_t blen)
-{
-    unsigned char buf[256];
-    XXH128_canonical_t c;
-    XXH128_hash_t h;
-
-    if (alen + blen <= sizeof buf) {
-        memcpy(buf, a, alen);
-        memcpy(buf + alen, b, blen);
-        h = XXH3_128bits(buf, alen + blen);
-    } else {
-        XXH3_state_t st;
-        XXH3_128bits_reset(&st);
-        XXH3_128bits_update(&st, a, alen);
-        XXH3_128bits_update(&st, b, blen);
-        h = XXH3_128bits_digest(&st);
-    }
-    XXH128_canonicalFromHash(&c, h);
-    memcpy(out, c.digest, 16);
-}
-
-uint64_t sltd__hash64(const void *p, size_t n, uint64_t seed)
-{
-    return XXH3_64bits_withSeed(p, n, seed);
-}
-
-void sltd__sum128(uint8_t acc[16], const uint8_t v[16], int sign)
-{
-    unsigned carry = 0;
-    int i;
-
-    for (i = 15; i >= 0; i--) {
-        unsigned x = sign > 0 ? (unsigned)acc[i] + v[i] + carry : (unsigned)acc[i] - v[i] - carry;
-        carry = sign > 0 ? (x >> 8) : ((x >> 8) ? 1u : 0u);
-        acc[i] = (uint8_t)x;
-    }
-}
-
-void sltd__random(void *buf, size_t n)
-{
-    randombytes_buf(buf, n);
-}
-
-void sltd__wipe(void *p, size_t n)
-{
-    sodium_memzero(p, n);
-}
-
-/* ---- Ed25519 signing keys and signatures (see hash.h) ---- */
-
-#define SEC_MAGIC "SLTDSEC1"
-#define PUB_MAGIC "SLTDPUB1"
-#define KEYFILE_MAGIC_LEN 8
-#define SEC_FILE_LEN (KEYFILE_MAGIC_LEN + crypto_sign_SECRETKEYBYTES)
-#define PUB_FILE_LEN (KEYFILE_MAGIC_LEN + crypto_sign_PUBLICKEYBYTES)
-
-struct sltd__signkey {
-    unsigned char sk[crypto_sign_SECRETKEYBYTES];
-};
-
-struct sltd__sigstate {
-    crypto_sign_state st;
-};
-
-/* Open a new file that must not exist. -1 with errno on failure. */
-static int create_excl(const char *path, mode_t mode)
-{
-    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-}
-
-int sltd__signkey_create(const char *sec_path, const char *pub_path, uint8_t keyid[SLTD__SIGN_KEYID])
-{
-    unsigned char file[SEC_FILE_LEN], pub[PUB_FILE_LEN];
-    int sfd = -1, pfd = -1, rc = SLTD_OK, created = 0;
-
-    if (sodium_init() < 0)
-        return sltd__err(SLTD_ENOMEM, "libsodium could not be initialised");
-    if ((sfd = create_excl(sec_path, 0600)) < 0)
-        return errno == EEXIST ? sltd__err(SLTD_EEXIST, "%s: already exists; not overwritten", sec_path)
-                               : sltd__err(SLTD_EIO, "%s: cannot create: %s", sec_path, strerror(errno));
-    if ((pfd = create_excl(pub_path, 0644)) < 0) {
-        rc = errno == EEXIST ? sltd__err(SLTD_EEXIST, "%s: already exists; not overwritten", pub_path)
-                             : sltd__err(SLTD_EIO, "%s: cannot create: %s", pub_path, strerror(errno));
-        close(sfd);
-        unlink(sec_path);
-        return rc;
-    }
-    created = 1;
-    memcpy(file, SEC_MAGIC, KEYFILE_MAGIC_LEN);
-    memcpy(pub, PUB_MAGIC, KEYFILE_MAGIC_LEN);
-    crypto_sign_keypair(pub + KEYFILE_MAGIC_LEN, file + KEYFILE_MAGIC_LEN);
-    if ((rc = sltd__fs_write(sfd, file, sizeof file, sec_path)) != SLTD_OK ||
-        (rc = sltd__fs_write(pfd, pub, sizeof pub, pub_path)) != SLTD_OK)
-        goto cleanup;
-    if (fsync(sfd) != 0 || fsync(pfd) != 0) {
-        rc = sltd__err(SLTD_EIO, "%s: cannot sync the key files: %s", sec_path, strerror(errno));
-        goto cleanup;
-    }
-    if (keyid != NULL)
-        sltd__pubkey_id(keyid, pub + KEYFILE_MAGIC_LEN);
-cleanup:
-    sodium_memzero(file, sizeof file);
-    close(sfd);
-    close(pfd);
-    if (rc != SLTD_OK && created) {
-        unlink(sec_path);
-        unlink(pub_path);
-    }
-    return rc;
-}
-
-/* Read a whole small key file of exactly `len` bytes beginning with `magic`. secret: refuse group/other
- * access bits. */
-static int read_keyfile(unsigned char *buf, size_t len, const char *path, const char *magic, int secret,
-                        const char *what)
-{
-    struct stat st;
-    int fd, rc = SLTD_OK;
-
-    if ((fd = open_key_file(path, what, secret, &st)) < 0)
-        return fd;
-    if (st.st_size != (off_t)len) {
-        rc = sltd__err(SLTD_EKEY, "%s: not an sltd %s (%zu bytes expected, found %lld)", path, what, len,
-                       (long long)st.st_size);
-        goto cleanup;
-    }
-    if ((rc = sltd__fs_read(fd, buf, len, path)) != SLTD_OK)
-        goto cleanup;
-    if (memcmp(buf, magic, KEYFILE_MAGIC_LEN) != 0) {
-        sodium_memzero(buf, len);
-        rc = sltd__err(SLTD_EKEY, "%s: not an sltd %s (bad magic)", path, what);
-    }
-cleanup:
-    close(fd);
-    return rc;
-}
-
-int sltd__signkey_load(sltd__signkey **out, const char *path)
-{
-    unsigned char file[SEC_FILE_LEN];
-    sltd__signkey *k;
-    int rc;
-
-    *out = NULL;
-    if (sodium_init() < 0)
-        return sltd__err(SLTD_ENOMEM, "libsodium could not be initialised");
-    if ((rc = read_keyfile(file, sizeof file, path, SEC_MAGIC, 1, "signing key")) != SLTD_OK)
-        return rc;
-    k = sodium_malloc(sizeof *k);
-    if (k == NULL) {
-        sodium_memzero(file, sizeof file);
-        return sltd__err(SLTD_ENOMEM, "cannot allocate key memory");
-    }
-    memcpy(k->sk, file + KEYFILE_MAGIC_LEN, sizeof k->sk);
-    sodium_memzero(file, sizeof file);
-    sodium_mprotect_readonly(k);
-    *out = k;
-    return SLTD_OK;
-}
-
-void sltd__signkey_free(sltd__signkey *k)
-{
-    if (k != NULL)
-        sodium_free(k);
-}
-
-void sltd__signkey_id(uint8_t out[SLTD__SIGN_KEYID], const sltd__signkey *k)
-{
-    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-
-    crypto_sign_ed25519_sk_to_pk(pk, k->sk);
-    sltd__pubkey_id(out, pk);
-}
-
-int sltd__pubkey_load(uint8_t out[SLTD__SIGN_PUBLIC], const char *path)
-{
-    unsigned char file[PUB_FILE_LEN];
-    int rc;
-
-    if ((rc = read_keyfile(file, sizeof file, path, PUB_MAGIC, 0, "public key")) != SLTD_OK)
-        return rc;
-    memcpy(out, file + KEYFILE_MAGIC_LEN, SLTD__SIGN_PUBLIC);
-    return SLTD_OK;
-}
-
-void sltd__pubkey_id(uint8_t out[SLTD__SIGN_KEYID], const uint8_t pk[SLTD__SIGN_PUBLIC])
-{
-    unsigned char h[crypto_generichash_BYTES];
-
-    crypto_generichash(h, sizeof h, pk, SLTD__SIGN_PUBLIC, NULL, 0);
-    memcpy(out, h, SLTD__SIGN_KEYID);
-}
-
-sltd__sigstate *sltd__sig_begin(void)
-{
-    sltd__sigstate *s;
-
-    if (sodium_init() < 0 || (s = sodium_malloc(sizeof *s)) == NULL)
-        return NULL;
-    crypto_sign_init(&s->st);
-    return s;
-}
-
-void sltd__sig_update(sltd__sigstate *s, const void *p, size_t n)
-{
-    crypto_sign_update(&s->st, p, n);
-}
-
-void sltd__sig_create(const sltd__sigstate *s, uint8_t sig[SLTD__SIGN_BYTES], const sltd__signkey *k)
-{
-    crypto_sign_state copy = s->st; /* final_create consumes the state */
-
-    crypto_sign_final_create(&copy, sig, NULL, k->sk);
-    sodium_memzero(&copy, sizeof copy);
-}
-
-int sltd__sig_verify(const sltd__sigstate *s, const uint8_t sig[SLTD__SIGN_BYTES],
-                     const uint8_t (*pks)[SLTD__SIGN_PUBLIC], size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        crypto_sign_state copy = s->st;
-        if (crypto_sign_final_verify(&copy, sig, pks[i]) == 0)
-            return (int)i;
-    }
-    return -1;
-}
-
-void sltd__sig_free(sltd__sigstate *s)
-{
-    if (s != NULL)
-        sodium_free(s);
 }

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* manifest_csv.c — CSV manifests: the one CSV reader (csvread.h), a strict header, one key a row.
+ *
+ * Header (names case-insensitive, spaces and tabs around them ignored): `number` and the issuing state
+ * are required, `type` is optional, every other column is passed through. The issuing state is the
+ * column `state` or `issuing_state` (the same role under two names: a header with both is refused,
+ * as it cannot say which one to trust); `nationality` stands in for it only when neither is there
+ * (then nationality is taken for the issuing state), and is passed through otherwise. A column named
+ * twice is refused, naming both columns. A bad header stops the screening (SLTD_EFORMAT); a bad row is
+ * an invalid row of its own (the reader goes on after it, see csvread.h). Values are trimmed of the
+ * spaces and tabs around them (sltd__csv_trim) before they are looked up, as feed values are. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csvread.h"
+#include "error.h"
+#include "manifest.h"
+
+typedef struct csv_reader {
+    sltd__csv *csv;
+    const sltd__mf_ctx *cx;
+    char *names[SLTD__CSV_FIELDS_MAX];
+    size_t nnames;
+    int h_state, h_number, h_type;
+    const char *state_field;
+} csv_reader;
+
+enum { ROLE_NONE, ROLE_STATE, ROLE_NATIONALITY, ROLE_NUMBER, ROLE_TYPE };
+
+static int role_of(const char *name, const char **canon)
+{
+    static const struct {
+        const char *name;
+        int role;
+    } roles[] = { { "state", ROLE_STATE },   { "issuing_state", ROLE_STATE }, { "nationality", ROLE_NATIONALITY },
+                  { "number", ROLE_NUMBER }, { "type", ROLE_TYPE } };
+    size_t i;
+
+    for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (strcasecmp(name, roles[i].name) == 0) {
+            *canon = roles[i].name;
+            return roles[i].role;
+        }
+    *canon = NULL;
+    return ROLE_NONE;
+}
+
+static int header(csv_reader *r, const sltd__csv_row *row)
+{
+    const char *name = r->cx->name, *canon;
+    char shown[160];
+    int nat = -1;
+    size_t i, j;
+
+    for (i = 0; i < row->nfields; i++) {
+        const char *f = row->field[i];
+        size_t n = row->len[i];
+        int role;
+
+        sltd__csv_trim(&f, &n);
+        if ((r->names[i] = strndup(f, n)) == NULL)
+            return sltd__err(SLTD_ENOMEM, "out of memory");
+        r->nnames = i + 1;
+        role = role_of(r->names[i], &canon);
+        for (j = 0; j < i; j++)
+            if (strcasecmp(r->names[j], r->names[i]) == 0)
+                return sltd__err(SLTD_EFORMAT, "%s:%lu: duplicate column %s (columns %zu and %zu)", name, row->line,
+                                 canon != NULL ? (snprintf(shown, sizeof shown, "'%s'", canon), shown)
+                                               : sltd__csv_show_name(shown, sizeof shown, f, n),
+                                 j + 1, i + 1);
+        switch (role) {
+        case ROLE_STATE:
+            if (r->h_state >= 0)
+                return sltd__err(SLTD_EFORMAT,
+                                 "%s:%lu: columns '%s' (%d) and '%s' (%zu) both name the issuing state; keep one",
+                                 name, row->line, r->state_field, r->h_state + 1, canon, i + 1);
+            r->h_state = (int)i;
+            r->state_field = canon;
+            break;
+        case ROLE_NATIONALITY: nat = (int)i; break;
+        case ROLE_NUMBER: r->h_number = (int)i; break;
+        case ROLE_TYPE: r->h_type = (int)i; break;
+        default: break;
+        }
+    }
+    if (r->h_state < 0 && nat >= 0) { /* nationality stands in only when nothing better is given */
+        r->h_state = nat;
+        r->state_field = "nationality";
+    }
+    if (r->h_state < 0 || r->h_number < 0)
+        return sltd__err(SLTD_EFORMAT,
+                         "%s:%lu: the header must name a 'state' (or 'issuing_state', or 'nationality') column and "
+                         "a 'number' column",
+                         name, row->line);
+    return 0;
+}
+
+static int csv_open(void **st, sltd__text *in, const sltd__mf_ctx *cx)
+{
+    csv_reader *r = calloc(1, sizeof *r);
+    const sltd__csv_row *row;
+    int rc;
+
+    *st = r;
+    if (r == NULL || sltd__csv_attach(&r->csv, in) != 0)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    r->cx = cx;
+    r->h_state = r->h_number = r->h_type = -1;
+    rc = sltd__csv_next(r->csv, &row);
+    if (rc == 0)
+        return sltd__err(SLTD_EFORMAT, "%s: empty manifest (a header row is required)", cx->name);
+    if (rc < 0)
+        return sltd__err(rc, "%s", sltd__csv_error(r->csv));
+    return header(r, row);
+}
+
+/* The key's copy of a value: the field itself, or a trimmed copy when spaces or tabs surround it;
+ * NONE for an empty one when empty_is_none. */
+static int value(sltd__mf_chunk *c, uint32_t off, size_t len, int empty_is_none, uint32_t *out)
+{
+    const char *s = c->a + off;
+    size_t n = len;
+
+    sltd__csv_trim(&s, &n);
+    if (n == 0 && empty_is_none) {
+        *out = SLTD__MF_NONE;
+        return 0;
+    }
+    if (n == len) {
+        *out = off;
+        return 0;
+    }
+    return sltd__mf_put(c, s, n, out);
+}
+
+static int csv_read(void *st, sltd__mf_chunk *c)
+{
+    csv_reader *r = st;
+    const sltd__csv_row *row;
+    char msg[SLTD__MF_MSG];
+    sltd__mf_doc *d;
+    sltd__mf_key *k;
+    uint32_t base;
+    int rc = sltd__csv_next(r->csv, &row);
+
+    if (rc == 0)
+        return 0;
+    if (rc == SLTD_EFORMAT) /* a bad row: its own invalid row, and the reader goes on after it */
+        return sltd__mf_doc_fail(c, sltd__mf_doc_new(c, sltd__csv_line(r->csv)), SLTD_EFORMAT,
+                                 sltd__csv_error(r->csv)) != 0
+                   ? SLTD_ENOMEM
+                   : 1;
+    if (rc < 0)
+        return sltd__err(rc, "%s", sltd__csv_error(r->csv));
+    d = sltd__mf_doc_new(c, row->line);
+    if (row->nfields != r->nnames) {
+        snprintf(msg, sizeof msg, "%s:%lu: %zu fields, the header has %zu", r->cx->name, row->line, row->nfields,
+                 r->nnames);
+        return sltd__mf_doc_fail(c, d, SLTD_EFORMAT, msg) != 0 ? SLTD_ENOMEM : 1;
+    }
+    /* the row's fields in one copy (each NUL-terminated already), then their offsets */
+    if (sltd__mf_put(c, row->data, row->used - 1, &base) != 0)
+        return SLTD_ENOMEM;
+    d->first = (uint32_t)c->nf;
+    d->nfields = (uint32_t)row->nfields;
+    if (sltd__mf_push_fields(c, base, row->off, row->nfields) != 0)
+        return SLTD_ENOMEM;
+    k = sltd__mf_key_new(d, r->state_field, "number", "type");
+    if (value(c, base + row->off[r->h_state], row->len[r->h_state], 0, &k->state) != 0 ||
+        value(c, base + row->off[r->h_number], row->len[r->h_number], 0, &k->number) != 0 ||
+        (r->h_type >= 0 && value(c, base + row->off[r->h_type], row->len[r->h_type], 1, &k->type) != 0))
+        return SLTD_ENOMEM;
+    k->qi = 0; /* numbered when the batch is built */
+    return 1;
+}
+
+static const char *const *csv_names(const void *st, size_t *n)
+{
+    const csv_reader *r = st;
+
+    *n = r->nnames;
+    return (const char *const *)r->names;
+}
+
+static void csv_close(void *st)
+{
+    csv_reader *r = st;
+    size_t i;
+
+    if (r == NULL)
+        return;
+    for (i = 0; i < r->nnames; i++)
+        free(r->names[i]);
+    sltd__csv_close(r->csv);
+    free(r);
+}
+
+const sltd__mf_format sltd__mf_csv = { csv_open, csv_read, NULL, csv_names, csv_close };

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* textin.h — the one streaming text reader under every input format (internal): feed CSV, CSV manifests,
+ * MRZ text and JSON Lines manifests all read their bytes through it.
+ *
+ * It reads a file (or standard input for "-") in blocks of SLTD__TEXT_BLOCK bytes, so memory stays
+ * bounded whatever the input, and keeps the rules every format shares:
+ *  - a UTF-8 byte-order mark (EF BB BF) at the start is dropped;
+ *  - line ends are LF, CRLF or a lone CR, mixed freely; a CR followed by an LF is one line end (also
+ *    when the two fall in different blocks), every other CR or LF is one;
+ *  - line numbers are exact for every line-end style: the line of a byte is 1 + the number of line
+ *    ends before it (line ends inside CSV quoted fields count too);
+ *  - a directory (or anything that is not a file, pipe or terminal to read) is refused at open.
+ * A NUL byte is never valid text; the formats refuse the row or line that holds one (the line reader
+ * below says where).
+ *
+ * Two ways to consume the bytes: whole lines (sltd__text_getline: MRZ text, JSON Lines), or the block
+ * itself for a byte-level scanner that crosses line ends (the CSV reader), which counts the line ends it
+ * consumes with sltd__text_eol(). */
+#ifndef SLTD_TEXTIN_H
+#define SLTD_TEXTIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sltd.h"
+
+#define SLTD__TEXT_BLOCK (128 * 1024) /* bytes read at a time */
+
+typedef struct sltd__text {
+    const unsigned char *buf; /* the current block: unread bytes are buf[pos, end) */
+    size_t pos, end;
+    unsigned char before;     /* the byte before buf[0] in the input (0 at the start) */
+    unsigned long line;       /* line of buf[pos] */
+    int eof;                  /* the input is exhausted (the block may still hold bytes) */
+    /* private */
+    int fd, own_fd, started;
+    unsigned char *block;
+    char *name;
+    uint64_t bytes, total;
+    char *lbuf; /* a line that crosses blocks is put together here */
+    size_t lcap;
+    char err[512];
+} sltd__text;
+
+/* Open PATH ("-" = standard input, read but never closed). *out is set whenever the return is not
+ * SLTD_ENOMEM, also on failure, so that sltd__text_error() can say what went wrong; close it either
+ * way. Returns 0, SLTD_EINVAL (NULL path), SLTD_ENOENT, SLTD_EFORMAT (a directory or other file that
+ * is not text to read), SLTD_EIO, SLTD_ENOMEM. */
+SLTD_NODISCARD int sltd__text_open(sltd__text **out, const char *path);
+
+/* Make unread bytes available: 1 when buf[pos, end) is not empty, 0 at the end of the input,
+ * SLTD_EIO on a read error ("FILE:LINE: read error: ..." in sltd__text_error). */
+SLTD_NODISCARD int sltd__text_fill(sltd__text *t);
+
+/* Is the byte at buf[i] (a CR or LF being consumed) the LF of a CRLF pair? Such an LF ends nothing:
+ * the CR before it already ended the line. */
+static inline int sltd__text_crlf(const sltd__text *t, size_t i)
+{
+    return t->buf[i] == '\n' && (i > 0 ? t->buf[i - 1] : t->before) == '\r';
+}
+
+/* Count the line end at buf[i] (a CR or an LF that is not the tail of a CRLF). */
+static inline void sltd__text_eol(sltd__text *t, size_t i)
+{
+    t->line += !sltd__text_crlf(t, i);
+}
+
+/* One line, its line end excluded. */
+typedef struct sltd__text_line {
+    const char *p;      /* its bytes (at most the `max` given), valid until the next call */
+    size_t len;
+    unsigned long line; /* its line number */
+    size_t full_len;    /* its real length: more than len when it was cut at max */
+    size_t nul;         /* 0, or the 1-based position of its first NUL byte */
+} sltd__text_line;
+
+/* The next line: 1 (*out set), 0 at the end of the input, SLTD_EIO, SLTD_ENOMEM. A line longer than
+ * max bytes is cut at max (full_len says so) and the rest of it is skipped. */
+SLTD_NODISCARD int sltd__text_getline(sltd__text *t, sltd__text_line *out, size_t max);
+
+/* The name used in messages: the path, or "<stdin>" for "-". */
+const char *sltd__text_name(const sltd__text *t);
+/* The last open or read error, "" when none. Accepts NULL ("out of memory"). */
+const char *sltd__text_error(const sltd__text *t);
+/* Bytes read so far, and the size of the input when it is a regular file (else 0). */
+uint64_t sltd__text_bytes(const sltd__text *t);
+uint64_t sltd__text_total(const sltd__text *t);
+/* Bytes of heap the reader holds (bounded: it does not grow with the input). */
+size_t sltd__text_memory(const sltd__text *t);
+/* Accepts NULL. */
+void sltd__text_close(sltd__text *t);
+
+#endif
