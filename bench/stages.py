@@ -92,17 +92,17 @@ def stage_of(obj, path, fn, line, src):
         return "slot, freshness"  # LMDB's last transaction id, read for the freshness check
     if "liblmdb" in obj or name.startswith("mdb_"):
         return "LMDB"
-    if name in SLOT or name.startswith("fresh_") or CLOCK.match(name):
+    if name in SLOT or name.startswith(("fresh_", "sltd__fresh")) or base == "fresh.c" or CLOCK.match(name):
         return "slot, freshness"
-    if "bloom" in name or "bloom" in base or name.endswith("lookup_filter"):
+    if "bloom" in name or "bloom" in base or base == "filter.c" or name.startswith("sltd__filter"):
         return "filter"
-    if base == "norm.c" or name in ("prepare", "normalise") or name.startswith("sltd__norm"):
+    if base == "norm.c" or name in ("prepare", "normalize") or name.startswith(("sltd__norm", "sltd__key_input")):
         return "normalise"
-    if base == "hash.c" or "siphash" in name or name.startswith("sltd__prf_digest"):
+    if base == "prf.c" or "siphash" in name or name.startswith("sltd__prf"):
         return "digest"
-    if name in ("key_cmp", "sltd__store_key_order") or base == "store.c" or name.startswith("sltd__txn"):
+    if name in ("key_cmp", "sltd__store_key_order") or base == "store.c" or name.startswith("sltd__store"):
         return "LMDB"
-    if name in ("answer", "read_record") or base == "record.c" or name.startswith("sltd__rec"):
+    if name in ("answer", "read_record") or base == "record.c" or name.startswith("sltd__record"):
         return "decode"
     return "call, glue"
 

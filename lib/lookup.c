@@ -17,19 +17,20 @@ typedef struct norm_query {
     char family; /* type family filter, 0 for none */
 } norm_query;
 
-/* Normalise a query into its digest input; *len gets the input's length. */
-static int prepare(norm_query *nq, size_t *len, const char *state, const char *number, const char *type)
+/* Normalise a query into its digest input; *len gets the input's length, *family its type family. */
+static int prepare(uint8_t in[SLTD__KEY_INPUT], size_t *len, char *family, const char *state, const char *number,
+                   const char *type)
 {
     char t[SLTD_TYPE_MAX + 1];
     int rc;
 
-    if ((rc = sltd__key_input(nq->in, len, state, SIZE_MAX, number, SIZE_MAX)) != SLTD_OK)
+    if ((rc = sltd__key_input(in, len, state, SIZE_MAX, number, SIZE_MAX)) != SLTD_OK)
         return rc;
-    nq->family = 0;
+    *family = 0;
     if (type != NULL && type[0] != '\0') {
         if ((rc = sltd__norm_type(t, type, strlen(type))) != SLTD_OK)
             return rc;
-        nq->family = sltd__type_family(t);
+        *family = sltd__type_family(t);
     }
     return SLTD_OK;
 }
@@ -38,7 +39,7 @@ static int normalize(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd__ke
                      const char *number, const char *type)
 {
     size_t len;
-    int rc = prepare(nq, &len, state, number, type);
+    int rc = prepare(nq->in, &len, &nq->family, state, number, type);
 
     if (rc == SLTD_OK)
         sltd__prf_digest_input(d, keys, nq->in, len);
@@ -132,66 +133,98 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     return out->error = rc;
 }
 
+/* A batch goes through in chunks. Each chunk is normalised and hashed as a whole (the digests side by
+ * side in SIMD lanes, prf.c) and its filter blocks prefetched; the next chunk is normalised and hashed
+ * while those blocks arrive; then the chunk is probed, and only its "maybe" documents go to LMDB, in one
+ * read transaction. */
 #define BATCH_CHUNK 64
+
+typedef struct chunk {
+    uint8_t in[BATCH_CHUNK][SLTD__DIGEST_INPUT]; /* digest inputs, side by side for the lanes */
+    uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE];
+    uint8_t len[BATCH_CHUNK];
+    uint8_t at[BATCH_CHUNK]; /* valid document j is document at[j] of the chunk */
+    char family[BATCH_CHUNK];
+    size_t nvalid;
+} chunk;
+
+/* Clear m results stamped like st, normalise their queries into c, hash them, prefetch their blocks. */
+static void chunk_prepare(chunk *c, sltd_result *out, const sltd_query *q, size_t m, const sltd_result *st,
+                          const sltd__keys *keys, const sltd__bloom *b)
+{
+    size_t i, j, nv = 0, len;
+
+    for (i = 0; i < m; i++) {
+        sltd_result *o = &out[i];
+        result_clear(o);
+        o->data_sequence = st->data_sequence;
+        o->data_produced = st->data_produced;
+        o->data_expires = st->data_expires;
+        o->stale = st->stale;
+        if ((o->error = prepare(c->in[nv], &len, &c->family[nv], q[i].state, q[i].number, q[i].type)) == 0) {
+            c->len[nv] = (uint8_t)len;
+            c->at[nv++] = (uint8_t)i;
+        }
+    }
+    c->nvalid = nv;
+    sltd__prf_digest_inputs(c->d, keys, (const uint8_t(*)[SLTD__DIGEST_INPUT])c->in, c->len, nv);
+    if (b != NULL)
+        for (j = 0; j < nv; j++)
+            sltd__bloom_prefetch(b, c->d[j]);
+}
+
+/* Probe chunk c (its results at out) and read its "maybe" documents from LMDB. */
+static int chunk_answer(const chunk *c, sltd_result *out, const sltd__db_parts *p)
+{
+    sltd__bloom *b = sltd__filter_lookup(p->filter);
+    uint64_t maybe = 0;
+    sltd__txn *t;
+    size_t j;
+    int rc;
+
+    if (b == NULL)
+        maybe = c->nvalid == 64 ? ~(uint64_t)0 : ((uint64_t)1 << c->nvalid) - 1;
+    else
+        for (j = 0; j < c->nvalid; j++)
+            maybe |= (uint64_t)sltd__bloom_test(b, c->d[j]) << j;
+    if (maybe == 0)
+        return SLTD_OK;
+    if ((rc = sltd__store_read_begin(p->store, &t)) != SLTD_OK)
+        return rc;
+    for (; maybe != 0 && rc == SLTD_OK; maybe &= maybe - 1) {
+        j = (size_t)__builtin_ctzll(maybe);
+        rc = read_record(&out[c->at[j]], t, c->d[j], c->family[j]);
+    }
+    sltd__store_read_end(p->store, t);
+    return rc;
+}
+
+_Static_assert(BATCH_CHUNK <= 64, "a chunk's maybes are one 64-bit mask");
 
 int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
-    /* per chunk, the valid documents j = 0..nvalid-1: document at[j] of the chunk */
-    uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE], *dp[BATCH_CHUNK];
-    norm_query nq[BATCH_CHUNK];
-    const uint8_t *in[BATCH_CHUNK];
-    size_t len[BATCH_CHUNK], at[BATCH_CHUNK], nvalid;
-    int maybe[BATCH_CHUNK];
+    chunk c[2]; /* the chunk being answered and the next one */
     sltd__db_parts p;
     sltd__freshness fr;
-    sltd__txn *t;
-    size_t base, i, j, m;
-    int rc = SLTD_OK, any;
-    time_t now = time(NULL);
+    size_t base, i, m;
+    int rc = SLTD_OK, cur = 0;
     sltd_result st;
 
     if (out == NULL || (q == NULL && n > 0))
         return SLTD_EINVAL;
     if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         goto fail_all;
-    if ((rc = sltd__fresh_now(p.fresh, p.store, &fr)) != SLTD_OK || (rc = stamp(&st, &p, &fr, now)) != SLTD_OK)
+    if ((rc = sltd__fresh_now(p.fresh, p.store, &fr)) != SLTD_OK || (rc = stamp(&st, &p, &fr, time(NULL))) != SLTD_OK)
         goto fail_all;
-    for (j = 0; j < BATCH_CHUNK; j++) {
-        dp[j] = d[j];
-        in[j] = nq[j].in;
-    }
-    for (base = 0; base < n; base += BATCH_CHUNK) {
-        sltd__bloom *b = sltd__filter_lookup(p.filter);
-        m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
-        /* 1: normalise; 2: hash them side by side (SIMD lanes); 3: prefetch their filter blocks; 4: probe */
-        for (i = 0, nvalid = 0; i < m; i++) {
-            const sltd_query *qi = &q[base + i];
-            sltd_result *o = &out[base + i];
-            result_clear(o);
-            o->data_sequence = st.data_sequence;
-            o->data_produced = st.data_produced;
-            o->data_expires = st.data_expires;
-            o->stale = st.stale;
-            if ((o->error = prepare(&nq[nvalid], &len[nvalid], qi->state, qi->number, qi->type)) == 0)
-                at[nvalid++] = i;
+    if (n > 0)
+        chunk_prepare(&c[0], out, q, n < BATCH_CHUNK ? n : BATCH_CHUNK, &st, p.keys, sltd__filter_lookup(p.filter));
+    for (base = 0; base < n; base += BATCH_CHUNK, cur ^= 1) {
+        if (base + BATCH_CHUNK < n) {
+            m = n - base - BATCH_CHUNK < BATCH_CHUNK ? n - base - BATCH_CHUNK : BATCH_CHUNK;
+            chunk_prepare(&c[cur ^ 1], out + base + BATCH_CHUNK, q + base + BATCH_CHUNK, m, &st, p.keys,
+                          sltd__filter_lookup(p.filter));
         }
-        sltd__prf_digest_inputs(dp, p.keys, in, len, nvalid);
-        if (b != NULL)
-            for (j = 0; j < nvalid; j++)
-                sltd__bloom_prefetch(b, d[j]);
-        for (j = 0, any = 0; j < nvalid; j++) {
-            maybe[j] = b == NULL || sltd__bloom_test(b, d[j]);
-            any |= maybe[j];
-        }
-        if (!any)
-            continue;
-        if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
-            goto fail_all;
-        for (j = 0; j < nvalid && rc == SLTD_OK; j++)
-            if (maybe[j])
-                rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
-        sltd__store_read_end(p.store, t);
-        if (rc != SLTD_OK)
+        if ((rc = chunk_answer(&c[cur], out + base, &p)) != SLTD_OK)
             goto fail_all;
     }
     return SLTD_OK;
