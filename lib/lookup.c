@@ -185,8 +185,7 @@ static int chunk_answer(const chunk *c, sltd_result *out, const sltd__db_parts *
     if (b == NULL)
         maybe = c->nvalid == 64 ? ~(uint64_t)0 : ((uint64_t)1 << c->nvalid) - 1;
     else
-        for (j = 0; j < c->nvalid; j++)
-            maybe |= (uint64_t)sltd__bloom_test(b, c->d[j]) << j;
+        maybe = sltd__bloom_test_many(b, (const uint8_t(*)[SLTD_DIGEST_SIZE])c->d, c->nvalid, 0);
     if (maybe == 0)
         return SLTD_OK;
     if ((rc = sltd__store_read_begin(p->store, &t)) != SLTD_OK)
