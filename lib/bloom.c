@@ -15,6 +15,7 @@
 #include "error.h"
 #include "checksum.h"
 #include "crypto.h"
+#include "simd.h"
 #include "sltd.h"
 
 #define MAGIC "SLTDBLM1"
@@ -357,18 +358,6 @@ __attribute__((target("avx2"))) static uint64_t test_many_avx2(const sltd__bloom
     return maybe;
 }
 
-static int simd_width(void)
-{
-    static _Atomic int cached = -1; /* benign race: every thread computes the same answer */
-    int v = atomic_load_explicit(&cached, memory_order_relaxed);
-
-    if (v < 0) {
-        __builtin_cpu_init();
-        v = __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx2") ? 4 : 1;
-        atomic_store_explicit(&cached, v, memory_order_relaxed);
-    }
-    return v;
-}
 #endif
 
 uint64_t sltd__bloom_test_many(const sltd__bloom *b, const uint8_t (*d)[16], size_t n, int width)
@@ -377,7 +366,9 @@ uint64_t sltd__bloom_test_many(const sltd__bloom *b, const uint8_t (*d)[16], siz
     size_t j;
 
 #ifdef BLOOM_SIMD
-    const int have = simd_width();
+    /* (an explicit width is capped by the hardware only: tests run every path the CPU has) */
+    const int level = width == 0 ? sltd__simd_level() : sltd__simd_hardware();
+    const int have = level == SLTD__SIMD_AVX512 ? 8 : level == SLTD__SIMD_AVX2 ? 4 : 1;
     if (width == 0 || width > have)
         width = have;
     if (width >= 8)

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "norm.h"
+#include "simd.h"
 
 #define KEY_CHECK_INPUT "sltd key check v1"
 
@@ -136,7 +137,7 @@ void sltd__prf_digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, 
 /* Many digests at once (the batch lookup). The inputs lie side by side, each a zero-padded
  * SLTD__DIGEST_INPUT-byte buffer holding fewer than SLTD__DIGEST_INPUT bytes, so that each one's four
  * words load without a bound check and its last block is one load. Three paths, the widest the CPU has
- * chosen at run time (SLTD_PRF_LANES may cap it, to measure a narrower one); each gives the same
+ * chosen at run time (simd.h: SLTD_SIMD may cap it, to measure a narrower one); each gives the same
  * digests as the one-at-a-time siphash128 above, and test_keys compares every path with libsodium:
  *   - AVX-512: eight lanes, one per 64-bit element of a register. The eight inputs are transposed into
  *     four registers, "word i of every input"; the length byte joins each lane's last block under a
@@ -359,35 +360,12 @@ __attribute__((target("avx512f"))) static void siphash128_x8_avx512(uint8_t (*ou
     _mm512_storeu_si512(out[4], _mm512_permutex2var_epi64(r0, _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4), r1));
 }
 
-/* The lanes this CPU offers: 8 with AVX-512F, 4 with AVX2, else 2 (portable). */
-static int hardware_lanes(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx2") ? 4 : 2;
-}
-#else
-static int hardware_lanes(void)
-{
-    return 2;
-}
 #endif
 
-/* How many lanes the batch hash runs: the hardware's, capped by SLTD_PRF_LANES (8, 4, 2 or 1) when set.
- * Every width gives the same digests; the cap is there to measure the narrower paths. */
-static int simd_lanes(void)
+/* Lanes for a SIMD level: AVX-512 8, AVX2 4, portable C 2. */
+static int lanes_of(int level)
 {
-    static _Atomic int cached = -1; /* benign race: every thread computes the same answer */
-    int v = atomic_load_explicit(&cached, memory_order_relaxed);
-
-    if (v < 0) {
-        const char *cap = getenv("SLTD_PRF_LANES");
-        int c;
-        v = hardware_lanes();
-        if (cap != NULL && cap[0] >= '1' && cap[0] <= '8' && cap[1] == '\0' && (c = cap[0] - '0') < v)
-            v = c >= 8 ? 8 : c >= 4 ? 4 : c >= 2 ? 2 : 1;
-        atomic_store_explicit(&cached, v, memory_order_relaxed);
-    }
-    return v;
+    return level == SLTD__SIMD_AVX512 ? 8 : level == SLTD__SIMD_AVX2 ? 4 : 2;
 }
 
 /* n digests with at most max_lanes lanes (1: one at a time). */
@@ -414,7 +392,7 @@ static void digest_many(uint8_t (*out)[SLTD_DIGEST_SIZE], const sltd__keys *k,
 void sltd__prf_digest_inputs(uint8_t (*out)[SLTD_DIGEST_SIZE], const sltd__keys *k,
                              const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len, size_t n)
 {
-    digest_many(out, k, in, len, n, simd_lanes());
+    digest_many(out, k, in, len, n, lanes_of(sltd__simd_level()));
 }
 
 int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len,
@@ -424,7 +402,7 @@ int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t (*in)[SLTD__DIGES
     struct sltd__keys k;
     uint8_t got[SLTD__LANES_CHECK_MAX][SLTD_DIGEST_SIZE], want[SLTD_DIGEST_SIZE];
     size_t i, j;
-    int bad = 0, ran = 0, have = hardware_lanes();
+    int bad = 0, ran = 0, have = lanes_of(sltd__simd_hardware());
 
     if (n > SLTD__LANES_CHECK_MAX)
         return -1;

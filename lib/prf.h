@@ -23,7 +23,7 @@ void sltd__prf_key_check(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k);
 void sltd__prf_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
                   const char *number, size_t nlen);
 /* n digests at once, side by side (AVX-512: eight lanes, AVX2: four, else two interleaved in C; the
- * environment variable SLTD_PRF_LANES = 8, 4, 2 or 1 caps the width, to measure the narrower paths):
+ * level from sltd__simd_level):
  * in[i] is a zero-padded SLTD__DIGEST_INPUT-byte buffer whose first len[i] (< SLTD__DIGEST_INPUT)
  * bytes are the input; out[i] gets its digest. */
 void sltd__prf_digest_inputs(uint8_t (*out)[SLTD_DIGEST_SIZE], const sltd__keys *k,
