@@ -14,7 +14,8 @@
  *         documents/s.
  * mrz:    the same documents as TD3 passport MRZs (two lines of 44, every check digit right).
  * LIST is a comma-separated subset of import,csv,mrz (default: all three). The files go to DIR
- * (default: a new directory under $TMPDIR), which is removed at the end unless --keep; an existing
+ * (default: a new directory under $TMPDIR), which is removed at the end unless --keep (then the
+ * database, its key, the feed and the manifests stay there); an existing
  * DIR/db of N records is reused for screening when import is not asked for. Exit status: 0 done,
  * 2 bad usage, 3 error or a wrong count. */
 #include <errno.h>
@@ -54,6 +55,21 @@ static double cpu_s(void)
     getrusage(RUSAGE_SELF, &u);
     return (double)u.ru_utime.tv_sec + (double)u.ru_stime.tv_sec +
            ((double)u.ru_utime.tv_usec + (double)u.ru_stime.tv_usec) / 1e6;
+}
+
+/* Seconds the calling thread has waited for a processor while runnable (Linux schedstat; 0 when
+ * unavailable): on a shared machine, the part of its wall time that other work took. */
+static double wait_s(void)
+{
+    unsigned long long run, wait;
+    FILE *f = fopen("/proc/thread-self/schedstat", "r");
+    int ok;
+
+    if (f == NULL)
+        return 0;
+    ok = fscanf(f, "%llu %llu", &run, &wait) == 2;
+    fclose(f);
+    return ok ? (double)wait / 1e9 : 0;
 }
 
 static uint64_t mix(uint64_t x)
@@ -288,9 +304,20 @@ static sltd_db *open_db(const char *db, const char *key, unsigned flags)
     return h;
 }
 
-static void bench_import(const char *dir, const char *db, const char *key, uint64_t records, int runs)
+/* The import's progress callback: notes when the write phase starts. */
+static void on_progress(void *ctx, const char *phase, uint64_t done, uint64_t total)
 {
-    double wall[RUNS_MAX], cpu[RUNS_MAX], t0, c0;
+    double *write_at = ctx;
+
+    (void)done;
+    (void)total;
+    if (strcmp(phase, "write") == 0 && *write_at == 0)
+        *write_at = now_s();
+}
+
+static void bench_import(const char *dir, const char *db, const char *key, uint64_t records, int runs, int keep)
+{
+    double wall[RUNS_MAX], cpu[RUNS_MAX], t0, c0, w0, write_at;
     char feed[4200];
     int i, rc;
 
@@ -298,14 +325,19 @@ static void bench_import(const char *dir, const char *db, const char *key, uint6
     fprintf(stderr, "sltd-ingest: writing a feed of %" PRIu64 " records\n", records);
     write_feed(feed, records);
     for (i = 0; i < runs; i++) {
+        sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
         sltd_import_report rep;
         sltd_db *h;
 
         remove_db(db);
         h = open_db(db, key, SLTD_OPEN_CREATE);
+        o.progress = on_progress;
+        o.progress_ctx = &write_at;
+        write_at = 0;
+        w0 = wait_s();
         t0 = now_s();
         c0 = cpu_s();
-        rc = sltd_import_feed(&rep, h, feed, 0);
+        rc = sltd_import_feed_ex(&rep, h, feed, &o);
         wall[i] = now_s() - t0;
         cpu[i] = cpu_s() - c0;
         if (rc != SLTD_OK)
@@ -313,9 +345,13 @@ static void bench_import(const char *dir, const char *db, const char *key, uint6
         if (rep.added != records)
             die("import: %" PRIu64 " records added, not %" PRIu64, rep.added, records);
         sltd_close(h);
-        fprintf(stderr, "sltd-ingest: import run %d: %.3f s\n", i + 1, wall[i]);
+        fprintf(stderr,
+                "sltd-ingest: import run %d: %.3f s (read and sort %.3f s, write %.3f s), %.3f s CPU, the calling "
+                "thread waited %.3f s for a processor\n",
+                i + 1, wall[i], write_at - t0, t0 + wall[i] - write_at, cpu[i], wait_s() - w0);
     }
-    unlink(feed);
+    if (!keep)
+        unlink(feed);
     report("import", wall, cpu, runs, records, "records");
 }
 
@@ -333,7 +369,7 @@ static int count_row(void *ctx, const sltd_screen_row *row)
 }
 
 static void bench_screen(const char *dir, const char *db, const char *key, uint64_t records, uint64_t m,
-                         unsigned threads, int runs, int mrz)
+                         unsigned threads, int runs, int mrz, int keep)
 {
     double wall[RUNS_MAX], cpu[RUNS_MAX], t0, c0;
     uint64_t want = m / HIT_EVERY + (m % HIT_EVERY > HIT_EVERY / 2);
@@ -370,7 +406,8 @@ static void bench_screen(const char *dir, const char *db, const char *key, uint6
                 rep.documents, rep.invalid, rep.hits, m, want);
     }
     sltd_close(h);
-    unlink(path);
+    if (!keep)
+        unlink(path);
     snprintf(what, sizeof what, "screen %s, %u thread(s)", mrz ? "MRZ" : "CSV (8 columns)", threads);
     report(what, wall, cpu, runs, m, "documents");
 }
@@ -456,14 +493,14 @@ int main(int argc, char **argv)
     printf("sltd-ingest %s: %" PRIu64 " records, %" PRIu64 " manifest documents, %d runs, %u screening thread(s)\n",
            sltd_version(), records, documents, runs, threads);
     if (do_import)
-        bench_import(dir, db, key, records, runs);
+        bench_import(dir, db, key, records, runs, keep);
     else if (stat(db, &st) != 0) { /* screening needs a database: build it once */
-        bench_import(dir, db, key, records, 1);
+        bench_import(dir, db, key, records, 1, keep);
     }
     if (do_csv)
-        bench_screen(dir, db, key, records, documents, threads, runs, 0);
+        bench_screen(dir, db, key, records, documents, threads, runs, 0, keep);
     if (do_mrz)
-        bench_screen(dir, db, key, records, documents, threads, runs, 1);
+        bench_screen(dir, db, key, records, documents, threads, runs, 1, keep);
     if (!keep) {
         remove_db(db);
         unlink(key);
