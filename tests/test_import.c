@@ -61,9 +61,9 @@ static size_t drain(sltd__sorter *s, sltd__entry *out, size_t cap)
 
 START_TEST(sorter_same_on_one_and_two_threads)
 {
-    const size_t n = 20000;
+    const size_t n = 6000;
     sltd__entry *in = malloc(n * sizeof *in), *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-    static const size_t budgets[] = { 0, 97, 1000, 6999, 20000 };
+    static const size_t budgets[] = { 0, 97, 1000, 2999, 6000 };
     size_t i, k;
 
     ck_assert(in != NULL && a != NULL && b != NULL);
@@ -110,8 +110,8 @@ static void write_feed(const char *path)
 
     ck_assert_ptr_nonnull(f);
     fputs("state,number,number_from,number_to,type,status,reference,action\n", f);
-    for (i = 0; i < 30000; i++) {
-        tu_number(num, 41, i % 25000);
+    for (i = 0; i < 12000; i++) {
+        tu_number(num, 41, i % 10000);
         fprintf(f, "UTO,%s,,,%s,%s,R%lu,add\n", num, i % 11 == 3 ? "ID" : "P", i % 3 ? "stolen" : "lost", i);
         if (i % 97 == 5) {
             tu_number(num, 41, i / 2);
@@ -207,7 +207,7 @@ START_TEST(parallel_import_equals_sequential)
     }
     ck_assert_uint_gt(rep[0].removed, 0);
     ck_assert_uint_gt(rep[0].updated, 0);
-    ck_assert_uint_gt(len[0], 25000 * 18);
+    ck_assert_uint_gt(len[0], 10000 * 18);
     for (i = 1; i < 4; i++) {
         ck_assert_uint_eq(rep[i].rows, rep[0].rows);
         ck_assert_uint_eq(rep[i].added, rep[0].added);
@@ -252,5 +252,5 @@ int main(void)
     const TTest *const tests[] = { sorter_same_on_one_and_two_threads, parallel_import_equals_sequential,
                                    options_version_1_accepted };
 
-    return tu_main("import", 120, setup, teardown, tests, TU_COUNT(tests));
+    return tu_main("import", 300, setup, teardown, tests, TU_COUNT(tests));
 }
