@@ -18,8 +18,9 @@
  *    verification and digests. Updates (::sltd_import_feed, ::sltd_apply_bundle) may run on one thread
  *    while other threads look up; the library serialises writers (one writer at a time per database,
  *    across all processes) and readers never wait for them.
- *  - The library starts no thread of its own, except inside ::sltd_screen when asked for more than one
- *    thread; those are joined before it returns.
+ *  - The library starts no thread of its own, except inside ::sltd_screen and ::sltd_import_feed_ex
+ *    (and ::sltd_import_feed) when more than one thread is asked for or the default allows it; those
+ *    are joined before the call returns.
  *  - Many processes may open the same database at once; lookups in every process see each update as
  *    soon as it is committed (no false negative: the filter bits of new records are set before the
  *    commit that adds them).
@@ -346,19 +347,24 @@ enum sltd_import_flags {
 /** @brief Progress of a long operation: `done` of `total` units (total 0: unknown). */
 typedef void (*sltd_progress_fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
 
-#define SLTD_IMPORT_OPTIONS_VERSION 1
+#define SLTD_IMPORT_OPTIONS_VERSION 2
 /** @brief Options for ::sltd_import_feed_ex. Initialise with ::SLTD_IMPORT_OPTIONS_INIT. */
 typedef struct sltd_import_options {
-    unsigned int version;      /**< SLTD_IMPORT_OPTIONS_VERSION */
+    unsigned int version;      /**< SLTD_IMPORT_OPTIONS_VERSION (1 is accepted: it has no `threads`) */
     unsigned int flags;        /**< sltd_import_flags */
     size_t memory_budget;      /**< rows held in memory before sorted runs are spilled to temporary
-                                    files in the database directory (digests only); 0: 2,000,000
-                                    (about 300 MB at most) */
+                                    files in the database directory (digests only); 0: 2,000,000.
+                                    Memory holds at most 2 x this many rows of 72 bytes (about 300 MB
+                                    at the default) with one thread, 3 x (about 430 MB) with two */
     sltd_progress_fn progress; /**< called now and then from the calling thread ("read" rows, "write"
                                     documents), or NULL */
     void *progress_ctx;
+    unsigned int threads;      /**< (version 2) threads: 1 none is started; 2 or more, one more thread
+                                    sorts and writes spilled rows while the calling thread reads the
+                                    feed (the database is the same byte for byte); 0: two when the
+                                    machine has more than one online core */
 } sltd_import_options;
-#define SLTD_IMPORT_OPTIONS_INIT { SLTD_IMPORT_OPTIONS_VERSION, 0, 0, NULL, NULL }
+#define SLTD_IMPORT_OPTIONS_INIT { SLTD_IMPORT_OPTIONS_VERSION, 0, 0, NULL, NULL, 0 }
 
 #define SLTD_IMPORT_REPORT_VERSION 1
 /** @brief What an import did. */

@@ -4,6 +4,7 @@
  * bounded memory (sorter.c), then go through the one write path (update.c) in a single transaction. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "error.h"
@@ -70,6 +71,17 @@ cleanup:
     return rc;
 }
 
+/* Threads the import may use: as asked (version 2 options), else two when there are two cores. */
+static unsigned threads_of(const sltd_import_options *o)
+{
+    long cores;
+
+    if (o->version >= 2 && o->threads != 0)
+        return o->threads;
+    cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 1 ? 2 : 1;
+}
+
 static int to_sorter(void *ctx, const sltd__entry *x)
 {
     return sltd__sorter_push(ctx, x);
@@ -92,14 +104,14 @@ int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, 
         return rc;
     if (opts == NULL)
         opts = &defaults;
-    if (path == NULL || opts->version != SLTD_IMPORT_OPTIONS_VERSION ||
+    if (path == NULL || opts->version < 1 || opts->version > SLTD_IMPORT_OPTIONS_VERSION ||
         (opts->flags & ~(unsigned)(SLTD_IMPORT_IGNORE_UNKNOWN | SLTD_IMPORT_SKIP_INVALID)) != 0)
         return sltd__err(SLTD_EINVAL, "sltd_import_feed: bad path or options");
     if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
         return rc;
     skip = (opts->flags & SLTD_IMPORT_SKIP_INVALID) != 0;
-    if ((rc = sltd__sorter_open(&sorter, p.dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET)) !=
-        SLTD_OK) {
+    if ((rc = sltd__sorter_open(&sorter, p.dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET,
+                                threads_of(opts))) != SLTD_OK) {
         rc = sltd__err(rc, "out of memory");
         goto cleanup;
     }

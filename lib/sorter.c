@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* sorter.c — sorting update entries with bounded memory (see sorter.h). */
+/* sorter.c — sorting update entries with bounded memory (see sorter.h).
+ *
+ * With a budget, entries fill a buffer of `budget` entries; a full buffer is sorted (entries.c) and
+ * written as a run to an unlinked temporary file. With two threads, a second thread sorts and writes
+ * each full buffer while the caller fills the other one; the runs, their order and their bytes are
+ * the same either way. Reading merges the runs and the last, in-memory part through a binary heap
+ * on (digest, input order). */
 #include "sorter.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "array.h"
@@ -26,13 +34,50 @@ struct sltd__sorter {
     size_t budget;
     uint64_t count;
     sltd__entries mem; /* the entries not spilled; sorted by finish() */
-    size_t mem_pos;
+    sltd__entry *tmp;  /* with a budget: the sort's working space (budget entries) */
     run *runs;
     size_t nruns, runs_cap;
+
+    /* the second thread: sorts and writes job[0, njob) while mem fills */
+    int threaded, started, quit, busy;
+    sltd__entry *job;
+    size_t njob;
+    int job_rc; /* the first error of the thread (sticky), its detail in job_msg */
+    char job_msg[512];
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+
+    /* merging: a heap of sources (runs 0..nruns-1, and nruns for the memory part) by their head */
+    size_t *heap, nheap;
+    size_t mem_pos;
     sltd__entries group; /* the group handed out by next_group (capacity >= 16 once used) */
-    sltd__entry pending;  /* read ahead: the first entry of the next group */
+    sltd__entry pending; /* read ahead: the first entry of the next group */
     int has_pending;
 };
+
+/* ---- buffers ---- */
+
+/* A buffer of n entries; big ones asked for in huge pages, which spares the kernel a fault every 4 KiB
+ * when it is first filled. */
+static sltd__entry *buffer(size_t n)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t bytes = n * sizeof(sltd__entry);
+    void *p = NULL;
+
+    if (n > SIZE_MAX / sizeof(sltd__entry))
+        return NULL;
+    if (bytes < huge)
+        return malloc(bytes);
+    bytes = (bytes + huge - 1) / huge * huge;
+    if (posix_memalign(&p, huge, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* advice only: without it, ordinary pages */
+#endif
+    return p;
+}
 
 /* ---- runs ---- */
 
@@ -49,30 +94,109 @@ static FILE *temp_file(const char *dir)
     return f;
 }
 
-static int spill(sltd__sorter *s)
+/* Sort v[0, n) and write it as a new run. The runs array has room for it already. */
+static int write_run(sltd__sorter *s, sltd__entry *v, size_t n)
 {
-    run *r, *runs;
+    run *r = &s->runs[s->nruns];
     int rc;
 
-    if ((rc = sltd__entries_sort(s->mem.v, s->mem.n)) != SLTD_OK)
-        return sltd__err(rc, "out of memory sorting %zu entries", s->mem.n);
-    runs = sltd__array_room(s->runs, &s->runs_cap, s->nruns, sizeof *runs, 8);
-    if (runs == NULL)
-        return sltd__err(SLTD_ENOMEM, "out of memory");
-    s->runs = runs;
-    r = &s->runs[s->nruns];
+    if ((rc = sltd__entries_sort_with(v, s->tmp, n)) != SLTD_OK)
+        return sltd__err(rc, "out of memory sorting %zu entries", n);
     memset(r, 0, sizeof *r);
     if ((r->f = temp_file(s->tmpdir)) == NULL)
         return sltd__err(SLTD_EIO, "%s: cannot create a temporary sort file: %s", s->tmpdir, strerror(errno));
     s->nruns++;
-    if (fwrite(s->mem.v, sizeof *s->mem.v, s->mem.n, r->f) != s->mem.n || fflush(r->f) != 0)
+    if (fwrite(v, sizeof *v, n, r->f) != n || fflush(r->f) != 0)
         return sltd__err(errno == ENOSPC ? SLTD_EFULL : SLTD_EIO, "%s: cannot write a temporary sort file: %s",
                          s->tmpdir, strerror(errno));
-    s->mem.n = 0;
     return SLTD_OK;
 }
 
-int sltd__sorter_open(sltd__sorter **out, const char *tmpdir, size_t budget)
+static void *worker(void *arg)
+{
+    sltd__sorter *s = arg;
+    int rc;
+
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (!s->busy && !s->quit)
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (!s->busy)
+            break;
+        pthread_mutex_unlock(&s->mu);
+        rc = s->job_rc == SLTD_OK ? write_run(s, s->job, s->njob) : SLTD_OK;
+        pthread_mutex_lock(&s->mu);
+        if (rc != SLTD_OK && s->job_rc == SLTD_OK) {
+            s->job_rc = rc;
+            snprintf(s->job_msg, sizeof s->job_msg, "%s", sltd_errmsg(NULL));
+        }
+        s->busy = 0;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* Wait until the second thread is idle; its error, if any (with the detail set in this thread). */
+static int wait_idle(sltd__sorter *s)
+{
+    int rc;
+
+    if (!s->started)
+        return SLTD_OK;
+    pthread_mutex_lock(&s->mu);
+    while (s->busy)
+        pthread_cond_wait(&s->cv, &s->mu);
+    rc = s->job_rc;
+    pthread_mutex_unlock(&s->mu);
+    return rc == SLTD_OK ? SLTD_OK : sltd__err(rc, "%s", s->job_msg);
+}
+
+/* mem is full: write it as a run, on the second thread when there is one. */
+static int spill(sltd__sorter *s)
+{
+    run *runs;
+    sltd__entry *v;
+    int rc;
+
+    if ((rc = wait_idle(s)) != SLTD_OK)
+        return rc;
+    /* room for the run now, so that the second thread never moves the array */
+    runs = sltd__array_room(s->runs, &s->runs_cap, s->nruns + 1, sizeof *runs, 8);
+    if (runs == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    s->runs = runs;
+    if (s->tmp == NULL && (s->tmp = buffer(s->budget)) == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    if (!s->threaded) {
+        rc = write_run(s, s->mem.v, s->mem.n);
+        s->mem.n = 0;
+        return rc;
+    }
+    if (s->job == NULL && (s->job = buffer(s->budget)) == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    if (!s->started) {
+        if (pthread_create(&s->th, NULL, worker, s) != 0) { /* no thread: the same work, here */
+            s->threaded = 0;
+            rc = write_run(s, s->mem.v, s->mem.n);
+            s->mem.n = 0;
+            return rc;
+        }
+        s->started = 1;
+    }
+    pthread_mutex_lock(&s->mu);
+    v = s->job; /* the buffers trade places: the full one to the thread, the written one to fill */
+    s->job = s->mem.v;
+    s->njob = s->mem.n;
+    s->mem.v = v;
+    s->mem.n = 0;
+    s->busy = 1;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return SLTD_OK;
+}
+
+int sltd__sorter_open(sltd__sorter **out, const char *tmpdir, size_t budget, unsigned threads)
 {
     sltd__sorter *s = calloc(1, sizeof *s);
 
@@ -82,13 +206,25 @@ int sltd__sorter_open(sltd__sorter **out, const char *tmpdir, size_t budget)
         return SLTD_ENOMEM;
     }
     s->budget = budget;
+    s->threaded = budget != 0 && threads > 1;
+    if (pthread_mutex_init(&s->mu, NULL) != 0) {
+        free(s->tmpdir);
+        free(s);
+        return SLTD_ENOMEM;
+    }
+    if (pthread_cond_init(&s->cv, NULL) != 0) {
+        pthread_mutex_destroy(&s->mu);
+        free(s->tmpdir);
+        free(s);
+        return SLTD_ENOMEM;
+    }
     *out = s;
     return SLTD_OK;
 }
 
 int sltd__sorter_adopt(sltd__sorter *s, sltd__entries *e)
 {
-    if (s->mem.n != 0 || s->nruns != 0)
+    if (s->mem.n != 0 || s->nruns != 0 || s->budget != 0)
         return SLTD_EINVAL;
     sltd__entries_free(&s->mem);
     s->mem = *e;
@@ -109,8 +245,18 @@ int sltd__sorter_push(sltd__sorter *s, const sltd__entry *x)
 {
     int rc;
 
-    if (s->budget != 0 && s->mem.n == s->budget && (rc = spill(s)) != SLTD_OK)
-        return rc;
+    if (s->budget != 0) {
+        if (s->mem.v == NULL) {
+            if ((s->mem.v = buffer(s->budget)) == NULL)
+                return SLTD_ENOMEM;
+            s->mem.cap = s->budget;
+        }
+        if (s->mem.n == s->budget && (rc = spill(s)) != SLTD_OK)
+            return rc;
+        s->mem.v[s->mem.n] = *x;
+        s->mem.v[s->mem.n++].seq = (uint32_t)s->count++;
+        return SLTD_OK;
+    }
     if ((rc = sltd__entries_push(&s->mem, x)) != SLTD_OK)
         return rc;
     s->mem.v[s->mem.n - 1].seq = (uint32_t)s->count++;
@@ -130,36 +276,37 @@ uint64_t sltd__sorter_runs(const sltd__sorter *s)
 int sltd__sorter_finish(sltd__sorter *s)
 {
     size_t i;
+    int rc;
 
-    if (sltd__entries_sort(s->mem.v, s->mem.n) != SLTD_OK)
+    if ((rc = wait_idle(s)) != SLTD_OK)
+        return rc;
+    if (s->budget != 0 && s->tmp == NULL && s->mem.n > 1 && (s->tmp = buffer(s->mem.n)) == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory sorting %zu entries", s->mem.n);
+    rc = s->tmp != NULL ? sltd__entries_sort_with(s->mem.v, s->tmp, s->mem.n) : sltd__entries_sort(s->mem.v, s->mem.n);
+    if (rc != SLTD_OK)
+        return sltd__err(SLTD_ENOMEM, "out of memory sorting %zu entries", s->mem.n);
+    free(s->tmp); /* no longer needed: the merge reads the runs through small buffers */
+    s->tmp = NULL;
+    free(s->job);
+    s->job = NULL;
     for (i = 0; i < s->nruns; i++)
         if ((s->runs[i].buf = malloc(READ_BUF * sizeof *s->runs[i].buf)) == NULL)
             return sltd__err(SLTD_ENOMEM, "out of memory");
+    if ((s->heap = malloc((s->nruns + 1) * sizeof *s->heap)) == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
     return sltd__sorter_rewind(s);
 }
 
-int sltd__sorter_rewind(sltd__sorter *s)
-{
-    size_t i;
+/* ---- merging ---- */
 
-    s->mem_pos = 0;
-    s->has_pending = 0;
-    for (i = 0; i < s->nruns; i++) {
-        run *r = &s->runs[i];
-        r->n = r->pos = 0;
-        r->done = 0;
-        if (fseek(r->f, 0, SEEK_SET) != 0)
-            return sltd__err(SLTD_EIO, "cannot rewind a temporary sort file");
-    }
-    return SLTD_OK;
-}
-
-/* The head entry of run i, or NULL when it is exhausted. */
+/* The head entry of source i (a run, or nruns: the memory part), or NULL when it is exhausted. */
 static const sltd__entry *head(sltd__sorter *s, size_t i, int *err)
 {
-    run *r = &s->runs[i];
+    run *r;
 
+    if (i == s->nruns)
+        return s->mem_pos < s->mem.n ? &s->mem.v[s->mem_pos] : NULL;
+    r = &s->runs[i];
     if (r->pos == r->n && !r->done) {
         r->n = fread(r->buf, sizeof *r->buf, READ_BUF, r->f);
         r->pos = 0;
@@ -178,29 +325,70 @@ static int before(const sltd__entry *a, const sltd__entry *b)
     return c < 0 || (c == 0 && a->seq < b->seq);
 }
 
-/* The next entry in (digest, seq) order over the runs and the memory part; NULL at the end. */
-static const sltd__entry *next_entry(sltd__sorter *s, int *err)
+/* Restore the heap order from slot k down (every source in the heap has a head). */
+static void sift_down(sltd__sorter *s, size_t k, int *err)
 {
-    const sltd__entry *best = s->mem_pos < s->mem.n ? &s->mem.v[s->mem_pos] : NULL, *h;
-    size_t i, from = (size_t)-1; /* -1: memory */
+    for (;;) {
+        size_t l = 2 * k + 1, m = k;
+        if (l < s->nheap && before(head(s, s->heap[l], err), head(s, s->heap[m], err)))
+            m = l;
+        if (l + 1 < s->nheap && before(head(s, s->heap[l + 1], err), head(s, s->heap[m], err)))
+            m = l + 1;
+        if (m == k)
+            return;
+        size_t t = s->heap[k];
+        s->heap[k] = s->heap[m];
+        s->heap[m] = t;
+        k = m;
+    }
+}
 
-    for (i = 0; i < s->nruns; i++)
-        if ((h = head(s, i, err)) != NULL && (best == NULL || before(h, best))) {
-            best = h;
-            from = i;
-        }
-    if (best == NULL)
-        return NULL;
-    if (from == (size_t)-1)
+int sltd__sorter_rewind(sltd__sorter *s)
+{
+    size_t i;
+    int err = 0;
+
+    s->mem_pos = 0;
+    s->has_pending = 0;
+    s->nheap = 0;
+    for (i = 0; i < s->nruns; i++) {
+        run *r = &s->runs[i];
+        r->n = r->pos = 0;
+        r->done = 0;
+        if (fseek(r->f, 0, SEEK_SET) != 0)
+            return sltd__err(SLTD_EIO, "cannot rewind a temporary sort file");
+    }
+    for (i = 0; i <= s->nruns; i++)
+        if (head(s, i, &err) != NULL)
+            s->heap[s->nheap++] = i;
+    for (i = s->nheap / 2; i-- > 0;)
+        sift_down(s, i, &err);
+    return err;
+}
+
+/* The next entry in (digest, seq) order over the runs and the memory part, copied to out: 1, or 0 at
+ * the end. */
+static int next_entry(sltd__sorter *s, sltd__entry *out, int *err)
+{
+    size_t top;
+
+    if (s->nheap == 0)
+        return 0;
+    top = s->heap[0];
+    *out = *head(s, top, err);
+    if (top == s->nruns)
         s->mem_pos++;
     else
-        s->runs[from].pos++;
-    return best;
+        s->runs[top].pos++;
+    if (head(s, top, err) == NULL)
+        s->heap[0] = s->heap[--s->nheap];
+    sift_down(s, 0, err);
+    return 1;
 }
 
 int sltd__sorter_next_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
 {
-    const sltd__entry *x;
+    sltd__entry x;
     int err = 0;
 
     s->group.n = 0;
@@ -208,9 +396,9 @@ int sltd__sorter_next_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
         s->group.v[s->group.n++] = s->pending;
         s->has_pending = 0;
     }
-    while ((x = next_entry(s, &err)) != NULL) {
-        if (s->group.n > 0 && memcmp(x->d, s->group.v[0].d, SLTD_DIGEST_SIZE) != 0) {
-            s->pending = *x;
+    while (next_entry(s, &x, &err)) {
+        if (s->group.n > 0 && memcmp(x.d, s->group.v[0].d, SLTD_DIGEST_SIZE) != 0) {
+            s->pending = x;
             s->has_pending = 1;
             break;
         }
@@ -218,7 +406,7 @@ int sltd__sorter_next_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
         if (v == NULL)
             return sltd__err(SLTD_ENOMEM, "out of memory");
         s->group.v = v;
-        s->group.v[s->group.n++] = *x;
+        s->group.v[s->group.n++] = x;
     }
     if (err != 0)
         return err;
@@ -233,12 +421,26 @@ void sltd__sorter_close(sltd__sorter *s)
 
     if (s == NULL)
         return;
+    if (s->started) {
+        pthread_mutex_lock(&s->mu);
+        while (s->busy)
+            pthread_cond_wait(&s->cv, &s->mu);
+        s->quit = 1;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->th, NULL);
+    }
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
     for (i = 0; i < s->nruns; i++) {
         if (s->runs[i].f != NULL)
             fclose(s->runs[i].f);
         free(s->runs[i].buf);
     }
     free(s->runs);
+    free(s->heap);
+    free(s->tmp);
+    free(s->job);
     sltd__entries_free(&s->mem);
     sltd__entries_free(&s->group);
     free(s->tmpdir);

@@ -53,9 +53,39 @@ static void drop_at(doc *cur, size_t j)
     cur->len[j] = cur->len[cur->n];
 }
 
+/* In bulk, new documents' filter bits are set LATE documents after their block was prefetched, so that
+ * the block's cache miss overlaps the work on the documents in between (all before the commit). */
+#define LATE 16
+
+typedef struct late_bits {
+    sltd__bloom *b;
+    uint8_t d[LATE][SLTD_DIGEST_SIZE];
+    size_t n;
+} late_bits;
+
+static void late_add(late_bits *l, const uint8_t d[SLTD_DIGEST_SIZE])
+{
+    uint8_t *slot = l->d[l->n % LATE];
+
+    if (l->n >= LATE)
+        sltd__bloom_add_raw(l->b, slot);
+    memcpy(slot, d, SLTD_DIGEST_SIZE);
+    sltd__bloom_prefetch(l->b, d);
+    l->n++;
+}
+
+static void late_flush(late_bits *l)
+{
+    size_t i;
+
+    for (i = l->n > LATE ? l->n - LATE : 0; i < l->n; i++)
+        sltd__bloom_add_raw(l->b, l->d[i % LATE]);
+    l->n = 0;
+}
+
 /* Merge the entries of one digest into its stored value. */
-static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bulk, const entry *g, size_t gn,
-                       int empty, totals *tot, const char *source)
+static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, late_bits *bulk /* or NULL */,
+                       const entry *g, size_t gn, int empty, totals *tot, const char *source)
 {
     const uint8_t *d = g[0].d, *val;
     uint8_t out[SLTD__VALUE_MAX];
@@ -135,8 +165,8 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bul
         tot->documents++;
         /* a new document: its bits before the commit, or a reader could miss it (b is NULL only on a
          * dry run; in bulk, the filter's checksum is recomputed once at the end) */
-        if (b != NULL && bulk)
-            sltd__bloom_add_raw(b, d);
+        if (b != NULL && bulk != NULL)
+            late_add(bulk, d);
         else if (b != NULL)
             sltd__bloom_add(b, d);
     }
@@ -216,6 +246,7 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
     const entry *g;
     size_t gn;
     int rc, empty, writing = 0, bulk = 0;
+    late_bits late = { .b = NULL, .n = 0 };
     uint64_t want;
 
     if ((rc = sltd__store_write_begin(p->store, &w)) != SLTD_OK)
@@ -241,6 +272,8 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
         sltd__bloom_write_begin(b);
         writing = 1;
         bulk = distinct > b->nblocks / 4; /* then one checksum pass beats two block hashes a key */
+        late.b = b;
+        late.n = 0;
     }
     if ((rc = sltd__store_empty(w)) < 0)
         goto fail;
@@ -248,12 +281,14 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
     if ((rc = sltd__sorter_rewind(src)) != SLTD_OK)
         goto fail;
     while ((rc = sltd__sorter_next_group(src, &g, &gn)) == 1)
-        if ((rc = merge_group(w, b, bulk, g, gn, empty, tot, o->source)) != SLTD_OK)
+        if ((rc = merge_group(w, b, bulk ? &late : NULL, g, gn, empty, tot, o->source)) != SLTD_OK)
             goto fail;
     if (rc < 0)
         goto fail;
-    if (bulk)
+    if (bulk) {
+        late_flush(&late);
         sltd__bloom_rechecksum(b);
+    }
     if (o->expect_checksum != NULL && memcmp(o->expect_checksum, tot->checksum, 16) != 0) {
         rc = sltd__err(SLTD_ECHECKSUM, "%s: the state after this update does not have the published checksum",
                        o->source);
@@ -337,7 +372,7 @@ int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o
 
     if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
         return rc;
-    if ((rc = sltd__sorter_open(&s, p.dir, 0)) != SLTD_OK)
+    if ((rc = sltd__sorter_open(&s, p.dir, 0, 1)) != SLTD_OK)
         return sltd__err(rc, "out of memory");
     if ((rc = sltd__sorter_adopt(s, e)) == SLTD_OK) {
         rc = sltd__update_apply_sorted(db, s, o, rep);
