@@ -8,7 +8,13 @@
  * (then nationality is taken for the issuing state), and is passed through otherwise. A column named
  * twice is refused, naming both columns. A bad header stops the screening (SLTD_EFORMAT); a bad row is
  * an invalid row of its own (the reader goes on after it, see csvread.h). Values are trimmed of the
- * spaces and tabs around them (sltd__csv_trim) before they are looked up, as feed values are. */
+ * spaces and tabs around them (sltd__csv_trim) before they are looked up, as feed values are.
+ *
+ * A pass-through field may hold line ends (a quoted address); the key fields never can. A row that
+ * spans lines and will be invalid (a field count other than the header's, or a key field the one
+ * normalisation refuses: it holds the line end, most likely) is refused to the CSV reader, which reads
+ * its lines after the first again as rows (sltd__csv_reject): a stray quote never hides the rows after
+ * it inside one field. The row itself is still reported invalid, with its reason. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +23,7 @@
 #include "csvread.h"
 #include "error.h"
 #include "manifest.h"
+#include "norm.h"
 
 typedef struct csv_reader {
     sltd__csv *csv;
@@ -135,6 +142,26 @@ static int value(sltd__mf_chunk *c, uint32_t off, size_t len, int empty_is_none,
     return sltd__mf_put(c, s, n, out);
 }
 
+/* Will the one normalisation take field col of the row as a value of this kind (SLTD_ESTATE,
+ * SLTD_ENUMBER, SLTD_ETYPE)? A column that is absent (col < 0) is fine. */
+static int normalises(const sltd__csv_row *row, int col, int what)
+{
+    char out[SLTD_NUMBER_MAX + 1];
+    const char *s;
+    size_t n, len;
+
+    if (col < 0)
+        return 1;
+    s = row->field[col];
+    n = row->len[col];
+    sltd__csv_trim(&s, &n);
+    if (what == SLTD_ESTATE)
+        return sltd__norm_state(out, s, n) == 0;
+    if (what == SLTD_ENUMBER)
+        return sltd__norm_number(out, &len, s, n) == 0;
+    return sltd__norm_type(out, s, n) == 0;
+}
+
 static int csv_read(void *st, sltd__mf_chunk *c)
 {
     csv_reader *r = st;
@@ -155,6 +182,9 @@ static int csv_read(void *st, sltd__mf_chunk *c)
     if (rc < 0)
         return sltd__err(rc, "%s", sltd__csv_error(r->csv));
     d = sltd__mf_doc_new(c, row->line);
+    if (row->multiline && (row->nfields != r->nnames || !normalises(row, r->h_state, SLTD_ESTATE) ||
+                           !normalises(row, r->h_number, SLTD_ENUMBER) || !normalises(row, r->h_type, SLTD_ETYPE)))
+        sltd__csv_reject(r->csv); /* invalid: its lines after the first are read again as rows */
     if (row->nfields != r->nnames) {
         snprintf(msg, sizeof msg, "%s:%lu: %zu fields, the header has %zu", r->cx->name, row->line, row->nfields,
                  r->nnames);

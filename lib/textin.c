@@ -70,6 +70,15 @@ int sltd__text_fill(sltd__text *t)
 
     if (t->pos < t->end)
         return 1;
+    if (t->replay) { /* the bytes handed back are read: on with the block where it was */
+        t->replay = 0;
+        t->buf = t->block;
+        t->pos = t->held_pos;
+        t->end = t->held_end;
+        t->before = t->held_before;
+        if (t->pos < t->end)
+            return 1;
+    }
     if (t->eof)
         return 0;
     if (t->end > 0)
@@ -177,6 +186,40 @@ int sltd__text_getline(sltd__text *t, sltd__text_line *out, size_t max)
     return 1;
 }
 
+int sltd__text_unread(sltd__text *t, const void *p, size_t n, unsigned long line, unsigned char before)
+{
+    const size_t rest = t->replay ? t->end - t->pos : 0; /* bytes handed back earlier, not read again yet */
+    unsigned char *b = t->again;
+
+    if (n == 0)
+        return 0;
+    if (n + rest > t->again_cap || rest > 0) { /* a new buffer: the old one may hold the rest */
+        size_t cap = t->again_cap ? t->again_cap : 4096;
+        while (cap < n + rest)
+            cap *= 2;
+        if ((b = malloc(cap)) == NULL)
+            return SLTD_ENOMEM;
+        if (rest > 0)
+            memcpy(b + n, t->buf + t->pos, rest);
+        free(t->again);
+        t->again = b;
+        t->again_cap = cap;
+    }
+    memcpy(b, p, n);
+    if (!t->replay) {
+        t->held_pos = t->pos;
+        t->held_end = t->end;
+        t->held_before = t->before;
+        t->replay = 1;
+    }
+    t->buf = b;
+    t->pos = 0;
+    t->end = n + rest;
+    t->before = before;
+    t->line = line;
+    return 0;
+}
+
 const char *sltd__text_name(const sltd__text *t)
 {
     return t == NULL || t->name == NULL ? "" : t->name;
@@ -201,7 +244,7 @@ size_t sltd__text_memory(const sltd__text *t)
 {
     if (t == NULL)
         return 0;
-    return sizeof *t + (t->name ? strlen(t->name) + 1 : 0) + (t->block ? SLTD__TEXT_BLOCK : 0) + t->lcap;
+    return sizeof *t + (t->name ? strlen(t->name) + 1 : 0) + (t->block ? SLTD__TEXT_BLOCK : 0) + t->lcap + t->again_cap;
 }
 
 void sltd__text_close(sltd__text *t)
@@ -211,6 +254,7 @@ void sltd__text_close(sltd__text *t)
     if (t->own_fd && t->fd >= 0)
         close(t->fd);
     free(t->lbuf);
+    free(t->again);
     free(t->block);
     free(t->name);
     free(t);

@@ -337,6 +337,61 @@ START_TEST(cr_only_csv)
 }
 END_TEST
 
+/* A stray quote never hides the rows after it inside one field: an invalid row that spans lines costs
+ * only its first line (they were checked as part of it, or lost up to the end of the input); a valid
+ * row with a quoted line end in a pass-through field is one row. */
+START_TEST(stray_quote_csv)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char a[16], b[16], text[512];
+
+    tu_number(a, 1, 1);
+    tu_number(b, 1, 2);
+    /* a quote that never closes, in a pass-through field */
+    snprintf(text, sizeof text, "state,number,name\nUTO,Q7,\"Bob\nUTO,%s,x\rUTO,%s,y\r\n", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q1.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 2), 0);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_uint_eq(rep.invalid, 1);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "q1.csv:2: quoted field opened here is not closed at the end of the input "
+                                           "(the row's lines from 3 on are read again as rows)"));
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_uint_eq(s.line[2], 4);
+    /* a quote that closes further down, in the number: the number holds a line end, so the row is
+     * invalid and its later lines are rows of their own */
+    snprintf(text, sizeof text, "state,number,name\nUTO,\"Q7\nUTO,%s,x\nUTO,%s\",y\nUTO,%s,z\n", a, b, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q2.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 4);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_uint_eq(rep.invalid, 2);
+    ck_assert_int_eq(s.error[0], SLTD_ENUMBER);
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_int_eq(s.listed[1], 1);
+    ck_assert_uint_eq(s.line[2], 4); /* the closing quote: an invalid row at its line */
+    ck_assert_int_eq(s.error[2], SLTD_EFORMAT);
+    ck_assert_uint_eq(s.line[3], 5);
+    ck_assert_int_eq(s.listed[3], 1);
+    /* a field count other than the header's */
+    snprintf(text, sizeof text, "state,number,name\nUTO,Q7,\"Bob\nUTO,%s,x\",extra\nUTO,%s,y\n", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q3.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_uint_eq(rep.invalid, 2);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "q3.csv:2: 4 fields, the header has 3"));
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_uint_eq(s.line[2], 4);
+    ck_assert_int_eq(s.listed[2], 1);
+    /* a valid row with a two-line name is one row */
+    snprintf(text, sizeof text, "state,number,name\nUTO,%s,\"Bob\r\nUTO,%s,x\"\nUTO,Q7,y\n", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q4.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 2);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_uint_eq(rep.invalid, 0);
+    ck_assert_uint_eq(s.line[1], 4);
+}
+END_TEST
+
 /* A CSV header that could be read two ways is refused (it was read the last way, silently). */
 START_TEST(strict_csv_header)
 {
@@ -749,6 +804,7 @@ static Suite *suite(void)
     tcase_add_test(tc, jsonl);
     tcase_add_test(tc, malformed);
     tcase_add_test(tc, cr_only_csv);
+    tcase_add_test(tc, stray_quote_csv);
     tcase_add_test(tc, strict_csv_header);
     tcase_add_test(tc, jsonl_both);
     tcase_add_test(tc, mrz_realign);
