@@ -34,26 +34,6 @@ typedef struct csv_reader {
     const char *state_field;
 } csv_reader;
 
-enum { ROLE_NONE, ROLE_STATE, ROLE_NATIONALITY, ROLE_NUMBER, ROLE_TYPE };
-
-static int role_of(const char *name, const char **canon)
-{
-    static const struct {
-        const char *name;
-        int role;
-    } roles[] = { { "state", ROLE_STATE },   { "issuing_state", ROLE_STATE }, { "nationality", ROLE_NATIONALITY },
-                  { "number", ROLE_NUMBER }, { "type", ROLE_TYPE } };
-    size_t i;
-
-    for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (strcasecmp(name, roles[i].name) == 0) {
-            *canon = roles[i].name;
-            return roles[i].role;
-        }
-    *canon = NULL;
-    return ROLE_NONE;
-}
-
 static int header(csv_reader *r, const sltd__csv_row *row)
 {
     const char *name = r->cx->name, *canon;
@@ -70,7 +50,7 @@ static int header(csv_reader *r, const sltd__csv_row *row)
         if ((r->names[i] = strndup(f, n)) == NULL)
             return sltd__err(SLTD_ENOMEM, "out of memory");
         r->nnames = i + 1;
-        role = role_of(r->names[i], &canon);
+        role = sltd__mf_role(f, n, &canon);
         for (j = 0; j < i; j++)
             if (strcasecmp(r->names[j], r->names[i]) == 0)
                 return sltd__err(SLTD_EFORMAT, "%s:%lu: duplicate column %s (columns %zu and %zu)", name, row->line,
@@ -78,7 +58,8 @@ static int header(csv_reader *r, const sltd__csv_row *row)
                                                : sltd__csv_show_name(shown, sizeof shown, f, n),
                                  j + 1, i + 1);
         switch (role) {
-        case ROLE_STATE:
+        case SLTD__MF_ROLE_STATE:
+        case SLTD__MF_ROLE_ISSUING_STATE:
             if (r->h_state >= 0)
                 return sltd__err(SLTD_EFORMAT,
                                  "%s:%lu: columns '%s' (%d) and '%s' (%zu) both name the issuing state; keep one",
@@ -86,10 +67,10 @@ static int header(csv_reader *r, const sltd__csv_row *row)
             r->h_state = (int)i;
             r->state_field = canon;
             break;
-        case ROLE_NATIONALITY: nat = (int)i; break;
-        case ROLE_NUMBER: r->h_number = (int)i; break;
-        case ROLE_TYPE: r->h_type = (int)i; break;
-        default: break;
+        case SLTD__MF_ROLE_NATIONALITY: nat = (int)i; break;
+        case SLTD__MF_ROLE_NUMBER: r->h_number = (int)i; break;
+        case SLTD__MF_ROLE_TYPE: r->h_type = (int)i; break;
+        default: break; /* passed through (an "mrz" column too) */
         }
     }
     if (r->h_state < 0 && nat >= 0) { /* nationality stands in only when nothing better is given */

@@ -494,6 +494,38 @@ START_TEST(jsonl_both)
 }
 END_TEST
 
+/* JSON Lines member names are matched as CSV column names are: in any case, spaces around ignored;
+ * two members of one name are an error (fields in "Number"/"State" beside a clear MRZ were ignored,
+ * and a second "NUMBER" beside "number" was passed through: both rows were answered clear). */
+START_TEST(jsonl_member_names)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char text[4096], num[16];
+
+    tu_number(num, 1, 7);
+    snprintf(text, sizeof text,
+             "{\"mrz\":\"%s\\n%s\",\"Number\":\"%s\",\"State\":\"UTO\"}\n"
+             "{\"state\":\"UTO\",\"number\":\"Q7\",\"NUMBER\":\"%s\"}\n"
+             "{\"MRZ\":\"%s\\n%s\",\" number \":\"%s\",\"Issuing_State\":\"UTO\"}\n"
+             "{\"Mrz\":\"%s\\n%s\"}\n"
+             "{\"mrz\":\"%s\\n%s\",\"MRZ\":\"%s\\n%s\"}\n",
+             L1, L2_CLEAR, num, num, L1, L2_CLEAR, num, L1, L2_LISTED, L1, L2_CLEAR, L1, L2_LISTED);
+    ck_assert_int_eq(screen_file(&rep, &s, "names.jsonl", text, SLTD_SCREEN_JSONL, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 5);
+    ck_assert_int_eq(s.listed[0], 1);
+    ck_assert_str_eq(s.number[0], num);
+    ck_assert_int_eq(s.error[1], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[1], "names.jsonl:2: members 2 and 3 both name 'number'; give one"));
+    ck_assert_int_eq(s.listed[2], 1);
+    ck_assert_int_eq(s.listed[3], 1);
+    ck_assert_int_eq(s.error[4], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[4], "names.jsonl:5: members 1 and 2 both name 'mrz'"));
+    ck_assert_uint_eq(rep.hits, 3);
+    ck_assert_uint_eq(rep.invalid, 2);
+}
+END_TEST
+
 /* An orphan line in an MRZ manifest costs only itself (it threw the pairing off for the rest). */
 START_TEST(mrz_realign)
 {
@@ -807,6 +839,7 @@ static Suite *suite(void)
     tcase_add_test(tc, stray_quote_csv);
     tcase_add_test(tc, strict_csv_header);
     tcase_add_test(tc, jsonl_both);
+    tcase_add_test(tc, jsonl_member_names);
     tcase_add_test(tc, mrz_realign);
     tcase_add_test(tc, messages_without_numbers);
     tcase_add_test(tc, directory_input);
