@@ -64,9 +64,33 @@ int sltd__text_open(sltd__text **out, const char *path)
     return SLTD_OK;
 }
 
-int sltd__text_fill(sltd__text *t)
+/* Read into block[end, SLTD__TEXT_BLOCK): 1 (bytes added), 0 (end of the input), SLTD_EIO. */
+static int read_more(sltd__text *t)
 {
     ssize_t r;
+
+    do
+        r = read(t->fd, t->block + t->end, SLTD__TEXT_BLOCK - t->end);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        char what[160];
+        snprintf(what, sizeof what, "%lu: read error: %s", t->line, strerror(errno));
+        snprintf(t->err, sizeof t->err, "%s:%s", t->name, what);
+        return SLTD_EIO;
+    }
+    if (r == 0) {
+        t->eof = 1;
+        return 0;
+    }
+    t->end += (size_t)r;
+    t->bytes += (uint64_t)r;
+    return 1;
+}
+
+int sltd__text_fill(sltd__text *t)
+{
+    static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
+    int rc;
 
     if (t->pos < t->end)
         return 1;
@@ -84,26 +108,17 @@ int sltd__text_fill(sltd__text *t)
     if (t->end > 0)
         t->before = t->buf[t->end - 1];
     t->pos = t->end = 0;
-    do
-        r = read(t->fd, t->block, SLTD__TEXT_BLOCK);
-    while (r < 0 && errno == EINTR);
-    if (r < 0) {
-        char what[160];
-        snprintf(what, sizeof what, "%lu: read error: %s", t->line, strerror(errno));
-        snprintf(t->err, sizeof t->err, "%s:%s", t->name, what);
-        return SLTD_EIO;
-    }
-    if (r == 0) {
-        t->eof = 1;
-        return 0;
-    }
-    t->end = (size_t)r;
-    t->bytes += (uint64_t)r;
+    if ((rc = read_more(t)) <= 0)
+        return rc;
     if (!t->started) {
         t->started = 1;
-        /* a BOM split over the first two reads is not recognised (read() of a file or a pipe gives the
-         * first three bytes at once unless the writer stalls between them) */
-        if (t->end >= 3 && t->block[0] == 0xEF && t->block[1] == 0xBB && t->block[2] == 0xBF)
+        /* a pipe may give the first bytes one read at a time (a writer that stalls): read on while
+         * they may still be a BOM */
+        while (t->end < 3 && memcmp(t->block, bom, t->end) == 0 && (rc = read_more(t)) > 0)
+            ;
+        if (rc < 0)
+            return rc;
+        if (t->end >= 3 && memcmp(t->block, bom, 3) == 0)
             t->pos = 3;
         if (t->pos == t->end)
             return sltd__text_fill(t);

@@ -4,7 +4,7 @@
  *
  * It reads a file (or standard input for "-") in blocks of SLTD__TEXT_BLOCK bytes, so memory stays
  * bounded whatever the input, and keeps the rules every format shares:
- *  - a UTF-8 byte-order mark (EF BB BF) at the start is dropped;
+ *  - a UTF-8 byte-order mark (EF BB BF) at the start is dropped (also when a pipe gives it in pieces);
  *  - line ends are LF, CRLF or a lone CR, mixed freely; a CR followed by an LF is one line end (also
  *    when the two fall in different blocks), every other CR or LF is one;
  *  - line numbers are exact for every line-end style: the line of a byte is 1 + the number of line
