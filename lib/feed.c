@@ -414,6 +414,8 @@ int sltd__feed_next(sltd__feed *f, sltd__feed_row *row)
     if (rc == 0)
         return 0;
     rc = parse_row(f, r, row);
+    if (rc == SLTD_EFORMAT) /* a row that spans lines costs only its first line (csvread.h) */
+        sltd__csv_reject(f->csv);
     if (rc == 1 && f->remaining > 0)
         return next_in_range(f, row);
     return rc;

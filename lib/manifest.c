@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csvread.h"
 #include "norm.h"
 
 /* ---- the chunk ---- */
@@ -172,6 +173,22 @@ void sltd__mf_fatal(sltd__mf_chunk *c, int rc)
         c->rc = rc;
         snprintf(c->fatal, sizeof c->fatal, "%s", rc == SLTD_ENOMEM ? "out of memory" : sltd_errmsg(NULL));
     }
+}
+
+int sltd__mf_role(const char *s, size_t n, const char **canon)
+{
+    static const char *const names[SLTD__MF_NROLES] = { NULL, "state", "issuing_state", "nationality", "number",
+                                                         "type", "mrz" };
+    int r;
+
+    sltd__csv_trim(&s, &n);
+    for (r = 1; r < SLTD__MF_NROLES; r++)
+        if (strlen(names[r]) == n && strncasecmp(s, names[r], n) == 0) {
+            *canon = names[r];
+            return r;
+        }
+    *canon = NULL;
+    return SLTD__MF_ROLE_NONE;
 }
 
 const sltd__mf_format *sltd__mf_format_for(int format, const char *path)

@@ -107,6 +107,21 @@ typedef struct sltd__mf_format {
 
 extern const sltd__mf_format sltd__mf_csv, sltd__mf_mrz, sltd__mf_jsonl;
 
+/* What a CSV column or a JSON Lines member stands for, by its name: the one rule for both formats.
+ * Names are matched case-insensitively, spaces and tabs around them ignored (as feed columns are). */
+enum {
+    SLTD__MF_ROLE_NONE, /* passed through */
+    SLTD__MF_ROLE_STATE,
+    SLTD__MF_ROLE_ISSUING_STATE,
+    SLTD__MF_ROLE_NATIONALITY,
+    SLTD__MF_ROLE_NUMBER,
+    SLTD__MF_ROLE_TYPE,
+    SLTD__MF_ROLE_MRZ, /* JSON Lines only: a CSV column of that name is passed through */
+    SLTD__MF_NROLES
+};
+/* The role of the name s[0, n); *canon gets its canonical name ("state", "number", ...), NULL for none. */
+int sltd__mf_role(const char *s, size_t n, const char **canon);
+
 /* The format to read: `format` (sltd_screen_format), or by the path's extension for SLTD_SCREEN_AUTO:
  * .mrz MRZ text, .jsonl/.ndjson JSON Lines, anything else CSV. */
 const sltd__mf_format *sltd__mf_format_for(int format, const char *path);

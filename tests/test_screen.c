@@ -337,6 +337,61 @@ START_TEST(cr_only_csv)
 }
 END_TEST
 
+/* A stray quote never hides the rows after it inside one field: an invalid row that spans lines costs
+ * only its first line (they were checked as part of it, or lost up to the end of the input); a valid
+ * row with a quoted line end in a pass-through field is one row. */
+START_TEST(stray_quote_csv)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char a[16], b[16], text[512];
+
+    tu_number(a, 1, 1);
+    tu_number(b, 1, 2);
+    /* a quote that never closes, in a pass-through field */
+    snprintf(text, sizeof text, "state,number,name\nUTO,Q7,\"Bob\nUTO,%s,x\rUTO,%s,y\r\n", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q1.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 2), 0);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_uint_eq(rep.invalid, 1);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "q1.csv:2: quoted field opened here is not closed at the end of the input "
+                                           "(the row's lines from 3 on are read again as rows)"));
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_uint_eq(s.line[2], 4);
+    /* a quote that closes further down, in the number: the number holds a line end, so the row is
+     * invalid and its later lines are rows of their own */
+    snprintf(text, sizeof text, "state,number,name\nUTO,\"Q7\nUTO,%s,x\nUTO,%s\",y\nUTO,%s,z\n", a, b, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q2.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 4);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_uint_eq(rep.invalid, 2);
+    ck_assert_int_eq(s.error[0], SLTD_ENUMBER);
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_int_eq(s.listed[1], 1);
+    ck_assert_uint_eq(s.line[2], 4); /* the closing quote: an invalid row at its line */
+    ck_assert_int_eq(s.error[2], SLTD_EFORMAT);
+    ck_assert_uint_eq(s.line[3], 5);
+    ck_assert_int_eq(s.listed[3], 1);
+    /* a field count other than the header's */
+    snprintf(text, sizeof text, "state,number,name\nUTO,Q7,\"Bob\nUTO,%s,x\",extra\nUTO,%s,y\n", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q3.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_uint_eq(rep.invalid, 2);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "q3.csv:2: 4 fields, the header has 3"));
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_uint_eq(s.line[2], 4);
+    ck_assert_int_eq(s.listed[2], 1);
+    /* a valid row with a two-line name is one row */
+    snprintf(text, sizeof text, "state,number,name\nUTO,%s,\"Bob\r\nUTO,%s,x\"\nUTO,Q7,y\n", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q4.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 2);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_uint_eq(rep.invalid, 0);
+    ck_assert_uint_eq(s.line[1], 4);
+}
+END_TEST
+
 /* A CSV header that could be read two ways is refused (it was read the last way, silently). */
 START_TEST(strict_csv_header)
 {
@@ -436,6 +491,38 @@ START_TEST(jsonl_both)
                                  SLTD_SCREEN_ALL | SLTD_SCREEN_OCR_VARIANTS, 1), 0);
     ck_assert_uint_eq(rep.hits, 5); /* row 6: the misread MRZ's variant is listed */
     ck_assert_int_eq(s.listed[5], 1);
+}
+END_TEST
+
+/* JSON Lines member names are matched as CSV column names are: in any case, spaces around ignored;
+ * two members of one name are an error (fields in "Number"/"State" beside a clear MRZ were ignored,
+ * and a second "NUMBER" beside "number" was passed through: both rows were answered clear). */
+START_TEST(jsonl_member_names)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char text[4096], num[16];
+
+    tu_number(num, 1, 7);
+    snprintf(text, sizeof text,
+             "{\"mrz\":\"%s\\n%s\",\"Number\":\"%s\",\"State\":\"UTO\"}\n"
+             "{\"state\":\"UTO\",\"number\":\"Q7\",\"NUMBER\":\"%s\"}\n"
+             "{\"MRZ\":\"%s\\n%s\",\" number \":\"%s\",\"Issuing_State\":\"UTO\"}\n"
+             "{\"Mrz\":\"%s\\n%s\"}\n"
+             "{\"mrz\":\"%s\\n%s\",\"MRZ\":\"%s\\n%s\"}\n",
+             L1, L2_CLEAR, num, num, L1, L2_CLEAR, num, L1, L2_LISTED, L1, L2_CLEAR, L1, L2_LISTED);
+    ck_assert_int_eq(screen_file(&rep, &s, "names.jsonl", text, SLTD_SCREEN_JSONL, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 5);
+    ck_assert_int_eq(s.listed[0], 1);
+    ck_assert_str_eq(s.number[0], num);
+    ck_assert_int_eq(s.error[1], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[1], "names.jsonl:2: members 2 and 3 both name 'number'; give one"));
+    ck_assert_int_eq(s.listed[2], 1);
+    ck_assert_int_eq(s.listed[3], 1);
+    ck_assert_int_eq(s.error[4], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[4], "names.jsonl:5: members 1 and 2 both name 'mrz'"));
+    ck_assert_uint_eq(rep.hits, 3);
+    ck_assert_uint_eq(rep.invalid, 2);
 }
 END_TEST
 
@@ -749,8 +836,10 @@ static Suite *suite(void)
     tcase_add_test(tc, jsonl);
     tcase_add_test(tc, malformed);
     tcase_add_test(tc, cr_only_csv);
+    tcase_add_test(tc, stray_quote_csv);
     tcase_add_test(tc, strict_csv_header);
     tcase_add_test(tc, jsonl_both);
+    tcase_add_test(tc, jsonl_member_names);
     tcase_add_test(tc, mrz_realign);
     tcase_add_test(tc, messages_without_numbers);
     tcase_add_test(tc, directory_input);
