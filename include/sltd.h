@@ -566,6 +566,17 @@ typedef struct sltd_screen_report {
  */
 SLTD_API SLTD_NODISCARD int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path,
                                         const sltd_screen_options *opts);
+
+/**
+ * @brief The manifest format ::sltd_screen reads `path` as: `format` when it is not
+ * ::SLTD_SCREEN_AUTO, else by the file name (`.mrz` MRZ, `.jsonl`/`.ndjson` JSON Lines, else CSV;
+ * "-" is CSV). For a program that lays out its output by format before the screening starts.
+ * @param[in] path manifest file name, or "-"
+ * @param[in] format a ::sltd_screen_format
+ * @return ::SLTD_SCREEN_CSV, ::SLTD_SCREEN_MRZ or ::SLTD_SCREEN_JSONL; SLTD_EINVAL (NULL path,
+ *         unknown format).
+ */
+SLTD_API int sltd_screen_format_detect(const char *path, int format);
 /**@}*/
 
 /** @brief Name of a status ("stolen", "lost", "revoked", "invalid", "stolen_blank"), or "?". */

@@ -193,6 +193,16 @@ const sltd__mf_format *sltd__mf_format_for(int format, const char *path)
     return &sltd__mf_csv;
 }
 
+int sltd_screen_format_detect(const char *path, int format)
+{
+    const sltd__mf_format *f;
+
+    if (path == NULL || format < SLTD_SCREEN_AUTO || format > SLTD_SCREEN_JSONL)
+        return SLTD_EINVAL;
+    f = sltd__mf_format_for(format, path);
+    return f == &sltd__mf_mrz ? SLTD_SCREEN_MRZ : f == &sltd__mf_jsonl ? SLTD_SCREEN_JSONL : SLTD_SCREEN_CSV;
+}
+
 /* ---- the verdict ---- */
 
 /* A field the batch refused (SLTD_ESTATE, SLTD_ENUMBER, SLTD_ETYPE): why, without its value. */
