@@ -8,6 +8,7 @@
 #include "norm.h"
 #include "prf.h"
 #include "record.h"
+#include "verdict.h"
 
 /* ---- lookups ---- */
 
@@ -67,6 +68,15 @@ static void result_clear(sltd_result *out)
     out->data_sequence = 0;
     out->data_produced = out->data_expires = 0;
     out->stale = 0;
+    out->verdict = SLTD_VERDICT_UNSET;
+}
+
+/* The lookup's code into the answer, with the verdict it gives; returns code. */
+static int decide(sltd_result *out, int code)
+{
+    out->error = code;
+    out->verdict = sltd__verdict_of(code, out->listed, 0);
+    return code;
 }
 
 /* Fill `out` from a stored value, keeping the records that match the type family. */
@@ -117,19 +127,19 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
         return SLTD_EINVAL;
     result_clear(out);
     if ((rc = sltd__db_use(&p, db)) != SLTD_OK || (rc = normalize(&nq, d, p.keys, state, number, type)) != SLTD_OK)
-        return out->error = rc;
+        return decide(out, rc);
     b = sltd__filter_lookup(p.filter);
     if (b != NULL)
         sltd__bloom_prefetch(b, d); /* its block loads while the freshness is checked */
     if ((rc = sltd__store_reader_enter(p.store, &r, &last)) != SLTD_OK)
-        return out->error = rc;
+        return decide(out, rc);
     if ((rc = sltd__fresh_get(p.fresh, p.store, &fr, last, &r, &t)) == SLTD_OK &&
         (rc = stamp(out, &p, &fr, time(NULL))) == SLTD_OK && (b == NULL || sltd__bloom_test(b, d)) &&
         (t != NULL || (rc = sltd__store_reader_txn(p.store, &r, &t)) == SLTD_OK))
         rc = read_record(out, t, d, nq.family);
     if (r != NULL)
         sltd__store_reader_leave(p.store, r);
-    return out->error = rc;
+    return decide(out, rc);
 }
 
 #define BATCH_CHUNK 64
@@ -150,8 +160,12 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
     time_t now = time(NULL);
     sltd_result st;
 
-    if (out == NULL || (q == NULL && n > 0))
+    if (out == NULL)
         return SLTD_EINVAL;
+    if (q == NULL && n > 0) {
+        rc = SLTD_EINVAL;
+        goto fail_all;
+    }
     if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         goto fail_all;
     if ((rc = sltd__fresh_now(p.fresh, p.store, &fr)) != SLTD_OK || (rc = stamp(&st, &p, &fr, now)) != SLTD_OK)
@@ -183,22 +197,24 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
             maybe[j] = b == NULL || sltd__bloom_test(b, d[j]);
             any |= maybe[j];
         }
-        if (!any)
-            continue;
-        if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
-            goto fail_all;
-        for (j = 0; j < nvalid && rc == SLTD_OK; j++)
-            if (maybe[j])
-                rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
-        sltd__store_read_end(p.store, t);
-        if (rc != SLTD_OK)
-            goto fail_all;
+        if (any) {
+            if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
+                goto fail_all;
+            for (j = 0; j < nvalid && rc == SLTD_OK; j++)
+                if (maybe[j])
+                    rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
+            sltd__store_read_end(p.store, t);
+            if (rc != SLTD_OK)
+                goto fail_all;
+        }
+        for (i = 0; i < m; i++)
+            decide(&out[base + i], out[base + i].error);
     }
     return SLTD_OK;
 fail_all:
     for (i = 0; i < n; i++) {
         result_clear(&out[i]);
-        out[i].error = rc;
+        decide(&out[i], rc);
     }
     return rc;
 }

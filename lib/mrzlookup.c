@@ -21,6 +21,7 @@
 
 #include "mrz.h"
 #include "sltd.h"
+#include "verdict.h"
 
 #define TD1_LEN 30
 #define TD3_LEN 44
@@ -362,8 +363,8 @@ int sltd__mrz_query(sltd_query *q, const sltd_mrz *m)
     return 1;
 }
 
-int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
-                       unsigned int flags)
+static int lookup_mrz(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                      unsigned int flags)
 {
     sltd_mrz_evidence local;
     sltd_mrz_evidence *ev = evidence != NULL ? evidence : &local;
@@ -454,6 +455,20 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
     if ((read_ok && out->result.listed) || out->variant_match)
         return finish(out, sltd__mrz_outcome(&out->mrz, prc, 1));
     return finish(out, sltd__mrz_outcome(&out->mrz, prc, read_ok ? 0 : -1));
+}
+
+/* The verdict of the whole answer, once its code is known; result.verdict says the same, so that no
+ * member of the answer reads "clear" while a variant is listed. */
+int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                       unsigned int flags)
+{
+    const int rc = lookup_mrz(out, evidence, db, text, len, flags);
+
+    if (out != NULL) {
+        out->verdict = sltd__verdict_of(rc, out->result.listed, out->variant_match);
+        out->result.verdict = out->verdict;
+    }
+    return rc;
 }
 
 int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)

@@ -23,6 +23,7 @@
 #include "manifest.h"
 #include "sltd.h"
 #include "textin.h"
+#include "verdict.h"
 
 typedef struct screen {
     sltd_db *db;
@@ -267,6 +268,8 @@ static int emit_chunk(screen *s, const sltd__mf_chunk *c)
         row.variant_number = key != NULL ? sltd__mf_str(c, key->variant) : "";
         row.variant_result = vr;
         row.note = sltd__mf_str(c, d->note);
+        /* listed as read, unless only an OCR variant of the read number is */
+        row.verdict = sltd__verdict_of(d->error, d->listed && (vr == NULL || r->listed), vr != NULL);
         if (header != NULL) {
             row.names = header;
             row.nfields = nheader; /* a row with the wrong field count passes empty fields */

@@ -197,9 +197,41 @@ static void teardown(void)
     free(tmp);
 }
 
+/* The verdict an MRZ answer must carry, written here independently of the library. */
+static int verdict_for(int rc, const sltd_mrz_answer *a)
+{
+    switch (rc) {
+    case 0:
+        return a->result.listed ? SLTD_VERDICT_LISTED : a->variant_match ? SLTD_VERDICT_VARIANT : SLTD_VERDICT_CLEAR;
+    case SLTD_ECHECKDIGIT:
+        return SLTD_VERDICT_UNREADABLE;
+    case SLTD_EMRZ:
+    case SLTD_ESTATE:
+    case SLTD_ENUMBER:
+    case SLTD_ETYPE:
+        return SLTD_VERDICT_INVALID;
+    default:
+        return SLTD_VERDICT_ERROR;
+    }
+}
+
+/* Every MRZ lookup of this suite goes through here: whatever the case, the answer carries its
+ * verdict (the same in result.verdict), and it is clear only for a checked, valid, unlisted document. */
 static int lookup(sltd_mrz_answer *a, const char *mrz, unsigned flags)
 {
-    return sltd_lookup_mrz(a, db, mrz, strlen(mrz), flags);
+    int rc;
+
+    memset(a, 0, sizeof *a);
+    rc = sltd_lookup_mrz(a, db, mrz, strlen(mrz), flags);
+    ck_assert_msg(a->verdict == verdict_for(rc, a), "rc %d: verdict %s", rc, sltd_verdict_name(a->verdict));
+    ck_assert_int_eq(a->result.verdict, a->verdict);
+    if (a->verdict == SLTD_VERDICT_CLEAR) {
+        ck_assert_int_eq(rc, 0);
+        ck_assert_int_eq(a->result.error, 0);
+        ck_assert_int_eq(a->variant_match, 0);
+        ck_assert_int_eq(sltd_mrz_valid(&a->mrz), 1);
+    }
+    return rc;
 }
 
 /* sltd_lookup_mrz_ex, which must answer as sltd_lookup_mrz does. */
@@ -212,6 +244,8 @@ static int lookup_ev(sltd_mrz_answer *a, sltd_mrz_evidence *e, const char *mrz, 
     ck_assert_int_eq(lookup(&plain, mrz, flags), rc);
     ck_assert_int_eq(plain.result.listed, a->result.listed);
     ck_assert_int_eq(plain.variant_match, a->variant_match);
+    ck_assert_int_eq(plain.verdict, a->verdict);
+    ck_assert_int_eq(a->verdict, verdict_for(rc, a));
     return rc;
 }
 
@@ -432,8 +466,11 @@ START_TEST(test_bad_arguments)
     ck_assert_int_eq(sltd_lookup_mrz(NULL, db, m, strlen(m), 0), SLTD_EINVAL);
     ck_assert_int_eq(sltd_lookup_mrz(&a, NULL, m, strlen(m), 0), SLTD_EINVAL);
     ck_assert_int_eq(a.result.error, SLTD_EINVAL);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_ERROR);
     ck_assert_int_eq(sltd_lookup_mrz(&a, db, NULL, 10, 0), SLTD_EINVAL);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_ERROR);
     ck_assert_int_eq(sltd_lookup_mrz(&a, db, m, strlen(m), 1u << 7), SLTD_EINVAL);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_ERROR);
     /* not NUL-terminated: only len bytes are read */
     ck_assert_int_eq(sltd_lookup_mrz(&a, db, m, strlen(m) - 1, 0), 0);
     ck_assert_int_eq(a.result.listed, 1);
@@ -668,6 +705,53 @@ START_TEST(test_variant_on_request)
 }
 END_TEST
 
+/* Each verdict an MRZ lookup gives, with and without the OCR variants. */
+START_TEST(test_verdicts)
+{
+    char m[128];
+    sltd_mrz_answer a;
+    const sltd_mrz_answer zero = SLTD_MRZ_ANSWER_INIT;
+
+    ck_assert_int_eq(zero.verdict, SLTD_VERDICT_UNSET);
+    mk_td3(m, "P", "UTO", "L898902C3");
+    ck_assert_int_eq(lookup(&a, m, 0), 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_LISTED);
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_LISTED);
+    mk_td3(m, "P", "UTO", "L898902C4");
+    ck_assert_int_eq(lookup(&a, m, 0), 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_CLEAR);
+    /* the trap of the bare flags: read number checked and not listed, a variant listed */
+    mk_td3(m, "P", "UTO", "X1234G678");
+    *at(m, 2, 6) = '6';
+    ck_assert_int_eq(lookup(&a, m, 0), 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_CLEAR); /* without variants: the read number is clear */
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
+    ck_assert_int_eq(a.result.listed, 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_VARIANT);
+    ck_assert_int_eq(a.result.verdict, SLTD_VERDICT_VARIANT);
+    ck_assert_int_eq(a.variant_result.verdict, SLTD_VERDICT_LISTED);
+    /* a misread number repaired by a variant: the read number is unreadable, the document a variant hit */
+    mk_td3(m, "P", "UTO", "L898902C3");
+    *at(m, 2, 6) = 'O';
+    ck_assert_int_eq(lookup(&a, m, 0), SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_UNREADABLE);
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_VARIANT);
+    /* unreadable with no variant listed */
+    mk_td3(m, "P", "UTO", "L898902C3");
+    *at(m, 2, 10) = '7';
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_UNREADABLE);
+    /* invalid documents: the structure, the issuing state */
+    ck_assert_int_eq(lookup(&a, "P<UTOSPECIMEN\nL898902C36UTO\n", 0), SLTD_EMRZ);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_INVALID);
+    mk_td3(m, "P", "QQQ", "L898902C3");
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), SLTD_ESTATE);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_INVALID);
+}
+END_TEST
+
 START_TEST(test_variant_bound)
 {
     char m[128];
@@ -781,6 +865,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_variant_repairs_check_digit);
     tcase_add_test(tc, test_variant_in_long_number_continuation);
     tcase_add_test(tc, test_variant_on_request);
+    tcase_add_test(tc, test_verdicts);
     tcase_add_test(tc, test_variant_bound);
     tcase_add_test(tc, test_variant_property);
     suite_add_tcase(s, tc);
