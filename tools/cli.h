@@ -99,6 +99,7 @@ typedef struct cli_fresh {
     uint64_t sequence;
     int64_t produced, expires;
     int stale;
+    int known; /* 0: no database answered (bad input): every member is null */
 } cli_fresh;
 void cli_fresh_from_result(cli_fresh *out, const sltd_result *r);
 /* The database's freshness now (for answers that reached no lookup): 0 or a library code. */

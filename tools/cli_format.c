@@ -92,6 +92,7 @@ void cli_fresh_from_result(cli_fresh *out, const sltd_result *r)
     out->produced = r->data_produced;
     out->expires = r->data_expires;
     out->stale = r->stale;
+    out->known = 1;
 }
 
 int cli_fresh_from_db(cli_fresh *out, sltd_db *db)
@@ -106,6 +107,7 @@ int cli_fresh_from_db(cli_fresh *out, sltd_db *db)
     out->produced = st.produced;
     out->expires = st.expires;
     out->stale = st.expires != 0 && (int64_t)time(NULL) > st.expires;
+    out->known = 1;
     return SLTD_OK;
 }
 
@@ -144,11 +146,14 @@ void cli_json_answer(FILE *f, const cli_answer *a)
             fputc(',', f);
         cli_json_record(f, &a->records->records[i]);
     }
-    fprintf(f, "],\"sequence\":%llu,\"produced\":", (unsigned long long)a->fresh.sequence);
+    if (a->fresh.known)
+        fprintf(f, "],\"sequence\":%llu,\"produced\":", (unsigned long long)a->fresh.sequence);
+    else
+        fputs("],\"sequence\":null,\"produced\":", f);
     cli_json_when(f, a->fresh.produced);
     fputs(",\"expires\":", f);
     cli_json_when(f, a->fresh.expires);
-    fprintf(f, ",\"stale\":%s,\"error\":", a->fresh.stale ? "true" : "false");
+    fprintf(f, ",\"stale\":%s,\"error\":", !a->fresh.known ? "null" : a->fresh.stale ? "true" : "false");
     cli_json_opt(f, a->error);
     fputs(",\"note\":", f);
     cli_json_opt(f, a->note);
@@ -184,8 +189,11 @@ void cli_csv_answer(FILE *f, unsigned long line, const cli_answer *a, const sltd
     cli_csv_field(f, r != NULL ? r->reporting_state : "");
     fputc(',', f);
     cli_csv_field(f, r != NULL ? r->reference : "");
-    fprintf(f, ",%llu,%s,%s,%s,", (unsigned long long)a->fresh.sequence, produced, expires,
-            a->fresh.stale ? "true" : "false");
+    if (a->fresh.known)
+        fprintf(f, ",%llu,%s,%s,%s,", (unsigned long long)a->fresh.sequence, produced, expires,
+                a->fresh.stale ? "true" : "false");
+    else
+        fputs(",,,,,", f);
     cli_csv_field(f, a->error);
     fputc(',', f);
     cli_csv_field(f, a->note);

@@ -464,24 +464,6 @@ static void print_check_human(const sltd_mrz_answer *a, const sltd_mrz_evidence 
     }
 }
 
-/* The verdict of `sltd check --mrz` (docs/OUTPUTS.md): listed (the read number), variant (only an OCR
- * variant of it), clear (checked, valid, not listed), unreadable (a check digit that protects the
- * number is wrong), invalid (a field breaks ICAO 9303, nothing listed), error. */
-static const char *verdict_name(const sltd_mrz_answer *a, int rc)
-{
-    if (rc == 0 && a->result.error == 0 && a->result.listed)
-        return "listed";
-    if (rc == 0 && a->variant_match)
-        return "variant";
-    if (rc == 0)
-        return "clear";
-    if (rc == SLTD_ECHECKDIGIT)
-        return "unreadable";
-    if (rc == SLTD_EMRZ || rc == SLTD_ESTATE || rc == SLTD_ENUMBER)
-        return "invalid";
-    return "error";
-}
-
 /* The answer of `sltd check --mrz --json`: the one answer shape, then number_checked, the OCR variant
  * search (null without --ocr-variants) and the parse ("mrz", as `sltd mrz --json` prints it). */
 static int print_check_json(const sltd_mrz_answer *a, const sltd_mrz_evidence *ev, int rc, int ocr, char icao,
@@ -489,7 +471,7 @@ static int print_check_json(const sltd_mrz_answer *a, const sltd_mrz_evidence *e
 {
     const int readable = a->mrz.kind != 0 && a->mrz.issuing_state[0] != '\0' && a->mrz.number[0] != '\0';
     const int listed = rc == 0 && a->result.error == 0 && a->result.listed;
-    cli_answer an = { verdict_name(a, rc), readable ? a->mrz.issuing_state : NULL,
+    cli_answer an = { sltd_verdict_name(a->verdict), readable ? a->mrz.issuing_state : NULL,
                       readable ? a->mrz.number : NULL, a->variant_match ? a->variant_number : NULL,
                       listed ? &a->result : a->variant_match ? &a->variant_result : NULL, *fresh, NULL, NULL };
     char error[512] = "", note[512] = "";
@@ -545,7 +527,7 @@ int cli_check_mrz(const args *opt)
     sltd_mrz_answer *a = NULL;
     sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
     sltd_db *db = NULL;
-    cli_fresh fresh = { 0, 0, 0, 0 };
+    cli_fresh fresh = { 0, 0, 0, 0, 0 };
     size_t len = 0;
     char *text, icao;
     int rc, status;

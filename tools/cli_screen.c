@@ -65,18 +65,6 @@ typedef struct screen_out {
     char audit_input[512];
 } screen_out;
 
-/* The verdict of a screened row. */
-static const char *row_verdict(const sltd_screen_row *row)
-{
-    if (row->error == SLTD_ECHECKDIGIT)
-        return "unreadable";
-    if (row->error != 0)
-        return "invalid";
-    if (!row->listed)
-        return "clear";
-    return row->result != NULL && row->result->listed ? "listed" : "variant";
-}
-
 /* The answer of a row. `numbers`: 0 to leave the document numbers out (the audit log). */
 static void row_answer(cli_answer *an, const screen_out *o, const sltd_screen_row *row, int numbers)
 {
@@ -85,7 +73,7 @@ static void row_answer(cli_answer *an, const screen_out *o, const sltd_screen_ro
                                                                         : NULL;
 
     memset(an, 0, sizeof *an);
-    an->verdict = row_verdict(row);
+    an->verdict = sltd_verdict_name(row->verdict);
     an->state = row->state;
     an->number = numbers ? row->number : NULL;
     an->variant_number = numbers ? row->variant_number : NULL;

@@ -137,7 +137,7 @@ static int cmd_import(int argc, char **argv)
  * is not repeated) or a database error (error); freshness from db when it could be opened. */
 static void check_json_failure(const char *verdict, const char *state, const char *error, sltd_db *db)
 {
-    cli_answer an = { verdict, state, NULL, NULL, NULL, { 0, 0, 0, 0 }, error, NULL };
+    cli_answer an = { verdict, state, NULL, NULL, NULL, { 0, 0, 0, 0, 0 }, error, NULL };
 
     if (db != NULL && cli_fresh_from_db(&an.fresh, db) != SLTD_OK)
         memset(&an.fresh, 0, sizeof an.fresh);
@@ -203,7 +203,7 @@ static int cmd_check(int argc, char **argv)
     sltd_close(db);
     cli_warn_stale("check", res.stale, res.data_expires);
     if (a.set[O_JSON]) {
-        cli_answer an = { res.listed ? "listed" : "clear", state, number, NULL, &res, { 0, 0, 0, 0 }, NULL, NULL };
+        cli_answer an = { sltd_verdict_name(res.verdict), state, number, NULL, &res, { 0, 0, 0, 0, 0 }, NULL, NULL };
         cli_fresh_from_result(&an.fresh, &res);
         putchar('{');
         cli_json_answer(stdout, &an);
