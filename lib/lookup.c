@@ -53,9 +53,16 @@ static int stamp(sltd_result *out, const sltd__db_parts *p, const sltd__freshnes
     out->data_produced = f->produced;
     out->data_expires = f->expires;
     out->stale = f->expires != 0 && (int64_t)now > f->expires;
-    if (out->stale && (p->flags & SLTD_OPEN_REFUSE_STALE))
-        return sltd__err(SLTD_EEXPIRED, "%s: the data expired at %lld (Unix time); refusing to answer from it",
-                         p->dir, (long long)f->expires);
+    if (out->stale && (p->flags & SLTD_OPEN_REFUSE_STALE)) {
+        /* the time as every output shows times: ISO 8601 UTC */
+        char when[32] = "?";
+        time_t t = (time_t)f->expires;
+        struct tm tm;
+        if (gmtime_r(&t, &tm) != NULL)
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return sltd__err(SLTD_EEXPIRED, "%s: the data expired at %s (%.1f days ago); refusing to answer from it",
+                         p->dir, when, (double)(now - (time_t)f->expires) / 86400.0);
+    }
     return SLTD_OK;
 }
 

@@ -329,6 +329,7 @@ if command -v faketime >/dev/null 2>&1; then
     ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"; export ASAN_OPTIONS
     expect 2 "check --refuse-stale, two days later" -- faketime -f +2d "$sltd" check --db "$bk/stale" --key "$bk/auth_db.key" --refuse-stale UTO L898902C3
     contains "SLTD_EEXPIRED" "stale refused"
+    contains "the data expired at 20[0-9-]*T[0-9:]*Z" "the time in ISO 8601, as everywhere"
     expect 2 "check --mrz --refuse-stale, two days later" -- faketime -f +2d "$sltd" check --db "$bk/stale" --key "$bk/auth_db.key" --refuse-stale --mrz "$l1" "$l2"
     expect 2 "screen --refuse-stale, two days later" -- faketime -f +2d "$sltd" screen --db "$bk/stale" --key "$bk/auth_db.key" --refuse-stale "$work/feed.csv"
     expect 1 "check without --refuse-stale: listed, with a warning" -- faketime -f +2d "$sltd" check --db "$bk/stale" --key "$bk/auth_db.key" UTO L898902C3
