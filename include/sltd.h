@@ -148,6 +148,21 @@ typedef enum sltd_verdict {
                                       error (any other code) */
 } sltd_verdict;
 
+/**
+ * @name Output structs grow without breaking the ABI
+ *
+ * A struct the library fills (::sltd_result, ::sltd_mrz_answer, ::sltd_stats) starts with `version`,
+ * which the **caller** sets before the call — the `*_INIT` macros do — to the version of the header
+ * it was built with. The library writes that version's members and nothing after them, so a program
+ * built against an older header keeps working when a struct grows (new members are only ever added at
+ * the end, and the `*_VERSION` macro goes up). A version newer than the library's gets the members
+ * the library knows; the others keep their initial values (a verdict stays ::SLTD_VERDICT_UNSET).
+ * `version` 0 (not set) is refused with ::SLTD_EINVAL and nothing is written. Structs the library
+ * hands to a callback (::sltd_screen_row) carry the library's version for the reader to check.
+ */
+/**@{*/
+/**@}*/
+
 /** @brief Record status. Values are stored on disk and pinned. */
 typedef enum sltd_status {
     SLTD_STATUS_STOLEN = 1,
@@ -190,7 +205,8 @@ typedef struct sltd_record {
 #define SLTD_RESULT_VERSION 2
 /** @brief The answer to one lookup. */
 typedef struct sltd_result {
-    unsigned int version;  /**< SLTD_RESULT_VERSION (set by the library) */
+    unsigned int version;  /**< set by the caller (::SLTD_RESULT_INIT): the layout it was built with;
+                                a batch reads it from out[0] for the whole array */
     int error;             /**< batch lookups: this document's code (0, or a negative sltd_error) */
     int listed;            /**< 1: listed; 0: not listed. Meaningful only when error is 0. */
     unsigned int nrecords; /**< records in `records` (those matching the type filter) */
@@ -224,7 +240,7 @@ enum sltd_filter_state {
 #define SLTD_STATS_VERSION 1
 /** @brief Database statistics. */
 typedef struct sltd_stats {
-    unsigned int version;        /**< SLTD_STATS_VERSION (set by the library) */
+    unsigned int version;        /**< set by the caller (::SLTD_STATS_INIT): the layout it was built with */
     unsigned int format_version; /**< on-disk format version */
     uint64_t records;            /**< listings */
     uint64_t documents;          /**< distinct (state, number) digests */
@@ -242,6 +258,7 @@ typedef struct sltd_stats {
     uint64_t map_size;           /**< LMDB map size in bytes */
     uint64_t data_bytes;         /**< bytes used by the LMDB data file */
 } sltd_stats;
+#define SLTD_STATS_INIT { SLTD_STATS_VERSION, 0, 0, 0, 0, 0, 0, { 0 }, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Name of a verdict: "clear", "listed", "variant", "unreadable", "invalid", "error", or "unset"
@@ -1248,7 +1265,7 @@ enum sltd_mrz_lookup_flags {
  * ::SLTD_MRZ_OCR_VARIANTS, what the variant search found.
  */
 typedef struct sltd_mrz_answer {
-    unsigned int version;  /**< SLTD_MRZ_ANSWER_VERSION (set by the library) */
+    unsigned int version;  /**< set by the caller (::SLTD_MRZ_ANSWER_INIT): the layout it was built with */
     sltd_mrz mrz;          /**< the parse, with every check digit's evidence (error position on failure) */
     sltd_result result;    /**< the read number's answer. result.error is not 0 when that answer is not
                                 "listed" or a true "not listed": SLTD_ECHECKDIGIT when the number or

@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "error.h"
+#include "layout.h"
 #include "norm.h"
 #include "prf.h"
 #include "record.h"
@@ -118,7 +119,7 @@ static int read_record(sltd_result *out, sltd__txn *t, const uint8_t d[SLTD_DIGE
     return rc < 0 ? rc : answer(out, val, len, family);
 }
 
-int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+static int lookup_one(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
 {
     uint8_t d[SLTD_DIGEST_SIZE];
     norm_query nq;
@@ -130,8 +131,6 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     uint64_t last;
     int rc;
 
-    if (out == NULL)
-        return SLTD_EINVAL;
     result_clear(out);
     if ((rc = sltd__db_use(&p, db)) != SLTD_OK || (rc = normalize(&nq, d, p.keys, state, number, type)) != SLTD_OK)
         return decide(out, rc);
@@ -149,9 +148,25 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     return decide(out, rc);
 }
 
+int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+{
+    sltd_result full;
+    int v, rc;
+
+    if (out == NULL)
+        return SLTD_EINVAL;
+    if ((v = sltd__layout_version(out->version, SLTD_RESULT_VERSION, "sltd_result")) < 0)
+        return v;
+    if (v == SLTD_RESULT_VERSION)
+        return lookup_one(out, db, state, number, type);
+    rc = lookup_one(&full, db, state, number, type); /* a caller built against an older header */
+    sltd__layout_result_put(out, (unsigned)v, &full);
+    return rc;
+}
+
 #define BATCH_CHUNK 64
 
-int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
     /* per chunk, the valid documents j = 0..nvalid-1: document at[j] of the chunk */
     uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE], *dp[BATCH_CHUNK];
@@ -167,8 +182,6 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
     time_t now = time(NULL);
     sltd_result st;
 
-    if (out == NULL)
-        return SLTD_EINVAL;
     if (q == NULL && n > 0) {
         rc = SLTD_EINVAL;
         goto fail_all;
@@ -222,6 +235,35 @@ fail_all:
     for (i = 0; i < n; i++) {
         result_clear(&out[i]);
         decide(&out[i], rc);
+    }
+    return rc;
+}
+
+int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+{
+    sltd_result full[BATCH_CHUNK];
+    size_t stride, base, i, m;
+    int v, rc = SLTD_OK;
+
+    if (out == NULL)
+        return SLTD_EINVAL;
+    if (n == 0)
+        return lookup_batch(out, db, q, 0);
+    if ((v = sltd__layout_version(out[0].version, SLTD_RESULT_VERSION, "sltd_result")) < 0)
+        return v;
+    if (v == SLTD_RESULT_VERSION)
+        return lookup_batch(out, db, q, n);
+    /* a caller built against an older header: its array has the older stride */
+    stride = sltd__layout_result_size((unsigned)v);
+    for (base = 0; base < n && rc == SLTD_OK; base += m) {
+        m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
+        rc = lookup_batch(full, db, q != NULL ? q + base : NULL, m);
+        for (i = 0; i < m && rc == SLTD_OK; i++)
+            sltd__layout_result_put((char *)out + (base + i) * stride, (unsigned)v, &full[i]);
+    }
+    if (rc != SLTD_OK) { /* as lookup_batch fails: every document an error */
+        for (i = 0; i < n; i++)
+            sltd__layout_result_put((char *)out + i * stride, (unsigned)v, &full[0]);
     }
     return rc;
 }

@@ -19,6 +19,7 @@
  * sltd__mrz_outcome in mrz.c, the same decision screening uses. */
 #include <string.h>
 
+#include "layout.h"
 #include "mrz.h"
 #include "sltd.h"
 #include "verdict.h"
@@ -421,6 +422,7 @@ static int lookup_mrz(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db
     }
     if (nq == 0) /* checks failed and no variant satisfies them */
         return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
+    res[0].version = SLTD_RESULT_VERSION;
     if ((rc = sltd_lookup_batch(res, db, q, nq)) != 0) {
         result_reset(&out->result, rc);
         return rc;
@@ -462,12 +464,20 @@ static int lookup_mrz(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db
 int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
                        unsigned int flags)
 {
-    const int rc = lookup_mrz(out, evidence, db, text, len, flags);
+    sltd_mrz_answer full, *a = &full;
+    int v, rc;
 
-    if (out != NULL) {
-        out->verdict = sltd__verdict_of(rc, out->result.listed, out->variant_match);
-        out->result.verdict = out->verdict;
-    }
+    if (out == NULL)
+        return SLTD_EINVAL;
+    if ((v = sltd__layout_version(out->version, SLTD_MRZ_ANSWER_VERSION, "sltd_mrz_answer")) < 0)
+        return v;
+    if (v == SLTD_MRZ_ANSWER_VERSION)
+        a = out;
+    rc = lookup_mrz(a, evidence, db, text, len, flags);
+    a->verdict = sltd__verdict_of(rc, a->result.listed, a->variant_match);
+    a->result.verdict = a->verdict;
+    if (a != out) /* a caller built against an older header */
+        sltd__layout_mrz_answer_put(out, (unsigned)v, a);
     return rc;
 }
 

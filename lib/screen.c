@@ -112,6 +112,8 @@ static void process(screen *s, sltd__mf_chunk *c)
             nq++;
         }
     }
+    if (nq > 0)
+        c->res[0].version = SLTD_RESULT_VERSION;
     if (nq > 0 && (rc = sltd_lookup_batch(c->res, s->db, c->q, nq)) != 0) {
         sltd__mf_fatal(c, rc);
         return;

@@ -57,7 +57,7 @@ static sltd_db *create_with(unsigned series, unsigned long n)
 
 static int listed(sltd_db *db, const char *state, const char *number, const char *type)
 {
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     int rc = sltd_lookup(&r, db, state, number, type);
 
     ck_assert_msg(rc == 0, "lookup %s %s: %s", state, number, sltd_strerror(rc));
@@ -79,7 +79,7 @@ START_TEST(import_then_lookup)
 {
     sltd_db *db = create_with(1, 5000);
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     unsigned long i, fp = 0;
 
     all_found(db, 1, 5000);
@@ -126,7 +126,7 @@ END_TEST
 START_TEST(bad_input_is_an_error_not_a_miss)
 {
     sltd_db *db = create_with(4, 10);
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
 
     ck_assert_int_eq(sltd_lookup(&r, db, "ZZZ", "A1", NULL), SLTD_ESTATE);
     ck_assert_int_eq(r.error, SLTD_ESTATE);
@@ -148,7 +148,7 @@ START_TEST(batch_matches_single)
     static char nums[N][16];
     static sltd_query q[N];
     static sltd_result res[N];
-    sltd_result one;
+    sltd_result one = SLTD_RESULT_INIT;
     int i;
 
     for (i = 0; i < N; i++) {
@@ -159,6 +159,7 @@ START_TEST(batch_matches_single)
     }
     q[17].state = "QQQ";    /* one bad row does not spoil the batch */
     q[18].number = "A-.";
+    res[0].version = SLTD_RESULT_VERSION; /* states the layout of the whole array */
     ck_assert_int_eq(sltd_lookup_batch(res, db, q, N), 0);
     for (i = 0; i < N; i++) {
         int rc = sltd_lookup(&one, db, q[i].state, q[i].number, q[i].type);
@@ -210,7 +211,7 @@ START_TEST(verdicts_single_and_batch)
     const sltd_result zero = SLTD_RESULT_INIT;
     char num[16];
     sltd_query q[N];
-    sltd_result r, res[N];
+    sltd_result r = SLTD_RESULT_INIT, res[N];
     size_t i;
 
     ck_assert_int_eq(zero.verdict, SLTD_VERDICT_UNSET);
@@ -221,6 +222,7 @@ START_TEST(verdicts_single_and_batch)
         int rc;
 
         memset(&r, 0, sizeof r);
+        r.version = SLTD_RESULT_VERSION;
         rc = sltd_lookup(&r, db, cases[i].state, number, cases[i].type);
         ck_assert_msg(rc == cases[i].code, "case %zu: %s", i, sltd_strerror(rc));
         ck_assert_msg(r.verdict == cases[i].verdict, "case %zu: verdict %s", i, sltd_verdict_name(r.verdict));
@@ -231,6 +233,7 @@ START_TEST(verdicts_single_and_batch)
     }
     /* the batch gives each document the verdict the single lookup gives */
     memset(res, 0, sizeof res);
+    res[0].version = SLTD_RESULT_VERSION;
     ck_assert_int_eq(sltd_lookup_batch(res, db, q, N), 0);
     for (i = 0; i < N; i++) {
         ck_assert_msg(res[i].verdict == cases[i].verdict, "batch %zu: %s", i, sltd_verdict_name(res[i].verdict));
@@ -241,6 +244,7 @@ START_TEST(verdicts_single_and_batch)
     for (i = 0; i < N; i++)
         ck_assert_int_eq(res[i].verdict, SLTD_VERDICT_ERROR);
     memset(res, 0, sizeof res);
+    res[0].version = SLTD_RESULT_VERSION;
     ck_assert_int_eq(sltd_lookup_batch(res, db, NULL, N), SLTD_EINVAL);
     for (i = 0; i < N; i++)
         ck_assert_int_eq(res[i].verdict, SLTD_VERDICT_ERROR);
@@ -326,7 +330,7 @@ START_TEST(handle_refused_after_fork)
     pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        sltd_result r;
+        sltd_result r = SLTD_RESULT_INIT;
         sltd_db *child = NULL;
         sltd_query q = { "UTO", num, NULL };
         int ok = sltd_lookup(&r, db, "UTO", num, NULL) == SLTD_EFORK && r.verdict == SLTD_VERDICT_ERROR;
@@ -395,7 +399,7 @@ END_TEST
 START_TEST(bad_feed_changes_nothing)
 {
     sltd_db *db = create_with(10, 500);
-    sltd_stats before, after;
+    sltd_stats before = SLTD_STATS_INIT, after = SLTD_STATS_INIT;
     sltd_import_report r;
     char bad[4096], num[16];
 
@@ -425,7 +429,7 @@ END_TEST
 START_TEST(reimport_and_remove)
 {
     sltd_db *db = create_with(12, 300);
-    sltd_stats s1, s2;
+    sltd_stats s1 = SLTD_STATS_INIT, s2 = SLTD_STATS_INIT;
     sltd_import_report r;
     char rm[4096], num[16], text[256];
 
@@ -459,7 +463,7 @@ START_TEST(add_and_remove_in_one_import)
 {
     sltd_db *db = open_db(SLTD_OPEN_CREATE);
     sltd_import_report r;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_verify_report v;
 
     ck_assert_int_eq(tu_write(feed, "state,number,action\nUTO,ZZ1,add\nUTO,ZZ1,remove\nUTO,ZZ2,add\n"), 0);
@@ -492,7 +496,7 @@ START_TEST(bounded_memory_import_matches)
     sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
     sltd_options oc = SLTD_OPTIONS_INIT;
     sltd_import_report r1, r2;
-    sltd_stats s1, s2;
+    sltd_stats s1 = SLTD_STATS_INIT, s2 = SLTD_STATS_INIT;
     sltd_verify_report v;
     sltd_db *a, *b = NULL;
     char other[4096], num[16];
@@ -570,7 +574,7 @@ START_TEST(serial_ranges)
 {
     sltd_db *db = open_db(SLTD_OPEN_CREATE);
     sltd_import_report r;
-    sltd_result res;
+    sltd_result res = SLTD_RESULT_INIT;
 
     ck_assert_int_eq(tu_write(feed, "state,number_from,number_to,type,status,reference\n"
                                     "UTO,BL000990,BL001010,P,stolen_blank,BATCH-7\n"), 0);
@@ -626,7 +630,7 @@ START_TEST(damaged_filter_never_trusted)
 {
     sltd_db *db = create_with(13, 3000);
     char fp[4200], old[4096];
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     int round;
 
     filter_path(fp, sizeof fp);
@@ -668,7 +672,7 @@ END_TEST
 START_TEST(filter_grows_with_the_data)
 {
     sltd_db *db = create_with(15, 100000); /* more than the initial capacity (65,536) */
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
 
     ck_assert_int_eq(sltd_stats_get(&st, db), 0);
     ck_assert_int_eq(st.filter_state, SLTD_FILTER_OK);

@@ -222,6 +222,7 @@ static int lookup(sltd_mrz_answer *a, const char *mrz, unsigned flags)
     int rc;
 
     memset(a, 0, sizeof *a);
+    a->version = SLTD_MRZ_ANSWER_VERSION;
     rc = sltd_lookup_mrz(a, db, mrz, strlen(mrz), flags);
     ck_assert_msg(a->verdict == verdict_for(rc, a), "rc %d: verdict %s", rc, sltd_verdict_name(a->verdict));
     ck_assert_int_eq(a->result.verdict, a->verdict);
@@ -237,7 +238,7 @@ static int lookup(sltd_mrz_answer *a, const char *mrz, unsigned flags)
 /* sltd_lookup_mrz_ex, which must answer as sltd_lookup_mrz does. */
 static int lookup_ev(sltd_mrz_answer *a, sltd_mrz_evidence *e, const char *mrz, unsigned flags)
 {
-    sltd_mrz_answer plain;
+    sltd_mrz_answer plain = SLTD_MRZ_ANSWER_INIT;
     int rc = sltd_lookup_mrz_ex(a, e, db, mrz, strlen(mrz), flags);
 
     ck_assert_int_eq(e->version, SLTD_MRZ_EVIDENCE_VERSION);
@@ -252,7 +253,7 @@ static int lookup_ev(sltd_mrz_answer *a, sltd_mrz_evidence *e, const char *mrz, 
 /* Read number checked and listed (or not), no variant match. */
 static void expect_read(const char *mrz, unsigned flags, int listed, const char *number, const char *ref)
 {
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     int rc = lookup(&a, mrz, flags);
 
     ck_assert_msg(rc == 0, "%s: %s", mrz, sltd_strerror(rc));
@@ -308,7 +309,7 @@ END_TEST
 START_TEST(test_d_filler_state)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td1(m, "ID", "D", "T22000129");
     ck_assert_int_eq(strncmp(m, "IDD<<T22000129", 14), 0);
@@ -321,7 +322,7 @@ END_TEST
 START_TEST(test_long_numbers)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td1(m, "I", "UTO", "ABC123456789Z");
     ck_assert_int_eq(strncmp(m, "I<UTOABC123456<789Z", 19), 0);
@@ -356,7 +357,7 @@ END_TEST
 START_TEST(test_number_check_digit_wrong)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "P", "UTO", "L898902C3");
     *at(m, 2, 10) = '7'; /* printed number check digit */
@@ -389,7 +390,7 @@ END_TEST
 START_TEST(test_composite_only)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     char *c;
 
     mk_td3(m, "P", "UTO", "L898902C3"); /* listed: the read number must still not be reported */
@@ -418,7 +419,7 @@ END_TEST
 START_TEST(test_birth_expiry_reported_not_blocking)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "V", "UTO", "VIS123456"); /* MRV-A: no composite */
     *at(m, 2, 20) = '0';                /* birth check digit (printed 2) */
@@ -442,7 +443,7 @@ START_TEST(test_unparseable)
         "P<UTOSPECIMEN<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<<\n<<<<<<<<<0UTO7408122F1204159ZE184226B<<<<<10\n",
     };
     static const int code[] = { SLTD_EMRZ, SLTD_EMRZ, SLTD_EMRZ, SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER };
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     size_t i;
 
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -460,7 +461,7 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "P", "UTO", "L898902C3");
     ck_assert_int_eq(sltd_lookup_mrz(NULL, db, m, strlen(m), 0), SLTD_EINVAL);
@@ -503,7 +504,7 @@ START_TEST(test_invalid_document)
 {
     static const unsigned modes[] = { 0, SLTD_MRZ_OCR_VARIANTS, SLTD_MRZ_STRICT };
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     sltd_mrz_evidence e;
     size_t i;
 
@@ -576,7 +577,7 @@ END_TEST
 START_TEST(test_filler_variant)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     sltd_mrz_evidence e;
 
     memcpy(m, BEL_FILLER, sizeof BEL_FILLER);
@@ -615,7 +616,7 @@ END_TEST
 START_TEST(test_variant_repairs_check_digit)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "P", "UTO", "L898902C3");
     *at(m, 2, 6) = 'O'; /* L8989O2C3, check digits as printed for the real number */
@@ -657,7 +658,7 @@ END_TEST
 START_TEST(test_variant_in_long_number_continuation)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td1(m, "I", "UTO", "UT1234567890S");
     *at(m, 1, 19) = '5'; /* S -> 5 in the continuation (upper line positions 16-19) */
@@ -680,7 +681,7 @@ END_TEST
 START_TEST(test_variant_on_request)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "P", "UTO", "X1234G678");
     *at(m, 2, 6) = '6'; /* read X12346678: every check digit still right */
@@ -709,7 +710,7 @@ END_TEST
 START_TEST(test_verdicts)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     const sltd_mrz_answer zero = SLTD_MRZ_ANSWER_INIT;
 
     ck_assert_int_eq(zero.verdict, SLTD_VERDICT_UNSET);
@@ -755,7 +756,7 @@ END_TEST
 START_TEST(test_variant_bound)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     /* MRV-B (no composite) of 000000000 with the check digit printed for Q00000000: every
      * position has four look-alikes, so far more than SLTD_MRZ_VARIANTS_MAX candidates pass. */
@@ -792,7 +793,7 @@ START_TEST(test_variant_property)
     size_t off = 0, cap = 200 * 32, i, k;
     uint64_t seed = 12345;
     sltd_import_report r;
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     int found = 0;
 
     text = malloc(cap);

@@ -543,6 +543,7 @@ int cli_check_mrz(const args *opt)
         status = CLI_SYSTEM;
         goto cleanup;
     }
+    *a = (sltd_mrz_answer)SLTD_MRZ_ANSWER_INIT; /* the version this program was built with */
     rc = sltd_lookup_mrz_ex(a, &ev, db, text, len, (ocr ? SLTD_MRZ_OCR_VARIANTS : 0u) | (strict ? SLTD_MRZ_STRICT : 0u));
     icao = ev.number_rule == SLTD_MRZ_RULE_FILLER ? icao_number_digit(text, len) : 0;
 

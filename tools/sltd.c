@@ -149,7 +149,7 @@ static void check_json_failure(const char *verdict, const char *state, const cha
 static int cmd_check(int argc, char **argv)
 {
     char state[SLTD_STATE_MAX + 1], number[SLTD_NUMBER_MAX + 1], d1[16], why[512];
-    sltd_result res;
+    sltd_result res = SLTD_RESULT_INIT;
     sltd_db *db;
     unsigned i;
     args a;
@@ -244,7 +244,7 @@ static void print_filter_line(const sltd_stats *st)
 static int cmd_stats(int argc, char **argv)
 {
     char sum[33], produced[32], expires[32];
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db;
     args a;
     int rc = cli_parse_args(&a, argc, argv, OPT(O_DB) | OPT(O_KEY) | OPT(O_JSON), OPT(O_DB), stats_help);
@@ -317,7 +317,7 @@ static const char repair_help[] =
 
 static int cmd_repair(int argc, char **argv)
 {
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db;
     args a;
     int rc = cli_parse_args(&a, argc, argv, OPT(O_DB) | OPT(O_KEY), OPT(O_DB), repair_help);

@@ -8,7 +8,7 @@
 int main(int argc, char **argv)
 {
     sltd_options opts = SLTD_OPTIONS_INIT;
-    sltd_result res;
+    sltd_result res = SLTD_RESULT_INIT;
     sltd_db *db;
     int rc;
 
