@@ -5,20 +5,7 @@
 set -u
 sltd=$1 data=$2 work=$3
 rm -rf "$work"; mkdir -p "$work"
-pass=0 fail=0
-
-# expect STATUS DESCRIPTION -- COMMAND...   (stdout+stderr kept in $work/out)
-expect() {
-    want=$1 what=$2; shift 3
-    "$@" >"$work/out" 2>&1; got=$?
-    if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: $what: exit $got, want $want"; sed 's/^/    /' "$work/out" | head -n 20; fi
-}
-# contains TEXT DESCRIPTION: the last command's output has TEXT
-contains() {
-    if grep -q -- "$1" "$work/out"; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: $2: output lacks '$1'"; sed 's/^/    /' "$work/out" | head -n 20; fi
-}
+. "$(dirname "$0")/cli_helpers.sh"
 
 db=$work/db
 cat > "$work/feed.csv" <<'CSV'

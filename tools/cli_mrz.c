@@ -505,18 +505,15 @@ static int print_check_json(const sltd_mrz_answer *a, const sltd_mrz_evidence *e
 
 /* Before the database is opened: 0 when the text gives an issuing state and a number to look up
  * (check digits and other fields are judged later), else every problem is printed and CLI_USAGE
- * returned. */
-static int validate(const char *text, size_t len, int strict)
+ * returned. The parse goes to *m and *ev. */
+static int validate(sltd_mrz *m, sltd_mrz_evidence *ev, const char *text, size_t len, int strict)
 {
-    sltd_mrz m;
-    sltd_mrz_evidence ev;
-
-    if (sltd_mrz_parse_ex(&m, &ev, text, len, strict ? SLTD_MRZ_STRICT : 0) == SLTD_EINVAL)
+    if (sltd_mrz_parse_ex(m, ev, text, len, strict ? SLTD_MRZ_STRICT : 0) == SLTD_EINVAL)
         return CLI_USAGE;
     /* an invalid document whose key was read is still looked up (a listed one is a hit) */
-    if (m.kind != 0 && m.issuing_state[0] != '\0' && m.number[0] != '\0')
+    if (m->kind != 0 && m->issuing_state[0] != '\0' && m->number[0] != '\0')
         return 0;
-    print_problems_stderr("sltd check", &ev);
+    print_problems_stderr("sltd check", ev);
     fputs("sltd check: invalid document: no issuing state and number to look up; not cleared\n", stderr);
     return CLI_USAGE;
 }
@@ -534,16 +531,23 @@ int cli_check_mrz(const args *opt)
 
     if ((text = mrz_text("sltd check", opt->npos, opt->pos, &len, &status)) == NULL)
         return status;
-    if ((status = validate(text, len, strict)) != 0) /* bad input is exit 2 whatever the database */
-        goto cleanup;
-    if ((status = cli_open_db(&db, "check", opt, SLTD_OPEN_READONLY)) != 0)
-        goto cleanup;
     if ((a = malloc(sizeof *a)) == NULL) {
         fputs("sltd check: out of memory\n", stderr);
         status = CLI_SYSTEM;
         goto cleanup;
     }
     *a = (sltd_mrz_answer)SLTD_MRZ_ANSWER_INIT; /* the version this program was built with */
+    if ((status = validate(&a->mrz, &ev, text, len, strict)) != 0) { /* bad input is exit 2 whatever the db */
+        if (json) { /* the answer: invalid, nothing looked up, no database asked */
+            a->verdict = SLTD_VERDICT_INVALID;
+            if (print_check_json(a, &ev, SLTD_EMRZ, ocr, 0, &fresh) != 0)
+                status = CLI_SYSTEM;
+        }
+        goto cleanup;
+    }
+    if ((status = cli_open_db(&db, "check", opt, SLTD_OPEN_READONLY)) != 0)
+        goto cleanup;
+    *a = (sltd_mrz_answer)SLTD_MRZ_ANSWER_INIT;
     rc = sltd_lookup_mrz_ex(a, &ev, db, text, len, (ocr ? SLTD_MRZ_OCR_VARIANTS : 0u) | (strict ? SLTD_MRZ_STRICT : 0u));
     icao = ev.number_rule == SLTD_MRZ_RULE_FILLER ? icao_number_digit(text, len) : 0;
 

@@ -418,6 +418,10 @@ int cli_screen(int argc, char **argv)
     }
     if (rc != SLTD_OK) {
         status = cli_fail("screen", rc, 0);
+        if (rc == SLTD_EFORMAT && !a.set[O_FORMAT] && o.format == SLTD_SCREEN_CSV)
+            fprintf(stderr, "sltd screen: %s was read as CSV (by its name); --format mrz or --format jsonl reads "
+                            "another format\n",
+                    a.pos[0]);
         goto cleanup;
     }
     /* an empty stream still says what its columns are */

@@ -93,7 +93,7 @@ static void import_progress(void *ctx, const char *phase, uint64_t done, uint64_
 static int cmd_import(int argc, char **argv)
 {
     sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
-    sltd_import_report r;
+    sltd_import_report r = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
     struct timespec t0, t1;
     sltd_db *db;
     double secs;
@@ -122,8 +122,12 @@ static int cmd_import(int argc, char **argv)
     if (rc == SLTD_OK && r.invalid > 0)
         fprintf(stderr, "sltd import: WARNING: invalid rows skipped:\n%s\n", sltd_errmsg(db));
     sltd_close(db);
-    if (rc != SLTD_OK)
-        return cli_fail("import", rc, 0);
+    if (rc != SLTD_OK) {
+        rc = cli_fail("import", rc, 0);
+        if (r.invalid > 0 && !a.set[O_SKIP]) /* the flag that accepts such a feed */
+            fprintf(stderr, "sltd import: --skip-invalid imports the valid rows and reports the invalid ones\n");
+        return rc;
+    }
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cli_info("sltd import: %llu rows: %llu added, %llu updated, %llu unchanged, %llu removed, %llu not found, "
             "%llu invalid skipped (%.2f s, %.0f rows/s)\n",
