@@ -202,6 +202,16 @@ def main():
     rows = list(csv.reader(io.StringIO(r.stdout)))
     check(sorted(x[5] for x in rows[1:] if x[0] == "2") == ["lost", "stolen"], "two listings, two lines: %s" % rows)
 
+    # a manifest that is not UTF-8 (Latin-1 names): the JSON output is still valid JSON, in UTF-8
+    with open(P("latin1.csv"), "wb") as f:
+        f.write(b"name,state,number\nJos\xe9,UTO,L898902C3\nL\xe9a \xf0\x9f\x98\x80,UTO,Q1\n")
+    r = subprocess.run([SLTD, "screen", "--db", db, "--json", "--all", P("latin1.csv")], capture_output=True)
+    try:
+        names = [json.loads(x.decode("utf-8"))["input"]["name"] for x in r.stdout.splitlines()]
+    except ValueError as e:
+        names = ["not JSON in UTF-8: %s" % e]
+    check(r.returncode == 1 and names == ["Jos\ufffd", "L\ufffda \U0001F600"], "a Latin-1 manifest: %s" % names)
+
     # check, check --mrz and the audit log: the same answer
     r = run("check", "--db", db, "--json", "UTO", "L898902C3", want=1)
     check_answer(json.loads(r.stdout), "check --json", ANSWER)

@@ -38,17 +38,49 @@ void cli_hex(char *out, const uint8_t *b, size_t n)
     out[2 * n] = '\0';
 }
 
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong form, no surrogate, at
+ * most U+10FFFF), or 0. */
+static size_t utf8_length(const unsigned char *s)
+{
+    const unsigned char c = s[0];
+    size_t n, i;
+    unsigned char lo = 0x80, hi = 0xbf;
+
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+    else
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+/* Escaped: quote, backslash and control characters; a byte that is not part of well-formed UTF-8
+ * (a manifest in Latin-1, say) becomes U+FFFD, so that the output is always valid JSON. */
 void cli_json_string(FILE *f, const char *s)
 {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n;
+
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\u%04x", c);
+    while (*p) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p++);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\u%04x", *p++);
+        else if (*p < 0x80)
+            fputc(*p++, f);
+        else if ((n = utf8_length(p)) > 0)
+            fwrite(p, 1, n, f), p += n;
         else
-            fputc(c, f);
+            fputs("\\ufffd", f), p++;
     }
     fputc('"', f);
 }
