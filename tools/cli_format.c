@@ -199,33 +199,58 @@ const char *const cli_csv_columns[] = {
     "produced", "expires", "stale", "error", "note", NULL,
 };
 
+/* The freshness columns "sequence,produced,expires,stale" of f (empty when not known). Kept for the
+ * last value asked: a screening asks for the same one row after row. */
+static const char *csv_fresh(const cli_fresh *f)
+{
+    static cli_fresh last;
+    static char text[96];
+    char produced[32], expires[32];
+
+    if (text[0] != '\0' && memcmp(&last, f, sizeof last) == 0)
+        return text;
+    cli_when(produced, f->produced);
+    cli_when(expires, f->expires);
+    if (f->known)
+        snprintf(text, sizeof text, "%llu,%s,%s,%s", (unsigned long long)f->sequence, produced, expires,
+                 f->stale ? "true" : "false");
+    else
+        snprintf(text, sizeof text, ",,,");
+    last = *f;
+    return text;
+}
+
 void cli_csv_answer(FILE *f, unsigned long line, const cli_answer *a, const sltd_record *r)
 {
-    char d1[16] = "", d2[16] = "", produced[32], expires[32];
+    char d1[16] = "", d2[16] = "";
 
     if (r != NULL) {
         cli_date(d1, r->reported);
         cli_date(d2, r->expires);
     }
-    cli_when(produced, a->fresh.produced);
-    cli_when(expires, a->fresh.expires);
-    fprintf(f, "%lu,%s,", line, a->verdict);
+    fprintf(f, "%lu,", line);
+    fputs(a->verdict, f);
+    fputc(',', f);
     cli_csv_field(f, a->state);
     fputc(',', f);
     cli_csv_field(f, a->number);
     fputc(',', f);
     cli_csv_field(f, a->variant_number);
-    fprintf(f, ",%s,", r != NULL ? sltd_status_name(r->status) : "");
-    cli_csv_field(f, r != NULL ? r->type : "");
-    fprintf(f, ",%s,%s,", d1, d2);
-    cli_csv_field(f, r != NULL ? r->reporting_state : "");
     fputc(',', f);
-    cli_csv_field(f, r != NULL ? r->reference : "");
-    if (a->fresh.known)
-        fprintf(f, ",%llu,%s,%s,%s,", (unsigned long long)a->fresh.sequence, produced, expires,
-                a->fresh.stale ? "true" : "false");
-    else
+    if (r != NULL) {
+        fputs(sltd_status_name(r->status), f);
+        fputc(',', f);
+        cli_csv_field(f, r->type);
+        fprintf(f, ",%s,%s,", d1, d2);
+        cli_csv_field(f, r->reporting_state);
+        fputc(',', f);
+        cli_csv_field(f, r->reference);
+    } else {
         fputs(",,,,,", f);
+    }
+    fputc(',', f);
+    fputs(csv_fresh(&a->fresh), f);
+    fputc(',', f);
     cli_csv_field(f, a->error);
     fputc(',', f);
     cli_csv_field(f, a->note);
