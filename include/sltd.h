@@ -281,11 +281,20 @@ SLTD_API int sltd_version_number(void);
 SLTD_API const char *sltd_strerror(int code);
 
 /**
- * @brief Detail of the last error reported in this thread (file, line, field, cause), or "".
+ * @brief Detail of the last call's error in this thread (file, line, field, cause), or "".
  *
- * Like errno, the detail is kept per thread: read it right after the failing call.
- * @param[in] db handle, or NULL (the detail is the same: the last error of this thread)
- * @return thread-local text, valid until the next sltd call from this thread.
+ * Like errno, the detail is kept per thread, not per handle (a handle is shared by threads, and some
+ * calls fail before there is a handle). Every call of this library that returns a code forgets the
+ * previous detail when it starts, and leaves a detail on every error return; after a call that
+ * succeeded it is "". Read it right after the failing call (::sltd_close and the name and version
+ * functions leave it as it is).
+ * @return thread-local text, valid until the next call from this thread that returns a code.
+ */
+SLTD_API const char *sltd_error_detail(void);
+
+/**
+ * @brief ::sltd_error_detail under its 0.1 name; `db` is not used (the detail is per thread). Kept for
+ * source compatibility: new code calls ::sltd_error_detail.
  */
 SLTD_API const char *sltd_errmsg(const sltd_db *db);
 
@@ -1047,7 +1056,8 @@ SLTD_API SLTD_NODISCARD int sltd_sync_state_get(sltd_sync_state *out, sltd_db *d
  *
  * ::sltd_mrz_parse reads the 2 or 3 OCR-B lines of a passport (TD3), identity card (TD1, TD2) or visa
  * (MRV-A, MRV-B), checks their structure strictly and reports every field and every check digit.
- * It is pure: no I/O, no allocation, no global state; safe from any number of threads.
+ * It is pure: no I/O, no allocation, no global state (it sets only the calling thread's error detail,
+ * as every call does); safe from any number of threads.
  */
 /**@{*/
 

@@ -225,8 +225,8 @@ static int disagree(const sltd__mf_chunk *c, const sltd__mf_key *a, const sltd__
     uint8_t ia[SLTD__KEY_INPUT], ib[SLTD__KEY_INPUT];
     size_t la, lb;
 
-    if (sltd__key_input(ia, &la, sltd__mf_str(c, a->state), SIZE_MAX, sltd__mf_str(c, a->number), SIZE_MAX) != 0 ||
-        sltd__key_input(ib, &lb, sltd__mf_str(c, b->state), SIZE_MAX, sltd__mf_str(c, b->number), SIZE_MAX) != 0)
+    if (sltd__norm_key_input(ia, &la, sltd__mf_str(c, a->state), SIZE_MAX, sltd__mf_str(c, a->number), SIZE_MAX) != 0 ||
+        sltd__norm_key_input(ib, &lb, sltd__mf_str(c, b->state), SIZE_MAX, sltd__mf_str(c, b->number), SIZE_MAX) != 0)
         return 1;
     return la != lb || memcmp(ia, ib, la) != 0;
 }

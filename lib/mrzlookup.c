@@ -2,8 +2,8 @@
 /* mrzlookup.c — sltd_lookup_mrz(): parse an MRZ, look the document up, and (opt-in) look up the
  * variants of its number made by the usual OCR confusions.
  *
- * Uses only the public API (sltd_mrz_parse, sltd_lookup, sltd_lookup_batch) and the check-digit
- * helpers of mrz.h. No allocation: every buffer is bounded by the MRZ formats.
+ * Uses only the public API (sltd_mrz_parse, sltd_lookup, sltd_lookup_batch), the check-digit helpers
+ * of mrz.h, and the verdict, older-layout and error-detail rules every entry point shares. No allocation: every buffer is bounded by the MRZ formats.
  *
  * Variants. After a successful parse the 2-3 lines are copied into a canonical buffer and the raw
  * document number (principal part plus, for a TD1/TD2 long number, its continuation) is located in
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "error.h"
 #include "mrz.h"
 #include "sltd.h"
 #include "verdict.h"
@@ -461,7 +462,7 @@ static int lookup_mrz(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db
 
 /* The verdict of the whole answer, once its code is known; result.verdict says the same, so that no
  * member of the answer reads "clear" while a variant is listed. */
-int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+static int lookup_mrz_ex_body(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
                        unsigned int flags)
 {
     sltd_mrz_answer full, *a = &full;
@@ -481,7 +482,20 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
     return rc;
 }
 
-int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                       unsigned int flags)
+{
+    sltd__err_clear();
+    return sltd__err_leave(lookup_mrz_ex_body(out, evidence, db, text, len, flags), "sltd_lookup_mrz_ex");
+}
+
+static int lookup_mrz_body(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
 {
     return sltd_lookup_mrz_ex(out, NULL, db, text, len, flags);
+}
+
+int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+{
+    sltd__err_clear();
+    return sltd__err_leave(lookup_mrz_body(out, db, text, len, flags), "sltd_lookup_mrz");
 }

@@ -405,7 +405,7 @@ out:
     return rc;
 }
 
-int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts)
+static int screen_body(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts)
 {
     static const sltd_screen_options defaults = SLTD_SCREEN_OPTIONS_INIT;
     const unsigned all_flags =
@@ -475,4 +475,10 @@ cleanup:
     pthread_mutex_destroy(&s->mu);
     free(s);
     return rc;
+}
+
+int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(screen_body(out, db, path, opts), "sltd_screen");
 }
