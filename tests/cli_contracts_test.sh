@@ -130,6 +130,14 @@ printf '%s\n%s\n' "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<" "L898902C36UTO7
 expect 2 "an MRZ file read as CSV" -- "$sltd" screen --db "$db" "$work/scan.txt"; contains "format mrz" "the flag named"
 expect 1 "and the flag reads it" -- "$sltd" screen --db "$db" --format mrz "$work/scan.txt"
 
+# the library's detail reaches the operator: the ICAO code that was probably meant
+expect 2 "check, a state code ICAO 9303 does not use" -- "$sltd" check --db "$db" DEU L2RNTZ576
+contains "Germany is D" "the hint"; lacks "L2RNTZ576" "the number not repeated"
+expect 2 "check --json, the same" -- "$sltd" check --db "$db" --json GER L2RNTZ576
+contains '"verdict":"invalid".*Germany is D' "the hint in the answer" "$work/stdout"
+printf 'state,number\nDEU,Q3\n' > "$work/de.csv"
+expect 2 "screen, the same" -- "$sltd" screen --db "$db" "$work/de.csv"; contains "de.csv:2: field 'state'.*Germany is D" "in screen"
+
 # ---- sltd repair: the filter after an interruption; stats names it ----
 expect 0 "stats, filter ok" -- "$sltd" stats --db "$db";           contains "^filter  *[0-9]" "filter in use"
 printf 'damaged' > "$db/sltd.filter"
