@@ -540,6 +540,7 @@ static int64_t measure_sltd_batch(workload *w, size_t lo, size_t hi, uint32_t *s
     t0 = prev = now_ns();
     for (i = lo; i < hi; i += m) {
         m = hi - i < BATCH ? hi - i : BATCH;
+        res[0].version = SLTD_RESULT_VERSION;
         rc = sltd_lookup_batch(res, w->db, w->queries + i, m);
         t = now_ns();
         if (rc != SLTD_OK)
@@ -1413,7 +1414,9 @@ static void usage(FILE *f)
           "  --bits-per-key B  filter size when the database is created (default: the library's)\n"
           "  --keep            keep the temporary directory (its path is printed on stderr)\n"
           "  --verbose         report each phase on stderr (default when stderr is a terminal)\n"
-          "  --help            this text\n"
+          "  --quiet, -q       no progress on stderr, whatever it is\n"
+          "  --version, -V     print the version and exit\n"
+          "  --help, -h        this text\n"
           "\n"
           "Exit status: 0 done, 2 bad usage, 3 error (or a wrong lookup answer).\n",
           f);
@@ -1436,12 +1439,13 @@ static uint64_t parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t 
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "records", required_argument, NULL, 'n' },      { "queries", required_argument, NULL, 'q' },
+        { "records", required_argument, NULL, 'n' },      { "queries", required_argument, NULL, 'u' },
         { "threads", required_argument, NULL, 't' },      { "db", required_argument, NULL, 'd' },
         { "json", no_argument, NULL, 'j' },               { "cdf", required_argument, NULL, 'c' },
         { "bits-per-key", required_argument, NULL, 'b' }, { "keep", no_argument, NULL, 'k' },
         { "help", no_argument, NULL, 'h' },               { "verbose", no_argument, NULL, 'v' },
-        { "rounds", required_argument, NULL, 'r' },
+        { "rounds", required_argument, NULL, 'r' },       { "version", no_argument, NULL, 'V' },
+        { "quiet", no_argument, NULL, 'q' },
         { NULL, 0, NULL, 0 },
     };
     run_info ri;
@@ -1449,12 +1453,12 @@ int main(int argc, char **argv)
     char tmpl[4096], dbdir[4096], keypath[4096], feed[4096], lmdbdir[4096], path[4096];
     const char *tmpbase;
     unsigned bits_per_key = 0, rounds = 16;
-    int json = 0, opt, rc, existing = 0;
+    int json = 0, opt, rc, existing = 0, quiet = 0;
     uint64_t t_start = now_ns(), t0, jt0, js0, jt1, js1;
     size_t nq, i, N;
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *db = NULL;
-    sltd_stats st = { 0 };
+    sltd_stats st = SLTD_STATS_INIT;
     doc *absent, *present;
     sltd_query *qa, *qp;
     uint8_t *dig_all, *dig_absent, *dig_present;
@@ -1473,10 +1477,10 @@ int main(int argc, char **argv)
     ri.queries = 1000000;
     ri.ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     ri.threads = ri.ncpu > 1 ? (unsigned)ri.ncpu : 1;
-    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "hVq", longopts, NULL)) != -1) {
         switch (opt) {
         case 'n': ri.records = parse_u64("--records", optarg, 1, (uint64_t)1 << 40); break;
-        case 'q': ri.queries = parse_u64("--queries", optarg, 1, (uint64_t)1 << 32); break;
+        case 'u': ri.queries = parse_u64("--queries", optarg, 1, (uint64_t)1 << 32); break;
         case 't': ri.threads = (unsigned)parse_u64("--threads", optarg, 1, MAX_THREADS); break;
         case 'r': rounds = (unsigned)parse_u64("--rounds", optarg, 1, 1024); break;
         case 'd': dbdir_opt = optarg; break;
@@ -1485,6 +1489,8 @@ int main(int argc, char **argv)
         case 'b': bits_per_key = (unsigned)parse_u64("--bits-per-key", optarg, 4, 64); break;
         case 'k': g_keep = 1; break;
         case 'v': g_progress = 1; break;
+        case 'q': quiet = 1; break;
+        case 'V': printf("sltd-bench %s\n", sltd_version()); return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_ERROR;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
         }
@@ -1498,7 +1504,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "sltd-bench: built for sltd %s but running with %s\n", SLTD_VERSION_STRING, sltd_version());
         return EXIT_ERROR;
     }
-    g_progress = g_progress || isatty(STDERR_FILENO);
+    g_progress = !quiet && (g_progress || isatty(STDERR_FILENO));
     g_t_start = t_start;
     ri.load_start = loadavg1();
     cpu_jiffies(&jt0, &js0);

@@ -147,7 +147,7 @@ int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf
 
 /* ---- signing keys ---- */
 
-int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
+static int signing_key_create_body(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
 {
     char *sec = NULL, *pub = NULL;
     uint8_t id[SLTD__SIGN_KEYID];
@@ -168,6 +168,12 @@ cleanup:
     free(sec);
     free(pub);
     return rc;
+}
+
+int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
+{
+    sltd__err_clear();
+    return sltd__err_leave(signing_key_create_body(out, prefix), "sltd_signing_key_create");
 }
 
 /* ---- pack ---- */
@@ -333,7 +339,7 @@ static void report_header(sltd_bundle_report *out, const sltd__bundle_hdr *h)
 static const sltd_bundle_report report_init = { SLTD_BUNDLE_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, { 0 }, { 0 },
                                                 0, 0, 0, 0, 0 };
 
-int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path, const char *bundle_path,
+static int pack_bundle_body(sltd_bundle_report *out, sltd_db *db, const char *feed_path, const char *bundle_path,
                      const sltd_pack_options *opts)
 {
     sltd__entries e = { NULL, 0, 0 };
@@ -418,6 +424,13 @@ cleanup:
     sltd__sign_key_free(sk);
     sltd__prf_key_free(own);
     return rc;
+}
+
+int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path, const char *bundle_path,
+                     const sltd_pack_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(pack_bundle_body(out, db, feed_path, bundle_path, opts), "sltd_pack_bundle");
 }
 
 /* ---- snapshot: a full bundle of the database's state ---- */
@@ -656,7 +669,7 @@ cleanup:
     return rc;
 }
 
-int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
+static int apply_bundle_body(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
                       size_t ntrusted, unsigned int flags)
 {
     sltd__signer *keys = NULL;
@@ -698,4 +711,11 @@ cleanup:
     free(buf);
     free(keys);
     return rc;
+}
+
+int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
+                      size_t ntrusted, unsigned int flags)
+{
+    sltd__err_clear();
+    return sltd__err_leave(apply_bundle_body(out, db, path, trusted, ntrusted, flags), "sltd_apply_bundle");
 }

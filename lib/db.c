@@ -218,7 +218,7 @@ static void unregister_open(sltd_db *db)
     pthread_mutex_unlock(&open_lock);
 }
 
-int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
+static int open_body(sltd_db **out, const char *dir, const sltd_options *opts)
 {
     static const sltd_options defaults = SLTD_OPTIONS_INIT;
     sltd_db *db = NULL;
@@ -310,6 +310,12 @@ fail:
     }
     free(key_path);
     return rc;
+}
+
+int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(open_body(out, dir, opts), "sltd_open");
 }
 
 void sltd_close(sltd_db *db)

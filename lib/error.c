@@ -35,6 +35,18 @@ void sltd__err_clear(void)
     err_detail[0] = '\0';
 }
 
+int sltd__err_leave(int code, const char *fn)
+{
+    if (code < 0 && err_detail[0] == '\0')
+        snprintf(err_detail, sizeof err_detail, "%s: %s", fn, sltd_strerror(code));
+    return code;
+}
+
+const char *sltd_error_detail(void)
+{
+    return err_detail;
+}
+
 const char *sltd_errmsg(const sltd_db *db)
 {
     (void)db;

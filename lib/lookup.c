@@ -5,9 +5,11 @@
 
 #include "db.h"
 #include "error.h"
+#include "layout.h"
 #include "norm.h"
 #include "prf.h"
 #include "record.h"
+#include "verdict.h"
 
 /* ---- lookups ---- */
 
@@ -23,7 +25,7 @@ static int prepare(norm_query *nq, size_t *len, const char *state, const char *n
     char t[SLTD_TYPE_MAX + 1];
     int rc;
 
-    if ((rc = sltd__key_input(nq->in, len, state, SIZE_MAX, number, SIZE_MAX)) != SLTD_OK)
+    if ((rc = sltd__norm_key_input(nq->in, len, state, SIZE_MAX, number, SIZE_MAX)) != SLTD_OK)
         return rc;
     nq->family = 0;
     if (type != NULL && type[0] != '\0') {
@@ -52,9 +54,16 @@ static int stamp(sltd_result *out, const sltd__db_parts *p, const sltd__freshnes
     out->data_produced = f->produced;
     out->data_expires = f->expires;
     out->stale = f->expires != 0 && (int64_t)now > f->expires;
-    if (out->stale && (p->flags & SLTD_OPEN_REFUSE_STALE))
-        return sltd__err(SLTD_EEXPIRED, "%s: the data expired at %lld (Unix time); refusing to answer from it",
-                         p->dir, (long long)f->expires);
+    if (out->stale && (p->flags & SLTD_OPEN_REFUSE_STALE)) {
+        /* the time as every output shows times: ISO 8601 UTC */
+        char when[32] = "?";
+        time_t t = (time_t)f->expires;
+        struct tm tm;
+        if (gmtime_r(&t, &tm) != NULL)
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return sltd__err(SLTD_EEXPIRED, "%s: the data expired at %s (%.1f days ago); refusing to answer from it",
+                         p->dir, when, (double)(now - (time_t)f->expires) / 86400.0);
+    }
     return SLTD_OK;
 }
 
@@ -67,6 +76,15 @@ static void result_clear(sltd_result *out)
     out->data_sequence = 0;
     out->data_produced = out->data_expires = 0;
     out->stale = 0;
+    out->verdict = SLTD_VERDICT_UNSET;
+}
+
+/* The lookup's code into the answer, with the verdict it gives; returns code. */
+static int decide(sltd_result *out, int code)
+{
+    out->error = code;
+    out->verdict = sltd__verdict_of(code, out->listed, 0);
+    return code;
 }
 
 /* Fill `out` from a stored value, keeping the records that match the type family. */
@@ -101,7 +119,7 @@ static int read_record(sltd_result *out, sltd__txn *t, const uint8_t d[SLTD_DIGE
     return rc < 0 ? rc : answer(out, val, len, family);
 }
 
-int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+static int lookup_one(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
 {
     uint8_t d[SLTD_DIGEST_SIZE];
     norm_query nq;
@@ -113,28 +131,50 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     uint64_t last;
     int rc;
 
-    if (out == NULL)
-        return SLTD_EINVAL;
     result_clear(out);
-    if ((rc = sltd__db_use(&p, db)) != SLTD_OK || (rc = normalize(&nq, d, p.keys, state, number, type)) != SLTD_OK)
-        return out->error = rc;
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
+        return decide(out, rc);
+    if ((rc = normalize(&nq, d, p.keys, state, number, type)) != SLTD_OK)
+        return decide(out, sltd__norm_err(rc, state, number, type));
     b = sltd__filter_lookup(p.filter);
     if (b != NULL)
         sltd__bloom_prefetch(b, d); /* its block loads while the freshness is checked */
     if ((rc = sltd__store_reader_enter(p.store, &r, &last)) != SLTD_OK)
-        return out->error = rc;
+        return decide(out, rc);
     if ((rc = sltd__fresh_get(p.fresh, p.store, &fr, last, &r, &t)) == SLTD_OK &&
         (rc = stamp(out, &p, &fr, time(NULL))) == SLTD_OK && (b == NULL || sltd__bloom_test(b, d)) &&
         (t != NULL || (rc = sltd__store_reader_txn(p.store, &r, &t)) == SLTD_OK))
         rc = read_record(out, t, d, nq.family);
     if (r != NULL)
         sltd__store_reader_leave(p.store, r);
-    return out->error = rc;
+    return decide(out, rc);
+}
+
+static int lookup_body(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+{
+    sltd_result full;
+    int v, rc;
+
+    if (out == NULL)
+        return SLTD_EINVAL;
+    if ((v = sltd__layout_version(out->version, SLTD_RESULT_VERSION, "sltd_result")) < 0)
+        return v;
+    if (v == SLTD_RESULT_VERSION)
+        return lookup_one(out, db, state, number, type);
+    rc = lookup_one(&full, db, state, number, type); /* a caller built against an older header */
+    sltd__layout_result_put(out, (unsigned)v, &full);
+    return rc;
+}
+
+int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+{
+    sltd__err_clear();
+    return sltd__err_leave(lookup_body(out, db, state, number, type), "sltd_lookup");
 }
 
 #define BATCH_CHUNK 64
 
-int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
     /* per chunk, the valid documents j = 0..nvalid-1: document at[j] of the chunk */
     uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE], *dp[BATCH_CHUNK];
@@ -150,8 +190,10 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
     time_t now = time(NULL);
     sltd_result st;
 
-    if (out == NULL || (q == NULL && n > 0))
-        return SLTD_EINVAL;
+    if (q == NULL && n > 0) {
+        rc = SLTD_EINVAL;
+        goto fail_all;
+    }
     if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         goto fail_all;
     if ((rc = sltd__fresh_now(p.fresh, p.store, &fr)) != SLTD_OK || (rc = stamp(&st, &p, &fr, now)) != SLTD_OK)
@@ -183,27 +225,64 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
             maybe[j] = b == NULL || sltd__bloom_test(b, d[j]);
             any |= maybe[j];
         }
-        if (!any)
-            continue;
-        if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
-            goto fail_all;
-        for (j = 0; j < nvalid && rc == SLTD_OK; j++)
-            if (maybe[j])
-                rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
-        sltd__store_read_end(p.store, t);
-        if (rc != SLTD_OK)
-            goto fail_all;
+        if (any) {
+            if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
+                goto fail_all;
+            for (j = 0; j < nvalid && rc == SLTD_OK; j++)
+                if (maybe[j])
+                    rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
+            sltd__store_read_end(p.store, t);
+            if (rc != SLTD_OK)
+                goto fail_all;
+        }
+        for (i = 0; i < m; i++)
+            decide(&out[base + i], out[base + i].error);
     }
     return SLTD_OK;
 fail_all:
     for (i = 0; i < n; i++) {
         result_clear(&out[i]);
-        out[i].error = rc;
+        decide(&out[i], rc);
     }
     return rc;
 }
 
-int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
+static int lookup_batch_body(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+{
+    sltd_result full[BATCH_CHUNK];
+    size_t stride, base, i, m;
+    int v, rc = SLTD_OK;
+
+    if (out == NULL)
+        return SLTD_EINVAL;
+    if (n == 0)
+        return lookup_batch(out, db, q, 0);
+    if ((v = sltd__layout_version(out[0].version, SLTD_RESULT_VERSION, "sltd_result")) < 0)
+        return v;
+    if (v == SLTD_RESULT_VERSION)
+        return lookup_batch(out, db, q, n);
+    /* a caller built against an older header: its array has the older stride */
+    stride = sltd__layout_result_size((unsigned)v);
+    for (base = 0; base < n && rc == SLTD_OK; base += m) {
+        m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
+        rc = lookup_batch(full, db, q != NULL ? q + base : NULL, m);
+        for (i = 0; i < m && rc == SLTD_OK; i++)
+            sltd__layout_result_put((char *)out + (base + i) * stride, (unsigned)v, &full[i]);
+    }
+    if (rc != SLTD_OK) { /* as lookup_batch fails: every document an error */
+        for (i = 0; i < n; i++)
+            sltd__layout_result_put((char *)out + i * stride, (unsigned)v, &full[0]);
+    }
+    return rc;
+}
+
+int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+{
+    sltd__err_clear();
+    return sltd__err_leave(lookup_batch_body(out, db, q, n), "sltd_lookup_batch");
+}
+
+static int digest_body(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
 {
     norm_query nq;
     sltd__db_parts p;
@@ -211,5 +290,11 @@ int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *st
     if (out == NULL || db == NULL)
         return SLTD_EINVAL;
     sltd__db_parts_get(&p, db);
-    return normalize(&nq, out, p.keys, state, number, NULL);
+    return sltd__norm_err(normalize(&nq, out, p.keys, state, number, NULL), state, number, NULL);
+}
+
+int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
+{
+    sltd__err_clear();
+    return sltd__err_leave(digest_body(out, db, state, number), "sltd_digest");
 }

@@ -210,6 +210,16 @@ const sltd__mf_format *sltd__mf_format_for(int format, const char *path)
     return &sltd__mf_csv;
 }
 
+int sltd_screen_format_detect(const char *path, int format)
+{
+    const sltd__mf_format *f;
+
+    if (path == NULL || format < SLTD_SCREEN_AUTO || format > SLTD_SCREEN_JSONL)
+        return SLTD_EINVAL;
+    f = sltd__mf_format_for(format, path);
+    return f == &sltd__mf_mrz ? SLTD_SCREEN_MRZ : f == &sltd__mf_jsonl ? SLTD_SCREEN_JSONL : SLTD_SCREEN_CSV;
+}
+
 /* ---- the verdict ---- */
 
 /* A field the batch refused (SLTD_ESTATE, SLTD_ENUMBER, SLTD_ETYPE): why, without its value. */
@@ -232,8 +242,8 @@ static int disagree(const sltd__mf_chunk *c, const sltd__mf_key *a, const sltd__
     uint8_t ia[SLTD__KEY_INPUT], ib[SLTD__KEY_INPUT];
     size_t la, lb;
 
-    if (sltd__key_input(ia, &la, sltd__mf_str(c, a->state), SIZE_MAX, sltd__mf_str(c, a->number), SIZE_MAX) != 0 ||
-        sltd__key_input(ib, &lb, sltd__mf_str(c, b->state), SIZE_MAX, sltd__mf_str(c, b->number), SIZE_MAX) != 0)
+    if (sltd__norm_key_input(ia, &la, sltd__mf_str(c, a->state), SIZE_MAX, sltd__mf_str(c, a->number), SIZE_MAX) != 0 ||
+        sltd__norm_key_input(ib, &lb, sltd__mf_str(c, b->state), SIZE_MAX, sltd__mf_str(c, b->number), SIZE_MAX) != 0)
         return 1;
     return la != lb || memcmp(ia, ib, la) != 0;
 }

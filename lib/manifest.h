@@ -16,7 +16,7 @@
  * A key is one identity a row claims: (issuing state, number[, type]). A JSON Lines object with both
  * an `mrz` member and `state`/`number` members has two keys, and both are checked: a hit on either is
  * a hit; otherwise the row is clear only when every key was checked, is valid and not listed, and the
- * keys name the same document (the same digest input, sltd__key_input). Messages name the file, the
+ * keys name the same document (the same digest input, sltd__norm_key_input). Messages name the file, the
  * line and the field, never a value. */
 #ifndef SLTD_MANIFEST_H
 #define SLTD_MANIFEST_H

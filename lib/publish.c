@@ -63,7 +63,7 @@ typedef struct replica {
 
 static int read_replica(pub *p, replica *r)
 {
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     int rc;
 
     if ((rc = sltd_stats_get(&st, p->db)) != SLTD_OK)
@@ -438,7 +438,7 @@ static int lock_repo(const pub *p, int *fd)
 static const sltd_publish_report report_init = { SLTD_PUBLISH_REPORT_VERSION, 0, 0, { 0 }, 0, 0, 0, 0, 0, 0, 0,
                                                  0, 0, 0, 0, 0, 0 };
 
-int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const char *feed_path,
+static int publish_body(sltd_publish_report *out, sltd_db *db, const char *repo, const char *feed_path,
                  const sltd_publish_options *opts)
 {
     sltd_publish_report rep = report_init;
@@ -523,4 +523,11 @@ cleanup:
     free(p.index_path);
     free(p.incoming);
     return rc;
+}
+
+int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const char *feed_path,
+                 const sltd_publish_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(publish_body(out, db, repo, feed_path, opts), "sltd_publish");
 }

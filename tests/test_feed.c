@@ -124,6 +124,8 @@ static char *transcript(const char *path, unsigned flags)
 #define HDR "state,number\n"
 #define ALL "state,number,type,status,reported,expires,reporting_state,reference,action\n"
 #define INV "open -19: feed.csv:"
+/* what an unknown column's message adds: the flag that accepts the input */
+#define IGN "; or let unknown columns be ignored (SLTD_IMPORT_IGNORE_UNKNOWN: the sltd option --ignore-unknown)"
 #define LONG33 "DEMO-0123456789012345678901234567"
 #define D40 "0123456789012345678901234567890123456789"
 #define F400 D40 D40 D40 D40 D40 D40 D40 D40 D40 D40
@@ -182,6 +184,15 @@ static const struct feed_case cases[] = {
     { "bad state", HDR "ZZZ,1\nUTO,2\n", 0, 0,
       R("feed.csv:2: field 'state': is not an ICAO 9303 state code (3 letters, not a known code)") R("3 add UTO/2 t= stolen r=0 e=0 rs= ref=") },
     { "empty state", HDR ",1\n", 0, 0, R("feed.csv:2: field 'state': is empty (the issuing state is required)") },
+    { "every error of a row, each on its own line", ALL "ZZZ,AB_12,PPP,found,2023-02-30,,QQQ,,move\nUTO,2,,,,,,,\n", 0, 0,
+      R("feed.csv:2: field 'state': is not an ICAO 9303 state code (3 letters, not a known code)")
+      R("feed.csv:2: field 'number': character 3 is '_'; only A-Z and 0-9 are allowed (spaces, '-', '/' and '<' are "
+        "dropped)")
+      R("feed.csv:2: field 'type': has 3 letters; a document type has one or two")
+      R("feed.csv:2: field 'status': is not one of stolen, lost, revoked, invalid, stolen_blank")
+      R("feed.csv:2: field 'reported': is not a calendar date (no such month or day)")
+      R("feed.csv:2: field 'reporting_state': is not an ICAO 9303 state code (3 letters, not a known code)")
+      R("feed.csv:2: field 'action': is not add or remove") R("3 add UTO/2 t= stolen r=0 e=0 rs= ref=") },
     { "bad number", HDR "UTO,AB_12\n", 0, 0,
       R("feed.csv:2: field 'number': character 3 is '_'; only A-Z and 0-9 are allowed (spaces, '-', '/' and '<' are "
         "dropped)") },
@@ -240,14 +251,14 @@ static const struct feed_case cases[] = {
       INV "1: empty file: a header row naming the columns is required" },
     { "no header", "UTO,L898902C3\n", 0, 0,
       INV "1: unknown column 1 'UTO'; the first row must be a header naming columns among state, number, "
-          "number_from, number_to, type, status, reported, expires, reporting_state, reference, action" },
+          "number_from, number_to, type, status, reported, expires, reporting_state, reference, action" IGN },
     { "no header, a number first: the cell is not shown", "L898902C3,UTO\n", 0, 0,
       INV "1: unknown column 1 (its name is not shown: it could be a document number); the first row must be a "
           "header naming columns among state, number, number_from, number_to, type, status, reported, expires, "
-          "reporting_state, reference, action" },
+          "reporting_state, reference, action" IGN },
     { "unknown column", "state,number,colour\nUTO,1,red\n", 0, 0,
       INV "1: unknown column 3 'colour'; the first row must be a header naming columns among state, "
-          "number, number_from, number_to, type, status, reported, expires, reporting_state, reference, action" },
+          "number, number_from, number_to, type, status, reported, expires, reporting_state, reference, action" IGN },
     { "duplicate column", "state,number,State\n", 0, 0, INV "1: duplicate column 'state' (columns 1 and 3)" },
     { "missing state", "number,type\n", 0, 0, INV "1: missing column 'state'" },
     { "missing number", "state,type\n", 0, 0, INV "1: missing column 'number' (or 'number_from' and 'number_to')" },
