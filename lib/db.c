@@ -325,7 +325,10 @@ void sltd_close(sltd_db *db)
     unregister_open(db);
     sltd__filter_close(db->filter);
     sltd__fresh_free(db->fresh);
-    sltd__store_close(db->store);
+    if (db->fork_gen != atomic_load_explicit(&fork_generation, memory_order_relaxed))
+        sltd__store_abandon(db->store); /* inherited across fork(): LMDB's shared state is the parent's */
+    else
+        sltd__store_close(db->store);
     sltd__prf_key_free(db->keys);
     free(db->dir);
     free(db);

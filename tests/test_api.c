@@ -347,6 +347,58 @@ START_TEST(handle_refused_after_fork)
 }
 END_TEST
 
+/* How many reader slots of LMDB's lock file name this pid (LMDB's own mdb_stat -r); -1 without mdb_stat. */
+static int reader_slots_of(pid_t pid)
+{
+    char cmd[PATH_MAX + 64], line[256];
+    FILE *p;
+    int n = 0, table = 0;
+
+    snprintf(cmd, sizeof cmd, "mdb_stat -r '%s' 2>/dev/null", dbdir);
+    if ((p = popen(cmd, "r")) == NULL)
+        return -1;
+    while (fgets(line, sizeof line, p) != NULL) {
+        long v;
+        table |= strstr(line, "Reader Table Status") != NULL;
+        if (sscanf(line, " %ld", &v) == 1 && v == (long)pid)
+            n++;
+    }
+    pclose(p); /* mdb_stat -r exits 1 even when it printed the table */
+    return table ? n : -1;
+}
+
+/* A child that closes a handle it inherited must leave the parent's reader slots in LMDB's lock file
+ * alone: freeing them would let a writer reuse pages the parent still reads. */
+START_TEST(close_after_fork_keeps_parent_readers)
+{
+    sltd_db *db = create_with(7, 10);
+    char num[16];
+    int status, before;
+    pid_t pid;
+
+    tu_number(num, 7, 1);
+    ck_assert(listed(db, "UTO", num, NULL)); /* the handle now holds a pooled read transaction */
+    before = reader_slots_of(getpid());
+    if (before < 0) {
+        fprintf(stderr, "close_after_fork_keeps_parent_readers: mdb_stat (lmdb-utils) not found, not checked\n");
+        sltd_close(db);
+        return;
+    }
+    ck_assert_int_ge(before, 1);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        sltd_close(db);
+        _exit(0);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_int_eq(reader_slots_of(getpid()), before);
+    ck_assert(listed(db, "UTO", num, NULL));
+    sltd_close(db);
+}
+END_TEST
+
 START_TEST(no_plaintext_at_rest)
 {
     sltd_db *db = create_with(8, 2000);
@@ -698,7 +750,7 @@ int main(void)
 {
     const TTest *const tests[] = {
         import_then_lookup, lookup_normalizes_and_filters_type, bad_input_is_an_error_not_a_miss,
-        batch_matches_single, verdicts_single_and_batch, verdict_names, open_errors, handle_refused_after_fork, no_plaintext_at_rest, read_only_handle,
+        batch_matches_single, verdicts_single_and_batch, verdict_names, open_errors, handle_refused_after_fork, close_after_fork_keeps_parent_readers, no_plaintext_at_rest, read_only_handle,
         bad_feed_changes_nothing, reimport_and_remove, add_and_remove_in_one_import,
         bounded_memory_import_matches, skip_invalid_imports_the_rest, serial_ranges,
         damaged_filter_never_trusted, filter_grows_with_the_data, version

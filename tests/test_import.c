@@ -168,7 +168,7 @@ static void import_into(const char *feed, const char *key, const char *name, uns
 {
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_import_options io = SLTD_IMPORT_OPTIONS_INIT;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db = NULL;
     char dir[4096];
 

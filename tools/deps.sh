@@ -12,6 +12,8 @@ pkgs="$pkgs libcurl4-openssl-dev libnghttp2-dev librtmp-dev libssh2-1-dev libpsl
 pkgs="$pkgs libzstd-dev python3 openssl"
 # the CLI test runs a command a few days ahead (data past its expiry) with faketime
 pkgs="$pkgs faketime"
+# test_api reads LMDB's reader table with mdb_stat -r (a child closing an inherited handle keeps the parent's)
+pkgs="$pkgs lmdb-utils"
 # the abi_check test: abidiff (and abidw, for tools/abi-baseline.sh)
 pkgs="$pkgs abigail-tools"
 [ "${SLTD_EXTRA_PKGS:-}" ] && pkgs="$pkgs $SLTD_EXTRA_PKGS"
