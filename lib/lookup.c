@@ -159,10 +159,10 @@ static int lookup_body(sltd_result *out, sltd_db *db, const char *state, const c
     return rc;
 }
 
-int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+int sltd_db_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
 {
     sltd__err_clear();
-    return sltd__err_leave(lookup_body(out, db, state, number, type), "sltd_lookup");
+    return sltd__err_leave(lookup_body(out, db, state, number, type), "sltd_db_lookup");
 }
 
 #define BATCH_CHUNK 64
@@ -269,10 +269,10 @@ static int lookup_batch_body(sltd_result *out, sltd_db *db, const sltd_query *q,
     return rc;
 }
 
-int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+int sltd_db_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
     sltd__err_clear();
-    return sltd__err_leave(lookup_batch_body(out, db, q, n), "sltd_lookup_batch");
+    return sltd__err_leave(lookup_batch_body(out, db, q, n), "sltd_db_lookup_batch");
 }
 
 static int digest_body(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
@@ -286,8 +286,8 @@ static int digest_body(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const c
     return sltd__norm_err(normalize(&nq, out, p.keys, state, number, NULL), state, number, NULL);
 }
 
-int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
+int sltd_db_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
 {
     sltd__err_clear();
-    return sltd__err_leave(digest_body(out, db, state, number), "sltd_digest");
+    return sltd__err_leave(digest_body(out, db, state, number), "sltd_db_digest");
 }
