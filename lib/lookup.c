@@ -76,7 +76,10 @@ static void result_clear(sltd_result *out)
 static int decide(sltd_result *out, int code)
 {
     out->error = code;
-    out->verdict = sltd__verdict_of(code, out->listed, 0);
+    if (code == SLTD_OK) /* the usual answer, decided here without a call */
+        out->verdict = out->listed ? SLTD_VERDICT_LISTED : SLTD_VERDICT_CLEAR;
+    else
+        out->verdict = sltd__verdict_of(code, out->listed, 0);
     return code;
 }
 
@@ -95,6 +98,7 @@ static int answer(sltd_result *out, const uint8_t *val, size_t len, char family)
         if (family != 0 && r->type[0] != '\0' && sltd__type_family(r->type) != family)
             continue;
         out->listed = 1;
+        out->verdict = SLTD_VERDICT_LISTED; /* a batch's answer stands as is; a single lookup decides again */
         if (r != &spare)
             out->nrecords++;
     }
@@ -207,8 +211,14 @@ static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size
             o->data_produced = st.data_produced;
             o->data_expires = st.data_expires;
             o->stale = st.stale;
-            if ((o->error = prepare(&nq[nvalid], &len[nvalid], qi->state, qi->number, qi->type)) == 0)
+            /* the verdict as the document stands: CLEAR unless its record is found below (LISTED); a
+             * failure further on rewrites every result as an error (fail_all), so this never escapes */
+            if ((o->error = prepare(&nq[nvalid], &len[nvalid], qi->state, qi->number, qi->type)) == 0) {
+                o->verdict = SLTD_VERDICT_CLEAR;
                 at[nvalid++] = i;
+            } else {
+                o->verdict = sltd__verdict_of(o->error, 0, 0);
+            }
         }
         sltd__prf_digest_inputs(dp, p.keys, in, len, nvalid);
         if (b != NULL)
@@ -228,8 +238,6 @@ static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size
             if (rc != SLTD_OK)
                 goto fail_all;
         }
-        for (i = 0; i < m; i++)
-            decide(&out[base + i], out[base + i].error);
     }
     return SLTD_OK;
 fail_all:
