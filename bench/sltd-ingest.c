@@ -10,7 +10,7 @@
  *         the import kept busy).
  * csv:    a manifest of M rows with the 8 columns an airline sends (name, birth_date, nationality,
  *         state, number, type, flight, seat), about 1 in 1,000 documents listed, screened R times on T
- *         threads against the database of N records (sltd_screen with a row callback that counts);
+ *         threads against the database of N records (sltd_db_screen with a row callback that counts);
  *         documents/s.
  * mrz:    the same documents as TD3 passport MRZs (two lines of 44, every check digit right).
  * LIST is a comma-separated subset of import,csv,mrz (default: all three). The files go to DIR
@@ -299,8 +299,8 @@ static sltd_db *open_db(const char *db, const char *key, unsigned flags)
 
     o.flags = flags;
     o.key_path = key;
-    if ((rc = sltd_open(&h, db, &o)) != SLTD_OK)
-        die("%s: %s", db, sltd_errmsg(h)[0] ? sltd_errmsg(h) : sltd_strerror(rc));
+    if ((rc = sltd_db_open(&h, db, &o)) != SLTD_OK)
+        die("%s: %s", db, sltd_error_detail()[0] ? sltd_error_detail() : sltd_error_text(rc));
     return h;
 }
 
@@ -337,14 +337,14 @@ static void bench_import(const char *dir, const char *db, const char *key, uint6
         w0 = wait_s();
         t0 = now_s();
         c0 = cpu_s();
-        rc = sltd_import_feed_ex(&rep, h, feed, &o);
+        rc = sltd_db_import_feed_ex(&rep, h, feed, &o);
         wall[i] = now_s() - t0;
         cpu[i] = cpu_s() - c0;
         if (rc != SLTD_OK)
-            die("import: %s", sltd_errmsg(h));
+            die("import: %s", sltd_error_detail());
         if (rep.added != records)
             die("import: %" PRIu64 " records added, not %" PRIu64, rep.added, records);
-        sltd_close(h);
+        sltd_db_close(h);
         fprintf(stderr,
                 "sltd-ingest: import run %d: %.3f s (read and sort %.3f s, write %.3f s), %.3f s CPU, the calling "
                 "thread waited %.3f s for a processor\n",
@@ -394,18 +394,18 @@ static void bench_screen(const char *dir, const char *db, const char *key, uint6
         o.format = mrz ? SLTD_SCREEN_MRZ : SLTD_SCREEN_CSV;
         t0 = now_s();
         c0 = cpu_s();
-        rc = sltd_screen(&rep, h, path, &o);
+        rc = sltd_db_screen(&rep, h, path, &o);
         if (i >= 0) {
             wall[i] = now_s() - t0;
             cpu[i] = cpu_s() - c0;
         }
         if (rc != SLTD_OK)
-            die("screen: %s", sltd_errmsg(h));
+            die("screen: %s", sltd_error_detail());
         if (rep.documents != m || rep.invalid != 0 || rep.hits != want || c.hits != want)
             die("screen: %" PRIu64 " documents, %" PRIu64 " invalid, %" PRIu64 " hits; expected %" PRIu64 ", 0, %" PRIu64,
                 rep.documents, rep.invalid, rep.hits, m, want);
     }
-    sltd_close(h);
+    sltd_db_close(h);
     if (!keep)
         unlink(path);
     snprintf(what, sizeof what, "screen %s, %u thread(s)", mrz ? "MRZ" : "CSV (8 columns)", threads);

@@ -38,7 +38,7 @@ void sltd__err_clear(void)
 int sltd__err_leave(int code, const char *fn)
 {
     if (code < 0 && err_detail[0] == '\0')
-        snprintf(err_detail, sizeof err_detail, "%s: %s", fn, sltd_strerror(code));
+        snprintf(err_detail, sizeof err_detail, "%s: %s", fn, sltd_error_text(code));
     return code;
 }
 
@@ -47,13 +47,8 @@ const char *sltd_error_detail(void)
     return err_detail;
 }
 
-const char *sltd_errmsg(const sltd_db *db)
-{
-    (void)db;
-    return err_detail;
-}
 
-const char *sltd_strerror(int code)
+const char *sltd_error_text(int code)
 {
     /* No default: the compiler names any code left out. */
     switch ((sltd_error)code) {

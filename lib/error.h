@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* error.h — error detail for the caller (sltd_errmsg), kept per thread like errno. */
+/* error.h — error detail for the caller (sltd_error_detail), kept per thread like errno. */
 #ifndef SLTD_ERROR_H
 #define SLTD_ERROR_H
 

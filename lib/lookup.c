@@ -83,7 +83,10 @@ static void result_clear(sltd_result *out)
 static int decide(sltd_result *out, int code)
 {
     out->error = code;
-    out->verdict = sltd__verdict_of(code, out->listed, 0);
+    if (code == SLTD_OK) /* the usual answer, decided here without a call */
+        out->verdict = out->listed ? SLTD_VERDICT_LISTED : SLTD_VERDICT_CLEAR;
+    else
+        out->verdict = sltd__verdict_of(code, out->listed, 0);
     return code;
 }
 
@@ -102,6 +105,7 @@ static int answer(sltd_result *out, const uint8_t *val, size_t len, char family)
         if (family != 0 && r->type[0] != '\0' && sltd__type_family(r->type) != family)
             continue;
         out->listed = 1;
+        out->verdict = SLTD_VERDICT_LISTED; /* a batch's answer stands as is; a single lookup decides again */
         if (r != &spare)
             out->nrecords++;
     }
@@ -166,10 +170,10 @@ static int lookup_body(sltd_result *out, sltd_db *db, const char *state, const c
     return rc;
 }
 
-int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+int sltd_db_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
 {
     sltd__err_clear();
-    return sltd__err_leave(lookup_body(out, db, state, number, type), "sltd_lookup");
+    return sltd__err_leave(lookup_body(out, db, state, number, type), "sltd_db_lookup");
 }
 
 #define BATCH_CHUNK 64
@@ -214,8 +218,14 @@ static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size
             o->data_produced = st.data_produced;
             o->data_expires = st.data_expires;
             o->stale = st.stale;
-            if ((o->error = prepare(&nq[nvalid], &len[nvalid], qi->state, qi->number, qi->type)) == 0)
+            /* the verdict as the document stands: CLEAR unless its record is found below (LISTED); a
+             * failure further on rewrites every result as an error (fail_all), so this never escapes */
+            if ((o->error = prepare(&nq[nvalid], &len[nvalid], qi->state, qi->number, qi->type)) == 0) {
+                o->verdict = SLTD_VERDICT_CLEAR;
                 at[nvalid++] = i;
+            } else {
+                o->verdict = sltd__verdict_of(o->error, 0, 0);
+            }
         }
         sltd__prf_digest_inputs(dp, p.keys, in, len, nvalid);
         if (b != NULL)
@@ -235,8 +245,6 @@ static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size
             if (rc != SLTD_OK)
                 goto fail_all;
         }
-        for (i = 0; i < m; i++)
-            decide(&out[base + i], out[base + i].error);
     }
     return SLTD_OK;
 fail_all:
@@ -276,10 +284,10 @@ static int lookup_batch_body(sltd_result *out, sltd_db *db, const sltd_query *q,
     return rc;
 }
 
-int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+int sltd_db_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
     sltd__err_clear();
-    return sltd__err_leave(lookup_batch_body(out, db, q, n), "sltd_lookup_batch");
+    return sltd__err_leave(lookup_batch_body(out, db, q, n), "sltd_db_lookup_batch");
 }
 
 static int digest_body(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
@@ -293,8 +301,8 @@ static int digest_body(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const c
     return sltd__norm_err(normalize(&nq, out, p.keys, state, number, NULL), state, number, NULL);
 }
 
-int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
+int sltd_db_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
 {
     sltd__err_clear();
-    return sltd__err_leave(digest_body(out, db, state, number), "sltd_digest");
+    return sltd__err_leave(digest_body(out, db, state, number), "sltd_db_digest");
 }

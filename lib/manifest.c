@@ -171,7 +171,7 @@ void sltd__mf_fatal(sltd__mf_chunk *c, int rc)
 {
     if (c->rc == 0) {
         c->rc = rc;
-        snprintf(c->fatal, sizeof c->fatal, "%s", rc == SLTD_ENOMEM ? "out of memory" : sltd_errmsg(NULL));
+        snprintf(c->fatal, sizeof c->fatal, "%s", rc == SLTD_ENOMEM ? "out of memory" : sltd_error_detail());
     }
 }
 

@@ -630,7 +630,7 @@ static int check_ok(const sltd_mrz_check *c)
     return c->status == SLTD_MRZ_CHECK_OK || c->status == SLTD_MRZ_CHECK_ABSENT;
 }
 
-int sltd_mrz_valid(const sltd_mrz *m)
+int sltd_mrz_validate(const sltd_mrz *m)
 {
     if (m == NULL || m->kind < SLTD_MRZ_TD1 || m->kind > SLTD_MRZ_MRVB || m->error_msg != NULL)
         return 0;

@@ -200,10 +200,10 @@ static int normalize_state_body(char out[SLTD_STATE_MAX + 1], const char *in)
     return sltd__norm_err(sltd__norm_state(out, in, SIZE_MAX), in, NULL, NULL);
 }
 
-int sltd_normalize_state(char out[SLTD_STATE_MAX + 1], const char *in)
+int sltd_state_normalize(char out[SLTD_STATE_MAX + 1], const char *in)
 {
     sltd__err_clear();
-    return sltd__err_leave(normalize_state_body(out, in), "sltd_normalize_state");
+    return sltd__err_leave(normalize_state_body(out, in), "sltd_state_normalize");
 }
 
 static int normalize_number_body(char out[SLTD_NUMBER_MAX + 1], const char *in)
@@ -213,10 +213,10 @@ static int normalize_number_body(char out[SLTD_NUMBER_MAX + 1], const char *in)
     return sltd__norm_err(sltd__norm_number(out, NULL, in, SIZE_MAX), NULL, in, NULL);
 }
 
-int sltd_normalize_number(char out[SLTD_NUMBER_MAX + 1], const char *in)
+int sltd_number_normalize(char out[SLTD_NUMBER_MAX + 1], const char *in)
 {
     sltd__err_clear();
-    return sltd__err_leave(normalize_number_body(out, in), "sltd_normalize_number");
+    return sltd__err_leave(normalize_number_body(out, in), "sltd_number_normalize");
 }
 
 /* ---- why a value was refused (no value repeated) ---- */

@@ -128,7 +128,7 @@ static void *worker(void *arg)
         pthread_mutex_lock(&s->mu);
         if (rc != SLTD_OK && s->job_rc == SLTD_OK) {
             s->job_rc = rc;
-            snprintf(s->job_msg, sizeof s->job_msg, "%s", sltd_errmsg(NULL));
+            snprintf(s->job_msg, sizeof s->job_msg, "%s", sltd_error_detail());
         }
         s->busy = 0;
         pthread_cond_broadcast(&s->cv);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stats.c — what sltd_stats_get reports: counts, freshness, sizes, and the filter's state. */
+/* stats.c — what sltd_db_stats_get reports: counts, freshness, sizes, and the filter's state. */
 #include <string.h>
 
 #include "db.h"
@@ -48,8 +48,8 @@ done:
     return SLTD_OK;
 }
 
-int sltd_stats_get(sltd_stats *out, sltd_db *db)
+int sltd_db_stats_get(sltd_stats *out, sltd_db *db)
 {
     sltd__err_clear();
-    return sltd__err_leave(stats_get_body(out, db), "sltd_stats_get");
+    return sltd__err_leave(stats_get_body(out, db), "sltd_db_stats_get");
 }

@@ -220,7 +220,7 @@ static int again(syncer *s, int rc, unsigned attempt, const sltd__ientry *x, con
     ms = backoff_ms(attempt);
     s->r->retries++;
     emit(s, SLTD_SYNC_EVENT_RETRY, x, 0, 0, attempt, ms, "%s: attempt %u failed (%s); retrying in %.1f s", what,
-         attempt, sltd_errmsg(NULL), ms / 1000.0);
+         attempt, sltd_error_detail(), ms / 1000.0);
     sleep_ms(ms);
     return 1;
 }
@@ -590,8 +590,8 @@ cleanup:
         sltd_stats sts = SLTD_STATS_INIT;
         char detail[1024];
 
-        snprintf(detail, sizeof detail, "%s", sltd_errmsg(NULL)); /* the failure's, kept over the call */
-        if (sltd_stats_get(&sts, db) == SLTD_OK) {
+        snprintf(detail, sizeof detail, "%s", sltd_error_detail()); /* the failure's, kept over the call */
+        if (sltd_db_stats_get(&sts, db) == SLTD_OK) {
             rep.records = sts.records;
             memcpy(rep.checksum, sts.checksum, 16);
         }

@@ -89,8 +89,8 @@ static int verify_body(sltd_verify_report *out, sltd_db *db)
     return SLTD_OK;
 }
 
-int sltd_verify(sltd_verify_report *out, sltd_db *db)
+int sltd_db_verify(sltd_verify_report *out, sltd_db *db)
 {
     sltd__err_clear();
-    return sltd__err_leave(verify_body(out, db), "sltd_verify");
+    return sltd__err_leave(verify_body(out, db), "sltd_db_verify");
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_errors.c — black box: every public entry point forgets the last call's error detail when it
- * starts, and leaves a detail of its own on every error return (sltd_errmsg, sltd_error_detail). */
+ * starts, and leaves a detail of its own on every error return (sltd_error_detail). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +20,8 @@ static void stale(void)
 {
     sltd_result r = SLTD_RESULT_INIT;
 
-    ck_assert_int_eq(sltd_lookup(&r, db, "DEU", "X1", NULL), SLTD_ESTATE);
-    ck_assert_str_eq(sltd_errmsg(db), stale_text);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "DEU", "X1", NULL), SLTD_ESTATE);
+    ck_assert_str_eq(sltd_error_detail(), stale_text);
 }
 
 /* A call that succeeds leaves no detail; one that fails leaves its own. */
@@ -30,7 +30,7 @@ static void stale(void)
         int rc_;                                                                                              \
         stale();                                                                                              \
         rc_ = (call);                                                                                         \
-        ck_assert_msg(rc_ == 0, "%s: %s (%s)", #call, sltd_strerror(rc_), sltd_error_detail());               \
+        ck_assert_msg(rc_ == 0, "%s: %s (%s)", #call, sltd_error_text(rc_), sltd_error_detail());               \
         ck_assert_msg(sltd_error_detail()[0] == '\0', "%s left the detail '%s'", #call, sltd_error_detail()); \
     } while (0)
 #define FAIL_CALL(call, code)                                                                                 \
@@ -38,10 +38,10 @@ static void stale(void)
         int rc_;                                                                                              \
         stale();                                                                                              \
         rc_ = (call);                                                                                         \
-        ck_assert_msg(rc_ == (code), "%s: %s, want %s", #call, sltd_strerror(rc_), sltd_strerror(code));     \
+        ck_assert_msg(rc_ == (code), "%s: %s, want %s", #call, sltd_error_text(rc_), sltd_error_text(code));     \
         ck_assert_msg(sltd_error_detail()[0] != '\0' && strcmp(sltd_error_detail(), stale_text) != 0,        \
                       "%s: detail '%s'", #call, sltd_error_detail());                                         \
-        ck_assert_str_eq(sltd_errmsg(NULL), sltd_error_detail());                                             \
+        ck_assert_str_eq(sltd_error_detail(), sltd_error_detail());                                             \
     } while (0)
 
 static void setup(void)
@@ -55,15 +55,15 @@ static void setup(void)
     tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_write(feed, "state,number,type\nUTO,L898902C3,P\n"), 0);
     o.flags = SLTD_OPEN_CREATE;
-    ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
-    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0);
-    ck_assert_int_eq(sltd_lookup(&res, db, "DEU", "X1", NULL), SLTD_ESTATE);
-    snprintf(stale_text, sizeof stale_text, "%s", sltd_errmsg(NULL));
+    ck_assert_int_eq(sltd_db_open(&db, dbdir, &o), 0);
+    ck_assert_int_eq(sltd_db_import_feed(&r, db, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_lookup(&res, db, "DEU", "X1", NULL), SLTD_ESTATE);
+    snprintf(stale_text, sizeof stale_text, "%s", sltd_error_detail());
 }
 
 static void teardown(void)
 {
-    sltd_close(db);
+    sltd_db_close(db);
     db = NULL;
     tu_scratch_end();
 }
@@ -80,10 +80,10 @@ START_TEST(state_hints)
 
     ck_assert_ptr_nonnull(strstr(stale_text, "Germany is D in ICAO 9303"));
     for (i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
-        ck_assert_int_eq(sltd_normalize_state(out, wrong[i][0]), SLTD_ESTATE);
+        ck_assert_int_eq(sltd_state_normalize(out, wrong[i][0]), SLTD_ESTATE);
         ck_assert_msg(strstr(sltd_error_detail(), wrong[i][1]) != NULL, "%s: %s", wrong[i][0], sltd_error_detail());
     }
-    ck_assert_int_eq(sltd_normalize_state(out, "QQQ"), SLTD_ESTATE); /* no hint, still a reason */
+    ck_assert_int_eq(sltd_state_normalize(out, "QQQ"), SLTD_ESTATE); /* no hint, still a reason */
     ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "not an ICAO 9303 state code"));
     ck_assert_ptr_null(strstr(sltd_error_detail(), "QQQ"));
 }
@@ -121,35 +121,35 @@ START_TEST(every_entry_point)
     /* the database */
     tu_at(path, "other");
     o.flags = SLTD_OPEN_CREATE;
-    OK_CALL(sltd_open(&other, path, &o));
+    OK_CALL(sltd_db_open(&other, path, &o));
     stale();
-    sltd_close(other); /* close leaves the detail alone: a caller may close, then report */
+    sltd_db_close(other); /* close leaves the detail alone: a caller may close, then report */
     ck_assert_str_eq(sltd_error_detail(), stale_text);
     tu_at(path, "missing");
-    FAIL_CALL(sltd_open(&other, path, NULL), SLTD_ENOENT);
-    OK_CALL(sltd_lookup(&r, db, "UTO", "L898902C3", NULL));
-    FAIL_CALL(sltd_lookup(&r, db, "UTO", "A.1", NULL), SLTD_ENUMBER);
-    FAIL_CALL(sltd_lookup(&r, NULL, "UTO", "X1", NULL), SLTD_EINVAL);
-    OK_CALL(sltd_lookup_batch(batch, db, q, 2));
-    FAIL_CALL(sltd_lookup_batch(batch, NULL, q, 2), SLTD_EINVAL);
-    OK_CALL(sltd_digest(d, db, "UTO", "X1"));
-    FAIL_CALL(sltd_digest(d, db, "UTO", ""), SLTD_ENUMBER);
-    OK_CALL(sltd_normalize_state(s, "d<<"));
-    FAIL_CALL(sltd_normalize_state(s, "D1"), SLTD_ESTATE);
-    OK_CALL(sltd_normalize_number(n, "ab-12"));
-    FAIL_CALL(sltd_normalize_number(n, NULL), SLTD_EINVAL);
-    OK_CALL(sltd_stats_get(&st, db));
-    FAIL_CALL(sltd_stats_get(&st, NULL), SLTD_EINVAL);
-    OK_CALL(sltd_verify(&vr, db));
-    FAIL_CALL(sltd_verify(&vr, NULL), SLTD_EINVAL);
-    OK_CALL(sltd_import_feed(&ir, db, feed, 0));
-    FAIL_CALL(sltd_import_feed(&ir, db, path, 0), SLTD_ENOENT);
-    OK_CALL(sltd_import_feed_ex(&ir, db, feed, &io));
-    FAIL_CALL(sltd_import_feed_ex(&ir, NULL, feed, &io), SLTD_EINVAL);
+    FAIL_CALL(sltd_db_open(&other, path, NULL), SLTD_ENOENT);
+    OK_CALL(sltd_db_lookup(&r, db, "UTO", "L898902C3", NULL));
+    FAIL_CALL(sltd_db_lookup(&r, db, "UTO", "A.1", NULL), SLTD_ENUMBER);
+    FAIL_CALL(sltd_db_lookup(&r, NULL, "UTO", "X1", NULL), SLTD_EINVAL);
+    OK_CALL(sltd_db_lookup_batch(batch, db, q, 2));
+    FAIL_CALL(sltd_db_lookup_batch(batch, NULL, q, 2), SLTD_EINVAL);
+    OK_CALL(sltd_db_digest(d, db, "UTO", "X1"));
+    FAIL_CALL(sltd_db_digest(d, db, "UTO", ""), SLTD_ENUMBER);
+    OK_CALL(sltd_state_normalize(s, "d<<"));
+    FAIL_CALL(sltd_state_normalize(s, "D1"), SLTD_ESTATE);
+    OK_CALL(sltd_number_normalize(n, "ab-12"));
+    FAIL_CALL(sltd_number_normalize(n, NULL), SLTD_EINVAL);
+    OK_CALL(sltd_db_stats_get(&st, db));
+    FAIL_CALL(sltd_db_stats_get(&st, NULL), SLTD_EINVAL);
+    OK_CALL(sltd_db_verify(&vr, db));
+    FAIL_CALL(sltd_db_verify(&vr, NULL), SLTD_EINVAL);
+    OK_CALL(sltd_db_import_feed(&ir, db, feed, 0));
+    FAIL_CALL(sltd_db_import_feed(&ir, db, path, 0), SLTD_ENOENT);
+    OK_CALL(sltd_db_import_feed_ex(&ir, db, feed, &io));
+    FAIL_CALL(sltd_db_import_feed_ex(&ir, NULL, feed, &io), SLTD_EINVAL);
     tu_at(manifest, "m.csv");
     ck_assert_int_eq(tu_write(manifest, "state,number\nUTO,X1\nDEU,X2\n"), 0);
-    OK_CALL(sltd_screen(&sr, db, manifest, NULL)); /* an invalid row is not an error of the call */
-    FAIL_CALL(sltd_screen(&sr, db, path, NULL), SLTD_ENOENT);
+    OK_CALL(sltd_db_screen(&sr, db, manifest, NULL)); /* an invalid row is not an error of the call */
+    FAIL_CALL(sltd_db_screen(&sr, db, path, NULL), SLTD_ENOENT);
 
     /* MRZ */
     OK_CALL(sltd_mrz_parse(&m, MRZ, strlen(MRZ)));
@@ -157,10 +157,10 @@ START_TEST(every_entry_point)
     ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "MRZ line 2"));
     OK_CALL(sltd_mrz_parse_ex(&m, &ev, MRZ, strlen(MRZ), 0));
     FAIL_CALL(sltd_mrz_parse_ex(&m, &ev, MRZ, strlen(MRZ), 1u << 9), SLTD_EINVAL);
-    OK_CALL(sltd_lookup_mrz(&a, db, MRZ, strlen(MRZ), 0));
-    FAIL_CALL(sltd_lookup_mrz(&a, db, MRZ_BAD, strlen(MRZ_BAD), 0), SLTD_EMRZ);
-    OK_CALL(sltd_lookup_mrz_ex(&a, &ev, db, MRZ, strlen(MRZ), SLTD_MRZ_OCR_VARIANTS));
-    FAIL_CALL(sltd_lookup_mrz_ex(&a, &ev, NULL, MRZ, strlen(MRZ), 0), SLTD_EINVAL);
+    OK_CALL(sltd_db_lookup_mrz(&a, db, MRZ, strlen(MRZ), 0));
+    FAIL_CALL(sltd_db_lookup_mrz(&a, db, MRZ_BAD, strlen(MRZ_BAD), 0), SLTD_EMRZ);
+    OK_CALL(sltd_db_lookup_mrz_ex(&a, &ev, db, MRZ, strlen(MRZ), SLTD_MRZ_OCR_VARIANTS));
+    FAIL_CALL(sltd_db_lookup_mrz_ex(&a, &ev, NULL, MRZ, strlen(MRZ), 0), SLTD_EINVAL);
 
     /* bundles */
     tu_at(prefix, "sign");
@@ -173,11 +173,11 @@ START_TEST(every_entry_point)
     po.key_path = path;
     po.sign_path = sec;
     po.sequence = 1;
-    OK_CALL(sltd_pack_bundle(&br, NULL, feed, bundle, &po));
-    FAIL_CALL(sltd_pack_bundle(&br, NULL, feed, bundle, NULL), SLTD_EINVAL);
+    OK_CALL(sltd_bundle_pack(&br, NULL, feed, bundle, &po));
+    FAIL_CALL(sltd_bundle_pack(&br, NULL, feed, bundle, NULL), SLTD_EINVAL);
     trusted[0] = pub_s;
-    OK_CALL(sltd_apply_bundle(&br, db, bundle, trusted, 1, 0));
-    FAIL_CALL(sltd_apply_bundle(&br, db, bundle, trusted, 1, 0), SLTD_ESEQUENCE); /* a replay */
+    OK_CALL(sltd_bundle_apply(&br, db, bundle, trusted, 1, 0));
+    FAIL_CALL(sltd_bundle_apply(&br, db, bundle, trusted, 1, 0), SLTD_ESEQUENCE); /* a replay */
 
     /* fleet: root, key list, publish, sync */
     tu_at(root, "root");
@@ -196,7 +196,7 @@ START_TEST(every_entry_point)
     tu_at(replica, "replica");
     tu_at(repo, "repo");
     o.flags = SLTD_OPEN_CREATE;
-    ck_assert_int_eq(sltd_open(&other, replica, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&other, replica, &o), 0);
     pub.sign_path = sec;
     pub.keys_path = keys;
     OK_CALL(sltd_publish(&pr, other, repo, feed, &pub));
@@ -204,7 +204,7 @@ START_TEST(every_entry_point)
     tu_at(replica_key, "replica.key");
     tu_at(kdir, "kiosk");
     o.key_path = replica_key; /* a kiosk of the same deployment */
-    ck_assert_int_eq(sltd_open(&kiosk, kdir, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&kiosk, kdir, &o), 0);
     roots[0] = root_pub;
     so.roots = roots;
     so.nroots = 1;
@@ -213,8 +213,8 @@ START_TEST(every_entry_point)
     FAIL_CALL(sltd_sync(&syr, kiosk, path, &so), SLTD_ENETWORK); /* no repository there */
     OK_CALL(sltd_sync_state_get(&ss, kiosk));
     FAIL_CALL(sltd_sync_state_get(&ss, NULL), SLTD_EINVAL);
-    sltd_close(kiosk);
-    sltd_close(other);
+    sltd_db_close(kiosk);
+    sltd_db_close(other);
 }
 END_TEST
 

@@ -175,13 +175,13 @@ static void import_into(const char *feed, const char *key, const char *name, uns
     tu_at(dir, name);
     o.flags = SLTD_OPEN_CREATE;
     o.key_path = key;
-    ck_assert_int_eq(sltd_open(&db, dir, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&db, dir, &o), 0);
     io.threads = threads;
     io.memory_budget = budget;
-    ck_assert_int_eq(sltd_import_feed_ex(rep, db, feed, &io), 0);
-    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(sltd_db_import_feed_ex(rep, db, feed, &io), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
     memcpy(sum, st.checksum, 16);
-    sltd_close(db);
+    sltd_db_close(db);
 }
 
 START_TEST(parallel_import_equals_sequential)
@@ -236,14 +236,14 @@ START_TEST(options_version_1_accepted)
     tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, 3, 0, 100), 0);
     o.flags = SLTD_OPEN_CREATE;
-    ck_assert_int_eq(sltd_open(&db, dir, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&db, dir, &o), 0);
     io.version = 1;
     io.threads = 99; /* not read: a version 1 caller has no such member */
-    ck_assert_int_eq(sltd_import_feed_ex(&rep, db, feed, &io), 0);
+    ck_assert_int_eq(sltd_db_import_feed_ex(&rep, db, feed, &io), 0);
     ck_assert_uint_eq(rep.added, 100);
     io.version = 3;
-    ck_assert_int_eq(sltd_import_feed_ex(&rep, db, feed, &io), SLTD_EINVAL);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_import_feed_ex(&rep, db, feed, &io), SLTD_EINVAL);
+    sltd_db_close(db);
 }
 END_TEST
 

@@ -117,11 +117,11 @@ int cli_pack(int argc, char **argv)
     po.flags = a.set[O_IGNORE] ? SLTD_IMPORT_IGNORE_UNKNOWN : 0;
     if (a.text[O_DB] != NULL) {
         oo.key_path = a.text[O_KEY];
-        if ((rc = sltd_open(&db, a.text[O_DB], &oo)) != SLTD_OK)
+        if ((rc = sltd_db_open(&db, a.text[O_DB], &oo)) != SLTD_OK)
             return cli_fail("pack", rc, 0);
     }
-    rc = sltd_pack_bundle(&r, db, a.pos[0], a.text[O_OUT], &po);
-    sltd_close(db);
+    rc = sltd_bundle_pack(&r, db, a.pos[0], a.text[O_OUT], &po);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
         return cli_fail("pack", rc, 1);
     describe("sltd pack: wrote", a.text[O_OUT], &r);
@@ -146,10 +146,10 @@ int cli_apply(int argc, char **argv)
         return CLI_USAGE;
     }
     oo.key_path = a.text[O_KEY];
-    if ((rc = sltd_open(&db, a.text[O_DB], &oo)) != SLTD_OK)
+    if ((rc = sltd_db_open(&db, a.text[O_DB], &oo)) != SLTD_OK)
         return cli_fail("apply", rc, 0);
-    rc = sltd_apply_bundle(&r, db, a.pos[0], a.list, a.nlist, a.set[O_DRY] ? SLTD_APPLY_DRY_RUN : 0);
-    sltd_close(db);
+    rc = sltd_bundle_apply(&r, db, a.pos[0], a.list, a.nlist, a.set[O_DRY] ? SLTD_APPLY_DRY_RUN : 0);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
         /* a bundle made with another deployment key is refused input, not a key error of this database */
         return cli_fail("apply", rc, 1);

@@ -62,7 +62,7 @@ int cli_exit_for(int rc, int from_update)
  * for a key file that does). */
 int cli_fail(const char *cmd, int rc, int from_update)
 {
-    const char *detail = sltd_errmsg(NULL), *text = sltd_strerror(rc);
+    const char *detail = sltd_error_detail(), *text = sltd_error_text(rc);
 
     if (detail[0] != '\0')
         fprintf(stderr, "sltd %s: %s (%.*s)\n", cmd, detail, (int)strcspn(text, ":"), text);
@@ -109,7 +109,7 @@ int cli_open_db(sltd_db **out, const char *cmd, const args *a, unsigned flags)
     o.flags = flags | (a->set[O_STALE] ? SLTD_OPEN_REFUSE_STALE : 0);
     o.key_path = a->text[O_KEY];
     o.bits_per_key = (unsigned)a->num[O_BITS];
-    rc = sltd_open(out, a->text[O_DB], &o);
+    rc = sltd_db_open(out, a->text[O_DB], &o);
     return rc == SLTD_OK ? 0 : cli_fail(cmd, rc, 0);
 }
 

@@ -114,11 +114,11 @@ int cli_publish(int argc, char **argv)
     po.grace_hours = (unsigned)a.num[O_GRACE];
     po.flags = a.set[O_IGNORE] ? SLTD_IMPORT_IGNORE_UNKNOWN : 0;
     oo.key_path = a.text[O_KEY];
-    if ((rc = sltd_open(&db, a.text[O_DB], &oo)) != SLTD_OK)
+    if ((rc = sltd_db_open(&db, a.text[O_DB], &oo)) != SLTD_OK)
         return cli_fail("publish", rc, 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = sltd_publish(&r, db, a.text[O_REPO], a.pos[0], &po);
-    sltd_close(db);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
         return cli_fail("publish", rc, 1);
     cli_hex(sum, r.checksum, 16);
@@ -179,9 +179,9 @@ static void sync_json(const sltd_sync_report *r, const synclog *l, int rc, doubl
     cli_hex(sum, r->checksum, 16);
     printf("{\"result\":\"%s\",\"code\":\"", rc != SLTD_OK ? (cli_exit_for(rc, 1) == CLI_USAGE ? "refused" : "error")
                                               : r->updated ? "updated" : "current");
-    fwrite(sltd_strerror(rc), 1, strcspn(sltd_strerror(rc), ":"), stdout);
+    fwrite(sltd_error_text(rc), 1, strcspn(sltd_error_text(rc), ":"), stdout);
     printf("\",\"message\":");
-    cli_json_opt(stdout, rc != SLTD_OK ? sltd_errmsg(NULL) : NULL);
+    cli_json_opt(stdout, rc != SLTD_OK ? sltd_error_detail() : NULL);
     printf(",\"from\":%llu,\"to\":%llu,\"index\":{\"sequence\":%llu,\"published\":", (unsigned long long)r->from_sequence,
            (unsigned long long)r->to_sequence, (unsigned long long)r->index_sequence);
     cli_json_when(stdout, r->index_published);
@@ -238,13 +238,13 @@ int cli_sync(int argc, char **argv)
     so.event_fn = on_event;
     so.event_ctx = log;
     oo.key_path = a.text[O_KEY];
-    if ((rc = sltd_open(&db, a.text[O_DB], &oo)) != SLTD_OK) {
+    if ((rc = sltd_db_open(&db, a.text[O_DB], &oo)) != SLTD_OK) {
         free(log);
         return cli_fail("sync", rc, 0);
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = sltd_sync(&r, db, a.text[O_FROM], &so);
-    sltd_close(db);
+    sltd_db_close(db);
     if (a.set[O_JSON])
         sync_json(&r, log, rc, seconds_since(&t0));
     free(log);

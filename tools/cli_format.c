@@ -130,7 +130,7 @@ void cli_fresh_from_result(cli_fresh *out, const sltd_result *r)
 int cli_fresh_from_db(cli_fresh *out, sltd_db *db)
 {
     sltd_stats st = SLTD_STATS_INIT;
-    int rc = sltd_stats_get(&st, db);
+    int rc = sltd_db_stats_get(&st, db);
 
     memset(out, 0, sizeof *out);
     if (rc != SLTD_OK)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cli_screen.c — sltd screen: a passenger manifest through sltd_screen(); the checked rows out as CSV
+/* cli_screen.c — sltd screen: a passenger manifest through sltd_db_screen(); the checked rows out as CSV
  * or JSON Lines in one fixed schema (docs/OUTPUTS.md), the rows that could not be checked to their
  * own stream, the hits to the audit log. Public API only. */
 #include <errno.h>
@@ -408,7 +408,7 @@ int cli_screen(int argc, char **argv)
         so.progress_ctx = &o;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = sltd_screen(&rep, db, a.pos[0], &so);
+    rc = sltd_db_screen(&rep, db, a.pos[0], &so);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (o.progress_shown)
         fputs("\r\033[K", stderr);
@@ -450,6 +450,6 @@ cleanup:
     if (o.audit != NULL)
         fclose(o.audit);
     free_columns(&o);
-    sltd_close(db);
+    sltd_db_close(db);
     return status;
 }

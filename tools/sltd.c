@@ -67,7 +67,7 @@ static int cmd_init(int argc, char **argv)
         return cli_usage_error("init", "unexpected argument");
     if ((rc = cli_open_db(&db, "init", &a, SLTD_OPEN_CREATE)) != 0)
         return rc;
-    sltd_close(db);
+    sltd_db_close(db);
     cli_info("sltd init: created database %s (key %s%s)\n", a.text[O_DB], a.text[O_KEY] ? a.text[O_KEY] : a.text[O_DB],
              a.text[O_KEY] ? "" : ".key");
     return CLI_CLEAR;
@@ -117,11 +117,11 @@ static int cmd_import(int argc, char **argv)
         o.progress = import_progress;
         o.progress_ctx = &t0;
     }
-    rc = sltd_import_feed_ex(&r, db, a.pos[0], &o);
+    rc = sltd_db_import_feed_ex(&r, db, a.pos[0], &o);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc == SLTD_OK && r.invalid > 0)
-        fprintf(stderr, "sltd import: WARNING: invalid rows skipped:\n%s\n", sltd_errmsg(db));
-    sltd_close(db);
+        fprintf(stderr, "sltd import: WARNING: invalid rows skipped:\n%s\n", sltd_error_detail());
+    sltd_db_close(db);
     if (rc != SLTD_OK) {
         rc = cli_fail("import", rc, 0);
         if (r.invalid > 0 && !a.set[O_SKIP]) /* the flag that accepts such a feed */
@@ -178,12 +178,12 @@ static int cmd_check(int argc, char **argv)
     /* Validate the input before touching the database, so that bad input is exit 2 whatever the db.
      * The messages do not repeat the arguments: either may be a document number. The library's detail
      * says what is wrong (and, for a state, which ICAO 9303 code was probably meant). */
-    if ((rc = sltd_normalize_state(state, a.pos[0])) != SLTD_OK ||
-        (rc = sltd_normalize_number(number, a.pos[1])) != SLTD_OK) {
+    if ((rc = sltd_state_normalize(state, a.pos[0])) != SLTD_OK ||
+        (rc = sltd_number_normalize(number, a.pos[1])) != SLTD_OK) {
         const int bad_state = rc == SLTD_ESTATE;
-        const char *detail = sltd_errmsg(NULL);
+        const char *detail = sltd_error_detail();
         snprintf(why, sizeof why, "%s (argument %d): %s", bad_state ? "STATE" : "NUMBER", bad_state ? 1 : 2,
-                 detail[0] != '\0' ? detail : sltd_strerror(rc));
+                 detail[0] != '\0' ? detail : sltd_error_text(rc));
         fprintf(stderr, "sltd check: %s\n", why);
         if (a.set[O_JSON])
             check_json_failure("invalid", bad_state ? NULL : state, why, NULL);
@@ -192,19 +192,19 @@ static int cmd_check(int argc, char **argv)
     if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0) {
         if (a.set[O_JSON])
             check_json_failure("error", state,
-                               sltd_errmsg(NULL)[0] != '\0' ? sltd_errmsg(NULL) : "the database could not be opened",
+                               sltd_error_detail()[0] != '\0' ? sltd_error_detail() : "the database could not be opened",
                                NULL);
         return rc;
     }
-    rc = sltd_lookup(&res, db, state, number, a.text[O_TYPE]);
+    rc = sltd_db_lookup(&res, db, state, number, a.text[O_TYPE]);
     if (rc != SLTD_OK) {
-        snprintf(why, sizeof why, "%s", sltd_errmsg(NULL)[0] != '\0' ? sltd_errmsg(NULL) : sltd_strerror(rc));
+        snprintf(why, sizeof why, "%s", sltd_error_detail()[0] != '\0' ? sltd_error_detail() : sltd_error_text(rc));
         if (a.set[O_JSON])
             check_json_failure("error", state, why, db);
-        sltd_close(db);
+        sltd_db_close(db);
         return cli_fail("check", rc, 0);
     }
-    sltd_close(db);
+    sltd_db_close(db);
     cli_warn_stale("check", res.stale, res.data_expires);
     if (a.set[O_JSON]) {
         cli_answer an = { sltd_verdict_name(res.verdict), state, number, NULL, &res, { 0, 0, 0, 0, 0 }, NULL, NULL };
@@ -259,8 +259,8 @@ static int cmd_stats(int argc, char **argv)
         return cli_usage_error("stats", "unexpected argument");
     if ((rc = cli_open_db(&db, "stats", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
-    if ((rc = sltd_stats_get(&st, db)) != SLTD_OK) {
-        sltd_close(db);
+    if ((rc = sltd_db_stats_get(&st, db)) != SLTD_OK) {
+        sltd_db_close(db);
         return cli_fail("stats", rc, 0);
     }
     cli_hex(sum, st.checksum, 16);
@@ -282,7 +282,7 @@ static int cmd_stats(int argc, char **argv)
                (unsigned long long)st.data_bytes);
         cli_sync_state(db, 1);
         printf("}\n");
-        sltd_close(db);
+        sltd_db_close(db);
         return CLI_CLEAR;
     }
     cli_when(produced, st.produced);
@@ -307,7 +307,7 @@ static int cmd_stats(int argc, char **argv)
     printf("data file       %llu bytes used, map %llu bytes\n", (unsigned long long)st.data_bytes,
            (unsigned long long)st.map_size);
     cli_sync_state(db, 0);
-    sltd_close(db);
+    sltd_db_close(db);
     return CLI_CLEAR;
 }
 
@@ -333,8 +333,8 @@ static int cmd_repair(int argc, char **argv)
     /* a writable open checks the filter and rebuilds it when it is not valid for the committed data */
     if ((rc = cli_open_db(&db, "repair", &a, 0)) != 0)
         return rc;
-    rc = sltd_stats_get(&st, db);
-    sltd_close(db);
+    rc = sltd_db_stats_get(&st, db);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
         return cli_fail("repair", rc, 0);
     if (st.filter_state != SLTD_FILTER_OK) {
@@ -372,9 +372,9 @@ static int cmd_verify(int argc, char **argv)
     if ((rc = cli_open_db(&db, "verify", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = sltd_verify(&r, db);
+    rc = sltd_db_verify(&r, db);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    sltd_close(db);
+    sltd_db_close(db);
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cli_hex(sum, r.checksum, 16);
     if (a.set[O_JSON])
