@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* sltdpy.c — the C side of the Python binding: batch lookups over packed strings (Python then touches
+ * only the documents that are not clear), the verdict of each kind of answer, and output structs
+ * initialised from the header's own initialisers. Public API only. */
+#include <string.h>
+
+#include "sltdpy.h"
+
+/* The next NUL-terminated string of [*p, end) into *out; 0, or -1 when no whole string is left. */
+static int next_string(const char **out, const char **p, const char *end)
+{
+    const char *nul;
+
+    if (*p >= end)
+        return -1;
+    nul = memchr(*p, '\0', (size_t)(end - *p));
+    if (nul == NULL)
+        return -1;
+    *out = *p;
+    *p = nul + 1;
+    return 0;
+}
+
+/* Bad input of the document itself (as opposed to a database or system error). */
+static int is_input_error(int code)
+{
+    return code == SLTD_ESTATE || code == SLTD_ENUMBER || code == SLTD_ETYPE || code == SLTD_EMRZ ||
+           code == SLTD_EFORMAT;
+}
+
+uint8_t sltdpy_verdict(const sltd_result *r)
+{
+    if (r->error == SLTD_OK)
+        return r->listed ? SLTDPY_LISTED : SLTDPY_CLEAR;
+    if (r->error == SLTD_ECHECKDIGIT)
+        return SLTDPY_UNREADABLE;
+    return is_input_error(r->error) ? SLTDPY_INVALID : SLTDPY_ERROR;
+}
+
+uint8_t sltdpy_row_verdict(const sltd_screen_row *row)
+{
+    if (row->error == SLTD_OK) {
+        if (!row->listed)
+            return SLTDPY_CLEAR;
+        return row->variant_number != NULL && row->variant_number[0] != '\0' &&
+                       (row->result == NULL || !row->result->listed)
+                   ? SLTDPY_VARIANT
+                   : SLTDPY_LISTED;
+    }
+    if (row->error == SLTD_ECHECKDIGIT)
+        return SLTDPY_UNREADABLE;
+    return is_input_error(row->error) ? SLTDPY_INVALID : SLTDPY_ERROR;
+}
+
+uint8_t sltdpy_mrz_verdict(const sltd_mrz_answer *a, int rc)
+{
+    if (a->result.error == SLTD_OK && a->result.listed)
+        return SLTDPY_LISTED;
+    if (a->variant_match)
+        return SLTDPY_VARIANT;
+    if (rc == SLTD_OK && a->result.error == SLTD_OK)
+        return SLTDPY_CLEAR;
+    if (rc == SLTD_ECHECKDIGIT)
+        return SLTDPY_UNREADABLE;
+    return is_input_error(rc) ? SLTDPY_INVALID : SLTDPY_ERROR;
+}
+
+int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
+                         const char *states, size_t states_len, const char *numbers, size_t numbers_len,
+                         const char *types, size_t types_len)
+{
+    const char *ps = states, *pn = numbers, *pt = types;
+    const char *const se = states + states_len, *const ne = numbers + numbers_len;
+    const char *const te = types != NULL ? types + types_len : NULL;
+    size_t i;
+    int rc;
+
+    if (out == NULL || verdicts == NULL || queries == NULL || states == NULL || numbers == NULL)
+        return SLTD_EINVAL;
+    for (i = 0; i < n; i++) {
+        const char *type = NULL;
+
+        if (next_string(&queries[i].state, &ps, se) != 0 || next_string(&queries[i].number, &pn, ne) != 0)
+            return SLTD_EINVAL;
+        if (types != NULL && next_string(&type, &pt, te) != 0)
+            return SLTD_EINVAL;
+        queries[i].type = type != NULL && type[0] != '\0' ? type : NULL;
+        sltdpy_result_init(&out[i]);
+    }
+    /* every byte consumed: the buffers held exactly n strings each */
+    if (ps != se || pn != ne || (types != NULL && pt != te))
+        return SLTD_EINVAL;
+    rc = sltd_lookup_batch(out, db, queries, n);
+    for (i = 0; i < n; i++)
+        verdicts[i] = rc == SLTD_OK ? sltdpy_verdict(&out[i]) : SLTDPY_ERROR;
+    return rc;
+}
+
+void sltdpy_result_init(sltd_result *r)
+{
+    const sltd_result init = SLTD_RESULT_INIT;
+
+    *r = init;
+}
+
+void sltdpy_mrz_answer_init(sltd_mrz_answer *a, sltd_mrz_evidence *e)
+{
+    const sltd_mrz_answer ainit = SLTD_MRZ_ANSWER_INIT;
+    const sltd_mrz_evidence einit = SLTD_MRZ_EVIDENCE_INIT;
+
+    *a = ainit;
+    *e = einit;
+}
+
+void sltdpy_mrz_init(sltd_mrz *m, sltd_mrz_evidence *e)
+{
+    const sltd_mrz minit = SLTD_MRZ_INIT;
+    const sltd_mrz_evidence einit = SLTD_MRZ_EVIDENCE_INIT;
+
+    *m = minit;
+    *e = einit;
+}
+
+void sltdpy_options_init(sltd_options *o)
+{
+    const sltd_options init = SLTD_OPTIONS_INIT;
+
+    *o = init;
+}
+
+void sltdpy_screen_options_init(sltd_screen_options *o)
+{
+    const sltd_screen_options init = SLTD_SCREEN_OPTIONS_INIT;
+
+    *o = init;
+}
