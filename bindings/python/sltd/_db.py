@@ -59,8 +59,8 @@ class Database:
         lib.sltdpy_options_init(opts)
         opts.flags = ((lib.SLTD_OPEN_READONLY if readonly else 0) | (lib.SLTD_OPEN_CREATE if create else 0)
                       | (lib.SLTD_OPEN_REFUSE_STALE if refuse_stale else 0))
-        keep = _path(key) if key is not None else None
-        opts.key_path = keep if keep is not None else ffi.NULL
+        keep = ffi.new("char[]", _path(key)) if key is not None else ffi.NULL  # alive until sltd_open returns
+        opts.key_path = keep
         opts.map_size = map_size
         opts.max_readers = max_readers
         opts.bits_per_key = bits_per_key
