@@ -22,7 +22,7 @@ for pool and Dask workers).
 from ._db import Database, StaleDataWarning, open
 from ._errors import (DatabaseError, ForkError, InputError, InvalidMrz, InvalidNumber, InvalidState,
                       InvalidType, MalformedInput, SltdError, StaleData, UnreadableMrz, UpdateRefused)
-from ._frame import screen_frame
+from ._frame import screen_frame, screen_frame_meta, screen_partition
 from ._mrz import parse_mrz
 from ._native import ffi as _ffi, lib as _lib
 from ._results import (BundleReport, Freshness, ImportReport, Mrz, MrzCheck, MrzProblem, MrzResult, Record,
@@ -40,7 +40,7 @@ if _lib.sltd_version_number() // 100 != _lib.SLTD_VERSION_NUMBER // 100:
                       f"{library_version}: reinstall the Python package against this library")
 
 __all__ = [
-    "open", "open_shared", "opened_shared", "parse_mrz", "screen_frame", "Database", "Screening",
+    "open", "open_shared", "opened_shared", "parse_mrz", "screen_frame", "screen_frame_meta", "screen_partition", "Database", "Screening",
     "Verdict", "Status", "Record", "Freshness", "Result", "MrzResult", "Mrz", "MrzCheck", "MrzProblem",
     "ScreenRow", "ScreenReport", "Stats", "VerifyReport", "ImportReport", "BundleReport",
     "SltdError", "InputError", "InvalidState", "InvalidNumber", "InvalidType", "MalformedInput",
