@@ -97,7 +97,7 @@ int main(int argc, char **argv)
     t0 = now_ns();
     for (i = 0;; i++) {
         char number[16];
-        sltd_result res;
+        sltd_result res = SLTD_RESULT_INIT;
         uint64_t t, dt;
         int hit = i % 10 == 0;
         if ((i & 1023) == 0 && ((stop != NULL && access(stop, F_OK) == 0) ||

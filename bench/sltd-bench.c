@@ -540,6 +540,7 @@ static int64_t measure_sltd_batch(workload *w, size_t lo, size_t hi, uint32_t *s
     t0 = prev = now_ns();
     for (i = lo; i < hi; i += m) {
         m = hi - i < BATCH ? hi - i : BATCH;
+        res[0].version = SLTD_RESULT_VERSION;
         rc = sltd_lookup_batch(res, w->db, w->queries + i, m);
         t = now_ns();
         if (rc != SLTD_OK)
@@ -1454,7 +1455,7 @@ int main(int argc, char **argv)
     size_t nq, i, N;
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *db = NULL;
-    sltd_stats st = { 0 };
+    sltd_stats st = SLTD_STATS_INIT;
     doc *absent, *present;
     sltd_query *qa, *qp;
     uint8_t *dig_all, *dig_absent, *dig_present;

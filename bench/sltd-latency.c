@@ -129,7 +129,7 @@ static uint64_t timed_lookup(sltd_db *db, unsigned long base, uint64_t *seed)
     uint64_t r = rnd(seed), t0, t;
     int listed = (int)(r & 1);
     char num[24];
-    sltd_result res;
+    sltd_result res = SLTD_RESULT_INIT;
     int rc;
 
     snprintf(num, sizeof num, "%c%08lu", listed ? 'B' : 'Z', (unsigned long)((r >> 1) % base));

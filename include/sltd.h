@@ -32,6 +32,8 @@
  *    returns a pointer into the database.
  *  - A miss is an answer, not an error: lookups return 0 and set `listed` to 0 or 1. Every error is
  *    reported as a negative code, never as "not listed" (fail closed).
+ *  - Every answer carries a ::sltd_verdict (`verdict` of ::sltd_result, ::sltd_mrz_answer and
+ *    ::sltd_screen_row): decide on it alone. ::SLTD_VERDICT_CLEAR is the only clear answer.
  *
  * @section key The key
  * The master key is a 32-byte random file created by ::SLTD_OPEN_CREATE with mode 0600. It is refused
@@ -122,6 +124,45 @@ typedef enum sltd_error {
     SLTD_ELIMIT = -29       /**< sync: the update needs more bytes than the caller allows (max_bytes) */
 } sltd_error;
 
+/**
+ * @brief The answer to one document, as one value: what a host decides on. Every lookup path sets it
+ * (::sltd_lookup, ::sltd_lookup_batch, ::sltd_lookup_mrz, ::sltd_screen). Values are pinned.
+ *
+ * ::SLTD_VERDICT_CLEAR is only ever a positive statement: the document was checked and is not listed.
+ * Every other value means "do not let this document through unchecked". 0 is ::SLTD_VERDICT_UNSET and
+ * is never an answer, so a zeroed struct never reads as clear.
+ */
+typedef enum sltd_verdict {
+    SLTD_VERDICT_UNSET = 0,      /**< not an answer (a struct the library did not fill) */
+    SLTD_VERDICT_CLEAR = 1,      /**< checked, and not listed */
+    SLTD_VERDICT_LISTED = 2,     /**< the document, as read, is listed */
+    SLTD_VERDICT_VARIANT = 3,    /**< an OCR variant of the number as read is listed (MRZ with
+                                      ::SLTD_MRZ_OCR_VARIANTS): treat as a hit, show the variant */
+    SLTD_VERDICT_UNREADABLE = 4, /**< a check digit that protects the number failed (::SLTD_ECHECKDIGIT):
+                                      re-read the document */
+    SLTD_VERDICT_INVALID = 5,    /**< the document itself is invalid: issuing state, number or type is
+                                      not valid, an MRZ field breaks ICAO 9303, a malformed manifest row
+                                      (::SLTD_ESTATE, ::SLTD_ENUMBER, ::SLTD_ETYPE, ::SLTD_EMRZ,
+                                      ::SLTD_EFORMAT) */
+    SLTD_VERDICT_ERROR = 6       /**< the document could not be checked: database, system or argument
+                                      error (any other code) */
+} sltd_verdict;
+
+/**
+ * @name Output structs grow without breaking the ABI
+ *
+ * A struct the library fills (::sltd_result, ::sltd_mrz_answer, ::sltd_stats) starts with `version`,
+ * which the **caller** sets before the call — the `*_INIT` macros do — to the version of the header
+ * it was built with. The library writes that version's members and nothing after them, so a program
+ * built against an older header keeps working when a struct grows (new members are only ever added at
+ * the end, and the `*_VERSION` macro goes up). A version newer than the library's gets the members
+ * the library knows; the others keep their initial values (a verdict stays ::SLTD_VERDICT_UNSET).
+ * `version` 0 (not set) is refused with ::SLTD_EINVAL and nothing is written. Structs the library
+ * hands to a callback (::sltd_screen_row) carry the library's version for the reader to check.
+ */
+/**@{*/
+/**@}*/
+
 /** @brief Record status. Values are stored on disk and pinned. */
 typedef enum sltd_status {
     SLTD_STATUS_STOLEN = 1,
@@ -161,10 +202,11 @@ typedef struct sltd_record {
     char reference[SLTD_REFERENCE_MAX + 1]; /**< reference to quote to the issuing authority (NUL-terminated) */
 } sltd_record;
 
-#define SLTD_RESULT_VERSION 1
+#define SLTD_RESULT_VERSION 2
 /** @brief The answer to one lookup. */
 typedef struct sltd_result {
-    unsigned int version;  /**< SLTD_RESULT_VERSION (set by the library) */
+    unsigned int version;  /**< set by the caller (::SLTD_RESULT_INIT): the layout it was built with;
+                                a batch reads it from out[0] for the whole array */
     int error;             /**< batch lookups: this document's code (0, or a negative sltd_error) */
     int listed;            /**< 1: listed; 0: not listed. Meaningful only when error is 0. */
     unsigned int nrecords; /**< records in `records` (those matching the type filter) */
@@ -173,8 +215,10 @@ typedef struct sltd_result {
     int64_t data_produced;  /**< when that data was produced, Unix seconds (0: unknown) */
     int64_t data_expires;   /**< when it expires, Unix seconds (0: never) */
     int stale;              /**< 1: the data was past its expiry when the lookup ran (a freeze?) */
+    int verdict;            /**< sltd_verdict: the answer to decide on (version 2); never
+                                 SLTD_VERDICT_CLEAR unless error is 0 and listed is 0 */
 } sltd_result;
-#define SLTD_RESULT_INIT { SLTD_RESULT_VERSION, 0, 0, 0, { { "", "", 0, 0, 0, "" } }, 0, 0, 0, 0 }
+#define SLTD_RESULT_INIT { SLTD_RESULT_VERSION, 0, 0, 0, { { "", "", 0, 0, 0, "" } }, 0, 0, 0, 0, 0 }
 
 /** @brief One document of a batch. Strings are borrowed for the duration of the call. */
 typedef struct sltd_query {
@@ -196,7 +240,7 @@ enum sltd_filter_state {
 #define SLTD_STATS_VERSION 1
 /** @brief Database statistics. */
 typedef struct sltd_stats {
-    unsigned int version;        /**< SLTD_STATS_VERSION (set by the library) */
+    unsigned int version;        /**< set by the caller (::SLTD_STATS_INIT): the layout it was built with */
     unsigned int format_version; /**< on-disk format version */
     uint64_t records;            /**< listings */
     uint64_t documents;          /**< distinct (state, number) digests */
@@ -214,6 +258,13 @@ typedef struct sltd_stats {
     uint64_t map_size;           /**< LMDB map size in bytes */
     uint64_t data_bytes;         /**< bytes used by the LMDB data file */
 } sltd_stats;
+#define SLTD_STATS_INIT { SLTD_STATS_VERSION, 0, 0, 0, 0, 0, 0, { 0 }, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/**
+ * @brief Name of a verdict: "clear", "listed", "variant", "unreadable", "invalid", "error", or "unset"
+ * (for ::SLTD_VERDICT_UNSET and any value that is not a verdict); static storage.
+ */
+SLTD_API const char *sltd_verdict_name(int verdict);
 
 /** @brief Library version as "MAJOR.MINOR.PATCH"; static storage. */
 SLTD_API const char *sltd_version(void);
@@ -456,7 +507,7 @@ typedef enum sltd_screen_format {
 /** Most threads ::sltd_screen runs. */
 #define SLTD_SCREEN_THREADS_MAX 64
 
-#define SLTD_SCREEN_ROW_VERSION 2
+#define SLTD_SCREEN_ROW_VERSION 3
 /** @brief One screened row, as passed to the row callback. Everything is borrowed for the duration of
  * the callback only. */
 typedef struct sltd_screen_row {
@@ -479,6 +530,9 @@ typedef struct sltd_screen_row {
     const char *note;          /**< a remark on a checked row, "FILE:LINE: ...", else "" (version 2): on a hit
                                     from a JSON Lines object that gives both an MRZ and fields, what is wrong
                                     with the other identity, or that the two name different documents */
+    int verdict;               /**< sltd_verdict of the row (version 3): CLEAR, LISTED, VARIANT (only an
+                                    OCR variant of an MRZ number is listed), UNREADABLE (::SLTD_ECHECKDIGIT),
+                                    INVALID (any other row error) */
 } sltd_screen_row;
 
 /** @brief Called in input order for each hit and each invalid row (every row with SLTD_SCREEN_ALL).
@@ -1194,13 +1248,13 @@ enum sltd_mrz_lookup_flags {
     SLTD_MRZ_STRICT = 1u << 1
 };
 
-#define SLTD_MRZ_ANSWER_VERSION 1
+#define SLTD_MRZ_ANSWER_VERSION 2
 /**
  * @brief The answer of ::sltd_lookup_mrz: the parse evidence, the read number's answer and, with
  * ::SLTD_MRZ_OCR_VARIANTS, what the variant search found.
  */
 typedef struct sltd_mrz_answer {
-    unsigned int version;  /**< SLTD_MRZ_ANSWER_VERSION (set by the library) */
+    unsigned int version;  /**< set by the caller (::SLTD_MRZ_ANSWER_INIT): the layout it was built with */
     sltd_mrz mrz;          /**< the parse, with every check digit's evidence (error position on failure) */
     sltd_result result;    /**< the read number's answer. result.error is not 0 when that answer is not
                                 "listed" or a true "not listed": SLTD_ECHECKDIGIT when the number or
@@ -1218,9 +1272,15 @@ typedef struct sltd_mrz_answer {
     unsigned int variant_pos[2];    /**< 1-based positions in mrz.number of the substituted characters
                                          (ascending); 0 when unused */
     sltd_result variant_result;     /**< that variant's records */
+    int verdict;                    /**< sltd_verdict of the document (version 2), the one value to decide
+                                         on: LISTED (the read number), VARIANT (only a variant is listed),
+                                         CLEAR (checked, valid, nothing listed), UNREADABLE
+                                         (::SLTD_ECHECKDIGIT), INVALID (::SLTD_EMRZ, ::SLTD_ESTATE,
+                                         ::SLTD_ENUMBER, ::SLTD_ETYPE), ERROR (anything else). result.verdict
+                                         holds the same value. */
 } sltd_mrz_answer;
 #define SLTD_MRZ_ANSWER_INIT                                                                              \
-    { SLTD_MRZ_ANSWER_VERSION, SLTD_MRZ_INIT, SLTD_RESULT_INIT, 0, 0, 0, 0, "", 0, { 0, 0 }, SLTD_RESULT_INIT }
+    { SLTD_MRZ_ANSWER_VERSION, SLTD_MRZ_INIT, SLTD_RESULT_INIT, 0, 0, 0, 0, "", 0, { 0, 0 }, SLTD_RESULT_INIT, 0 }
 
 /**
  * @brief Parse an MRZ and look up the document it describes: (issuing state, full document number),

@@ -5,9 +5,11 @@
 
 #include "db.h"
 #include "error.h"
+#include "layout.h"
 #include "norm.h"
 #include "prf.h"
 #include "record.h"
+#include "verdict.h"
 
 /* ---- lookups ---- */
 
@@ -67,6 +69,15 @@ static void result_clear(sltd_result *out)
     out->data_sequence = 0;
     out->data_produced = out->data_expires = 0;
     out->stale = 0;
+    out->verdict = SLTD_VERDICT_UNSET;
+}
+
+/* The lookup's code into the answer, with the verdict it gives; returns code. */
+static int decide(sltd_result *out, int code)
+{
+    out->error = code;
+    out->verdict = sltd__verdict_of(code, out->listed, 0);
+    return code;
 }
 
 /* Fill `out` from a stored value, keeping the records that match the type family. */
@@ -101,7 +112,7 @@ static int read_record(sltd_result *out, sltd__txn *t, const uint8_t d[SLTD_DIGE
     return rc < 0 ? rc : answer(out, val, len, family);
 }
 
-int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+static int lookup_one(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
 {
     uint8_t d[SLTD_DIGEST_SIZE];
     norm_query nq;
@@ -113,28 +124,42 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     uint64_t last;
     int rc;
 
-    if (out == NULL)
-        return SLTD_EINVAL;
     result_clear(out);
     if ((rc = sltd__db_use(&p, db)) != SLTD_OK || (rc = normalize(&nq, d, p.keys, state, number, type)) != SLTD_OK)
-        return out->error = rc;
+        return decide(out, rc);
     b = sltd__filter_lookup(p.filter);
     if (b != NULL)
         sltd__bloom_prefetch(b, d); /* its block loads while the freshness is checked */
     if ((rc = sltd__store_reader_enter(p.store, &r, &last)) != SLTD_OK)
-        return out->error = rc;
+        return decide(out, rc);
     if ((rc = sltd__fresh_get(p.fresh, p.store, &fr, last, &r, &t)) == SLTD_OK &&
         (rc = stamp(out, &p, &fr, time(NULL))) == SLTD_OK && (b == NULL || sltd__bloom_test(b, d)) &&
         (t != NULL || (rc = sltd__store_reader_txn(p.store, &r, &t)) == SLTD_OK))
         rc = read_record(out, t, d, nq.family);
     if (r != NULL)
         sltd__store_reader_leave(p.store, r);
-    return out->error = rc;
+    return decide(out, rc);
+}
+
+int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+{
+    sltd_result full;
+    int v, rc;
+
+    if (out == NULL)
+        return SLTD_EINVAL;
+    if ((v = sltd__layout_version(out->version, SLTD_RESULT_VERSION, "sltd_result")) < 0)
+        return v;
+    if (v == SLTD_RESULT_VERSION)
+        return lookup_one(out, db, state, number, type);
+    rc = lookup_one(&full, db, state, number, type); /* a caller built against an older header */
+    sltd__layout_result_put(out, (unsigned)v, &full);
+    return rc;
 }
 
 #define BATCH_CHUNK 64
 
-int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
     /* per chunk, the valid documents j = 0..nvalid-1: document at[j] of the chunk */
     uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE], *dp[BATCH_CHUNK];
@@ -150,8 +175,10 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
     time_t now = time(NULL);
     sltd_result st;
 
-    if (out == NULL || (q == NULL && n > 0))
-        return SLTD_EINVAL;
+    if (q == NULL && n > 0) {
+        rc = SLTD_EINVAL;
+        goto fail_all;
+    }
     if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         goto fail_all;
     if ((rc = sltd__fresh_now(p.fresh, p.store, &fr)) != SLTD_OK || (rc = stamp(&st, &p, &fr, now)) != SLTD_OK)
@@ -183,22 +210,53 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
             maybe[j] = b == NULL || sltd__bloom_test(b, d[j]);
             any |= maybe[j];
         }
-        if (!any)
-            continue;
-        if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
-            goto fail_all;
-        for (j = 0; j < nvalid && rc == SLTD_OK; j++)
-            if (maybe[j])
-                rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
-        sltd__store_read_end(p.store, t);
-        if (rc != SLTD_OK)
-            goto fail_all;
+        if (any) {
+            if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
+                goto fail_all;
+            for (j = 0; j < nvalid && rc == SLTD_OK; j++)
+                if (maybe[j])
+                    rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
+            sltd__store_read_end(p.store, t);
+            if (rc != SLTD_OK)
+                goto fail_all;
+        }
+        for (i = 0; i < m; i++)
+            decide(&out[base + i], out[base + i].error);
     }
     return SLTD_OK;
 fail_all:
     for (i = 0; i < n; i++) {
         result_clear(&out[i]);
-        out[i].error = rc;
+        decide(&out[i], rc);
+    }
+    return rc;
+}
+
+int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+{
+    sltd_result full[BATCH_CHUNK];
+    size_t stride, base, i, m;
+    int v, rc = SLTD_OK;
+
+    if (out == NULL)
+        return SLTD_EINVAL;
+    if (n == 0)
+        return lookup_batch(out, db, q, 0);
+    if ((v = sltd__layout_version(out[0].version, SLTD_RESULT_VERSION, "sltd_result")) < 0)
+        return v;
+    if (v == SLTD_RESULT_VERSION)
+        return lookup_batch(out, db, q, n);
+    /* a caller built against an older header: its array has the older stride */
+    stride = sltd__layout_result_size((unsigned)v);
+    for (base = 0; base < n && rc == SLTD_OK; base += m) {
+        m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
+        rc = lookup_batch(full, db, q != NULL ? q + base : NULL, m);
+        for (i = 0; i < m && rc == SLTD_OK; i++)
+            sltd__layout_result_put((char *)out + (base + i) * stride, (unsigned)v, &full[i]);
+    }
+    if (rc != SLTD_OK) { /* as lookup_batch fails: every document an error */
+        for (i = 0; i < n; i++)
+            sltd__layout_result_put((char *)out + i * stride, (unsigned)v, &full[0]);
     }
     return rc;
 }

@@ -218,6 +218,7 @@ void sltd__mf_mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, sltd_
 
     if (cx->flags & SLTD_SCREEN_OCR_VARIANTS) { /* the whole of sltd_lookup_mrz, variants included */
         sltd_mrz_answer *a = &c->ans[i];
+        a->version = SLTD_MRZ_ANSWER_VERSION;
         rc = sltd_lookup_mrz(a, cx->db, text, len, SLTD_MRZ_OCR_VARIANTS | strict);
         if (rc != 0 && rc != SLTD_ECHECKDIGIT && rc != SLTD_EMRZ && rc != SLTD_ESTATE && rc != SLTD_ENUMBER) {
             sltd__mf_fatal(c, rc);

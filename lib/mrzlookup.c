@@ -19,8 +19,10 @@
  * sltd__mrz_outcome in mrz.c, the same decision screening uses. */
 #include <string.h>
 
+#include "layout.h"
 #include "mrz.h"
 #include "sltd.h"
+#include "verdict.h"
 
 #define TD1_LEN 30
 #define TD3_LEN 44
@@ -362,8 +364,8 @@ int sltd__mrz_query(sltd_query *q, const sltd_mrz *m)
     return 1;
 }
 
-int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
-                       unsigned int flags)
+static int lookup_mrz(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                      unsigned int flags)
 {
     sltd_mrz_evidence local;
     sltd_mrz_evidence *ev = evidence != NULL ? evidence : &local;
@@ -420,6 +422,7 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
     }
     if (nq == 0) /* checks failed and no variant satisfies them */
         return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
+    res[0].version = SLTD_RESULT_VERSION;
     if ((rc = sltd_lookup_batch(res, db, q, nq)) != 0) {
         result_reset(&out->result, rc);
         return rc;
@@ -454,6 +457,28 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
     if ((read_ok && out->result.listed) || out->variant_match)
         return finish(out, sltd__mrz_outcome(&out->mrz, prc, 1));
     return finish(out, sltd__mrz_outcome(&out->mrz, prc, read_ok ? 0 : -1));
+}
+
+/* The verdict of the whole answer, once its code is known; result.verdict says the same, so that no
+ * member of the answer reads "clear" while a variant is listed. */
+int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                       unsigned int flags)
+{
+    sltd_mrz_answer full, *a = &full;
+    int v, rc;
+
+    if (out == NULL)
+        return SLTD_EINVAL;
+    if ((v = sltd__layout_version(out->version, SLTD_MRZ_ANSWER_VERSION, "sltd_mrz_answer")) < 0)
+        return v;
+    if (v == SLTD_MRZ_ANSWER_VERSION)
+        a = out;
+    rc = lookup_mrz(a, evidence, db, text, len, flags);
+    a->verdict = sltd__verdict_of(rc, a->result.listed, a->variant_match);
+    a->result.verdict = a->verdict;
+    if (a != out) /* a caller built against an older header */
+        sltd__layout_mrz_answer_put(out, (unsigned)v, a);
+    return rc;
 }
 
 int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)

@@ -63,7 +63,7 @@ typedef struct replica {
 
 static int read_replica(pub *p, replica *r)
 {
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     int rc;
 
     if ((rc = sltd_stats_get(&st, p->db)) != SLTD_OK)

@@ -23,6 +23,7 @@
 #include "manifest.h"
 #include "sltd.h"
 #include "textin.h"
+#include "verdict.h"
 
 typedef struct screen {
     sltd_db *db;
@@ -111,6 +112,8 @@ static void process(screen *s, sltd__mf_chunk *c)
             nq++;
         }
     }
+    if (nq > 0)
+        c->res[0].version = SLTD_RESULT_VERSION;
     if (nq > 0 && (rc = sltd_lookup_batch(c->res, s->db, c->q, nq)) != 0) {
         sltd__mf_fatal(c, rc);
         return;
@@ -267,6 +270,8 @@ static int emit_chunk(screen *s, const sltd__mf_chunk *c)
         row.variant_number = key != NULL ? sltd__mf_str(c, key->variant) : "";
         row.variant_result = vr;
         row.note = sltd__mf_str(c, d->note);
+        /* listed as read, unless only an OCR variant of the read number is */
+        row.verdict = sltd__verdict_of(d->error, d->listed && (vr == NULL || r->listed), vr != NULL);
         if (header != NULL) {
             row.names = header;
             row.nfields = nheader; /* a row with the wrong field count passes empty fields */

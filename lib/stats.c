@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "layout.h"
 #include "meta.h"
 
 int sltd_stats_get(sltd_stats *out, sltd_db *db)
@@ -16,9 +17,10 @@ int sltd_stats_get(sltd_stats *out, sltd_db *db)
 
     if (out == NULL)
         return SLTD_EINVAL;
-    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
+    if ((rc = sltd__layout_version(out->version, SLTD_STATS_VERSION, "sltd_stats")) < 0 ||
+        (rc = sltd__db_use(&p, db)) != SLTD_OK)
         return rc;
-    memset(out, 0, sizeof *out);
+    memset(out, 0, sizeof *out); /* version 1: the only one so far */
     out->version = SLTD_STATS_VERSION;
     out->format_version = SLTD__FORMAT_VERSION;
     sltd__filter_stats(p.filter, out);

@@ -581,7 +581,7 @@ int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd
     drop_parts(&s, &ix, NULL, 1);
 cleanup:
     if (rc == SLTD_OK || rep.updated) {
-        sltd_stats sts;
+        sltd_stats sts = SLTD_STATS_INIT;
         if (sltd_stats_get(&sts, db) == SLTD_OK) {
             rep.records = sts.records;
             memcpy(rep.checksum, sts.checksum, 16);

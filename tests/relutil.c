@@ -17,7 +17,7 @@
 
 int ru_state_get(ru_state *out, sltd_db *db)
 {
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     int rc = sltd_stats_get(&st, db);
 
     memset(out, 0, sizeof *out);

@@ -57,7 +57,7 @@ static sltd_db *create_with(unsigned series, unsigned long n)
 
 static int listed(sltd_db *db, const char *state, const char *number, const char *type)
 {
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     int rc = sltd_lookup(&r, db, state, number, type);
 
     ck_assert_msg(rc == 0, "lookup %s %s: %s", state, number, sltd_strerror(rc));
@@ -79,7 +79,7 @@ START_TEST(import_then_lookup)
 {
     sltd_db *db = create_with(1, 5000);
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     unsigned long i, fp = 0;
 
     all_found(db, 1, 5000);
@@ -126,7 +126,7 @@ END_TEST
 START_TEST(bad_input_is_an_error_not_a_miss)
 {
     sltd_db *db = create_with(4, 10);
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
 
     ck_assert_int_eq(sltd_lookup(&r, db, "ZZZ", "A1", NULL), SLTD_ESTATE);
     ck_assert_int_eq(r.error, SLTD_ESTATE);
@@ -148,7 +148,7 @@ START_TEST(batch_matches_single)
     static char nums[N][16];
     static sltd_query q[N];
     static sltd_result res[N];
-    sltd_result one;
+    sltd_result one = SLTD_RESULT_INIT;
     int i;
 
     for (i = 0; i < N; i++) {
@@ -159,6 +159,7 @@ START_TEST(batch_matches_single)
     }
     q[17].state = "QQQ";    /* one bad row does not spoil the batch */
     q[18].number = "A-.";
+    res[0].version = SLTD_RESULT_VERSION; /* states the layout of the whole array */
     ck_assert_int_eq(sltd_lookup_batch(res, db, q, N), 0);
     for (i = 0; i < N; i++) {
         int rc = sltd_lookup(&one, db, q[i].state, q[i].number, q[i].type);
@@ -173,6 +174,98 @@ START_TEST(batch_matches_single)
     ck_assert_int_eq(sltd_lookup_batch(res, db, q, 0), 0);
     ck_assert_int_eq(sltd_lookup_batch(NULL, db, q, 1), SLTD_EINVAL);
     sltd_close(db);
+}
+END_TEST
+
+/* The verdict of one document as the code and answer give it, written here independently of the
+ * library: clear only for a checked, unlisted document. */
+static int verdict_for(int code, int is_listed)
+{
+    if (code == 0)
+        return is_listed ? SLTD_VERDICT_LISTED : SLTD_VERDICT_CLEAR;
+    if (code == SLTD_ESTATE || code == SLTD_ENUMBER || code == SLTD_ETYPE)
+        return SLTD_VERDICT_INVALID;
+    return SLTD_VERDICT_ERROR;
+}
+
+/* Every verdict a single or batch lookup can give, from each of its paths; none but a checked,
+ * unlisted document is clear, and a struct the library did not fill never reads as clear. */
+START_TEST(verdicts_single_and_batch)
+{
+    static const struct {
+        const char *state, *number, *type;
+        int code, verdict;
+    } cases[] = {
+        { "UTO", NULL, NULL, 0, SLTD_VERDICT_LISTED },       /* number filled in below */
+        { "UTO", "NOTLISTED1", NULL, 0, SLTD_VERDICT_CLEAR },
+        { "UTO", NULL, "I", 0, SLTD_VERDICT_CLEAR },         /* listed as a passport only */
+        { "ZZZ", "A1", NULL, SLTD_ESTATE, SLTD_VERDICT_INVALID },
+        { "DEU", "A1", NULL, SLTD_ESTATE, SLTD_VERDICT_INVALID },
+        { "UTO", "A.1", NULL, SLTD_ENUMBER, SLTD_VERDICT_INVALID },
+        { "UTO", "", NULL, SLTD_ENUMBER, SLTD_VERDICT_INVALID },
+        { "UTO", "A1", "P1", SLTD_ETYPE, SLTD_VERDICT_INVALID },
+        { NULL, "A1", NULL, SLTD_EINVAL, SLTD_VERDICT_ERROR },
+    };
+    enum { N = sizeof cases / sizeof cases[0] };
+    sltd_db *db = create_with(8, 10);
+    const sltd_result zero = SLTD_RESULT_INIT;
+    char num[16];
+    sltd_query q[N];
+    sltd_result r = SLTD_RESULT_INIT, res[N];
+    size_t i;
+
+    ck_assert_int_eq(zero.verdict, SLTD_VERDICT_UNSET);
+    ck_assert_int_eq(SLTD_VERDICT_UNSET, 0);
+    tu_number(num, 8, 2);
+    for (i = 0; i < N; i++) {
+        const char *number = cases[i].number != NULL ? cases[i].number : num;
+        int rc;
+
+        memset(&r, 0, sizeof r);
+        r.version = SLTD_RESULT_VERSION;
+        rc = sltd_lookup(&r, db, cases[i].state, number, cases[i].type);
+        ck_assert_msg(rc == cases[i].code, "case %zu: %s", i, sltd_strerror(rc));
+        ck_assert_msg(r.verdict == cases[i].verdict, "case %zu: verdict %s", i, sltd_verdict_name(r.verdict));
+        ck_assert_int_eq(r.verdict, verdict_for(rc, r.listed));
+        q[i].state = cases[i].state;
+        q[i].number = number;
+        q[i].type = cases[i].type;
+    }
+    /* the batch gives each document the verdict the single lookup gives */
+    memset(res, 0, sizeof res);
+    res[0].version = SLTD_RESULT_VERSION;
+    ck_assert_int_eq(sltd_lookup_batch(res, db, q, N), 0);
+    for (i = 0; i < N; i++) {
+        ck_assert_msg(res[i].verdict == cases[i].verdict, "batch %zu: %s", i, sltd_verdict_name(res[i].verdict));
+        ck_assert_int_eq(res[i].error, cases[i].code);
+    }
+    /* a batch that cannot be checked: every document is an error, none clear */
+    ck_assert_int_eq(sltd_lookup_batch(res, NULL, q, N), SLTD_EINVAL);
+    for (i = 0; i < N; i++)
+        ck_assert_int_eq(res[i].verdict, SLTD_VERDICT_ERROR);
+    memset(res, 0, sizeof res);
+    res[0].version = SLTD_RESULT_VERSION;
+    ck_assert_int_eq(sltd_lookup_batch(res, db, NULL, N), SLTD_EINVAL);
+    for (i = 0; i < N; i++)
+        ck_assert_int_eq(res[i].verdict, SLTD_VERDICT_ERROR);
+    /* a single lookup without a handle */
+    ck_assert_int_eq(sltd_lookup(&r, NULL, "UTO", num, NULL), SLTD_EINVAL);
+    ck_assert_int_eq(r.verdict, SLTD_VERDICT_ERROR);
+    sltd_close(db);
+}
+END_TEST
+
+START_TEST(verdict_names)
+{
+    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_UNSET), "unset");
+    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_CLEAR), "clear");
+    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_LISTED), "listed");
+    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_VARIANT), "variant");
+    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_UNREADABLE), "unreadable");
+    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_INVALID), "invalid");
+    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_ERROR), "error");
+    ck_assert_str_eq(sltd_verdict_name(7), "unset");
+    ck_assert_str_eq(sltd_verdict_name(-1), "unset");
 }
 END_TEST
 
@@ -237,9 +330,11 @@ START_TEST(handle_refused_after_fork)
     pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        sltd_result r;
+        sltd_result r = SLTD_RESULT_INIT;
         sltd_db *child = NULL;
-        int ok = sltd_lookup(&r, db, "UTO", num, NULL) == SLTD_EFORK;
+        sltd_query q = { "UTO", num, NULL };
+        int ok = sltd_lookup(&r, db, "UTO", num, NULL) == SLTD_EFORK && r.verdict == SLTD_VERDICT_ERROR;
+        ok = ok && sltd_lookup_batch(&r, db, &q, 1) == SLTD_EFORK && r.verdict == SLTD_VERDICT_ERROR;
         /* the child may open its own handle */
         ok = ok && sltd_open(&child, dbdir, NULL) == 0 && sltd_lookup(&r, child, "UTO", num, NULL) == 0 && r.listed;
         sltd_close(child);
@@ -304,7 +399,7 @@ END_TEST
 START_TEST(bad_feed_changes_nothing)
 {
     sltd_db *db = create_with(10, 500);
-    sltd_stats before, after;
+    sltd_stats before = SLTD_STATS_INIT, after = SLTD_STATS_INIT;
     sltd_import_report r;
     char bad[4096], num[16];
 
@@ -334,7 +429,7 @@ END_TEST
 START_TEST(reimport_and_remove)
 {
     sltd_db *db = create_with(12, 300);
-    sltd_stats s1, s2;
+    sltd_stats s1 = SLTD_STATS_INIT, s2 = SLTD_STATS_INIT;
     sltd_import_report r;
     char rm[4096], num[16], text[256];
 
@@ -368,7 +463,7 @@ START_TEST(add_and_remove_in_one_import)
 {
     sltd_db *db = open_db(SLTD_OPEN_CREATE);
     sltd_import_report r;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_verify_report v;
 
     ck_assert_int_eq(tu_write(feed, "state,number,action\nUTO,ZZ1,add\nUTO,ZZ1,remove\nUTO,ZZ2,add\n"), 0);
@@ -401,7 +496,7 @@ START_TEST(bounded_memory_import_matches)
     sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
     sltd_options oc = SLTD_OPTIONS_INIT;
     sltd_import_report r1, r2;
-    sltd_stats s1, s2;
+    sltd_stats s1 = SLTD_STATS_INIT, s2 = SLTD_STATS_INIT;
     sltd_verify_report v;
     sltd_db *a, *b = NULL;
     char other[4096], num[16];
@@ -479,7 +574,7 @@ START_TEST(serial_ranges)
 {
     sltd_db *db = open_db(SLTD_OPEN_CREATE);
     sltd_import_report r;
-    sltd_result res;
+    sltd_result res = SLTD_RESULT_INIT;
 
     ck_assert_int_eq(tu_write(feed, "state,number_from,number_to,type,status,reference\n"
                                     "UTO,BL000990,BL001010,P,stolen_blank,BATCH-7\n"), 0);
@@ -535,7 +630,7 @@ START_TEST(damaged_filter_never_trusted)
 {
     sltd_db *db = create_with(13, 3000);
     char fp[4200], old[4096];
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     int round;
 
     filter_path(fp, sizeof fp);
@@ -577,7 +672,7 @@ END_TEST
 START_TEST(filter_grows_with_the_data)
 {
     sltd_db *db = create_with(15, 100000); /* more than the initial capacity (65,536) */
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
 
     ck_assert_int_eq(sltd_stats_get(&st, db), 0);
     ck_assert_int_eq(st.filter_state, SLTD_FILTER_OK);
@@ -603,7 +698,7 @@ int main(void)
 {
     const TTest *const tests[] = {
         import_then_lookup, lookup_normalizes_and_filters_type, bad_input_is_an_error_not_a_miss,
-        batch_matches_single, open_errors, handle_refused_after_fork, no_plaintext_at_rest, read_only_handle,
+        batch_matches_single, verdicts_single_and_batch, verdict_names, open_errors, handle_refused_after_fork, no_plaintext_at_rest, read_only_handle,
         bad_feed_changes_nothing, reimport_and_remove, add_and_remove_in_one_import,
         bounded_memory_import_matches, skip_invalid_imports_the_rest, serial_ranges,
         damaged_filter_never_trusted, filter_grows_with_the_data, version

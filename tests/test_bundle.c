@@ -126,7 +126,7 @@ typedef struct snap {
 
 static snap take(sltd_db *db)
 {
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     snap s;
 
     ck_assert_int_eq(sltd_stats_get(&st, db), 0);
@@ -166,7 +166,7 @@ static void all_in_state(snap *first, sltd_db *const *dbs, int n, const sltd_bun
 static void listed(sltd_db *db, unsigned series, unsigned long i, int want)
 {
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
 
     tu_number(num, series, i);
     ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
@@ -253,7 +253,7 @@ START_TEST(round_trip_full_and_delta)
     for (i = 0; i < 600; i++)
         listed(kiosk, 1, i, i >= 50);
     {
-        sltd_result r;
+        sltd_result r = SLTD_RESULT_INIT;
         char num[16];
         tu_number(num, 1, 105);
         ck_assert_int_eq(sltd_lookup(&r, kiosk, "UTO", num, NULL), 0);
@@ -831,8 +831,8 @@ static void reader_process(const char *dir)
     if (sltd_open(&db, dir, &o) != 0)
         _exit(2);
     while (!atomic_load(&rs->done)) {
-        sltd_stats st;
-        sltd_result r;
+        sltd_stats st = SLTD_STATS_INIT;
+        sltd_result r = SLTD_RESULT_INIT;
         uint64_t k;
         int i;
         if (sltd_stats_get(&st, db) != 0) {

@@ -60,8 +60,8 @@ static void reader_loop(sltd_db *db, uint64_t seed)
     while (!atomic_load(&sh->done)) {
         int c = atomic_load(&sh->committed);
         unsigned long n, k;
-        sltd_result r;
-        sltd_stats st;
+        sltd_result r = SLTD_RESULT_INIT;
+        sltd_stats st = SLTD_STATS_INIT;
         /* What LMDB has committed (its meta, read in a transaction) is the truth: a batch counts from
          * the instant its transaction commits, not from when the writer's call returns. */
         if (sltd_stats_get(&st, db) != 0) {
@@ -90,6 +90,7 @@ static void reader_loop(sltd_db *db, uint64_t seed)
             q[i].number = nums[i];
             q[i].type = NULL;
         }
+        res[0].version = SLTD_RESULT_VERSION;
         if (sltd_lookup_batch(res, db, q, 64) != 0) {
             atomic_fetch_add(&sh->errors, 1);
             continue;
@@ -198,14 +199,14 @@ START_TEST(readers_during_imports)
     ck_assert_int_eq(atomic_load(&sh->errors), 0);
     ck_assert_int_gt(atomic_load(&sh->checks), 10000);
     {
-        sltd_stats st;
+        sltd_stats st = SLTD_STATS_INIT;
         ck_assert_int_eq(sltd_stats_get(&st, db), 0);
         fprintf(stderr, "concurrency: map grew from %zu to %llu bytes\n", MAP_SIZE, (unsigned long long)st.map_size);
         ck_assert_uint_gt(st.map_size, MAP_SIZE);
     }
     /* and afterwards, everything */
     for (k = 0; k < batch_end(BATCHES); k++) {
-        sltd_result r;
+        sltd_result r = SLTD_RESULT_INIT;
         tu_number(num, SERIES, k);
         ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
         ck_assert_msg(r.listed, "false negative after the imports: %s", num);
@@ -260,7 +261,7 @@ static void note_wrong(const char *what, const char *num)
 static void check_one(sltd_db *db, unsigned series, unsigned long k, int want)
 {
     struct timespec t0;
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     char num[16];
     int rc;
 
@@ -280,7 +281,7 @@ static int nowait_reader(uint64_t seed)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *db = NULL;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     int i;
 
     o.flags = SLTD_OPEN_READONLY;
@@ -497,7 +498,7 @@ static void release_filter(pid_t pid, int fd)
 /* Every core document listed, absent ones not, by a handle; the handle must be reading LMDB. */
 static void answers_from_lmdb(sltd_db *db)
 {
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     unsigned long k;
 
     for (k = 0; k < CORE; k += 7)
@@ -548,7 +549,7 @@ START_TEST(lookup_does_not_wait_for_a_rebuild)
     struct timespec t0;
     char path[4200];
     sltd_db *db = NULL;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     double t;
     int fd;
     pid_t pid;

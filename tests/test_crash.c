@@ -97,7 +97,7 @@ static sltd_db *open_or_fail(const char *dir)
 static int generation(sltd_db *db, unsigned series, unsigned long i)
 {
     char num[16], want[40];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     int rc;
 
     tu_number(num, series, i);

@@ -78,7 +78,7 @@ static void teardown(void)
 static void all_listed(sltd_db *db, unsigned long n)
 {
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     unsigned long i;
     int rc;
 
@@ -130,7 +130,7 @@ START_TEST(filter_random_damage)
     int round, k, bypass = 0;
     char other[4096];
     sltd_verify_report vr;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db;
 
     tu_at(other, "other");
@@ -357,7 +357,7 @@ START_TEST(wrong_format_version_and_meta)
     static const uint8_t v99[4] = { 0, 0, 0, 99 }, v1[4] = { 0, 0, 0, 1 }, short3[3] = { 0, 0, 2 };
     static const uint8_t seven[7] = { 0 };
     char work[4096];
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db;
     int ro;
 
@@ -409,7 +409,7 @@ START_TEST(damaged_record_value)
     uint8_t d[SLTD_DIGEST_SIZE];
     MDB_val k = { SLTD_DIGEST_SIZE, d }, v = { 3, "\x7f\x7f\x7f" };
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     sltd_query q = { "UTO", num, NULL };
     sltd_db *db = open_ok(dbdir, 0);
 
@@ -485,7 +485,7 @@ static int damaged_child(const char *dir)
 {
     sltd_db *db = NULL;
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     unsigned long i;
     int rc, wrong = 0;
 

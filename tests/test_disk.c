@@ -58,7 +58,7 @@ START_TEST(small_map_grows)
 {
     char dir[4096], feed[4096];
     sltd_db *db = NULL;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_import_report rep;
     int rc;
 
@@ -93,7 +93,7 @@ static void reader(shared *sh, const char *dir, unsigned long n)
 {
     sltd_db *db = NULL;
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     unsigned long i = 0;
 
     if (ru_open(&db, dir, key, SLTD_OPEN_READONLY, 0) != 0)

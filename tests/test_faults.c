@@ -370,9 +370,9 @@ static void setup(void)
     fresh_work();
     db = open_work(0);
     {
-        sltd_result r;
-        sltd_mrz_answer a;
-        sltd_stats st;
+        sltd_result r = SLTD_RESULT_INIT;
+        sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
+        sltd_stats st = SLTD_STATS_INIT;
         ck_assert_int_eq(sltd_lookup(&r, db, "UTO", "L898902C3", NULL), 0);
         ck_assert_int_eq(sltd_lookup_mrz(&a, db, mrz_text, strlen(mrz_text), 0), 0);
         ck_assert_int_eq(sltd_stats_get(&st, db), 0);
@@ -403,7 +403,7 @@ static void check_listed(sltd_db *db, const ru_state *s)
 {
     int is_new = !ru_state_eq(s, &old_state), full = ru_state_eq(s, &new_full), want;
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     unsigned long i;
 
     for (i = 0; i < A_COUNT; i++) {
@@ -587,10 +587,10 @@ static long fault_read(rop op, int persist)
     static sltd_query q[NB];
     static sltd_result res[NB];
     char label[64], num[16];
-    sltd_mrz_answer ans;
+    sltd_mrz_answer ans = SLTD_MRZ_ANSWER_INIT;
     sltd_verify_report vr;
-    sltd_stats st;
-    sltd_result r;
+    sltd_stats st = SLTD_STATS_INIT;
+    sltd_result r = SLTD_RESULT_INIT;
     long n, fired;
     size_t base = 0;
     sltd_db *db;
@@ -611,7 +611,10 @@ static long fault_read(rop op, int persist)
         switch (op) {
         case R_HIT:
         case R_MISS: rc = sltd_lookup(&r, db, "UTO", num, NULL); break;
-        case R_BATCH: rc = sltd_lookup_batch(res, db, q, NB); break;
+        case R_BATCH:
+            res[0].version = SLTD_RESULT_VERSION;
+            rc = sltd_lookup_batch(res, db, q, NB);
+            break;
         case R_MRZ: rc = sltd_lookup_mrz(&ans, db, mrz_text, strlen(mrz_text), SLTD_MRZ_OCR_VARIANTS); break;
         case R_STATS: rc = sltd_stats_get(&st, db); break;
         default: rc = sltd_verify(&vr, db); break;

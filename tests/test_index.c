@@ -525,7 +525,7 @@ START_TEST(library_publish_sync_reader_never_sees_half)
     sltd_publish_report pr;
     sltd_sync_report sr;
     sltd_sync_state ss;
-    sltd_stats a, b;
+    sltd_stats a = SLTD_STATS_INIT, b = SLTD_STATS_INIT;
     char repo[4096], feed[4096], rkeys[4096];
     const char *roots[1] = { root_pub };
     sltd_db *replica, *kiosk;
@@ -577,6 +577,7 @@ START_TEST(library_publish_sync_reader_never_sees_half)
                 q[i].number = nums[i];
                 q[i].type = NULL;
             }
+            res[0].version = SLTD_RESULT_VERSION;
             if (sltd_lookup_batch(res, r, q, 40) != 0)
                 _exit(3);
             /* the listed numbers must be exactly one window [g*500, g*500+1000) */

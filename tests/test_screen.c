@@ -52,6 +52,7 @@ typedef struct seen {
     unsigned long line[SEEN_MAX];
     int error[SEEN_MAX];
     int listed[SEEN_MAX];
+    int verdict[SEEN_MAX];
     uint64_t index[SEEN_MAX];
     char msg[SEEN_MAX][384];
     char note[SEEN_MAX][256];
@@ -65,11 +66,26 @@ typedef struct seen {
     int big; /* only count */
 } seen;
 
+/* The verdict a row must carry, written here independently of the library: clear only for a checked,
+ * unlisted row; a row error is unreadable (a check digit) or invalid, never clear. */
+static int verdict_for(const sltd_screen_row *row)
+{
+    if (row->error == SLTD_ECHECKDIGIT)
+        return SLTD_VERDICT_UNREADABLE;
+    if (row->error != 0)
+        return SLTD_VERDICT_INVALID;
+    if (!row->listed)
+        return SLTD_VERDICT_CLEAR;
+    return row->variant_result != NULL && !row->result->listed ? SLTD_VERDICT_VARIANT : SLTD_VERDICT_LISTED;
+}
+
 static int on_row(void *ctx, const sltd_screen_row *row)
 {
     seen *s = ctx;
 
     ck_assert_uint_eq(row->version, SLTD_SCREEN_ROW_VERSION);
+    ck_assert_msg(row->verdict == verdict_for(row), "line %lu: verdict %s", row->line,
+                  sltd_verdict_name(row->verdict));
     if (s->nrows > 0 && row->index <= s->last_index)
         s->order_ok = 0;
     s->last_index = row->index;
@@ -84,6 +100,7 @@ static int on_row(void *ctx, const sltd_screen_row *row)
     s->line[s->n] = row->line;
     s->error[s->n] = row->error;
     s->listed[s->n] = row->listed;
+    s->verdict[s->n] = row->verdict;
     s->index[s->n] = row->index;
     s->nfields[s->n] = row->nfields;
     snprintf(s->msg[s->n], sizeof s->msg[0], "%s", row->error_msg);
@@ -136,6 +153,16 @@ START_TEST(csv_basic)
     ck_assert_uint_eq(s.n, 3);
     ck_assert_str_eq(s.field0[2], "Carl, Jr");
     ck_assert_int_eq(s.listed[1], 0);
+    ck_assert_int_eq(s.verdict[0], SLTD_VERDICT_LISTED);
+    ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_CLEAR);
+    ck_assert_int_eq(s.verdict[2], SLTD_VERDICT_CLEAR);
+    /* invalid rows: a state that is no code, a malformed number, a row of the wrong width */
+    ck_assert_int_eq(screen_file(&rep, &s, "bad.csv", "name,state,number\nA,DEU,X1\nB,UTO,X.1\nC,UTO\n",
+                                 SLTD_SCREEN_AUTO, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_int_eq(s.verdict[0], SLTD_VERDICT_INVALID);
+    ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_INVALID);
+    ck_assert_int_eq(s.verdict[2], SLTD_VERDICT_INVALID);
 }
 END_TEST
 
@@ -169,6 +196,11 @@ START_TEST(mrz_text)
     ck_assert_int_eq(s.error[3], 0);
     ck_assert_int_eq(s.error[4], SLTD_EMRZ);
     ck_assert_ptr_nonnull(strstr(s.msg[4], "m.mrz:11:"));
+    ck_assert_int_eq(s.verdict[0], SLTD_VERDICT_LISTED);
+    ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_CLEAR);
+    ck_assert_int_eq(s.verdict[2], SLTD_VERDICT_UNREADABLE);
+    ck_assert_int_eq(s.verdict[3], SLTD_VERDICT_CLEAR);
+    ck_assert_int_eq(s.verdict[4], SLTD_VERDICT_INVALID);
     /* with OCR variants the misread document is found through its variant */
     ck_assert_int_eq(screen_file(&rep, &s, "m.mrz", NULL, SLTD_SCREEN_MRZ, SLTD_SCREEN_OCR_VARIANTS, 1), 0);
     ck_assert_uint_eq(rep.hits, 2);
@@ -176,6 +208,7 @@ START_TEST(mrz_text)
     ck_assert_uint_eq(s.line[1], 6);
     ck_assert_int_eq(s.listed[1], 1);
     ck_assert_str_eq(s.number[1], "L8989O2C3");
+    ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_VARIANT);
 }
 END_TEST
 

@@ -233,7 +233,7 @@ START_TEST(key_memory_gone_after_close)
     uint8_t *mine;
     char where[512], feed[4096], num[16];
     sltd_db *db = NULL;
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     int fd, i;
 
     {
@@ -321,9 +321,9 @@ START_TEST(misuse_refused)
     pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        sltd_result r, rb;
+        sltd_result r = SLTD_RESULT_INIT, rb = SLTD_RESULT_INIT;
         sltd_query q = { "UTO", num, NULL };
-        sltd_stats s;
+        sltd_stats s = SLTD_STATS_INIT;
         sltd_verify_report vr;
         sltd_import_report ir;
         sltd_bundle_report br;
@@ -379,7 +379,7 @@ START_TEST(freeze_is_visible)
     char feed[4096], b[4096], num[16];
     const char *trusted[1] = { pub };
     sltd_db *db = NULL;
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     int rc;
 
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);

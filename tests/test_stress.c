@@ -104,7 +104,7 @@ static long gen_of(const sltd_result *r)
 
 static int seq_now(sltd_db *db, uint64_t *out)
 {
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     int rc = sltd_stats_get(&st, db);
 
     if (rc != 0) {
@@ -127,7 +127,7 @@ static void count_error(int rc, const char *what)
 static void reader_loop(sltd_db *db, uint64_t seed)
 {
     char nums[24][16];
-    sltd_result res[24], r;
+    sltd_result res[24], r = SLTD_RESULT_INIT;
     uint64_t s1, s2, last_seq = 0;
     unsigned long j, hi;
     long g, g0;
@@ -156,6 +156,7 @@ static void reader_loop(sltd_db *db, uint64_t seed)
         /* re-listed documents: single lookups, then one batch */
         for (i = 0; i < 2; i++) {
             tu_number(nums[8 + i], SR, tu_rand(&seed) % NR);
+            res[8 + i].version = SLTD_RESULT_VERSION;
             rc = sltd_lookup(&res[8 + i], db, "UTO", nums[8 + i], NULL);
             if (rc != 0)
                 count_error(rc, "lookup R");
@@ -170,6 +171,7 @@ static void reader_loop(sltd_db *db, uint64_t seed)
                 rq[i].number = rn[i];
                 rq[i].type = NULL;
             }
+            rr[0].version = SLTD_RESULT_VERSION;
             rc = sltd_lookup_batch(rr, db, rq, NR);
             if (rc != 0) {
                 count_error(rc, "batch");
@@ -190,6 +192,7 @@ static void reader_loop(sltd_db *db, uint64_t seed)
             for (i = 0; i < NR; i++) {
                 tu_number(rn[i], SP, tu_rand(&seed) % NP);
             }
+            rr[0].version = SLTD_RESULT_VERSION;
             rc = sltd_lookup_batch(rr, db, rq, NR);
             if (rc != 0)
                 count_error(rc, "batch P");
@@ -371,7 +374,7 @@ static void *spin_lookups(void *arg)
 {
     sltd_db *db = arg;
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     double end = ru_now() + 0.05;
     unsigned long i = 0;
 
@@ -416,7 +419,7 @@ START_TEST(killed_readers_slots_reclaimed)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *keeper = NULL;
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     char num[16], c;
     int k, p[2], st;
     pid_t pid;

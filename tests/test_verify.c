@@ -56,7 +56,7 @@ static void teardown(void)
 START_TEST(good_data_verifies)
 {
     sltd_verify_report r;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
 
     ck_assert_int_eq(sltd_verify(&r, db), 0);
     ck_assert_uint_eq(r.records, 3000);
@@ -156,8 +156,8 @@ END_TEST
 START_TEST(stale_data_flagged_or_refused)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
-    sltd_result r;
-    sltd_stats st;
+    sltd_result r = SLTD_RESULT_INIT;
+    sltd_stats st = SLTD_STATS_INIT;
     uint8_t b[8];
     sltd__txn *w;
     char num[16];

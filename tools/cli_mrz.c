@@ -610,6 +610,7 @@ int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nline
         fputs("sltd check: out of memory\n", stderr);
         return CLI_SYSTEM;
     }
+    a->version = SLTD_MRZ_ANSWER_VERSION;
     rc = sltd_lookup_mrz_ex(a, &ev, db, text, len,
                          (ocr_variants ? SLTD_MRZ_OCR_VARIANTS : 0u) | (strict ? SLTD_MRZ_STRICT : 0u));
     icao = ev.number_rule == SLTD_MRZ_RULE_FILLER ? icao_number_digit(text, len) : 0;

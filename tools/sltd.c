@@ -157,7 +157,7 @@ static void print_record_json(const sltd_record *r)
 static int cmd_check(int argc, char **argv)
 {
     char state[SLTD_STATE_MAX + 1], number[SLTD_NUMBER_MAX + 1], d1[16];
-    sltd_result res;
+    sltd_result res = SLTD_RESULT_INIT;
     sltd_db *db;
     unsigned i;
     args a;
@@ -234,7 +234,7 @@ static int cmd_check(int argc, char **argv)
 static int cmd_stats(int argc, char **argv)
 {
     char sum[33];
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db;
     args a;
     int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON, stats_help);
