@@ -43,6 +43,8 @@ typedef enum sltd_error {
     SLTD_ECHECKDIGIT, SLTD_ESIGNATURE, SLTD_EEXPIRED, SLTD_ESEQUENCE, SLTD_ECHECKSUM, SLTD_ENETWORK,
     SLTD_EMIRROR, SLTD_ELIMIT, ...
 } sltd_error;
+typedef enum sltd_verdict { SLTD_VERDICT_UNSET, SLTD_VERDICT_CLEAR, SLTD_VERDICT_LISTED, SLTD_VERDICT_VARIANT,
+    SLTD_VERDICT_UNREADABLE, SLTD_VERDICT_INVALID, SLTD_VERDICT_ERROR, ... } sltd_verdict;
 enum sltd_open_flags { SLTD_OPEN_READONLY, SLTD_OPEN_CREATE, SLTD_OPEN_REFUSE_STALE, ... };
 enum sltd_import_flags { SLTD_IMPORT_IGNORE_UNKNOWN, SLTD_IMPORT_SKIP_INVALID, ... };
 enum sltd_apply_flags { SLTD_APPLY_DRY_RUN, ... };
@@ -67,7 +69,7 @@ typedef struct sltd_record {
 
 typedef struct sltd_result {
     unsigned int version; int error; int listed; unsigned int nrecords; sltd_record records[...];
-    uint64_t data_sequence; int64_t data_produced; int64_t data_expires; int stale; ...;
+    uint64_t data_sequence; int64_t data_produced; int64_t data_expires; int stale; int verdict; ...;
 } sltd_result;
 
 typedef struct sltd_query { const char *state; const char *number; const char *type; } sltd_query;
@@ -99,7 +101,7 @@ typedef struct sltd_screen_row {
     unsigned int version; uint64_t index; unsigned long line; int error; const char *error_msg;
     const char *state; const char *number; int listed; const sltd_result *result;
     const char *variant_number; const sltd_result *variant_result; size_t nfields;
-    const char *const *names; const char *const *fields; const char *note; ...;
+    const char *const *names; const char *const *fields; const char *note; int verdict; ...;
 } sltd_screen_row;
 typedef int (*sltd_screen_fn)(void *ctx, const sltd_screen_row *row);
 
@@ -129,7 +131,7 @@ typedef struct sltd_mrz_evidence {
 typedef struct sltd_mrz_answer {
     unsigned int version; sltd_mrz mrz; sltd_result result; unsigned int nvariants_tried;
     int variants_truncated; unsigned int nvariants_listed; int variant_match; char variant_number[...];
-    unsigned int variant_nsubst; unsigned int variant_pos[2]; sltd_result variant_result; ...;
+    unsigned int variant_nsubst; unsigned int variant_pos[2]; sltd_result variant_result; int verdict; ...;
 } sltd_mrz_answer;
 
 const char *sltd_version(void);
@@ -137,6 +139,7 @@ int sltd_version_number(void);
 const char *sltd_strerror(int code);
 const char *sltd_errmsg(const sltd_db *db);
 const char *sltd_status_name(int status);
+const char *sltd_verdict_name(int verdict);
 const char *sltd_mrz_kind_name(int kind);
 const char *sltd_mrz_rule_name(int rule);
 const char *sltd_mrz_field_name(int field);
@@ -155,14 +158,9 @@ int sltd_mrz_valid(const sltd_mrz *m);
 int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text,
                        size_t len, unsigned int flags);
 
-enum sltdpy_verdict { SLTDPY_UNSET, SLTDPY_CLEAR, SLTDPY_LISTED, SLTDPY_VARIANT, SLTDPY_UNREADABLE,
-    SLTDPY_INVALID, SLTDPY_ERROR, ... };
 int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
                          const char *states, size_t states_len, const char *numbers, size_t numbers_len,
                          const char *types, size_t types_len);
-uint8_t sltdpy_verdict(const sltd_result *r);
-uint8_t sltdpy_row_verdict(const sltd_screen_row *row);
-uint8_t sltdpy_mrz_verdict(const sltd_mrz_answer *a, int rc);
 void sltdpy_result_init(sltd_result *r);
 void sltdpy_mrz_answer_init(sltd_mrz_answer *a, sltd_mrz_evidence *e);
 void sltdpy_mrz_init(sltd_mrz *m, sltd_mrz_evidence *e);

@@ -15,7 +15,7 @@ from ._native import ffi, lib
 #: documents per call of the C batch lookup (its results, ~0.5 KiB each, stay in the caches)
 BLOCK = 1024
 
-CLEAR_BYTE = bytes([lib.SLTDPY_CLEAR])
+CLEAR_BYTE = bytes([lib.SLTD_VERDICT_CLEAR])
 NOT_CLEAR = re.compile(b"[^" + re.escape(CLEAR_BYTE) + b"]")
 
 _local = threading.local()
@@ -96,6 +96,6 @@ def lookup_block(db: Any, states: Sequence[Any], numbers: Sequence[Any], types: 
     if bad:
         arr = bytearray(v)
         for i in bad:
-            arr[i] = lib.SLTDPY_INVALID
+            arr[i] = lib.SLTD_VERDICT_INVALID
         v = bytes(arr)
     return Block(n, out, v, bad)

@@ -128,3 +128,8 @@ def mrz(m: Any, e: Any) -> Mrz:
                optional1=text(m.optional1), optional2=text(m.optional2), primary_name=text(m.primary_name),
                secondary_name=text(m.secondary_name), number_rule=text(lib.sltd_mrz_rule_name(e.number_rule)),
                checks=checks, problems=problems)
+
+
+for _v in Verdict:  # the same numbers and names as the library's, or the import fails
+    if getattr(lib, "SLTD_VERDICT_" + _v.name) != _v.value or text(lib.sltd_verdict_name(_v.value)) != _v.label:
+        raise ImportError(f"sltd: the library's verdict {_v.name} differs from the binding's")

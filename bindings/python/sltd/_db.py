@@ -145,9 +145,12 @@ class Database:
             raise make_error(rc, "lookup")
         f = cv.freshness(r)
         _warn_stale(f)
-        if not r.listed:
-            return Result(Verdict.CLEAR, (), f)
-        return Result(Verdict.LISTED, cv.records(r), f)
+        v = cv.verdict(r.verdict)
+        if v is Verdict.CLEAR:
+            return Result(v, (), f)
+        if v is Verdict.LISTED:
+            return Result(v, cv.records(r), f)
+        raise make_error(lib.SLTD_EINVAL, "lookup", detail=f"the library answered {v.label}")
 
     def _block(self, states: Sequence[Any], numbers: Sequence[Any], types: Sequence[Any] | None) -> Block:
         db = self._enter()
@@ -188,7 +191,7 @@ class Database:
     @staticmethod
     def _answers(b: Block) -> list[Result]:
         out = b.out
-        first_clear = b.verdicts.find(bytes([lib.SLTDPY_CLEAR]))
+        first_clear = b.verdicts.find(bytes([lib.SLTD_VERDICT_CLEAR]))
         clear = Result(Verdict.CLEAR, (), cv.freshness(out[first_clear])) if first_clear >= 0 else None
         answers: list[Result] = [clear] * b.n  # type: ignore[list-item]
         for i in b.not_clear():
@@ -199,7 +202,8 @@ class Database:
             elif v is Verdict.LISTED:
                 answers[i] = Result(v, cv.records(r), cv.freshness(r))
             else:
-                answers[i] = Result(v, (), cv.freshness(r), cv.document_error(r.error, "document %d" % i))
+                code = r.error or lib.SLTD_EINVAL  # an unset verdict is never an answer
+                answers[i] = Result(v, (), cv.freshness(r), cv.document_error(code, "document %d" % i))
         return answers
 
     def lookup_mrz(self, text: str, ocr_variants: bool = False, strict: bool = False) -> MrzResult:
@@ -223,9 +227,9 @@ class Database:
             rc = lib.sltd_lookup_mrz_ex(a, e, db, raw, len(raw), flags)
         finally:
             self._leave()
-        v = cv.verdict(lib.sltdpy_mrz_verdict(a, rc))
-        if v is Verdict.ERROR:
-            raise make_error(rc, "MRZ lookup")
+        v = cv.verdict(a.verdict)
+        if v in (Verdict.ERROR, Verdict.UNSET):
+            raise make_error(rc or lib.SLTD_EINVAL, "MRZ lookup")
         m = cv.mrz(ffi.addressof(a, "mrz"), e)
         error = None
         if v in (Verdict.UNREADABLE, Verdict.INVALID):

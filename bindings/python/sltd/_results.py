@@ -13,7 +13,7 @@ from ._errors import SltdError
 class Verdict(enum.Enum):
     """What a lookup decided. Only CLEAR says "checked, and not listed".
 
-    The values are the C library's ``sltd_verdict`` numbers. This is a plain Enum, not an IntEnum:
+    The values and labels are the C library's ``sltd_verdict`` numbers and ``sltd_verdict_name()``. This is a plain Enum, not an IntEnum:
     every member is true in a boolean context and none equals a number, so no verdict can be mistaken
     for ``False`` / ``0``.
     """

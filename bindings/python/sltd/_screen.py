@@ -38,7 +38,7 @@ def _row(row: Any) -> ScreenRow:
     vres = row.variant_result
     error = cv.document_error(row.error, cv.text(row.error_msg)) if row.error != 0 else None
     return ScreenRow(
-        index=row.index, line=row.line, verdict=cv.verdict(lib.sltdpy_row_verdict(row)),
+        index=row.index, line=row.line, verdict=cv.verdict(row.verdict),
         state=cv.text(row.state), number=cv.text(row.number),
         records=cv.records(res) if checked and res.listed else (),
         freshness=cv.freshness(res) if checked else None, error=error, variant_number=variant,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sltdpy.c — the C side of the Python binding: batch lookups over packed strings (Python then touches
- * only the documents that are not clear), the verdict of each kind of answer, and output structs
- * initialised from the header's own initialisers. Public API only. */
+ * only the documents that are not clear), and output structs initialised from the header's own
+ * initialisers. Public API only. */
 #include <string.h>
 
 #include "sltdpy.h"
@@ -19,50 +19,6 @@ static int next_string(const char **out, const char **p, const char *end)
     *out = *p;
     *p = nul + 1;
     return 0;
-}
-
-/* Bad input of the document itself (as opposed to a database or system error). */
-static int is_input_error(int code)
-{
-    return code == SLTD_ESTATE || code == SLTD_ENUMBER || code == SLTD_ETYPE || code == SLTD_EMRZ ||
-           code == SLTD_EFORMAT;
-}
-
-uint8_t sltdpy_verdict(const sltd_result *r)
-{
-    if (r->error == SLTD_OK)
-        return r->listed ? SLTDPY_LISTED : SLTDPY_CLEAR;
-    if (r->error == SLTD_ECHECKDIGIT)
-        return SLTDPY_UNREADABLE;
-    return is_input_error(r->error) ? SLTDPY_INVALID : SLTDPY_ERROR;
-}
-
-uint8_t sltdpy_row_verdict(const sltd_screen_row *row)
-{
-    if (row->error == SLTD_OK) {
-        if (!row->listed)
-            return SLTDPY_CLEAR;
-        return row->variant_number != NULL && row->variant_number[0] != '\0' &&
-                       (row->result == NULL || !row->result->listed)
-                   ? SLTDPY_VARIANT
-                   : SLTDPY_LISTED;
-    }
-    if (row->error == SLTD_ECHECKDIGIT)
-        return SLTDPY_UNREADABLE;
-    return is_input_error(row->error) ? SLTDPY_INVALID : SLTDPY_ERROR;
-}
-
-uint8_t sltdpy_mrz_verdict(const sltd_mrz_answer *a, int rc)
-{
-    if (a->result.error == SLTD_OK && a->result.listed)
-        return SLTDPY_LISTED;
-    if (a->variant_match)
-        return SLTDPY_VARIANT;
-    if (rc == SLTD_OK && a->result.error == SLTD_OK)
-        return SLTDPY_CLEAR;
-    if (rc == SLTD_ECHECKDIGIT)
-        return SLTDPY_UNREADABLE;
-    return is_input_error(rc) ? SLTDPY_INVALID : SLTDPY_ERROR;
 }
 
 int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
@@ -92,7 +48,7 @@ int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *querie
         return SLTD_EINVAL;
     rc = sltd_lookup_batch(out, db, queries, n);
     for (i = 0; i < n; i++)
-        verdicts[i] = rc == SLTD_OK ? sltdpy_verdict(&out[i]) : SLTDPY_ERROR;
+        verdicts[i] = rc == SLTD_OK ? (uint8_t)out[i].verdict : (uint8_t)SLTD_VERDICT_ERROR;
     return rc;
 }
 

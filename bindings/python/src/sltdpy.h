@@ -8,33 +8,13 @@
 
 #include <sltd.h>
 
-/* The verdict of a lookup, as the Python package numbers it (sltd.Verdict). */
-enum sltdpy_verdict {
-    SLTDPY_UNSET = 0,
-    SLTDPY_CLEAR = 1,
-    SLTDPY_LISTED = 2,
-    SLTDPY_VARIANT = 3,
-    SLTDPY_UNREADABLE = 4,
-    SLTDPY_INVALID = 5,
-    SLTDPY_ERROR = 6
-};
-
 /* Look up n documents given as packed strings — each one NUL-terminated, one after the other — through
- * sltd_lookup_batch, with out[i] and verdicts[i] the answer of document i. `types` may be NULL (no type
- * filter); an empty type is no filter. queries has room for n. Returns 0, SLTD_EINVAL when a packed
+ * sltd_lookup_batch, with out[i] the answer of document i and verdicts[i] its sltd_verdict. `types` may
+ * be NULL (no type filter); an empty type is no filter. queries has room for n. Returns 0, SLTD_EINVAL when a packed
  * buffer does not hold exactly n strings (nothing is looked up then), or sltd_lookup_batch's code. */
 int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
                          const char *states, size_t states_len, const char *numbers, size_t numbers_len,
                          const char *types, size_t types_len);
-
-/* The verdict of one answer of sltd_lookup or sltd_lookup_batch. */
-uint8_t sltdpy_verdict(const sltd_result *r);
-
-/* The verdict of one screened row. */
-uint8_t sltdpy_row_verdict(const sltd_screen_row *row);
-
-/* The verdict of sltd_lookup_mrz's answer, given its return code. */
-uint8_t sltdpy_mrz_verdict(const sltd_mrz_answer *a, int rc);
 
 /* Output structs initialised as the header says (their version fields set). */
 void sltdpy_result_init(sltd_result *r);
