@@ -146,6 +146,7 @@ const char *sltd_mrz_field_name(int field);
 int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts);
 void sltd_close(sltd_db *db);
 int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type);
+int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *queries, size_t n);
 int sltd_stats_get(sltd_stats *out, sltd_db *db);
 int sltd_verify(sltd_verify_report *out, sltd_db *db);
 int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags);
@@ -159,8 +160,7 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
                        size_t len, unsigned int flags);
 
 int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
-                         const char *states, size_t states_len, const char *numbers, size_t numbers_len,
-                         const char *types, size_t types_len);
+                         unsigned int width, const char *packed, size_t len);
 void sltdpy_result_init(sltd_result *r);
 void sltdpy_mrz_answer_init(sltd_mrz_answer *a, sltd_mrz_evidence *e);
 void sltdpy_mrz_init(sltd_mrz *m, sltd_mrz_evidence *e);

@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
-"""One block of documents through the C batch lookup: the values packed into NUL-separated buffers,
-one call (the GIL released during it), a verdict byte per document back. lookup_many and screen_frame
-both go through here, and then touch in Python only the documents that are not clear."""
+"""One block of documents through the C batch lookup: every value packed into one buffer of
+NUL-terminated strings (state, number [, type] per document), one call (the GIL released during it), a
+verdict byte per document back. lookup_many and screen_frame both go through here, and then touch in
+Python only the documents that are not clear."""
 from __future__ import annotations
 
 import re
 import threading
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Sequence
 
 from ._errors import InputError, SltdError, make_error
@@ -17,6 +19,7 @@ BLOCK = 1024
 
 CLEAR_BYTE = bytes([lib.SLTD_VERDICT_CLEAR])
 NOT_CLEAR = re.compile(b"[^" + re.escape(CLEAR_BYTE) + b"]")
+_WHAT = ("state", "number", "type")
 
 _local = threading.local()
 
@@ -31,29 +34,39 @@ def _buffers(n: int) -> tuple[Any, Any, Any]:
     return have[1], have[2], have[3]
 
 
-def _bad_value(what: str) -> InputError:
-    return InputError(lib.SLTD_EINVAL, what + " is not a string, or holds a NUL character")
-
-
-def pack(values: Sequence[Any], what: str, bad: dict[int, SltdError]) -> bytes:
-    """The values as one buffer of NUL-terminated UTF-8 strings. A value that is not a str, or holds a
-    NUL (it would shift every document after it), is packed as "" and recorded in `bad`: it is never
-    looked up as something else. None is "" for the type (no filter)."""
-    try:
-        joined = "\0".join(values)
-    except TypeError:
-        joined = None
-    if joined is None or joined.count("\0") != len(values) - 1:
-        clean = []
-        for i, v in enumerate(values):
-            if v is None and what == "type":
+def _pack_checked(docs: Sequence[Sequence[Any]], width: int, bad: dict[int, SltdError]) -> str:
+    """The slow path of pack: value by value. A value that is not a str, or holds a NUL (it would shift
+    every document after it), is packed as "" and its document recorded in `bad`: it is never looked up
+    as something else. A type of None is "" (no filter)."""
+    clean: list[str] = []
+    for i, d in enumerate(docs):
+        if len(d) != width:
+            raise ValueError("each document is (state, number) or (state, number, type), all alike")
+        for k, v in enumerate(d):
+            if v is None and k == 2:
                 v = ""
             elif not isinstance(v, str) or "\0" in v:
-                bad.setdefault(i, _bad_value(what))
+                bad.setdefault(i, InputError(lib.SLTD_EINVAL, f"the {_WHAT[k]} is not a string, or holds a "
+                                                               "NUL character"))
                 v = ""
             clean.append(v)
-        joined = "\0".join(clean)
-    return joined.encode("utf-8", "surrogatepass") + b"\0"
+    return "\0".join(clean)
+
+
+def pack(docs: Sequence[Sequence[Any]], bad: dict[int, SltdError]) -> tuple[int, bytes]:
+    """(width, buffer): the documents' values as one buffer of NUL-terminated UTF-8 strings, `width` (2 or
+    3) per document. Documents whose values cannot be packed as they are go to `bad` (see _pack_checked)."""
+    widths = set(map(len, docs))
+    if len(widths) != 1 or not widths <= {2, 3}:
+        raise ValueError("each document is (state, number) or (state, number, type), all alike")
+    (width,) = widths
+    try:
+        joined = "\0".join(chain.from_iterable(docs))
+    except TypeError:
+        joined = None
+    if joined is None or joined.count("\0") != width * len(docs) - 1:
+        joined = _pack_checked(docs, width, bad)
+    return width, joined.encode("utf-8", "surrogatepass") + b"\0"
 
 
 @dataclass
@@ -75,21 +88,16 @@ class Block:
         return sorted(idx)
 
 
-def lookup_block(db: Any, states: Sequence[Any], numbers: Sequence[Any], types: Sequence[Any] | None) -> Block:
-    """Look up len(states) documents (at most a few thousand) in one call. Raises when the database
-    could not be read (every document failed alike)."""
-    n = len(states)
+def lookup_block(db: Any, docs: Sequence[Sequence[Any]]) -> Block:
+    """Look up the documents ((state, number) or (state, number, type) each; at most a few thousand) in
+    one call. Raises when the database could not be read (every document failed alike)."""
+    n = len(docs)
     if n == 0:
         return Block(0, ffi.NULL, b"", {})
-    if len(numbers) != n or (types is not None and len(types) != n):
-        raise ValueError("states, numbers and types differ in length")
     bad: dict[int, SltdError] = {}
-    s = pack(states, "state", bad)
-    num = pack(numbers, "number", bad)
-    t = pack(types, "type", bad) if types is not None else None
+    width, buf = pack(docs, bad)
     out, verdicts, queries = _buffers(n)
-    rc = lib.sltdpy_lookup_packed(out, verdicts, queries, db, n, s, len(s), num, len(num),
-                                  t if t is not None else ffi.NULL, len(t) if t is not None else 0)
+    rc = lib.sltdpy_lookup_packed(out, verdicts, queries, db, n, width, buf, len(buf))
     if rc != 0:
         raise make_error(rc, "batch lookup")
     v = bytes(ffi.buffer(verdicts, n))

@@ -7,8 +7,8 @@ from typing import Any
 
 from ._errors import SltdError, error_class
 from ._native import ffi, lib
-from ._results import (BundleReport, Freshness, ImportReport, Mrz, MrzCheck, MrzProblem, Record, Stats,
-                       Status, Verdict, VerifyReport)
+from ._results import (BundleReport, Freshness, ImportReport, Mrz, MrzCheck, MrzProblem, Record, Result,
+                       Stats, Status, Verdict, VerifyReport)
 
 _VERDICTS = tuple(Verdict)  # indexed by value: 0..6 in order
 _STATUSES = {s.value: s for s in Status}
@@ -51,20 +51,30 @@ def records(res: Any) -> tuple[Record, ...]:
     return tuple(record(res.records[i]) for i in range(n))
 
 
-_fresh_cache: dict[tuple[int, int, int, int], Freshness] = {}
+_fresh_cache: dict[tuple[int, int, int, int], tuple[Freshness, Result]] = {}
+
+
+def _fresh_entry(res: Any) -> tuple[Freshness, Result]:
+    """The freshness of an answer and the CLEAR answer with it: answers from the same snapshot share
+    both objects (a batch answers from one snapshot)."""
+    key = (res.data_sequence, res.data_produced, res.data_expires, res.stale)
+    e = _fresh_cache.get(key)
+    if e is None:
+        if len(_fresh_cache) > 64:
+            _fresh_cache.clear()
+        f = Freshness(sequence=key[0], produced=instant(key[1]), expires=instant(key[2]), stale=bool(key[3]))
+        e = _fresh_cache[key] = (f, Result(Verdict.CLEAR, (), f))
+    return e
 
 
 def freshness(res: Any) -> Freshness:
-    """The answer's freshness; equal answers share one object (a batch answers from one snapshot)."""
-    key = (res.data_sequence, res.data_produced, res.data_expires, res.stale)
-    f = _fresh_cache.get(key)
-    if f is None:
-        if len(_fresh_cache) > 64:
-            _fresh_cache.clear()
-        f = Freshness(sequence=res.data_sequence, produced=instant(res.data_produced),
-                      expires=instant(res.data_expires), stale=bool(res.stale))
-        _fresh_cache[key] = f
-    return f
+    """The answer's freshness (one shared object per snapshot)."""
+    return _fresh_entry(res)[0]
+
+
+def clear_result(res: Any) -> Result:
+    """The CLEAR answer with this result's freshness (one shared immutable object per snapshot)."""
+    return _fresh_entry(res)[1]
 
 
 def document_error(code: int, detail: str) -> SltdError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import warnings
 from itertools import islice
 from typing import Any, Iterable, Sequence
@@ -24,11 +25,15 @@ class StaleDataWarning(UserWarning):
 def _cstr(value: Any, what: str, code: int) -> bytes:
     """A str argument as UTF-8 bytes for C; refused when it is not a str or holds a NUL (C would read
     only the part before it)."""
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
-    if "\0" in value:
+    try:
+        b = value.encode("utf-8", "surrogatepass")
+    except AttributeError:
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}") from None
+    if b"\0" in b or not isinstance(value, str):
+        if not isinstance(value, str):
+            raise TypeError(f"{what} must be a str, not {type(value).__name__}")
         raise InputError(code, f"the {what} holds a NUL character")
-    return value.encode("utf-8", "surrogatepass")
+    return b
 
 
 def _path(p: PathLike) -> bytes:
@@ -70,32 +75,30 @@ class Database:
             raise make_error(rc, f"open {self.path}")
         self._db = out[0]
         self._pid = os.getpid()
-        self._users = 0
-        self._cv = threading.Condition()
+        self._inflight: list[int] = []  # one item per call running on the handle (append/pop are atomic)
         self._local = threading.local()
 
     # ---- lifetime --------------------------------------------------------------------------------
+    # A call registers itself before it reads the handle, and close() forgets the handle before it
+    # waits for the calls to finish: a call either sees the handle and is waited for, or sees None.
     def _enter(self) -> Any:
-        with self._cv:
-            if self._db is None:
-                raise DatabaseError(lib.SLTD_EINVAL, "the database is closed")
-            self._users += 1
-            return self._db
+        self._inflight.append(1)
+        db = self._db
+        if db is None:
+            self._inflight.pop()
+            raise DatabaseError(lib.SLTD_EINVAL, "the database is closed")
+        return db
 
     def _leave(self) -> None:
-        with self._cv:
-            self._users -= 1
-            if self._users == 0:
-                self._cv.notify_all()
+        self._inflight.pop()
 
     def close(self) -> None:
-        """Close the handle, once every call running on it from other threads has returned. In a
-        child process after fork() the inherited handle is only forgotten: closing it there would
-        release the parent's LMDB reader slots."""
-        with self._cv:
-            db, self._db = getattr(self, "_db", None), None
-            while self._users:
-                self._cv.wait()
+        """Close the handle, once every call running on it from other threads has returned (a screening
+        in progress runs to its end first). In a child process after fork() the inherited handle is only
+        forgotten: closing it there would release the parent's LMDB reader slots."""
+        db, self._db = getattr(self, "_db", None), None
+        while getattr(self, "_inflight", None):
+            time.sleep(0.001)
         if db is not None and os.getpid() == self._pid:
             lib.sltd_close(db)
 
@@ -117,12 +120,6 @@ class Database:
         return f"<sltd.Database {self.path!r}{' (closed)' if self.closed else ''}>"
 
     # ---- lookups -----------------------------------------------------------------------------------
-    def _result_buffer(self) -> Any:
-        r = getattr(self._local, "res", None)
-        if r is None:
-            r = self._local.res = ffi.new("sltd_result *")
-        return r
-
     def lookup(self, state: str, number: str, type: str | None = None) -> Result:
         """Is this document listed? Returns a :class:`Result` whose verdict is CLEAR or LISTED.
 
@@ -131,11 +128,20 @@ class Database:
         Raises :class:`InputError` (InvalidState, InvalidNumber, InvalidType) for bad input and
         :class:`DatabaseError` when the database cannot answer: never a "not listed" for either.
         """
-        s = _cstr(state, "state", lib.SLTD_ESTATE)
-        n = _cstr(number, "number", lib.SLTD_ENUMBER)
+        try:  # the common case inline: two str without NUL
+            s = state.encode("utf-8", "surrogatepass")
+            n = number.encode("utf-8", "surrogatepass")
+            if b"\0" in s or b"\0" in n or state.__class__ is not str or number.__class__ is not str:
+                raise AttributeError
+        except AttributeError:
+            s = _cstr(state, "state", lib.SLTD_ESTATE)
+            n = _cstr(number, "number", lib.SLTD_ENUMBER)
         t = _cstr(type, "type", lib.SLTD_ETYPE) if type is not None else ffi.NULL
-        r = self._result_buffer()
-        lib.sltdpy_result_init(r)
+        try:
+            r = self._local.res
+        except AttributeError:  # this thread's result buffer: its version is set once, the library
+            r = self._local.res = ffi.new("sltd_result *")  # writes every member of it on each call
+            lib.sltdpy_result_init(r)
         db = self._enter()
         try:
             rc = lib.sltd_lookup(r, db, s, n, t)
@@ -143,26 +149,26 @@ class Database:
             self._leave()
         if rc != 0:
             raise make_error(rc, "lookup")
+        if r.verdict == lib.SLTD_VERDICT_CLEAR:
+            return cv.clear_result(r)
         f = cv.freshness(r)
         _warn_stale(f)
         v = cv.verdict(r.verdict)
-        if v is Verdict.CLEAR:
-            return Result(v, (), f)
         if v is Verdict.LISTED:
             return Result(v, cv.records(r), f)
         raise make_error(lib.SLTD_EINVAL, "lookup", detail=f"the library answered {v.label}")
 
-    def _block(self, states: Sequence[Any], numbers: Sequence[Any], types: Sequence[Any] | None) -> Block:
+    def _block(self, docs: Sequence[Sequence[Any]]) -> Block:
         db = self._enter()
         try:
-            return lookup_block(db, states, numbers, types)
+            return lookup_block(db, docs)
         finally:
             self._leave()
 
     def lookup_many(self, documents: Iterable[Sequence[Any]]) -> list[Result]:
         """Look up many documents through the batch API, in blocks of 1024 (the GIL released during
         each). `documents` yields ``(state, number)`` or ``(state, number, type)`` tuples (all of one
-        shape). Returns one :class:`Result` per document, in input order.
+        shape; a type of None is no filter). Returns one :class:`Result` per document, in input order.
 
         A document that cannot be checked (bad state, number or type; a value that is not a str) gets
         the verdict INVALID and its error in ``result.error``; it does not fail the others. A database
@@ -175,15 +181,7 @@ class Database:
             block = list(islice(it, BLOCK))
             if not block:
                 break
-            widths = set(map(len, block))
-            if widths == {2}:
-                states, numbers = zip(*block)
-                types = None
-            elif widths == {3}:
-                states, numbers, types = zip(*block)
-            else:
-                raise ValueError("each document is (state, number) or (state, number, type), all alike")
-            results.extend(self._answers(self._block(states, numbers, types)))
+            results.extend(self._answers(self._block(block)))
         if results:
             _warn_stale(results[0].freshness)
         return results
@@ -192,7 +190,7 @@ class Database:
     def _answers(b: Block) -> list[Result]:
         out = b.out
         first_clear = b.verdicts.find(bytes([lib.SLTD_VERDICT_CLEAR]))
-        clear = Result(Verdict.CLEAR, (), cv.freshness(out[first_clear])) if first_clear >= 0 else None
+        clear = cv.clear_result(out[first_clear]) if first_clear >= 0 else None
         answers: list[Result] = [clear] * b.n  # type: ignore[list-item]
         for i in b.not_clear():
             r = out[i]

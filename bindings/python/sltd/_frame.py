@@ -97,9 +97,8 @@ def screen_frame(db: Any, df: Any, state: str = "state", number: str = "number",
 
     _check_columns(df, [state, number] + ([type] if type is not None else []), prefix)
     n = len(df)
-    states = df[state].tolist()
-    numbers = df[number].tolist()
-    types = df[type].tolist() if type is not None else None
+    cols = [df[state].tolist(), df[number].tolist()] + ([df[type].tolist()] if type is not None else [])
+    docs = list(zip(*cols))
     codes = np.empty(n, dtype=np.int8)
     sequence = np.full(n, -1, dtype=np.int64)
     stale = np.zeros(n, dtype=bool)
@@ -107,7 +106,7 @@ def screen_frame(db: Any, df: Any, state: str = "state", number: str = "number",
     fresh: Freshness | None = None
     for lo in range(0, n, BLOCK):
         hi = min(n, lo + BLOCK)
-        b = db._block(states[lo:hi], numbers[lo:hi], types[lo:hi] if types is not None else None)
+        b = db._block(docs[lo:hi])
         v = np.frombuffer(b.verdicts, dtype=np.int8)
         codes[lo:hi] = v
         for i in b.not_clear():

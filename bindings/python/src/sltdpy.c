@@ -22,29 +22,26 @@ static int next_string(const char **out, const char **p, const char *end)
 }
 
 int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
-                         const char *states, size_t states_len, const char *numbers, size_t numbers_len,
-                         const char *types, size_t types_len)
+                         unsigned int width, const char *packed, size_t len)
 {
-    const char *ps = states, *pn = numbers, *pt = types;
-    const char *const se = states + states_len, *const ne = numbers + numbers_len;
-    const char *const te = types != NULL ? types + types_len : NULL;
+    const char *p = packed;
+    const char *const end = packed + len;
     size_t i;
     int rc;
 
-    if (out == NULL || verdicts == NULL || queries == NULL || states == NULL || numbers == NULL)
+    if (out == NULL || verdicts == NULL || queries == NULL || packed == NULL || (width != 2 && width != 3))
         return SLTD_EINVAL;
     for (i = 0; i < n; i++) {
         const char *type = NULL;
 
-        if (next_string(&queries[i].state, &ps, se) != 0 || next_string(&queries[i].number, &pn, ne) != 0)
+        if (next_string(&queries[i].state, &p, end) != 0 || next_string(&queries[i].number, &p, end) != 0)
             return SLTD_EINVAL;
-        if (types != NULL && next_string(&type, &pt, te) != 0)
+        if (width == 3 && next_string(&type, &p, end) != 0)
             return SLTD_EINVAL;
         queries[i].type = type != NULL && type[0] != '\0' ? type : NULL;
         sltdpy_result_init(&out[i]);
     }
-    /* every byte consumed: the buffers held exactly n strings each */
-    if (ps != se || pn != ne || (types != NULL && pt != te))
+    if (p != end) /* every byte consumed: the buffer held exactly n * width strings */
         return SLTD_EINVAL;
     rc = sltd_lookup_batch(out, db, queries, n);
     for (i = 0; i < n; i++)

@@ -8,13 +8,13 @@
 
 #include <sltd.h>
 
-/* Look up n documents given as packed strings — each one NUL-terminated, one after the other — through
- * sltd_lookup_batch, with out[i] the answer of document i and verdicts[i] its sltd_verdict. `types` may
- * be NULL (no type filter); an empty type is no filter. queries has room for n. Returns 0, SLTD_EINVAL when a packed
- * buffer does not hold exactly n strings (nothing is looked up then), or sltd_lookup_batch's code. */
+/* Look up n documents given as packed strings — NUL-terminated, one after the other, `width` per
+ * document: state, number [, type] — through sltd_lookup_batch, with out[i] the answer of document i
+ * and verdicts[i] its sltd_verdict. width is 2 (no type filter) or 3 (an empty type is no filter).
+ * queries has room for n. Returns 0, SLTD_EINVAL when the buffer does not hold exactly n * width
+ * strings or width is neither 2 nor 3 (nothing is looked up then), or sltd_lookup_batch's code. */
 int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
-                         const char *states, size_t states_len, const char *numbers, size_t numbers_len,
-                         const char *types, size_t types_len);
+                         unsigned int width, const char *packed, size_t len);
 
 /* Output structs initialised as the header says (their version fields set). */
 void sltdpy_result_init(sltd_result *r);
