@@ -176,12 +176,13 @@ class Database:
         shared immutable object.
         """
         results: list[Result] = []
-        it = iter(documents)
-        while True:
-            block = list(islice(it, BLOCK))
-            if not block:
-                break
-            results.extend(self._answers(self._block(block)))
+        if isinstance(documents, (list, tuple)):  # slices are cheaper than an iterator's blocks
+            for lo in range(0, len(documents), BLOCK):
+                results.extend(self._answers(self._block(documents[lo:lo + BLOCK])))
+        else:
+            it = iter(documents)
+            while block := list(islice(it, BLOCK)):
+                results.extend(self._answers(self._block(block)))
         if results:
             _warn_stale(results[0].freshness)
         return results

@@ -39,7 +39,7 @@ int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *querie
         if (width == 3 && next_string(&type, &p, end) != 0)
             return SLTD_EINVAL;
         queries[i].type = type != NULL && type[0] != '\0' ? type : NULL;
-        sltdpy_result_init(&out[i]);
+        out[i].version = SLTD_RESULT_VERSION; /* the library writes every other member */
     }
     if (p != end) /* every byte consumed: the buffer held exactly n * width strings */
         return SLTD_EINVAL;
