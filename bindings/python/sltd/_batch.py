@@ -53,6 +53,18 @@ def _pack_checked(docs: Sequence[Sequence[Any]], width: int, bad: dict[int, Sltd
     return "\0".join(clean)
 
 
+def _pack(values: Any, width: int, n: int, docs: Any, bad: dict[int, SltdError]) -> bytes:
+    """The buffer of the n documents' `values` (an iterable of every value in order, `width` per
+    document); `docs()` gives the documents as tuples for the slow path."""
+    try:
+        joined = "\0".join(values)
+    except TypeError:
+        joined = None
+    if joined is None or joined.count("\0") != width * n - 1:
+        joined = _pack_checked(docs(), width, bad)
+    return joined.encode("utf-8", "surrogatepass") + b"\0"
+
+
 def pack(docs: Sequence[Sequence[Any]], bad: dict[int, SltdError]) -> tuple[int, bytes]:
     """(width, buffer): the documents' values as one buffer of NUL-terminated UTF-8 strings, `width` (2 or
     3) per document. Documents whose values cannot be packed as they are go to `bad` (see _pack_checked)."""
@@ -60,13 +72,15 @@ def pack(docs: Sequence[Sequence[Any]], bad: dict[int, SltdError]) -> tuple[int,
     if len(widths) != 1 or not widths <= {2, 3}:
         raise ValueError("each document is (state, number) or (state, number, type), all alike")
     (width,) = widths
-    try:
-        joined = "\0".join(chain.from_iterable(docs))
-    except TypeError:
-        joined = None
-    if joined is None or joined.count("\0") != width * len(docs) - 1:
-        joined = _pack_checked(docs, width, bad)
-    return width, joined.encode("utf-8", "surrogatepass") + b"\0"
+    return width, _pack(chain.from_iterable(docs), width, len(docs), lambda: docs, bad)
+
+
+def pack_columns(columns: Sequence[Sequence[Any]], bad: dict[int, SltdError]) -> tuple[int, bytes]:
+    """pack() for documents given as 2 or 3 columns of equal length (no tuple per document is made)."""
+    width, n = len(columns), len(columns[0])
+    if width not in (2, 3) or any(len(c) != n for c in columns):
+        raise ValueError("2 or 3 columns of one length: state, number [, type]")
+    return width, _pack(chain.from_iterable(zip(*columns)), width, n, lambda: list(zip(*columns)), bad)
 
 
 @dataclass
@@ -88,14 +102,16 @@ class Block:
         return sorted(idx)
 
 
-def lookup_block(db: Any, docs: Sequence[Sequence[Any]]) -> Block:
-    """Look up the documents ((state, number) or (state, number, type) each; at most a few thousand) in
-    one call. Raises when the database could not be read (every document failed alike)."""
-    n = len(docs)
+def lookup_block(db: Any, docs: Sequence[Sequence[Any]] | None = None,
+                 columns: Sequence[Sequence[Any]] | None = None) -> Block:
+    """Look up the documents — `docs`, (state, number) or (state, number, type) each, or `columns`, the
+    states, the numbers [and the types] — at most a few thousand, in one call. Raises when the database
+    could not be read (every document failed alike)."""
+    n = len(docs) if docs is not None else len(columns[0])  # type: ignore[index]
     if n == 0:
         return Block(0, ffi.NULL, b"", {})
     bad: dict[int, SltdError] = {}
-    width, buf = pack(docs, bad)
+    width, buf = pack(docs, bad) if docs is not None else pack_columns(columns, bad)  # type: ignore[arg-type]
     out, verdicts, queries = _buffers(n)
     rc = lib.sltdpy_lookup_packed(out, verdicts, queries, db, n, width, buf, len(buf))
     if rc != 0:

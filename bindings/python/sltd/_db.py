@@ -158,10 +158,11 @@ class Database:
             return Result(v, cv.records(r), f)
         raise make_error(lib.SLTD_EINVAL, "lookup", detail=f"the library answered {v.label}")
 
-    def _block(self, docs: Sequence[Sequence[Any]]) -> Block:
+    def _block(self, docs: Sequence[Sequence[Any]] | None = None,
+               columns: Sequence[Sequence[Any]] | None = None) -> Block:
         db = self._enter()
         try:
-            return lookup_block(db, docs)
+            return lookup_block(db, docs, columns)
         finally:
             self._leave()
 

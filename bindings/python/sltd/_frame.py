@@ -29,37 +29,62 @@ def _check_columns(df: Any, wanted: list[str], prefix: str) -> None:
         raise ValueError(f"the DataFrame has columns {clash} already: choose another prefix")
 
 
+def _codes(values: dict[int, Any], n: int) -> Any:
+    """A categorical column from the few rows that have a value (the others missing)."""
+    import numpy as np
+    import pandas as pd
+
+    cats: dict[Any, int] = {}
+    codes = np.full(n, -1, dtype=np.int32)
+    for i, v in values.items():
+        if v is not None:
+            codes[i] = cats.setdefault(v, len(cats))
+    return pd.Categorical.from_codes(codes, categories=list(cats) or pd.Index([], dtype=object))
+
+
 def _assemble(df: Any, codes: Any, extra: dict[int, tuple[tuple[Record, ...], str | None]],
               sequence: Any, stale: Any, prefix: str) -> Any:
     """`df` with the added columns: verdict codes, the rows in `extra` (records, error), the data's
-    sequence and staleness per row (-1 and False where the row was not checked)."""
+    sequence and staleness per row (-1 and False where the row was not checked). Columns are typed
+    (categorical, datetime64, int, bool) where they can be; three hold objects (reference, records,
+    error), filled only for the rows in `extra`."""
     import numpy as np
     import pandas as pd
 
     n = len(df)
-    out = df.copy()
-    out[prefix + "verdict"] = pd.Categorical.from_codes(codes, categories=[v.label for v in Verdict])
-    cols: dict[str, Any] = {c: np.full(n, None, dtype=object) for c in COLUMNS[1:]}
-    cols["nrecords"] = np.zeros(n, dtype=np.int64)
-    cols["records"] = np.empty(n, dtype=object)
-    cols["records"].fill(())
-    cols["sequence"] = sequence
-    cols["stale"] = stale
+    firsts = {i: recs[0] for i, (recs, _) in extra.items() if recs}
+    reference = np.empty(n, dtype=object)  # None everywhere
+    records = np.empty(n, dtype=object)
+    records.fill(())
+    error = np.empty(n, dtype=object)
+    nrecords = np.zeros(n, dtype=np.int64)
+    dates = {k: np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]") for k in ("reported", "expires")}
     for i, (recs, err) in extra.items():
-        cols["error"][i] = err
+        error[i] = err
         if recs:
-            first = recs[0]
-            cols["status"][i] = first.status.label
-            cols["reference"][i] = first.reference
-            cols["type"][i] = first.type
-            cols["reporting_state"][i] = first.reporting_state
-            cols["reported"][i] = first.reported
-            cols["expires"][i] = first.expires
-            cols["nrecords"][i] = len(recs)
-            cols["records"][i] = recs
-    for c in COLUMNS[1:]:
-        out[prefix + c] = cols[c]
-    return out
+            reference[i] = recs[0].reference
+            records[i] = recs
+            nrecords[i] = len(recs)
+            for k in dates:
+                d = getattr(recs[0], k)
+                if d is not None:
+                    dates[k][i] = np.datetime64(d, "ns")
+    added = {
+        "verdict": pd.Categorical.from_codes(codes, categories=[v.label for v in Verdict]),
+        "status": _codes({i: r.status.label for i, r in firsts.items()}, n),
+        "reference": reference,
+        "type": _codes({i: r.type for i, r in firsts.items()}, n),
+        "reporting_state": _codes({i: r.reporting_state for i, r in firsts.items()}, n),
+        "reported": dates["reported"],
+        "expires": dates["expires"],
+        "nrecords": nrecords,
+        "records": records,
+        "error": error,
+        "sequence": sequence,
+        "stale": stale,
+    }
+    cols = pd.DataFrame({prefix + c: added[c] for c in COLUMNS}, index=df.index, copy=False)
+    return pd.concat([df, cols], axis=1)
 
 
 def screen_frame_meta(df: Any, prefix: str = "sltd_") -> Any:
@@ -79,8 +104,9 @@ def screen_frame(db: Any, df: Any, state: str = "state", number: str = "number",
     - ``verdict``: categorical, "clear" / "listed" / "invalid" / "error" (see :class:`sltd.Verdict`);
       only "clear" means checked and not listed;
     - ``status``, ``reference``, ``type``, ``reporting_state``, ``reported``, ``expires``: the first
-      listing of a listed row (None elsewhere); ``nrecords``: how many listings; ``records``: all of
-      them as a tuple of :class:`sltd.Record` (empty elsewhere);
+      listing of a listed row (status, type and reporting state categorical, the dates datetime64;
+      missing elsewhere); ``nrecords``: how many listings; ``records``: all of them as a tuple of
+      :class:`sltd.Record` (empty elsewhere);
     - ``error``: why a row could not be checked (None elsewhere);
     - ``sequence``, ``stale``: the sequence of the data that answered the row and whether it was past
       its expiry (-1 and False for a row that was not checked): partitions screened on different
@@ -98,7 +124,6 @@ def screen_frame(db: Any, df: Any, state: str = "state", number: str = "number",
     _check_columns(df, [state, number] + ([type] if type is not None else []), prefix)
     n = len(df)
     cols = [df[state].tolist(), df[number].tolist()] + ([df[type].tolist()] if type is not None else [])
-    docs = list(zip(*cols))
     codes = np.empty(n, dtype=np.int8)
     sequence = np.full(n, -1, dtype=np.int64)
     stale = np.zeros(n, dtype=bool)
@@ -106,7 +131,7 @@ def screen_frame(db: Any, df: Any, state: str = "state", number: str = "number",
     fresh: Freshness | None = None
     for lo in range(0, n, BLOCK):
         hi = min(n, lo + BLOCK)
-        b = db._block(docs[lo:hi])
+        b = db._block(columns=[c[lo:hi] for c in cols])
         v = np.frombuffer(b.verdicts, dtype=np.int8)
         codes[lo:hi] = v
         for i in b.not_clear():
@@ -117,7 +142,7 @@ def screen_frame(db: Any, df: Any, state: str = "state", number: str = "number",
                 extra[lo + i] = (cv.records(r), None)
             else:
                 extra[lo + i] = ((), str(cv.document_error(r.error, "")))
-        checked = np.isin(v, _CHECKED)
+        checked = (v == _CHECKED[0]) | (v == _CHECKED[1])
         at = int(np.argmax(checked)) if checked.any() else -1
         if at >= 0:
             f = cv.freshness(b.out[at])  # one snapshot per block

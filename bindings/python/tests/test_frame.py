@@ -16,7 +16,7 @@ from conftest import LISTED
 def frame(n: int = 2500) -> pd.DataFrame:
     states = ["UTO"] * n
     numbers = [f"P{i:08d}" for i in range(n)]
-    for i in (0, 1029, n - 1):  # listed ones across blocks
+    for i in sorted({0, 1029, n - 1} & set(range(n))):  # listed ones across blocks
         states[i], numbers[i] = LISTED[i % len(LISTED)]
     return pd.DataFrame({"name": [f"n{i}" for i in range(n)], "state": states, "number": numbers})
 
@@ -31,9 +31,13 @@ def test_columns_added_and_input_untouched(db):
     assert (out.sltd_verdict == "clear").sum() == len(df) - 3
     first = out.loc[0]
     assert (first.sltd_status, first.sltd_reference, first.sltd_type) == ("stolen", "REF-UTO-1", "P")
-    assert first.sltd_reported == dt.date(2024, 5, 1) and first.sltd_nrecords == 1
-    assert first.sltd_records[0].reference == "REF-UTO-1"
-    assert out.loc[5].sltd_status is None and out.loc[5].sltd_records == ()
+    assert first.sltd_reported == pd.Timestamp(dt.date(2024, 5, 1)) and first.sltd_nrecords == 1
+    assert first.sltd_expires == pd.Timestamp(2030, 12, 31) and first.sltd_reporting_state == "UTO"
+    assert first.sltd_records[0].reference == "REF-UTO-1" and first.sltd_sequence == 0
+    assert pd.isna(out.loc[5].sltd_status) and pd.isna(out.loc[5].sltd_reported)
+    assert out.loc[5].sltd_reference is None and out.loc[5].sltd_records == ()
+    assert out.sltd_status.dtype == "category" and str(out.sltd_reported.dtype) == "datetime64[ns]"
+    assert not out.sltd_stale.any()
     assert out.attrs["sltd_freshness"].sequence == 0
 
 
@@ -68,7 +72,18 @@ def test_other_column_names_type_filter_and_prefix(db):
         sltd.screen_frame(db, df)
 
 
-def test_empty_frame(db):
-    out = sltd.screen_frame(db, pd.DataFrame({"state": pd.Series([], dtype=object),
-                                              "number": pd.Series([], dtype=object)}))
+def test_empty_frame_and_meta(db):
+    empty = pd.DataFrame({"state": pd.Series([], dtype=object), "number": pd.Series([], dtype=object)})
+    out = sltd.screen_frame(db, empty)
     assert len(out) == 0 and "sltd_verdict" in out.columns
+    full = sltd.screen_frame(db, frame(10))
+    meta = sltd.screen_frame_meta(frame(10))
+    assert list(meta.columns) == list(full.columns) and len(meta) == 0
+    assert [str(t) for t in meta.dtypes[:4]] == [str(t) for t in full.dtypes[:4]]
+    assert str(meta.sltd_verdict.dtype) == "category" and list(meta.sltd_verdict.cat.categories) == \
+        [v.label for v in sltd.Verdict]
+
+
+def test_rows_not_checked_have_no_sequence(db):
+    out = sltd.screen_frame(db, pd.DataFrame({"state": ["DEU", "UTO"], "number": ["1", "L898902C3"]}))
+    assert list(out.sltd_sequence) == [-1, 0]
