@@ -42,7 +42,7 @@
 #define EXIT_USAGE 2
 #define EXIT_ERROR 3
 
-#define BATCH 64          /* documents per sltd_lookup_batch call */
+#define BATCH 64          /* documents per sltd_db_lookup_batch call */
 #define GROUP 16          /* operations per timed group for the fastest workloads */
 #define WARMUP_MIN 65536 /* at least this many warm-up operations (or all queries) */
 #define FPR_PROBES 16000000u
@@ -74,9 +74,9 @@ __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt,
 /* An sltd call failed: its code's text and the thread's detail. */
 static void die_sltd(int rc, const char *what)
 {
-    const char *detail = sltd_errmsg(NULL);
+    const char *detail = sltd_error_detail();
 
-    die("%s: %s%s%s", what, sltd_strerror(rc), detail[0] ? ": " : "", detail);
+    die("%s: %s%s%s", what, sltd_error_text(rc), detail[0] ? ": " : "", detail);
 }
 
 static void *xmalloc(size_t n)
@@ -392,7 +392,7 @@ struct workload {
     const char *timing; /* how one sample is taken */
     size_t n, warm;     /* operations measured; warm-up operations */
     uint32_t *s;        /* one sample per `per` operations */
-    sltd_result *res;   /* BATCH results, for sltd_lookup_batch */
+    sltd_result *res;   /* BATCH results, for sltd_db_lookup_batch */
     /* totals over the slices measured */
     uint64_t wall, cpu;
     int64_t listed;
@@ -502,7 +502,7 @@ static int64_t sltd_single(sltd_db *db, const doc *q, size_t n, uint32_t *s, uin
     int rc;
 
     for (i = 0; i < n; i++) {
-        rc = sltd_lookup(&res, db, q[i].state, q[i].number, NULL);
+        rc = sltd_db_lookup(&res, db, q[i].state, q[i].number, NULL);
         t = now_ns();
         if (rc != SLTD_OK) {
             *rcp = rc;
@@ -517,18 +517,18 @@ static int64_t sltd_single(sltd_db *db, const doc *q, size_t n, uint32_t *s, uin
     return listed;
 }
 
-/* sltd.miss, sltd.hit: one sltd_lookup per sample. */
+/* sltd.miss, sltd.hit: one sltd_db_lookup per sample. */
 static int64_t measure_sltd(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
     int rc = 0;
     int64_t listed = sltd_single(w->db, w->docs + lo, hi - lo, s, wall, &rc);
 
     if (listed < 0)
-        die_sltd(rc, "sltd_lookup");
+        die_sltd(rc, "sltd_db_lookup");
     return listed;
 }
 
-/* sltd.miss.batch, sltd.hit.batch: one sltd_lookup_batch call of BATCH documents per sample. */
+/* sltd.miss.batch, sltd.hit.batch: one sltd_db_lookup_batch call of BATCH documents per sample. */
 static int64_t measure_sltd_batch(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
     sltd_result *res = w->res;
@@ -541,13 +541,13 @@ static int64_t measure_sltd_batch(workload *w, size_t lo, size_t hi, uint32_t *s
     for (i = lo; i < hi; i += m) {
         m = hi - i < BATCH ? hi - i : BATCH;
         res[0].version = SLTD_RESULT_VERSION;
-        rc = sltd_lookup_batch(res, w->db, w->queries + i, m);
+        rc = sltd_db_lookup_batch(res, w->db, w->queries + i, m);
         t = now_ns();
         if (rc != SLTD_OK)
-            die_sltd(rc, "sltd_lookup_batch");
+            die_sltd(rc, "sltd_db_lookup_batch");
         for (j = 0; j < m; j++) {
             if (res[j].error != SLTD_OK)
-                die_sltd(res[j].error, "sltd_lookup_batch (one document)");
+                die_sltd(res[j].error, "sltd_db_lookup_batch (one document)");
             listed += res[j].listed;
         }
         if (s != NULL)
@@ -558,7 +558,7 @@ static int64_t measure_sltd_batch(workload *w, size_t lo, size_t hi, uint32_t *s
     return listed;
 }
 
-/* sltd.digest: sltd_digest() alone, normalisation + SipHash-2-4-128, the part of a lookup before the
+/* sltd.digest: sltd_db_digest() alone, normalisation + SipHash-2-4-128, the part of a lookup before the
  * filter; one sample per group. */
 static int64_t measure_digest(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
@@ -570,8 +570,8 @@ static int64_t measure_digest(workload *w, size_t lo, size_t hi, uint32_t *s, ui
 
     t0 = prev = now_ns();
     for (i = lo; i < hi; i++) {
-        if ((rc = sltd_digest(d, w->db, w->docs[i].state, w->docs[i].number)) != SLTD_OK)
-            die_sltd(rc, "sltd_digest");
+        if ((rc = sltd_db_digest(d, w->db, w->docs[i].state, w->docs[i].number)) != SLTD_OK)
+            die_sltd(rc, "sltd_db_digest");
         sink += d[0];
         if ((i + 1) % g == 0) {
             t = now_ns();
@@ -631,7 +631,7 @@ static void run_sltd_threads(const char *name, sltd_db *db, const doc *q, size_t
     pthread_barrier_destroy(&bar);
     for (i = 0; i < nthreads; i++) {
         if (w[i].listed < 0)
-            die_sltd(w[i].rc, "sltd_lookup (threaded)");
+            die_sltd(w[i].rc, "sltd_db_lookup (threaded)");
         listed += w[i].listed;
         cpu += w[i].cpu;
         net = w[i].wall > w[i].n * g_ovh ? w[i].wall - w[i].n * g_ovh : 1;
@@ -700,7 +700,7 @@ static void bloom_init(bloom *b, uint64_t capacity, unsigned bits_per_key, const
 static volatile size_t g_zero; /* 0, opaque to the compiler: makes each probe depend on the last */
 
 /* bloom.miss: one probe at a time, each probe's address depending on the previous answer (what a
- * single sltd_lookup pays); one sample per group. */
+ * single sltd_db_lookup pays); one sample per group. */
 static int64_t measure_bloom(workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
     const bloom *b = w->bf;
@@ -1195,7 +1195,7 @@ static void print_table(const run_info *ri)
            (double)ri->mem_bytes / (1024.0 * 1024 * 1024), ri->kernel, ri->clocksource);
     printf("timer: clock_gettime(CLOCK_MONOTONIC), %u ns per reading, subtracted from every sample;\n"
            "       per-op samples, except sltd.digest/bloom.* (mean of a group of 16) and *.batch\n"
-           "       (per-document mean of one sltd_lookup_batch call of %d)\n",
+           "       (per-document mean of one sltd_db_lookup_batch call of %d)\n",
            g_ovh, BATCH);
     if (ri->imported)
         printf("import: %" PRIu64 " records in %.2f s = %.0f records/s (feed CSV %.1f MB written in %.2f s)\n",
@@ -1546,17 +1546,17 @@ int main(int argc, char **argv)
         write_feed(feed, ri.records, &ri.csv_bytes);
         ri.csv_s = (double)(now_ns() - t0) / 1e9;
         o.flags = SLTD_OPEN_CREATE;
-        if ((rc = sltd_open(&db, dbdir, &o)) != SLTD_OK)
+        if ((rc = sltd_db_open(&db, dbdir, &o)) != SLTD_OK)
             die_sltd(rc, dbdir);
         progress("importing");
         t0 = now_ns();
-        if ((rc = sltd_import_feed(&rep, db, feed, 0)) != SLTD_OK)
-            die_sltd(rc, "sltd_import_feed");
+        if ((rc = sltd_db_import_feed(&rep, db, feed, 0)) != SLTD_OK)
+            die_sltd(rc, "sltd_db_import_feed");
         ri.import_s = (double)(now_ns() - t0) / 1e9;
         ri.imported = 1;
         if (rep.added != ri.records)
             die("import added %" PRIu64 " records, expected %" PRIu64, rep.added, ri.records);
-        sltd_close(db);
+        sltd_db_close(db);
         db = NULL;
         remove(feed);
     } else if (bits_per_key != 0) {
@@ -1570,9 +1570,9 @@ int main(int argc, char **argv)
         o.flags = SLTD_OPEN_READONLY;
         for (a = 0; a < 5; a++) {
             if (db != NULL)
-                sltd_close(db);
+                sltd_db_close(db);
             t0 = now_ns();
-            if ((rc = sltd_open(&db, dbdir, &o)) != SLTD_OK)
+            if ((rc = sltd_db_open(&db, dbdir, &o)) != SLTD_OK)
                 die_sltd(rc, dbdir);
             t[a] = (double)(now_ns() - t0) / 1e6;
         }
@@ -1587,8 +1587,8 @@ int main(int argc, char **argv)
         ri.open_ms = t[2];
     }
     st.version = SLTD_STATS_VERSION;
-    if ((rc = sltd_stats_get(&st, db)) != SLTD_OK)
-        die_sltd(rc, "sltd_stats_get");
+    if ((rc = sltd_db_stats_get(&st, db)) != SLTD_OK)
+        die_sltd(rc, "sltd_db_stats_get");
     if (st.documents != ri.records) {
         fprintf(stderr, "sltd-bench: %s holds %" PRIu64 " documents, not %" PRIu64 " (--records)\n", dbdir,
                 st.documents, ri.records);
@@ -1625,15 +1625,15 @@ int main(int argc, char **argv)
             make_doc(&present[i], splitmix64(&seed) % ri.records, 1);
             qa[i] = (sltd_query){ absent[i].state, absent[i].number, NULL };
             qp[i] = (sltd_query){ present[i].state, present[i].number, NULL };
-            if ((rc = sltd_digest(dig_absent + i * SLTD_DIGEST_SIZE, db, absent[i].state, absent[i].number)) != 0 ||
-                (rc = sltd_digest(dig_present + i * SLTD_DIGEST_SIZE, db, present[i].state, present[i].number)) != 0)
-                die_sltd(rc, "sltd_digest");
+            if ((rc = sltd_db_digest(dig_absent + i * SLTD_DIGEST_SIZE, db, absent[i].state, absent[i].number)) != 0 ||
+                (rc = sltd_db_digest(dig_present + i * SLTD_DIGEST_SIZE, db, present[i].state, present[i].number)) != 0)
+                die_sltd(rc, "sltd_db_digest");
         }
         for (i = 0; i < N; i++) {
             doc d;
             make_doc(&d, i, 1);
-            if ((rc = sltd_digest(dig_all + i * SLTD_DIGEST_SIZE, db, d.state, d.number)) != 0)
-                die_sltd(rc, "sltd_digest");
+            if ((rc = sltd_db_digest(dig_all + i * SLTD_DIGEST_SIZE, db, d.state, d.number)) != 0)
+                die_sltd(rc, "sltd_db_digest");
         }
     }
 
@@ -1741,7 +1741,7 @@ int main(int argc, char **argv)
 #endif
 
     /* 8. report */
-    sltd_close(db);
+    sltd_db_close(db);
     getrusage(RUSAGE_SELF, &ru);
     ri.peak_rss_kb = ru.ru_maxrss;
     ri.total_s = (double)(now_ns() - t_start) / 1e9;

@@ -134,7 +134,7 @@ static uint64_t timed_lookup(sltd_db *db, unsigned long base, uint64_t *seed)
 
     snprintf(num, sizeof num, "%c%08lu", listed ? 'B' : 'Z', (unsigned long)((r >> 1) % base));
     t0 = now_ns();
-    rc = sltd_lookup(&res, db, "UTO", num, NULL);
+    rc = sltd_db_lookup(&res, db, "UTO", num, NULL);
     t = now_ns() - t0;
     if (rc != SLTD_OK)
         atomic_fetch_add(&sh->errors, 1);
@@ -150,7 +150,7 @@ static int reader(const char *dir, unsigned long base)
     uint64_t seed = 1, t;
 
     o.flags = SLTD_OPEN_READONLY;
-    if (sltd_open(&db, dir, &o) != SLTD_OK)
+    if (sltd_db_open(&db, dir, &o) != SLTD_OK)
         return 3;
     while (atomic_load(&sh->phase) < 3) {
         int ph = atomic_load_explicit(&sh->phase, memory_order_relaxed);
@@ -158,7 +158,7 @@ static int reader(const char *dir, unsigned long base)
         if (ph == 1 || ph == 2)
             hist_add(&sh->lookup[ph - 1], t);
     }
-    sltd_close(db);
+    sltd_db_close(db);
     return 0;
 }
 
@@ -173,12 +173,12 @@ static int checker(const char *dir, unsigned long base)
         int ph = atomic_load(&sh->phase);
         t0 = now_ns();
         db = NULL;
-        if (sltd_open(&db, dir, &o) != SLTD_OK) {
+        if (sltd_db_open(&db, dir, &o) != SLTD_OK) {
             atomic_fetch_add(&sh->errors, 1);
             continue;
         }
         timed_lookup(db, base, &seed);
-        sltd_close(db);
+        sltd_db_close(db);
         if (ph == 1 || ph == 2)
             hist_add(&sh->open[ph - 1], now_ns() - t0);
     }
@@ -270,8 +270,8 @@ static int one_run(run_result *out, unsigned long base, unsigned long records)
         fprintf(stderr, "sltd-latency: cannot write the feeds in %s\n", tmpl);
         goto cleanup;
     }
-    if ((rc = sltd_open(&db, dir, &o)) != SLTD_OK || (rc = sltd_import_feed(NULL, db, basef, 0)) != SLTD_OK) {
-        fprintf(stderr, "sltd-latency: %s: %s\n", dir, sltd_errmsg(db));
+    if ((rc = sltd_db_open(&db, dir, &o)) != SLTD_OK || (rc = sltd_db_import_feed(NULL, db, basef, 0)) != SLTD_OK) {
+        fprintf(stderr, "sltd-latency: %s: %s\n", dir, sltd_error_detail());
         rc = 3;
         goto cleanup;
     }
@@ -282,13 +282,13 @@ static int one_run(run_result *out, unsigned long base, unsigned long records)
     sleep(3);
     atomic_store(&sh->phase, 2);
     t0 = now_ns();
-    rc = sltd_import_feed(NULL, db, newf, 0);
+    rc = sltd_db_import_feed(NULL, db, newf, 0);
     out->import_s = (double)(now_ns() - t0) / 1e9;
     atomic_store(&sh->phase, 3);
     ok = wait_ok(rd) & wait_ok(ck);
     rd = ck = -1;
     if (rc != SLTD_OK) {
-        fprintf(stderr, "sltd-latency: import: %s\n", sltd_errmsg(db));
+        fprintf(stderr, "sltd-latency: import: %s\n", sltd_error_detail());
         rc = 3;
         goto cleanup;
     }
@@ -309,7 +309,7 @@ cleanup:
         if (ck > 0)
             wait_ok(ck);
     }
-    sltd_close(db);
+    sltd_db_close(db);
     rmtree(tmpl);
     return rc;
 }

@@ -76,7 +76,7 @@ static int listed(const char *state, size_t slen, const char *number, size_t nle
     s[slen] = '\0';
     memcpy(n, number, nlen);
     n[nlen] = '\0';
-    if (sltd_normalize_state(ns, s) != 0 || sltd_normalize_number(nn, n) != 0)
+    if (sltd_state_normalize(ns, s) != 0 || sltd_number_normalize(nn, n) != 0)
         return -1;
     for (i = 0; i < sizeof docs / sizeof docs[0]; i++)
         if (strcmp(ns, docs[i][0]) == 0 && strcmp(nn, docs[i][1]) == 0)
@@ -409,7 +409,7 @@ static int run(const out *o, char path[64], const sltd_screen_options *base, see
     s->path = path;
     opt.row_fn = on_row;
     opt.row_ctx = s;
-    rc = sltd_screen(&rep, db, path, &opt);
+    rc = sltd_db_screen(&rep, db, path, &opt);
     close(fd);
     check(rc == 0, "a readable manifest with a good header is read to its end", 0);
     check(rep.documents + rep.invalid == s->next_index && rep.hits == s->hits && rep.invalid == s->invalid,

@@ -75,7 +75,7 @@ static int to_sorter(void *ctx, const sltd__entry *x)
     return sltd__sorter_push(ctx, x);
 }
 
-int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
+static int import_feed_ex_body(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
 {
     static const sltd_import_options defaults = SLTD_IMPORT_OPTIONS_INIT;
     sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
@@ -94,7 +94,7 @@ int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, 
         opts = &defaults;
     if (path == NULL || opts->version != SLTD_IMPORT_OPTIONS_VERSION ||
         (opts->flags & ~(unsigned)(SLTD_IMPORT_IGNORE_UNKNOWN | SLTD_IMPORT_SKIP_INVALID)) != 0)
-        return sltd__err(SLTD_EINVAL, "sltd_import_feed: bad path or options");
+        return sltd__err(SLTD_EINVAL, "sltd_db_import_feed: bad path or options");
     if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
         return rc;
     skip = (opts->flags & SLTD_IMPORT_SKIP_INVALID) != 0;
@@ -128,10 +128,22 @@ cleanup:
     return rc;
 }
 
-int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags)
+int sltd_db_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(import_feed_ex_body(out, db, path, opts), "sltd_db_import_feed_ex");
+}
+
+static int import_feed_body(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags)
 {
     sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
 
     o.flags = flags;
-    return sltd_import_feed_ex(out, db, path, &o);
+    return sltd_db_import_feed_ex(out, db, path, &o);
+}
+
+int sltd_db_import_feed(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags)
+{
+    sltd__err_clear();
+    return sltd__err_leave(import_feed_body(out, db, path, flags), "sltd_db_import_feed");
 }

@@ -25,7 +25,7 @@ static int prepare(norm_query *nq, size_t *len, const char *state, const char *n
     char t[SLTD_TYPE_MAX + 1];
     int rc;
 
-    if ((rc = sltd__key_input(nq->in, len, state, SIZE_MAX, number, SIZE_MAX)) != SLTD_OK)
+    if ((rc = sltd__norm_key_input(nq->in, len, state, SIZE_MAX, number, SIZE_MAX)) != SLTD_OK)
         return rc;
     nq->family = 0;
     if (type != NULL && type[0] != '\0') {
@@ -125,8 +125,10 @@ static int lookup_one(sltd_result *out, sltd_db *db, const char *state, const ch
     int rc;
 
     result_clear(out);
-    if ((rc = sltd__db_use(&p, db)) != SLTD_OK || (rc = normalize(&nq, d, p.keys, state, number, type)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         return decide(out, rc);
+    if ((rc = normalize(&nq, d, p.keys, state, number, type)) != SLTD_OK)
+        return decide(out, sltd__norm_err(rc, state, number, type));
     b = sltd__filter_lookup(p.filter);
     if (b != NULL)
         sltd__bloom_prefetch(b, d); /* its block loads while the freshness is checked */
@@ -141,7 +143,7 @@ static int lookup_one(sltd_result *out, sltd_db *db, const char *state, const ch
     return decide(out, rc);
 }
 
-int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+static int lookup_body(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
 {
     sltd_result full;
     int v, rc;
@@ -155,6 +157,12 @@ int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *nu
     rc = lookup_one(&full, db, state, number, type); /* a caller built against an older header */
     sltd__layout_result_put(out, (unsigned)v, &full);
     return rc;
+}
+
+int sltd_db_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type)
+{
+    sltd__err_clear();
+    return sltd__err_leave(lookup_body(out, db, state, number, type), "sltd_db_lookup");
 }
 
 #define BATCH_CHUNK 64
@@ -232,7 +240,7 @@ fail_all:
     return rc;
 }
 
-int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+static int lookup_batch_body(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
     sltd_result full[BATCH_CHUNK];
     size_t stride, base, i, m;
@@ -261,7 +269,13 @@ int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t
     return rc;
 }
 
-int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
+int sltd_db_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+{
+    sltd__err_clear();
+    return sltd__err_leave(lookup_batch_body(out, db, q, n), "sltd_db_lookup_batch");
+}
+
+static int digest_body(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
 {
     norm_query nq;
     sltd__db_parts p;
@@ -269,5 +283,11 @@ int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *st
     if (out == NULL || db == NULL)
         return SLTD_EINVAL;
     sltd__db_parts_get(&p, db);
-    return normalize(&nq, out, p.keys, state, number, NULL);
+    return sltd__norm_err(normalize(&nq, out, p.keys, state, number, NULL), state, number, NULL);
+}
+
+int sltd_db_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state, const char *number)
+{
+    sltd__err_clear();
+    return sltd__err_leave(digest_body(out, db, state, number), "sltd_db_digest");
 }

@@ -170,7 +170,7 @@ void sltd__mf_fatal(sltd__mf_chunk *c, int rc)
 {
     if (c->rc == 0) {
         c->rc = rc;
-        snprintf(c->fatal, sizeof c->fatal, "%s", rc == SLTD_ENOMEM ? "out of memory" : sltd_errmsg(NULL));
+        snprintf(c->fatal, sizeof c->fatal, "%s", rc == SLTD_ENOMEM ? "out of memory" : sltd_error_detail());
     }
 }
 
@@ -215,8 +215,8 @@ static int disagree(const sltd__mf_chunk *c, const sltd__mf_key *a, const sltd__
     uint8_t ia[SLTD__KEY_INPUT], ib[SLTD__KEY_INPUT];
     size_t la, lb;
 
-    if (sltd__key_input(ia, &la, sltd__mf_str(c, a->state), SIZE_MAX, sltd__mf_str(c, a->number), SIZE_MAX) != 0 ||
-        sltd__key_input(ib, &lb, sltd__mf_str(c, b->state), SIZE_MAX, sltd__mf_str(c, b->number), SIZE_MAX) != 0)
+    if (sltd__norm_key_input(ia, &la, sltd__mf_str(c, a->state), SIZE_MAX, sltd__mf_str(c, a->number), SIZE_MAX) != 0 ||
+        sltd__norm_key_input(ib, &lb, sltd__mf_str(c, b->state), SIZE_MAX, sltd__mf_str(c, b->number), SIZE_MAX) != 0)
         return 1;
     return la != lb || memcmp(ia, ib, la) != 0;
 }

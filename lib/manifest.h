@@ -10,13 +10,13 @@
  *     text input (textin.h) and adds it to the chunk as a document: its line, its pass-through
  *     fields, and its keys (CSV), or its raw text to be parsed later (MRZ, JSON), or why it is invalid;
  *  2. prep (any thread): the format parses a document's text into keys, or marks it invalid;
- *  3. the pipeline looks up every key of the chunk with one sltd_lookup_batch();
+ *  3. the pipeline looks up every key of the chunk with one sltd_db_lookup_batch();
  *  4. decide (any thread): one verdict per document from the answers of its keys.
  *
  * A key is one identity a row claims: (issuing state, number[, type]). A JSON Lines object with both
  * an `mrz` member and `state`/`number` members has two keys, and both are checked: a hit on either is
  * a hit; otherwise the row is clear only when every key was checked, is valid and not listed, and the
- * keys name the same document (the same digest input, sltd__key_input). Messages name the file, the
+ * keys name the same document (the same digest input, sltd__norm_key_input). Messages name the file, the
  * line and the field, never a value. */
 #ifndef SLTD_MANIFEST_H
 #define SLTD_MANIFEST_H
@@ -131,7 +131,7 @@ sltd__mf_key *sltd__mf_key_new(sltd__mf_doc *d, const char *state_field, const c
 /* Mark a document, or a key, invalid with code and "FILE:LINE: ..." message. 0 or SLTD_ENOMEM. */
 int sltd__mf_doc_fail(sltd__mf_chunk *c, sltd__mf_doc *d, int code, const char *msg);
 int sltd__mf_key_fail(sltd__mf_chunk *c, sltd__mf_key *k, int code, const char *msg);
-/* Note a fatal error met while working on the chunk (the first one is kept, with sltd_errmsg). */
+/* Note a fatal error met while working on the chunk (the first one is kept, with sltd_error_detail). */
 void sltd__mf_fatal(sltd__mf_chunk *c, int rc);
 
 /* Step 4: the verdict of document i from the answers of its keys (c->res for the keys looked up in the
@@ -140,7 +140,7 @@ void sltd__mf_decide(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i);
 
 /* ---- shared by the MRZ text and JSON Lines readers (manifest_mrz.c) ---- */
 /* Parse an MRZ document and make key k of it: queued for the batch when its number may be looked up
- * (the decision of sltd_lookup_mrz: sltd__mrz_query, sltd__mrz_outcome), or looked up at once with
+ * (the decision of sltd_db_lookup_mrz: sltd__mrz_query, sltd__mrz_outcome), or looked up at once with
  * its OCR variants (SLTD_SCREEN_OCR_VARIANTS), or failed with the parse's reason. lines: the input
  * line of each MRZ line, for messages. */
 void sltd__mf_mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, sltd__mf_key *k, const char *text,

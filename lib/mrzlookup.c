@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* mrzlookup.c — sltd_lookup_mrz(): parse an MRZ, look the document up, and (opt-in) look up the
+/* mrzlookup.c — sltd_db_lookup_mrz(): parse an MRZ, look the document up, and (opt-in) look up the
  * variants of its number made by the usual OCR confusions.
  *
- * Uses only the public API (sltd_mrz_parse, sltd_lookup, sltd_lookup_batch) and the check-digit
- * helpers of mrz.h. No allocation: every buffer is bounded by the MRZ formats.
+ * Uses only the public API (sltd_mrz_parse, sltd_db_lookup, sltd_db_lookup_batch), the check-digit helpers
+ * of mrz.h, and the verdict, older-layout and error-detail rules every entry point shares. No allocation: every buffer is bounded by the MRZ formats.
  *
  * Variants. After a successful parse the 2-3 lines are copied into a canonical buffer and the raw
  * document number (principal part plus, for a TD1/TD2 long number, its continuation) is located in
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "error.h"
 #include "mrz.h"
 #include "sltd.h"
 #include "verdict.h"
@@ -397,7 +398,7 @@ static int lookup_mrz(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db
     if (!(flags & SLTD_MRZ_OCR_VARIANTS)) {
         if (!sltd__mrz_query(&q[0], &out->mrz))
             return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
-        rc = sltd_lookup(&out->result, db, q[0].state, q[0].number, q[0].type);
+        rc = sltd_db_lookup(&out->result, db, q[0].state, q[0].number, q[0].type);
         if (rc != 0)
             return rc;
         ev->number_checked = 1;
@@ -423,7 +424,7 @@ static int lookup_mrz(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db
     if (nq == 0) /* checks failed and no variant satisfies them */
         return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
     res[0].version = SLTD_RESULT_VERSION;
-    if ((rc = sltd_lookup_batch(res, db, q, nq)) != 0) {
+    if ((rc = sltd_db_lookup_batch(res, db, q, nq)) != 0) {
         result_reset(&out->result, rc);
         return rc;
     }
@@ -461,7 +462,7 @@ static int lookup_mrz(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db
 
 /* The verdict of the whole answer, once its code is known; result.verdict says the same, so that no
  * member of the answer reads "clear" while a variant is listed. */
-int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+static int lookup_mrz_ex_body(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
                        unsigned int flags)
 {
     sltd_mrz_answer full, *a = &full;
@@ -481,7 +482,20 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
     return rc;
 }
 
-int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+int sltd_db_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                       unsigned int flags)
 {
-    return sltd_lookup_mrz_ex(out, NULL, db, text, len, flags);
+    sltd__err_clear();
+    return sltd__err_leave(lookup_mrz_ex_body(out, evidence, db, text, len, flags), "sltd_db_lookup_mrz_ex");
+}
+
+static int lookup_mrz_body(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+{
+    return sltd_db_lookup_mrz_ex(out, NULL, db, text, len, flags);
+}
+
+int sltd_db_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+{
+    sltd__err_clear();
+    return sltd__err_leave(lookup_mrz_body(out, db, text, len, flags), "sltd_db_lookup_mrz");
 }

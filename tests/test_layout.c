@@ -65,13 +65,13 @@ static void setup(void)
     tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_write(feed, "state,number,type,reference\nUTO,L898902C3,P,OLD-1\n"), 0);
     o.flags = SLTD_OPEN_CREATE;
-    ck_assert_int_eq(sltd_open(&db, path, &o), 0);
-    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_open(&db, path, &o), 0);
+    ck_assert_int_eq(sltd_db_import_feed(&r, db, feed, 0), 0);
 }
 
 static void teardown(void)
 {
-    sltd_close(db);
+    sltd_db_close(db);
     db = NULL;
     tu_scratch_end();
 }
@@ -91,7 +91,7 @@ static int mrz(void *out, const char *l2, unsigned flags)
     memcpy(text, L1, 44);
     text[44] = '\n';
     memcpy(text + 45, l2, 44);
-    return sltd_lookup_mrz((sltd_mrz_answer *)out, db, text, 89, flags);
+    return sltd_db_lookup_mrz((sltd_mrz_answer *)out, db, text, 89, flags);
 }
 
 START_TEST(old_result_single)
@@ -100,19 +100,19 @@ START_TEST(old_result_single)
 
     memset(&g, CANARY, sizeof g);
     g.r.version = 1;
-    ck_assert_int_eq(sltd_lookup((sltd_result *)&g.r, db, "UTO", "L898902C3", NULL), 0);
+    ck_assert_int_eq(sltd_db_lookup((sltd_result *)&g.r, db, "UTO", "L898902C3", NULL), 0);
     ck_assert_uint_eq(g.r.version, 1);
     ck_assert_int_eq(g.r.error, 0);
     ck_assert_int_eq(g.r.listed, 1);
     ck_assert_uint_eq(g.r.nrecords, 1);
     ck_assert_str_eq(g.r.records[0].reference, "OLD-1");
-    untouched(g.after, sizeof g.after, "sltd_lookup");
+    untouched(g.after, sizeof g.after, "sltd_db_lookup");
     /* an error answer too */
     memset(&g, CANARY, sizeof g);
     g.r.version = 1;
-    ck_assert_int_eq(sltd_lookup((sltd_result *)&g.r, db, "ZZZ", "L898902C3", NULL), SLTD_ESTATE);
+    ck_assert_int_eq(sltd_db_lookup((sltd_result *)&g.r, db, "ZZZ", "L898902C3", NULL), SLTD_ESTATE);
     ck_assert_int_eq(g.r.error, SLTD_ESTATE);
-    untouched(g.after, sizeof g.after, "sltd_lookup error");
+    untouched(g.after, sizeof g.after, "sltd_db_lookup error");
 }
 END_TEST
 
@@ -130,20 +130,20 @@ START_TEST(old_result_batch)
         q[i].number = i % 3 == 0 ? "L898902C3" : i % 3 == 1 ? "X1" : "A.B";
         q[i].type = NULL;
     }
-    ck_assert_int_eq(sltd_lookup_batch((sltd_result *)r, db, q, N), 0);
+    ck_assert_int_eq(sltd_db_lookup_batch((sltd_result *)r, db, q, N), 0);
     for (i = 0; i < N; i++) { /* each element at the old stride */
         ck_assert_uint_eq(r[i].version, 1);
         ck_assert_int_eq(r[i].error, i % 3 == 2 ? SLTD_ENUMBER : 0);
         ck_assert_int_eq(r[i].listed, i % 3 == 0);
     }
-    untouched((const unsigned char *)&r[N], sizeof r[N], "sltd_lookup_batch");
+    untouched((const unsigned char *)&r[N], sizeof r[N], "sltd_db_lookup_batch");
     /* a failing batch marks every old element, and nothing after */
     memset(r, CANARY, sizeof r);
     r[0].version = 1;
-    ck_assert_int_eq(sltd_lookup_batch((sltd_result *)r, NULL, q, N), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_lookup_batch((sltd_result *)r, NULL, q, N), SLTD_EINVAL);
     for (i = 0; i < N; i++)
         ck_assert_int_eq(r[i].error, SLTD_EINVAL);
-    untouched((const unsigned char *)&r[N], sizeof r[N], "sltd_lookup_batch error");
+    untouched((const unsigned char *)&r[N], sizeof r[N], "sltd_db_lookup_batch error");
 }
 END_TEST
 
@@ -159,7 +159,7 @@ START_TEST(old_answer_mrz)
     ck_assert_int_eq(g.a.result.listed, 1);
     ck_assert_str_eq(g.a.result.records[0].reference, "OLD-1");
     ck_assert_str_eq(g.a.mrz.number, "L898902C3");
-    untouched(g.after, sizeof g.after, "sltd_lookup_mrz");
+    untouched(g.after, sizeof g.after, "sltd_db_lookup_mrz");
     /* the variant answer, in the old members */
     memset(&g, CANARY, sizeof g);
     g.a.version = 1;
@@ -168,7 +168,7 @@ START_TEST(old_answer_mrz)
     ck_assert_str_eq(g.a.variant_number, "L898902C3");
     ck_assert_int_eq(g.a.result.error, SLTD_ECHECKDIGIT);
     ck_assert_str_eq(g.a.variant_result.records[0].reference, "OLD-1");
-    untouched(g.after, sizeof g.after, "sltd_lookup_mrz variants");
+    untouched(g.after, sizeof g.after, "sltd_db_lookup_mrz variants");
 }
 END_TEST
 
@@ -181,13 +181,13 @@ START_TEST(version_not_set)
 
     memset(&r, 0, sizeof r);
     r.listed = 7;
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", "L898902C3", NULL), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", "L898902C3", NULL), SLTD_EINVAL);
     ck_assert_int_eq(r.listed, 7);
     ck_assert_int_eq(r.verdict, SLTD_VERDICT_UNSET);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(db), "sltd_result.version is 0"));
-    ck_assert_int_eq(sltd_lookup_batch(&r, db, NULL, 0), 0); /* nothing to write, nothing to check */
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "sltd_result.version is 0"));
+    ck_assert_int_eq(sltd_db_lookup_batch(&r, db, NULL, 0), 0); /* nothing to write, nothing to check */
     memset(&st, 0, sizeof st);
-    ck_assert_int_eq(sltd_stats_get(&st, db), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), SLTD_EINVAL);
     ck_assert_uint_eq(st.records, 0);
     memset(&a, 0, sizeof a);
     ck_assert_int_eq(mrz(&a, L2_LISTED, 0), SLTD_EINVAL);
@@ -208,11 +208,11 @@ START_TEST(newer_caller)
 
     memset(&g, CANARY, sizeof g);
     g.r.version = SLTD_RESULT_VERSION + 5;
-    ck_assert_int_eq(sltd_lookup(&g.r, db, "UTO", "L898902C3", NULL), 0);
+    ck_assert_int_eq(sltd_db_lookup(&g.r, db, "UTO", "L898902C3", NULL), 0);
     ck_assert_uint_eq(g.r.version, SLTD_RESULT_VERSION);
     ck_assert_int_eq(g.r.verdict, SLTD_VERDICT_LISTED);
     untouched(g.after, sizeof g.after, "newer sltd_result");
-    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
     ck_assert_uint_eq(st.version, SLTD_STATS_VERSION);
     ck_assert_uint_eq(st.records, 1);
 }

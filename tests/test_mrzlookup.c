@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_mrzlookup.c — black box: sltd_lookup_mrz() on a real LMDB database, through sltd.h only.
+/* test_mrzlookup.c — black box: sltd_db_lookup_mrz() on a real LMDB database, through sltd.h only.
  *
  * MRZs are built here with check digits computed by this file's own implementation of ICAO 9303's
  * 7-3-1 rule, then damaged on purpose. Tcases: kinds (TD1, TD2, TD3, MRV, D<<, long numbers, type
@@ -182,16 +182,16 @@ static void setup(void)
     tu_path(feed, sizeof feed, tmp, "feed.csv");
     ck_assert_int_eq(tu_write(feed, feed_text), 0);
     o.flags = SLTD_OPEN_CREATE;
-    rc = sltd_open(&db, dbdir, &o);
-    ck_assert_msg(rc == 0, "open: %s (%s)", sltd_strerror(rc), sltd_errmsg(NULL));
-    rc = sltd_import_feed(&r, db, feed, 0);
-    ck_assert_msg(rc == 0, "import: %s (%s)", sltd_strerror(rc), sltd_errmsg(db));
+    rc = sltd_db_open(&db, dbdir, &o);
+    ck_assert_msg(rc == 0, "open: %s (%s)", sltd_error_text(rc), sltd_error_detail());
+    rc = sltd_db_import_feed(&r, db, feed, 0);
+    ck_assert_msg(rc == 0, "import: %s (%s)", sltd_error_text(rc), sltd_error_detail());
     ck_assert_uint_eq(r.added, 12);
 }
 
 static void teardown(void)
 {
-    sltd_close(db);
+    sltd_db_close(db);
     db = NULL;
     tu_rmtree(tmp);
     free(tmp);
@@ -223,23 +223,23 @@ static int lookup(sltd_mrz_answer *a, const char *mrz, unsigned flags)
 
     memset(a, 0, sizeof *a);
     a->version = SLTD_MRZ_ANSWER_VERSION;
-    rc = sltd_lookup_mrz(a, db, mrz, strlen(mrz), flags);
+    rc = sltd_db_lookup_mrz(a, db, mrz, strlen(mrz), flags);
     ck_assert_msg(a->verdict == verdict_for(rc, a), "rc %d: verdict %s", rc, sltd_verdict_name(a->verdict));
     ck_assert_int_eq(a->result.verdict, a->verdict);
     if (a->verdict == SLTD_VERDICT_CLEAR) {
         ck_assert_int_eq(rc, 0);
         ck_assert_int_eq(a->result.error, 0);
         ck_assert_int_eq(a->variant_match, 0);
-        ck_assert_int_eq(sltd_mrz_valid(&a->mrz), 1);
+        ck_assert_int_eq(sltd_mrz_validate(&a->mrz), 1);
     }
     return rc;
 }
 
-/* sltd_lookup_mrz_ex, which must answer as sltd_lookup_mrz does. */
+/* sltd_db_lookup_mrz_ex, which must answer as sltd_db_lookup_mrz does. */
 static int lookup_ev(sltd_mrz_answer *a, sltd_mrz_evidence *e, const char *mrz, unsigned flags)
 {
     sltd_mrz_answer plain = SLTD_MRZ_ANSWER_INIT;
-    int rc = sltd_lookup_mrz_ex(a, e, db, mrz, strlen(mrz), flags);
+    int rc = sltd_db_lookup_mrz_ex(a, e, db, mrz, strlen(mrz), flags);
 
     ck_assert_int_eq(e->version, SLTD_MRZ_EVIDENCE_VERSION);
     ck_assert_int_eq(lookup(&plain, mrz, flags), rc);
@@ -256,7 +256,7 @@ static void expect_read(const char *mrz, unsigned flags, int listed, const char 
     sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     int rc = lookup(&a, mrz, flags);
 
-    ck_assert_msg(rc == 0, "%s: %s", mrz, sltd_strerror(rc));
+    ck_assert_msg(rc == 0, "%s: %s", mrz, sltd_error_text(rc));
     ck_assert_uint_eq(a.version, SLTD_MRZ_ANSWER_VERSION);
     ck_assert_int_eq(a.result.error, 0);
     ck_assert_int_eq(a.result.listed, listed);
@@ -428,7 +428,7 @@ START_TEST(test_birth_expiry_reported_not_blocking)
     ck_assert_int_eq(a.result.listed, 1);
     ck_assert_int_eq(a.mrz.birth_check.status, SLTD_MRZ_CHECK_BAD);
     ck_assert_int_eq(a.mrz.expiry_check.status, SLTD_MRZ_CHECK_BAD);
-    ck_assert_int_eq(sltd_mrz_valid(&a.mrz), 0);
+    ck_assert_int_eq(sltd_mrz_validate(&a.mrz), 0);
 }
 END_TEST
 
@@ -448,7 +448,7 @@ START_TEST(test_unparseable)
 
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = lookup(&a, bad[i], 0);
-        ck_assert_msg(rc == code[i], "case %zu: %s", i, sltd_strerror(rc));
+        ck_assert_msg(rc == code[i], "case %zu: %s", i, sltd_error_text(rc));
         ck_assert_int_eq(a.result.error, code[i]);
         ck_assert_int_eq(a.result.listed, 0);
         ck_assert_ptr_nonnull(a.mrz.error_msg);
@@ -464,16 +464,16 @@ START_TEST(test_bad_arguments)
     sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "P", "UTO", "L898902C3");
-    ck_assert_int_eq(sltd_lookup_mrz(NULL, db, m, strlen(m), 0), SLTD_EINVAL);
-    ck_assert_int_eq(sltd_lookup_mrz(&a, NULL, m, strlen(m), 0), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_lookup_mrz(NULL, db, m, strlen(m), 0), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_lookup_mrz(&a, NULL, m, strlen(m), 0), SLTD_EINVAL);
     ck_assert_int_eq(a.result.error, SLTD_EINVAL);
     ck_assert_int_eq(a.verdict, SLTD_VERDICT_ERROR);
-    ck_assert_int_eq(sltd_lookup_mrz(&a, db, NULL, 10, 0), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_lookup_mrz(&a, db, NULL, 10, 0), SLTD_EINVAL);
     ck_assert_int_eq(a.verdict, SLTD_VERDICT_ERROR);
-    ck_assert_int_eq(sltd_lookup_mrz(&a, db, m, strlen(m), 1u << 7), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_lookup_mrz(&a, db, m, strlen(m), 1u << 7), SLTD_EINVAL);
     ck_assert_int_eq(a.verdict, SLTD_VERDICT_ERROR);
     /* not NUL-terminated: only len bytes are read */
-    ck_assert_int_eq(sltd_lookup_mrz(&a, db, m, strlen(m) - 1, 0), 0);
+    ck_assert_int_eq(sltd_db_lookup_mrz(&a, db, m, strlen(m) - 1, 0), 0);
     ck_assert_int_eq(a.result.listed, 1);
 }
 END_TEST
@@ -517,7 +517,7 @@ START_TEST(test_invalid_document)
         ck_assert_int_eq(e.number_checked, 1);
         ck_assert_int_eq(e.error, SLTD_EMRZ); /* and the evidence says the document is invalid */
         ck_assert_int_eq(e.problems[0].field, SLTD_MRZ_FIELD_BIRTH);
-        ck_assert_int_eq(sltd_mrz_valid(&a.mrz), 0);
+        ck_assert_int_eq(sltd_mrz_validate(&a.mrz), 0);
 
         mk_td3_birth(m, "L898902C4", "880941"); /* not listed */
         ck_assert_int_eq(lookup_ev(&a, &e, m, modes[i]), SLTD_EMRZ);
@@ -686,7 +686,7 @@ START_TEST(test_variant_on_request)
     mk_td3(m, "P", "UTO", "X1234G678");
     *at(m, 2, 6) = '6'; /* read X12346678: every check digit still right */
     ck_assert_int_eq(lookup(&a, m, 0), 0);
-    ck_assert_int_eq(sltd_mrz_valid(&a.mrz), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&a.mrz), 1);
     ck_assert_int_eq(a.result.listed, 0); /* the read number is not listed: a true answer */
     ck_assert_int_eq(a.variant_match, 0);
 
@@ -810,7 +810,7 @@ START_TEST(test_variant_property)
     tu_path(path, sizeof path, tmp, "prop.csv");
     ck_assert_int_eq(tu_write(path, text), 0);
     free(text);
-    ck_assert_int_eq(sltd_import_feed(&r, db, path, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(&r, db, path, 0), 0);
 
     for (i = 0; i < 200; i++) {
         for (k = 0; k < 9; k++) {

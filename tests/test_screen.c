@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_screen.c — sltd_screen(): CSV, MRZ text and JSON Lines manifests against a real database;
+/* test_screen.c — sltd_db_screen(): CSV, MRZ text and JSON Lines manifests against a real database;
  * malformed input; input order and counts with several threads; a 1 M-row manifest with planted
  * hits; the audit log. */
 #include <check.h>
@@ -30,17 +30,17 @@ static void setup(void)
     ck_assert_ptr_nonnull(dir);
     tu_path(path, sizeof path, dir, "db");
     o.flags = SLTD_OPEN_CREATE;
-    ck_assert_int_eq(sltd_open(&db, path, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&db, path, &o), 0);
     tu_path(feed, sizeof feed, dir, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, 1, 0, NREC), 0);
-    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(&r, db, feed, 0), 0);
     ck_assert_int_eq(tu_write(feed, "state,number,type,reference\nUTO,L898902C3,P,SPECIMEN-1\n"), 0);
-    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(&r, db, feed, 0), 0);
 }
 
 static void teardown(void)
 {
-    sltd_close(db);
+    sltd_db_close(db);
     tu_rmtree(dir);
     free(dir);
 }
@@ -128,7 +128,7 @@ static int screen_file(sltd_screen_report *rep, seen *s, const char *name, const
     o.threads = threads;
     o.row_fn = on_row;
     o.row_ctx = s;
-    return sltd_screen(rep, db, path, &o);
+    return sltd_db_screen(rep, db, path, &o);
 }
 
 START_TEST(csv_basic)
@@ -331,9 +331,9 @@ START_TEST(malformed)
 
     /* unusable header, empty file, missing file */
     ck_assert_int_eq(screen_file(&rep, &s, "h.csv", "name,flight\nA,B\n", SLTD_SCREEN_CSV, 0, 2), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "'number'"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "'number'"));
     ck_assert_int_eq(screen_file(&rep, &s, "e.csv", "", SLTD_SCREEN_CSV, 0, 2), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "empty manifest"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "empty manifest"));
     ck_assert_int_eq(screen_file(&rep, &s, "nope.csv", NULL, SLTD_SCREEN_CSV, 0, 2), SLTD_ENOENT);
     ck_assert_int_eq(screen_file(&rep, &s, "nope.mrz", NULL, SLTD_SCREEN_AUTO, 0, 1), SLTD_ENOENT);
 }
@@ -380,17 +380,17 @@ START_TEST(strict_csv_header)
     tu_number(num, 1, 4);
     snprintf(text, sizeof text, "state,number,number\nUTO,%s,Q1\n", num);
     ck_assert_int_eq(screen_file(&rep, &s, "n2.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "n2.csv:1: duplicate column 'number' (columns 2 and 3)"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "n2.csv:1: duplicate column 'number' (columns 2 and 3)"));
     snprintf(text, sizeof text, "State,number,STATE\nUTO,%s,D\n", num);
     ck_assert_int_eq(screen_file(&rep, &s, "s2.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "s2.csv:1: duplicate column 'state' (columns 1 and 3)"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "s2.csv:1: duplicate column 'state' (columns 1 and 3)"));
     snprintf(text, sizeof text, "issuing_state,number,state\nUTO,%s,D\n", num);
     ck_assert_int_eq(screen_file(&rep, &s, "s3.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "s3.csv:1: columns 'issuing_state' (1) and 'state' (3) both name "
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "s3.csv:1: columns 'issuing_state' (1) and 'state' (3) both name "
                                                     "the issuing state; keep one"));
     snprintf(text, sizeof text, "note,number, NOTE \nx,%s,y\n", num);
     ck_assert_int_eq(screen_file(&rep, &s, "x2.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "x2.csv:1: duplicate column 'NOTE' (columns 1 and 3)"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "x2.csv:1: duplicate column 'NOTE' (columns 1 and 3)"));
     /* nationality stands in for the issuing state only when neither state column is there */
     snprintf(text, sizeof text, "nationality,state,number\nUTO,D,%s\n", num);
     ck_assert_int_eq(screen_file(&rep, &s, "n.csv", text, SLTD_SCREEN_CSV, 0, 1), 0);
@@ -542,8 +542,8 @@ START_TEST(messages_without_numbers)
     ck_assert_int_eq(screen_file(&rep, &s, "h.csv", "state,number,SECRET123,SECRET123\nUTO,Q1,,\n", SLTD_SCREEN_CSV, 0,
                                  1),
                      SLTD_EFORMAT);
-    ck_assert_ptr_null(strstr(sltd_errmsg(NULL), "SECRET"));
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "h.csv:1: duplicate column"));
+    ck_assert_ptr_null(strstr(sltd_error_detail(), "SECRET"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "h.csv:1: duplicate column"));
 }
 END_TEST
 
@@ -554,7 +554,7 @@ START_TEST(directory_input)
     static seen s; /* static: too big for the stack under valgrind */
 
     ck_assert_int_eq(screen_file(&rep, &s, ".", NULL, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "is a directory"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "is a directory"));
 }
 END_TEST
 
@@ -647,7 +647,7 @@ START_TEST(million)
         s->big = 1;
         o.row_fn = on_row;
         o.row_ctx = s;
-        ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 0);
+        ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), 0);
     }
     ck_assert_uint_eq(rep.documents, n);
     ck_assert_uint_eq(rep.invalid, 0);
@@ -708,7 +708,7 @@ START_TEST(audit_log)
     o.audit_ctx = l;
     o.progress_fn = on_progress;
     o.progress_ctx = &g;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 0);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), 0);
     ck_assert_uint_eq(l->calls, 2);
     ck_assert_ptr_nonnull(strstr(l->text, "a.csv:3\""));
     ck_assert_ptr_nonnull(strstr(l->text, "a.csv:4\""));
@@ -725,7 +725,7 @@ START_TEST(audit_log)
 
     memset(l, 0, sizeof *l);
     o.flags = SLTD_SCREEN_AUDIT_NUMBERS;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 0);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), 0);
     ck_assert_ptr_nonnull(strstr(l->text, num));
     ck_assert_ptr_nonnull(strstr(l->text, "\"number\":\"L898902C3\""));
     free(l);
@@ -751,22 +751,22 @@ START_TEST(api_errors)
     ck_assert_int_eq(tu_write(path, text), 0);
     o.row_fn = stop_at_first;
     o.threads = 4;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 7);
-    ck_assert_int_eq(sltd_screen(&rep, db, path, NULL), 0);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), 7);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, NULL), 0);
     ck_assert_uint_eq(rep.hits, 1);
-    ck_assert_int_eq(sltd_screen(&rep, NULL, path, NULL), SLTD_EINVAL);
-    ck_assert_int_eq(sltd_screen(&rep, db, NULL, NULL), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, NULL, path, NULL), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, NULL, NULL), SLTD_EINVAL);
     o.version = 99;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), SLTD_EINVAL);
     o.version = SLTD_SCREEN_OPTIONS_VERSION;
     o.flags = 1u << 20;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), SLTD_EINVAL);
     o.flags = 0;
     o.format = 9;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), SLTD_EINVAL);
     o.format = 0;
     o.threads = SLTD_SCREEN_THREADS_MAX + 1;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), SLTD_EINVAL);
 }
 END_TEST
 

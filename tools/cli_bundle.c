@@ -200,11 +200,11 @@ int cli_pack(int argc, char **argv)
     po.flags = a.ignore ? SLTD_IMPORT_IGNORE_UNKNOWN : 0;
     if (a.db != NULL) {
         oo.key_path = a.key;
-        if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
+        if ((rc = sltd_db_open(&db, a.db, &oo)) != SLTD_OK)
             return cli_fail_with("pack", rc, CLI_SYSTEM);
     }
-    rc = sltd_pack_bundle(&r, db, a.pos[0], a.out, &po);
-    sltd_close(db);
+    rc = sltd_bundle_pack(&r, db, a.pos[0], a.out, &po);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
         return cli_fail_with("pack", rc, cli_exit_update(rc));
     describe("sltd pack: wrote", a.out, &r);
@@ -230,10 +230,10 @@ int cli_apply(int argc, char **argv)
         return CLI_USAGE;
     }
     oo.key_path = a.key;
-    if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
+    if ((rc = sltd_db_open(&db, a.db, &oo)) != SLTD_OK)
         return cli_fail_with("apply", rc, CLI_SYSTEM);
-    rc = sltd_apply_bundle(&r, db, a.pos[0], a.trust, a.ntrust, a.dry ? SLTD_APPLY_DRY_RUN : 0);
-    sltd_close(db);
+    rc = sltd_bundle_apply(&r, db, a.pos[0], a.trust, a.ntrust, a.dry ? SLTD_APPLY_DRY_RUN : 0);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
         /* a bundle made with another deployment key is refused input, not a key error of this database */
         return cli_fail_with("apply", rc, cli_exit_update(rc));

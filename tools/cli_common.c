@@ -81,12 +81,12 @@ int cli_exit_update(int rc)
 /* Print an error from the library: the code's text, then the detail when there is one. */
 int cli_fail_with(const char *cmd, int rc, int status)
 {
-    const char *detail = sltd_errmsg(NULL);
+    const char *detail = sltd_error_detail();
 
     if (detail[0] != '\0')
-        fprintf(stderr, "sltd %s: %s\n  (%s)\n", cmd, detail, sltd_strerror(rc));
+        fprintf(stderr, "sltd %s: %s\n  (%s)\n", cmd, detail, sltd_error_text(rc));
     else
-        fprintf(stderr, "sltd %s: %s\n", cmd, sltd_strerror(rc));
+        fprintf(stderr, "sltd %s: %s\n", cmd, sltd_error_text(rc));
     return status;
 }
 
@@ -225,7 +225,7 @@ int cli_open_db(sltd_db **out, const char *cmd, const args *a, unsigned flags)
     o.flags = flags | (a->refuse_stale ? SLTD_OPEN_REFUSE_STALE : 0);
     o.key_path = a->key;
     o.bits_per_key = a->bits;
-    rc = sltd_open(out, a->db, &o);
+    rc = sltd_db_open(out, a->db, &o);
     return rc == SLTD_OK ? 0 : cli_fail(cmd, rc);
 }
 

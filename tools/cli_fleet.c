@@ -223,11 +223,11 @@ int cli_publish(int argc, char **argv)
     po.grace_hours = (unsigned)a.grace;
     po.flags = a.ignore ? SLTD_IMPORT_IGNORE_UNKNOWN : 0;
     oo.key_path = a.key;
-    if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
+    if ((rc = sltd_db_open(&db, a.db, &oo)) != SLTD_OK)
         return cli_fail_with("publish", rc, CLI_SYSTEM);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = sltd_publish(&r, db, a.repo, a.pos[0], &po);
-    sltd_close(db);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
         return cli_fail_with("publish", rc, cli_exit_update(rc));
     cli_hex(sum, r.checksum, 16);
@@ -286,9 +286,9 @@ static void sync_json(const sltd_sync_report *r, const synclog *l, int rc, doubl
     cli_hex(sum, r->checksum, 16);
     printf("{\"result\":\"%s\",\"code\":\"", rc != SLTD_OK ? (cli_exit_update(rc) == CLI_USAGE ? "refused" : "error")
                                               : r->updated ? "updated" : "current");
-    fwrite(sltd_strerror(rc), 1, strcspn(sltd_strerror(rc), ":"), stdout);
+    fwrite(sltd_error_text(rc), 1, strcspn(sltd_error_text(rc), ":"), stdout);
     printf("\",\"message\":");
-    cli_json_string(stdout, rc != SLTD_OK ? sltd_errmsg(NULL) : "");
+    cli_json_string(stdout, rc != SLTD_OK ? sltd_error_detail() : "");
     printf(",\"from\":%llu,\"to\":%llu,\"index\":{\"sequence\":%llu,\"published\":%lld,\"expires\":%lld,"
            "\"keys_version\":%llu},\"key_recovery\":%s,\"fulls\":%u,\"deltas\":%u,\"bytes_planned\":%llu,"
            "\"bytes_fetched\":%llu,\"bytes_resumed\":%llu,\"retries\":%u,\"records\":%llu,\"checksum\":\"%s\","
@@ -345,13 +345,13 @@ int cli_sync(int argc, char **argv)
     so.event_fn = on_event;
     so.event_ctx = log;
     oo.key_path = a.key;
-    if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK) {
+    if ((rc = sltd_db_open(&db, a.db, &oo)) != SLTD_OK) {
         free(log);
         return cli_fail_with("sync", rc, CLI_SYSTEM);
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = sltd_sync(&r, db, a.from, &so);
-    sltd_close(db);
+    sltd_db_close(db);
     if (a.json)
         sync_json(&r, log, rc, seconds_since(&t0));
     free(log);

@@ -88,7 +88,7 @@ static void print_problems_stderr(const char *cmd, const sltd_mrz_evidence *e)
     for (i = 0; i < e->nproblems; i++) {
         const sltd_mrz_problem *p = &e->problems[i];
         fprintf(stderr, "%s: MRZ line %d, position %d: %s (%s)\n", cmd, p->line, p->pos, p->msg,
-                sltd_strerror(p->code));
+                sltd_error_text(p->code));
     }
 }
 
@@ -134,7 +134,7 @@ static void print_human(const sltd_mrz *m, const sltd_mrz_evidence *e, char icao
     print_field("mode", (e->flags & SLTD_MRZ_STRICT) ? "strict (ICAO 9303 only)" : "ICAO 9303 and national variants",
                 NULL);
     print_problems(e);
-    if (sltd_mrz_valid(m))
+    if (sltd_mrz_validate(m))
         snprintf(verdict, sizeof verdict, "valid");
     else if (e->nproblems > 0 && bad > 0)
         snprintf(verdict, sizeof verdict, "INVALID (%u field problem%s, %d check digit%s wrong)", e->nproblems,
@@ -196,7 +196,7 @@ static json_t *jproblems(const sltd_mrz_evidence *ev)
         err |= jset(o, "position", json_integer(p->pos));
         err |= jset(o, "message", json_string(p->msg));
         err |= jset(o, "code", json_integer(p->code));
-        err |= jset(o, "description", json_string(sltd_strerror(p->code)));
+        err |= jset(o, "description", json_string(sltd_error_text(p->code)));
         if (err) {
             json_decref(arr);
             return NULL;
@@ -216,7 +216,7 @@ static json_t *json_result(const sltd_mrz *m, const sltd_mrz_evidence *ev, char 
 
     if (o == NULL)
         return NULL;
-    err |= jset(o, "valid", json_boolean(sltd_mrz_valid(m)));
+    err |= jset(o, "valid", json_boolean(sltd_mrz_validate(m)));
     err |= jset(o, "strict", json_boolean(ev->flags & SLTD_MRZ_STRICT));
     err |= jset(o, "problems", jproblems(ev));
     if (ev->error != 0) {
@@ -225,7 +225,7 @@ static json_t *json_result(const sltd_mrz *m, const sltd_mrz_evidence *ev, char 
             err = 1;
         else {
             err |= jset(e, "code", json_integer(ev->error));
-            err |= jset(e, "description", json_string(sltd_strerror(ev->error)));
+            err |= jset(e, "description", json_string(sltd_error_text(ev->error)));
             err |= jset(e, "line", json_integer(m->error_line));
             err |= jset(e, "position", json_integer(m->error_pos));
             err |= jset(e, "message", json_string(m->error_msg != NULL ? m->error_msg : ""));
@@ -367,7 +367,7 @@ int cli_mrz(int argc, char **argv)
     free(text);
 
     print_problems_stderr("sltd mrz", &ev);
-    status = sltd_mrz_valid(&m) ? CLI_CLEAR : CLI_USAGE;
+    status = sltd_mrz_validate(&m) ? CLI_CLEAR : CLI_USAGE;
     if (json) {
         if (emit_json(json_result(&m, &ev, icao)) != 0) {
             fputs("sltd mrz: cannot write the output\n", stderr);
@@ -583,7 +583,7 @@ static json_t *json_check(const sltd_mrz_answer *a, const sltd_mrz_evidence *ev,
             return NULL;
         }
         err |= jset(e, "code", json_integer(rc));
-        err |= jset(e, "description", json_string(sltd_strerror(rc)));
+        err |= jset(e, "description", json_string(sltd_error_text(rc)));
     }
     if (err) {
         json_decref(o);
@@ -611,7 +611,7 @@ int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nline
         return CLI_SYSTEM;
     }
     a->version = SLTD_MRZ_ANSWER_VERSION;
-    rc = sltd_lookup_mrz_ex(a, &ev, db, text, len,
+    rc = sltd_db_lookup_mrz_ex(a, &ev, db, text, len,
                          (ocr_variants ? SLTD_MRZ_OCR_VARIANTS : 0u) | (strict ? SLTD_MRZ_STRICT : 0u));
     icao = ev.number_rule == SLTD_MRZ_RULE_FILLER ? icao_number_digit(text, len) : 0;
     free(text);
@@ -635,15 +635,15 @@ int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nline
         status = CLI_USAGE;
         break;
     case SLTD_EINVAL:
-        fprintf(stderr, "sltd check: %s\n", sltd_strerror(rc));
+        fprintf(stderr, "sltd check: %s\n", sltd_error_text(rc));
         status = CLI_USAGE;
         break;
     default: {
-        const char *detail = sltd_errmsg(db);
+        const char *detail = sltd_error_detail();
         if (detail[0] != '\0')
-            fprintf(stderr, "sltd check: %s\n  (%s)\n", detail, sltd_strerror(rc));
+            fprintf(stderr, "sltd check: %s\n  (%s)\n", detail, sltd_error_text(rc));
         else
-            fprintf(stderr, "sltd check: %s\n", sltd_strerror(rc));
+            fprintf(stderr, "sltd check: %s\n", sltd_error_text(rc));
         status = cli_exit_for(rc);
         break;
     }

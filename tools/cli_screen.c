@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cli_screen.c — sltd screen: a passenger manifest through sltd_screen(), hits out as CSV or JSON Lines.
+/* cli_screen.c — sltd screen: a passenger manifest through sltd_db_screen(), hits out as CSV or JSON Lines.
  * Public API only. */
 #include <errno.h>
 #include <fcntl.h>
@@ -327,7 +327,7 @@ int cli_screen(int argc, char **argv)
         return rc;
     if (auditpath != NULL) {
         if ((o.audit = audit_open(auditpath)) == NULL) {
-            sltd_close(db);
+            sltd_db_close(db);
             return CLI_SYSTEM;
         }
         so.audit_fn = screen_audit;
@@ -337,7 +337,7 @@ int cli_screen(int argc, char **argv)
         fprintf(stderr, "sltd screen: %s: %s\n", outpath, strerror(errno));
         if (o.audit != NULL)
             fclose(o.audit);
-        sltd_close(db);
+        sltd_db_close(db);
         return CLI_SYSTEM;
     }
     so.flags = (o.all ? SLTD_SCREEN_ALL : 0u) | (a.ocr_variants ? SLTD_SCREEN_OCR_VARIANTS : 0u) |
@@ -349,9 +349,9 @@ int cli_screen(int argc, char **argv)
         so.progress_ctx = &o;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = sltd_screen(&rep, db, a.pos[0], &so);
+    rc = sltd_db_screen(&rep, db, a.pos[0], &so);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    sltd_close(db);
+    sltd_db_close(db);
     if (o.progress_shown)
         fputs("\r\033[K", stderr);
     if (o.audit != NULL && fclose(o.audit) != 0 && rc == 0) {

@@ -16,6 +16,8 @@ pkgs="$pkgs faketime"
 # pandas, Dask with a local cluster, and venv + pip for the README's install command
 pkgs="$pkgs python3-dev python3-cffi python3-setuptools python3-pip python3-venv python3-pytest"
 pkgs="$pkgs python3-pandas python3-dask python3-distributed"
+# the abi_check test: abidiff (and abidw, for tools/abi-baseline.sh)
+pkgs="$pkgs abigail-tools"
 [ "${SLTD_EXTRA_PKGS:-}" ] && pkgs="$pkgs $SLTD_EXTRA_PKGS"
 missing=""
 for p in $pkgs; do

@@ -38,7 +38,7 @@ static int check_document(sltd_db *db, const char *text, size_t len, unsigned fl
 {
     sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     double t0 = now_us(), us;
-    int rc = sltd_lookup_mrz(&a, db, text, len, flags); /* thread-safe; no allocation */
+    int rc = sltd_db_lookup_mrz(&a, db, text, len, flags); /* thread-safe; no allocation */
     const sltd_record *r;
 
     us = now_us() - t0;
@@ -70,7 +70,7 @@ static int check_document(sltd_db *db, const char *text, size_t len, unsigned fl
     default: /* SLTD_VERDICT_ERROR, or anything this program does not know: never clear */
         break;
     }
-    printf("ERROR: %s  (%.1f us)\n", sltd_strerror(rc), us);
+    printf("ERROR: %s  (%.1f us)\n", sltd_error_text(rc), us);
     return 2;
 }
 
@@ -96,8 +96,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "warning: built with sltd %s, running with %s\n", SLTD_VERSION_STRING, sltd_version());
     opts.flags = SLTD_OPEN_READONLY; /* a kiosk only reads; updates come from the updater process */
     opts.key_path = argc == 3 ? argv[2] : NULL;
-    if ((rc = sltd_open(&db, argv[1], &opts)) != SLTD_OK) {
-        fprintf(stderr, "%s\n%s\n", sltd_strerror(rc), sltd_errmsg(NULL));
+    if ((rc = sltd_db_open(&db, argv[1], &opts)) != SLTD_OK) {
+        fprintf(stderr, "%s\n%s\n", sltd_error_text(rc), sltd_error_detail());
         return 3;
     }
     for (;;) {
@@ -148,6 +148,6 @@ int main(int argc, char **argv)
         if (eof)
             break;
     }
-    sltd_close(db);
+    sltd_db_close(db);
     return listed ? 1 : errors ? 2 : 0;
 }

@@ -70,7 +70,7 @@ static int cmd_init(int argc, char **argv)
         return cli_usage_error("init", "unexpected argument");
     if ((rc = cli_open_db(&db, "init", &a, SLTD_OPEN_CREATE)) != 0)
         return rc;
-    sltd_close(db);
+    sltd_db_close(db);
     fprintf(stderr, "sltd init: created database %s (key %s%s)\n", a.db, a.key ? a.key : a.db, a.key ? "" : ".key");
     return CLI_CLEAR;
 }
@@ -118,11 +118,11 @@ static int cmd_import(int argc, char **argv)
         o.progress = import_progress;
         o.progress_ctx = &t0;
     }
-    rc = sltd_import_feed_ex(&r, db, a.pos[0], &o);
+    rc = sltd_db_import_feed_ex(&r, db, a.pos[0], &o);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc == SLTD_OK && r.invalid > 0)
-        fprintf(stderr, "sltd import: WARNING: invalid rows skipped:\n%s\n", sltd_errmsg(db));
-    sltd_close(db);
+        fprintf(stderr, "sltd import: WARNING: invalid rows skipped:\n%s\n", sltd_error_detail());
+    sltd_db_close(db);
     if (rc != SLTD_OK)
         return cli_fail("import", rc);
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -174,7 +174,7 @@ static int cmd_check(int argc, char **argv)
         if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0)
             return rc;
         rc = cli_check_mrz(db, a.json, a.ocr_variants, a.strict, a.npos, a.pos);
-        sltd_close(db);
+        sltd_db_close(db);
         return rc;
     }
     if (a.ocr_variants)
@@ -185,18 +185,18 @@ static int cmd_check(int argc, char **argv)
         return cli_usage_error("check", "give STATE and NUMBER");
     /* Validate the input before touching the database, so that bad input is exit 2 whatever the db. */
     /* the messages do not repeat the arguments: either may be a document number */
-    if ((rc = sltd_normalize_state(state, a.pos[0])) != SLTD_OK) {
-        fprintf(stderr, "sltd check: STATE (argument 1): %s\n", sltd_strerror(rc));
+    if ((rc = sltd_state_normalize(state, a.pos[0])) != SLTD_OK) {
+        fprintf(stderr, "sltd check: STATE (argument 1): %s\n", sltd_error_text(rc));
         return CLI_USAGE;
     }
-    if ((rc = sltd_normalize_number(number, a.pos[1])) != SLTD_OK) {
-        fprintf(stderr, "sltd check: NUMBER (argument 2): %s\n", sltd_strerror(rc));
+    if ((rc = sltd_number_normalize(number, a.pos[1])) != SLTD_OK) {
+        fprintf(stderr, "sltd check: NUMBER (argument 2): %s\n", sltd_error_text(rc));
         return CLI_USAGE;
     }
     if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
-    rc = sltd_lookup(&res, db, state, number, a.type);
-    sltd_close(db);
+    rc = sltd_db_lookup(&res, db, state, number, a.type);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
         return cli_fail("check", rc);
     cli_warn_stale("check", res.stale, res.data_expires);
@@ -245,8 +245,8 @@ static int cmd_stats(int argc, char **argv)
         return cli_usage_error("stats", "unexpected argument");
     if ((rc = cli_open_db(&db, "stats", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
-    if ((rc = sltd_stats_get(&st, db)) != SLTD_OK) {
-        sltd_close(db);
+    if ((rc = sltd_db_stats_get(&st, db)) != SLTD_OK) {
+        sltd_db_close(db);
         return cli_fail("stats", rc);
     }
     cli_hex(sum, st.checksum, 16);
@@ -264,7 +264,7 @@ static int cmd_stats(int argc, char **argv)
                (unsigned long long)st.data_bytes);
         cli_sync_state(db, 1);
         printf("}\n");
-        sltd_close(db);
+        sltd_db_close(db);
         return CLI_CLEAR;
     }
     printf("database        %s (format %u)\n", a.db, st.format_version);
@@ -294,7 +294,7 @@ static int cmd_stats(int argc, char **argv)
     printf("data file       %llu bytes used, map %llu bytes\n", (unsigned long long)st.data_bytes,
            (unsigned long long)st.map_size);
     cli_sync_state(db, 0);
-    sltd_close(db);
+    sltd_db_close(db);
     return CLI_CLEAR;
 }
 
@@ -323,9 +323,9 @@ static int cmd_verify(int argc, char **argv)
     if ((rc = cli_open_db(&db, "verify", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = sltd_verify(&r, db);
+    rc = sltd_db_verify(&r, db);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    sltd_close(db);
+    sltd_db_close(db);
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cli_hex(sum, r.checksum, 16);
     if (a.json)

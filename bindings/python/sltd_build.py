@@ -11,6 +11,7 @@ The library is found with pkg-config (``sltd.pc``; set PKG_CONFIG_PATH for a pri
 libdir is not one the dynamic linker searches anyway, the module gets a RUNPATH to it.
 """
 import os
+import re
 import shlex
 import subprocess
 
@@ -136,39 +137,39 @@ typedef struct sltd_mrz_answer {
 
 const char *sltd_version(void);
 int sltd_version_number(void);
-const char *sltd_strerror(int code);
-const char *sltd_errmsg(const sltd_db *db);
+const char *sltd_error_text(int code);
+const char *sltd_error_detail(void);
 const char *sltd_status_name(int status);
 const char *sltd_verdict_name(int verdict);
 const char *sltd_mrz_kind_name(int kind);
 const char *sltd_mrz_rule_name(int rule);
 const char *sltd_mrz_field_name(int field);
-int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts);
-void sltd_close(sltd_db *db);
-int sltd_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type);
-int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *queries, size_t n);
-int sltd_stats_get(sltd_stats *out, sltd_db *db);
-int sltd_verify(sltd_verify_report *out, sltd_db *db);
-int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags);
-int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
+int sltd_db_open(sltd_db **out, const char *dir, const sltd_options *opts);
+void sltd_db_close(sltd_db *db);
+int sltd_db_lookup(sltd_result *out, sltd_db *db, const char *state, const char *number, const char *type);
+int sltd_db_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *queries, size_t n);
+int sltd_db_stats_get(sltd_stats *out, sltd_db *db);
+int sltd_db_verify(sltd_verify_report *out, sltd_db *db);
+int sltd_db_import_feed(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags);
+int sltd_bundle_apply(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
                       size_t ntrusted, unsigned int flags);
-int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts);
+int sltd_db_screen(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts);
 int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text, size_t len,
                       unsigned int flags);
-int sltd_mrz_valid(const sltd_mrz *m);
-int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text,
+int sltd_mrz_validate(const sltd_mrz *m);
+int sltd_db_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text,
                        size_t len, unsigned int flags);
-
-int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
-                         unsigned int width, const char *packed, size_t len);
-void sltdpy_result_init(sltd_result *r);
-void sltdpy_mrz_answer_init(sltd_mrz_answer *a, sltd_mrz_evidence *e);
-void sltdpy_mrz_init(sltd_mrz *m, sltd_mrz_evidence *e);
-void sltdpy_options_init(sltd_options *o);
-void sltdpy_screen_options_init(sltd_screen_options *o);
 
 extern "Python" int sltdpy_on_row(void *ctx, const sltd_screen_row *row);
 """
+
+def _own_declarations():
+    """The prototypes of src/sltdpy.h (the binding's own C functions), for the cdef: the header with its
+    comments and preprocessor lines taken out, so that they are written once."""
+    with open(os.path.join(HERE, "src", "sltdpy.h"), encoding="utf-8") as f:
+        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
 
 # Directories the dynamic linker searches without being told (no RUNPATH needed for them).
 _SYSTEM_LIBDIRS = {"/lib", "/usr/lib", "/lib64", "/usr/lib64", "/lib/x86_64-linux-gnu",
@@ -199,7 +200,7 @@ def make_ffi():
     """The FFI object setuptools builds (cffi_modules=["sltd_build.py:ffi"])."""
     include_dirs, library_dirs, runtime = _flags()
     builder = FFI()
-    builder.cdef(CDEF)
+    builder.cdef(CDEF + _own_declarations())
     builder.set_source(
         "sltd._native",
         '#include "sltdpy.h"\n',

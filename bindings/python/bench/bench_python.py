@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Measures the Python binding beside the C API it wraps, in one process and one run, on one database:
-single lookups (miss, hit), lookup_many per document against sltd_lookup_batch called directly on the
+single lookups (miss, hit), lookup_many per document against sltd_db_lookup_batch called directly on the
 same documents, screen_frame rows/s — each as CPU time of the calling thread — and (with --dask, wall
 time) Dask screening rows/s with 1 and 2 worker
 processes against `sltd screen` on the same manifest with 1 and 2 threads. Workloads are interleaved in
@@ -94,7 +94,7 @@ def single(db: sltd.Database, docs: list[tuple[str, str]]) -> None:
 
 
 def c_batch(db: sltd.Database, queries, n: int) -> None:
-    """sltd_lookup_batch straight from C structs, in blocks of 1024: what lookup_many is compared with."""
+    """sltd_db_lookup_batch straight from C structs, in blocks of 1024: what lookup_many is compared with."""
     block = 1024
     out = ffi.new("sltd_result[]", block)
     for i in range(block):
@@ -102,7 +102,7 @@ def c_batch(db: sltd.Database, queries, n: int) -> None:
     handle = db._db
     for lo in range(0, n, block):
         m = min(block, n - lo)
-        if lib.sltd_lookup_batch(out, handle, queries + lo, m) != 0:
+        if lib.sltd_db_lookup_batch(out, handle, queries + lo, m) != 0:
             raise RuntimeError("batch lookup failed")
 
 

@@ -132,7 +132,7 @@ def mrz(m: Any, e: Any) -> Mrz:
     checks = {"number": _check(m.number_check), "birth": _check(m.birth_check),
               "expiry": _check(m.expiry_check), "optional": _check(m.optional_check),
               "composite": _check(m.composite_check)}
-    return Mrz(valid=bool(lib.sltd_mrz_valid(m)), kind=kind, doc_code=text(m.doc_code),
+    return Mrz(valid=bool(lib.sltd_mrz_validate(m)), kind=kind, doc_code=text(m.doc_code),
                issuing_state=text(m.issuing_state), number=text(m.number), nationality=text(m.nationality),
                birth=text(m.birth), sex=m.sex.decode("latin-1").strip("\0"), expiry=text(m.expiry),
                optional1=text(m.optional1), optional2=text(m.optional2), primary_name=text(m.primary_name),

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 from . import _convert as cv
 from ._batch import BLOCK, Block, lookup_block
 from ._errors import DatabaseError, InputError, check, make_error
+from ._mrz import mrz_bytes
 from ._native import ffi, lib
 from ._results import MrzResult, Result, Verdict
 
@@ -64,13 +65,13 @@ class Database:
         lib.sltdpy_options_init(opts)
         opts.flags = ((lib.SLTD_OPEN_READONLY if readonly else 0) | (lib.SLTD_OPEN_CREATE if create else 0)
                       | (lib.SLTD_OPEN_REFUSE_STALE if refuse_stale else 0))
-        keep = ffi.new("char[]", _path(key)) if key is not None else ffi.NULL  # alive until sltd_open returns
+        keep = ffi.new("char[]", _path(key)) if key is not None else ffi.NULL  # alive until sltd_db_open returns
         opts.key_path = keep
         opts.map_size = map_size
         opts.max_readers = max_readers
         opts.bits_per_key = bits_per_key
         out = ffi.new("sltd_db **")
-        rc = lib.sltd_open(out, _path(path), opts)
+        rc = lib.sltd_db_open(out, _path(path), opts)
         if rc != 0:
             raise make_error(rc, f"open {self.path}")
         self._db = out[0]
@@ -100,7 +101,7 @@ class Database:
         while getattr(self, "_inflight", None):
             time.sleep(0.001)
         if db is not None and os.getpid() == self._pid:
-            lib.sltd_close(db)
+            lib.sltd_db_close(db)
 
     def __enter__(self) -> "Database":
         return self
@@ -144,7 +145,7 @@ class Database:
             lib.sltdpy_result_init(r)
         db = self._enter()
         try:
-            rc = lib.sltd_lookup(r, db, s, n, t)
+            rc = lib.sltd_db_lookup(r, db, s, n, t)
         finally:
             self._leave()
         if rc != 0:
@@ -215,16 +216,14 @@ class Database:
         with every check digit and problem, is in ``result.mrz``. `strict`: ICAO 9303 only, no national
         variant. Raises :class:`DatabaseError` when the database cannot answer.
         """
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a str, not {type(text).__name__}")
-        raw = text.encode("utf-8", "surrogatepass")
+        raw = mrz_bytes(text)
         a = ffi.new("sltd_mrz_answer *")
         e = ffi.new("sltd_mrz_evidence *")
         lib.sltdpy_mrz_answer_init(a, e)
         flags = (lib.SLTD_MRZ_OCR_VARIANTS if ocr_variants else 0) | (lib.SLTD_MRZ_STRICT if strict else 0)
         db = self._enter()
         try:
-            rc = lib.sltd_lookup_mrz_ex(a, e, db, raw, len(raw), flags)
+            rc = lib.sltd_db_lookup_mrz_ex(a, e, db, raw, len(raw), flags)
         finally:
             self._leave()
         v = cv.verdict(a.verdict)
@@ -261,7 +260,7 @@ class Database:
         s.version = lib.SLTD_STATS_VERSION
         db = self._enter()
         try:
-            check(lib.sltd_stats_get(s, db), "stats")
+            check(lib.sltd_db_stats_get(s, db), "stats")
         finally:
             self._leave()
         return cv.stats(s)
@@ -273,7 +272,7 @@ class Database:
         v.version = lib.SLTD_VERIFY_REPORT_VERSION
         db = self._enter()
         try:
-            check(lib.sltd_verify(v, db), "verify")
+            check(lib.sltd_db_verify(v, db), "verify")
         finally:
             self._leave()
         return cv.verify_report(v)
@@ -289,7 +288,7 @@ class Database:
                  | (lib.SLTD_IMPORT_SKIP_INVALID if skip_invalid else 0))
         db = self._enter()
         try:
-            check(lib.sltd_import_feed(r, db, _path(path), flags), f"import {os.fspath(path)}")
+            check(lib.sltd_db_import_feed(r, db, _path(path), flags), f"import {os.fspath(path)}")
         finally:
             self._leave()
         return cv.import_report(r)
@@ -307,7 +306,7 @@ class Database:
         r.version = lib.SLTD_BUNDLE_REPORT_VERSION
         db = self._enter()
         try:
-            check(lib.sltd_apply_bundle(r, db, _path(path), arr, len(kept),
+            check(lib.sltd_bundle_apply(r, db, _path(path), arr, len(kept),
                                         lib.SLTD_APPLY_DRY_RUN if dry_run else 0),
                   f"apply {os.fspath(path)}", update=True)
         finally:

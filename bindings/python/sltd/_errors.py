@@ -26,7 +26,7 @@ class SltdError(Exception):
     detail: str
 
     def __init__(self, code: int, detail: str = "", context: str = "") -> None:
-        text = ffi.string(lib.sltd_strerror(code)).decode("utf-8", "replace")
+        text = ffi.string(lib.sltd_error_text(code)).decode("utf-8", "replace")
         self.code = code
         self.name = text.split(":", 1)[0]
         self.detail = detail
@@ -110,7 +110,7 @@ def error_class(code: int, update: bool = False) -> type[SltdError]:
 
 def last_detail() -> str:
     """The library's detail of the last error in this thread ("" when none)."""
-    return ffi.string(lib.sltd_errmsg(ffi.NULL)).decode("utf-8", "replace")
+    return ffi.string(lib.sltd_error_detail()).decode("utf-8", "replace")
 
 
 def make_error(code: int, context: str = "", update: bool = False, detail: str | None = None) -> SltdError:

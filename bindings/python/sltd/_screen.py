@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Screening a manifest as an iterator: sltd_screen runs on a thread of its own and hands its rows, in
+"""Screening a manifest as an iterator: sltd_db_screen runs on a thread of its own and hands its rows, in
 input order, through a bounded queue (so a slow consumer holds the screening back instead of filling
 memory); a file object is fed to it through a pipe."""
 from __future__ import annotations
@@ -159,7 +159,7 @@ class Screening:
         rep = ffi.new("sltd_screen_report *")
         rep.version = lib.SLTD_SCREEN_REPORT_VERSION
         try:
-            run.rc = lib.sltd_screen(rep, handle, self._path, self._opts)
+            run.rc = lib.sltd_db_screen(rep, handle, self._path, self._opts)
             if run.rc not in (0, _STOP):
                 run.failure = run.failure or make_error(run.rc, "screen")
             run.report = ScreenReport(documents=rep.documents, hits=rep.hits, invalid=rep.invalid)

@@ -43,7 +43,7 @@ int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *querie
     }
     if (p != end) /* every byte consumed: the buffer held exactly n * width strings */
         return SLTD_EINVAL;
-    rc = sltd_lookup_batch(out, db, queries, n);
+    rc = sltd_db_lookup_batch(out, db, queries, n);
     for (i = 0; i < n; i++)
         verdicts[i] = rc == SLTD_OK ? (uint8_t)out[i].verdict : (uint8_t)SLTD_VERDICT_ERROR;
     return rc;

@@ -9,10 +9,10 @@
 #include <sltd.h>
 
 /* Look up n documents given as packed strings — NUL-terminated, one after the other, `width` per
- * document: state, number [, type] — through sltd_lookup_batch, with out[i] the answer of document i
+ * document: state, number [, type] — through sltd_db_lookup_batch, with out[i] the answer of document i
  * and verdicts[i] its sltd_verdict. width is 2 (no type filter) or 3 (an empty type is no filter).
  * queries has room for n. Returns 0, SLTD_EINVAL when the buffer does not hold exactly n * width
- * strings or width is neither 2 nor 3 (nothing is looked up then), or sltd_lookup_batch's code. */
+ * strings or width is neither 2 nor 3 (nothing is looked up then), or sltd_db_lookup_batch's code. */
 int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
                          unsigned int width, const char *packed, size_t len);
 

@@ -62,7 +62,7 @@ def test_inherited_handle_refused_after_fork_and_parent_unharmed(db):
                 db.lookup("UTO", "L898902C3")
             except sltd.ForkError:
                 code = 0
-            db.close()  # forgotten in the child, never sltd_close (it would release the parent's slots)
+            db.close()  # forgotten in the child, never sltd_db_close (it would release the parent's slots)
             with sltd.open(db.path) as mine:  # a handle of its own works
                 code |= 0 if mine.lookup("UTO", "L898902C3").listed else 2
         except BaseException:
