@@ -98,10 +98,11 @@ class Database:
         in progress runs to its end first). In a child process after fork() the inherited handle is only
         forgotten: closing it there would release the parent's LMDB reader slots."""
         db, self._db = getattr(self, "_db", None), None
-        while getattr(self, "_inflight", None):
+        if db is None or os.getpid() != self._pid:
+            return  # (after fork() the calls counted may be the parent's threads', which the child lacks)
+        while self._inflight:
             time.sleep(0.001)
-        if db is not None and os.getpid() == self._pid:
-            lib.sltd_db_close(db)
+        lib.sltd_db_close(db)
 
     def __enter__(self) -> "Database":
         return self

@@ -107,6 +107,18 @@ class Screening:
         self._feeder: threading.Thread | None = None
         self._feed_error: BaseException | None = None
         self._read_fd = -1
+        self._done = True  # until the screening thread runs
+        handle = db._enter()  # a closed handle raises here, before anything is started
+        try:
+            self._start(db, handle, source, format, threads, all_rows, ocr_variants, strict)
+        except BaseException:
+            db._leave()
+            if self._read_fd >= 0:
+                os.close(self._read_fd)  # the feeder then stops on a broken pipe
+            raise
+
+    def _start(self, db: Any, handle: Any, source: Any, format: str | None, threads: int, all_rows: bool,
+               ocr_variants: bool, strict: bool) -> None:
         if isinstance(source, (str, bytes, os.PathLike)):
             path = os.fsencode(source)
             format = format or _format_of(os.fsdecode(path))
@@ -115,7 +127,6 @@ class Screening:
             format = format or (_format_of(name) if isinstance(name, str) else None) or "csv"
             path = self._feed(source)
         self._rows: Iterator[ScreenRow] = iter(())
-        self._done = False
         self._db = db
         opts = ffi.new("sltd_screen_options *")
         lib.sltdpy_screen_options_init(opts)
@@ -128,9 +139,9 @@ class Screening:
         opts.row_ctx = self._handle
         self._opts = opts
         self._path = path
-        handle = db._enter()
         self._thread = threading.Thread(target=self._screen, args=(handle,), name="sltd-screen", daemon=True)
         self._thread.start()
+        self._done = False
 
     def _feed(self, f: Any) -> bytes:
         """Start copying the file object into a pipe; the library reads the pipe's other end."""

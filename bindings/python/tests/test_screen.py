@@ -144,3 +144,13 @@ def test_same_hits_as_the_command_line(db_path: Path, db, tmp_path: Path, cli: s
     cli_hits = {_seq(o) for o in map(json.loads, p.stdout.splitlines()) if _listed(o)}
     py_hits = {int(r.fields["seq"]) for r in db.screen(tmp_path / "m.csv") if r.verdict is Verdict.LISTED}
     assert py_hits == cli_hits == planted
+
+
+def test_screening_a_closed_handle_raises_and_starts_nothing(tmp_path: Path):
+    from conftest import make_db
+    db = sltd.open(make_db(tmp_path))
+    db.close()
+    with pytest.raises(sltd.DatabaseError):
+        db.screen(io.StringIO(CSV))
+    with pytest.raises(sltd.DatabaseError):
+        db.screen(tmp_path / "feed.csv")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -88,3 +89,35 @@ def test_open_shared_once_per_process(db_path: Path):
         got = pool.map(_pool_lookup, [(str(db_path), *LISTED[i % 4]) for i in range(40)], chunksize=1)
     assert all(listed for _, listed, _ in got)
     assert all(opens == 1 for _, _, opens in got)  # one open per process, however many tasks
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() on this platform")
+def test_fork_while_another_thread_is_in_a_call(db):
+    """The child inherits the count of calls running in the parent's other threads, which it lacks:
+    dropping the handle there must not wait for them."""
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            db.lookup_many([("UTO", f"B{i:07d}") for i in range(2000)])
+
+    t = threading.Thread(target=busy)
+    t.start()
+    try:
+        for _ in range(5):
+            pid = os.fork()
+            if pid == 0:
+                db.close()  # returns at once (the parent's threads are not here to finish)
+                os._exit(0)
+            deadline = time.monotonic() + 30
+            while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            if done[0] == 0:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                pytest.fail("the child hung dropping its inherited handle")
+            assert os.WIFEXITED(done[1]) and os.WEXITSTATUS(done[1]) == 0
+    finally:
+        stop.set()
+        t.join()
+    assert db.lookup("UTO", "L898902C3").listed
