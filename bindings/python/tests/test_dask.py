@@ -63,11 +63,16 @@ def test_dask_cluster_same_hits_as_cli(db_path: Path, tmp_path: Path, cli: str):
     pids = {pid for pid, _ in opens.values()}
     assert len(pids) == 2 and all(n == 1 for _, n in opens.values()), opens
 
-    p = run(cli, "screen", "--db", str(db_path), "--json", "--all", "--no-progress", str(manifest))
+    rejects = manifest.parent / "rejects.jsonl"
+    p = run(cli, "screen", "--db", str(db_path), "--json", "--all", "--no-progress", "--rejects", str(rejects),
+            str(manifest))
     assert p.returncode == 1, p.stderr
     lines = [json.loads(x) for x in p.stdout.splitlines()]
     assert {_seq(o) for o in lines if _listed(o)} == planted
-    assert {_seq(o) for o in lines if o.get("verdict") == "invalid" or o.get("error")} == invalid
+    # rows that could not be checked go to the rejects file, never among the answers
+    rejected = [json.loads(x) for x in rejects.read_text().splitlines()]
+    assert {_seq(o) for o in rejected} == invalid
+    assert all(o.get("verdict") != "clear" for o in lines + rejected if _seq(o) in invalid)
 
 
 def test_example_script(db_path: Path, tmp_path: Path):
