@@ -5,7 +5,9 @@
  * written as a run to an unlinked temporary file. With two threads, a second thread sorts and writes
  * each full buffer while the caller fills the other one; the runs, their order and their bytes are
  * the same either way. Reading merges the runs and the last, in-memory part through a binary heap
- * on (digest, input order). */
+ * on (digest, input order); with two threads and runs on disk, the second thread does that merge
+ * (reading the runs) into a ring of batches that the reader takes entries from, so that merging
+ * overlaps whatever the reader does with the groups. */
 #include "sorter.h"
 
 #include <errno.h>
@@ -26,6 +28,16 @@
  * order: the file lives only as long as the import) — ~47 bytes instead of the 72 of an entry. */
 #define PACKED_FIXED (SLTD_DIGEST_SIZE + 4 + 1 + 1 + 4)
 #define PACKED_MAX (PACKED_FIXED + SLTD__REC_MAX)
+#define SLOT_ENTRIES 4096         /* entries a batch of the merged stream */
+#define SLOTS 4                   /* batches in the ring */
+
+typedef struct slot {
+    sltd__entry *v;
+    size_t n;
+    int full; /* filled by the merging thread, not yet given back by the reader */
+    int last; /* the stream ends after it (with err, when an error ended it) */
+    int err;
+} slot;
 
 typedef struct run {
     FILE *f;
@@ -62,7 +74,18 @@ struct sltd__sorter {
     sltd__entries group; /* the group handed out by next_group (capacity >= 16 once used) */
     sltd__entry pending; /* read ahead: the first entry of the next group */
     int has_pending;
+
+    /* the merged stream, when the second thread merges: slots filled in turn (under mu) */
+    slot slots[SLOTS];
+    int streaming, merging, stop; /* the stream is used; its thread runs; asked to stop */
+    pthread_t merger;
+    size_t take;     /* the slot the reader takes from, while took */
+    size_t took_pos; /* next entry in it */
+    int took;
 };
+
+static void *merger(void *arg);
+static void stop_merger(sltd__sorter *s);
 
 /* ---- buffers ---- */
 
@@ -349,6 +372,12 @@ int sltd__sorter_finish(sltd__sorter *s)
             return sltd__err(SLTD_ENOMEM, "out of memory");
     if ((s->heap = malloc((s->nruns + 1) * sizeof *s->heap)) == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
+    if (s->threaded && s->nruns > 0) {
+        for (i = 0; i < SLOTS; i++)
+            if ((s->slots[i].v = malloc(SLOT_ENTRIES * sizeof *s->slots[i].v)) == NULL)
+                return sltd__err(SLTD_ENOMEM, "out of memory");
+        s->streaming = 1;
+    }
     return sltd__sorter_rewind(s);
 }
 
@@ -430,6 +459,7 @@ int sltd__sorter_rewind(sltd__sorter *s)
     size_t i;
     int err = 0;
 
+    stop_merger(s);
     s->mem_pos = 0;
     s->has_pending = 0;
     s->nheap = 0;
@@ -445,7 +475,15 @@ int sltd__sorter_rewind(sltd__sorter *s)
             s->heap[s->nheap++] = i;
     for (i = s->nheap / 2; i-- > 0;)
         sift_down(s, i, &err);
-    return err;
+    if (err != 0 || !s->streaming)
+        return err;
+    s->take = 0;
+    s->took = 0;
+    if (pthread_create(&s->merger, NULL, merger, s) != 0)
+        s->streaming = 0; /* no thread: the same merge, on the reader's thread */
+    else
+        s->merging = 1;
+    return SLTD_OK;
 }
 
 /* The next entry in (digest, seq) order over the runs and the memory part, copied to out: 1, or 0 at
@@ -468,6 +506,91 @@ static int next_entry(sltd__sorter *s, sltd__entry *out, int *err)
     return 1;
 }
 
+/* The merging thread: the heap's entries, in order, into the slots in turn, until the end, an error
+ * or a stop. */
+static void *merger(void *arg)
+{
+    sltd__sorter *s = arg;
+    size_t k;
+    int err = 0;
+
+    for (k = 0;; k++) {
+        slot *sl = &s->slots[k % SLOTS];
+        size_t n = 0;
+        int stop;
+        pthread_mutex_lock(&s->mu);
+        while (sl->full && !s->stop)
+            pthread_cond_wait(&s->cv, &s->mu);
+        stop = s->stop;
+        pthread_mutex_unlock(&s->mu);
+        if (stop)
+            break;
+        while (n < SLOT_ENTRIES && next_entry(s, &sl->v[n], &err))
+            n++;
+        pthread_mutex_lock(&s->mu);
+        sl->n = n;
+        sl->last = n < SLOT_ENTRIES || err != 0;
+        sl->err = err;
+        if (err != 0)
+            snprintf(s->job_msg, sizeof s->job_msg, "%s", sltd_errmsg(NULL));
+        sl->full = 1;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        if (sl->last)
+            break;
+    }
+    return NULL;
+}
+
+/* Stop the merging thread, if it runs. */
+static void stop_merger(sltd__sorter *s)
+{
+    size_t i;
+
+    if (!s->merging)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stop = 1;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->merger, NULL);
+    s->merging = s->stop = 0;
+    for (i = 0; i < SLOTS; i++)
+        s->slots[i].full = 0;
+}
+
+/* The next entry of the merged stream, from the merging thread's slots: 1, or 0 at the end (an error
+ * of that thread then in *err, with its detail). */
+static int stream_next(sltd__sorter *s, sltd__entry *out, int *err)
+{
+    for (;;) {
+        slot *sl = &s->slots[s->take % SLOTS];
+        if (!s->took) {
+            pthread_mutex_lock(&s->mu);
+            while (!sl->full)
+                pthread_cond_wait(&s->cv, &s->mu);
+            pthread_mutex_unlock(&s->mu);
+            s->took = 1;
+            s->took_pos = 0;
+        }
+        if (s->took_pos < sl->n) {
+            *out = sl->v[s->took_pos++];
+            return 1;
+        }
+        if (sl->last) {
+            if (sl->err != 0)
+                *err = sltd__err(sl->err, "%s", s->job_msg);
+            return 0;
+        }
+        pthread_mutex_lock(&s->mu); /* give the slot back */
+        sl->full = 0;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        s->take++;
+        s->took = 0;
+    }
+}
+
 int sltd__sorter_next_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
 {
     sltd__entry x;
@@ -478,7 +601,7 @@ int sltd__sorter_next_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
         s->group.v[s->group.n++] = s->pending;
         s->has_pending = 0;
     }
-    while (next_entry(s, &x, &err)) {
+    while (s->streaming ? stream_next(s, &x, &err) : next_entry(s, &x, &err)) {
         if (s->group.n > 0 && memcmp(x.d, s->group.v[0].d, SLTD_DIGEST_SIZE) != 0) {
             s->pending = x;
             s->has_pending = 1;
@@ -503,6 +626,7 @@ void sltd__sorter_close(sltd__sorter *s)
 
     if (s == NULL)
         return;
+    stop_merger(s);
     if (s->started) {
         pthread_mutex_lock(&s->mu);
         while (s->busy)
@@ -521,6 +645,8 @@ void sltd__sorter_close(sltd__sorter *s)
         free(s->runs[i].raw);
     }
     free(s->pack);
+    for (i = 0; i < SLOTS; i++)
+        free(s->slots[i].v);
     free(s->runs);
     free(s->heap);
     free(s->tmp);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_import.c — the bounded-memory sorter and the import on one or two threads: the same order, the
- * same groups and the same database bytes whichever way the work is split. */
+ * same groups and the same database bytes whichever way the work is split (runs merged on the reading
+ * thread or on a second one, read in part and rewound). */
 #include <check.h>
 #include <lmdb.h>
 #include <stdio.h>
@@ -82,6 +83,12 @@ START_TEST(sorter_same_on_one_and_two_threads)
         if (budgets[k] == 97)
             ck_assert_uint_eq(sltd__sorter_runs(s1), (n - 1) / 97);
         ck_assert_uint_eq(drain(s1, a, n), n);
+        for (i = 0; i < 10; i++) { /* part of the stream, then from the start again */
+            const sltd__entry *g;
+            size_t gn;
+            ck_assert_int_eq(sltd__sorter_next_group(s2, &g, &gn), 1);
+        }
+        ck_assert_int_eq(sltd__sorter_rewind(s2), 0);
         ck_assert_uint_eq(drain(s2, b, n), n);
         ck_assert_mem_eq(a, b, n * sizeof *a);
         for (i = 1; i < n; i++) { /* (digest, input order) */
@@ -92,6 +99,7 @@ START_TEST(sorter_same_on_one_and_two_threads)
         ck_assert_int_eq(sltd__sorter_rewind(s2), 0);
         ck_assert_uint_eq(drain(s2, b, n), n);
         ck_assert_mem_eq(a, b, n * sizeof *a);
+        ck_assert_int_eq(sltd__sorter_rewind(s2), 0); /* closed while the stream is being merged */
         sltd__sorter_close(s1);
         sltd__sorter_close(s2);
     }
