@@ -129,6 +129,7 @@ static int import_feed_ex_body(sltd_import_report *out, sltd_db *db, const char 
     if (opts->progress != NULL)
         opts->progress(opts->progress_ctx, "write", 0, sltd__sorter_count(sorter));
     o.source = path;
+    o.threads = threads_of(opts);
     rc = sltd__update_apply_sorted(db, sorter, &o, &rep);
     if (rc == SLTD_OK && fr.invalid > 0) /* skipped on request: say which */
         sltd__err(SLTD_OK, "%s%s\n%llu invalid row(s) skipped", fr.errs,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "bulkbits.h"
 #include "checksum.h"
 #include "error.h"
 #include "meta.h"
@@ -53,38 +54,8 @@ static void drop_at(doc *cur, size_t j)
     cur->len[j] = cur->len[cur->n];
 }
 
-/* In bulk, new documents' filter bits are set LATE documents after their block was prefetched, so that
- * the block's cache miss overlaps the work on the documents in between (all before the commit). */
-#define LATE 16
-
-typedef struct late_bits {
-    sltd__bloom *b;
-    uint8_t d[LATE][SLTD_DIGEST_SIZE];
-    size_t n;
-} late_bits;
-
-static void late_add(late_bits *l, const uint8_t d[SLTD_DIGEST_SIZE])
-{
-    uint8_t *slot = l->d[l->n % LATE];
-
-    if (l->n >= LATE)
-        sltd__bloom_add_raw(l->b, slot);
-    memcpy(slot, d, SLTD_DIGEST_SIZE);
-    sltd__bloom_prefetch(l->b, d);
-    l->n++;
-}
-
-static void late_flush(late_bits *l)
-{
-    size_t i;
-
-    for (i = l->n > LATE ? l->n - LATE : 0; i < l->n; i++)
-        sltd__bloom_add_raw(l->b, l->d[i % LATE]);
-    l->n = 0;
-}
-
 /* Merge the entries of one digest into its stored value. */
-static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, late_bits *bulk /* or NULL */,
+static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, sltd__bulkbits *bulk /* or NULL */,
                        const entry *g, size_t gn, int empty, totals *tot, const char *source)
 {
     const uint8_t *d = g[0].d, *val;
@@ -166,7 +137,7 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, late_bi
         /* a new document: its bits before the commit, or a reader could miss it (b is NULL only on a
          * dry run; in bulk, the filter's checksum is recomputed once at the end) */
         if (b != NULL && bulk != NULL)
-            late_add(bulk, d);
+            sltd__bulkbits_add(bulk, d);
         else if (b != NULL)
             sltd__bloom_add(b, d);
     }
@@ -245,8 +216,8 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
     sltd__bloom *b = NULL;
     const entry *g;
     size_t gn;
-    int rc, empty, writing = 0, bulk = 0;
-    late_bits late = { .b = NULL, .n = 0 };
+    int rc, empty, writing = 0;
+    sltd__bulkbits *bulk = NULL;
     uint64_t want;
 
     if ((rc = sltd__store_write_begin(p->store, &w)) != SLTD_OK)
@@ -271,9 +242,12 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
         }
         sltd__bloom_write_begin(b);
         writing = 1;
-        bulk = distinct > b->nblocks / 4; /* then one checksum pass beats two block hashes a key */
-        late.b = b;
-        late.n = 0;
+        /* many keys: their bits in batches (on a second thread when there is one), then one checksum
+         * pass, which beats two block hashes a key */
+        if (distinct > b->nblocks / 4 && (rc = sltd__bulkbits_start(&bulk, b, o->threads)) != SLTD_OK) {
+            rc = sltd__err(rc, "out of memory");
+            goto fail;
+        }
     }
     if ((rc = sltd__store_empty(w)) < 0)
         goto fail;
@@ -281,12 +255,13 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
     if ((rc = sltd__sorter_rewind(src)) != SLTD_OK)
         goto fail;
     while ((rc = sltd__sorter_next_group(src, &g, &gn)) == 1)
-        if ((rc = merge_group(w, b, bulk ? &late : NULL, g, gn, empty, tot, o->source)) != SLTD_OK)
+        if ((rc = merge_group(w, b, bulk, g, gn, empty, tot, o->source)) != SLTD_OK)
             goto fail;
     if (rc < 0)
         goto fail;
-    if (bulk) {
-        late_flush(&late);
+    if (bulk != NULL) { /* every bit set before anything below can commit */
+        sltd__bulkbits_finish(bulk);
+        bulk = NULL;
         sltd__bloom_rechecksum(b);
     }
     if (o->expect_checksum != NULL && memcmp(o->expect_checksum, tot->checksum, 16) != 0) {
@@ -309,6 +284,7 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
         goto fail;
     return sltd__store_commit(p->store, w);
 fail:
+    sltd__bulkbits_finish(bulk); /* the thread stopped before the section ends */
     if (writing)
         sltd__bloom_write_end(b, 0); /* the bits set stay: a superset is harmless */
     sltd__store_abort(p->store, w);

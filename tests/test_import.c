@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_import.c — the bounded-memory sorter and the import on one or two threads: the same order, the
- * same groups and the same database bytes whichever way the work is split. */
+ * same groups and the same database bytes whichever way the work is split (runs merged on the reading
+ * thread or on a second one, read in part and rewound). */
 #include <check.h>
 #include <lmdb.h>
 #include <stdio.h>
@@ -82,6 +83,12 @@ START_TEST(sorter_same_on_one_and_two_threads)
         if (budgets[k] == 97)
             ck_assert_uint_eq(sltd__sorter_runs(s1), (n - 1) / 97);
         ck_assert_uint_eq(drain(s1, a, n), n);
+        for (i = 0; i < 10; i++) { /* part of the stream, then from the start again */
+            const sltd__entry *g;
+            size_t gn;
+            ck_assert_int_eq(sltd__sorter_next_group(s2, &g, &gn), 1);
+        }
+        ck_assert_int_eq(sltd__sorter_rewind(s2), 0);
         ck_assert_uint_eq(drain(s2, b, n), n);
         ck_assert_mem_eq(a, b, n * sizeof *a);
         for (i = 1; i < n; i++) { /* (digest, input order) */
@@ -92,6 +99,7 @@ START_TEST(sorter_same_on_one_and_two_threads)
         ck_assert_int_eq(sltd__sorter_rewind(s2), 0);
         ck_assert_uint_eq(drain(s2, b, n), n);
         ck_assert_mem_eq(a, b, n * sizeof *a);
+        ck_assert_int_eq(sltd__sorter_rewind(s2), 0); /* closed while the stream is being merged */
         sltd__sorter_close(s1);
         sltd__sorter_close(s2);
     }
@@ -247,10 +255,53 @@ START_TEST(options_version_1_accepted)
 }
 END_TEST
 
+/* An import on two threads, spilling packed runs and setting the new documents' filter bits on the second
+ * thread: the filter verifies (the lookups use it) and finds every document; a document not imported
+ * is not listed. */
+START_TEST(two_thread_import_filter_holds_every_document)
+{
+    const unsigned long n = 30000;
+    sltd_options o = SLTD_OPTIONS_INIT;
+    sltd_import_options io = SLTD_IMPORT_OPTIONS_INIT;
+    sltd_import_report rep;
+    sltd_result r;
+    sltd_stats st;
+    sltd_db *db = NULL;
+    char dir[4096], feed[4096], num[16];
+    unsigned long i;
+
+    tu_at(dir, "db");
+    tu_at(feed, "feed.csv");
+    ck_assert_int_eq(tu_feed(feed, 7, 0, n), 0);
+    o.flags = SLTD_OPEN_CREATE;
+    ck_assert_int_eq(sltd_db_open(&db, dir, &o), 0);
+    io.threads = 2;
+    io.memory_budget = 1999; /* 15 runs and a part in memory */
+    ck_assert_int_eq(sltd_db_import_feed_ex(&rep, db, feed, &io), 0);
+    ck_assert_uint_eq(rep.added, n);
+    sltd_db_close(db);
+    db = NULL;
+    o.flags = SLTD_OPEN_READONLY;
+    ck_assert_int_eq(sltd_db_open(&db, dir, &o), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
+    ck_assert_int_eq(st.filter_state, SLTD_FILTER_OK);
+    ck_assert_uint_eq(st.documents, n);
+    for (i = 0; i < n; i++) {
+        tu_number(num, 7, i);
+        ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
+        ck_assert_msg(r.listed == 1, "document %lu not found", i);
+    }
+    tu_number(num, 8, 0);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
+    ck_assert_int_eq(r.listed, 0);
+    sltd_db_close(db);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = { sorter_same_on_one_and_two_threads, parallel_import_equals_sequential,
-                                   options_version_1_accepted };
+                                   options_version_1_accepted, two_thread_import_filter_holds_every_document };
 
     return tu_main("import", 300, setup, teardown, tests, TU_COUNT(tests));
 }
