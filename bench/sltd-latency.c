@@ -311,7 +311,7 @@ static int base_db(sltd_db **db, const char *tmpl, unsigned long base, int keep)
 {
     char dir[4200], basef[4200];
     sltd_options o = SLTD_OPTIONS_INIT;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     uint64_t t0;
 
     snprintf(dir, sizeof dir, "%s/db", tmpl);

@@ -264,8 +264,8 @@ START_TEST(two_thread_import_filter_holds_every_document)
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_import_options io = SLTD_IMPORT_OPTIONS_INIT;
     sltd_import_report rep;
-    sltd_result r;
-    sltd_stats st;
+    sltd_result r = SLTD_RESULT_INIT;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db = NULL;
     char dir[4096], feed[4096], num[16];
     unsigned long i;
