@@ -334,7 +334,8 @@ SLTD_API SLTD_NODISCARD int sltd_db_lookup(sltd_result *out, sltd_db *db, const 
  * @brief Look up many documents at once (faster per document than ::sltd_db_lookup).
  *
  * Each out[i] gets its own code in out[i].error: bad input for one document does not fail the
- * others.
+ * others. All n answers come from one committed state of the database (one snapshot, whose freshness
+ * every out[i].data_* gives), even when an update commits during the call: never half an update.
  * @param[out] out n results
  * @param[in] db handle
  * @param[in] queries n documents

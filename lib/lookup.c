@@ -178,6 +178,11 @@ int sltd_db_lookup(sltd_result *out, sltd_db *db, const char *state, const char 
 
 #define BATCH_CHUNK 64
 
+/* A batch answers from one snapshot, whose freshness stamps every answer. The filter is probed only
+ * after the snapshot began, and only if it holds every key of it: a filter probed before a commit lacks
+ * the keys that commit adds while a snapshot begun after it lacks those it removes, and together they
+ * show half an update. Then, per chunk of documents: normalise, hash them side by side (SIMD
+ * lanes), prefetch their filter blocks, probe, and read the ones the filter may hold. */
 static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
     /* per chunk, the valid documents j = 0..nvalid-1: document at[j] of the chunk */
@@ -185,31 +190,35 @@ static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size
     norm_query nq[BATCH_CHUNK];
     const uint8_t *in[BATCH_CHUNK];
     size_t len[BATCH_CHUNK], at[BATCH_CHUNK], nvalid;
-    int maybe[BATCH_CHUNK];
     sltd__db_parts p;
     sltd__freshness fr;
-    sltd__txn *t;
+    sltd__bloom *b;
+    sltd__reader *r = NULL;
+    sltd__txn *t = NULL;
     size_t base, i, j, m;
-    int rc = SLTD_OK, any;
-    time_t now = time(NULL);
+    int rc;
     sltd_result st;
 
     if (q == NULL && n > 0) {
         rc = SLTD_EINVAL;
-        goto fail_all;
+        goto done;
     }
     if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
-        goto fail_all;
-    if ((rc = sltd__fresh_now(p.fresh, p.store, &fr)) != SLTD_OK || (rc = stamp(&st, &p, &fr, now)) != SLTD_OK)
-        goto fail_all;
+        goto done;
+    b = sltd__filter_lookup(p.filter); /* (before the snapshot, whose reader slot must not be held) */
+    if ((rc = sltd__store_reader_enter(p.store, &r, NULL)) != SLTD_OK ||
+        (rc = sltd__store_reader_txn(p.store, &r, &t)) != SLTD_OK ||
+        (rc = sltd__fresh_get(p.fresh, p.store, &fr, sltd__store_txn_id(t), &r, &t)) != SLTD_OK ||
+        (rc = stamp(&st, &p, &fr, time(NULL))) != SLTD_OK)
+        goto done;
+    if (!sltd__filter_covers(b, t))
+        b = NULL;
     for (j = 0; j < BATCH_CHUNK; j++) {
         dp[j] = d[j];
         in[j] = nq[j].in;
     }
-    for (base = 0; base < n; base += BATCH_CHUNK) {
-        sltd__bloom *b = sltd__filter_lookup(p.filter);
+    for (base = 0; base < n && rc == SLTD_OK; base += BATCH_CHUNK) {
         m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
-        /* 1: normalise; 2: hash them side by side (SIMD lanes); 3: prefetch their filter blocks; 4: probe */
         for (i = 0, nvalid = 0; i < m; i++) {
             const sltd_query *qi = &q[base + i];
             sltd_result *o = &out[base + i];
@@ -219,7 +228,7 @@ static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size
             o->data_expires = st.data_expires;
             o->stale = st.stale;
             /* the verdict as the document stands: CLEAR unless its record is found below (LISTED); a
-             * failure further on rewrites every result as an error (fail_all), so this never escapes */
+             * failure further on rewrites every result as an error (at done), so this never escapes */
             if ((o->error = prepare(&nq[nvalid], &len[nvalid], qi->state, qi->number, qi->type)) == 0) {
                 o->verdict = SLTD_VERDICT_CLEAR;
                 at[nvalid++] = i;
@@ -231,27 +240,18 @@ static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size
         if (b != NULL)
             for (j = 0; j < nvalid; j++)
                 sltd__bloom_prefetch(b, d[j]);
-        for (j = 0, any = 0; j < nvalid; j++) {
-            maybe[j] = b == NULL || sltd__bloom_test(b, d[j]);
-            any |= maybe[j];
-        }
-        if (any) {
-            if ((rc = sltd__store_read_begin(p.store, &t)) != SLTD_OK)
-                goto fail_all;
-            for (j = 0; j < nvalid && rc == SLTD_OK; j++)
-                if (maybe[j])
-                    rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
-            sltd__store_read_end(p.store, t);
-            if (rc != SLTD_OK)
-                goto fail_all;
-        }
+        for (j = 0; j < nvalid && rc == SLTD_OK; j++)
+            if (b == NULL || sltd__bloom_test(b, d[j]))
+                rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
     }
-    return SLTD_OK;
-fail_all:
-    for (i = 0; i < n; i++) {
-        result_clear(&out[i]);
-        decide(&out[i], rc);
-    }
+done:
+    if (r != NULL)
+        sltd__store_reader_leave(p.store, r);
+    if (rc != SLTD_OK)
+        for (i = 0; i < n; i++) {
+            result_clear(&out[i]);
+            decide(&out[i], rc);
+        }
     return rc;
 }
 
