@@ -30,7 +30,7 @@
 #define EXIT_USAGE 2
 #define EXIT_ERROR 3
 
-#define BATCH 64         /* documents per sltd_lookup_batch call (and per chunk of the batch floor) */
+#define BATCH 64         /* documents per sltd_db_lookup_batch call (and per chunk of the batch floor) */
 #define GROUP 16         /* operations per timed group for the fastest workloads */
 #define MAX_RESULTS 40
 #define MAX_THREADS 256

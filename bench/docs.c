@@ -121,11 +121,11 @@ void inputs_make(inputs *in, sltd_db *db, size_t nq, uint64_t records)
         make_doc(&in->present[i], present_index(&seed, records), 1);
         in->qa[i] = (sltd_query){ in->absent[i].state, in->absent[i].number, NULL };
         in->qp[i] = (sltd_query){ in->present[i].state, in->present[i].number, NULL };
-        if ((rc = sltd_digest(in->dig_absent + i * SLTD_DIGEST_SIZE, db, in->absent[i].state,
+        if ((rc = sltd_db_digest(in->dig_absent + i * SLTD_DIGEST_SIZE, db, in->absent[i].state,
                               in->absent[i].number)) != SLTD_OK ||
-            (rc = sltd_digest(in->dig_present + i * SLTD_DIGEST_SIZE, db, in->present[i].state,
+            (rc = sltd_db_digest(in->dig_present + i * SLTD_DIGEST_SIZE, db, in->present[i].state,
                               in->present[i].number)) != SLTD_OK)
-            die_sltd(rc, "sltd_digest");
+            die_sltd(rc, "sltd_db_digest");
     }
 }
 

@@ -86,8 +86,8 @@ int main(int argc, char **argv)
         return 2;
     }
     o.flags = SLTD_OPEN_READONLY;
-    if ((rc = sltd_open(&db, dir, &o)) != SLTD_OK) {
-        fprintf(stderr, "fleet-probe: %s\n%s\n", sltd_strerror(rc), sltd_errmsg(NULL));
+    if ((rc = sltd_db_open(&db, dir, &o)) != SLTD_OK) {
+        fprintf(stderr, "fleet-probe: %s\n%s\n", sltd_error_text(rc), sltd_error_detail());
         return 3;
     }
     hits = malloc(SAMPLES_MAX / 4 * sizeof *hits);
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
     t0 = now_ns();
     for (i = 0;; i++) {
         char number[16];
-        sltd_result res;
+        sltd_result res = SLTD_RESULT_INIT;
         uint64_t t, dt;
         int hit = i % 10 == 0;
         if ((i & 1023) == 0 && ((stop != NULL && access(stop, F_OK) == 0) ||
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
         snprintf(number, sizeof number, "A%09llu",
                  hit ? (unsigned long long)(rnd(&seed) % records) : records + rnd(&seed) % 100000000u);
         t = now_ns();
-        rc = sltd_lookup(&res, db, "UTO", number, NULL);
+        rc = sltd_db_lookup(&res, db, "UTO", number, NULL);
         dt = now_ns() - t;
         if (rc != SLTD_OK)
             errors++;
@@ -127,6 +127,6 @@ int main(int argc, char **argv)
     printf("}\n");
     free(hits);
     free(misses);
-    sltd_close(db);
+    sltd_db_close(db);
     return errors != 0;
 }

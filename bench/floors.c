@@ -2,7 +2,7 @@
 /* floors.c — the floors that each step of a lookup is held against, measured in the same run:
  *   floor.loop                 an empty loop over the same absent documents (reads each one; mean of a
  *                              group of GROUP): what a loop over the inputs and the timer cost
- *   floor.digest_probe         sltd_digest, then one access to the filter block it names, the next
+ *   floor.digest_probe         sltd_db_digest, then one access to the filter block it names, the next
  *                              document chosen by the answer so that nothing overlaps (per-op, as
  *                              sltd.miss): the floor of a single miss
  *   floor.digest_probe.batch   the same for chunks of BATCH documents: all digests with their blocks
@@ -82,10 +82,10 @@ static int64_t measure_loop(const workload *w, size_t lo, size_t hi, uint32_t *s
 
 static void digest(uint8_t d[SLTD_DIGEST_SIZE], const floors *fl, size_t i)
 {
-    const int rc = sltd_digest(d, fl->db, fl->docs[i].state, fl->docs[i].number);
+    const int rc = sltd_db_digest(d, fl->db, fl->docs[i].state, fl->docs[i].number);
 
     if (rc != SLTD_OK)
-        die_sltd(rc, "sltd_digest");
+        die_sltd(rc, "sltd_db_digest");
 }
 
 static int64_t measure_digest_probe(const workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)

@@ -61,8 +61,9 @@ static void usage(FILE *f)
           "  --bits-per-key B  filter size when the database is created (default: the library's)\n"
           "  --keep            keep the temporary directory (its path is printed on stderr)\n"
           "  --verbose         report each phase on stderr (default when stderr is a terminal)\n"
-          "  --quiet           no progress on stderr\n"
-          "  --version, --help\n"
+          "  --quiet, -q       no progress on stderr, whatever it is\n"
+          "  --version, -V     print the version and exit\n"
+          "  --help, -h        this text\n"
           "\n"
           "Exit status: 0 done, 2 bad usage, 3 error (or a wrong lookup answer).\n",
           f);
@@ -142,17 +143,17 @@ static void import_database(run_info *ri, const char *dbdir, const char *feed, s
     write_feed(feed, ri->records, &ri->csv_bytes);
     ri->csv_s = (double)(now_ns() - t0) / 1e9;
     o->flags = SLTD_OPEN_CREATE;
-    if ((rc = sltd_open(&db, dbdir, o)) != SLTD_OK)
+    if ((rc = sltd_db_open(&db, dbdir, o)) != SLTD_OK)
         die_sltd(rc, dbdir);
     progress("importing");
     t0 = now_ns();
-    if ((rc = sltd_import_feed(&rep, db, feed, 0)) != SLTD_OK)
-        die_sltd(rc, "sltd_import_feed");
+    if ((rc = sltd_db_import_feed(&rep, db, feed, 0)) != SLTD_OK)
+        die_sltd(rc, "sltd_db_import_feed");
     ri->import_s = (double)(now_ns() - t0) / 1e9;
     ri->imported = 1;
     if (rep.added != ri->records)
         die("import added %" PRIu64 " records, expected %" PRIu64, rep.added, ri->records);
-    sltd_close(db);
+    sltd_db_close(db);
     remove(feed);
 }
 
@@ -175,9 +176,9 @@ static void open_and_stat(run_info *ri, sltd_stats *st, const char *dbdir, sltd_
 
     o->flags = SLTD_OPEN_READONLY;
     for (a = 0; a < 5; a++) {
-        sltd_close(db);
+        sltd_db_close(db);
         t0 = now_ns();
-        if ((rc = sltd_open(&db, dbdir, o)) != SLTD_OK)
+        if ((rc = sltd_db_open(&db, dbdir, o)) != SLTD_OK)
             die_sltd(rc, dbdir);
         t[a] = (double)(now_ns() - t0) / 1e6;
     }
@@ -185,9 +186,9 @@ static void open_and_stat(run_info *ri, sltd_stats *st, const char *dbdir, sltd_
     qsort(t, 5, sizeof t[0], cmp_double);
     ri->open_ms = t[2];
     st->version = SLTD_STATS_VERSION;
-    if ((rc = sltd_stats_get(st, db)) != SLTD_OK)
-        die_sltd(rc, "sltd_stats_get");
-    sltd_close(db);
+    if ((rc = sltd_db_stats_get(st, db)) != SLTD_OK)
+        die_sltd(rc, "sltd_db_stats_get");
+    sltd_db_close(db);
     if (st->documents != ri->records)
         die_usage("%s holds %" PRIu64 " documents, not %" PRIu64 " (--records)", dbdir, st->documents, ri->records);
     if (st->filter_state != SLTD_FILTER_OK)
@@ -240,14 +241,14 @@ static void write_report(const options *op, const run_info *ri, const figures *o
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "records", required_argument, NULL, 'n' },      { "queries", required_argument, NULL, 'q' },
+        { "records", required_argument, NULL, 'n' },      { "queries", required_argument, NULL, 'u' },
         { "threads", required_argument, NULL, 't' },      { "db", required_argument, NULL, 'd' },
         { "json", no_argument, NULL, 'j' },               { "cdf", required_argument, NULL, 'c' },
         { "bits-per-key", required_argument, NULL, 'b' }, { "keep", no_argument, NULL, 'k' },
         { "help", no_argument, NULL, 'h' },               { "verbose", no_argument, NULL, 'v' },
         { "rounds", required_argument, NULL, 'r' },       { "compare", required_argument, NULL, 'C' },
         { "against", required_argument, NULL, 'A' },      { "only", required_argument, NULL, 'O' },
-        { "output", required_argument, NULL, 'o' },       { "quiet", no_argument, NULL, 'Q' },
+        { "output", required_argument, NULL, 'o' },       { "quiet", no_argument, NULL, 'q' },
         { "version", no_argument, NULL, 'V' },            { NULL, 0, NULL, 0 },
     };
     options op = { .rounds = 16 };
@@ -257,7 +258,7 @@ int main(int argc, char **argv)
     int opt, rc, existing = 0;
     const uint64_t t_start = now_ns();
     sltd_options o = SLTD_OPTIONS_INIT;
-    sltd_stats st = { 0 };
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db = NULL;
     inputs in;
     workload wl[MAX_WORKLOADS];
@@ -275,10 +276,10 @@ int main(int argc, char **argv)
     ri.queries = 1000000;
     machine_describe(&ri.m);
     ri.threads = ri.m.ncpu > 1 ? (unsigned)ri.m.ncpu : 1;
-    while ((opt = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "o:hVq", longopts, NULL)) != -1) {
         switch (opt) {
         case 'n': ri.records = parse_u64("--records", optarg, 1, (uint64_t)1 << 40); break;
-        case 'q': ri.queries = parse_u64("--queries", optarg, 1, (uint64_t)1 << 32); break;
+        case 'u': ri.queries = parse_u64("--queries", optarg, 1, (uint64_t)1 << 32); break;
         case 't': ri.threads = (unsigned)parse_u64("--threads", optarg, 1, MAX_THREADS); break;
         case 'r': op.rounds = (unsigned)parse_u64("--rounds", optarg, 1, 1024); break;
         case 'd': op.db = optarg; break;
@@ -287,12 +288,12 @@ int main(int argc, char **argv)
         case 'b': op.bits_per_key = (unsigned)parse_u64("--bits-per-key", optarg, 4, 64); break;
         case 'k': op.keep = 1; break;
         case 'v': op.verbose = 1; break;
-        case 'Q': op.quiet = 1; break;
+        case 'q': op.quiet = 1; break;
         case 'C': op.compare = optarg; break;
         case 'A': op.against = optarg; break;
         case 'O': op.only = optarg; break;
         case 'o': op.output = optarg; break;
-        case 'V': printf("sltd-bench %s\n", sltd_version()); return 0;
+        case 'V': printf("sltd-bench %s\n", sltd_version()); return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_ERROR;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return EXIT_USAGE;
         }
@@ -391,7 +392,7 @@ int main(int argc, char **argv)
 
     /* 3. the handle under test and the queries, all made before any timing */
     o.flags = SLTD_OPEN_READONLY;
-    if ((rc = sltd_open(&db, dbdir, &o)) != SLTD_OK)
+    if ((rc = sltd_db_open(&db, dbdir, &o)) != SLTD_OK)
         die_sltd(rc, dbdir);
     progress("making queries and digests");
     inputs_make(&in, db, (size_t)ri.queries, ri.records);
@@ -430,7 +431,7 @@ int main(int argc, char **argv)
     bfilter_free(bf);
     lmdb_base_close(lb);
     sqlite_base_close(sb);
-    sltd_close(db);
+    sltd_db_close(db);
 
     /* 6. report */
     getrusage(RUSAGE_SELF, &ru);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sltd-latency.c — how long lookups take while another process imports: the worst single lookup and
  * its tail on a long-lived read-only handle, and the same for `sltd check`-style open, look up, close,
- * during an import that replaces the filter under them. Public API only.
+ * during an import that replaces the filter under them, or during a delta on a big database. Public API
+ * only.
  *
- *   sltd-latency [--base N] [--records M] [--runs R] [--json]
+ *   sltd-latency [--base N] [--records M] [--runs R] [--delta] [--dir DIR] [--json]
  *
  * Each run: a fresh database with N documents; a feed of M new documents; then a reader process (one
  * handle, lookups in a loop, each timed) and a checker process (a handle opened for every lookup) run
@@ -11,7 +12,14 @@
  * checked: the N documents listed, documents never imported not listed. The same two processes are
  * first measured for 3 s with no writer, as the control: on a machine shared with other work, the
  * tail of that window is what the scheduler alone costs. Prints each run's figures and the medians
- * over the runs. Exit status: 0 done, 2 bad usage, 3 error or a wrong answer. */
+ * over the runs. Exit status: 0 done, 2 bad usage, 3 error or a wrong answer.
+ *
+ * --delta: the writer applies a delta of M rows instead — M/2 new documents, M/4 listed documents
+ * with new details and M/4 removed, each run other documents — (the filter is not rebuilt), and the
+ * readers look up only documents no delta touches. --dir DIR: the database of N documents is built in
+ * DIR once and kept (later invocations with the same N reuse it; with --delta, each run's changes
+ * stay in it, and DIR/deltas counts the deltas applied so that the next one touches other documents);
+ * its path, DIR/db, is printed. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -23,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +48,7 @@ typedef struct hist {
 
 typedef struct shared {
     _Atomic int phase; /* 0 warming up, 1 control (no writer), 2 importing, 3 done */
+    unsigned long listed_from; /* listed documents looked up: B<listed_from> to B<base - 1> */
     _Atomic long wrong, errors;
     hist lookup[2], open[2]; /* [0] control, [1] import; written by the reader and the checker
                                 respectively, read after they end */
@@ -117,6 +127,53 @@ static int write_feed(const char *path, char prefix, unsigned long n)
     return fclose(f) != 0 ? -1 : 0;
 }
 
+/* The delta of run `run`: M/2 new documents, then M/4 updates and M/4 removals of listed documents
+ * B<run * M/2> onwards. */
+static int write_delta(const char *path, unsigned long run, unsigned long m)
+{
+    FILE *f = fopen(path, "w");
+    unsigned long i, from = run * (m / 2);
+
+    if (f == NULL)
+        return -1;
+    fputs("state,number,type,status,reported,reference,action\n", f);
+    for (i = 0; i < m / 2; i++)
+        fprintf(f, "UTO,D%08lu,P,stolen,2024-02-%02lu,R%lu,add\n", from + i, 1 + i % 28, i);
+    for (i = 0; i < m / 4; i++)
+        fprintf(f, "UTO,B%08lu,P,lost,2024-03-%02lu,U%lu,add\n", from + i, 1 + i % 28, run);
+    for (i = m / 4; i < m / 2; i++)
+        fprintf(f, "UTO,B%08lu,P,,,,remove\n", from + i);
+    return fclose(f) != 0 ? -1 : 0;
+}
+
+/* The deltas already applied to the database kept in dir (DIR/deltas; 0 when absent). */
+static unsigned long deltas_done(const char *dir)
+{
+    char p[4200];
+    unsigned long n = 0;
+    FILE *f;
+
+    snprintf(p, sizeof p, "%s/deltas", dir);
+    if ((f = fopen(p, "r")) != NULL) {
+        if (fscanf(f, "%lu", &n) != 1)
+            n = 0;
+        fclose(f);
+    }
+    return n;
+}
+
+static void set_deltas_done(const char *dir, unsigned long n)
+{
+    char p[4200];
+    FILE *f;
+
+    snprintf(p, sizeof p, "%s/deltas", dir);
+    if ((f = fopen(p, "w")) != NULL) {
+        fprintf(f, "%lu\n", n);
+        fclose(f);
+    }
+}
+
 static void note_wrong(const char *num)
 {
     if (atomic_fetch_add(&sh->wrong, 1) == 0)
@@ -129,12 +186,14 @@ static uint64_t timed_lookup(sltd_db *db, unsigned long base, uint64_t *seed)
     uint64_t r = rnd(seed), t0, t;
     int listed = (int)(r & 1);
     char num[24];
-    sltd_result res;
+    sltd_result res = SLTD_RESULT_INIT;
     int rc;
 
-    snprintf(num, sizeof num, "%c%08lu", listed ? 'B' : 'Z', (unsigned long)((r >> 1) % base));
+    snprintf(num, sizeof num, "%c%08lu", listed ? 'B' : 'Z',
+             listed ? sh->listed_from + (unsigned long)((r >> 1) % (base - sh->listed_from))
+                    : (unsigned long)((r >> 1) % base));
     t0 = now_ns();
-    rc = sltd_lookup(&res, db, "UTO", num, NULL);
+    rc = sltd_db_lookup(&res, db, "UTO", num, NULL);
     t = now_ns() - t0;
     if (rc != SLTD_OK)
         atomic_fetch_add(&sh->errors, 1);
@@ -150,7 +209,7 @@ static int reader(const char *dir, unsigned long base)
     uint64_t seed = 1, t;
 
     o.flags = SLTD_OPEN_READONLY;
-    if (sltd_open(&db, dir, &o) != SLTD_OK)
+    if (sltd_db_open(&db, dir, &o) != SLTD_OK)
         return 3;
     while (atomic_load(&sh->phase) < 3) {
         int ph = atomic_load_explicit(&sh->phase, memory_order_relaxed);
@@ -158,7 +217,7 @@ static int reader(const char *dir, unsigned long base)
         if (ph == 1 || ph == 2)
             hist_add(&sh->lookup[ph - 1], t);
     }
-    sltd_close(db);
+    sltd_db_close(db);
     return 0;
 }
 
@@ -173,12 +232,12 @@ static int checker(const char *dir, unsigned long base)
         int ph = atomic_load(&sh->phase);
         t0 = now_ns();
         db = NULL;
-        if (sltd_open(&db, dir, &o) != SLTD_OK) {
+        if (sltd_db_open(&db, dir, &o) != SLTD_OK) {
             atomic_fetch_add(&sh->errors, 1);
             continue;
         }
         timed_lookup(db, base, &seed);
-        sltd_close(db);
+        sltd_db_close(db);
         if (ph == 1 || ph == 2)
             hist_add(&sh->open[ph - 1], now_ns() - t0);
     }
@@ -229,7 +288,7 @@ static int wait_ok(pid_t pid)
 static void rmtree(const char *dir)
 {
     static const char *const names[] = { "data.mdb", "lock.mdb", "sltd.filter", "sltd.filter.tmp", "base.csv",
-                                         "new.csv" };
+                                         "new.csv", "delta.csv" };
     char p[4200];
     size_t i;
 
@@ -246,35 +305,82 @@ static void rmtree(const char *dir)
     rmdir(dir);
 }
 
-static int one_run(run_result *out, unsigned long base, unsigned long records)
+/* The database of `base` documents in tmpl/db: built there unless `keep` and it is already there
+ * (made by an earlier invocation with the same base); the handle in *db. 0 or 3. */
+static int base_db(sltd_db **db, const char *tmpl, unsigned long base, int keep)
 {
-    char tmpl[4096], dir[4200], basef[4200], newf[4200];
-    const char *td = getenv("TMPDIR");
+    char dir[4200], basef[4200];
     sltd_options o = SLTD_OPTIONS_INIT;
+    sltd_stats st = SLTD_STATS_INIT;
+    uint64_t t0;
+
+    snprintf(dir, sizeof dir, "%s/db", tmpl);
+    snprintf(basef, sizeof basef, "%s/base.csv", tmpl);
+    *db = NULL;
+    if (keep && sltd_db_open(db, dir, &o) == SLTD_OK) {
+        if (sltd_db_stats_get(&st, *db) == SLTD_OK && st.documents >= base / 2)
+            return 0;
+        fprintf(stderr, "sltd-latency: %s holds another database\n", dir);
+        return 3;
+    }
+    sltd_db_close(*db);
+    *db = NULL;
+    o.flags = SLTD_OPEN_CREATE;
+    if (write_feed(basef, 'B', base) != 0) {
+        fprintf(stderr, "sltd-latency: cannot write %s\n", basef);
+        return 3;
+    }
+    t0 = now_ns();
+    if (sltd_db_open(db, dir, &o) != SLTD_OK || sltd_db_import_feed(NULL, *db, basef, 0) != SLTD_OK) {
+        fprintf(stderr, "sltd-latency: %s: %s\n", dir, sltd_error_detail());
+        return 3;
+    }
+    unlink(basef);
+    if (keep)
+        printf("built %s: %lu documents imported in %.2f s\n", dir, base, (double)(now_ns() - t0) / 1e9);
+    return 0;
+}
+
+static int one_run(run_result *out, const char *keep_dir, int run, int delta, unsigned long base,
+                   unsigned long records)
+{
+    char tmpl[4096], dir[4200], newf[4200];
+    const char *td = getenv("TMPDIR");
     sltd_db *db = NULL;
     pid_t rd = -1, ck = -1;
     uint64_t t0;
+    unsigned long nth = (unsigned long)run; /* which delta: each touches other documents */
     int rc = 3, ok;
 
-    snprintf(tmpl, sizeof tmpl, "%s/sltd-latency-XXXXXX", td != NULL && td[0] != '\0' ? td : "/tmp");
-    if (mkdtemp(tmpl) == NULL) {
-        fprintf(stderr, "sltd-latency: %s: %s\n", tmpl, strerror(errno));
-        return 3;
+    if (keep_dir != NULL) {
+        snprintf(tmpl, sizeof tmpl, "%s", keep_dir);
+        if (mkdir(tmpl, 0700) != 0 && errno != EEXIST) {
+            fprintf(stderr, "sltd-latency: %s: %s\n", tmpl, strerror(errno));
+            return 3;
+        }
+    } else {
+        snprintf(tmpl, sizeof tmpl, "%s/sltd-latency-XXXXXX", td != NULL && td[0] != '\0' ? td : "/tmp");
+        if (mkdtemp(tmpl) == NULL) {
+            fprintf(stderr, "sltd-latency: %s: %s\n", tmpl, strerror(errno));
+            return 3;
+        }
     }
     snprintf(dir, sizeof dir, "%s/db", tmpl);
-    snprintf(basef, sizeof basef, "%s/base.csv", tmpl);
-    snprintf(newf, sizeof newf, "%s/new.csv", tmpl);
+    snprintf(newf, sizeof newf, "%s/%s", tmpl, delta ? "delta.csv" : "new.csv");
     memset(sh, 0, sizeof *sh);
-    o.flags = SLTD_OPEN_CREATE;
-    if (write_feed(basef, 'B', base) != 0 || write_feed(newf, 'N', records) != 0) {
-        fprintf(stderr, "sltd-latency: cannot write the feeds in %s\n", tmpl);
+    sh->listed_from = delta ? base / 2 : 0;
+    if (keep_dir != NULL && delta)
+        nth = deltas_done(tmpl);
+    if (delta && (nth + 1) * (records / 2) > base / 2) {
+        fprintf(stderr, "sltd-latency: %s: every document a delta may touch has been; build a new one\n", tmpl);
         goto cleanup;
     }
-    if ((rc = sltd_open(&db, dir, &o)) != SLTD_OK || (rc = sltd_import_feed(NULL, db, basef, 0)) != SLTD_OK) {
-        fprintf(stderr, "sltd-latency: %s: %s\n", dir, sltd_errmsg(db));
-        rc = 3;
+    if ((delta ? write_delta(newf, nth, records) : write_feed(newf, 'N', records)) != 0) {
+        fprintf(stderr, "sltd-latency: cannot write %s\n", newf);
         goto cleanup;
     }
+    if ((rc = base_db(&db, tmpl, base, keep_dir != NULL)) != 0)
+        goto cleanup;
     rd = start(reader, dir, base);
     ck = start(checker, dir, base);
     usleep(200000); /* both warm */
@@ -282,13 +388,15 @@ static int one_run(run_result *out, unsigned long base, unsigned long records)
     sleep(3);
     atomic_store(&sh->phase, 2);
     t0 = now_ns();
-    rc = sltd_import_feed(NULL, db, newf, 0);
+    rc = sltd_db_import_feed(NULL, db, newf, 0);
     out->import_s = (double)(now_ns() - t0) / 1e9;
+    if (rc == SLTD_OK && keep_dir != NULL && delta)
+        set_deltas_done(tmpl, nth + 1);
     atomic_store(&sh->phase, 3);
     ok = wait_ok(rd) & wait_ok(ck);
     rd = ck = -1;
     if (rc != SLTD_OK) {
-        fprintf(stderr, "sltd-latency: import: %s\n", sltd_errmsg(db));
+        fprintf(stderr, "sltd-latency: import: %s\n", sltd_error_detail());
         rc = 3;
         goto cleanup;
     }
@@ -309,8 +417,11 @@ cleanup:
         if (ck > 0)
             wait_ok(ck);
     }
-    sltd_close(db);
-    rmtree(tmpl);
+    sltd_db_close(db);
+    if (keep_dir == NULL)
+        rmtree(tmpl);
+    else
+        unlink(newf);
     return rc;
 }
 
@@ -342,11 +453,13 @@ static void print_figures(const char *what, const figures *f)
 
 static void usage(FILE *f)
 {
-    fputs("usage: sltd-latency [--base N] [--records M] [--runs R] [--json]\n"
+    fputs("usage: sltd-latency [--base N] [--records M] [--runs R] [--delta] [--dir DIR] [--json]\n"
           "Lookup latency during a concurrent import: a reader process with a long-lived read-only handle\n"
           "and a checker process that opens a handle for every lookup run while M new documents are\n"
           "imported into a database of N (default N = 1000000, M = 2000000, R = 3 runs, medians printed);\n"
-          "the same two processes are measured for 3 s before with no writer, as the control.\n",
+          "the same two processes are measured for 3 s before with no writer, as the control.\n"
+          "--delta: apply a delta of M rows instead (M/2 new documents, M/4 updated, M/4 removed);\n"
+          "--dir DIR: build the database of N documents in DIR once and keep it (reused later).\n",
           f);
 }
 
@@ -356,11 +469,14 @@ int main(int argc, char **argv)
                                            { "records", required_argument, NULL, 'r' },
                                            { "runs", required_argument, NULL, 'n' },
                                            { "json", no_argument, NULL, 'j' },
+                                           { "delta", no_argument, NULL, 'd' },
+                                           { "dir", required_argument, NULL, 'D' },
                                            { "help", no_argument, NULL, 'h' },
                                            { NULL, 0, NULL, 0 } };
     unsigned long base = 1000000, records = 2000000;
     run_result res[64];
-    int runs = 3, json = 0, c, i, rc;
+    int runs = 3, json = 0, delta = 0, c, i, rc;
+    const char *keep_dir = NULL;
     char *end;
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -369,7 +485,7 @@ int main(int argc, char **argv)
         case 'r':
         case 'n': {
             unsigned long v = strtoul(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || v == 0 || (c == 'n' && v > 64) || v > 50000000UL) {
+            if (*optarg == '\0' || *end != '\0' || v == 0 || (c == 'n' && v > 64) || v > 100000000UL) {
                 fprintf(stderr, "sltd-latency: bad value '%s'\n", optarg);
                 return 2;
             }
@@ -384,6 +500,12 @@ int main(int argc, char **argv)
         case 'j':
             json = 1;
             break;
+        case 'd':
+            delta = 1;
+            break;
+        case 'D':
+            keep_dir = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -392,7 +514,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind != argc) {
+    if (optind != argc || (delta && ((unsigned long)runs * (records / 2) > base / 2 || records < 4))) {
         usage(stderr);
         return 2;
     }
@@ -402,12 +524,13 @@ int main(int argc, char **argv)
         return 3;
     }
     for (i = 0; i < runs; i++) {
-        if ((rc = one_run(&res[i], base, records)) != 0)
+        if ((rc = one_run(&res[i], keep_dir, i, delta, base, records)) != 0)
             return rc;
         if (!json) {
-            printf("run %d: import of %lu rows into %lu: %.2f s\n", i + 1, records, base, res[i].import_s);
+            printf("run %d: %s of %lu rows into %lu: %.2f s\n", i + 1, delta ? "delta" : "import", records, base,
+                   res[i].import_s);
             print_figures("  no writer (3 s) ", &res[i].f[0]);
-            print_figures("  during import   ", &res[i].f[1]);
+            print_figures(delta ? "  during delta    " : "  during import   ", &res[i].f[1]);
         }
     }
     {
@@ -435,9 +558,18 @@ int main(int argc, char **argv)
                        med[w].lookup_max, med[w].open_p50, med[w].open_p999, med[w].open_max);
             printf("}\n");
         } else {
-            printf("medians of %d runs:\n", runs);
+            double t[64], tmp;
+            int a, b;
+            for (a = 0; a < runs; a++)
+                for (t[a] = res[a].import_s, b = a; b > 0 && t[b - 1] > t[b]; b--) {
+                    tmp = t[b];
+                    t[b] = t[b - 1];
+                    t[b - 1] = tmp;
+                }
+            printf("medians of %d runs: %s %.2f s\n", runs, delta ? "delta" : "import",
+                   runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2);
             print_figures("  no writer (3 s) ", &med[0]);
-            print_figures("  during import   ", &med[1]);
+            print_figures(delta ? "  during delta    " : "  during import   ", &med[1]);
         }
     }
     return 0;

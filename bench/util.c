@@ -56,9 +56,9 @@ void die_usage(const char *fmt, ...)
 /* An sltd call failed: its code's text and the thread's detail. */
 void die_sltd(int rc, const char *what)
 {
-    const char *detail = sltd_errmsg(NULL);
+    const char *detail = sltd_error_detail();
 
-    die("%s: %s%s%s", what, sltd_strerror(rc), detail[0] ? ": " : "", detail);
+    die("%s: %s%s%s", what, sltd_error_text(rc), detail[0] ? ": " : "", detail);
 }
 
 void *xmalloc(size_t n)

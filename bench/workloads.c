@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* workloads.c — the sltd workloads, through the public API only: sltd.digest (normalise + keyed digest,
- * the part of a lookup before the filter), sltd.miss and sltd.hit (one sltd_lookup per sample),
- * sltd.miss.batch and sltd.hit.batch (one sltd_lookup_batch call of BATCH documents per sample), and
+ * the part of a lookup before the filter), sltd.miss and sltd.hit (one sltd_db_lookup per sample),
+ * sltd.miss.batch and sltd.hit.batch (one sltd_db_lookup_batch call of BATCH documents per sample), and
  * the same single lookups from T threads sharing one handle. */
 #include <errno.h>
 #include <pthread.h>
@@ -29,7 +29,7 @@ static int64_t lookups(sltd_db *db, const doc *q, size_t n, uint32_t *s, uint64_
 
     timer_start(&t, s, 1);
     for (i = 0; i < n; i++) {
-        rc = sltd_lookup(&res, db, q[i].state, q[i].number, NULL);
+        rc = sltd_db_lookup(&res, db, q[i].state, q[i].number, NULL);
         tick(&t, 1);
         if (rc != SLTD_OK) {
             *rcp = rc;
@@ -48,7 +48,7 @@ static int64_t measure_single(const workload *w, size_t lo, size_t hi, uint32_t 
     const int64_t listed = lookups(c->db, c->docs + lo, hi - lo, s, wall, &rc);
 
     if (listed < 0)
-        die_sltd(rc, "sltd_lookup");
+        die_sltd(rc, "sltd_db_lookup");
     return listed;
 }
 
@@ -60,16 +60,17 @@ static int64_t measure_batch(const workload *w, size_t lo, size_t hi, uint32_t *
     timer t;
     int rc;
 
+    g_batch[0].version = SLTD_RESULT_VERSION; /* the layout this program was built with */
     timer_start(&t, s, w->per);
     for (i = lo; i < hi; i += m) {
         m = hi - i < BATCH ? hi - i : BATCH;
-        rc = sltd_lookup_batch(g_batch, c->db, c->queries + i, m);
+        rc = sltd_db_lookup_batch(g_batch, c->db, c->queries + i, m);
         tick(&t, (unsigned)m);
         if (rc != SLTD_OK)
-            die_sltd(rc, "sltd_lookup_batch");
+            die_sltd(rc, "sltd_db_lookup_batch");
         for (j = 0; j < m; j++) {
             if (g_batch[j].error != SLTD_OK)
-                die_sltd(g_batch[j].error, "sltd_lookup_batch (one document)");
+                die_sltd(g_batch[j].error, "sltd_db_lookup_batch (one document)");
             listed += g_batch[j].listed;
         }
     }
@@ -88,8 +89,8 @@ static int64_t measure_digest(const workload *w, size_t lo, size_t hi, uint32_t 
 
     timer_start(&t, s, w->per);
     for (i = lo; i < hi; i++) {
-        if ((rc = sltd_digest(d, c->db, c->docs[i].state, c->docs[i].number)) != SLTD_OK)
-            die_sltd(rc, "sltd_digest");
+        if ((rc = sltd_db_digest(d, c->db, c->docs[i].state, c->docs[i].number)) != SLTD_OK)
+            die_sltd(rc, "sltd_db_digest");
         sink += d[0];
         tick_group(&t);
     }
@@ -158,7 +159,7 @@ void run_sltd_threads(const char *name, sltd_db *db, const doc *q, size_t n, uin
     pthread_barrier_destroy(&bar);
     for (i = 0; i < nthreads; i++) {
         if (w[i].listed < 0)
-            die_sltd(w[i].rc, "sltd_lookup (threaded)");
+            die_sltd(w[i].rc, "sltd_db_lookup (threaded)");
         listed += w[i].listed;
         cpu += w[i].cpu;
         net = w[i].wall > w[i].n * g_clock_ns ? w[i].wall - w[i].n * g_clock_ns : 1;

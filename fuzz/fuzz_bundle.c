@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_bundle.c — libFuzzer target for the update-bundle parser (lib/bundle.c).
  *
- * sltd_apply_bundle only parses bytes whose Ed25519 signature it has verified, so a fuzzer cannot
+ * sltd_bundle_apply only parses bytes whose Ed25519 signature it has verified, so a fuzzer cannot
  * reach the parser through it; this target calls the parser directly, as if the signature had been
  * verified (the authority's key compromised, or its packer buggy): the framing check, then the header
  * and every entry. Every success is checked against the promises of bundle.h (kind, sequences,

@@ -98,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.threads = (data[0] & 8) ? 2 : 1;
     o.row_fn = on_row;
     o.row_ctx = &s;
-    rc = sltd_screen(&rep, db, path, &o);
+    rc = sltd_db_screen(&rep, db, path, &o);
     check(rc == 0 || rc == SLTD_EFORMAT, "only format errors from a readable input");
     check(rc != SLTD_EFORMAT || o.format == SLTD_SCREEN_CSV, "only a CSV header is fatal");
     check(rep.documents + rep.invalid == s.rows && rep.hits == s.hits && rep.invalid == s.invalid,

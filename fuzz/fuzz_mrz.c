@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     must(rc == 0 || rc == SLTD_EMRZ || rc == SLTD_ESTATE || rc == SLTD_ENUMBER);
     problems_ok(&a, &ea, rc);
     if (rc != 0) /* never valid with a problem */
-        must(sltd_mrz_valid(&a) == 0);
+        must(sltd_mrz_validate(&a) == 0);
 
     /* strict mode differs only where the national variant was used: the number check digit */
     must(rcs == rc && es.flags == SLTD_MRZ_STRICT && ea.flags == 0 && es.nproblems == ea.nproblems);

@@ -76,7 +76,7 @@ static int listed(const char *state, size_t slen, const char *number, size_t nle
     s[slen] = '\0';
     memcpy(n, number, nlen);
     n[nlen] = '\0';
-    if (sltd_normalize_state(ns, s) != 0 || sltd_normalize_number(nn, n) != 0)
+    if (sltd_state_normalize(ns, s) != 0 || sltd_number_normalize(nn, n) != 0)
         return -1;
     for (i = 0; i < sizeof docs / sizeof docs[0]; i++)
         if (strcmp(ns, docs[i][0]) == 0 && strcmp(nn, docs[i][1]) == 0)
@@ -269,22 +269,47 @@ typedef struct mrow {
 } mrow;
 
 typedef struct model {
-    char buf[OUT_MAX * 2];
+    char buf[OUT_MAX * 16]; /* rows read again (see below) read their bytes again */
     size_t used;
+    int full;               /* buf ran out: the model cannot judge this input */
     mrow row[MAX_ROWS];
     size_t n;
 } model;
 
-/* Read o's bytes as RFC 4180 with csvread.h's rules, one byte at a time. */
-static void csv_model(model *m, const out *o, size_t from)
+static int model_blank(const model *m, const mrow *r);
+
+/* Is a row that spans lines refused (csvread.h, manifest_csv.c): bad, or a field count other than the
+ * header's, or a state or number that does not normalise? Then its lines after the first are read
+ * again as rows. */
+static int model_refused(const model *m, const mrow *r, int state_col, int number_col)
 {
-    unsigned long line = line_at(o, from);
-    size_t i = from, flen = 0;
+    return r->bad || r->nfields != NCOLS ||
+           listed(m->buf + r->off[state_col], r->len[state_col], m->buf + r->off[number_col], r->len[number_col]) < 0;
+}
+
+/* Read o's bytes as RFC 4180 with csvread.h's rules, one byte at a time; a refused row that spans
+ * lines (model_refused) is followed by its lines after the first, read again. */
+static void csv_model(model *m, const out *o, size_t from, int state_col, int number_col)
+{
+    unsigned long line = line_at(o, from), span_line = 0;
+    size_t i = from, flen = 0, span_at = 0;
     int in_row = 0, quoted = 0, after_quote = 0, skip = 0, field_open = 0;
     mrow *r = NULL;
 
     m->n = m->used = 0;
+    m->full = 0;
     for (;; i++) {
+        if (r != NULL && !in_row && span_at > 0) { /* the row has ended; it spans lines */
+            if (r->nfields > 64)
+                r->bad = 1;
+            if (!model_blank(m, r) && model_refused(m, r, state_col, number_col)) {
+                i = span_at;
+                line = span_line;
+            }
+            span_at = 0;
+        }
+        if (i > o->n) /* the end, and nothing to read again */
+            break;
         const int end = i == o->n;
         const unsigned char ch = end ? 0 : (unsigned char)o->b[i];
         const int eol = !end && (ch == '\r' || ch == '\n');
@@ -311,7 +336,7 @@ static void csv_model(model *m, const out *o, size_t from)
                 line += eol && !lf_of_crlf;
                 in_row = 0;
             }
-            if (end)
+            if (end && span_at == 0)
                 break;
             continue;
         }
@@ -331,15 +356,23 @@ static void csv_model(model *m, const out *o, size_t from)
         if (quoted) {
             if (end) { /* a quoted field open at the end */
                 r->bad = 1;
-                break;
+                if (span_at == 0)
+                    break;
+                in_row = 0; /* read again from its second line */
+                continue;
             }
             if (ch == '"') {
                 quoted = 0;
                 after_quote = 1;
                 continue;
             }
-            if (eol)
+            if (eol) {
                 line += !lf_of_crlf;
+                if (span_at == 0) { /* the row's first line end */
+                    span_at = i + 1;
+                    span_line = line;
+                }
+            }
             if (ch == '\0')
                 r->bad = 1;
         } else if (after_quote && !end && ch == '"') { /* a doubled quote */
@@ -351,7 +384,7 @@ static void csv_model(model *m, const out *o, size_t from)
             if (end || eol) {
                 line += eol && !lf_of_crlf;
                 in_row = 0;
-                if (end)
+                if (end && span_at == 0)
                     break;
             }
             continue;
@@ -366,7 +399,11 @@ static void csv_model(model *m, const out *o, size_t from)
         }
         if (++flen > 4096)
             r->bad = 1;
-        if (r->nfields <= NCOLS && m->used < sizeof m->buf) {
+        if (r->nfields <= NCOLS) {
+            if (m->used == sizeof m->buf) {
+                m->full = 1;
+                return;
+            }
             m->buf[m->used++] = (char)ch;
             r->len[r->nfields - 1]++;
         }
@@ -409,7 +446,7 @@ static int run(const out *o, char path[64], const sltd_screen_options *base, see
     s->path = path;
     opt.row_fn = on_row;
     opt.row_ctx = s;
-    rc = sltd_screen(&rep, db, path, &opt);
+    rc = sltd_db_screen(&rep, db, path, &opt);
     close(fd);
     check(rc == 0, "a readable manifest with a good header is read to its end", 0);
     check(rep.documents + rep.invalid == s->next_index && rep.hits == s->hits && rep.invalid == s->invalid,
@@ -498,7 +535,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (fmt == SLTD_SCREEN_CSV) { /* row for row against the model */
         size_t r = 0, g = 0;
-        csv_model(&m, &o, body);
+        csv_model(&m, &o, body, state_col, number_col);
+        if (m.full)
+            return 0;
         for (r = 0; r < m.n; r++) {
             const mrow *mr = &m.row[r];
             int want;

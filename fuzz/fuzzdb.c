@@ -20,7 +20,7 @@ static void cleanup(void)
 {
     char cmd[600];
 
-    sltd_close(db);
+    sltd_db_close(db);
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.key'", dbdir, dbdir);
     if (system(cmd) != 0)
         fprintf(stderr, "fuzz: could not remove %s\n", dbdir);
@@ -41,11 +41,11 @@ sltd_db *fuzzdb_get(const char *who)
     snprintf(dbdir, sizeof dbdir, "%s/%s-XXXXXX", tmp != NULL ? tmp : "/tmp", who);
     need(mkdtemp(dbdir) != NULL, who, "mkdtemp");
     o.flags = SLTD_OPEN_CREATE;
-    need(sltd_open(&db, dbdir, &o) == 0, who, "open");
+    need(sltd_db_open(&db, dbdir, &o) == 0, who, "open");
     snprintf(path, sizeof path, "%s/feed.csv", dbdir);
     f = fopen(path, "w");
     need(f != NULL && fputs(feed, f) >= 0 && fclose(f) == 0, who, "write the feed");
-    need(sltd_import_feed(&r, db, path, 0) == 0, who, "import the feed");
+    need(sltd_db_import_feed(&r, db, path, 0) == 0, who, "import the feed");
     atexit(cleanup);
     return db;
 }

@@ -15,11 +15,12 @@
  *
  * @section rules Threads, processes and ownership
  *  - One ::sltd_db handle may be used by any number of threads at once for lookups, screening, stats,
- *    verification and digests. Updates (::sltd_import_feed, ::sltd_apply_bundle) may run on one thread
+ *    verification and digests. Updates (::sltd_db_import_feed, ::sltd_bundle_apply) may run on one thread
  *    while other threads look up; the library serialises writers (one writer at a time per database,
  *    across all processes) and readers never wait for them.
- *  - The library starts no thread of its own, except inside ::sltd_screen when asked for more than one
- *    thread; those are joined before it returns.
+ *  - The library starts no thread of its own, except inside ::sltd_db_screen and ::sltd_db_import_feed_ex
+ *    (and ::sltd_db_import_feed) when more than one thread is asked for or the default allows it; those
+ *    are joined before the call returns.
  *  - Many processes may open the same database at once; lookups in every process see each update as
  *    soon as it is committed (no false negative: the filter bits of new records are set before the
  *    commit that adds them).
@@ -32,6 +33,8 @@
  *    returns a pointer into the database.
  *  - A miss is an answer, not an error: lookups return 0 and set `listed` to 0 or 1. Every error is
  *    reported as a negative code, never as "not listed" (fail closed).
+ *  - Every answer carries a ::sltd_verdict (`verdict` of ::sltd_result, ::sltd_mrz_answer and
+ *    ::sltd_screen_row): decide on it alone. ::SLTD_VERDICT_CLEAR is the only clear answer.
  *
  * @section key The key
  * The master key is a 32-byte random file created by ::SLTD_OPEN_CREATE with mode 0600. It is refused
@@ -73,6 +76,14 @@ extern "C" {
 #define SLTD_NODISCARD
 #endif
 
+/* The 0.1 names, kept for one minor version (see the end of this header): a build that uses one is
+ * warned. Define SLTD_NO_DEPRECATED_WARNINGS to silence the warnings while moving over. */
+#if defined(SLTD_BUILDING) || defined(SLTD_NO_DEPRECATED_WARNINGS) || !defined(__GNUC__)
+#define SLTD_DEPRECATED(use)
+#else
+#define SLTD_DEPRECATED(use) __attribute__((deprecated("use " use)))
+#endif
+
 /** @name Sizes */
 /**@{*/
 #define SLTD_STATE_MAX 3      /**< longest normalised issuing-state code */
@@ -108,7 +119,7 @@ typedef enum sltd_error {
     SLTD_EBUSY = -16,      /**< database already open in this process */
     SLTD_EREADONLY = -17,  /**< write attempted on a read-only handle */
     SLTD_EFORK = -18,      /**< handle used in a child process after fork() */
-    SLTD_EFORMAT = -19,    /**< malformed input (feed, manifest, bundle); details in sltd_errmsg() */
+    SLTD_EFORMAT = -19,    /**< malformed input (feed, manifest, bundle); details in sltd_error_detail() */
     SLTD_ETOOMANY = -20,   /**< too many records for one document (more than SLTD_RECORDS_MAX) */
     SLTD_EMRZ = -21,       /**< MRZ text is malformed (length, character set, structure) */
     SLTD_ECHECKDIGIT = -22, /**< an MRZ check digit that protects the lookup key is wrong */
@@ -121,6 +132,45 @@ typedef enum sltd_error {
                                  (size, content hash, more bytes than announced, a redirect) */
     SLTD_ELIMIT = -29       /**< sync: the update needs more bytes than the caller allows (max_bytes) */
 } sltd_error;
+
+/**
+ * @brief The answer to one document, as one value: what a host decides on. Every lookup path sets it
+ * (::sltd_db_lookup, ::sltd_db_lookup_batch, ::sltd_db_lookup_mrz, ::sltd_db_screen). Values are pinned.
+ *
+ * ::SLTD_VERDICT_CLEAR is only ever a positive statement: the document was checked and is not listed.
+ * Every other value means "do not let this document through unchecked". 0 is ::SLTD_VERDICT_UNSET and
+ * is never an answer, so a zeroed struct never reads as clear.
+ */
+typedef enum sltd_verdict {
+    SLTD_VERDICT_UNSET = 0,      /**< not an answer (a struct the library did not fill) */
+    SLTD_VERDICT_CLEAR = 1,      /**< checked, and not listed */
+    SLTD_VERDICT_LISTED = 2,     /**< the document, as read, is listed */
+    SLTD_VERDICT_VARIANT = 3,    /**< an OCR variant of the number as read is listed (MRZ with
+                                      ::SLTD_MRZ_OCR_VARIANTS): treat as a hit, show the variant */
+    SLTD_VERDICT_UNREADABLE = 4, /**< a check digit that protects the number failed (::SLTD_ECHECKDIGIT):
+                                      re-read the document */
+    SLTD_VERDICT_INVALID = 5,    /**< the document itself is invalid: issuing state, number or type is
+                                      not valid, an MRZ field breaks ICAO 9303, a malformed manifest row
+                                      (::SLTD_ESTATE, ::SLTD_ENUMBER, ::SLTD_ETYPE, ::SLTD_EMRZ,
+                                      ::SLTD_EFORMAT) */
+    SLTD_VERDICT_ERROR = 6       /**< the document could not be checked: database, system or argument
+                                      error (any other code) */
+} sltd_verdict;
+
+/**
+ * @name Output structs grow without breaking the ABI
+ *
+ * A struct the library fills (::sltd_result, ::sltd_mrz_answer, ::sltd_stats) starts with `version`,
+ * which the **caller** sets before the call — the `*_INIT` macros do — to the version of the header
+ * it was built with. The library writes that version's members and nothing after them, so a program
+ * built against an older header keeps working when a struct grows (new members are only ever added at
+ * the end, and the `*_VERSION` macro goes up). A version newer than the library's gets the members
+ * the library knows; the others keep their initial values (a verdict stays ::SLTD_VERDICT_UNSET).
+ * `version` 0 (not set) is refused with ::SLTD_EINVAL and nothing is written. Structs the library
+ * hands to a callback (::sltd_screen_row) carry the library's version for the reader to check.
+ */
+/**@{*/
+/**@}*/
 
 /** @brief Record status. Values are stored on disk and pinned. */
 typedef enum sltd_status {
@@ -140,7 +190,7 @@ enum sltd_open_flags {
 };
 
 #define SLTD_OPTIONS_VERSION 1
-/** @brief Options for ::sltd_open. Initialise with ::SLTD_OPTIONS_INIT, then set what you need. */
+/** @brief Options for ::sltd_db_open. Initialise with ::SLTD_OPTIONS_INIT, then set what you need. */
 typedef struct sltd_options {
     unsigned int version;      /**< SLTD_OPTIONS_VERSION */
     unsigned int flags;        /**< sltd_open_flags */
@@ -161,10 +211,11 @@ typedef struct sltd_record {
     char reference[SLTD_REFERENCE_MAX + 1]; /**< reference to quote to the issuing authority (NUL-terminated) */
 } sltd_record;
 
-#define SLTD_RESULT_VERSION 1
+#define SLTD_RESULT_VERSION 2
 /** @brief The answer to one lookup. */
 typedef struct sltd_result {
-    unsigned int version;  /**< SLTD_RESULT_VERSION (set by the library) */
+    unsigned int version;  /**< set by the caller (::SLTD_RESULT_INIT): the layout it was built with;
+                                a batch reads it from out[0] for the whole array */
     int error;             /**< batch lookups: this document's code (0, or a negative sltd_error) */
     int listed;            /**< 1: listed; 0: not listed. Meaningful only when error is 0. */
     unsigned int nrecords; /**< records in `records` (those matching the type filter) */
@@ -173,8 +224,10 @@ typedef struct sltd_result {
     int64_t data_produced;  /**< when that data was produced, Unix seconds (0: unknown) */
     int64_t data_expires;   /**< when it expires, Unix seconds (0: never) */
     int stale;              /**< 1: the data was past its expiry when the lookup ran (a freeze?) */
+    int verdict;            /**< sltd_verdict: the answer to decide on (version 2); never
+                                 SLTD_VERDICT_CLEAR unless error is 0 and listed is 0 */
 } sltd_result;
-#define SLTD_RESULT_INIT { SLTD_RESULT_VERSION, 0, 0, 0, { { "", "", 0, 0, 0, "" } }, 0, 0, 0, 0 }
+#define SLTD_RESULT_INIT { SLTD_RESULT_VERSION, 0, 0, 0, { { "", "", 0, 0, 0, "" } }, 0, 0, 0, 0, 0 }
 
 /** @brief One document of a batch. Strings are borrowed for the duration of the call. */
 typedef struct sltd_query {
@@ -196,7 +249,7 @@ enum sltd_filter_state {
 #define SLTD_STATS_VERSION 1
 /** @brief Database statistics. */
 typedef struct sltd_stats {
-    unsigned int version;        /**< SLTD_STATS_VERSION (set by the library) */
+    unsigned int version;        /**< set by the caller (::SLTD_STATS_INIT): the layout it was built with */
     unsigned int format_version; /**< on-disk format version */
     uint64_t records;            /**< listings */
     uint64_t documents;          /**< distinct (state, number) digests */
@@ -214,6 +267,13 @@ typedef struct sltd_stats {
     uint64_t map_size;           /**< LMDB map size in bytes */
     uint64_t data_bytes;         /**< bytes used by the LMDB data file */
 } sltd_stats;
+#define SLTD_STATS_INIT { SLTD_STATS_VERSION, 0, 0, 0, 0, 0, 0, { 0 }, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/**
+ * @brief Name of a verdict: "clear", "listed", "variant", "unreadable", "invalid", "error", or "unset"
+ * (for ::SLTD_VERDICT_UNSET and any value that is not a verdict); static storage.
+ */
+SLTD_API const char *sltd_verdict_name(int verdict);
 
 /** @brief Library version as "MAJOR.MINOR.PATCH"; static storage. */
 SLTD_API const char *sltd_version(void);
@@ -227,35 +287,39 @@ SLTD_API int sltd_version_number(void);
  * @param[in] code a value returned by this library
  * @return static text; never NULL (unknown codes give "SLTD_E?: unknown error").
  */
-SLTD_API const char *sltd_strerror(int code);
+SLTD_API const char *sltd_error_text(int code);
 
 /**
- * @brief Detail of the last error reported in this thread (file, line, field, cause), or "".
+ * @brief Detail of the last call's error in this thread (file, line, field, cause), or "".
  *
- * Like errno, the detail is kept per thread: read it right after the failing call.
- * @param[in] db handle, or NULL (the detail is the same: the last error of this thread)
- * @return thread-local text, valid until the next sltd call from this thread.
+ * Like errno, the detail is kept per thread, not per handle (a handle is shared by threads, and some
+ * calls fail before there is a handle). Every call of this library that returns a code forgets the
+ * previous detail when it starts, and leaves a detail on every error return; after a call that
+ * succeeded it is "". Read it right after the failing call (::sltd_db_close and the name and version
+ * functions leave it as it is).
+ * @return thread-local text, valid until the next call from this thread that returns a code.
  */
-SLTD_API const char *sltd_errmsg(const sltd_db *db);
+SLTD_API const char *sltd_error_detail(void);
+
 
 /**
  * @brief Open (or create) a database.
- * @param[out] out the new handle; NULL on failure. Free with ::sltd_close.
+ * @param[out] out the new handle; NULL on failure. Free with ::sltd_db_close.
  * @param[in] dir database directory
  * @param[in] opts options, or NULL for defaults
  * @return 0, or SLTD_EINVAL, SLTD_ENOENT, SLTD_EEXIST, SLTD_EKEY, SLTD_EKEYPERM, SLTD_EWRONGKEY,
  *         SLTD_ECORRUPT, SLTD_EVERSION, SLTD_EBUSY, SLTD_EREADERS, SLTD_EFULL, SLTD_ENOMEM, SLTD_EIO.
  */
-SLTD_API SLTD_NODISCARD int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts);
+SLTD_API SLTD_NODISCARD int sltd_db_open(sltd_db **out, const char *dir, const sltd_options *opts);
 
 /** @brief Close a handle and wipe its key material. Accepts NULL. No lookup may be running on it. */
-SLTD_API void sltd_close(sltd_db *db);
+SLTD_API void sltd_db_close(sltd_db *db);
 
 /**
  * @brief Is this document listed?
  * @param[out] out the answer: `listed`, and the matching records (copied)
  * @param[in] db handle
- * @param[in] state issuing state, e.g. "UTO", "D<<", "d"; normalised (::sltd_normalize_state)
+ * @param[in] state issuing state, e.g. "UTO", "D<<", "d"; normalised (::sltd_state_normalize)
  * @param[in] number document number; spaces, '-', '/' and '<' are dropped, letters upper-cased
  * @param[in] type document type filter ("P", "ID", …) or NULL for any type: a record matches when
  *            its type is unknown or has the same first-letter family (P; I/A/C; V; other letters alone)
@@ -263,17 +327,19 @@ SLTD_API void sltd_close(sltd_db *db);
  *         SLTD_ESTATE, SLTD_ENUMBER, SLTD_ETYPE, SLTD_EEXPIRED (stale data on a handle opened with
  *         SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
  */
-SLTD_API SLTD_NODISCARD int sltd_lookup(sltd_result *out, sltd_db *db, const char *state,
+SLTD_API SLTD_NODISCARD int sltd_db_lookup(sltd_result *out, sltd_db *db, const char *state,
                                         const char *number, const char *type);
 
 /**
- * @brief Look up many documents at once (faster per document than ::sltd_lookup).
+ * @brief Look up many documents at once (faster per document than ::sltd_db_lookup).
  *
  * Each out[i] gets its own code in out[i].error: bad input for one document does not fail the
- * others. The documents are hashed side by side and their filter blocks probed with the widest vector
- * instructions the CPU has (AVX-512, AVX2, else portable C), chosen at run time; the environment
- * variable SLTD_SIMD ("avx2" or "none"), read once, caps them, to measure a narrower path. Every path
- * gives the same answers.
+ * others. All n answers come from one committed state of the database (one snapshot, whose freshness
+ * every out[i].data_* gives), even when an update commits during the call: never half an update. The
+ * documents are hashed side by side and their filter blocks probed with the widest vector instructions
+ * the CPU has (AVX-512, AVX2, else portable C), chosen at run time; the environment variable SLTD_SIMD
+ * ("avx2" or "none"), read once, caps them, to measure a narrower path. Every path gives the same
+ * answers.
  * @param[out] out n results
  * @param[in] db handle
  * @param[in] queries n documents
@@ -282,7 +348,7 @@ SLTD_API SLTD_NODISCARD int sltd_lookup(sltd_result *out, sltd_db *db, const cha
  *         every out[i].error is set to it) when the database could not be read: SLTD_EINVAL,
  *         SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
  */
-SLTD_API SLTD_NODISCARD int sltd_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *queries,
+SLTD_API SLTD_NODISCARD int sltd_db_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *queries,
                                               size_t n);
 
 /**
@@ -290,7 +356,7 @@ SLTD_API SLTD_NODISCARD int sltd_lookup_batch(sltd_result *out, sltd_db *db, con
  * @param[out] out SLTD_DIGEST_SIZE bytes
  * @return 0, SLTD_EINVAL, SLTD_ESTATE, SLTD_ENUMBER.
  */
-SLTD_API SLTD_NODISCARD int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state,
+SLTD_API SLTD_NODISCARD int sltd_db_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db, const char *state,
                                         const char *number);
 
 /**
@@ -300,7 +366,7 @@ SLTD_API SLTD_NODISCARD int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const slt
  * @param[in] in text
  * @return 0 or SLTD_ESTATE (nothing is "fixed" silently), SLTD_EINVAL.
  */
-SLTD_API SLTD_NODISCARD int sltd_normalize_state(char out[SLTD_STATE_MAX + 1], const char *in);
+SLTD_API SLTD_NODISCARD int sltd_state_normalize(char out[SLTD_STATE_MAX + 1], const char *in);
 
 /**
  * @brief Normalise a document number: ASCII upper-case; spaces, '-', '/' and '<' dropped; the result
@@ -308,16 +374,16 @@ SLTD_API SLTD_NODISCARD int sltd_normalize_state(char out[SLTD_STATE_MAX + 1], c
  * @param[out] out SLTD_NUMBER_MAX + 1 bytes, NUL-terminated
  * @return 0, SLTD_ENUMBER, SLTD_EINVAL.
  */
-SLTD_API SLTD_NODISCARD int sltd_normalize_number(char out[SLTD_NUMBER_MAX + 1], const char *in);
+SLTD_API SLTD_NODISCARD int sltd_number_normalize(char out[SLTD_NUMBER_MAX + 1], const char *in);
 
 /**
  * @brief Statistics of the committed state.
  * @return 0, SLTD_EINVAL, SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO.
  */
-SLTD_API SLTD_NODISCARD int sltd_stats_get(sltd_stats *out, sltd_db *db);
+SLTD_API SLTD_NODISCARD int sltd_db_stats_get(sltd_stats *out, sltd_db *db);
 
 #define SLTD_VERIFY_REPORT_VERSION 1
-/** @brief What ::sltd_verify found. */
+/** @brief What ::sltd_db_verify found. */
 typedef struct sltd_verify_report {
     unsigned int version;    /**< SLTD_VERIFY_REPORT_VERSION (set by the library) */
     uint64_t records;        /**< listings found by the scan */
@@ -334,12 +400,12 @@ typedef struct sltd_verify_report {
  * checksum recomputed from scratch and compared with the stored ones, and every digest tested against
  * the filter (no false negative possible).
  * @param[out] out what was found (may be NULL)
- * @return 0 when everything agrees; SLTD_ECORRUPT (detail in sltd_errmsg) when anything does not;
+ * @return 0 when everything agrees; SLTD_ECORRUPT (detail in sltd_error_detail) when anything does not;
  *         SLTD_EINVAL, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO.
  */
-SLTD_API SLTD_NODISCARD int sltd_verify(sltd_verify_report *out, sltd_db *db);
+SLTD_API SLTD_NODISCARD int sltd_db_verify(sltd_verify_report *out, sltd_db *db);
 
-/** @brief Flags for ::sltd_import_feed. */
+/** @brief Flags for ::sltd_db_import_feed. */
 enum sltd_import_flags {
     SLTD_IMPORT_IGNORE_UNKNOWN = 1u << 0, /**< unknown columns are ignored instead of refused */
     SLTD_IMPORT_SKIP_INVALID = 1u << 1    /**< import the valid rows and report the invalid ones, instead of
@@ -349,19 +415,24 @@ enum sltd_import_flags {
 /** @brief Progress of a long operation: `done` of `total` units (total 0: unknown). */
 typedef void (*sltd_progress_fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
 
-#define SLTD_IMPORT_OPTIONS_VERSION 1
-/** @brief Options for ::sltd_import_feed_ex. Initialise with ::SLTD_IMPORT_OPTIONS_INIT. */
+#define SLTD_IMPORT_OPTIONS_VERSION 2
+/** @brief Options for ::sltd_db_import_feed_ex. Initialise with ::SLTD_IMPORT_OPTIONS_INIT. */
 typedef struct sltd_import_options {
-    unsigned int version;      /**< SLTD_IMPORT_OPTIONS_VERSION */
+    unsigned int version;      /**< SLTD_IMPORT_OPTIONS_VERSION (1 is accepted: it has no `threads`) */
     unsigned int flags;        /**< sltd_import_flags */
     size_t memory_budget;      /**< rows held in memory before sorted runs are spilled to temporary
-                                    files in the database directory (digests only); 0: 2,000,000
-                                    (about 300 MB at most) */
+                                    files in the database directory (digests only); 0: 2,000,000.
+                                    Memory holds at most 2 x this many rows of 72 bytes (about 300 MB
+                                    at the default) with one thread, 3 x (about 430 MB) with two */
     sltd_progress_fn progress; /**< called now and then from the calling thread ("read" rows, "write"
                                     documents), or NULL */
     void *progress_ctx;
+    unsigned int threads;      /**< (version 2) threads: 1 none is started; 2 or more, one more thread
+                                    sorts and writes spilled rows while the calling thread reads the
+                                    feed (the database is the same byte for byte); 0: two when the
+                                    machine has more than one online core */
 } sltd_import_options;
-#define SLTD_IMPORT_OPTIONS_INIT { SLTD_IMPORT_OPTIONS_VERSION, 0, 0, NULL, NULL }
+#define SLTD_IMPORT_OPTIONS_INIT { SLTD_IMPORT_OPTIONS_VERSION, 0, 0, NULL, NULL, 0 }
 
 #define SLTD_IMPORT_REPORT_VERSION 1
 /** @brief What an import did. */
@@ -379,7 +450,7 @@ typedef struct sltd_import_report {
 /**
  * @brief Apply a feed CSV (see README "Feed CSV") to the database, all or nothing.
  *
- * Every invalid row is reported through sltd_errmsg() as "FILE:LINE: field 'F': reason" (the first
+ * Every invalid row is reported through sltd_error_detail() as "FILE:LINE: field 'F': reason" (the first
  * few of them) and nothing is written.
  * @param[out] out counts (may be NULL)
  * @param[in] db handle opened without SLTD_OPEN_READONLY
@@ -388,22 +459,22 @@ typedef struct sltd_import_report {
  * @return 0, or SLTD_EFORMAT (bad feed; nothing written), SLTD_ENOENT, SLTD_EIO, SLTD_EFULL,
  *         SLTD_EREADONLY, SLTD_ETOOMANY, SLTD_ENOMEM, SLTD_ECORRUPT, SLTD_EFORK, SLTD_EINVAL.
  */
-SLTD_API SLTD_NODISCARD int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path,
+SLTD_API SLTD_NODISCARD int sltd_db_import_feed(sltd_import_report *out, sltd_db *db, const char *path,
                                              unsigned int flags);
 
 /**
- * @brief ::sltd_import_feed with options: a memory budget (any feed size imports in bounded memory),
+ * @brief ::sltd_db_import_feed with options: a memory budget (any feed size imports in bounded memory),
  * a progress callback, and SLTD_IMPORT_SKIP_INVALID (then invalid rows are reported through
- * sltd_errmsg() and counted in out->invalid, the valid ones imported, and 0 returned).
- * @return as ::sltd_import_feed.
+ * sltd_error_detail() and counted in out->invalid, the valid ones imported, and 0 returned).
+ * @return as ::sltd_db_import_feed.
  */
-SLTD_API SLTD_NODISCARD int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path,
+SLTD_API SLTD_NODISCARD int sltd_db_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path,
                                                 const sltd_import_options *opts);
 
 /**
  * @name Screening manifests
  *
- * ::sltd_screen checks every document of a passenger manifest — CSV, MRZ text or JSON Lines — through
+ * ::sltd_db_screen checks every document of a passenger manifest — CSV, MRZ text or JSON Lines — through
  * the batch lookup. It streams with bounded memory (a fixed number of chunks of at most
  * ::SLTD_SCREEN_CHUNK_ROWS documents in flight), runs the lookups on `threads` threads that it starts
  * and joins before it returns (no thread outlives the call), and calls every callback from the
@@ -419,7 +490,7 @@ SLTD_API SLTD_NODISCARD int sltd_import_feed_ex(sltd_import_report *out, sltd_db
  *    other; blank lines between documents are optional (a document ends after 3 lines of 30
  *    characters or 2 of 36/44, at a blank line, where the line length changes, or at a line that can
  *    only be the first line of a document: the reader realigns there, so an orphan line costs only
- *    itself). Each document is decided as ::sltd_lookup_mrz decides it: a wrong number or composite
+ *    itself). Each document is decided as ::sltd_db_lookup_mrz decides it: a wrong number or composite
  *    check digit makes the row invalid (::SLTD_ECHECKDIGIT), never "clear". Lines are at most 256
  *    bytes; a line of no MRZ length is an invalid row of its own.
  *  - **JSON Lines**: one object a line (at most 64 KiB), with string members `state` or
@@ -439,11 +510,11 @@ SLTD_API SLTD_NODISCARD int sltd_import_feed_ex(sltd_import_report *out, sltd_db
 enum sltd_screen_flags {
     SLTD_SCREEN_ALL = 1u << 0,          /**< call back for every row, not only hits and invalid rows */
     SLTD_SCREEN_OCR_VARIANTS = 1u << 1, /**< MRZ documents: also look up the OCR variants of the number
-                                             (as ::sltd_lookup_mrz with ::SLTD_MRZ_OCR_VARIANTS) */
+                                             (as ::sltd_db_lookup_mrz with ::SLTD_MRZ_OCR_VARIANTS) */
     SLTD_SCREEN_AUDIT_NUMBERS = 1u << 2, /**< audit lines carry the plaintext document number (off by
                                              default: the log then holds no document number) */
     SLTD_SCREEN_MRZ_STRICT = 1u << 3     /**< MRZ documents: ICAO 9303 rules only, no national variant
-                                             (as ::sltd_lookup_mrz with ::SLTD_MRZ_STRICT) */
+                                             (as ::sltd_db_lookup_mrz with ::SLTD_MRZ_STRICT) */
 };
 
 /** @brief Manifest formats (::sltd_screen_options.format). */
@@ -456,10 +527,10 @@ typedef enum sltd_screen_format {
 
 /** Most documents in one chunk of work (the unit handed to a thread). */
 #define SLTD_SCREEN_CHUNK_ROWS 1024
-/** Most threads ::sltd_screen runs. */
+/** Most threads ::sltd_db_screen runs. */
 #define SLTD_SCREEN_THREADS_MAX 64
 
-#define SLTD_SCREEN_ROW_VERSION 2
+#define SLTD_SCREEN_ROW_VERSION 3
 /** @brief One screened row, as passed to the row callback. Everything is borrowed for the duration of
  * the callback only. */
 typedef struct sltd_screen_row {
@@ -482,10 +553,13 @@ typedef struct sltd_screen_row {
     const char *note;          /**< a remark on a checked row, "FILE:LINE: ...", else "" (version 2): on a hit
                                     from a JSON Lines object that gives both an MRZ and fields, what is wrong
                                     with the other identity, or that the two name different documents */
+    int verdict;               /**< sltd_verdict of the row (version 3): CLEAR, LISTED, VARIANT (only an
+                                    OCR variant of an MRZ number is listed), UNREADABLE (::SLTD_ECHECKDIGIT),
+                                    INVALID (any other row error) */
 } sltd_screen_row;
 
 /** @brief Called in input order for each hit and each invalid row (every row with SLTD_SCREEN_ALL).
- * Return 0 to go on, anything else to stop screening (::sltd_screen then returns that value). */
+ * Return 0 to go on, anything else to stop screening (::sltd_db_screen then returns that value). */
 typedef int (*sltd_screen_fn)(void *ctx, const sltd_screen_row *row);
 
 #define SLTD_SCREEN_PROGRESS_VERSION 1
@@ -522,11 +596,11 @@ typedef struct sltd_screen_audit {
 
 /** @brief Audit callback: called for each hit, in input order, before the row callback sees it.
  * Return 0 to go on; anything else stops the screening (a hit that cannot be logged must not go
- * unnoticed) and ::sltd_screen returns that value. */
+ * unnoticed) and ::sltd_db_screen returns that value. */
 typedef int (*sltd_screen_audit_fn)(void *ctx, const sltd_screen_audit *a);
 
 #define SLTD_SCREEN_OPTIONS_VERSION 1
-/** @brief Options for ::sltd_screen. Initialise with ::SLTD_SCREEN_OPTIONS_INIT, then set what you need. */
+/** @brief Options for ::sltd_db_screen. Initialise with ::SLTD_SCREEN_OPTIONS_INIT, then set what you need. */
 typedef struct sltd_screen_options {
     unsigned int version;     /**< SLTD_SCREEN_OPTIONS_VERSION */
     unsigned int flags;       /**< sltd_screen_flags */
@@ -554,7 +628,7 @@ typedef struct sltd_screen_report {
 } sltd_screen_report;
 
 /**
- * @brief Screen a passenger manifest: every document through ::sltd_lookup_batch, on several threads,
+ * @brief Screen a passenger manifest: every document through ::sltd_db_lookup_batch, on several threads,
  * results handed to the callbacks in input order.
  * @param[out] out counts (may be NULL); filled also when the screening stops early
  * @param[in] db handle
@@ -567,8 +641,19 @@ typedef struct sltd_screen_report {
  *         with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EINVAL (NULL
  *         argument, unknown flag or format, options version); or a callback's non-zero value.
  */
-SLTD_API SLTD_NODISCARD int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path,
+SLTD_API SLTD_NODISCARD int sltd_db_screen(sltd_screen_report *out, sltd_db *db, const char *path,
                                         const sltd_screen_options *opts);
+
+/**
+ * @brief The manifest format ::sltd_db_screen reads `path` as: `format` when it is not
+ * ::SLTD_SCREEN_AUTO, else by the file name (`.mrz` MRZ, `.jsonl`/`.ndjson` JSON Lines, else CSV;
+ * "-" is CSV). For a program that lays out its output by format before the screening starts.
+ * @param[in] path manifest file name, or "-"
+ * @param[in] format a ::sltd_screen_format
+ * @return ::SLTD_SCREEN_CSV, ::SLTD_SCREEN_MRZ or ::SLTD_SCREEN_JSONL; SLTD_EINVAL (NULL path,
+ *         unknown format).
+ */
+SLTD_API int sltd_screen_format_detect(const char *path, int format);
 /**@}*/
 
 /** @brief Name of a status ("stolen", "lost", "revoked", "invalid", "stolen_blank"), or "?". */
@@ -578,10 +663,10 @@ SLTD_API const char *sltd_status_name(int status);
 /**
  * @name Signed update bundles
  *
- * An authority turns a feed into a bundle (::sltd_pack_bundle): the documents as keyed digests (never
+ * An authority turns a feed into a bundle (::sltd_bundle_pack): the documents as keyed digests (never
  * in clear) with their records, the sequence number, the base sequence of a delta, creation and expiry
  * times, the record count and state checksum the database must have afterwards, signed with Ed25519.
- * Kiosks apply it (::sltd_apply_bundle), which verifies the signature against pinned public keys
+ * Kiosks apply it (::sltd_bundle_apply), which verifies the signature against pinned public keys
  * before it reads anything else, and applies all or nothing. The byte layout is in docs/BUNDLE.md.
  *
  * Signing keys are a pair of files made by ::sltd_signing_key_create: `PREFIX.sec` (mode 0600, the
@@ -630,7 +715,7 @@ typedef struct sltd_bundle_report {
 SLTD_API SLTD_NODISCARD int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix);
 
 #define SLTD_PACK_OPTIONS_VERSION 1
-/** @brief Options for ::sltd_pack_bundle. Initialise with ::SLTD_PACK_OPTIONS_INIT. */
+/** @brief Options for ::sltd_bundle_pack. Initialise with ::SLTD_PACK_OPTIONS_INIT. */
 typedef struct sltd_pack_options {
     unsigned int version;     /**< SLTD_PACK_OPTIONS_VERSION */
     const char *key_path;     /**< the deployment's master key file; used (and required) when no database
@@ -647,7 +732,7 @@ typedef struct sltd_pack_options {
 #define SLTD_PACK_OPTIONS_INIT { SLTD_PACK_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, 7, 0, 0 }
 
 /**
- * @brief Make a signed bundle from a feed CSV (the feed format of ::sltd_import_feed).
+ * @brief Make a signed bundle from a feed CSV (the feed format of ::sltd_db_import_feed).
  *
  * A full bundle holds the state the feed describes when applied to an empty database (repeated
  * listings merged, removals applied); its checksum follows from its entries alone, so no database is
@@ -662,14 +747,14 @@ typedef struct sltd_pack_options {
  * @param[in] bundle_path the bundle file to write (replaced if it exists)
  * @param[in] opts options (required)
  * @return 0, or SLTD_EINVAL (bad option; a delta without db), SLTD_EFORMAT (invalid feed rows; details
- *         in sltd_errmsg()), SLTD_ETOOMANY, SLTD_ESEQUENCE (the replica is not at `base`, or `sequence`
+ *         in sltd_error_detail()), SLTD_ETOOMANY, SLTD_ESEQUENCE (the replica is not at `base`, or `sequence`
  *         is not newer than its own), SLTD_ENOENT, SLTD_EKEY, SLTD_EKEYPERM, SLTD_EREADONLY,
  *         SLTD_ECORRUPT, SLTD_EFULL, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM. Nothing is written on failure.
  */
-SLTD_API SLTD_NODISCARD int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path,
+SLTD_API SLTD_NODISCARD int sltd_bundle_pack(sltd_bundle_report *out, sltd_db *db, const char *feed_path,
                                              const char *bundle_path, const sltd_pack_options *opts);
 
-/** @brief Flags for ::sltd_apply_bundle. */
+/** @brief Flags for ::sltd_bundle_apply. */
 enum sltd_apply_flags {
     SLTD_APPLY_DRY_RUN = 1u << 0 /**< verify and check everything, including the resulting checksum, then
                                       change nothing */
@@ -701,7 +786,7 @@ enum sltd_apply_flags {
  *         SLTD_EKEY (a trusted key file is not a public key), SLTD_EREADONLY, SLTD_EFULL,
  *         SLTD_ECORRUPT, SLTD_EFORK, SLTD_EINVAL, SLTD_EIO, SLTD_ENOMEM.
  */
-SLTD_API SLTD_NODISCARD int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path,
+SLTD_API SLTD_NODISCARD int sltd_bundle_apply(sltd_bundle_report *out, sltd_db *db, const char *path,
                                               const char *const *trusted, size_t ntrusted, unsigned int flags);
 /**@}*/
 /* ---- end bundles ---- */
@@ -844,7 +929,7 @@ typedef struct sltd_publish_report {
  * @param[out] out what was done (may be NULL)
  * @param[in] replica the authority's replica, opened writable (its key is the deployment key)
  * @param[in] repo the repository directory
- * @param[in] feed_path feed CSV (the ::sltd_import_feed format; a header alone publishes an empty
+ * @param[in] feed_path feed CSV (the ::sltd_db_import_feed format; a header alone publishes an empty
  *            delta, which refreshes the index's expiry), or "-" for standard input
  * @param[in] opts options (required)
  * @return 0, or SLTD_EINVAL (bad option), SLTD_EFORMAT (invalid feed rows; a damaged index or key
@@ -985,7 +1070,8 @@ SLTD_API SLTD_NODISCARD int sltd_sync_state_get(sltd_sync_state *out, sltd_db *d
  *
  * ::sltd_mrz_parse reads the 2 or 3 OCR-B lines of a passport (TD3), identity card (TD1, TD2) or visa
  * (MRV-A, MRV-B), checks their structure strictly and reports every field and every check digit.
- * It is pure: no I/O, no allocation, no global state; safe from any number of threads.
+ * It is pure: no I/O, no allocation, no global state (it sets only the calling thread's error detail,
+ * as every call does); safe from any number of threads.
  */
 /**@{*/
 
@@ -1104,8 +1190,8 @@ typedef struct sltd_mrz {
 #define SLTD_MRZ_EVIDENCE_VERSION 1
 /**
  * @brief What checking an MRZ found beyond its fields: the rule the number's check digit holds under,
- * every problem with its place, and (from ::sltd_lookup_mrz_ex) whether the number was looked up.
- * Filled by ::sltd_mrz_parse_ex and ::sltd_lookup_mrz_ex (which set every member, including
+ * every problem with its place, and (from ::sltd_db_lookup_mrz_ex) whether the number was looked up.
+ * Filled by ::sltd_mrz_parse_ex and ::sltd_db_lookup_mrz_ex (which set every member, including
  * `version`).
  */
 typedef struct sltd_mrz_evidence {
@@ -1116,7 +1202,7 @@ typedef struct sltd_mrz_evidence {
     int error;                /**< 0, or the code the parse returned (the first problem's) */
     unsigned int nproblems;   /**< problems found, at most SLTD_MRZ_PROBLEMS_MAX */
     sltd_mrz_problem problems[SLTD_MRZ_PROBLEMS_MAX]; /**< every problem, in line and position order */
-    int number_checked;       /**< ::sltd_lookup_mrz_ex: 1 when the read (issuing state, number) was looked
+    int number_checked;       /**< ::sltd_db_lookup_mrz_ex: 1 when the read (issuing state, number) was looked
                                    up (its check digits protect it, even in an invalid document); 0 from
                                    ::sltd_mrz_parse_ex */
 } sltd_mrz_evidence;
@@ -1137,12 +1223,12 @@ typedef struct sltd_mrz_evidence {
  * (ICAO codes), sex (M, F, X or `<`), names (A-Z and `<` only), dates (YYMMDD that exists in 19YY or
  * 20YY; a date of birth may give an unknown YY, MM or DD as `<<`; an identity card (TD1, TD2) without
  * date of expiry prints `<<<<<<`). A wrong check digit is not an error of this function: it is
- * reported in the struct (see ::sltd_mrz_valid).
+ * reported in the struct (see ::sltd_mrz_validate).
  *
  * Once the number of lines, their lengths and the character set are right, every field and every
  * check digit is read and reported even when an earlier field is wrong: `evidence->problems` lists
  * each bad field with its line and position, `error_line`, `error_pos` and `error_msg` name the first
- * one, and ::sltd_mrz_valid returns 0. When the lines themselves are wrong (count, length,
+ * one, and ::sltd_mrz_validate returns 0. When the lines themselves are wrong (count, length,
  * character), `kind` is 0 and only that problem is reported.
  * @param[out] out the parsed fields
  * @param[out] evidence the rule used and every problem, or NULL
@@ -1172,7 +1258,7 @@ SLTD_API SLTD_NODISCARD int sltd_mrz_parse(sltd_mrz *out, const char *text, size
  *         SLTD_MRZ_CHECK_OK or SLTD_MRZ_CHECK_ABSENT; 0 otherwise (also for NULL or a struct that was
  *         not filled).
  */
-SLTD_API int sltd_mrz_valid(const sltd_mrz *m);
+SLTD_API int sltd_mrz_validate(const sltd_mrz *m);
 
 /** @brief Name of an sltd_mrz_kind ("TD1", "TD2", "TD3", "MRV-A", "MRV-B"), or "?"; static storage. */
 SLTD_API const char *sltd_mrz_kind_name(int kind);
@@ -1184,26 +1270,26 @@ SLTD_API const char *sltd_mrz_rule_name(int rule);
  * number", "nationality", "date of birth", "sex", "date of expiry", "name"), or "?"; static storage. */
 SLTD_API const char *sltd_mrz_field_name(int field);
 
-/** Most OCR variants of a document number that ::sltd_lookup_mrz looks up. */
+/** Most OCR variants of a document number that ::sltd_db_lookup_mrz looks up. */
 #define SLTD_MRZ_VARIANTS_MAX 16
 
-/** @brief Flags for ::sltd_lookup_mrz. */
+/** @brief Flags for ::sltd_db_lookup_mrz. */
 enum sltd_mrz_lookup_flags {
     /** Also look up the variants of the document number made by the usual OCR confusions (see
-     * ::sltd_lookup_mrz); a listed variant is reported as a variant match, never as the read number. */
+     * ::sltd_db_lookup_mrz); a listed variant is reported as a variant match, never as the read number. */
     SLTD_MRZ_OCR_VARIANTS = 1u << 0,
     /** ICAO 9303 only: the national variants (::sltd_mrz_rule) are refused. Also a flag of
      * ::sltd_mrz_parse_ex. */
     SLTD_MRZ_STRICT = 1u << 1
 };
 
-#define SLTD_MRZ_ANSWER_VERSION 1
+#define SLTD_MRZ_ANSWER_VERSION 2
 /**
- * @brief The answer of ::sltd_lookup_mrz: the parse evidence, the read number's answer and, with
+ * @brief The answer of ::sltd_db_lookup_mrz: the parse evidence, the read number's answer and, with
  * ::SLTD_MRZ_OCR_VARIANTS, what the variant search found.
  */
 typedef struct sltd_mrz_answer {
-    unsigned int version;  /**< SLTD_MRZ_ANSWER_VERSION (set by the library) */
+    unsigned int version;  /**< set by the caller (::SLTD_MRZ_ANSWER_INIT): the layout it was built with */
     sltd_mrz mrz;          /**< the parse, with every check digit's evidence (error position on failure) */
     sltd_result result;    /**< the read number's answer. result.error is not 0 when that answer is not
                                 "listed" or a true "not listed": SLTD_ECHECKDIGIT when the number or
@@ -1221,9 +1307,15 @@ typedef struct sltd_mrz_answer {
     unsigned int variant_pos[2];    /**< 1-based positions in mrz.number of the substituted characters
                                          (ascending); 0 when unused */
     sltd_result variant_result;     /**< that variant's records */
+    int verdict;                    /**< sltd_verdict of the document (version 2), the one value to decide
+                                         on: LISTED (the read number), VARIANT (only a variant is listed),
+                                         CLEAR (checked, valid, nothing listed), UNREADABLE
+                                         (::SLTD_ECHECKDIGIT), INVALID (::SLTD_EMRZ, ::SLTD_ESTATE,
+                                         ::SLTD_ENUMBER, ::SLTD_ETYPE), ERROR (anything else). result.verdict
+                                         holds the same value. */
 } sltd_mrz_answer;
 #define SLTD_MRZ_ANSWER_INIT                                                                              \
-    { SLTD_MRZ_ANSWER_VERSION, SLTD_MRZ_INIT, SLTD_RESULT_INIT, 0, 0, 0, 0, "", 0, { 0, 0 }, SLTD_RESULT_INIT }
+    { SLTD_MRZ_ANSWER_VERSION, SLTD_MRZ_INIT, SLTD_RESULT_INIT, 0, 0, 0, 0, "", 0, { 0, 0 }, SLTD_RESULT_INIT, 0 }
 
 /**
  * @brief Parse an MRZ and look up the document it describes: (issuing state, full document number),
@@ -1270,26 +1362,75 @@ typedef struct sltd_mrz_answer {
  *         SLTD_ECHECKDIGIT: the number or composite check digit is wrong and no listed variant was
  *         found (never "not listed": the number could not be read reliably);
  *         SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER: invalid document, nothing listed: the MRZ could not
- *         be parsed, or a field is invalid (::sltd_lookup_mrz_ex lists each problem and says
+ *         be parsed, or a field is invalid (::sltd_db_lookup_mrz_ex lists each problem and says
  *         whether the number was looked up);
  *         SLTD_EINVAL (NULL argument, unknown flag); or an error of the lookup: SLTD_EEXPIRED (stale
  *         data on a handle opened with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS,
  *         SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM (out->result.error holds the same code).
  */
-SLTD_API SLTD_NODISCARD int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len,
+SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len,
                                             unsigned int flags);
 
 /**
- * @brief ::sltd_lookup_mrz, and the evidence: the rule the number's check digit holds under, every
+ * @brief ::sltd_db_lookup_mrz, and the evidence: the rule the number's check digit holds under, every
  * problem of the MRZ with its place, and whether the read number was looked up.
- * @param[out] out the answer, as for ::sltd_lookup_mrz
+ * @param[out] out the answer, as for ::sltd_db_lookup_mrz
  * @param[out] evidence filled whenever out is (also on errors), or NULL
- * @return as ::sltd_lookup_mrz.
+ * @return as ::sltd_db_lookup_mrz.
  */
-SLTD_API SLTD_NODISCARD int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db,
+SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db,
                                                const char *text, size_t len, unsigned int flags);
 /**@}*/
 /* ---- end MRZ ---- */
+
+/* ---- Deprecated names ---- */
+/**
+ * @name The 0.1 names (deprecated)
+ *
+ * Every public function is now named `sltd_<object>_<verb>` (docs/API-CONVENTIONS.md). The 0.1 names
+ * stay for one minor version as exported functions that call the new ones, so that programs built
+ * against 0.1 keep running and sources keep building (with a deprecation warning); 0.3 removes them.
+ * `sltd_errmsg`'s `db` argument is not used: the detail is per thread (::sltd_error_detail).
+ */
+/**@{*/
+SLTD_API SLTD_DEPRECATED("sltd_db_open") int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts);
+SLTD_API SLTD_DEPRECATED("sltd_db_close") void sltd_close(sltd_db *db);
+SLTD_API SLTD_DEPRECATED("sltd_db_lookup") int sltd_lookup(sltd_result *out, sltd_db *db, const char *state,
+                                                           const char *number, const char *type);
+SLTD_API SLTD_DEPRECATED("sltd_db_lookup_batch") int sltd_lookup_batch(sltd_result *out, sltd_db *db,
+                                                                       const sltd_query *queries, size_t n);
+SLTD_API SLTD_DEPRECATED("sltd_db_lookup_mrz") int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db,
+                                                                   const char *text, size_t len, unsigned int flags);
+SLTD_API SLTD_DEPRECATED("sltd_db_lookup_mrz_ex") int sltd_lookup_mrz_ex(sltd_mrz_answer *out,
+                                                                         sltd_mrz_evidence *evidence, sltd_db *db,
+                                                                         const char *text, size_t len,
+                                                                         unsigned int flags);
+SLTD_API SLTD_DEPRECATED("sltd_db_digest") int sltd_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd_db *db,
+                                                           const char *state, const char *number);
+SLTD_API SLTD_DEPRECATED("sltd_db_verify") int sltd_verify(sltd_verify_report *out, sltd_db *db);
+SLTD_API SLTD_DEPRECATED("sltd_db_import_feed") int sltd_import_feed(sltd_import_report *out, sltd_db *db,
+                                                                     const char *path, unsigned int flags);
+SLTD_API SLTD_DEPRECATED("sltd_db_import_feed_ex") int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db,
+                                                                           const char *path,
+                                                                           const sltd_import_options *opts);
+SLTD_API SLTD_DEPRECATED("sltd_db_screen") int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path,
+                                                           const sltd_screen_options *opts);
+SLTD_API SLTD_DEPRECATED("sltd_db_stats_get") int sltd_stats_get(sltd_stats *out, sltd_db *db);
+SLTD_API SLTD_DEPRECATED("sltd_error_detail") const char *sltd_errmsg(const sltd_db *db);
+SLTD_API SLTD_DEPRECATED("sltd_error_text") const char *sltd_strerror(int code);
+SLTD_API SLTD_DEPRECATED("sltd_bundle_pack") int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db,
+                                                                  const char *feed_path, const char *bundle_path,
+                                                                  const sltd_pack_options *opts);
+SLTD_API SLTD_DEPRECATED("sltd_bundle_apply") int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db,
+                                                                    const char *path, const char *const *trusted,
+                                                                    size_t ntrusted, unsigned int flags);
+SLTD_API SLTD_DEPRECATED("sltd_state_normalize") int sltd_normalize_state(char out[SLTD_STATE_MAX + 1],
+                                                                          const char *in);
+SLTD_API SLTD_DEPRECATED("sltd_number_normalize") int sltd_normalize_number(char out[SLTD_NUMBER_MAX + 1],
+                                                                            const char *in);
+SLTD_API SLTD_DEPRECATED("sltd_mrz_validate") int sltd_mrz_valid(const sltd_mrz *m);
+/**@}*/
+/* ---- end deprecated names ---- */
 
 #ifdef __cplusplus
 }

@@ -116,6 +116,10 @@ cleanup:
     return rc;
 }
 
+/* Only one writer ever sets bits (under the LMDB write lock, one thread at a time), so a plain load and
+ * store per word does it: no locked instruction. Readers in other processes load the words with relaxed
+ * atomics and see the old or the new word, never a torn one; the bits are in the file before the commit
+ * that makes their keys visible (sltd__bloom_write_end flushes it first). */
 static void set_bits(sltd__bloom *b, uint64_t blk, const uint8_t d[16])
 {
     _Atomic uint64_t *w = b->words + blk * 8;
@@ -124,13 +128,22 @@ static void set_bits(sltd__bloom *b, uint64_t blk, const uint8_t d[16])
 
     memcpy(&h1, d + 8, 8);
     for (i = 0; i < SLTD__BLOOM_K; i++)
-        atomic_fetch_or_explicit(&w[i], (uint64_t)1 << ((h1 >> (6 * i)) & 63), memory_order_relaxed);
+        atomic_store_explicit(&w[i],
+                              atomic_load_explicit(&w[i], memory_order_relaxed) |
+                                  (uint64_t)1 << ((h1 >> (6 * i)) & 63),
+                              memory_order_relaxed);
+}
+
+/* The single writer's add to a header counter (no locked instruction; see set_bits). */
+static void bump(_Atomic uint64_t *c, uint64_t by)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + by, memory_order_relaxed);
 }
 
 void sltd__bloom_add_raw(sltd__bloom *b, const uint8_t d[16])
 {
     set_bits(b, sltd__bloom_block(b, d), d);
-    atomic_fetch_add_explicit(&b->hdr->inserted, 1, memory_order_relaxed);
+    bump(&b->hdr->inserted, 1);
 }
 
 static int flush(sltd__bloom *b)
@@ -159,8 +172,8 @@ void sltd__bloom_add(sltd__bloom *b, const uint8_t d[16])
     uint64_t blk = sltd__bloom_block(b, d), before = block_hash(b, blk);
 
     set_bits(b, blk, d);
-    atomic_fetch_add_explicit(&b->hdr->checksum, block_hash(b, blk) - before, memory_order_relaxed);
-    atomic_fetch_add_explicit(&b->hdr->inserted, 1, memory_order_relaxed);
+    bump(&b->hdr->checksum, block_hash(b, blk) - before);
+    bump(&b->hdr->inserted, 1);
 }
 
 void sltd__bloom_rechecksum(sltd__bloom *b)

@@ -52,6 +52,8 @@ typedef struct sltd__bloom {
     _Atomic uint64_t *words;
     uint64_t nblocks;
     struct sltd__bloom *next; /* the owner's list of retired mappings */
+    uint64_t valid_from;      /* the owner's note, set before it publishes the mapping: the LMDB
+                                 transaction from which this file holds every committed key */
 } sltd__bloom;
 
 /* Create a new, empty filter file at `path` (replacing any file there) sized for `capacity` keys at

@@ -147,7 +147,7 @@ int sltd__bundle_parse(sltd__bundle_hdr *h, sltd__entries *e, const uint8_t *buf
 
 /* ---- signing keys ---- */
 
-int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
+static int signing_key_create_body(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
 {
     char *sec = NULL, *pub = NULL;
     uint8_t id[SLTD__SIGN_KEYID];
@@ -168,6 +168,12 @@ cleanup:
     free(sec);
     free(pub);
     return rc;
+}
+
+int sltd_signing_key_create(uint8_t out[SLTD_KEYID_SIZE], const char *prefix)
+{
+    sltd__err_clear();
+    return sltd__err_leave(signing_key_create_body(out, prefix), "sltd_signing_key_create");
 }
 
 /* ---- pack ---- */
@@ -333,7 +339,7 @@ static void report_header(sltd_bundle_report *out, const sltd__bundle_hdr *h)
 static const sltd_bundle_report report_init = { SLTD_BUNDLE_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, { 0 }, { 0 },
                                                 0, 0, 0, 0, 0 };
 
-int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path, const char *bundle_path,
+static int pack_bundle_body(sltd_bundle_report *out, sltd_db *db, const char *feed_path, const char *bundle_path,
                      const sltd_pack_options *opts)
 {
     sltd__entries e = { NULL, 0, 0 };
@@ -350,13 +356,13 @@ int sltd_pack_bundle(sltd_bundle_report *out, sltd_db *db, const char *feed_path
     if (opts == NULL || opts->version != SLTD_PACK_OPTIONS_VERSION || feed_path == NULL || bundle_path == NULL ||
         opts->sign_path == NULL || opts->sequence == 0 || opts->valid_days > SLTD_BUNDLE_DAYS_MAX ||
         (opts->flags & ~(unsigned)SLTD_IMPORT_IGNORE_UNKNOWN) != 0 || opts->created < 0)
-        return sltd__err(SLTD_EINVAL, "sltd_pack_bundle: bad arguments or options");
+        return sltd__err(SLTD_EINVAL, "sltd_bundle_pack: bad arguments or options");
     if (opts->delta && (db == NULL || opts->base >= opts->sequence))
         return sltd__err(SLTD_EINVAL, db == NULL ? "a delta bundle needs the authority's replica at its base sequence "
                                                    "(its resulting checksum depends on that state)"
                                                  : "a delta's sequence must be greater than its base");
     if (db == NULL && opts->key_path == NULL)
-        return sltd__err(SLTD_EINVAL, "sltd_pack_bundle: no database and no key file");
+        return sltd__err(SLTD_EINVAL, "sltd_bundle_pack: no database and no key file");
     if (db != NULL) {
         if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
             return rc;
@@ -418,6 +424,13 @@ cleanup:
     sltd__sign_key_free(sk);
     sltd__prf_key_free(own);
     return rc;
+}
+
+int sltd_bundle_pack(sltd_bundle_report *out, sltd_db *db, const char *feed_path, const char *bundle_path,
+                     const sltd_pack_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(pack_bundle_body(out, db, feed_path, bundle_path, opts), "sltd_bundle_pack");
 }
 
 /* ---- snapshot: a full bundle of the database's state ---- */
@@ -552,7 +565,7 @@ int sltd__bundle_apply_buf(sltd_bundle_report *out, sltd_db *db, uint8_t **bufp,
     if (out != NULL)
         *out = report_init;
     if (c->nkeys == 0 || c->nkeys > TRUSTED_MAX || (c->flags & ~(unsigned)SLTD_APPLY_DRY_RUN) != 0)
-        return sltd__err(SLTD_EINVAL, "sltd_apply_bundle: bad trusted keys (1 to %d) or flags", TRUSTED_MAX);
+        return sltd__err(SLTD_EINVAL, "sltd_bundle_apply: bad trusted keys (1 to %d) or flags", TRUSTED_MAX);
     if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
         return rc;
     if ((pks = malloc(c->nkeys * sizeof *pks)) == NULL)
@@ -656,7 +669,7 @@ cleanup:
     return rc;
 }
 
-int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
+static int apply_bundle_body(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
                       size_t ntrusted, unsigned int flags)
 {
     sltd__signer *keys = NULL;
@@ -673,14 +686,14 @@ int sltd_apply_bundle(sltd_bundle_report *out, sltd_db *db, const char *path, co
         return rc;
     if (path == NULL || trusted == NULL || ntrusted == 0 || ntrusted > TRUSTED_MAX ||
         (flags & ~(unsigned)SLTD_APPLY_DRY_RUN) != 0)
-        return sltd__err(SLTD_EINVAL, "sltd_apply_bundle: bad path, trusted keys (1 to %d) or flags", TRUSTED_MAX);
+        return sltd__err(SLTD_EINVAL, "sltd_bundle_apply: bad path, trusted keys (1 to %d) or flags", TRUSTED_MAX);
     if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
         return rc;
     if ((keys = calloc(ntrusted, sizeof *keys)) == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
     for (i = 0; i < ntrusted; i++) {
         if (trusted[i] == NULL) {
-            rc = sltd__err(SLTD_EINVAL, "sltd_apply_bundle: trusted key %zu is NULL", i);
+            rc = sltd__err(SLTD_EINVAL, "sltd_bundle_apply: trusted key %zu is NULL", i);
             goto cleanup;
         }
         if ((rc = sltd__sign_pubkey_load(keys[i].pk, trusted[i])) != SLTD_OK)
@@ -698,4 +711,11 @@ cleanup:
     free(buf);
     free(keys);
     return rc;
+}
+
+int sltd_bundle_apply(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
+                      size_t ntrusted, unsigned int flags)
+{
+    sltd__err_clear();
+    return sltd__err_leave(apply_bundle_body(out, db, path, trusted, ntrusted, flags), "sltd_bundle_apply");
 }

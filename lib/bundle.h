@@ -67,7 +67,7 @@ typedef struct sltd__signer {
     int64_t not_before, not_after;
 } sltd__signer;
 
-/* How a bundle in memory is applied (sltd_apply_bundle, a fleet sync, a publish). */
+/* How a bundle in memory is applied (sltd_bundle_apply, a fleet sync, a publish). */
 typedef struct sltd__apply_ctx {
     const sltd__signer *keys; /* the bundle must verify under one of these (1..64) */
     size_t nkeys;
@@ -83,9 +83,9 @@ typedef struct sltd__apply_ctx {
     size_t nmeta;
 } sltd__apply_ctx;
 
-/* Verify and apply the bundle (*buf)[0..len) (source names it in messages), as sltd_apply_bundle does.
+/* Verify and apply the bundle (*buf)[0..len) (source names it in messages), as sltd_bundle_apply does.
  * Takes the malloc'd buffer: it is freed (and *buf set to NULL) as soon as it has been parsed.
- * The codes of sltd_apply_bundle. */
+ * The codes of sltd_bundle_apply. */
 int sltd__bundle_apply_buf(sltd_bundle_report *out, sltd_db *db, uint8_t **buf, size_t len, const char *source,
                            const sltd__apply_ctx *c);
 

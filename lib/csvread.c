@@ -5,7 +5,12 @@
  * copied whole into the row's arena, so a typical row costs a few tens of nanoseconds. The row's fields
  * sit one after the other in the arena, each NUL-terminated, so a caller can take the whole row with
  * one copy. Line ends are counted through the text reader (sltd__text_eol), which knows when an LF is
- * the tail of a CRLF, also across blocks. */
+ * the tail of a CRLF, also across blocks.
+ *
+ * A row that spans lines (a quoted line end) keeps the bytes it reads after its first line end: those
+ * still in the text reader's buffer by position (`rec`), those of buffers already read in `again`. To
+ * read them again (a bad or refused row), the position goes back to `rec` and the kept bytes are
+ * handed back to the text reader (sltd__text_unread). Rows on one line, nearly all, keep nothing. */
 #include "csvread.h"
 
 #include <stdarg.h>
@@ -31,6 +36,12 @@ struct sltd__csv {
     int st, in_row, bad;
     unsigned long row_line, field_line, last_line;
     size_t nfields, flen, fstart, used;
+    int span, reject;          /* the row spans lines; its reader refused it */
+    size_t rec;                /* span: the bytes kept start at in->buf[rec] (then come those of the input) */
+    unsigned long span_line;   /* span: the line after the row's first line, and the byte before it */
+    unsigned char span_before;
+    unsigned char *again;      /* span: bytes of buffers read already, kept */
+    size_t again_len;
     char *arena;
     uint32_t off[SLTD__CSV_FIELDS_MAX];
     size_t lens[SLTD__CSV_FIELDS_MAX];
@@ -171,6 +182,73 @@ static void field_end(sltd__csv *c)
     c->st = S_START;
 }
 
+/* Read again from the line after the row's first line: the kept bytes, then the rest. 0 or SLTD_ENOMEM. */
+static int read_again(sltd__csv *c)
+{
+    sltd__text *in = c->in;
+
+    c->span = 0;
+    in->pos = c->rec;
+    if (c->again_len == 0) { /* all of it is still in the buffer */
+        in->line = c->span_line;
+        if (c->rec == 0)
+            in->before = c->span_before;
+        c->done = 0;
+        return 0;
+    }
+    c->done = 0;
+    return sltd__text_unread(in, c->again, c->again_len, c->span_line, c->span_before);
+}
+
+/* A bad row: SLTD_EFORMAT; when it spans lines, the reading goes back to the line after its first. */
+static int bad_row(sltd__csv *c)
+{
+    size_t o;
+
+    c->in_row = 0;
+    c->st = S_START;
+    c->last_line = c->row_line;
+    if (!c->span)
+        return SLTD_EFORMAT;
+    o = strlen(c->err);
+    snprintf(c->err + o, sizeof c->err - o, " (the row's lines from %lu on are read again as rows)", c->span_line);
+    if (read_again(c) != 0) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return c->fatal = SLTD_ENOMEM;
+    }
+    return SLTD_EFORMAT;
+}
+
+/* The buffer is read to its end: a row that spans lines keeps its bytes from rec on. 0, or
+ * SLTD_EFORMAT when the row runs on too far (then reading goes back as for any bad row). */
+static int keep_span(sltd__csv *c)
+{
+    sltd__text *in = c->in;
+    const size_t n = in->end - c->rec;
+
+    if (c->again_len + n > SLTD__CSV_SPAN_MAX) {
+        row_error(c, c->row_line, "a quoted field holds a line end and the row runs on for more than %d bytes",
+                  SLTD__CSV_SPAN_MAX);
+        return bad_row(c);
+    }
+    if (n == 0)
+        return 0;
+    if (c->again == NULL && (c->again = malloc(SLTD__CSV_SPAN_MAX)) == NULL) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return c->fatal = SLTD_ENOMEM;
+    }
+    memcpy(c->again + c->again_len, in->buf + c->rec, n);
+    c->again_len += n;
+    c->rec = in->end;
+    return 0;
+}
+
+void sltd__csv_reject(sltd__csv *c)
+{
+    if (c != NULL)
+        c->reject = 1;
+}
+
 /* The row has ended: 1 (a row to hand out), SLTD_EFORMAT (a bad row), 0 (a blank row: read on). */
 static int row_end(sltd__csv *c, const sltd__csv_row **row)
 {
@@ -178,7 +256,7 @@ static int row_end(sltd__csv *c, const sltd__csv_row **row)
     c->st = S_START;
     c->last_line = c->row_line;
     if (c->bad)
-        return SLTD_EFORMAT;
+        return bad_row(c);
     if (c->nfields == 1) {
         const char *f = c->fieldp[0];
         size_t n = c->lens[0];
@@ -187,6 +265,7 @@ static int row_end(sltd__csv *c, const sltd__csv_row **row)
             return 0;
     }
     c->row.line = c->row_line;
+    c->row.multiline = c->span;
     c->row.nfields = c->nfields;
     c->row.used = c->used;
     *row = &c->row;
@@ -242,15 +321,31 @@ int sltd__csv_next(sltd__csv *c, const sltd__csv_row **row)
         return c->fatal;
     c->err[0] = '\0';
     in = c->in;
+    if (c->span && !c->in_row) { /* the row handed out last spans lines: refused, it is read again */
+        if (c->reject && read_again(c) != 0) {
+            snprintf(c->err, sizeof c->err, "out of memory");
+            return c->fatal = SLTD_ENOMEM;
+        }
+        c->span = 0;
+    }
+    c->reject = 0;
     while (!c->done) {
-        if (in->pos == in->end && (rc = sltd__text_fill(in)) <= 0) {
+        if (c->bad && c->span) /* a bad row that spans lines stops here (bad_row) */
+            return bad_row(c);
+        if (in->pos == in->end) {
+            if (c->span && (rc = keep_span(c)) != 0)
+                return rc;
+            rc = sltd__text_fill(in);
+            c->rec = in->pos;
             if (rc < 0) {
                 snprintf(c->err, sizeof c->err, "%s", sltd__text_error(in));
                 return c->fatal = rc;
             }
-            if ((rc = at_end(c, row)) != 0)
-                return rc;
-            break;
+            if (rc == 0) {
+                if ((rc = at_end(c, row)) != 0)
+                    return rc;
+                break;
+            }
         }
         const unsigned char *b = in->buf, *e = in->buf + in->end, *p = in->buf + in->pos, *q;
         unsigned char ch;
@@ -304,6 +399,13 @@ int sltd__csv_next(sltd__csv *c, const sltd__csv_row **row)
             } else if (*q == '\n' || *q == '\r') {
                 sltd__text_eol(in, in->pos);
                 add(c, q, 1);
+                if (!c->span) { /* the row's first line end: keep what follows */
+                    c->span = 1;
+                    c->rec = in->pos + 1;
+                    c->span_line = in->line;
+                    c->span_before = *q;
+                    c->again_len = 0;
+                }
             } else {
                 row_error(c, in->line, "NUL byte in the input");
             }
@@ -374,7 +476,9 @@ uint64_t sltd__csv_total(const sltd__csv *c)
 
 size_t sltd__csv_memory(const sltd__csv *c)
 {
-    return c == NULL ? 0 : sizeof *c + ARENA_SIZE + (c->own_in ? sltd__text_memory(c->in) : 0);
+    return c == NULL ? 0
+                     : sizeof *c + ARENA_SIZE + (c->again != NULL ? SLTD__CSV_SPAN_MAX : 0) +
+                           (c->own_in ? sltd__text_memory(c->in) : 0);
 }
 
 void sltd__csv_close(sltd__csv *c)
@@ -383,6 +487,7 @@ void sltd__csv_close(sltd__csv *c)
         return;
     if (c->own_in)
         sltd__text_close(c->in);
+    free(c->again);
     free(c->arena);
     free(c);
 }

@@ -19,7 +19,13 @@
  *  - invalid quoting (a '"' inside an unquoted field, or anything but ',' or a line end after a
  *    closing quote): the structure of the row is lost, so reading resumes after the next line end of
  *    any style (LF, CRLF or CR) — never later, so no row after that line end is lost;
- *  - a quoted field still open at the end of the input: one error naming the line it opened on.
+ *  - a quoted field still open at the end of the input: an error naming the line it opened on.
+ * A bad row never costs more than its first line. A quoted field may hold line ends, so a stray '"'
+ * could otherwise take the lines after it into one field (up to the end of the input when no '"'
+ * closes it) and hide the rows written there. So when a row whose quoted field holds a line end turns
+ * out bad — for any reason above, or because it runs on for more than SLTD__CSV_SPAN_MAX bytes past its
+ * first line, or because its reader refuses it (sltd__csv_reject) — reading resumes at the line after
+ * the row's first line, and those lines are read again as rows of their own (the message says so).
  * SLTD_EIO (read error) and SLTD_ENOMEM are fatal: every later call returns the same code. */
 #ifndef SLTD_CSVREAD_H
 #define SLTD_CSVREAD_H
@@ -31,6 +37,7 @@
 
 #define SLTD__CSV_FIELD_MAX 4096 /* longest field, bytes */
 #define SLTD__CSV_FIELDS_MAX 64  /* most fields in a row */
+#define SLTD__CSV_SPAN_MAX 65536 /* most bytes of a row after its first line end */
 
 typedef struct sltd__csv sltd__csv;
 struct sltd__text; /* textin.h */
@@ -38,6 +45,7 @@ struct sltd__text; /* textin.h */
 /* One row. Borrowed from the reader: valid until the next sltd__csv_next() or sltd__csv_close(). */
 typedef struct sltd__csv_row {
     unsigned long line;       /* line on which the row's first byte is */
+    int multiline;            /* a quoted field of the row holds a line end (the row spans lines) */
     size_t nfields;           /* 1..SLTD__CSV_FIELDS_MAX */
     const char *const *field; /* field[i]: the bytes of field i, NUL-terminated (a field holds no NUL) */
     const size_t *len;        /* len[i]: its length in bytes (0..SLTD__CSV_FIELD_MAX) */
@@ -59,6 +67,10 @@ SLTD_NODISCARD int sltd__csv_attach(sltd__csv **out, struct sltd__text *in);
 /* The next row: 1 (and *row set), 0 at the end of the input, SLTD_EFORMAT for a bad row (the next
  * call continues after it; sltd__csv_line gives its line), SLTD_EIO or SLTD_ENOMEM (fatal, sticky). */
 SLTD_NODISCARD int sltd__csv_next(sltd__csv *c, const sltd__csv_row **row);
+
+/* The row last handed out is invalid after all (its values, not its CSV): when it spans lines, the next
+ * sltd__csv_next() reads again from the line after the row's first line (see the top); else nothing. */
+void sltd__csv_reject(sltd__csv *c);
 
 /* "FILE:LINE: reason" for the last error (or "FILE: reason" when no line applies); "" when none.
  * Valid until the next call on the reader. Accepts NULL ("out of memory"). */

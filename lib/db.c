@@ -218,7 +218,7 @@ static void unregister_open(sltd_db *db)
     pthread_mutex_unlock(&open_lock);
 }
 
-int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
+static int open_body(sltd_db **out, const char *dir, const sltd_options *opts)
 {
     static const sltd_options defaults = SLTD_OPTIONS_INIT;
     sltd_db *db = NULL;
@@ -228,7 +228,7 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
 
     sltd__err_clear();
     if (out == NULL || dir == NULL || dir[0] == '\0')
-        return sltd__err(SLTD_EINVAL, "sltd_open: NULL argument");
+        return sltd__err(SLTD_EINVAL, "sltd_db_open: NULL argument");
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
@@ -236,7 +236,7 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
         (opts->flags & ~(unsigned)(SLTD_OPEN_READONLY | SLTD_OPEN_CREATE | SLTD_OPEN_REFUSE_STALE)) != 0 ||
         (opts->flags & SLTD_OPEN_READONLY && opts->flags & SLTD_OPEN_CREATE) ||
         (opts->bits_per_key != 0 && (opts->bits_per_key < 4 || opts->bits_per_key > 64)))
-        return sltd__err(SLTD_EINVAL, "sltd_open: bad options (version, flags, or bits_per_key outside 4..64)");
+        return sltd__err(SLTD_EINVAL, "sltd_db_open: bad options (version, flags, or bits_per_key outside 4..64)");
     if (sltd__crypto_init() != 0)
         return sltd__err(SLTD_ENOMEM, "libsodium initialisation failed");
     pthread_once(&atfork_once, register_atfork);
@@ -299,12 +299,12 @@ int sltd_open(sltd_db **out, const char *dir, const sltd_options *opts)
     *out = db;
     return SLTD_OK;
 fail:
-    (void)registered; /* sltd_close unregisters only what was registered */
+    (void)registered; /* sltd_db_close unregisters only what was registered */
     {
         char dir_copy[4096] = "";
         if (creating && db->dir != NULL && strlen(db->dir) < sizeof dir_copy)
             memcpy(dir_copy, db->dir, strlen(db->dir) + 1);
-        sltd_close(db);
+        sltd_db_close(db);
         if (dir_copy[0] != '\0')
             undo_create(dir_copy, made_dir, key_path, made_key);
     }
@@ -312,14 +312,23 @@ fail:
     return rc;
 }
 
-void sltd_close(sltd_db *db)
+int sltd_db_open(sltd_db **out, const char *dir, const sltd_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(open_body(out, dir, opts), "sltd_db_open");
+}
+
+void sltd_db_close(sltd_db *db)
 {
     if (db == NULL)
         return;
     unregister_open(db);
     sltd__filter_close(db->filter);
     sltd__fresh_free(db->fresh);
-    sltd__store_close(db->store);
+    if (db->fork_gen != atomic_load_explicit(&fork_generation, memory_order_relaxed))
+        sltd__store_abandon(db->store); /* inherited across fork(): LMDB's shared state is the parent's */
+    else
+        sltd__store_close(db->store);
     sltd__prf_key_free(db->keys);
     free(db->dir);
     free(db);

@@ -10,7 +10,7 @@
 #include "sltd.h"
 #include "store.h"
 
-/* The parts of an open handle, valid until sltd_close. */
+/* The parts of an open handle, valid until sltd_db_close. */
 typedef struct sltd__db_parts {
     const char *dir;        /* the database directory, as opened (for messages) */
     unsigned flags;         /* SLTD_OPEN_* */

@@ -32,5 +32,7 @@ void sltd__entries_free(sltd__entries *e);
 
 /* Sort entries in place by (digest, seq); 0 or SLTD_ENOMEM. */
 int sltd__entries_sort(sltd__entry *v, size_t n);
+/* The same with tmp, room for n entries, as the working space (its contents are lost). */
+int sltd__entries_sort_with(sltd__entry *v, sltd__entry *tmp, size_t n);
 
 #endif

@@ -35,13 +35,20 @@ void sltd__err_clear(void)
     err_detail[0] = '\0';
 }
 
-const char *sltd_errmsg(const sltd_db *db)
+int sltd__err_leave(int code, const char *fn)
 {
-    (void)db;
+    if (code < 0 && err_detail[0] == '\0')
+        snprintf(err_detail, sizeof err_detail, "%s: %s", fn, sltd_error_text(code));
+    return code;
+}
+
+const char *sltd_error_detail(void)
+{
     return err_detail;
 }
 
-const char *sltd_strerror(int code)
+
+const char *sltd_error_text(int code)
 {
     /* No default: the compiler names any code left out. */
     switch ((sltd_error)code) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* error.h — error detail for the caller (sltd_errmsg), kept per thread like errno. */
+/* error.h — error detail for the caller (sltd_error_detail), kept per thread like errno. */
 #ifndef SLTD_ERROR_H
 #define SLTD_ERROR_H
 
@@ -19,7 +19,11 @@ int sltd__err(int code, const char *fmt, ...) SLTD__PRINTF(2, 3);
 /* Lower-case hex of n bytes into out (2n + 1 bytes), for messages. Returns out. */
 char *sltd__hex(char *out, const uint8_t *p, size_t n);
 
-/* Forget the last detail (at the start of a public call that reports details). */
+/* Forget the last detail: the first thing every public call does. */
 void sltd__err_clear(void);
+
+/* The last thing every public call does: returns code, and when it is an error that no detail was
+ * recorded for, records "FN: the code's text", so that every error return has a detail. */
+int sltd__err_leave(int code, const char *fn);
 
 #endif

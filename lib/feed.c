@@ -42,6 +42,7 @@ struct sltd__feed {
     sltd__csv *csv;
     unsigned flags;
     int fatal;
+    unsigned row_errors; /* errors recorded for the row being parsed */
     size_t ncols;        /* fields in the header */
     int idx[NCOLS];      /* field index of each known column, -1 when absent */
 
@@ -66,14 +67,17 @@ static int ieq(const char *a, size_t n, const char *lit)
     return lit[i] == '\0';
 }
 
+/* Record an error of `line` as "FILE:LINE: ...". Within a row (f->row_errors counts them) each error
+ * after the first is added on a line of its own, so that every problem of a row is reported at once. */
 __attribute__((format(printf, 3, 4))) static int ferr(sltd__feed *f, unsigned long line, const char *fmt, ...)
 {
     va_list ap;
-    int o = snprintf(f->err, sizeof f->err, "%s:%lu: ", sltd__csv_name(f->csv), line);
-    if (o < 0 || (size_t)o >= sizeof f->err)
+    size_t at = f->row_errors++ > 0 ? strlen(f->err) : 0;
+    int o = snprintf(f->err + at, sizeof f->err - at, "%s%s:%lu: ", at ? "\n" : "", sltd__csv_name(f->csv), line);
+    if (o < 0 || (size_t)o >= sizeof f->err - at)
         return SLTD_EFORMAT;
     va_start(ap, fmt);
-    vsnprintf(f->err + o, sizeof f->err - (size_t)o, fmt, ap);
+    vsnprintf(f->err + at + (size_t)o, sizeof f->err - at - (size_t)o, fmt, ap);
     va_end(ap);
     return SLTD_EFORMAT;
 }
@@ -107,7 +111,8 @@ static int read_header(sltd__feed *f)
             return ferr(f, r->line,
                         "unknown column %zu %s; the first row must be a header naming columns among "
                         "state, number, number_from, number_to, type, status, reported, expires, "
-                        "reporting_state, reference, action",
+                        "reporting_state, reference, action; or let unknown columns be ignored "
+                        "(SLTD_IMPORT_IGNORE_UNKNOWN: the sltd option --ignore-unknown)",
                         i + 1, sltd__csv_show_name(v, sizeof v, s, n));
         }
         if (f->idx[k] >= 0)
@@ -284,12 +289,14 @@ static int parse_range(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *ro
     return 0;
 }
 
+/* Every field of the row is checked, and every problem recorded (ferr): 1, or SLTD_EFORMAT. */
 static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
 {
     const char *s;
     size_t n;
     unsigned long line = r->line;
 
+    f->row_errors = 0;
     if (r->nfields != f->ncols)
         return ferr(f, line, "%zu fields, but the header has %zu", r->nfields, f->ncols);
     memset(row, 0, sizeof *row);
@@ -299,9 +306,9 @@ static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
 
     get(f, r, COL_STATE, &s, &n);
     if (n == 0)
-        return ferr(f, line, "field 'state': is empty (the issuing state is required)");
-    if (sltd__norm_state(row->state, s, n) != 0)
-        return bad_value(f, line, "state", SLTD_ESTATE, s, n);
+        ferr(f, line, "field 'state': is empty (the issuing state is required)");
+    else if (sltd__norm_state(row->state, s, n) != 0)
+        bad_value(f, line, "state", SLTD_ESTATE, s, n);
 
     /* either number, or number_from and number_to */
     const char *sf, *st;
@@ -312,13 +319,13 @@ static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
     get(f, r, COL_NUMBER_TO, &st, &lt);
     range = lf > 0 || lt > 0 || (n == 0 && f->idx[COL_NUMBER] < 0);
     if (range && n > 0)
-        return ferr(f, line, "field 'number': give either number, or number_from and number_to, not both");
-    if (!range && sltd__norm_number(row->number, &row->number_len, s, n) != 0)
-        return bad_value(f, line, "number", SLTD_ENUMBER, s, n);
+        ferr(f, line, "field 'number': give either number, or number_from and number_to, not both");
+    else if (!range && sltd__norm_number(row->number, &row->number_len, s, n) != 0)
+        bad_value(f, line, "number", SLTD_ENUMBER, s, n);
 
     get(f, r, COL_TYPE, &s, &n);
     if (sltd__norm_type(row->rec.type, s, n) != 0)
-        return bad_value(f, line, "type", SLTD_ETYPE, s, n);
+        bad_value(f, line, "type", SLTD_ETYPE, s, n);
 
     get(f, r, COL_STATUS, &s, &n);
     if (n > 0) {
@@ -327,32 +334,35 @@ static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
             if (ieq(s, n, status_name[k]))
                 break;
         if (k > SLTD_STATUS_STOLEN_BLANK)
-            return ferr(f, line, "field 'status': is not one of stolen, lost, revoked, invalid, stolen_blank");
-        row->rec.status = (uint8_t)k;
+            ferr(f, line, "field 'status': is not one of stolen, lost, revoked, invalid, stolen_blank");
+        else
+            row->rec.status = (uint8_t)k;
     }
 
     get(f, r, COL_REPORTED, &s, &n);
-    if (parse_date(f, line, "reported", s, n, &row->rec.reported) != 0)
-        return SLTD_EFORMAT;
+    parse_date(f, line, "reported", s, n, &row->rec.reported);
     get(f, r, COL_EXPIRES, &s, &n);
-    if (parse_date(f, line, "expires", s, n, &row->rec.expires) != 0)
-        return SLTD_EFORMAT;
+    parse_date(f, line, "expires", s, n, &row->rec.expires);
 
     get(f, r, COL_REPORTING_STATE, &s, &n);
     if (n > 0 && sltd__norm_state(row->rec.reporting_state, s, n) != 0)
-        return bad_value(f, line, "reporting_state", SLTD_ESTATE, s, n);
+        bad_value(f, line, "reporting_state", SLTD_ESTATE, s, n);
 
     get(f, r, COL_REFERENCE, &s, &n);
-    if (n > SLTD_REFERENCE_MAX)
-        return ferr(f, line, "field 'reference': is %zu bytes long, more than %d", n, SLTD_REFERENCE_MAX);
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-            return ferr(f, line,
-                        "field 'reference': has byte 0x%02X at position %zu; only printable ASCII (0x20-0x7E) "
-                        "is allowed",
-                        (unsigned char)s[i], i + 1);
-    memcpy(row->rec.reference, s, n);
-    row->rec.reference[n] = '\0';
+    if (n > SLTD_REFERENCE_MAX) {
+        ferr(f, line, "field 'reference': is %zu bytes long, more than %d", n, SLTD_REFERENCE_MAX);
+    } else {
+        size_t i;
+        for (i = 0; i < n; i++)
+            if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+                break;
+        if (i < n)
+            ferr(f, line,
+                 "field 'reference': has byte 0x%02X at position %zu; only printable ASCII (0x20-0x7E) is allowed",
+                 (unsigned char)s[i], i + 1);
+        memcpy(row->rec.reference, s, n);
+        row->rec.reference[n] = '\0';
+    }
 
     get(f, r, COL_ACTION, &s, &n);
     if (n > 0) {
@@ -361,19 +371,18 @@ static int parse_row(sltd__feed *f, const sltd__csv_row *r, sltd__feed_row *row)
         else if (ieq(s, n, "remove"))
             row->action = SLTD__ACTION_REMOVE;
         else
-            return ferr(f, line, "field 'action': is not add or remove");
+            ferr(f, line, "field 'action': is not add or remove");
     }
 
-    if (range) {
-        int rc = parse_range(f, r, row);
-        if (rc != 0)
-            return rc;
+    if (range && f->row_errors == 0)
+        parse_range(f, r, row);
+    if (f->row_errors > 0)
+        return SLTD_EFORMAT;
+    if (range)
         f->tmpl = *row;
-    }
     return 1;
 }
 
-/* Hand out the next number of the range being expanded, then advance it by one. */
 static int next_in_range(sltd__feed *f, sltd__feed_row *row)
 {
     *row = f->tmpl;
@@ -402,6 +411,7 @@ int sltd__feed_next(sltd__feed *f, sltd__feed_row *row)
     if (f->fatal)
         return f->fatal;
     f->err[0] = '\0';
+    f->row_errors = 0;
     if (f->remaining > 0)
         return next_in_range(f, row);
     rc = sltd__csv_next(f->csv, &r);
@@ -414,6 +424,8 @@ int sltd__feed_next(sltd__feed *f, sltd__feed_row *row)
     if (rc == 0)
         return 0;
     rc = parse_row(f, r, row);
+    if (rc == SLTD_EFORMAT) /* a row that spans lines costs only its first line (csvread.h) */
+        sltd__csv_reject(f->csv);
     if (rc == 1 && f->remaining > 0)
         return next_in_range(f, row);
     return rc;

@@ -57,7 +57,8 @@ typedef struct sltd__feed sltd__feed;
 SLTD_NODISCARD int sltd__feed_open(sltd__feed **out, const char *path, unsigned flags);
 
 /* The next record: 1 (*row filled), 0 at the end, SLTD_EFORMAT for an invalid row (message from
- * sltd__feed_error(); the next call continues with the following row), SLTD_EIO / SLTD_ENOMEM /
+ * sltd__feed_error(); the next call continues with the following row: for an invalid row that spans
+ * lines, no feed value may hold a line end, so with the row's second line, csvread.h), SLTD_EIO / SLTD_ENOMEM /
  * SLTD_EINVAL (fatal). A range row yields one record per call, with no allocation. */
 SLTD_NODISCARD int sltd__feed_next(sltd__feed *f, sltd__feed_row *row);
 

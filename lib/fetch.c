@@ -370,7 +370,7 @@ int sltd__src_get(sltd__src *s, const char *name, uint8_t **out, size_t *len, si
             return sltd__err(SLTD_ENOMEM, "out of memory");
         rc = sltd__fs_load(out, len, path, 0, cap, name);
         if (rc == SLTD_ENOENT || rc == SLTD_EIO) /* a medium not yet complete, or failing */
-            rc = sltd__err(SLTD_ENETWORK, "%s", sltd_errmsg(NULL));
+            rc = sltd__err(SLTD_ENETWORK, "%s", sltd_error_detail());
         if (rc == SLTD_OK)
             *transferred += *len;
         free(path);

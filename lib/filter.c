@@ -27,9 +27,10 @@ struct sltd__filter {
     pthread_mutex_t lock;          /* attach, rebuild, the retired list */
 };
 
-/* Does filter b hold every key of the committed state? 0 yes; else why not: SLTD_EBUSY when a live
- * writer is modifying it at this instant (it cannot be verified now, and nothing waits for the writer).
- * The cheap checks come first: a rebuild not yet committed is refused without reading the file. */
+/* Does filter b hold every key of the committed state? 0 yes (and b->valid_from is the transaction it
+ * was checked against); else why not: SLTD_EBUSY when a live writer is modifying it at this instant (it
+ * cannot be verified now, and nothing waits for the writer). The cheap checks come first: a rebuild not
+ * yet committed is refused without reading the file. */
 static int filter_valid(sltd__filter *f, sltd__bloom *b)
 {
     uint8_t id[16];
@@ -46,6 +47,7 @@ static int filter_valid(sltd__filter *f, sltd__bloom *b)
         rc = SLTD_ECORRUPT; /* an older copy of the file: it lacks later keys */
     else if (rc == 1)
         rc = SLTD_ECORRUPT;
+    b->valid_from = sltd__store_txn_id(t);
     sltd__store_read_end(f->store, t);
     /* (the file only gains bits: checked after the transaction above, it holds at least its keys) */
     return rc != SLTD_OK ? rc : sltd__bloom_verify(b);
@@ -107,6 +109,7 @@ int sltd__filter_rebuild(sltd__filter *f, sltd__txn *w, uint64_t capacity, sltd_
         (rc = sltd__bloom_seal(nb, sltd__store_txn_id(w))) != SLTD_OK ||
         (rc = sltd__store_meta_put(w, META_FILTER_ID, nb->hdr->filter_id, 16)) != SLTD_OK)
         goto fail;
+    nb->valid_from = sltd__store_txn_id(w); /* snapshots older than w read LMDB, not this file */
     /* Tell every process mapping the current file that it is being replaced (they read LMDB directly
      * until this transaction commits and they can map the new file), then replace it. */
     sltd__bloom_retire_path(f->path);
@@ -161,6 +164,16 @@ sltd__bloom *sltd__filter_lookup(sltd__filter *f)
     b = atomic_load(&f->bloom);
     pthread_mutex_unlock(&f->lock);
     return b;
+}
+
+/* A mapping that was still current after snapshot t began (not retired) and was checked at or before t
+ * holds every key of t: those of the state it was checked against, and those of every later commit up
+ * to t, whose bits were set in it before they committed. A mapping checked after t (attached or rebuilt
+ * since) may lack keys that t still lists; a retired one may lack keys that t added. */
+int sltd__filter_covers(const sltd__bloom *b, const sltd__txn *t)
+{
+    return b != NULL && !atomic_load_explicit(&b->hdr->retired, memory_order_acquire) &&
+           b->valid_from <= sltd__store_txn_id(t);
 }
 
 int sltd__filter_set_up(sltd__filter *f)

@@ -31,8 +31,13 @@ int sltd__filter_rebuild(sltd__filter *f, sltd__txn *w, uint64_t capacity, sltd_
 /* The filter a writer must update in transaction w (remapped if another process rebuilt it);
  * NULL means none could be attached, and w must then rebuild it. */
 sltd__bloom *sltd__filter_writer(sltd__filter *f, sltd__txn *w);
-/* The filter a lookup uses now, or NULL (bypass: read LMDB). Never blocks. */
+/* The filter a lookup uses now, or NULL (bypass: read LMDB). Never blocks. Its answer "absent" holds
+ * for the state committed when it was called, not for an older snapshot. */
 sltd__bloom *sltd__filter_lookup(sltd__filter *f);
+/* Does b (from sltd__filter_lookup, called before snapshot t began: it may start transactions of its
+ * own, which must not nest in t's reader slot) hold every key of t? Called after t began, so that the
+ * bits of t's last commit are in place. 0: probe nothing, read LMDB. Never blocks. */
+int sltd__filter_covers(const sltd__bloom *b, const sltd__txn *t);
 
 /* The filter's part of the stats: state, size, capacity, fill and false-positive rates. */
 void sltd__filter_stats(sltd__filter *f, sltd_stats *out);

@@ -4,6 +4,7 @@
  * bounded memory (sorter.c), then go through the one write path (update.c) in a single transaction. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "error.h"
@@ -70,12 +71,23 @@ cleanup:
     return rc;
 }
 
+/* Threads the import may use: as asked (version 2 options), else two when there are two cores. */
+static unsigned threads_of(const sltd_import_options *o)
+{
+    long cores;
+
+    if (o->version >= 2 && o->threads != 0)
+        return o->threads;
+    cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 1 ? 2 : 1;
+}
+
 static int to_sorter(void *ctx, const sltd__entry *x)
 {
     return sltd__sorter_push(ctx, x);
 }
 
-int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
+static int import_feed_ex_body(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
 {
     static const sltd_import_options defaults = SLTD_IMPORT_OPTIONS_INIT;
     sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
@@ -92,14 +104,14 @@ int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, 
         return rc;
     if (opts == NULL)
         opts = &defaults;
-    if (path == NULL || opts->version != SLTD_IMPORT_OPTIONS_VERSION ||
+    if (path == NULL || opts->version < 1 || opts->version > SLTD_IMPORT_OPTIONS_VERSION ||
         (opts->flags & ~(unsigned)(SLTD_IMPORT_IGNORE_UNKNOWN | SLTD_IMPORT_SKIP_INVALID)) != 0)
-        return sltd__err(SLTD_EINVAL, "sltd_import_feed: bad path or options");
+        return sltd__err(SLTD_EINVAL, "sltd_db_import_feed: bad path or options");
     if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
         return rc;
     skip = (opts->flags & SLTD_IMPORT_SKIP_INVALID) != 0;
-    if ((rc = sltd__sorter_open(&sorter, p.dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET)) !=
-        SLTD_OK) {
+    if ((rc = sltd__sorter_open(&sorter, p.dir, opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET,
+                                threads_of(opts))) != SLTD_OK) {
         rc = sltd__err(rc, "out of memory");
         goto cleanup;
     }
@@ -117,6 +129,7 @@ int sltd_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, 
     if (opts->progress != NULL)
         opts->progress(opts->progress_ctx, "write", 0, sltd__sorter_count(sorter));
     o.source = path;
+    o.threads = threads_of(opts);
     rc = sltd__update_apply_sorted(db, sorter, &o, &rep);
     if (rc == SLTD_OK && fr.invalid > 0) /* skipped on request: say which */
         sltd__err(SLTD_OK, "%s%s\n%llu invalid row(s) skipped", fr.errs,
@@ -128,10 +141,22 @@ cleanup:
     return rc;
 }
 
-int sltd_import_feed(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags)
+int sltd_db_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(import_feed_ex_body(out, db, path, opts), "sltd_db_import_feed_ex");
+}
+
+static int import_feed_body(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags)
 {
     sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
 
     o.flags = flags;
-    return sltd_import_feed_ex(out, db, path, &o);
+    return sltd_db_import_feed_ex(out, db, path, &o);
+}
+
+int sltd_db_import_feed(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags)
+{
+    sltd__err_clear();
+    return sltd__err_leave(import_feed_body(out, db, path, flags), "sltd_db_import_feed");
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* import.h — a feed CSV read into update entries (import.c): shared by sltd_import_feed and bundle
+/* import.h — a feed CSV read into update entries (import.c): shared by sltd_db_import_feed and bundle
  * packing, so that both validate, hash and encode rows the same way. */
 #ifndef SLTD_IMPORT_H
 #define SLTD_IMPORT_H

@@ -48,7 +48,7 @@ static int frame(size_t *klen, const uint8_t *buf, size_t len, const char *sourc
 int sltd__index_parse(sltd__index *ix, const uint8_t *buf, size_t len, const char *source)
 {
     const uint8_t *p;
-    size_t klen, i, nseq = 0;
+    size_t klen = 0, i, nseq = 0;
     uint32_t b;
     int rc;
 
@@ -126,7 +126,7 @@ int sltd__index_open(sltd__index *ix, const uint8_t *buf, size_t len, const uint
     sltd__keylist *kl = NULL;
     sltd__sign_state *sig = NULL;
     const sltd__certkey *k;
-    size_t klen;
+    size_t klen = 0;
     int rc, i;
 
     memset(ix, 0, sizeof *ix);

@@ -292,7 +292,7 @@ static int do_revoke(sltd__keylist *kl, const uint8_t pk[SLTD__SIGN_PUBLIC], con
     return SLTD_OK;
 }
 
-int sltd_key_certify(sltd_keylist_info *out, const char *keylist_path, const char *root_sec, const char *key_pub,
+static int key_certify_body(sltd_keylist_info *out, const char *keylist_path, const char *root_sec, const char *key_pub,
                      int64_t not_before, unsigned int valid_days)
 {
     validity v;
@@ -304,7 +304,20 @@ int sltd_key_certify(sltd_keylist_info *out, const char *keylist_path, const cha
     return rewrite(out, keylist_path, root_sec, key_pub, 1, do_certify, &v);
 }
 
-int sltd_key_revoke(sltd_keylist_info *out, const char *keylist_path, const char *root_sec, const char *key_pub)
+int sltd_key_certify(sltd_keylist_info *out, const char *keylist_path, const char *root_sec, const char *key_pub,
+                     int64_t not_before, unsigned int valid_days)
+{
+    sltd__err_clear();
+    return sltd__err_leave(key_certify_body(out, keylist_path, root_sec, key_pub, not_before, valid_days), "sltd_key_certify");
+}
+
+static int key_revoke_body(sltd_keylist_info *out, const char *keylist_path, const char *root_sec, const char *key_pub)
 {
     return rewrite(out, keylist_path, root_sec, key_pub, 0, do_revoke, NULL);
+}
+
+int sltd_key_revoke(sltd_keylist_info *out, const char *keylist_path, const char *root_sec, const char *key_pub)
+{
+    sltd__err_clear();
+    return sltd__err_leave(key_revoke_body(out, keylist_path, root_sec, key_pub), "sltd_key_revoke");
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csvread.h"
 #include "norm.h"
 
 /* ---- the chunk ---- */
@@ -170,8 +171,24 @@ void sltd__mf_fatal(sltd__mf_chunk *c, int rc)
 {
     if (c->rc == 0) {
         c->rc = rc;
-        snprintf(c->fatal, sizeof c->fatal, "%s", rc == SLTD_ENOMEM ? "out of memory" : sltd_errmsg(NULL));
+        snprintf(c->fatal, sizeof c->fatal, "%s", rc == SLTD_ENOMEM ? "out of memory" : sltd_error_detail());
     }
+}
+
+int sltd__mf_role(const char *s, size_t n, const char **canon)
+{
+    static const char *const names[SLTD__MF_NROLES] = { NULL, "state", "issuing_state", "nationality", "number",
+                                                         "type", "mrz" };
+    int r;
+
+    sltd__csv_trim(&s, &n);
+    for (r = 1; r < SLTD__MF_NROLES; r++)
+        if (strlen(names[r]) == n && strncasecmp(s, names[r], n) == 0) {
+            *canon = names[r];
+            return r;
+        }
+    *canon = NULL;
+    return SLTD__MF_ROLE_NONE;
 }
 
 const sltd__mf_format *sltd__mf_format_for(int format, const char *path)
@@ -191,6 +208,16 @@ const sltd__mf_format *sltd__mf_format_for(int format, const char *path)
             return &sltd__mf_jsonl;
     }
     return &sltd__mf_csv;
+}
+
+int sltd_screen_format_detect(const char *path, int format)
+{
+    const sltd__mf_format *f;
+
+    if (path == NULL || format < SLTD_SCREEN_AUTO || format > SLTD_SCREEN_JSONL)
+        return SLTD_EINVAL;
+    f = sltd__mf_format_for(format, path);
+    return f == &sltd__mf_mrz ? SLTD_SCREEN_MRZ : f == &sltd__mf_jsonl ? SLTD_SCREEN_JSONL : SLTD_SCREEN_CSV;
 }
 
 /* ---- the verdict ---- */
@@ -215,8 +242,8 @@ static int disagree(const sltd__mf_chunk *c, const sltd__mf_key *a, const sltd__
     uint8_t ia[SLTD__KEY_INPUT], ib[SLTD__KEY_INPUT];
     size_t la, lb;
 
-    if (sltd__key_input(ia, &la, sltd__mf_str(c, a->state), SIZE_MAX, sltd__mf_str(c, a->number), SIZE_MAX) != 0 ||
-        sltd__key_input(ib, &lb, sltd__mf_str(c, b->state), SIZE_MAX, sltd__mf_str(c, b->number), SIZE_MAX) != 0)
+    if (sltd__norm_key_input(ia, &la, sltd__mf_str(c, a->state), SIZE_MAX, sltd__mf_str(c, a->number), SIZE_MAX) != 0 ||
+        sltd__norm_key_input(ib, &lb, sltd__mf_str(c, b->state), SIZE_MAX, sltd__mf_str(c, b->number), SIZE_MAX) != 0)
         return 1;
     return la != lb || memcmp(ia, ib, la) != 0;
 }

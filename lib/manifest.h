@@ -10,13 +10,13 @@
  *     text input (textin.h) and adds it to the chunk as a document: its line, its pass-through
  *     fields, and its keys (CSV), or its raw text to be parsed later (MRZ, JSON), or why it is invalid;
  *  2. prep (any thread): the format parses a document's text into keys, or marks it invalid;
- *  3. the pipeline looks up every key of the chunk with one sltd_lookup_batch();
+ *  3. the pipeline looks up every key of the chunk with one sltd_db_lookup_batch();
  *  4. decide (any thread): one verdict per document from the answers of its keys.
  *
  * A key is one identity a row claims: (issuing state, number[, type]). A JSON Lines object with both
  * an `mrz` member and `state`/`number` members has two keys, and both are checked: a hit on either is
  * a hit; otherwise the row is clear only when every key was checked, is valid and not listed, and the
- * keys name the same document (the same digest input, sltd__key_input). Messages name the file, the
+ * keys name the same document (the same digest input, sltd__norm_key_input). Messages name the file, the
  * line and the field, never a value. */
 #ifndef SLTD_MANIFEST_H
 #define SLTD_MANIFEST_H
@@ -107,6 +107,21 @@ typedef struct sltd__mf_format {
 
 extern const sltd__mf_format sltd__mf_csv, sltd__mf_mrz, sltd__mf_jsonl;
 
+/* What a CSV column or a JSON Lines member stands for, by its name: the one rule for both formats.
+ * Names are matched case-insensitively, spaces and tabs around them ignored (as feed columns are). */
+enum {
+    SLTD__MF_ROLE_NONE, /* passed through */
+    SLTD__MF_ROLE_STATE,
+    SLTD__MF_ROLE_ISSUING_STATE,
+    SLTD__MF_ROLE_NATIONALITY,
+    SLTD__MF_ROLE_NUMBER,
+    SLTD__MF_ROLE_TYPE,
+    SLTD__MF_ROLE_MRZ, /* JSON Lines only: a CSV column of that name is passed through */
+    SLTD__MF_NROLES
+};
+/* The role of the name s[0, n); *canon gets its canonical name ("state", "number", ...), NULL for none. */
+int sltd__mf_role(const char *s, size_t n, const char **canon);
+
 /* The format to read: `format` (sltd_screen_format), or by the path's extension for SLTD_SCREEN_AUTO:
  * .mrz MRZ text, .jsonl/.ndjson JSON Lines, anything else CSV. */
 const sltd__mf_format *sltd__mf_format_for(int format, const char *path);
@@ -131,7 +146,7 @@ sltd__mf_key *sltd__mf_key_new(sltd__mf_doc *d, const char *state_field, const c
 /* Mark a document, or a key, invalid with code and "FILE:LINE: ..." message. 0 or SLTD_ENOMEM. */
 int sltd__mf_doc_fail(sltd__mf_chunk *c, sltd__mf_doc *d, int code, const char *msg);
 int sltd__mf_key_fail(sltd__mf_chunk *c, sltd__mf_key *k, int code, const char *msg);
-/* Note a fatal error met while working on the chunk (the first one is kept, with sltd_errmsg). */
+/* Note a fatal error met while working on the chunk (the first one is kept, with sltd_error_detail). */
 void sltd__mf_fatal(sltd__mf_chunk *c, int rc);
 
 /* Step 4: the verdict of document i from the answers of its keys (c->res for the keys looked up in the
@@ -140,7 +155,7 @@ void sltd__mf_decide(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i);
 
 /* ---- shared by the MRZ text and JSON Lines readers (manifest_mrz.c) ---- */
 /* Parse an MRZ document and make key k of it: queued for the batch when its number may be looked up
- * (the decision of sltd_lookup_mrz: sltd__mrz_query, sltd__mrz_outcome), or looked up at once with
+ * (the decision of sltd_db_lookup_mrz: sltd__mrz_query, sltd__mrz_outcome), or looked up at once with
  * its OCR variants (SLTD_SCREEN_OCR_VARIANTS), or failed with the parse's reason. lines: the input
  * line of each MRZ line, for messages. */
 void sltd__mf_mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, sltd__mf_key *k, const char *text,

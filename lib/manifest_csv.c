@@ -8,7 +8,13 @@
  * (then nationality is taken for the issuing state), and is passed through otherwise. A column named
  * twice is refused, naming both columns. A bad header stops the screening (SLTD_EFORMAT); a bad row is
  * an invalid row of its own (the reader goes on after it, see csvread.h). Values are trimmed of the
- * spaces and tabs around them (sltd__csv_trim) before they are looked up, as feed values are. */
+ * spaces and tabs around them (sltd__csv_trim) before they are looked up, as feed values are.
+ *
+ * A pass-through field may hold line ends (a quoted address); the key fields never can. A row that
+ * spans lines and will be invalid (a field count other than the header's, or a key field the one
+ * normalisation refuses: it holds the line end, most likely) is refused to the CSV reader, which reads
+ * its lines after the first again as rows (sltd__csv_reject): a stray quote never hides the rows after
+ * it inside one field. The row itself is still reported invalid, with its reason. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +23,7 @@
 #include "csvread.h"
 #include "error.h"
 #include "manifest.h"
+#include "norm.h"
 
 typedef struct csv_reader {
     sltd__csv *csv;
@@ -26,26 +33,6 @@ typedef struct csv_reader {
     int h_state, h_number, h_type;
     const char *state_field;
 } csv_reader;
-
-enum { ROLE_NONE, ROLE_STATE, ROLE_NATIONALITY, ROLE_NUMBER, ROLE_TYPE };
-
-static int role_of(const char *name, const char **canon)
-{
-    static const struct {
-        const char *name;
-        int role;
-    } roles[] = { { "state", ROLE_STATE },   { "issuing_state", ROLE_STATE }, { "nationality", ROLE_NATIONALITY },
-                  { "number", ROLE_NUMBER }, { "type", ROLE_TYPE } };
-    size_t i;
-
-    for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
-        if (strcasecmp(name, roles[i].name) == 0) {
-            *canon = roles[i].name;
-            return roles[i].role;
-        }
-    *canon = NULL;
-    return ROLE_NONE;
-}
 
 static int header(csv_reader *r, const sltd__csv_row *row)
 {
@@ -63,7 +50,7 @@ static int header(csv_reader *r, const sltd__csv_row *row)
         if ((r->names[i] = strndup(f, n)) == NULL)
             return sltd__err(SLTD_ENOMEM, "out of memory");
         r->nnames = i + 1;
-        role = role_of(r->names[i], &canon);
+        role = sltd__mf_role(f, n, &canon);
         for (j = 0; j < i; j++)
             if (strcasecmp(r->names[j], r->names[i]) == 0)
                 return sltd__err(SLTD_EFORMAT, "%s:%lu: duplicate column %s (columns %zu and %zu)", name, row->line,
@@ -71,7 +58,8 @@ static int header(csv_reader *r, const sltd__csv_row *row)
                                                : sltd__csv_show_name(shown, sizeof shown, f, n),
                                  j + 1, i + 1);
         switch (role) {
-        case ROLE_STATE:
+        case SLTD__MF_ROLE_STATE:
+        case SLTD__MF_ROLE_ISSUING_STATE:
             if (r->h_state >= 0)
                 return sltd__err(SLTD_EFORMAT,
                                  "%s:%lu: columns '%s' (%d) and '%s' (%zu) both name the issuing state; keep one",
@@ -79,10 +67,10 @@ static int header(csv_reader *r, const sltd__csv_row *row)
             r->h_state = (int)i;
             r->state_field = canon;
             break;
-        case ROLE_NATIONALITY: nat = (int)i; break;
-        case ROLE_NUMBER: r->h_number = (int)i; break;
-        case ROLE_TYPE: r->h_type = (int)i; break;
-        default: break;
+        case SLTD__MF_ROLE_NATIONALITY: nat = (int)i; break;
+        case SLTD__MF_ROLE_NUMBER: r->h_number = (int)i; break;
+        case SLTD__MF_ROLE_TYPE: r->h_type = (int)i; break;
+        default: break; /* passed through (an "mrz" column too) */
         }
     }
     if (r->h_state < 0 && nat >= 0) { /* nationality stands in only when nothing better is given */
@@ -135,6 +123,26 @@ static int value(sltd__mf_chunk *c, uint32_t off, size_t len, int empty_is_none,
     return sltd__mf_put(c, s, n, out);
 }
 
+/* Will the one normalisation take field col of the row as a value of this kind (SLTD_ESTATE,
+ * SLTD_ENUMBER, SLTD_ETYPE)? A column that is absent (col < 0) is fine. */
+static int normalises(const sltd__csv_row *row, int col, int what)
+{
+    char out[SLTD_NUMBER_MAX + 1];
+    const char *s;
+    size_t n, len;
+
+    if (col < 0)
+        return 1;
+    s = row->field[col];
+    n = row->len[col];
+    sltd__csv_trim(&s, &n);
+    if (what == SLTD_ESTATE)
+        return sltd__norm_state(out, s, n) == 0;
+    if (what == SLTD_ENUMBER)
+        return sltd__norm_number(out, &len, s, n) == 0;
+    return sltd__norm_type(out, s, n) == 0;
+}
+
 static int csv_read(void *st, sltd__mf_chunk *c)
 {
     csv_reader *r = st;
@@ -155,6 +163,9 @@ static int csv_read(void *st, sltd__mf_chunk *c)
     if (rc < 0)
         return sltd__err(rc, "%s", sltd__csv_error(r->csv));
     d = sltd__mf_doc_new(c, row->line);
+    if (row->multiline && (row->nfields != r->nnames || !normalises(row, r->h_state, SLTD_ESTATE) ||
+                           !normalises(row, r->h_number, SLTD_ENUMBER) || !normalises(row, r->h_type, SLTD_ETYPE)))
+        sltd__csv_reject(r->csv); /* invalid: its lines after the first are read again as rows */
     if (row->nfields != r->nnames) {
         snprintf(msg, sizeof msg, "%s:%lu: %zu fields, the header has %zu", r->cx->name, row->line, row->nfields,
                  r->nnames);

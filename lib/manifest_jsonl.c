@@ -3,7 +3,8 @@
  *
  * Keys of an object: its fields — `state` or `issuing_state` (one of them: both is an error, as in a
  * CSV header; `nationality` stands in only when neither is there), `number`, optional `type` — and its
- * `mrz` member (a string with the lines joined by "\n", or an array of the lines). An object may give
+ * `mrz` member (member names as CSV column names: any case, spaces around ignored, sltd__mf_role; two
+ * members of one name, `number` and `NUMBER`, are an error of the row) (a string with the lines joined by "\n", or an array of the lines). An object may give
  * both; then both are checked (manifest.h: a hit on either is a hit, a disagreement is reported). A
  * shape that cannot be checked is an error of its row, never a clear: not an object, no key at all,
  * half a key (`number` without a state, or the other way round), a member of the wrong JSON type, a
@@ -111,12 +112,13 @@ static int field_string(const sltd__mf_ctx *cx, sltd__mf_chunk *c, const sltd__m
     return 0;
 }
 
-/* The key of the fields: 0 (queued, or failed with its reason), or SLTD_ENOMEM. */
-static int fields_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, sltd__mf_doc *d, json_t *o)
+/* The key of the fields (role: the member of each role, sltd__mf_role): 0 (queued, or failed with its
+ * reason), or SLTD_ENOMEM. */
+static int fields_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, sltd__mf_doc *d, json_t *const *role)
 {
-    json_t *st = json_object_get(o, "state"), *ist = json_object_get(o, "issuing_state");
-    json_t *nat = json_object_get(o, "nationality"), *num = json_object_get(o, "number");
-    json_t *typ = json_object_get(o, "type");
+    json_t *st = role[SLTD__MF_ROLE_STATE], *ist = role[SLTD__MF_ROLE_ISSUING_STATE];
+    json_t *nat = role[SLTD__MF_ROLE_NATIONALITY], *num = role[SLTD__MF_ROLE_NUMBER];
+    json_t *typ = role[SLTD__MF_ROLE_TYPE];
     const char *sname = ist != NULL ? "issuing_state" : st != NULL ? "state" : "nationality";
     json_t *s = ist != NULL ? ist : st != NULL ? st : nat;
     sltd__mf_key *k = sltd__mf_key_new(d, sname, "number", "type");
@@ -193,7 +195,8 @@ static void jsonl_prep(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
     char msg[SLTD__MF_MSG], why[160];
     const char *name;
     json_error_t e;
-    json_t *o, *v, *mrz;
+    json_t *o, *v, *mrz, *role[SLTD__MF_NROLES] = { NULL };
+    size_t at[SLTD__MF_NROLES] = { 0 }, k = 0;
     int rc = 0;
 
     o = json_loadb(c->a + d->text, d->text_len, JSON_REJECT_DUPLICATES, &e);
@@ -228,11 +231,28 @@ static void jsonl_prep(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
         if ((rc = sltd__mf_put(c, name, strlen(name), &off)) != 0 || (rc = sltd__mf_push_fields(c, off, NULL, 1)) != 0)
             goto done;
     }
-    mrz = json_object_get(o, "mrz");
+    /* the members that make keys, named as CSV columns are (any case, spaces around ignored): two
+     * members of one name cannot say which to trust */
+    json_object_foreach(o, name, v) {
+        const char *canon;
+        const int ro = sltd__mf_role(name, strlen(name), &canon);
+        k++;
+        if (ro == SLTD__MF_ROLE_NONE)
+            continue;
+        if (role[ro] != NULL) {
+            snprintf(msg, sizeof msg, "%s:%lu: members %zu and %zu both name '%s'; give one", cx->name, d->line,
+                     at[ro], k, canon);
+            rc = sltd__mf_doc_fail(c, d, SLTD_EFORMAT, msg);
+            goto done;
+        }
+        role[ro] = v;
+        at[ro] = k;
+    }
+    mrz = role[SLTD__MF_ROLE_MRZ];
     /* the fields are a key when they give any part of one (nationality alone beside an MRZ does not) */
-    if (json_object_get(o, "state") != NULL || json_object_get(o, "issuing_state") != NULL ||
-        json_object_get(o, "number") != NULL || mrz == NULL)
-        if ((rc = fields_key(cx, c, d, o)) != 0)
+    if (role[SLTD__MF_ROLE_STATE] != NULL || role[SLTD__MF_ROLE_ISSUING_STATE] != NULL ||
+        role[SLTD__MF_ROLE_NUMBER] != NULL || mrz == NULL)
+        if ((rc = fields_key(cx, c, d, role)) != 0)
             goto done;
     if (mrz != NULL)
         rc = mrz_key(cx, c, i, mrz);

@@ -193,7 +193,7 @@ static void why_mrz(char *msg, size_t cap, const sltd__mf_ctx *cx, const sltd_mr
     } else {
         const unsigned long pl = m->error_line >= 1 && m->error_line <= 3 ? lines[m->error_line - 1] : lines[0];
         snprintf(msg, cap, "%s:%lu: mrz: position %d: %s (%s)%s", cx->name, pl, m->error_pos,
-                 m->error_msg ? m->error_msg : "malformed", sltd_strerror(rc),
+                 m->error_msg ? m->error_msg : "malformed", sltd_error_text(rc),
                  looked_up ? "; the document is invalid and its number is not listed" : "");
     }
 }
@@ -216,9 +216,10 @@ void sltd__mf_mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, sltd_
     sltd_mrz m;
     int rc, prc;
 
-    if (cx->flags & SLTD_SCREEN_OCR_VARIANTS) { /* the whole of sltd_lookup_mrz, variants included */
+    if (cx->flags & SLTD_SCREEN_OCR_VARIANTS) { /* the whole of sltd_db_lookup_mrz, variants included */
         sltd_mrz_answer *a = &c->ans[i];
-        rc = sltd_lookup_mrz(a, cx->db, text, len, SLTD_MRZ_OCR_VARIANTS | strict);
+        a->version = SLTD_MRZ_ANSWER_VERSION;
+        rc = sltd_db_lookup_mrz(a, cx->db, text, len, SLTD_MRZ_OCR_VARIANTS | strict);
         if (rc != 0 && rc != SLTD_ECHECKDIGIT && rc != SLTD_EMRZ && rc != SLTD_ESTATE && rc != SLTD_ENUMBER) {
             sltd__mf_fatal(c, rc);
             return;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mrz.c — ICAO Doc 9303 (8th edition) machine-readable zone parser: TD1, TD2, TD3, MRV-A, MRV-B.
  *
- * Pure: no I/O, no allocation, no global state. The input is never copied whole; lines are spans
+ * Pure: no I/O, no allocation, no global state (the public calls only set the calling thread's error
+ * detail, as every call of the library does). The input is never copied whole; lines are spans
  * into the caller's text and every field is read at a fixed offset after the line lengths have
  * been checked, so no index depends on the content except the long-number continuation, which is
  * bounded by its optional-data field.
@@ -19,6 +20,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "error.h"
 #include "norm.h"
 #include "record.h"
 
@@ -510,7 +512,7 @@ int sltd__mrz_next_line(const char *text, size_t len, size_t *pos, size_t *start
     return 0;
 }
 
-int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text, size_t len, unsigned int flags)
+static int mrz_parse_ex_body(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text, size_t len, unsigned int flags)
 {
     sltd_mrz_evidence local;
     span line[3];
@@ -601,9 +603,26 @@ int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *te
     return P.ev->error;
 }
 
-int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
+int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text, size_t len, unsigned int flags)
+{
+    int rc;
+
+    sltd__err_clear();
+    rc = mrz_parse_ex_body(out, evidence, text, len, flags);
+    if (rc < 0 && out != NULL && out->error_msg != NULL) /* the first problem, where it is */
+        sltd__err(rc, "MRZ line %d, position %d: %s", out->error_line, out->error_pos, out->error_msg);
+    return sltd__err_leave(rc, "sltd_mrz_parse_ex");
+}
+
+static int mrz_parse_body(sltd_mrz *out, const char *text, size_t len)
 {
     return sltd_mrz_parse_ex(out, NULL, text, len, 0);
+}
+
+int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
+{
+    sltd__err_clear();
+    return sltd__err_leave(mrz_parse_body(out, text, len), "sltd_mrz_parse");
 }
 
 static int check_ok(const sltd_mrz_check *c)
@@ -611,7 +630,7 @@ static int check_ok(const sltd_mrz_check *c)
     return c->status == SLTD_MRZ_CHECK_OK || c->status == SLTD_MRZ_CHECK_ABSENT;
 }
 
-int sltd_mrz_valid(const sltd_mrz *m)
+int sltd_mrz_validate(const sltd_mrz *m)
 {
     if (m == NULL || m->kind < SLTD_MRZ_TD1 || m->kind > SLTD_MRZ_MRVB || m->error_msg != NULL)
         return 0;

@@ -40,7 +40,7 @@ const char *sltd__mrz_key_type(const sltd_mrz *m);
  * TD1 long number issued by BEL or PRT, and never with SLTD_MRZ_STRICT in flags (the parse flags). */
 int sltd__mrz_filler_rule(const sltd_mrz *m, unsigned flags);
 
-/* The one answer to an MRZ document, shared by sltd_lookup_mrz and screening. parse_rc: what the
+/* The one answer to an MRZ document, shared by sltd_db_lookup_mrz and screening. parse_rc: what the
  * parse returned. listed: 1 when the read key (or an OCR variant of it) is listed, 0 when the key was
  * looked up and is not listed, -1 when nothing was looked up. Returns 0 when the answer stands
  * (listed; or not listed in a valid document) and otherwise the code that stands instead of "not
@@ -50,7 +50,7 @@ int sltd__mrz_outcome(const sltd_mrz *m, int parse_rc, int listed);
 
 /* What an MRZ document is looked up as (mrzlookup.c): 1 and *q set (the issuing state, the number and
  * the type filter sltd__mrz_key_type gives, all borrowed from m) when the key may be used
- * (sltd__mrz_key_trusted), else 0. sltd_lookup_mrz and screening both ask here. */
+ * (sltd__mrz_key_trusted), else 0. sltd_db_lookup_mrz and screening both ask here. */
 int sltd__mrz_query(sltd_query *q, const sltd_mrz *m);
 
 #endif

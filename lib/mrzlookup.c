@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* mrzlookup.c — sltd_lookup_mrz(): parse an MRZ, look the document up, and (opt-in) look up the
+/* mrzlookup.c — sltd_db_lookup_mrz(): parse an MRZ, look the document up, and (opt-in) look up the
  * variants of its number made by the usual OCR confusions.
  *
- * Uses only the public API (sltd_mrz_parse, sltd_lookup, sltd_lookup_batch) and the check-digit
- * helpers of mrz.h. No allocation: every buffer is bounded by the MRZ formats.
+ * Uses only the public API (sltd_mrz_parse, sltd_db_lookup, sltd_db_lookup_batch), the check-digit helpers
+ * of mrz.h, and the verdict, older-layout and error-detail rules every entry point shares. No allocation: every buffer is bounded by the MRZ formats.
  *
  * Variants. After a successful parse the 2-3 lines are copied into a canonical buffer and the raw
  * document number (principal part plus, for a TD1/TD2 long number, its continuation) is located in
@@ -19,8 +19,11 @@
  * sltd__mrz_outcome in mrz.c, the same decision screening uses. */
 #include <string.h>
 
+#include "layout.h"
+#include "error.h"
 #include "mrz.h"
 #include "sltd.h"
+#include "verdict.h"
 
 #define TD1_LEN 30
 #define TD3_LEN 44
@@ -362,8 +365,8 @@ int sltd__mrz_query(sltd_query *q, const sltd_mrz *m)
     return 1;
 }
 
-int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
-                       unsigned int flags)
+static int lookup_mrz(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                      unsigned int flags)
 {
     sltd_mrz_evidence local;
     sltd_mrz_evidence *ev = evidence != NULL ? evidence : &local;
@@ -395,7 +398,7 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
     if (!(flags & SLTD_MRZ_OCR_VARIANTS)) {
         if (!sltd__mrz_query(&q[0], &out->mrz))
             return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
-        rc = sltd_lookup(&out->result, db, q[0].state, q[0].number, q[0].type);
+        rc = sltd_db_lookup(&out->result, db, q[0].state, q[0].number, q[0].type);
         if (rc != 0)
             return rc;
         ev->number_checked = 1;
@@ -420,7 +423,8 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
     }
     if (nq == 0) /* checks failed and no variant satisfies them */
         return finish(out, sltd__mrz_outcome(&out->mrz, prc, -1));
-    if ((rc = sltd_lookup_batch(res, db, q, nq)) != 0) {
+    res[0].version = SLTD_RESULT_VERSION;
+    if ((rc = sltd_db_lookup_batch(res, db, q, nq)) != 0) {
         result_reset(&out->result, rc);
         return rc;
     }
@@ -456,7 +460,42 @@ int sltd_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_d
     return finish(out, sltd__mrz_outcome(&out->mrz, prc, read_ok ? 0 : -1));
 }
 
-int sltd_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+/* The verdict of the whole answer, once its code is known; result.verdict says the same, so that no
+ * member of the answer reads "clear" while a variant is listed. */
+static int lookup_mrz_ex_body(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                       unsigned int flags)
 {
-    return sltd_lookup_mrz_ex(out, NULL, db, text, len, flags);
+    sltd_mrz_answer full, *a = &full;
+    int v, rc;
+
+    if (out == NULL)
+        return SLTD_EINVAL;
+    if ((v = sltd__layout_version(out->version, SLTD_MRZ_ANSWER_VERSION, "sltd_mrz_answer")) < 0)
+        return v;
+    if (v == SLTD_MRZ_ANSWER_VERSION)
+        a = out;
+    rc = lookup_mrz(a, evidence, db, text, len, flags);
+    a->verdict = sltd__verdict_of(rc, a->result.listed, a->variant_match);
+    a->result.verdict = a->verdict;
+    if (a != out) /* a caller built against an older header */
+        sltd__layout_mrz_answer_put(out, (unsigned)v, a);
+    return rc;
+}
+
+int sltd_db_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
+                       unsigned int flags)
+{
+    sltd__err_clear();
+    return sltd__err_leave(lookup_mrz_ex_body(out, evidence, db, text, len, flags), "sltd_db_lookup_mrz_ex");
+}
+
+static int lookup_mrz_body(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+{
+    return sltd_db_lookup_mrz_ex(out, NULL, db, text, len, flags);
+}
+
+int sltd_db_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len, unsigned int flags)
+{
+    sltd__err_clear();
+    return sltd__err_leave(lookup_mrz_body(out, db, text, len, flags), "sltd_db_lookup_mrz");
 }

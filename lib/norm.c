@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* norm.c — normalisation of issuing states, document numbers and types (see norm.h). */
 #include "norm.h"
+#include "error.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -180,18 +181,42 @@ char sltd__type_family(const char *type)
     }
 }
 
-int sltd_normalize_state(char out[SLTD_STATE_MAX + 1], const char *in)
+int sltd__norm_err(int code, const char *state, const char *number, const char *type)
 {
-    if (out == NULL || in == NULL)
-        return SLTD_EINVAL;
-    return sltd__norm_state(out, in, SIZE_MAX);
+    char why[192];
+
+    switch (code) {
+    case SLTD_ESTATE: return sltd__err(code, "state %s", sltd__norm_why(why, sizeof why, code, state, SIZE_MAX));
+    case SLTD_ENUMBER: return sltd__err(code, "number %s", sltd__norm_why(why, sizeof why, code, number, SIZE_MAX));
+    case SLTD_ETYPE: return sltd__err(code, "type %s", sltd__norm_why(why, sizeof why, code, type, SIZE_MAX));
+    default: return code;
+    }
 }
 
-int sltd_normalize_number(char out[SLTD_NUMBER_MAX + 1], const char *in)
+static int normalize_state_body(char out[SLTD_STATE_MAX + 1], const char *in)
 {
     if (out == NULL || in == NULL)
         return SLTD_EINVAL;
-    return sltd__norm_number(out, NULL, in, SIZE_MAX);
+    return sltd__norm_err(sltd__norm_state(out, in, SIZE_MAX), in, NULL, NULL);
+}
+
+int sltd_state_normalize(char out[SLTD_STATE_MAX + 1], const char *in)
+{
+    sltd__err_clear();
+    return sltd__err_leave(normalize_state_body(out, in), "sltd_state_normalize");
+}
+
+static int normalize_number_body(char out[SLTD_NUMBER_MAX + 1], const char *in)
+{
+    if (out == NULL || in == NULL)
+        return SLTD_EINVAL;
+    return sltd__norm_err(sltd__norm_number(out, NULL, in, SIZE_MAX), NULL, in, NULL);
+}
+
+int sltd_number_normalize(char out[SLTD_NUMBER_MAX + 1], const char *in)
+{
+    sltd__err_clear();
+    return sltd__err_leave(normalize_number_body(out, in), "sltd_number_normalize");
 }
 
 /* ---- why a value was refused (no value repeated) ---- */
@@ -205,12 +230,47 @@ static const char *bad_char(char *out, size_t cap, size_t i, unsigned char ch, c
     return out;
 }
 
+/* The codes people write for a state that ICAO 9303 codes otherwise (ISO 3166 two-letter codes, old
+ * or national habits), and the code to use: the hint of a refused state. */
+static const struct {
+    char wrong[4];
+    const char *hint;
+} state_hints[] = {
+    { "DEU", "Germany is D in ICAO 9303" },
+    { "GER", "Germany is D in ICAO 9303" },
+    { "DE", "Germany is D in ICAO 9303" },
+    { "UK", "the United Kingdom is GBR in ICAO 9303 (GBD, GBN, GBO, GBP, GBS for other British nationals)" },
+    { "GB", "the United Kingdom is GBR in ICAO 9303 (GBD, GBN, GBO, GBP, GBS for other British nationals)" },
+    { "ENG", "the United Kingdom is GBR in ICAO 9303" },
+    { "US", "the United States is USA in ICAO 9303" },
+    { "FR", "France is FRA in ICAO 9303" },
+    { "IT", "Italy is ITA in ICAO 9303" },
+    { "ES", "Spain is ESP in ICAO 9303" },
+    { "NL", "the Netherlands is NLD in ICAO 9303" },
+    { "CH", "Switzerland is CHE in ICAO 9303" },
+    { "KOS", "Kosovo is RKS in ICAO 9303" },
+    { "ROM", "Romania is ROU in ICAO 9303 (ROM until 2002)" },
+};
+
+/* The hint for a refused state written as the letters l[0..n), or NULL. */
+static const char *state_hint(const char *l, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof state_hints / sizeof state_hints[0]; i++)
+        if (strlen(state_hints[i].wrong) == n && memcmp(state_hints[i].wrong, l, n) == 0)
+            return state_hints[i].hint;
+    return NULL;
+}
+
 /* States and types: letters, '<' fillers only after them, spaces (and for states tabs) dropped. */
 static const char *why_code(char *out, size_t cap, const unsigned char *p, size_t len, int state)
 {
     const char *allowed = state ? "a state code has letters only" : "a document type has letters only";
     size_t i, n = 0;
     int filler = 0;
+    char letters[3];
+    const char *hint;
 
     for (i = 0; i < len; i++) {
         const unsigned char c = (unsigned char)upper((char)p[i]);
@@ -226,9 +286,13 @@ static const char *why_code(char *out, size_t cap, const unsigned char *p, size_
             snprintf(out, cap, "character %zu is a letter after a '<' filler", i + 1);
             return out;
         }
+        if (n < sizeof letters)
+            letters[n] = (char)c;
         n++;
     }
-    if (!state)
+    if (state && n <= sizeof letters && (hint = state_hint(letters, n)) != NULL)
+        snprintf(out, cap, "is not an ICAO 9303 state code: %s", hint);
+    else if (!state)
         snprintf(out, cap, "has %zu letters; a document type has one or two", n);
     else if (n == 0)
         snprintf(out, cap, "%s", len == 0 ? "is empty" : "has no letter");
@@ -285,7 +349,7 @@ static size_t number_at(uint8_t *out, size_t slen)
     return slen + 1;
 }
 
-int sltd__key_input(uint8_t out[SLTD__KEY_INPUT], size_t *len, const char *state, size_t slen, const char *number,
+int sltd__norm_key_input(uint8_t out[SLTD__KEY_INPUT], size_t *len, const char *state, size_t slen, const char *number,
                     size_t nlen)
 {
     size_t at, nl;
@@ -303,7 +367,7 @@ int sltd__key_input(uint8_t out[SLTD__KEY_INPUT], size_t *len, const char *state
     return SLTD_OK;
 }
 
-size_t sltd__key_compose(uint8_t out[SLTD__KEY_INPUT], const char *state, size_t slen, const char *number,
+size_t sltd__norm_key_compose(uint8_t out[SLTD__KEY_INPUT], const char *state, size_t slen, const char *number,
                          size_t nlen)
 {
     size_t at;

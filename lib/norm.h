@@ -30,6 +30,11 @@ int sltd__state_known(const char *code);
  * "FILE:LINE: field 'F': <why>". Writes a NUL-terminated text of at most cap bytes; returns out. */
 const char *sltd__norm_why(char *out, size_t cap, int what, const char *in, size_t len);
 
+/* Record why a document's field was refused as the error detail ("FIELD: " and sltd__norm_why's
+ * reason) when code is SLTD_ESTATE, SLTD_ENUMBER or SLTD_ETYPE; `in` is the field as given (state,
+ * number or type, whichever code names). Returns code. */
+int sltd__norm_err(int code, const char *state, const char *number, const char *type);
+
 /* Could this text be taken for a document number (does sltd__norm_number accept it)? Messages show
  * a header cell only when it could not. */
 int sltd__norm_could_be_number(const char *in, size_t len);
@@ -43,10 +48,10 @@ int sltd__norm_could_be_number(const char *in, size_t len);
 
 /* From raw text: normalise state and number (as sltd__norm_state / sltd__norm_number) straight into
  * out; *len gets the input's length. 0, SLTD_ESTATE, SLTD_ENUMBER, SLTD_EINVAL. */
-int sltd__key_input(uint8_t out[SLTD__KEY_INPUT], size_t *len, const char *state, size_t slen, const char *number,
+int sltd__norm_key_input(uint8_t out[SLTD__KEY_INPUT], size_t *len, const char *state, size_t slen, const char *number,
                     size_t nlen);
 /* From parts already normalised (1 or 3 letters, 1-22 characters): the input's length. */
-size_t sltd__key_compose(uint8_t out[SLTD__KEY_INPUT], const char *state, size_t slen, const char *number,
+size_t sltd__norm_key_compose(uint8_t out[SLTD__KEY_INPUT], const char *state, size_t slen, const char *number,
                          size_t nlen);
 
 #endif

@@ -124,7 +124,7 @@ void sltd__prf_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const 
                   const char *number, size_t nlen)
 {
     uint8_t in[SLTD__KEY_INPUT];
-    const size_t len = sltd__key_compose(in, state, slen, number, nlen);
+    const size_t len = sltd__norm_key_compose(in, state, slen, number, nlen);
 
     siphash128(out, in, len, k->k0, k->k1, 1);
 }

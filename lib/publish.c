@@ -63,10 +63,10 @@ typedef struct replica {
 
 static int read_replica(pub *p, replica *r)
 {
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     int rc;
 
-    if ((rc = sltd_stats_get(&st, p->db)) != SLTD_OK)
+    if ((rc = sltd_db_stats_get(&st, p->db)) != SLTD_OK)
         return rc;
     r->sequence = st.sequence;
     r->records = st.records;
@@ -94,7 +94,7 @@ static int load_index(pub *p, sltd__index *ix, int *have)
     free(buf);
     if (rc != SLTD_OK)
         return sltd__err(rc, "%s\n(the repository's index does not verify under the key list's root: a damaged "
-                         "index, or a key list of another root)", sltd_errmsg(NULL));
+                         "index, or a key list of another root)", sltd_error_detail());
     if (ix->keys.version > p->kl->version) {
         sltd__index_free(ix);
         return sltd__err(SLTD_ESEQUENCE, "the key list (version %llu) is older than the one the repository "
@@ -394,7 +394,7 @@ static int publish_feed(pub *p, const sltd__index *old, const replica *r, const 
     po.valid_days = p->o->valid_days;
     po.created = p->now;
     po.flags = p->o->flags;
-    if ((rc = sltd_pack_bundle(NULL, p->db, feed_path, p->incoming, &po)) != SLTD_OK)
+    if ((rc = sltd_bundle_pack(NULL, p->db, feed_path, p->incoming, &po)) != SLTD_OK)
         return rc;
     if ((rc = sltd__fs_load(&buf, &len, p->incoming, SLTD__BUNDLE_MIN, SLTD_BUNDLE_MAX, "bundle")) != SLTD_OK)
         return rc;
@@ -438,7 +438,7 @@ static int lock_repo(const pub *p, int *fd)
 static const sltd_publish_report report_init = { SLTD_PUBLISH_REPORT_VERSION, 0, 0, { 0 }, 0, 0, 0, 0, 0, 0, 0,
                                                  0, 0, 0, 0, 0, 0 };
 
-int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const char *feed_path,
+static int publish_body(sltd_publish_report *out, sltd_db *db, const char *repo, const char *feed_path,
                  const sltd_publish_options *opts)
 {
     sltd_publish_report rep = report_init;
@@ -523,4 +523,11 @@ cleanup:
     free(p.index_path);
     free(p.incoming);
     return rc;
+}
+
+int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const char *feed_path,
+                 const sltd_publish_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(publish_body(out, db, repo, feed_path, opts), "sltd_publish");
 }

@@ -6,7 +6,7 @@
  *
  * The calling thread reads the input into chunks of at most SLTD__MF_ROWS documents (the format's
  * read step); worker threads (threads - 1 of them) take whole chunks, finish them (the format's prep
- * step: MRZ and JSON parsing), look every key of a chunk up with one sltd_lookup_batch() call and
+ * step: MRZ and JSON parsing), look every key of a chunk up with one sltd_db_lookup_batch() call and
  * decide each document's verdict (sltd__mf_decide); the calling thread hands the chunks' rows to the
  * callbacks in sequence order. At most nslots chunks exist (a ring): when the ring is full the calling
  * thread emits what is done, else helps with the oldest waiting chunk, else waits. Memory is therefore
@@ -23,6 +23,7 @@
 #include "manifest.h"
 #include "sltd.h"
 #include "textin.h"
+#include "verdict.h"
 
 typedef struct screen {
     sltd_db *db;
@@ -111,7 +112,9 @@ static void process(screen *s, sltd__mf_chunk *c)
             nq++;
         }
     }
-    if (nq > 0 && (rc = sltd_lookup_batch(c->res, s->db, c->q, nq)) != 0) {
+    if (nq > 0)
+        c->res[0].version = SLTD_RESULT_VERSION;
+    if (nq > 0 && (rc = sltd_db_lookup_batch(c->res, s->db, c->q, nq)) != 0) {
         sltd__mf_fatal(c, rc);
         return;
     }
@@ -267,6 +270,8 @@ static int emit_chunk(screen *s, const sltd__mf_chunk *c)
         row.variant_number = key != NULL ? sltd__mf_str(c, key->variant) : "";
         row.variant_result = vr;
         row.note = sltd__mf_str(c, d->note);
+        /* listed as read, unless only an OCR variant of the read number is */
+        row.verdict = sltd__verdict_of(d->error, d->listed && (vr == NULL || r->listed), vr != NULL);
         if (header != NULL) {
             row.names = header;
             row.nfields = nheader; /* a row with the wrong field count passes empty fields */
@@ -400,7 +405,7 @@ out:
     return rc;
 }
 
-int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts)
+static int screen_body(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts)
 {
     static const sltd_screen_options defaults = SLTD_SCREEN_OPTIONS_INIT;
     const unsigned all_flags =
@@ -419,7 +424,7 @@ int sltd_screen(sltd_screen_report *out, sltd_db *db, const char *path, const sl
         opts = &defaults;
     if (db == NULL || path == NULL || opts->version != SLTD_SCREEN_OPTIONS_VERSION || (opts->flags & ~all_flags) != 0 ||
         opts->format < SLTD_SCREEN_AUTO || opts->format > SLTD_SCREEN_JSONL || opts->threads > SLTD_SCREEN_THREADS_MAX)
-        return sltd__err(SLTD_EINVAL, "sltd_screen: bad argument or option");
+        return sltd__err(SLTD_EINVAL, "sltd_db_screen: bad argument or option");
     if ((s = calloc(1, sizeof *s)) == NULL)
         return sltd__err(SLTD_ENOMEM, "out of memory");
     s->db = db;
@@ -470,4 +475,10 @@ cleanup:
     pthread_mutex_destroy(&s->mu);
     free(s);
     return rc;
+}
+
+int sltd_db_screen(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(screen_body(out, db, path, opts), "sltd_db_screen");
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stats.c — what sltd_stats_get reports: counts, freshness, sizes, and the filter's state. */
+/* stats.c — what sltd_db_stats_get reports: counts, freshness, sizes, and the filter's state. */
 #include <string.h>
 
 #include "db.h"
+#include "error.h"
+#include "layout.h"
 #include "meta.h"
 
-int sltd_stats_get(sltd_stats *out, sltd_db *db)
+static int stats_get_body(sltd_stats *out, sltd_db *db)
 {
     uint8_t buf[16];
     uint64_t v;
@@ -16,9 +18,10 @@ int sltd_stats_get(sltd_stats *out, sltd_db *db)
 
     if (out == NULL)
         return SLTD_EINVAL;
-    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
+    if ((rc = sltd__layout_version(out->version, SLTD_STATS_VERSION, "sltd_stats")) < 0 ||
+        (rc = sltd__db_use(&p, db)) != SLTD_OK)
         return rc;
-    memset(out, 0, sizeof *out);
+    memset(out, 0, sizeof *out); /* version 1: the only one so far */
     out->version = SLTD_STATS_VERSION;
     out->format_version = SLTD__FORMAT_VERSION;
     sltd__filter_stats(p.filter, out);
@@ -43,4 +46,10 @@ done:
         return rc;
     sltd__store_sizes(p.store, &out->data_bytes, &out->map_size);
     return SLTD_OK;
+}
+
+int sltd_db_stats_get(sltd_stats *out, sltd_db *db)
+{
+    sltd__err_clear();
+    return sltd__err_leave(stats_get_body(out, db), "sltd_db_stats_get");
 }

@@ -197,6 +197,14 @@ void sltd__store_close(sltd__store *s)
     free(s);
 }
 
+void sltd__store_abandon(sltd__store *s)
+{
+    if (s == NULL)
+        return;
+    free(s->dir);
+    free(s);
+}
+
 /* Hold a pool slot. While any slot is held, this process does not resize (remap) the environment's
  * map: every use of the map — read transactions, and mdb_env_info/mdb_env_stat, which read its meta
  * pages — happens between map_enter and map_leave. 0, or SLTD_EREADERS (every slot busy). */

@@ -25,6 +25,12 @@ int sltd__store_key_order(const uint8_t *a, size_t al, const uint8_t *b, size_t 
 
 int sltd__store_open(sltd__store **out, const char *dir, unsigned flags, size_t map_size, unsigned max_readers);
 void sltd__store_close(sltd__store *s);
+/* Release a store inherited across fork() without touching LMDB: its reader slots and locks in the
+ * lock file are the parent's, and closing the environment or aborting its pooled read transactions
+ * would free them under the parent (a writer could then reuse pages the parent still reads). The
+ * environment's memory and descriptors stay until the process execs or exits (LMDB has no call that
+ * closes an environment without its shared state). */
+void sltd__store_abandon(sltd__store *s);
 /* The id of the last committed transaction (no system call, no lock; UINT64_MAX if every reader slot is
  * busy). */
 uint64_t sltd__store_last_txnid(sltd__store *s);

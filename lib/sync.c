@@ -142,7 +142,7 @@ done:
     return rc;
 }
 
-int sltd_sync_state_get(sltd_sync_state *out, sltd_db *db)
+static int sync_state_get_body(sltd_sync_state *out, sltd_db *db)
 {
     sltd__db_parts p;
     sltd__kiosk k;
@@ -153,6 +153,12 @@ int sltd_sync_state_get(sltd_sync_state *out, sltd_db *db)
     if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         return rc;
     return read_state(&p, &k, out);
+}
+
+int sltd_sync_state_get(sltd_sync_state *out, sltd_db *db)
+{
+    sltd__err_clear();
+    return sltd__err_leave(sync_state_get_body(out, db), "sltd_sync_state_get");
 }
 
 /* The meta values recorded with the data: signer and key list always; the sync itself with the last
@@ -214,7 +220,7 @@ static int again(syncer *s, int rc, unsigned attempt, const sltd__ientry *x, con
     ms = backoff_ms(attempt);
     s->r->retries++;
     emit(s, SLTD_SYNC_EVENT_RETRY, x, 0, 0, attempt, ms, "%s: attempt %u failed (%s); retrying in %.1f s", what,
-         attempt, sltd_errmsg(NULL), ms / 1000.0);
+         attempt, sltd_error_detail(), ms / 1000.0);
     sleep_ms(ms);
     return 1;
 }
@@ -487,7 +493,7 @@ static int open_dir_and_lock(syncer *s, int *lockfd)
 static const sltd_sync_report report_init = { SLTD_SYNC_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                               0, 0, { 0 } };
 
-int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd_sync_options *opts)
+static int sync_body(sltd_sync_report *out, sltd_db *db, const char *source, const sltd_sync_options *opts)
 {
     sltd_sync_report rep = report_init;
     sltd_sync_options o;
@@ -581,11 +587,16 @@ int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd
     drop_parts(&s, &ix, NULL, 1);
 cleanup:
     if (rc == SLTD_OK || rep.updated) {
-        sltd_stats sts;
-        if (sltd_stats_get(&sts, db) == SLTD_OK) {
+        sltd_stats sts = SLTD_STATS_INIT;
+        char detail[1024];
+
+        snprintf(detail, sizeof detail, "%s", sltd_error_detail()); /* the failure's, kept over the call */
+        if (sltd_db_stats_get(&sts, db) == SLTD_OK) {
             rep.records = sts.records;
             memcpy(rep.checksum, sts.checksum, 16);
         }
+        if (rc != SLTD_OK)
+            sltd__err(rc, "%s", detail);
     }
     if (out != NULL)
         *out = rep;
@@ -597,4 +608,10 @@ cleanup:
     free(s.roots);
     free(s.dir);
     return rc;
+}
+
+int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd_sync_options *opts)
+{
+    sltd__err_clear();
+    return sltd__err_leave(sync_body(out, db, source, opts), "sltd_sync");
 }

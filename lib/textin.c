@@ -64,19 +64,13 @@ int sltd__text_open(sltd__text **out, const char *path)
     return SLTD_OK;
 }
 
-int sltd__text_fill(sltd__text *t)
+/* Read into block[end, SLTD__TEXT_BLOCK): 1 (bytes added), 0 (end of the input), SLTD_EIO. */
+static int read_more(sltd__text *t)
 {
     ssize_t r;
 
-    if (t->pos < t->end)
-        return 1;
-    if (t->eof)
-        return 0;
-    if (t->end > 0)
-        t->before = t->buf[t->end - 1];
-    t->pos = t->end = 0;
     do
-        r = read(t->fd, t->block, SLTD__TEXT_BLOCK);
+        r = read(t->fd, t->block + t->end, SLTD__TEXT_BLOCK - t->end);
     while (r < 0 && errno == EINTR);
     if (r < 0) {
         char what[160];
@@ -88,13 +82,43 @@ int sltd__text_fill(sltd__text *t)
         t->eof = 1;
         return 0;
     }
-    t->end = (size_t)r;
+    t->end += (size_t)r;
     t->bytes += (uint64_t)r;
+    return 1;
+}
+
+int sltd__text_fill(sltd__text *t)
+{
+    static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
+    int rc;
+
+    if (t->pos < t->end)
+        return 1;
+    if (t->replay) { /* the bytes handed back are read: on with the block where it was */
+        t->replay = 0;
+        t->buf = t->block;
+        t->pos = t->held_pos;
+        t->end = t->held_end;
+        t->before = t->held_before;
+        if (t->pos < t->end)
+            return 1;
+    }
+    if (t->eof)
+        return 0;
+    if (t->end > 0)
+        t->before = t->buf[t->end - 1];
+    t->pos = t->end = 0;
+    if ((rc = read_more(t)) <= 0)
+        return rc;
     if (!t->started) {
         t->started = 1;
-        /* a BOM split over the first two reads is not recognised (read() of a file or a pipe gives the
-         * first three bytes at once unless the writer stalls between them) */
-        if (t->end >= 3 && t->block[0] == 0xEF && t->block[1] == 0xBB && t->block[2] == 0xBF)
+        /* a pipe may give the first bytes one read at a time (a writer that stalls): read on while
+         * they may still be a BOM */
+        while (t->end < 3 && memcmp(t->block, bom, t->end) == 0 && (rc = read_more(t)) > 0)
+            ;
+        if (rc < 0)
+            return rc;
+        if (t->end >= 3 && memcmp(t->block, bom, 3) == 0)
             t->pos = 3;
         if (t->pos == t->end)
             return sltd__text_fill(t);
@@ -177,6 +201,40 @@ int sltd__text_getline(sltd__text *t, sltd__text_line *out, size_t max)
     return 1;
 }
 
+int sltd__text_unread(sltd__text *t, const void *p, size_t n, unsigned long line, unsigned char before)
+{
+    const size_t rest = t->replay ? t->end - t->pos : 0; /* bytes handed back earlier, not read again yet */
+    unsigned char *b = t->again;
+
+    if (n == 0)
+        return 0;
+    if (n + rest > t->again_cap || rest > 0) { /* a new buffer: the old one may hold the rest */
+        size_t cap = t->again_cap ? t->again_cap : 4096;
+        while (cap < n + rest)
+            cap *= 2;
+        if ((b = malloc(cap)) == NULL)
+            return SLTD_ENOMEM;
+        if (rest > 0)
+            memcpy(b + n, t->buf + t->pos, rest);
+        free(t->again);
+        t->again = b;
+        t->again_cap = cap;
+    }
+    memcpy(b, p, n);
+    if (!t->replay) {
+        t->held_pos = t->pos;
+        t->held_end = t->end;
+        t->held_before = t->before;
+        t->replay = 1;
+    }
+    t->buf = b;
+    t->pos = 0;
+    t->end = n + rest;
+    t->before = before;
+    t->line = line;
+    return 0;
+}
+
 const char *sltd__text_name(const sltd__text *t)
 {
     return t == NULL || t->name == NULL ? "" : t->name;
@@ -201,7 +259,7 @@ size_t sltd__text_memory(const sltd__text *t)
 {
     if (t == NULL)
         return 0;
-    return sizeof *t + (t->name ? strlen(t->name) + 1 : 0) + (t->block ? SLTD__TEXT_BLOCK : 0) + t->lcap;
+    return sizeof *t + (t->name ? strlen(t->name) + 1 : 0) + (t->block ? SLTD__TEXT_BLOCK : 0) + t->lcap + t->again_cap;
 }
 
 void sltd__text_close(sltd__text *t)
@@ -211,6 +269,7 @@ void sltd__text_close(sltd__text *t)
     if (t->own_fd && t->fd >= 0)
         close(t->fd);
     free(t->lbuf);
+    free(t->again);
     free(t->block);
     free(t->name);
     free(t);

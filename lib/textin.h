@@ -4,7 +4,7 @@
  *
  * It reads a file (or standard input for "-") in blocks of SLTD__TEXT_BLOCK bytes, so memory stays
  * bounded whatever the input, and keeps the rules every format shares:
- *  - a UTF-8 byte-order mark (EF BB BF) at the start is dropped;
+ *  - a UTF-8 byte-order mark (EF BB BF) at the start is dropped (also when a pipe gives it in pieces);
  *  - line ends are LF, CRLF or a lone CR, mixed freely; a CR followed by an LF is one line end (also
  *    when the two fall in different blocks), every other CR or LF is one;
  *  - line numbers are exact for every line-end style: the line of a byte is 1 + the number of line
@@ -15,7 +15,8 @@
  *
  * Two ways to consume the bytes: whole lines (sltd__text_getline: MRZ text, JSON Lines), or the block
  * itself for a byte-level scanner that crosses line ends (the CSV reader), which counts the line ends it
- * consumes with sltd__text_eol(). */
+ * consumes with sltd__text_eol(). A scanner that took bytes for one thing and finds they were another can
+ * hand them back (sltd__text_unread): they are read again before the rest. */
 #ifndef SLTD_TEXTIN_H
 #define SLTD_TEXTIN_H
 
@@ -39,6 +40,10 @@ typedef struct sltd__text {
     uint64_t bytes, total;
     char *lbuf; /* a line that crosses blocks is put together here */
     size_t lcap;
+    unsigned char *again; /* bytes handed back (sltd__text_unread): buf points here while they are read */
+    size_t again_cap, held_pos, held_end;
+    unsigned char held_before; /* the block's pos, end and before, kept while `again` is read */
+    int replay;
     char err[512];
 } sltd__text;
 
@@ -77,6 +82,12 @@ typedef struct sltd__text_line {
 /* The next line: 1 (*out set), 0 at the end of the input, SLTD_EIO, SLTD_ENOMEM. A line longer than
  * max bytes is cut at max (full_len says so) and the rest of it is skipped. */
 SLTD_NODISCARD int sltd__text_getline(sltd__text *t, sltd__text_line *out, size_t max);
+
+/* Hand back n bytes just consumed (p may not point into the reader): the next bytes read are p[0, n),
+ * then whatever was unread before this call. line: the line of p[0]; before: the input byte before p[0]
+ * (a CR or an LF: p[0] may be the LF of a CR LF pair). 0 or SLTD_ENOMEM (nothing handed back). The
+ * bytes held back at once never exceed the largest n handed back plus what was still unread of them. */
+SLTD_NODISCARD int sltd__text_unread(sltd__text *t, const void *p, size_t n, unsigned long line, unsigned char before);
 
 /* The name used in messages: the path, or "<stdin>" for "-". */
 const char *sltd__text_name(const sltd__text *t);

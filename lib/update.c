@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "bulkbits.h"
 #include "checksum.h"
 #include "error.h"
 #include "meta.h"
@@ -54,8 +55,8 @@ static void drop_at(doc *cur, size_t j)
 }
 
 /* Merge the entries of one digest into its stored value. */
-static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bulk, const entry *g, size_t gn,
-                       int empty, totals *tot, const char *source)
+static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, sltd__bulkbits *bulk /* or NULL */,
+                       const entry *g, size_t gn, int empty, totals *tot, const char *source)
 {
     const uint8_t *d = g[0].d, *val;
     uint8_t out[SLTD__VALUE_MAX];
@@ -135,8 +136,8 @@ static int merge_group(sltd__txn *w, sltd__bloom *b /* NULL: dry run */, int bul
         tot->documents++;
         /* a new document: its bits before the commit, or a reader could miss it (b is NULL only on a
          * dry run; in bulk, the filter's checksum is recomputed once at the end) */
-        if (b != NULL && bulk)
-            sltd__bloom_add_raw(b, d);
+        if (b != NULL && bulk != NULL)
+            sltd__bulkbits_add(bulk, d);
         else if (b != NULL)
             sltd__bloom_add(b, d);
     }
@@ -215,7 +216,8 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
     sltd__bloom *b = NULL;
     const entry *g;
     size_t gn;
-    int rc, empty, writing = 0, bulk = 0;
+    int rc, empty, writing = 0;
+    sltd__bulkbits *bulk = NULL;
     uint64_t want;
 
     if ((rc = sltd__store_write_begin(p->store, &w)) != SLTD_OK)
@@ -240,7 +242,12 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
         }
         sltd__bloom_write_begin(b);
         writing = 1;
-        bulk = distinct > b->nblocks / 4; /* then one checksum pass beats two block hashes a key */
+        /* many keys: their bits in batches (on a second thread when there is one), then one checksum
+         * pass, which beats two block hashes a key */
+        if (distinct > b->nblocks / 4 && (rc = sltd__bulkbits_start(&bulk, b, o->threads)) != SLTD_OK) {
+            rc = sltd__err(rc, "out of memory");
+            goto fail;
+        }
     }
     if ((rc = sltd__store_empty(w)) < 0)
         goto fail;
@@ -252,8 +259,11 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
             goto fail;
     if (rc < 0)
         goto fail;
-    if (bulk)
+    if (bulk != NULL) { /* every bit set before anything below can commit */
+        sltd__bulkbits_finish(bulk);
+        bulk = NULL;
         sltd__bloom_rechecksum(b);
+    }
     if (o->expect_checksum != NULL && memcmp(o->expect_checksum, tot->checksum, 16) != 0) {
         rc = sltd__err(SLTD_ECHECKSUM, "%s: the state after this update does not have the published checksum",
                        o->source);
@@ -274,6 +284,7 @@ static int apply_once(const sltd__db_parts *p, sltd__sorter *src, const sltd__up
         goto fail;
     return sltd__store_commit(p->store, w);
 fail:
+    sltd__bulkbits_finish(bulk); /* the thread stopped before the section ends */
     if (writing)
         sltd__bloom_write_end(b, 0); /* the bits set stay: a superset is harmless */
     sltd__store_abort(p->store, w);
@@ -337,7 +348,7 @@ int sltd__update_apply(sltd_db *db, sltd__entries *e, const sltd__update_opts *o
 
     if ((rc = sltd__db_use_writer(&p, db)) != SLTD_OK)
         return rc;
-    if ((rc = sltd__sorter_open(&s, p.dir, 0)) != SLTD_OK)
+    if ((rc = sltd__sorter_open(&s, p.dir, 0, 1)) != SLTD_OK)
         return sltd__err(rc, "out of memory");
     if ((rc = sltd__sorter_adopt(s, e)) == SLTD_OK) {
         rc = sltd__update_apply_sorted(db, s, o, rep);

@@ -34,6 +34,7 @@ typedef struct sltd__update_opts {
                               replaces data signed by a revoked key: docs/FLEET.md) */
     const sltd__meta_kv *meta; /* extra meta values written in the same transaction, or NULL */
     size_t nmeta;
+    unsigned threads;      /* > 1: a large update may set filter bits on a second thread */
 } sltd__update_opts;
 
 /* Sort the entries and apply them. On any failure (and on a dry run) nothing is changed. Fills rep's

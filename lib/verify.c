@@ -38,7 +38,7 @@ static int visit(void *ctx, const uint8_t *d, const uint8_t *val, size_t len)
     return 0;
 }
 
-int sltd_verify(sltd_verify_report *out, sltd_db *db)
+static int verify_body(sltd_verify_report *out, sltd_db *db)
 {
     sltd_verify_report rep;
     uint8_t stored[16] = { 0 };
@@ -87,4 +87,10 @@ int sltd_verify(sltd_verify_report *out, sltd_db *db)
         return sltd__err(SLTD_ECORRUPT, "%s: the filter misses %llu stored documents", p.dir,
                          (unsigned long long)rep.filter_missing);
     return SLTD_OK;
+}
+
+int sltd_db_verify(sltd_verify_report *out, sltd_db *db)
+{
+    sltd__err_clear();
+    return sltd__err_leave(verify_body(out, db), "sltd_db_verify");
 }

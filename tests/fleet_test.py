@@ -9,6 +9,7 @@
 # file:// sources; publish interrupted and completed; pruning.
 #
 #   fleet_test.py SLTD_BINARY WORKDIR
+import calendar
 import json
 import os
 import shutil
@@ -158,7 +159,8 @@ def main():
     check(j["result"] == "updated" and j["fulls"] == 0 and j["deltas"] == 6 and j["to"] == 7, "delta chain: %s" % j)
     check(same("k1"), "k1 after the chain")
     st = json.loads(run("stats", "--db", P("k1"), "--key", P("deploy.key"), "--json", want=0).stdout)
-    check(st["sync"]["last_sync"] > 0 and st["sync"]["index_expires"] > time.time() and
+    iso = lambda t: calendar.timegm(time.strptime(t, "%Y-%m-%dT%H:%M:%SZ"))  # times are ISO 8601 UTC
+    check(iso(st["sync"]["last_sync"]) > 0 and iso(st["sync"]["index_expires"]) > time.time() and
           st["sync"]["index_sequence"] == 7, "stats shows the last sync: %s" % st["sync"])
     shutil.copytree(P("k1"), P("at7"))
 

@@ -17,8 +17,8 @@
 
 int ru_state_get(ru_state *out, sltd_db *db)
 {
-    sltd_stats st;
-    int rc = sltd_stats_get(&st, db);
+    sltd_stats st = SLTD_STATS_INIT;
+    int rc = sltd_db_stats_get(&st, db);
 
     memset(out, 0, sizeof *out);
     if (rc != 0)
@@ -55,7 +55,7 @@ int ru_open(sltd_db **out, const char *dir, const char *key, unsigned flags, siz
     o.flags = flags;
     o.key_path = key;
     o.map_size = map_size;
-    return sltd_open(out, dir, &o);
+    return sltd_db_open(out, dir, &o);
 }
 
 int ru_copy_file(const char *from, const char *to)

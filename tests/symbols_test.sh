@@ -16,5 +16,5 @@ bad=$(printf '%s\n' "$table" | awk -v so="$so" '
     name !~ /^sltd_[a-z0-9]/ { print "  not a public sltd_ function: " ver " " name }')
 if [ -n "$bad" ]; then echo "FAIL: $lib"; printf '%s\n' "$bad"; exit 1; fi
 n=$(printf '%s\n' "$table" | awk '$1 != $2' | wc -l)
-printf '%s\n' "$table" | grep -q ' sltd_open$' || { echo "FAIL: sltd_open is not exported"; exit 1; }
+printf '%s\n' "$table" | grep -q ' sltd_db_open$' || { echo "FAIL: sltd_db_open is not exported"; exit 1; }
 echo "ok: $n symbols, every one sltd_* at version $(printf '%s\n' "$table" | awk '$1 != $2 {print $1}' | sort -u | tr '\n' ' ')"

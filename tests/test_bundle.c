@@ -42,8 +42,8 @@ static void setup(void)
     tu_at(keyfile, "deploy.key");
     o.flags = SLTD_OPEN_CREATE;
     o.key_path = keyfile;
-    ck_assert_int_eq(sltd_open(&db, prefix, &o), 0);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_open(&db, prefix, &o), 0);
+    sltd_db_close(db);
 }
 
 static void teardown(void)
@@ -61,8 +61,8 @@ static sltd_db *open_db(const char *name, int create)
     tu_at(dir, name);
     o.flags = create ? SLTD_OPEN_CREATE : 0;
     o.key_path = keyfile;
-    rc = sltd_open(&db, dir, &o);
-    ck_assert_msg(rc == 0, "open %s: %s %s", dir, sltd_strerror(rc), sltd_errmsg(NULL));
+    rc = sltd_db_open(&db, dir, &o);
+    ck_assert_msg(rc == 0, "open %s: %s %s", dir, sltd_error_text(rc), sltd_error_detail());
     return db;
 }
 
@@ -102,20 +102,20 @@ static void pack(sltd_bundle_report *r, sltd_db *db, const char *feed, const cha
     po.delta = delta;
     po.base = base;
     po.valid_days = days;
-    rc = sltd_pack_bundle(r, db, feed, out, &po);
-    ck_assert_msg(rc == 0, "pack %s: %s %s", out, sltd_strerror(rc), sltd_errmsg(NULL));
+    rc = sltd_bundle_pack(r, db, feed, out, &po);
+    ck_assert_msg(rc == 0, "pack %s: %s %s", out, sltd_error_text(rc), sltd_error_detail());
 }
 
 static int apply(sltd_db *db, const char *bundle)
 {
-    return sltd_apply_bundle(NULL, db, bundle, trusted, 1, 0);
+    return sltd_bundle_apply(NULL, db, bundle, trusted, 1, 0);
 }
 
 static void apply_ok(sltd_db *db, const char *bundle)
 {
     int rc = apply(db, bundle);
 
-    ck_assert_msg(rc == 0, "apply %s: %s %s", bundle, sltd_strerror(rc), sltd_errmsg(NULL));
+    ck_assert_msg(rc == 0, "apply %s: %s %s", bundle, sltd_error_text(rc), sltd_error_detail());
 }
 
 typedef struct snap {
@@ -126,10 +126,10 @@ typedef struct snap {
 
 static snap take(sltd_db *db)
 {
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     snap s;
 
-    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
     s.records = st.records;
     s.documents = st.documents;
     s.sequence = st.sequence;
@@ -166,10 +166,10 @@ static void all_in_state(snap *first, sltd_db *const *dbs, int n, const sltd_bun
 static void listed(sltd_db *db, unsigned series, unsigned long i, int want)
 {
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
 
     tu_number(num, series, i);
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
     ck_assert_msg(r.listed == want, "%s: listed %d, want %d", num, r.listed, want);
 }
 
@@ -204,13 +204,13 @@ START_TEST(round_trip_full_and_delta)
     ck_assert_uint_eq(r1.entries, 500);
     ck_assert_uint_eq(r1.records, 500);
     ck_assert_int_eq(r1.expires - r1.created, 7 * 86400);
-    ck_assert_int_eq(sltd_apply_bundle(&ra, kiosk, b1, trusted, 1, 0), 0);
+    ck_assert_int_eq(sltd_bundle_apply(&ra, kiosk, b1, trusted, 1, 0), 0);
     ck_assert_uint_eq(ra.added, 500);
     ck_assert_uint_eq(ra.sequence, 1);
     ck_assert_mem_eq(ra.key_id, r1.key_id, SLTD_KEYID_SIZE);
     apply_ok(auth, b1);
     /* the same feed imported directly gives the same state checksum */
-    ck_assert_int_eq(sltd_import_feed(NULL, direct, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(NULL, direct, feed, 0), 0);
     ck_assert_mem_eq(take(direct).checksum, r1.checksum, 16);
     {
         sltd_db *const both[] = { auth, kiosk };
@@ -244,7 +244,7 @@ START_TEST(round_trip_full_and_delta)
     }
     apply_ok(kiosk, b2);
     apply_ok(auth, b2);
-    ck_assert_int_eq(sltd_import_feed(NULL, direct, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(NULL, direct, feed, 0), 0);
     ck_assert_mem_eq(take(direct).checksum, r2.checksum, 16);
     {
         sltd_db *const both[] = { kiosk, auth };
@@ -253,10 +253,10 @@ START_TEST(round_trip_full_and_delta)
     for (i = 0; i < 600; i++)
         listed(kiosk, 1, i, i >= 50);
     {
-        sltd_result r;
+        sltd_result r = SLTD_RESULT_INIT;
         char num[16];
         tu_number(num, 1, 105);
-        ck_assert_int_eq(sltd_lookup(&r, kiosk, "UTO", num, NULL), 0);
+        ck_assert_int_eq(sltd_db_lookup(&r, kiosk, "UTO", num, NULL), 0);
         ck_assert_str_eq(r.records[0].reference, "R-105-1");
     }
     /* a full bundle (with duplicates and removals in its feed) made with the replica gives the same
@@ -279,7 +279,7 @@ START_TEST(round_trip_full_and_delta)
     ck_assert_uint_eq(r1.entries, 19); /* canonical: one add per listing */
     /* dry run: everything checked, nothing changed */
     sk = take(kiosk);
-    ck_assert_int_eq(sltd_apply_bundle(&ra, kiosk, ref, trusted, 1, SLTD_APPLY_DRY_RUN), 0);
+    ck_assert_int_eq(sltd_bundle_apply(&ra, kiosk, ref, trusted, 1, SLTD_APPLY_DRY_RUN), 0);
     {
         snap now = take(kiosk);
         same(&sk, &now, "dry run");
@@ -291,9 +291,9 @@ START_TEST(round_trip_full_and_delta)
     listed(kiosk, 1, 300, 0); /* a full bundle replaces everything */
     listed(kiosk, 2, 7, 0);
     listed(kiosk, 2, 8, 1);
-    sltd_close(auth);
-    sltd_close(kiosk);
-    sltd_close(direct);
+    sltd_db_close(auth);
+    sltd_db_close(kiosk);
+    sltd_db_close(direct);
 }
 END_TEST
 
@@ -347,16 +347,20 @@ static void make_world(world *w)
     feed_close(f);
     tu_at(w->b4, "b4.sltd");
     pack(&r, auth, feed, w->b4, 4, 1, 3, 7, NULL);
-    sltd_close(auth);
+    sltd_db_close(auth);
 }
+
+/* The detail of the last refusal (the calls that follow it clear the thread's detail). */
+static char refused_detail[1024];
 
 static void refused(sltd_db *db, const char *bundle, int want, const char *what)
 {
     snap before = take(db), after;
     int rc = apply(db, bundle);
 
-    ck_assert_msg(rc == want, "%s: %s (%s), want %s", what, sltd_strerror(rc), sltd_errmsg(NULL), sltd_strerror(want));
-    ck_assert_msg(sltd_errmsg(NULL)[0] != '\0', "%s: no detail", what);
+    ck_assert_msg(rc == want, "%s: %s (%s), want %s", what, sltd_error_text(rc), sltd_error_detail(), sltd_error_text(want));
+    ck_assert_msg(sltd_error_detail()[0] != '\0', "%s: no detail", what);
+    snprintf(refused_detail, sizeof refused_detail, "%s", sltd_error_detail());
     after = take(db);
     same(&before, &after, what);
 }
@@ -386,25 +390,25 @@ START_TEST(replay_rollback_base_expiry_keys)
     po.sequence = 9;
     po.created = (int64_t)time(NULL) + 3600;
     tu_at(b, "future.sltd");
-    ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, b, &po), 0);
+    ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed, b, &po), 0);
     refused(w.kiosk, b, SLTD_EEXPIRED, "created an hour in the future");
     po.created = (int64_t)time(NULL) + 60; /* within the skew: accepted (checked on a dry run) */
-    ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, b, &po), 0);
-    ck_assert_int_eq(sltd_apply_bundle(NULL, w.kiosk, b, trusted, 1, SLTD_APPLY_DRY_RUN), 0);
+    ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed, b, &po), 0);
+    ck_assert_int_eq(sltd_bundle_apply(NULL, w.kiosk, b, trusted, 1, SLTD_APPLY_DRY_RUN), 0);
 
     /* signed by a key that is not trusted */
     tu_at(b, "rogue.sltd");
     pack(&r, NULL, feed, b, 9, 0, 0, 7, sec2);
     refused(w.kiosk, b, SLTD_ESIGNATURE, "untrusted signer");
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "not trusted"));
+    ck_assert_ptr_nonnull(strstr(refused_detail, "not trusted"));
     {   /* trusted when its key is pinned too */
         const char *both[2] = { pub, pub2 };
-        ck_assert_int_eq(sltd_apply_bundle(&r, w.kiosk, b, both, 2, SLTD_APPLY_DRY_RUN), 0);
+        ck_assert_int_eq(sltd_bundle_apply(&r, w.kiosk, b, both, 2, SLTD_APPLY_DRY_RUN), 0);
         /* a secret key file is not a public key */
         both[1] = sec;
-        ck_assert_int_eq(sltd_apply_bundle(&r, w.kiosk, b, both, 2, 0), SLTD_EKEY);
+        ck_assert_int_eq(sltd_bundle_apply(&r, w.kiosk, b, both, 2, 0), SLTD_EKEY);
         both[1] = "/nonexistent.pub";
-        ck_assert_int_eq(sltd_apply_bundle(&r, w.kiosk, b, both, 2, 0), SLTD_ENOENT);
+        ck_assert_int_eq(sltd_bundle_apply(&r, w.kiosk, b, both, 2, 0), SLTD_ENOENT);
     }
 
     /* made with another deployment key: its digests would never match; refused */
@@ -415,20 +419,20 @@ START_TEST(replay_rollback_base_expiry_keys)
         tu_at(okey, "other.key");
         o.flags = SLTD_OPEN_CREATE;
         o.key_path = okey;
-        ck_assert_int_eq(sltd_open(&db, other, &o), 0);
-        sltd_close(db);
+        ck_assert_int_eq(sltd_db_open(&db, other, &o), 0);
+        sltd_db_close(db);
         po.key_path = okey;
         po.created = 0;
         tu_at(b, "otherkey.sltd");
-        ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, b, &po), 0);
+        ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed, b, &po), 0);
         refused(w.kiosk, b, SLTD_EWRONGKEY, "another deployment key");
     }
 
     /* a delta whose published checksum is not what the kiosk's state gives (the kiosk changed locally) */
     ck_assert_int_eq(tu_feed(feed, 5, 0, 3), 0);
-    ck_assert_int_eq(sltd_import_feed(NULL, w.kiosk, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(NULL, w.kiosk, feed, 0), 0);
     refused(w.kiosk, w.b3, SLTD_ECHECKSUM, "checksum after apply differs");
-    sltd_close(w.kiosk);
+    sltd_db_close(w.kiosk);
 
     /* a read-only handle, and bad arguments */
     {
@@ -437,11 +441,11 @@ START_TEST(replay_rollback_base_expiry_keys)
         tu_at(dir, "kiosk");
         o.flags = SLTD_OPEN_READONLY;
         o.key_path = keyfile;
-        ck_assert_int_eq(sltd_open(&db, dir, &o), 0);
+        ck_assert_int_eq(sltd_db_open(&db, dir, &o), 0);
         ck_assert_int_eq(apply(db, w.b3), SLTD_EREADONLY);
-        ck_assert_int_eq(sltd_apply_bundle(NULL, db, w.b3, trusted, 0, 0), SLTD_EINVAL);
-        ck_assert_int_eq(sltd_apply_bundle(NULL, db, w.b3, trusted, 1, 8), SLTD_EINVAL);
-        sltd_close(db);
+        ck_assert_int_eq(sltd_bundle_apply(NULL, db, w.b3, trusted, 0, 0), SLTD_EINVAL);
+        ck_assert_int_eq(sltd_bundle_apply(NULL, db, w.b3, trusted, 1, 8), SLTD_EINVAL);
+        sltd_db_close(db);
     }
 }
 END_TEST
@@ -461,29 +465,29 @@ START_TEST(pack_refusals)
     po.sequence = 2;
     po.delta = 1;
     po.base = 1;
-    ck_assert_int_eq(sltd_pack_bundle(&r, NULL, feed, b, &po), SLTD_EINVAL); /* a delta needs the replica */
-    ck_assert_int_eq(sltd_pack_bundle(&r, auth, feed, b, &po), SLTD_ESEQUENCE); /* replica at 0, not 1 */
+    ck_assert_int_eq(sltd_bundle_pack(&r, NULL, feed, b, &po), SLTD_EINVAL); /* a delta needs the replica */
+    ck_assert_int_eq(sltd_bundle_pack(&r, auth, feed, b, &po), SLTD_ESEQUENCE); /* replica at 0, not 1 */
     ck_assert_int_eq(access(b, F_OK), -1);
     po.delta = 0;
     po.valid_days = SLTD_BUNDLE_DAYS_MAX + 1;
-    ck_assert_int_eq(sltd_pack_bundle(&r, NULL, feed, b, &po), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_bundle_pack(&r, NULL, feed, b, &po), SLTD_EINVAL);
     po.valid_days = 7;
     po.sequence = 0;
-    ck_assert_int_eq(sltd_pack_bundle(&r, NULL, feed, b, &po), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_bundle_pack(&r, NULL, feed, b, &po), SLTD_EINVAL);
     po.sequence = 1;
     ck_assert_int_eq(tu_write(feed, "state,number\nUTO,OK1\nQQQ,X1\n"), 0);
-    ck_assert_int_eq(sltd_pack_bundle(&r, NULL, feed, b, &po), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "f.csv:3: field 'state'"));
+    ck_assert_int_eq(sltd_bundle_pack(&r, NULL, feed, b, &po), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "f.csv:3: field 'state'"));
     ck_assert_int_eq(access(b, F_OK), -1);
     /* a signing key readable by others is refused */
     ck_assert_int_eq(tu_feed(feed, 6, 0, 10), 0);
     ck_assert_int_eq(chmod(sec, 0640), 0);
-    ck_assert_int_eq(sltd_pack_bundle(&r, NULL, feed, b, &po), SLTD_EKEYPERM);
+    ck_assert_int_eq(sltd_bundle_pack(&r, NULL, feed, b, &po), SLTD_EKEYPERM);
     ck_assert_int_eq(chmod(sec, 0600), 0);
     po.sign_path = pub; /* a public key file is not a signing key (the mode is checked first) */
-    ck_assert_int_eq(sltd_pack_bundle(&r, NULL, feed, b, &po), SLTD_EKEYPERM);
+    ck_assert_int_eq(sltd_bundle_pack(&r, NULL, feed, b, &po), SLTD_EKEYPERM);
     ck_assert_int_eq(chmod(pub, 0600), 0);
-    ck_assert_int_eq(sltd_pack_bundle(&r, NULL, feed, b, &po), SLTD_EKEY);
+    ck_assert_int_eq(sltd_bundle_pack(&r, NULL, feed, b, &po), SLTD_EKEY);
     ck_assert_int_eq(chmod(pub, 0644), 0);
     /* keys are never overwritten */
     {
@@ -494,7 +498,7 @@ START_TEST(pack_refusals)
         ck_assert_int_eq(stat(sec, &st), 0);
         ck_assert_uint_eq(st.st_mode & 0777, 0600);
     }
-    sltd_close(auth);
+    sltd_db_close(auth);
 }
 END_TEST
 
@@ -527,7 +531,7 @@ START_TEST(tampered_truncated_extended_oversize)
         write_bytes(b, buf, len);
         rc = apply(w.kiosk, b);
         ck_assert_msg(rc == (off < 8 ? SLTD_EFORMAT : SLTD_ESIGNATURE), "bit flip at %zu/%zu: %s", off, len,
-                      sltd_strerror(rc));
+                      sltd_error_text(rc));
         n++;
     }
     after = take(w.kiosk);
@@ -541,7 +545,7 @@ START_TEST(tampered_truncated_extended_oversize)
             write_bytes(b, orig, cut[i]);
             rc = apply(w.kiosk, b);
             ck_assert_msg(rc == (cut[i] < SLTD__BUNDLE_MIN ? SLTD_EFORMAT : SLTD_ESIGNATURE), "cut at %zu: %s", cut[i],
-                          sltd_strerror(rc));
+                          sltd_error_text(rc));
         }
     }
     /* extended: a byte, a copy of the signature, a second entry-sized blob */
@@ -573,7 +577,7 @@ START_TEST(tampered_truncated_extended_oversize)
     ck_assert_mem_eq(after.checksum, w.r3.checksum, 16);
     free(buf);
     free(orig);
-    sltd_close(w.kiosk);
+    sltd_db_close(w.kiosk);
 }
 END_TEST
 
@@ -649,7 +653,7 @@ START_TEST(signed_but_malformed)
     refused(w.kiosk, b, SLTD_EFORMAT, "expires before created");
     free(buf);
     free(orig);
-    sltd_close(w.kiosk);
+    sltd_db_close(w.kiosk);
 }
 END_TEST
 
@@ -749,9 +753,9 @@ START_TEST(chain_of_100_deltas)
     }
     fprintf(stderr, "chain: %d deltas, %llu records at the end, same checksum as one full bundle\n", CHAIN,
             (unsigned long long)sk.records);
-    sltd_close(fresh);
-    sltd_close(auth);
-    sltd_close(kiosk);
+    sltd_db_close(fresh);
+    sltd_db_close(auth);
+    sltd_db_close(kiosk);
 }
 END_TEST
 
@@ -799,7 +803,7 @@ START_TEST(no_plaintext_in_bundles)
             ck_assert_msg(strstr(e->d_name, ".sltd.") == NULL, "left behind: %s", e->d_name);
         closedir(d);
     }
-    sltd_close(auth);
+    sltd_db_close(auth);
 }
 END_TEST
 
@@ -828,14 +832,14 @@ static void reader_process(const char *dir)
 
     o.flags = SLTD_OPEN_READONLY;
     o.key_path = keyfile;
-    if (sltd_open(&db, dir, &o) != 0)
+    if (sltd_db_open(&db, dir, &o) != 0)
         _exit(2);
     while (!atomic_load(&rs->done)) {
-        sltd_stats st;
-        sltd_result r;
+        sltd_stats st = SLTD_STATS_INIT;
+        sltd_result r = SLTD_RESULT_INIT;
         uint64_t k;
         int i;
-        if (sltd_stats_get(&st, db) != 0) {
+        if (sltd_db_stats_get(&st, db) != 0) {
             atomic_fetch_add(&rs->errors, 1);
             continue;
         }
@@ -854,7 +858,7 @@ static void reader_process(const char *dir)
             if (k == 0)
                 d = R_STEPS * R_DEL + tu_rand(&seed) % (R_INITIAL - R_STEPS * R_DEL); /* never removed */
             tu_number(num, 9, d);
-            if (sltd_lookup(&r, db, "UTO", num, NULL) != 0) {
+            if (sltd_db_lookup(&r, db, "UTO", num, NULL) != 0) {
                 atomic_fetch_add(&rs->errors, 1);
                 continue;
             }
@@ -864,7 +868,7 @@ static void reader_process(const char *dir)
             /* removed in a state <= k, never re-added: must not be listed */
             if (k > 0) {
                 tu_number(num, 9, tu_rand(&seed) % (k * R_DEL));
-                if (sltd_lookup(&r, db, "UTO", num, NULL) != 0)
+                if (sltd_db_lookup(&r, db, "UTO", num, NULL) != 0)
                     atomic_fetch_add(&rs->errors, 1);
                 else if (r.listed && atomic_fetch_add(&rs->stale, 1) == 0)
                     snprintf(rs->first, sizeof rs->first, "removed %s still listed in state %llu", num,
@@ -872,7 +876,7 @@ static void reader_process(const char *dir)
             }
         }
     }
-    sltd_close(db);
+    sltd_db_close(db);
     _exit(0);
 }
 
@@ -909,8 +913,8 @@ START_TEST(readers_during_applies)
         memcpy(state_sum[k], r.checksum, 16);
         apply_ok(auth, b[k]);
     }
-    sltd_close(auth);
-    sltd_close(kiosk);
+    sltd_db_close(auth);
+    sltd_db_close(kiosk);
 
     tu_at(dir, "kiosk");
     pid = fork();
@@ -940,7 +944,7 @@ START_TEST(readers_during_applies)
     /* and after the last apply, everything */
     for (i = R_STEPS * R_DEL; i < R_INITIAL + R_STEPS * R_ADD; i++)
         listed(kiosk, 9, i, 1);
-    sltd_close(kiosk);
+    sltd_db_close(kiosk);
     munmap(rs, sizeof *rs);
 }
 END_TEST
@@ -971,7 +975,7 @@ START_TEST(corpus_replay)
         ck_assert_ptr_nonnull(buf);
         rc = sltd__bundle_parse(&h, &en, buf, len, p);
         if (strncmp(e->d_name, "valid", 5) == 0) {
-            ck_assert_msg(rc == 0, "%s: %s", p, sltd_errmsg(NULL));
+            ck_assert_msg(rc == 0, "%s: %s", p, sltd_error_detail());
             ck_assert_uint_eq(en.n, h.count);
             good++;
         } else {

@@ -60,11 +60,11 @@ static void reader_loop(sltd_db *db, uint64_t seed)
     while (!atomic_load(&sh->done)) {
         int c = atomic_load(&sh->committed);
         unsigned long n, k;
-        sltd_result r;
-        sltd_stats st;
+        sltd_result r = SLTD_RESULT_INIT;
+        sltd_stats st = SLTD_STATS_INIT;
         /* What LMDB has committed (its meta, read in a transaction) is the truth: a batch counts from
          * the instant its transaction commits, not from when the writer's call returns. */
-        if (sltd_stats_get(&st, db) != 0) {
+        if (sltd_db_stats_get(&st, db) != 0) {
             atomic_fetch_add(&sh->errors, 1);
             continue;
         }
@@ -75,7 +75,7 @@ static void reader_loop(sltd_db *db, uint64_t seed)
         for (i = 0; i < 200; i++) {
             k = i % 2 ? tu_rand(&seed) % n : n - 1 - tu_rand(&seed) % (n < BATCH ? n : BATCH);
             tu_number(num, SERIES, k);
-            if (sltd_lookup(&r, db, "UTO", num, NULL) != 0) {
+            if (sltd_db_lookup(&r, db, "UTO", num, NULL) != 0) {
                 atomic_fetch_add(&sh->errors, 1);
                 continue;
             }
@@ -90,7 +90,8 @@ static void reader_loop(sltd_db *db, uint64_t seed)
             q[i].number = nums[i];
             q[i].type = NULL;
         }
-        if (sltd_lookup_batch(res, db, q, 64) != 0) {
+        res[0].version = SLTD_RESULT_VERSION;
+        if (sltd_db_lookup_batch(res, db, q, 64) != 0) {
             atomic_fetch_add(&sh->errors, 1);
             continue;
         }
@@ -118,18 +119,18 @@ static int writer_process(void)
     int b;
 
     o.map_size = MAP_SIZE;
-    if (sltd_open(&db, dbdir, &o) != 0)
+    if (sltd_db_open(&db, dbdir, &o) != 0)
         return 1;
     for (b = 1; b <= BATCHES; b++) {
         snprintf(feed, sizeof feed, "%s/batch%d.csv", tmp, b);
-        if (tu_feed(feed, SERIES, batch_end(b - 1), batch_end(b)) != 0 || sltd_import_feed(NULL, db, feed, 0) != 0) {
-            fprintf(stderr, "writer: batch %d: %s\n", b, sltd_errmsg(db));
-            sltd_close(db);
+        if (tu_feed(feed, SERIES, batch_end(b - 1), batch_end(b)) != 0 || sltd_db_import_feed(NULL, db, feed, 0) != 0) {
+            fprintf(stderr, "writer: batch %d: %s\n", b, sltd_error_detail());
+            sltd_db_close(db);
             return 1;
         }
         atomic_store(&sh->committed, b);
     }
-    sltd_close(db);
+    sltd_db_close(db);
     return 0;
 }
 
@@ -152,10 +153,10 @@ START_TEST(readers_during_imports)
     snprintf(feed, sizeof feed, "%s/batch0.csv", tmp);
     o.flags = SLTD_OPEN_CREATE;
     o.map_size = MAP_SIZE;
-    ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&db, dbdir, &o), 0);
     ck_assert_int_eq(tu_feed(feed, SERIES, 0, FIRST), 0);
-    ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_import_feed(NULL, db, feed, 0), 0);
+    sltd_db_close(db);
 
     /* processes first (no threads yet), each with its own handle */
     reader = fork();
@@ -166,10 +167,10 @@ START_TEST(readers_during_imports)
         sltd_options ro = SLTD_OPTIONS_INIT;
         ro.flags = SLTD_OPEN_READONLY;
         ro.map_size = MAP_SIZE;
-        if (sltd_open(&rdb, dbdir, &ro) != 0)
+        if (sltd_db_open(&rdb, dbdir, &ro) != 0)
             _exit(2);
         reader_loop(rdb, 12345);
-        sltd_close(rdb);
+        sltd_db_close(rdb);
         _exit(0);
     }
     writer = fork();
@@ -180,7 +181,7 @@ START_TEST(readers_during_imports)
     }
 
     o.flags = 0;
-    ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&db, dbdir, &o), 0);
     for (i = 0; i < THREADS; i++)
         ck_assert_int_eq(pthread_create(&th[i], NULL, reader_thread, db), 0);
     ck_assert_int_eq(waitpid(writer, &status, 0), writer);
@@ -198,19 +199,19 @@ START_TEST(readers_during_imports)
     ck_assert_int_eq(atomic_load(&sh->errors), 0);
     ck_assert_int_gt(atomic_load(&sh->checks), 10000);
     {
-        sltd_stats st;
-        ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+        sltd_stats st = SLTD_STATS_INIT;
+        ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
         fprintf(stderr, "concurrency: map grew from %zu to %llu bytes\n", MAP_SIZE, (unsigned long long)st.map_size);
         ck_assert_uint_gt(st.map_size, MAP_SIZE);
     }
     /* and afterwards, everything */
     for (k = 0; k < batch_end(BATCHES); k++) {
-        sltd_result r;
+        sltd_result r = SLTD_RESULT_INIT;
         tu_number(num, SERIES, k);
-        ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+        ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
         ck_assert_msg(r.listed, "false negative after the imports: %s", num);
     }
-    sltd_close(db);
+    sltd_db_close(db);
     tu_rmtree(tmp);
     free(tmp);
 }
@@ -260,13 +261,13 @@ static void note_wrong(const char *what, const char *num)
 static void check_one(sltd_db *db, unsigned series, unsigned long k, int want)
 {
     struct timespec t0;
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     char num[16];
     int rc;
 
     tu_number(num, series, k);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = sltd_lookup(&r, db, "UTO", num, NULL);
+    rc = sltd_db_lookup(&r, db, "UTO", num, NULL);
     note_max(&nw->worst_lookup_ns, elapsed_ns(&t0));
     atomic_fetch_add(&nw->lookups, 1);
     if (rc != 0)
@@ -280,23 +281,23 @@ static int nowait_reader(uint64_t seed)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *db = NULL;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     int i;
 
     o.flags = SLTD_OPEN_READONLY;
-    if (sltd_open(&db, dbdir, &o) != 0)
+    if (sltd_db_open(&db, dbdir, &o) != 0)
         return 2;
     while (!atomic_load(&nw->done)) {
         for (i = 0; i < 50; i++) {
             check_one(db, CORE_SERIES, tu_rand(&seed) % CORE, 1);
             check_one(db, ABSENT_SERIES, tu_rand(&seed) % CORE, 0);
         }
-        if (sltd_stats_get(&st, db) != 0)
+        if (sltd_db_stats_get(&st, db) != 0)
             atomic_fetch_add(&nw->errors, 1);
         else if (st.filter_state == SLTD_FILTER_BYPASS)
             atomic_fetch_add(&nw->bypass_seen, 1);
     }
-    sltd_close(db);
+    sltd_db_close(db);
     return 0;
 }
 
@@ -311,12 +312,12 @@ static int nowait_checker(uint64_t seed)
     while (!atomic_load(&nw->done)) {
         db = NULL;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        if (sltd_open(&db, dbdir, &o) != 0) {
+        if (sltd_db_open(&db, dbdir, &o) != 0) {
             atomic_fetch_add(&nw->errors, 1);
             continue;
         }
         check_one(db, CORE_SERIES, tu_rand(&seed) % CORE, 1);
-        sltd_close(db);
+        sltd_db_close(db);
         note_max(&nw->worst_open_ns, elapsed_ns(&t0));
         atomic_fetch_add(&nw->opens, 1);
     }
@@ -348,7 +349,7 @@ static int pack_generation(const char *feed, const char *bundle, int g)
     po.sign_path = nwsec;
     po.sequence = (uint64_t)g;
     po.valid_days = 30;
-    return sltd_pack_bundle(NULL, NULL, feed, bundle, &po);
+    return sltd_bundle_pack(NULL, NULL, feed, bundle, &po);
 }
 
 /* Generation g applied by handle db (its feed and bundle removed after). */
@@ -363,8 +364,8 @@ static void apply_generation(sltd_db *db, int g)
     snprintf(name, sizeof name, "g%d.sltd", g);
     tu_at(bundle, name);
     ck_assert_int_eq(pack_generation(feed, bundle, g), 0);
-    rc = sltd_apply_bundle(NULL, db, bundle, trusted, 1, 0);
-    ck_assert_msg(rc == 0, "apply %d: %s (%s)", g, sltd_strerror(rc), sltd_errmsg(db));
+    rc = sltd_bundle_apply(NULL, db, bundle, trusted, 1, 0);
+    ck_assert_msg(rc == 0, "apply %d: %s (%s)", g, sltd_error_text(rc), sltd_error_detail());
     unlink(feed);
     unlink(bundle);
 }
@@ -382,9 +383,9 @@ static void nowait_setup(void)
     tu_at(nwkey, "db.key");
     tu_signing_keys(nwsec, nwpub, "auth");
     o.flags = SLTD_OPEN_CREATE;
-    ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&db, dbdir, &o), 0);
     apply_generation(db, 1);
-    sltd_close(db);
+    sltd_db_close(db);
 }
 
 static void nowait_teardown(void)
@@ -413,12 +414,12 @@ START_TEST(readers_during_rebuilds)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         _exit(nowait_checker(77));
     }
-    ck_assert_int_eq(sltd_open(&db, dbdir, NULL), 0);
+    ck_assert_int_eq(sltd_db_open(&db, dbdir, NULL), 0);
     for (g = 2; g <= GENS + 1; g++) {
         apply_generation(db, g);
         atomic_store(&nw->gens, g - 1);
     }
-    sltd_close(db);
+    sltd_db_close(db);
     usleep(100000);
     atomic_store(&nw->done, 1);
     ck_assert_int_eq(waitpid(reader, &status, 0), reader);
@@ -497,7 +498,7 @@ static void release_filter(pid_t pid, int fd)
 /* Every core document listed, absent ones not, by a handle; the handle must be reading LMDB. */
 static void answers_from_lmdb(sltd_db *db)
 {
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     unsigned long k;
 
     for (k = 0; k < CORE; k += 7)
@@ -506,7 +507,7 @@ static void answers_from_lmdb(sltd_db *db)
         check_one(db, ABSENT_SERIES, k, 0);
     ck_assert_msg(atomic_load(&nw->wrong) == 0, "wrong answer: %s", nw->first_wrong);
     ck_assert_int_eq(atomic_load(&nw->errors), 0);
-    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
     ck_assert_int_eq(st.filter_state, SLTD_FILTER_BYPASS);
 }
 
@@ -527,9 +528,9 @@ START_TEST(open_does_not_wait_for_a_writer)
         struct timespec t0;
         o.flags = ro ? SLTD_OPEN_READONLY : 0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
+        ck_assert_int_eq(sltd_db_open(&db, dbdir, &o), 0);
         answers_from_lmdb(db);
-        sltd_close(db);
+        sltd_db_close(db);
         t = elapsed_ns(&t0) / 1e9;
         fprintf(stderr, "nowait: %s open + %d lookups with a writer inside the filter: %.3f s\n",
                 ro ? "read-only" : "writable", CORE / 7 + 201, t);
@@ -541,22 +542,22 @@ END_TEST
 
 /* A long-lived handle whose filter another process is replacing (the new file in place, its writer
  * inside it, nothing committed) answers from LMDB at once. Regression: the lookup that re-attached spun
- * up to 5 s on the new file's sequence counter (one sltd_lookup took 1.5 s during a 2 M-row import). */
+ * up to 5 s on the new file's sequence counter (one sltd_db_lookup took 1.5 s during a 2 M-row import). */
 START_TEST(lookup_does_not_wait_for_a_rebuild)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
     struct timespec t0;
     char path[4200];
     sltd_db *db = NULL;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     double t;
     int fd;
     pid_t pid;
 
     snprintf(path, sizeof path, "%s/%s", dbdir, SLTD__FILTER_NAME);
     o.flags = SLTD_OPEN_READONLY;
-    ck_assert_int_eq(sltd_open(&db, dbdir, &o), 0);
-    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(sltd_db_open(&db, dbdir, &o), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
     ck_assert_int_eq(st.filter_state, SLTD_FILTER_OK);
     pid = hold_filter(path, &fd, 1);
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -566,7 +567,7 @@ START_TEST(lookup_does_not_wait_for_a_rebuild)
             CORE / 7 + 201, t, atomic_load(&nw->worst_lookup_ns) / 1e6);
     ck_assert_msg(t < 2.0, "lookups took %.3f s: they waited for the writer", t);
     release_filter(pid, fd);
-    sltd_close(db);
+    sltd_db_close(db);
 }
 END_TEST
 

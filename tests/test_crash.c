@@ -4,7 +4,7 @@
  * The real `sltd` binary (its path is argv[1], from CMake) imports a feed, or applies a full or a delta
  * bundle, and is killed with SIGKILL at random instants: some anywhere in the run, some in its last
  * stretch, where the write transaction and its commit are. After each kill the database must open,
- * `sltd_verify` must pass, and the state (records, documents, sequence, state checksum) must be
+ * `sltd_db_verify` must pass, and the state (records, documents, sequence, state checksum) must be
  * exactly the old one or the new one, both known in advance from a clean run; sampled lookups must
  * agree with that state (no record lost, none half-updated); no file left in the directory may hold a
  * plaintext document number; and a re-run must complete (a bundle already applied is refused as a
@@ -89,7 +89,7 @@ static sltd_db *open_or_fail(const char *dir)
     sltd_db *db = NULL;
     int rc = ru_open(&db, dir, key, 0, 0);
 
-    ck_assert_msg(rc == 0, "open %s: %s (%s)", dir, sltd_strerror(rc), sltd_errmsg(NULL));
+    ck_assert_msg(rc == 0, "open %s: %s (%s)", dir, sltd_error_text(rc), sltd_error_detail());
     return db;
 }
 
@@ -97,12 +97,12 @@ static sltd_db *open_or_fail(const char *dir)
 static int generation(sltd_db *db, unsigned series, unsigned long i)
 {
     char num[16], want[40];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     int rc;
 
     tu_number(num, series, i);
-    rc = sltd_lookup(&r, db, "UTO", num, NULL);
-    ck_assert_msg(rc == 0, "lookup %s: %s", num, sltd_strerror(rc));
+    rc = sltd_db_lookup(&r, db, "UTO", num, NULL);
+    ck_assert_msg(rc == 0, "lookup %s: %s", num, sltd_error_text(rc));
     if (!r.listed)
         return 0;
     ck_assert_uint_eq(r.nrecords, 1);
@@ -182,14 +182,14 @@ static void setup_all(void)
     po.sequence = 1;
     tu_at(prefix, "b1.sltd");
     ck_assert_int_eq(ru_open(&db, pristine, key, SLTD_OPEN_CREATE, 0), 0);
-    rc = sltd_pack_bundle(&rep, NULL, feed, prefix, &po);
-    ck_assert_msg(rc == 0, "pack b1: %s (%s)", sltd_strerror(rc), sltd_errmsg(NULL));
+    rc = sltd_bundle_pack(&rep, NULL, feed, prefix, &po);
+    ck_assert_msg(rc == 0, "pack b1: %s (%s)", sltd_error_text(rc), sltd_error_detail());
     trusted[0] = pub;
-    rc = sltd_apply_bundle(&rep, db, prefix, trusted, 1, 0);
-    ck_assert_msg(rc == 0, "apply b1: %s (%s)", sltd_strerror(rc), sltd_errmsg(NULL));
+    rc = sltd_bundle_apply(&rep, db, prefix, trusted, 1, 0);
+    ck_assert_msg(rc == 0, "apply b1: %s (%s)", sltd_error_text(rc), sltd_error_detail());
     ck_assert_int_eq(ru_state_get(&old_state, db), 0);
-    ck_assert_int_eq(sltd_verify(NULL, db), 0);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
+    sltd_db_close(db);
 }
 
 static void prepare(scenario *s)
@@ -217,9 +217,9 @@ static void prepare(scenario *s)
             fresh_copy(clean);
             db = open_or_fail(clean);
         }
-        rc = sltd_pack_bundle(NULL, db, feed, s->input, &po);
-        ck_assert_msg(rc == 0, "pack %s: %s (%s)", s->name, sltd_strerror(rc), sltd_errmsg(NULL));
-        sltd_close(db);
+        rc = sltd_bundle_pack(NULL, db, feed, s->input, &po);
+        ck_assert_msg(rc == 0, "pack %s: %s (%s)", s->name, sltd_error_text(rc), sltd_error_detail());
+        sltd_db_close(db);
         if (s->k == K_DELTA)
             tu_rmtree(clean);
     }
@@ -231,11 +231,11 @@ static void prepare(scenario *s)
     ck_assert_int_eq(ru_run(argv, NULL), 0);
     (void)t0;
     db = open_or_fail(clean);
-    ck_assert_int_eq(sltd_verify(NULL, db), 0);
+    ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
     ck_assert_int_eq(ru_state_get(&s->new_state, db), 0);
     ck_assert_msg(!ru_state_eq(&s->new_state, &old_state), "the update changes nothing?");
     ck_assert_uint_eq(s->new_state.sequence, s->k == K_IMPORT ? 1 : 2);
-    sltd_close(db);
+    sltd_db_close(db);
     tu_rmtree(clean);
 }
 
@@ -303,11 +303,11 @@ static void run_scenario(scenario *s)
             worst_open = t_open;
         n_stalled += t_open > 1.0; /* a dead writer waited for: fixed in 0b277b6 */
         ck_assert_msg(t_open < 2.0, "%s kill %d: open took %.3f s", s->name, i, t_open);
-        ck_assert_msg(rc == 0, "%s kill %d (%.3f s): open: %s (%s)", s->name, i, delay, sltd_strerror(rc),
-                      sltd_errmsg(NULL));
-        rc = sltd_verify(&vr, db);
-        ck_assert_msg(rc == 0, "%s kill %d (%.3f s): verify: %s (%s)", s->name, i, delay, sltd_strerror(rc),
-                      sltd_errmsg(db));
+        ck_assert_msg(rc == 0, "%s kill %d (%.3f s): open: %s (%s)", s->name, i, delay, sltd_error_text(rc),
+                      sltd_error_detail());
+        rc = sltd_db_verify(&vr, db);
+        ck_assert_msg(rc == 0, "%s kill %d (%.3f s): verify: %s (%s)", s->name, i, delay, sltd_error_text(rc),
+                      sltd_error_detail());
         ck_assert_int_eq(ru_state_get(&now, db), 0);
         if (ru_state_eq(&now, &old_state)) {
             n_old++;
@@ -318,7 +318,7 @@ static void run_scenario(scenario *s)
             n_new++;
             check_content(db, s, 1, &seed);
         }
-        sltd_close(db);
+        sltd_db_close(db);
         /* whatever the killed process left behind holds no plaintext number */
         ru_series_prefix(prefix, SB);
         ck_assert_msg(ru_scan_dir_plain(dir, prefix, who, sizeof who) >= 0, "plaintext in %s", who);
@@ -329,11 +329,11 @@ static void run_scenario(scenario *s)
         else
             ck_assert_msg(rc == 0, "%s: re-run after kill %d: exit %d", s->name, i, rc);
         db = open_or_fail(dir);
-        ck_assert_int_eq(sltd_verify(NULL, db), 0);
+        ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
         ck_assert_int_eq(ru_state_get(&now, db), 0);
         ck_assert_msg(ru_state_eq(&now, &s->new_state), "%s: after the re-run: %s", s->name, ru_state_str(&now));
         check_content(db, s, 1, &seed);
-        sltd_close(db);
+        sltd_db_close(db);
     }
     tu_rmtree(dir);
     fprintf(stderr,

@@ -10,7 +10,7 @@
  * a damaged record value, the wrong key and bad key files — each a clear error (fail closed), never a
  * successful open that answers "not listed"; a foreign environment is not modified. Random byte damage
  * in LMDB's data pages (LMDB has no page checksums): each case is run in a child process and
- * classified; `sltd_verify` passing while a lookup misses a listed document is a failure. */
+ * classified; `sltd_db_verify` passing while a lookup misses a listed document is a failure. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +42,7 @@ static sltd_db *open_ok(const char *dir, unsigned flags)
     sltd_db *db = NULL;
     int rc = ru_open(&db, dir, key, flags, 0);
 
-    ck_assert_msg(rc == 0, "open %s: %s (%s)", dir, sltd_strerror(rc), sltd_errmsg(NULL));
+    ck_assert_msg(rc == 0, "open %s: %s (%s)", dir, sltd_error_text(rc), sltd_error_detail());
     return db;
 }
 
@@ -54,8 +54,8 @@ static void make_db(const char *dir, unsigned series, unsigned long n)
     ck_assert_int_eq(ru_open(&db, dir, key, SLTD_OPEN_CREATE, 0), 0);
     tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, series, 0, n), 0);
-    ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_import_feed(NULL, db, feed, 0), 0);
+    sltd_db_close(db);
 }
 
 static void setup(void)
@@ -78,19 +78,19 @@ static void teardown(void)
 static void all_listed(sltd_db *db, unsigned long n)
 {
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     unsigned long i;
     int rc;
 
     for (i = 0; i < n; i++) {
         tu_number(num, S, i);
-        rc = sltd_lookup(&r, db, "UTO", num, NULL);
-        ck_assert_msg(rc == 0, "lookup %s: %s", num, sltd_strerror(rc));
+        rc = sltd_db_lookup(&r, db, "UTO", num, NULL);
+        ck_assert_msg(rc == 0, "lookup %s: %s", num, sltd_error_text(rc));
         ck_assert_msg(r.listed, "false negative: %s", num);
     }
     for (i = 0; i < 100; i++) {
         tu_number(num, S_OTHER, i);
-        ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+        ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
         ck_assert(!r.listed);
     }
 }
@@ -130,7 +130,7 @@ START_TEST(filter_random_damage)
     int round, k, bypass = 0;
     char other[4096];
     sltd_verify_report vr;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db;
 
     tu_at(other, "other");
@@ -163,20 +163,20 @@ START_TEST(filter_random_damage)
         }
         /* a reader meanwhile: bypass (or, for harmless damage, the filter), never a false negative */
         db = open_ok(dbdir, SLTD_OPEN_READONLY);
-        ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+        ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
         bypass += st.filter_state == SLTD_FILTER_BYPASS;
         ck_assert_msg(st.filter_state == SLTD_FILTER_BYPASS || k == 1 || k == 2, "round %d (%s): damaged filter trusted",
                       round, kinds[k]);
         all_listed(db, N_DOCS);
-        sltd_close(db);
+        sltd_db_close(db);
         /* a writer repairs it */
         db = open_ok(dbdir, 0);
-        ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+        ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
         ck_assert_int_eq(st.filter_state, SLTD_FILTER_OK);
-        ck_assert_int_eq(sltd_verify(&vr, db), 0);
+        ck_assert_int_eq(sltd_db_verify(&vr, db), 0);
         ck_assert(vr.filter_checked && vr.filter_missing == 0);
         all_listed(db, N_DOCS);
-        sltd_close(db);
+        sltd_db_close(db);
     }
     fprintf(stderr, "damage: 60 damaged filters, %d detected (bypass), the others harmless; no false negative\n", bypass);
 }
@@ -202,14 +202,14 @@ START_TEST(filter_left_mid_update_does_not_stall_open)
     db = open_ok(dbdir, SLTD_OPEN_READONLY);
     t = ru_now() - t;
     all_listed(db, N_DOCS);
-    sltd_close(db);
+    sltd_db_close(db);
     fprintf(stderr, "damage: read-only open with a filter left mid-update took %.3f s\n", t);
     ck_assert_msg(t < 1.0, "read-only open took %.3f s (a dead writer's odd sequence is waited for)", t);
     t = ru_now();
     db = open_ok(dbdir, 0);
     t = ru_now() - t;
-    ck_assert_int_eq(sltd_verify(NULL, db), 0);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
+    sltd_db_close(db);
     fprintf(stderr, "damage: writable open (repairs it) took %.3f s\n", t);
     ck_assert_msg(t < 1.0, "writable open took %.3f s", t);
 }
@@ -223,10 +223,10 @@ static int open_rc(const char *dir, unsigned flags)
     if (rc == 0) {
         /* it opened: then it must answer right (this happens only where the damage is harmless) */
         all_listed(db, N_DOCS);
-        sltd_close(db);
+        sltd_db_close(db);
     } else {
         ck_assert_ptr_null(db);
-        ck_assert_str_ne(sltd_errmsg(NULL), "");
+        ck_assert_str_ne(sltd_error_detail(), "");
     }
     return rc;
 }
@@ -251,7 +251,7 @@ START_TEST(lmdb_random_bytes)
             /* (an empty data.mdb opened read-only gives LMDB's EINVAL, reported as SLTD_EIO: an error all the
              * same, if not the clearest one) */
             ck_assert_msg(rc == SLTD_ECORRUPT || rc == SLTD_EVERSION || (sizes[i] == 0 && rc < 0), "data.mdb of %zu random bytes, %s: %s", sizes[i],
-                          ro ? "read-only" : "writable", sltd_strerror(rc));
+                          ro ? "read-only" : "writable", sltd_error_text(rc));
             /* a database that was refused is left as it was (an empty file aside: see the foreign env test) */
             ck_assert(sizes[i] == 0 || file_size(data) == (long)sizes[i]);
         }
@@ -262,7 +262,7 @@ START_TEST(lmdb_random_bytes)
         write_random(lock, sizes[3 + i], &seed);
         rc = open_rc(work, i % 2 ? SLTD_OPEN_READONLY : 0);
         ck_assert_msg(rc == 0 || rc == SLTD_ECORRUPT || rc == SLTD_EVERSION || rc == SLTD_EIO,
-                      "lock.mdb of %zu random bytes: %s", sizes[3 + i], sltd_strerror(rc));
+                      "lock.mdb of %zu random bytes: %s", sizes[3 + i], sltd_error_text(rc));
     }
 }
 END_TEST
@@ -319,10 +319,10 @@ START_TEST(foreign_lmdb_env_refused_and_untouched)
         make_foreign(dir, with);
         before = last_txnid(dir, &e1);
         rc = open_rc(dir, SLTD_OPEN_READONLY);
-        ck_assert_msg(rc == SLTD_ECORRUPT, "%s, read-only: %s", dir, sltd_strerror(rc));
+        ck_assert_msg(rc == SLTD_ECORRUPT, "%s, read-only: %s", dir, sltd_error_text(rc));
         rc = open_rc(dir, 0);
-        ck_assert_msg(rc == SLTD_ECORRUPT, "%s, writable: %s", dir, sltd_strerror(rc));
-        ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "not an sltd database"));
+        ck_assert_msg(rc == SLTD_ECORRUPT, "%s, writable: %s", dir, sltd_error_text(rc));
+        ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "not an sltd database"));
         after = last_txnid(dir, &e2);
         ck_assert_msg(before == after && e1 == e2,
                       "%s: refused, but modified (transaction %zu -> %zu, %zu -> %zu entries)", dir, before, after,
@@ -357,7 +357,7 @@ START_TEST(wrong_format_version_and_meta)
     static const uint8_t v99[4] = { 0, 0, 0, 99 }, v1[4] = { 0, 0, 0, 1 }, short3[3] = { 0, 0, 2 };
     static const uint8_t seven[7] = { 0 };
     char work[4096];
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db;
     int ro;
 
@@ -368,7 +368,7 @@ START_TEST(wrong_format_version_and_meta)
         ck_assert_int_eq(ru_copy_dir(dbdir, work), 0);
         meta_put(work, "format", v99, 4);
         ck_assert_int_eq(open_rc(work, fl), SLTD_EVERSION);
-        ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "format"));
+        ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "format"));
         meta_put(work, "format", v1, 4);
         ck_assert_int_eq(open_rc(work, fl), SLTD_EVERSION);
         meta_put(work, "format", short3, 3);
@@ -385,17 +385,17 @@ START_TEST(wrong_format_version_and_meta)
         ck_assert_int_eq(ru_copy_dir(dbdir, work), 0);
         meta_put(work, "records", seven, 7);
         db = open_ok(work, fl);
-        ck_assert_int_eq(sltd_stats_get(&st, db), SLTD_ECORRUPT);
-        ck_assert_int_eq(sltd_verify(NULL, db), SLTD_ECORRUPT);
+        ck_assert_int_eq(sltd_db_stats_get(&st, db), SLTD_ECORRUPT);
+        ck_assert_int_eq(sltd_db_verify(NULL, db), SLTD_ECORRUPT);
         all_listed(db, N_DOCS); /* lookups need no counts */
-        sltd_close(db);
+        sltd_db_close(db);
         /* a damaged freshness value: whether the data expired cannot be told, so nothing answers
          * (fail closed), rather than answers stamped with no expiry */
         tu_rmtree(work);
         ck_assert_int_eq(ru_copy_dir(dbdir, work), 0);
         meta_put(work, "expires", seven, 7);
         ck_assert_int_eq(open_rc(work, fl), SLTD_ECORRUPT);
-        ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "expires"));
+        ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "expires"));
     }
 }
 END_TEST
@@ -409,13 +409,13 @@ START_TEST(damaged_record_value)
     uint8_t d[SLTD_DIGEST_SIZE];
     MDB_val k = { SLTD_DIGEST_SIZE, d }, v = { 3, "\x7f\x7f\x7f" };
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     sltd_query q = { "UTO", num, NULL };
     sltd_db *db = open_ok(dbdir, 0);
 
     tu_number(num, S, 17);
-    ck_assert_int_eq(sltd_digest(d, db, "UTO", num), 0);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_digest(d, db, "UTO", num), 0);
+    sltd_db_close(db);
     ck_assert_int_eq(mdb_env_create(&env), 0);
     ck_assert_int_eq(mdb_env_set_maxdbs(env, 4), 0);
     ck_assert_int_eq(mdb_env_open(env, dbdir, 0, 0644), 0);
@@ -425,11 +425,11 @@ START_TEST(damaged_record_value)
     ck_assert_int_eq(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
     db = open_ok(dbdir, SLTD_OPEN_READONLY);
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), SLTD_ECORRUPT);
-    ck_assert_int_eq(sltd_lookup_batch(&r, db, &q, 1), SLTD_ECORRUPT);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), SLTD_ECORRUPT);
+    ck_assert_int_eq(sltd_db_lookup_batch(&r, db, &q, 1), SLTD_ECORRUPT);
     ck_assert_int_eq(r.error, SLTD_ECORRUPT);
-    ck_assert_int_eq(sltd_verify(NULL, db), SLTD_ECORRUPT);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_verify(NULL, db), SLTD_ECORRUPT);
+    sltd_db_close(db);
 }
 END_TEST
 
@@ -470,7 +470,7 @@ START_TEST(bad_keys_refused)
     }
     ck_assert_int_eq(chmod(key, 0400), 0);
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_READONLY, 0), 0);
-    sltd_close(db);
+    sltd_db_close(db);
     ck_assert_ptr_nonnull(db);
 }
 END_TEST
@@ -485,7 +485,7 @@ static int damaged_child(const char *dir)
 {
     sltd_db *db = NULL;
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     unsigned long i;
     int rc, wrong = 0;
 
@@ -493,11 +493,11 @@ static int damaged_child(const char *dir)
         return C_OPEN;
     for (i = 0; i < N_DOCS; i++) {
         tu_number(num, S, i);
-        rc = sltd_lookup(&r, db, "UTO", num, NULL);
+        rc = sltd_db_lookup(&r, db, "UTO", num, NULL);
         wrong += rc == 0 && !r.listed; /* an error is fail-closed; "not listed" is not */
     }
-    rc = sltd_verify(NULL, db);
-    sltd_close(db);
+    rc = sltd_db_verify(NULL, db);
+    sltd_db_close(db);
     if (rc != 0)
         return wrong ? C_WRONG_VERIFY : C_RIGHT_VERIFY;
     return wrong ? C_SILENT : C_OK;

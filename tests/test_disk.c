@@ -58,7 +58,7 @@ START_TEST(small_map_grows)
 {
     char dir[4096], feed[4096];
     sltd_db *db = NULL;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_import_report rep;
     int rc;
 
@@ -66,19 +66,19 @@ START_TEST(small_map_grows)
     tu_at(feed, "feed.csv");
     ck_assert_int_eq(ru_open(&db, dir, key, SLTD_OPEN_CREATE, 1 << 20), 0);
     ck_assert_int_eq(tu_feed(feed, SA, 0, 200000), 0);
-    rc = sltd_import_feed(&rep, db, feed, 0);
-    ck_assert_msg(rc == 0, "import into a 1 MiB map: %s (%s)", sltd_strerror(rc), sltd_errmsg(db));
+    rc = sltd_db_import_feed(&rep, db, feed, 0);
+    ck_assert_msg(rc == 0, "import into a 1 MiB map: %s (%s)", sltd_error_text(rc), sltd_error_detail());
     ck_assert_uint_eq(rep.added, 200000);
-    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
     ck_assert_uint_gt(st.map_size, (uint64_t)1 << 20);
     ck_assert_uint_gt(st.map_size, st.data_bytes);
-    ck_assert_int_eq(sltd_verify(NULL, db), 0);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
+    sltd_db_close(db);
     /* and it reopens with the small size asked for again: LMDB keeps the larger one */
     ck_assert_int_eq(ru_open(&db, dir, key, SLTD_OPEN_READONLY, 1 << 20), 0);
-    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
     ck_assert_uint_eq(st.records, 200000);
-    sltd_close(db);
+    sltd_db_close(db);
     fprintf(stderr, "disk: 200,000 records imported into a database opened with a 1 MiB map (now %llu bytes)\n",
             (unsigned long long)st.map_size);
 }
@@ -93,20 +93,20 @@ static void reader(shared *sh, const char *dir, unsigned long n)
 {
     sltd_db *db = NULL;
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     unsigned long i = 0;
 
     if (ru_open(&db, dir, key, SLTD_OPEN_READONLY, 0) != 0)
         _exit(2);
     while (!atomic_load(&sh->stop)) {
         tu_number(num, SA, i++ % n);
-        if (sltd_lookup(&r, db, "UTO", num, NULL) != 0)
+        if (sltd_db_lookup(&r, db, "UTO", num, NULL) != 0)
             atomic_fetch_add(&sh->errors, 1);
         else if (!r.listed)
             atomic_fetch_add(&sh->false_neg, 1);
         atomic_fetch_add(&sh->checks, 1);
     }
-    sltd_close(db);
+    sltd_db_close(db);
     _exit(0);
 }
 
@@ -121,10 +121,10 @@ static int import_in_child(const char *dir, const char *feed)
         sltd_db *db = NULL;
         int rc = ru_open(&db, dir, key, 0, 0);
         if (rc == 0)
-            rc = sltd_import_feed(NULL, db, feed, 0);
+            rc = sltd_db_import_feed(NULL, db, feed, 0);
         if (rc != 0)
-            fprintf(stderr, "disk: import: %s (%s)\n", sltd_strerror(rc), sltd_errmsg(db));
-        sltd_close(db);
+            fprintf(stderr, "disk: import: %s (%s)\n", sltd_error_text(rc), sltd_error_detail());
+        sltd_db_close(db);
         _exit(-rc);
     }
     st = ru_wait(pid);
@@ -186,9 +186,9 @@ START_TEST(full_disk_tmpfs)
     tu_at(feed, "a.csv");
     ck_assert_int_eq(ru_open(&db, dir, key, SLTD_OPEN_CREATE, 0), 0);
     ck_assert_int_eq(tu_feed(feed, SA, 0, 20000), 0);
-    ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(NULL, db, feed, 0), 0);
     ck_assert_int_eq(ru_state_get(&before, db), 0);
-    sltd_close(db);
+    sltd_db_close(db);
     tu_at(feed, "b.csv");
     ck_assert_int_eq(tu_feed(feed, SB, 0, 60000), 0); /* ~3 MB of data, and a filter rebuild (80k > 65,536) */
     tu_at(small, "small.csv");
@@ -207,17 +207,17 @@ START_TEST(full_disk_tmpfs)
         rc = import_in_child(dir, i == 0 ? small : feed);
         unlink(bal);
         fprintf(stderr, "disk: import of %s records with %ld KiB free: %s\n", i == 0 ? "40,000" : "60,000", leave[i] >> 10,
-                rc >= 1000 ? strsignal(rc - 1000) : sltd_strerror(rc));
+                rc >= 1000 ? strsignal(rc - 1000) : sltd_error_text(rc));
         codes[i] = rc; /* judged at the end, once everything else has been checked */
         ck_assert_int_eq(ru_open(&db, dir, key, 0, 0), 0);
-        ck_assert_int_eq(sltd_verify(NULL, db), 0);
+        ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
         ck_assert_int_eq(ru_state_get(&after, db), 0);
         ck_assert_msg(ru_state_eq(&before, &after), "a failed import changed the data");
-        sltd_close(db);
+        sltd_db_close(db);
     }
     /* room again: the same import succeeds */
     rc = import_in_child(dir, feed);
-    ck_assert_msg(rc == 0, "retry after making room: %s", rc >= 1000 ? strsignal(rc - 1000) : sltd_strerror(rc));
+    ck_assert_msg(rc == 0, "retry after making room: %s", rc >= 1000 ? strsignal(rc - 1000) : sltd_error_text(rc));
     atomic_store(&sh->stop, 1);
     ck_assert_int_eq(ru_wait(rd), 0);
     reader_pid = 0;
@@ -227,10 +227,10 @@ START_TEST(full_disk_tmpfs)
     ck_assert_int_eq(atomic_load(&sh->errors), 0);
     ck_assert_int_gt(atomic_load(&sh->checks), 0);
     ck_assert_int_eq(ru_open(&db, dir, key, 0, 0), 0);
-    ck_assert_int_eq(sltd_verify(NULL, db), 0);
+    ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
     ck_assert_int_eq(ru_state_get(&after, db), 0);
     ck_assert_uint_eq(after.records, 80000);
-    sltd_close(db);
+    sltd_db_close(db);
     (void)who;
     munmap(sh, sizeof *sh);
     ck_assert_int_eq(umount2(mnt, MNT_DETACH), 0);
@@ -239,7 +239,7 @@ START_TEST(full_disk_tmpfs)
      * sparse file written through a shared mapping). */
     for (i = 0; i < 4; i++)
         ck_assert_msg(codes[i] == SLTD_EFULL, "with %ld KiB free the import ended with %s, not SLTD_EFULL",
-                      leave[i] >> 10, codes[i] >= 1000 ? strsignal(codes[i] - 1000) : sltd_strerror(codes[i]));
+                      leave[i] >> 10, codes[i] >= 1000 ? strsignal(codes[i] - 1000) : sltd_error_text(codes[i]));
 }
 END_TEST
 

@@ -287,19 +287,19 @@ static sltd_db *open_work(unsigned flags)
     sltd_db *db = NULL;
     int rc = ru_open(&db, work, key, flags, 0);
 
-    ck_assert_msg(rc == 0, "open: %s (%s)", sltd_strerror(rc), sltd_errmsg(NULL));
+    ck_assert_msg(rc == 0, "open: %s (%s)", sltd_error_text(rc), sltd_error_detail());
     return db;
 }
 
 static void state_after(ru_state *out, const char *op, const sltd_options *unused)
 {
     sltd_db *db = open_work(0);
-    int rc = sltd_verify(NULL, db);
+    int rc = sltd_db_verify(NULL, db);
 
     (void)unused;
-    ck_assert_msg(rc == 0, "%s: verify after the fault: %s (%s)", op, sltd_strerror(rc), sltd_errmsg(db));
+    ck_assert_msg(rc == 0, "%s: verify after the fault: %s (%s)", op, sltd_error_text(rc), sltd_error_detail());
     ck_assert_int_eq(ru_state_get(out, db), 0);
-    sltd_close(db);
+    sltd_db_close(db);
 }
 
 static void setup(void)
@@ -333,36 +333,36 @@ static void setup(void)
     po.sequence = 1;
     tu_at(prefix, "b1.sltd");
     ck_assert_int_eq(ru_open(&db, pristine, key, SLTD_OPEN_CREATE, 0), 0);
-    ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, prefix, &po), 0);
-    ck_assert_int_eq(sltd_apply_bundle(NULL, db, prefix, trusted, 1, 0), 0);
+    ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed, prefix, &po), 0);
+    ck_assert_int_eq(sltd_bundle_apply(NULL, db, prefix, trusted, 1, 0), 0);
     ck_assert_int_eq(ru_state_get(&old_state, db), 0);
-    sltd_close(db);
+    sltd_db_close(db);
     /* the update as a feed, a full bundle (seq 2) and a delta (seq 2 on 1) */
     tu_at(feed_new, "update.csv");
     write_update_feed(feed_new);
     tu_at(full_b, "full.sltd");
     tu_at(delta_b, "delta.sltd");
     po.sequence = 2;
-    ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed_new, full_b, &po), 0);
+    ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed_new, full_b, &po), 0);
     fresh_work();
     rep = open_work(0);
     po.delta = 1;
     po.base = 1;
-    rc = sltd_pack_bundle(NULL, rep, feed_new, delta_b, &po);
-    ck_assert_msg(rc == 0, "pack delta: %s (%s)", sltd_strerror(rc), sltd_errmsg(NULL));
-    ck_assert_int_eq(sltd_import_feed(NULL, rep, feed_new, 0), 0);
+    rc = sltd_bundle_pack(NULL, rep, feed_new, delta_b, &po);
+    ck_assert_msg(rc == 0, "pack delta: %s (%s)", sltd_error_text(rc), sltd_error_detail());
+    ck_assert_int_eq(sltd_db_import_feed(NULL, rep, feed_new, 0), 0);
     ck_assert_int_eq(ru_state_get(&new_import, rep), 0);
-    sltd_close(rep);
+    sltd_db_close(rep);
     fresh_work();
     rep = open_work(0);
-    ck_assert_int_eq(sltd_apply_bundle(NULL, rep, full_b, trusted, 1, 0), 0);
+    ck_assert_int_eq(sltd_bundle_apply(NULL, rep, full_b, trusted, 1, 0), 0);
     ck_assert_int_eq(ru_state_get(&new_full, rep), 0);
-    sltd_close(rep);
+    sltd_db_close(rep);
     fresh_work();
     rep = open_work(0);
-    ck_assert_int_eq(sltd_apply_bundle(NULL, rep, delta_b, trusted, 1, 0), 0);
+    ck_assert_int_eq(sltd_bundle_apply(NULL, rep, delta_b, trusted, 1, 0), 0);
     ck_assert_int_eq(ru_state_get(&new_delta, rep), 0);
-    sltd_close(rep);
+    sltd_db_close(rep);
     snprintf(mrz_text, sizeof mrz_text, "%s\n%s\n", "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
              "L898902C36UTO7408122F1204159ZE184226B<<<<<10");
     /* warm up every path once, so that one-time allocations (stdio buffers, libsodium's state) are
@@ -370,16 +370,16 @@ static void setup(void)
     fresh_work();
     db = open_work(0);
     {
-        sltd_result r;
-        sltd_mrz_answer a;
-        sltd_stats st;
-        ck_assert_int_eq(sltd_lookup(&r, db, "UTO", "L898902C3", NULL), 0);
-        ck_assert_int_eq(sltd_lookup_mrz(&a, db, mrz_text, strlen(mrz_text), 0), 0);
-        ck_assert_int_eq(sltd_stats_get(&st, db), 0);
-        ck_assert_int_eq(sltd_verify(NULL, db), 0);
+        sltd_result r = SLTD_RESULT_INIT;
+        sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
+        sltd_stats st = SLTD_STATS_INIT;
+        ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", "L898902C3", NULL), 0);
+        ck_assert_int_eq(sltd_db_lookup_mrz(&a, db, mrz_text, strlen(mrz_text), 0), 0);
+        ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
+        ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
         fprintf(stderr, "%s", "");
     }
-    sltd_close(db);
+    sltd_db_close(db);
 }
 
 static void teardown(void)
@@ -403,18 +403,18 @@ static void check_listed(sltd_db *db, const ru_state *s)
 {
     int is_new = !ru_state_eq(s, &old_state), full = ru_state_eq(s, &new_full), want;
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     unsigned long i;
 
     for (i = 0; i < A_COUNT; i++) {
         tu_number(num, SA, i);
-        ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+        ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
         want = !is_new ? 1 : full ? (i >= 10 && i < 20) : i >= 10;
         ck_assert_msg(r.listed == want, "A%lu listed=%d in the %s state", i, r.listed, is_new ? "new" : "old");
     }
     for (i = 0; i < B_COUNT; i++) {
         tu_number(num, SB, i);
-        ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+        ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
         ck_assert_int_eq(r.listed, is_new);
     }
 }
@@ -463,24 +463,24 @@ static long fault_update(upd u, int mode, int persist)
         db = open_work(0);
         arm(mode, n == 0 ? LONG_MAX : n, persist);
         switch (u) {
-        case U_IMPORT: rc = sltd_import_feed(NULL, db, feed_new, 0); break;
-        case U_FULL: rc = sltd_apply_bundle(NULL, db, full_b, trusted, 1, 0); break;
-        case U_DELTA: rc = sltd_apply_bundle(NULL, db, delta_b, trusted, 1, 0); break;
+        case U_IMPORT: rc = sltd_db_import_feed(NULL, db, feed_new, 0); break;
+        case U_FULL: rc = sltd_bundle_apply(NULL, db, full_b, trusted, 1, 0); break;
+        case U_DELTA: rc = sltd_bundle_apply(NULL, db, delta_b, trusted, 1, 0); break;
         default: {
             sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
             po.sign_path = sec;
             po.sequence = 2;
             po.delta = 1;
             po.base = 1;
-            rc = sltd_pack_bundle(NULL, db, feed_new, out, &po);
+            rc = sltd_bundle_pack(NULL, db, feed_new, out, &po);
             break;
         }
         }
         fired = disarm();
         ck_assert_msg(rc <= 0, "%s: fault %ld: rc %d", label, n, rc);
-        ck_assert_msg(fired > 0 || rc == 0, "%s: failed (%s: %s) with no fault injected", label, sltd_strerror(rc),
-                      sltd_errmsg(db));
-        sltd_close(db);
+        ck_assert_msg(fired > 0 || rc == 0, "%s: failed (%s: %s) with no fault injected", label, sltd_error_text(rc),
+                      sltd_error_detail());
+        sltd_db_close(db);
         state_after(&st, label, NULL);
         if (u == U_PACK) {
             /* pack changes nothing; on failure nothing is written, not even a temporary file */
@@ -500,13 +500,13 @@ static long fault_update(upd u, int mode, int persist)
             /* an error: nothing changed — except that an I/O error in LMDB's commit after the new meta
              * page was written may leave the new state in place (the commit reached the disk) */
             ck_assert_msg(ru_state_eq(&st, &old_state) || (mode == F_IO && ru_state_eq(&st, want)),
-                          "%s: fault %ld (%s): partial state %s", label, n, sltd_strerror(rc), ru_state_str(&st));
+                          "%s: fault %ld (%s): partial state %s", label, n, sltd_error_text(rc), ru_state_str(&st));
         } else {
             ck_assert_msg(ru_state_eq(&st, want), "%s: fault %ld: success but state %s", label, n, ru_state_str(&st));
         }
         db = open_work(SLTD_OPEN_READONLY);
         check_listed(db, &st);
-        sltd_close(db);
+        sltd_db_close(db);
         if (fault_point_done(label, n, fired, &base, mode == F_ALLOC))
             break;
     }
@@ -544,13 +544,13 @@ static long fault_open(openkind k, int persist)
                                                            : k == O_CREATE ? SLTD_OPEN_CREATE : 0, 0);
         fired = disarm();
         ck_assert_msg(rc <= 0, "%s: rc %d", label, rc);
-        ck_assert_msg(fired > 0 || rc == 0, "%s: failed with no fault injected: %s", label, sltd_strerror(rc));
+        ck_assert_msg(fired > 0 || rc == 0, "%s: failed with no fault injected: %s", label, sltd_error_text(rc));
         ck_assert_msg((rc == 0) == (db != NULL), "%s: fault %ld: rc %d but handle %p", label, n, rc, (void *)db);
         if (rc == 0) {
             /* it coped: the handle must work and answer right */
             if (k != O_CREATE)
                 check_listed(db, &old_state);
-            sltd_close(db);
+            sltd_db_close(db);
         }
         if (k == O_CREATE) {
             /* after a failed create, creating again (or opening what was created) must work: an
@@ -561,9 +561,9 @@ static long fault_open(openkind k, int persist)
                 rc2 = ru_open(&db, dir, key, 0, 0);
             ck_assert_msg(rc2 == 0,
                           "%s: fault %ld made create fail with %s; then neither create nor open works: %s (%s)",
-                          label, n, sltd_strerror(rc), sltd_strerror(rc2), sltd_errmsg(NULL));
-            ck_assert_int_eq(sltd_verify(NULL, db), 0);
-            sltd_close(db);
+                          label, n, sltd_error_text(rc), sltd_error_text(rc2), sltd_error_detail());
+            ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
+            sltd_db_close(db);
         } else {
             state_after(&st, label, NULL);
             ck_assert_msg(ru_state_eq(&st, &old_state), "%s: fault %ld changed the data", label, n);
@@ -587,10 +587,10 @@ static long fault_read(rop op, int persist)
     static sltd_query q[NB];
     static sltd_result res[NB];
     char label[64], num[16];
-    sltd_mrz_answer ans;
+    sltd_mrz_answer ans = SLTD_MRZ_ANSWER_INIT;
     sltd_verify_report vr;
-    sltd_stats st;
-    sltd_result r;
+    sltd_stats st = SLTD_STATS_INIT;
+    sltd_result r = SLTD_RESULT_INIT;
     long n, fired;
     size_t base = 0;
     sltd_db *db;
@@ -610,15 +610,18 @@ static long fault_read(rop op, int persist)
         arm(F_ALLOC, n == 0 ? LONG_MAX : n, persist);
         switch (op) {
         case R_HIT:
-        case R_MISS: rc = sltd_lookup(&r, db, "UTO", num, NULL); break;
-        case R_BATCH: rc = sltd_lookup_batch(res, db, q, NB); break;
-        case R_MRZ: rc = sltd_lookup_mrz(&ans, db, mrz_text, strlen(mrz_text), SLTD_MRZ_OCR_VARIANTS); break;
-        case R_STATS: rc = sltd_stats_get(&st, db); break;
-        default: rc = sltd_verify(&vr, db); break;
+        case R_MISS: rc = sltd_db_lookup(&r, db, "UTO", num, NULL); break;
+        case R_BATCH:
+            res[0].version = SLTD_RESULT_VERSION;
+            rc = sltd_db_lookup_batch(res, db, q, NB);
+            break;
+        case R_MRZ: rc = sltd_db_lookup_mrz(&ans, db, mrz_text, strlen(mrz_text), SLTD_MRZ_OCR_VARIANTS); break;
+        case R_STATS: rc = sltd_db_stats_get(&st, db); break;
+        default: rc = sltd_db_verify(&vr, db); break;
         }
         fired = disarm();
         ck_assert_msg(rc <= 0, "%s: rc %d", label, rc);
-        ck_assert_msg(fired > 0 || rc == 0, "%s: failed with no fault injected: %s", label, sltd_strerror(rc));
+        ck_assert_msg(fired > 0 || rc == 0, "%s: failed with no fault injected: %s", label, sltd_error_text(rc));
         if (rc == 0) {
             switch (op) {
             case R_HIT: ck_assert_msg(r.listed, "%s: fault %ld: a listed document answered 'not listed'", label, n); break;
@@ -643,7 +646,7 @@ static long fault_read(rop op, int persist)
         }
         /* the same handle still answers right once memory is back */
         check_listed(db, &old_state);
-        sltd_close(db);
+        sltd_db_close(db);
         if (fault_point_done(label, n, fired, &base, 1))
             break;
     }

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "csvread.h"
 #include "feed.h"
+#include "textin.h"
 #include "testutil.h"
 
 static char *tmpdir;
@@ -122,6 +124,8 @@ static char *transcript(const char *path, unsigned flags)
 #define HDR "state,number\n"
 #define ALL "state,number,type,status,reported,expires,reporting_state,reference,action\n"
 #define INV "open -19: feed.csv:"
+/* what an unknown column's message adds: the flag that accepts the input */
+#define IGN "; or let unknown columns be ignored (SLTD_IMPORT_IGNORE_UNKNOWN: the sltd option --ignore-unknown)"
 #define LONG33 "DEMO-0123456789012345678901234567"
 #define D40 "0123456789012345678901234567890123456789"
 #define F400 D40 D40 D40 D40 D40 D40 D40 D40 D40 D40
@@ -180,6 +184,15 @@ static const struct feed_case cases[] = {
     { "bad state", HDR "ZZZ,1\nUTO,2\n", 0, 0,
       R("feed.csv:2: field 'state': is not an ICAO 9303 state code (3 letters, not a known code)") R("3 add UTO/2 t= stolen r=0 e=0 rs= ref=") },
     { "empty state", HDR ",1\n", 0, 0, R("feed.csv:2: field 'state': is empty (the issuing state is required)") },
+    { "every error of a row, each on its own line", ALL "ZZZ,AB_12,PPP,found,2023-02-30,,QQQ,,move\nUTO,2,,,,,,,\n", 0, 0,
+      R("feed.csv:2: field 'state': is not an ICAO 9303 state code (3 letters, not a known code)")
+      R("feed.csv:2: field 'number': character 3 is '_'; only A-Z and 0-9 are allowed (spaces, '-', '/' and '<' are "
+        "dropped)")
+      R("feed.csv:2: field 'type': has 3 letters; a document type has one or two")
+      R("feed.csv:2: field 'status': is not one of stolen, lost, revoked, invalid, stolen_blank")
+      R("feed.csv:2: field 'reported': is not a calendar date (no such month or day)")
+      R("feed.csv:2: field 'reporting_state': is not an ICAO 9303 state code (3 letters, not a known code)")
+      R("feed.csv:2: field 'action': is not add or remove") R("3 add UTO/2 t= stolen r=0 e=0 rs= ref=") },
     { "bad number", HDR "UTO,AB_12\n", 0, 0,
       R("feed.csv:2: field 'number': character 3 is '_'; only A-Z and 0-9 are allowed (spaces, '-', '/' and '<' are "
         "dropped)") },
@@ -220,9 +233,17 @@ static const struct feed_case cases[] = {
     { "wrong field count", HDR "UTO,1,x\nUTO\nUTO,2\n", 0, 0,
       R("feed.csv:2: 3 fields, but the header has 2") R("feed.csv:3: 1 fields, but the header has 2")
       R("4 add UTO/2 t= stolen r=0 e=0 rs= ref=") },
+    /* an invalid row that spans lines costs only its first line: the others are read again as rows */
     { "line numbers after a multi-line field", "state,number,reference\nUTO,1,\"a\nb\nc\"\nZZZ,2,\n", 0, 0,
       R("feed.csv:2: field 'reference': has byte 0x0A at position 2; only printable ASCII (0x20-0x7E) is allowed")
+      R("feed.csv:3: 1 fields, but the header has 3")
+      R("feed.csv:4: invalid quoting: a '\"' inside an unquoted field, or text after a closing quote")
       R("feed.csv:5: field 'state': is not an ICAO 9303 state code (3 letters, not a known code)") },
+    { "a stray quote does not hide the rows after it", HDR "UTO,\"1\nUTO,2\"\nUTO,3\n", 0, 0,
+      R("feed.csv:2: field 'number': character 2 is byte 0x0A; only A-Z and 0-9 are allowed (spaces, '-', '/' and "
+        "'<' are dropped)")
+      R("feed.csv:3: invalid quoting: a '\"' inside an unquoted field, or text after a closing quote")
+      R("4 add UTO/3 t= stolen r=0 e=0 rs= ref=") },
 
     /* ---- the header ---- */
     { "empty file", "", 0, 0, INV "1: empty file: a header row naming the columns is required" },
@@ -230,14 +251,14 @@ static const struct feed_case cases[] = {
       INV "1: empty file: a header row naming the columns is required" },
     { "no header", "UTO,L898902C3\n", 0, 0,
       INV "1: unknown column 1 'UTO'; the first row must be a header naming columns among state, number, "
-          "number_from, number_to, type, status, reported, expires, reporting_state, reference, action" },
+          "number_from, number_to, type, status, reported, expires, reporting_state, reference, action" IGN },
     { "no header, a number first: the cell is not shown", "L898902C3,UTO\n", 0, 0,
       INV "1: unknown column 1 (its name is not shown: it could be a document number); the first row must be a "
           "header naming columns among state, number, number_from, number_to, type, status, reported, expires, "
-          "reporting_state, reference, action" },
+          "reporting_state, reference, action" IGN },
     { "unknown column", "state,number,colour\nUTO,1,red\n", 0, 0,
       INV "1: unknown column 3 'colour'; the first row must be a header naming columns among state, "
-          "number, number_from, number_to, type, status, reported, expires, reporting_state, reference, action" },
+          "number, number_from, number_to, type, status, reported, expires, reporting_state, reference, action" IGN },
     { "duplicate column", "state,number,State\n", 0, 0, INV "1: duplicate column 'state' (columns 1 and 3)" },
     { "missing state", "number,type\n", 0, 0, INV "1: missing column 'state'" },
     { "missing number", "state,type\n", 0, 0, INV "1: missing column 'number' (or 'number_from' and 'number_to')" },
@@ -257,9 +278,14 @@ static const struct feed_case cases[] = {
       INV "1: NUL byte in the input" },
     { "unterminated quote", HDR "UTO,1\nUTO,\"2\nUTO,3\n", 0, 0,
       R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=")
-      R("feed.csv:3: quoted field opened here is not closed at the end of the input") },
+      R("feed.csv:3: quoted field opened here is not closed at the end of the input (the row's lines from 4 on are "
+        "read again as rows)")
+      R("4 add UTO/3 t= stolen r=0 e=0 rs= ref=") },
     { "unterminated quote names the line it opens on", "state,number,reference\nUTO,\"1\n\",\"open\nmore\n", 0, 0,
-      R("feed.csv:3: quoted field opened here is not closed at the end of the input") },
+      R("feed.csv:3: quoted field opened here is not closed at the end of the input (the row's lines from 3 on are "
+        "read again as rows)")
+      R("feed.csv:3: invalid quoting: a '\"' inside an unquoted field, or text after a closing quote")
+      R("feed.csv:4: 1 fields, but the header has 3") },
     { "a bare CR ends a row and a line, mixed with LF", HDR "UTO,1\rUTO,2\rZZZ,3\nUTO,4\n", 0, 0,
       R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=") R("3 add UTO/2 t= stolen r=0 e=0 rs= ref=")
       R("feed.csv:4: field 'state': is not an ICAO 9303 state code (3 letters, not a known code)")
@@ -287,6 +313,8 @@ static const struct feed_case cases[] = {
     { "a quoted field over CR and CRLF line ends: the lines after it are exact",
       "state,number,reference\rUTO,1,\"a\rb\r\nc\"\rZZZ,2,\rUTO,3,\"x\"y\rUTO,4,\r", 0, 0,
       R("feed.csv:2: field 'reference': has byte 0x0D at position 2; only printable ASCII (0x20-0x7E) is allowed")
+      R("feed.csv:3: 1 fields, but the header has 3")
+      R("feed.csv:4: invalid quoting: a '\"' inside an unquoted field, or text after a closing quote")
       R("feed.csv:5: field 'state': is not an ICAO 9303 state code (3 letters, not a known code)")
       R("feed.csv:6: invalid quoting: a '\"' inside an unquoted field, or text after a closing quote")
       R("7 add UTO/4 t= stolen r=0 e=0 rs= ref=") },
@@ -297,7 +325,9 @@ static const struct feed_case cases[] = {
     { "an unclosed quote in a CR-only file names the line it opened on",
       "state,number\rUTO,1\rUTO,\"2\rUTO,3\r", 0, 0,
       R("2 add UTO/1 t= stolen r=0 e=0 rs= ref=")
-      R("feed.csv:3: quoted field opened here is not closed at the end of the input") },
+      R("feed.csv:3: quoted field opened here is not closed at the end of the input (the row's lines from 4 on are "
+        "read again as rows)")
+      R("4 add UTO/3 t= stolen r=0 e=0 rs= ref=") },
     { "quote inside an unquoted field", HDR "UTO,1\"2\nUTO,3\n", 0, 0,
       R("feed.csv:2: invalid quoting: a '\"' inside an unquoted field, or text after a closing quote")
       R("3 add UTO/3 t= stolen r=0 e=0 rs= ref=") },
@@ -420,6 +450,151 @@ START_TEST(test_stdin)
 }
 END_TEST
 
+/* A BOM that a pipe gives one byte at a time (the writer stalls) is still a BOM: it was taken into
+ * the first column's name, and the feed refused for an unknown column. */
+START_TEST(test_bom_in_pieces)
+{
+    static const char in[] = "\xEF\xBB\xBFstate,number\nUTO,1\n";
+    int fd[2];
+    pid_t pid;
+
+    ck_assert_int_eq(pipe(fd), 0);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fd[0]);
+        for (size_t i = 0; i < sizeof in - 1; i++) {
+            if (write(fd[1], in + i, 1) != 1)
+                _exit(1);
+            if (i < 3)
+                usleep(100 * 1000);
+        }
+        _exit(0);
+    }
+    close(fd[1]);
+    ck_assert_int_eq(dup2(fd[0], STDIN_FILENO), STDIN_FILENO);
+    close(fd[0]);
+    sltd__feed *f = NULL;
+    sltd__feed_row row;
+    ck_assert_int_eq(sltd__feed_open(&f, "-", 0), 0);
+    ck_assert_int_eq(sltd__feed_next(f, &row), 1);
+    ck_assert_str_eq(row.state, "UTO");
+    ck_assert_int_eq(sltd__feed_next(f, &row), 0);
+    sltd__feed_close(f);
+    ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+    ck_assert_ptr_nonnull(freopen("/dev/null", "rb", stdin));
+}
+END_TEST
+
+/* A row that spans lines and is refused is read again from its second line; one not refused is not. */
+START_TEST(test_csv_read_again)
+{
+    static const char in[] = "a,\"x\r\ny\",z\nlast\n";
+    sltd__csv *c = NULL;
+    const sltd__csv_row *r;
+
+    write_file("again.csv", in, sizeof in - 1);
+    ck_assert_int_eq(sltd__csv_open(&c, "again.csv"), 0);
+    ck_assert_int_eq(sltd__csv_next(c, &r), 1);
+    ck_assert_int_eq(r->multiline, 1);
+    ck_assert_str_eq(r->field[1], "x\r\ny");
+    ck_assert_int_eq(sltd__csv_next(c, &r), 1); /* not refused: on after it */
+    ck_assert_int_eq(r->multiline, 0);
+    ck_assert_str_eq(r->field[0], "last");
+    ck_assert_uint_eq(r->line, 3);
+    sltd__csv_close(c);
+
+    ck_assert_int_eq(sltd__csv_open(&c, "again.csv"), 0);
+    ck_assert_int_eq(sltd__csv_next(c, &r), 1);
+    sltd__csv_reject(c);
+    ck_assert_int_eq(sltd__csv_next(c, &r), SLTD_EFORMAT); /* y",z: line 2 again */
+    ck_assert_str_eq(sltd__csv_error(c),
+                     "again.csv:2: invalid quoting: a '\"' inside an unquoted field, or text after a closing quote");
+    ck_assert_uint_eq(sltd__csv_line(c), 2);
+    ck_assert_int_eq(sltd__csv_next(c, &r), 1);
+    ck_assert_str_eq(r->field[0], "last");
+    ck_assert_uint_eq(r->line, 3);
+    sltd__csv_reject(c); /* on one line: nothing to read again */
+    ck_assert_int_eq(sltd__csv_next(c, &r), 0);
+    sltd__csv_close(c);
+}
+END_TEST
+
+/* The bytes read again cross the text reader's blocks, and a CR LF pair split between two blocks. */
+START_TEST(test_csv_read_again_blocks)
+{
+    FILE *fp = fopen("blocks.csv", "wb");
+    sltd__csv *c = NULL;
+    const sltd__csv_row *r;
+    unsigned long n = 0, line = 1;
+    int rc;
+
+    ck_assert_ptr_nonnull(fp);
+    /* rows of 16 bytes up to just before the first block's end, then a quoted field that opens there,
+     * holds a CR LF across the block boundary and a few rows, and never closes */
+    while (ftell(fp) + 16 < SLTD__TEXT_BLOCK - 8) {
+        fprintf(fp, "UTO,N%09lu\n", n++);
+        line++;
+    }
+    while (ftell(fp) < SLTD__TEXT_BLOCK - 3) /* ',' '"' CR end the first block, the LF starts the next */
+        fputc('x', fp);
+    fputs(",\"\r\nUTO,Q1\rUTO,Q2\nUTO,Q3\r\n", fp);
+    ck_assert_int_eq(fclose(fp), 0);
+
+    ck_assert_int_eq(sltd__csv_open(&c, "blocks.csv"), 0);
+    while ((rc = sltd__csv_next(c, &r)) == 1 && r->line < line)
+        ;
+    ck_assert_int_eq(rc, SLTD_EFORMAT);
+    ck_assert_uint_eq(sltd__csv_line(c), line);
+    for (int i = 1; i <= 3; i++) {
+        char want[8];
+        ck_assert_int_eq(sltd__csv_next(c, &r), 1);
+        ck_assert_uint_eq(r->line, line + (unsigned long)i);
+        snprintf(want, sizeof want, "Q%d", i);
+        ck_assert_str_eq(r->field[1], want);
+    }
+    ck_assert_int_eq(sltd__csv_next(c, &r), 0);
+    sltd__csv_close(c);
+}
+END_TEST
+
+/* A row that runs on past its first line for more than SLTD__CSV_SPAN_MAX bytes is bad there; its
+ * lines are read again, and the reader holds no more memory for it than the span's bound. */
+START_TEST(test_csv_span_bounded)
+{
+    FILE *fp = fopen("span.csv", "wb");
+    sltd__csv *c = NULL;
+    const sltd__csv_row *r;
+    int rc, n = 0;
+
+    ck_assert_ptr_nonnull(fp);
+    fputs("a", fp);
+    for (int f = 0; f < 40; f++) { /* 40 fields of 4000 bytes, line ends inside: 160 KB of one row */
+        fputs(",\"", fp);
+        for (int k = 0; k < 400; k++)
+            fputs("abcdefghi\n", fp);
+        fputs("\"", fp);
+    }
+    fputs("\nUTO,Q1\n", fp);
+    ck_assert_int_eq(fclose(fp), 0);
+    ck_assert_int_eq(sltd__csv_open(&c, "span.csv"), 0);
+    const size_t mem0 = sltd__csv_memory(c);
+    ck_assert_int_eq(sltd__csv_next(c, &r), SLTD_EFORMAT);
+    ck_assert_str_eq(sltd__csv_error(c), "span.csv:1: a quoted field holds a line end and the row runs on for more "
+                                         "than 65536 bytes (the row's lines from 2 on are read again as rows)");
+    while ((rc = sltd__csv_next(c, &r)) != 0) {
+        ck_assert(rc == 1 || rc == SLTD_EFORMAT);
+        if (rc == 1 && strcmp(r->field[0], "UTO") == 0) {
+            ck_assert_uint_eq(r->line, 2 + 40 * 400);
+            n++;
+        }
+    }
+    ck_assert_int_eq(n, 1);
+    ck_assert_uint_le(sltd__csv_memory(c), mem0 + 2 * SLTD__CSV_SPAN_MAX + 4096);
+    sltd__csv_close(c);
+}
+END_TEST
+
 /* The raw reader: fields as written, line numbers, blank rows. */
 START_TEST(test_csv_reader)
 {
@@ -488,7 +663,7 @@ START_TEST(test_line_ends_everywhere)
     int rc;
     ck_assert_int_eq(sltd__feed_open(&f, "ends.csv", 0), 0);
     for (i = 0; i < 60000; i++) {
-        char want_msg[64];
+        char want_msg[96];
         rc = sltd__feed_next(f, &row);
         if (i % 7 == 3) {
             ck_assert_int_eq(rc, SLTD_EFORMAT);
@@ -499,6 +674,14 @@ START_TEST(test_line_ends_everywhere)
             ck_assert_int_eq(rc, SLTD_EFORMAT); /* a line end is not a document number character */
             snprintf(want_msg, sizeof want_msg, "ends.csv:%lu: field 'number'", want[i]);
             ck_assert_msg(strncmp(sltd__feed_error(f), want_msg, strlen(want_msg)) == 0, "row %u: %s, want %s", i,
+                          sltd__feed_error(f), want_msg);
+            /* its second line ('"' and a line end) is read again as a row: that quote opens a field,
+             * which takes in the rows after it up to the next '"', where a quoting error ends it; then
+             * those rows are read again (they come out below at their lines) */
+            rc = sltd__feed_next(f, &row);
+            ck_assert_int_eq(rc, SLTD_EFORMAT);
+            snprintf(want_msg, sizeof want_msg, "(the row's lines from %lu on are read again as rows)", want[i] + 2);
+            ck_assert_msg(strstr(sltd__feed_error(f), want_msg) != NULL, "row %u: %s, want %s", i,
                           sltd__feed_error(f), want_msg);
         } else {
             char num[16];
@@ -548,8 +731,8 @@ START_TEST(test_stream_200k)
 }
 END_TEST
 
-/* A 16 MiB field (inside quotes, over many lines) is refused without being held in memory, and the
- * rows after it are read. */
+/* A 16 MiB field (inside quotes, over many lines) is refused without being held in memory, and its
+ * lines are read again as rows (each a row of one field, invalid), down to the row after it. */
 START_TEST(test_huge_field_bounded)
 {
     FILE *fp = fopen("huge.csv", "wb");
@@ -565,12 +748,23 @@ START_TEST(test_huge_field_bounded)
     ck_assert_int_eq(sltd__feed_open(&f, "huge.csv", 0), 0);
     size_t mem0 = sltd__feed_memory(f);
     ck_assert_int_eq(sltd__feed_next(f, &row), SLTD_EFORMAT);
-    ck_assert_str_eq(sltd__feed_error(f), "huge.csv:2: field 3 is longer than 4096 bytes");
+    ck_assert_str_eq(sltd__feed_error(f),
+                     "huge.csv:2: field 3 is longer than 4096 bytes (the row's lines from 3 on are read again as rows)");
+    for (unsigned long l = 3; l < 3 + 16 * 1024 - 1; l++) {
+        char want[64];
+        ck_assert_int_eq(sltd__feed_next(f, &row), SLTD_EFORMAT);
+        snprintf(want, sizeof want, "huge.csv:%lu: 1 fields, but the header has 3", l);
+        ck_assert_str_eq(sltd__feed_error(f), want);
+    }
+    /* line 2 + 16384: the closing quote opens a field that the end of the input leaves open */
+    ck_assert_int_eq(sltd__feed_next(f, &row), SLTD_EFORMAT);
+    ck_assert_str_eq(sltd__feed_error(f), "huge.csv:16386: quoted field opened here is not closed at the end of the "
+                                          "input (the row's lines from 16387 on are read again as rows)");
     ck_assert_int_eq(sltd__feed_next(f, &row), 1);
     ck_assert_uint_eq(row.line, 3 + 16 * 1024); /* the field ends on line 2 + 16384 */
     ck_assert_str_eq(row.rec.reference, "ok");
     ck_assert_int_eq(sltd__feed_next(f, &row), 0);
-    ck_assert_uint_le(sltd__feed_memory(f), mem0 + 3 * 4096);
+    ck_assert_uint_le(sltd__feed_memory(f), mem0 + 2 * SLTD__CSV_SPAN_MAX + 3 * 4096); /* the bytes read again */
     sltd__feed_close(f);
 }
 END_TEST
@@ -639,7 +833,11 @@ static Suite *feed_suite(void)
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_directory);
     tcase_add_test(tc, test_stdin);
+    tcase_add_test(tc, test_bom_in_pieces);
     tcase_add_test(tc, test_csv_reader);
+    tcase_add_test(tc, test_csv_read_again);
+    tcase_add_test(tc, test_csv_read_again_blocks);
+    tcase_add_test(tc, test_csv_span_bounded);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("bounded");

@@ -210,13 +210,13 @@ START_TEST(wrong_root_unknown_revoked_or_expired_signer)
     ck_assert_int_eq(sltd_key_certify(NULL, keys, root_sec, s2_pub, now + 86400, 5), 0);
     buf = build(&len, e, 1, 1, now, now + 60, s2_sec);
     ck_assert_int_eq(open_ix(&ix, buf, len), SLTD_ESIGNATURE);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "validity"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "validity"));
     free(buf);
     /* by a revoked key */
     ck_assert_int_eq(sltd_key_revoke(NULL, keys, root_sec, s1_pub), 0);
     buf = build(&len, e, 1, 1, now, now + 60, s1_sec);
     ck_assert_int_eq(open_ix(&ix, buf, len), SLTD_ESIGNATURE);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "revoked"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "revoked"));
     free(buf);
     /* a revoked key is never certified again; the root is never a signing key */
     ck_assert_int_eq(sltd_key_certify(NULL, keys, root_sec, s1_pub, 0, 30), SLTD_EINVAL);
@@ -410,7 +410,7 @@ static void expect_path(const sltd__index *ix, uint64_t from, int recovery, cons
 
     if (rc != SLTD_OK) {
         ck_assert_msg(strcmp(want, "none") == 0, "from %llu: no path (%s), want %s", (unsigned long long)from,
-                      sltd_errmsg(NULL), want);
+                      sltd_error_detail(), want);
         ck_assert_int_eq(rc, SLTD_ESEQUENCE);
         return;
     }
@@ -497,8 +497,8 @@ static sltd_db *open_db(const char *name, int create, int ro)
     P(key, "deploy.key");
     o.flags = (create ? SLTD_OPEN_CREATE : 0) | (ro ? SLTD_OPEN_READONLY : 0);
     o.key_path = key;
-    rc = sltd_open(&db, dir, &o);
-    ck_assert_msg(rc == 0, "open %s: %s %s", dir, sltd_strerror(rc), sltd_errmsg(NULL));
+    rc = sltd_db_open(&db, dir, &o);
+    ck_assert_msg(rc == 0, "open %s: %s %s", dir, sltd_error_text(rc), sltd_error_detail());
     return db;
 }
 
@@ -525,7 +525,7 @@ START_TEST(library_publish_sync_reader_never_sees_half)
     sltd_publish_report pr;
     sltd_sync_report sr;
     sltd_sync_state ss;
-    sltd_stats a, b;
+    sltd_stats a = SLTD_STATS_INIT, b = SLTD_STATS_INIT;
     char repo[4096], feed[4096], rkeys[4096];
     const char *roots[1] = { root_pub };
     sltd_db *replica, *kiosk;
@@ -558,8 +558,8 @@ START_TEST(library_publish_sync_reader_never_sees_half)
     /* the reader, in another process: after generation g exactly the documents [g*500, g*500+1000) are
      * listed; 40 of them looked up in one batch (one snapshot) must show one such window, never the
      * removals of a delta without its additions */
-    sltd_close(kiosk); /* a handle never crosses fork() */
-    sltd_close(replica);
+    sltd_db_close(kiosk); /* a handle never crosses fork() */
+    sltd_db_close(replica);
     child = fork();
     ck_assert_int_ge(child, 0);
     if (child == 0) {
@@ -577,7 +577,8 @@ START_TEST(library_publish_sync_reader_never_sees_half)
                 q[i].number = nums[i];
                 q[i].type = NULL;
             }
-            if (sltd_lookup_batch(res, r, q, 40) != 0)
+            res[0].version = SLTD_RESULT_VERSION;
+            if (sltd_db_lookup_batch(res, r, q, 40) != 0)
                 _exit(3);
             /* the listed numbers must be exactly one window [g*500, g*500+1000) */
             for (i = 0; i < 40 && gen == 99; i++)
@@ -587,7 +588,7 @@ START_TEST(library_publish_sync_reader_never_sees_half)
                 bad |= res[i].listed != (gen != 99 && i * 125ul >= gen * 500ul && i * 125ul < gen * 500ul + 1000);
             rounds++;
         }
-        sltd_close(r);
+        sltd_db_close(r);
         _exit(bad ? 1 : rounds > 0 ? 0 : 4);
     }
     replica = open_db("replica", 0, 0);
@@ -605,12 +606,12 @@ START_TEST(library_publish_sync_reader_never_sees_half)
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the reader saw a half-applied state, or failed "
                   "(status %d)", status);
     munmap(done, sizeof *done);
-    ck_assert_int_eq(sltd_stats_get(&a, replica), 0);
-    ck_assert_int_eq(sltd_stats_get(&b, kiosk), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&a, replica), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&b, kiosk), 0);
     ck_assert_uint_eq(a.sequence, b.sequence);
     ck_assert_mem_eq(a.checksum, b.checksum, 16);
-    sltd_close(replica);
-    sltd_close(kiosk);
+    sltd_db_close(replica);
+    sltd_db_close(kiosk);
 }
 END_TEST
 

@@ -173,7 +173,7 @@ START_TEST(test_specimen)
     expect_check(&m.expiry_check, s->c_exp, "expiry");
     expect_check(&m.optional_check, s->c_opt, "optional");
     expect_check(&m.composite_check, s->c_comp, "composite");
-    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 1);
     ck_assert_ptr_null(m.error_msg);
     ck_assert_int_eq(m.error_line, 0);
     ck_assert_int_eq(m.error_pos, 0);
@@ -200,11 +200,11 @@ START_TEST(test_null_args)
     ck_assert_int_eq(sltd_mrz_parse(NULL, "x", 1), SLTD_EINVAL);
     ck_assert_int_eq(sltd_mrz_parse(&m, NULL, 0), SLTD_EINVAL);
     ck_assert_int_eq(sltd_mrz_parse(&m, NULL, 10), SLTD_EINVAL);
-    ck_assert_int_eq(sltd_mrz_valid(NULL), 0);
+    ck_assert_int_eq(sltd_mrz_validate(NULL), 0);
     memset(&zero, 0, sizeof zero); /* never filled: fails closed */
-    ck_assert_int_eq(sltd_mrz_valid(&zero), 0);
+    ck_assert_int_eq(sltd_mrz_validate(&zero), 0);
     zero.kind = SLTD_MRZ_TD3;
-    ck_assert_int_eq(sltd_mrz_valid(&zero), 0);
+    ck_assert_int_eq(sltd_mrz_validate(&zero), 0);
 }
 END_TEST
 
@@ -293,7 +293,7 @@ START_TEST(test_wrong_check_digit)
                 ck_assert_int_ne(c->status, SLTD_MRZ_CHECK_BAD);
             }
         }
-        ck_assert_int_eq(sltd_mrz_valid(&m), 0);
+        ck_assert_int_eq(sltd_mrz_validate(&m), 0);
     }
 }
 END_TEST
@@ -311,7 +311,7 @@ START_TEST(test_wrong_data)
     ck_assert_int_eq(m.number_check.status, SLTD_MRZ_CHECK_BAD);
     ck_assert_int_eq(m.composite_check.status, SLTD_MRZ_CHECK_BAD);
     ck_assert_int_eq(m.birth_check.status, SLTD_MRZ_CHECK_OK);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 0);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 0);
 
     memcpy(buf, good, sizeof good);
     buf[45 + 30] = 'X'; /* personal number: personal-number check and composite */
@@ -434,7 +434,7 @@ START_TEST(test_error)
                   err_cases[_i].line, err_cases[_i].pos, m.error_msg ? m.error_msg : "");
     ck_assert_ptr_nonnull(m.error_msg);
     ck_assert_int_gt((int)strlen(m.error_msg), 0);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 0); /* fails closed even when the check digits were right */
+    ck_assert_int_eq(sltd_mrz_validate(&m), 0); /* fails closed even when the check digits were right */
 }
 END_TEST
 
@@ -456,7 +456,7 @@ START_TEST(test_len_bounds)
     sltd_mrz m;
 
     ck_assert_int_eq(sltd_mrz_parse(&m, t, strlen(TD3S)), 0);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 1);
     ck_assert_int_eq(sltd_mrz_parse(&m, t, strlen(TD3S) - 1), SLTD_EMRZ);
     ck_assert_int_eq(m.error_line, 2);
     ck_assert_int_eq(m.error_pos, 44);
@@ -479,7 +479,7 @@ START_TEST(test_variant_filler_rule)
     sltd_mrz_evidence e;
 
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, BEL_FILLER, strlen(BEL_FILLER), 0), 0);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 1);
     ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_FILLER);
     ck_assert_int_eq(m.number_check.status, SLTD_MRZ_CHECK_OK);
     ck_assert_int_eq(m.number_check.found, '3');
@@ -497,21 +497,21 @@ START_TEST(test_variant_filler_rule)
     ck_assert_int_eq(m.number_check.expected, '1');
     ck_assert_int_eq(m.composite_check.status, SLTD_MRZ_CHECK_OK);
     ck_assert_str_eq(m.number, "000590240601");
-    ck_assert_int_eq(sltd_mrz_valid(&m), 0);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 0);
     ck_assert_int_eq(sltd__mrz_key_trusted(&m), 0);
 
     /* the newer Belgian series follows ICAO: the rule says so, in both modes */
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, BEL_ICAO, strlen(BEL_ICAO), 0), 0);
     ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_ICAO);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 1);
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, BEL_ICAO, strlen(BEL_ICAO), SLTD_MRZ_STRICT), 0);
     ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_ICAO);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 1);
 
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, PRT_FILLER, strlen(PRT_FILLER), 0), 0);
     ck_assert_int_eq(e.number_rule, SLTD_MRZ_RULE_FILLER);
     ck_assert_str_eq(m.number, "155849387ZZ2");
-    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 1);
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, PRT_FILLER, strlen(PRT_FILLER), SLTD_MRZ_STRICT), 0);
     ck_assert_int_eq(m.number_check.status, SLTD_MRZ_CHECK_BAD);
 }
@@ -617,7 +617,7 @@ START_TEST(test_dates)
     ck_assert_int_eq(m.composite_check.status, SLTD_MRZ_CHECK_OK);
     if (date_cases[_i].field == 0) {
         ck_assert_msg(rc == 0, "%s %s: %s", date_cases[_i].birth, date_cases[_i].expiry, m.error_msg);
-        ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+        ck_assert_int_eq(sltd_mrz_validate(&m), 1);
         return;
     }
     ck_assert_int_eq(rc, SLTD_EMRZ);
@@ -627,7 +627,7 @@ START_TEST(test_dates)
     ck_assert_msg(e.problems[0].pos == date_cases[_i].pos, "%s %s: at %d, expected %d", date_cases[_i].birth,
                   date_cases[_i].expiry, e.problems[0].pos, date_cases[_i].pos);
     ck_assert_int_eq(m.error_pos, date_cases[_i].pos);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 0);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 0);
     ck_assert_int_eq(sltd__mrz_key_trusted(&m), 1); /* the number is still protected */
 }
 END_TEST
@@ -642,9 +642,9 @@ START_TEST(test_card_without_expiry)
 
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, td1, strlen(td1), 0), 0);
     ck_assert_str_eq(m.expiry, "<<<<<<");
-    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 1);
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, td2, strlen(td2), 0), 0);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 1);
 }
 END_TEST
 
@@ -685,7 +685,7 @@ START_TEST(test_fields)
     ck_assert_msg(e.problems[0].line == field_cases[_i].line && e.problems[0].pos == field_cases[_i].pos,
                   "%s: at %d:%d (%s)", field_cases[_i].name, e.problems[0].line, e.problems[0].pos, e.problems[0].msg);
     ck_assert_int_eq(e.error, SLTD_EMRZ);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 0);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 0);
     ck_assert_int_ne(m.kind, 0); /* the rest was read */
     ck_assert_int_ne(m.number_check.status, 0);
 }
@@ -730,7 +730,7 @@ START_TEST(test_every_check_reported)
     ck_assert_int_eq(m.expiry_check.status, SLTD_MRZ_CHECK_OK);
     ck_assert_int_eq(m.optional_check.status, SLTD_MRZ_CHECK_OK);
     ck_assert_int_eq(m.composite_check.status, SLTD_MRZ_CHECK_BAD);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 0);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 0);
     ck_assert_int_eq(sltd__mrz_key_readable(&m), 0); /* no issuing state: nothing to look up */
     ck_assert_str_eq(sltd_mrz_field_name(e.problems[0].field), "issuing state");
     ck_assert_str_eq(sltd_mrz_field_name(SLTD_MRZ_FIELD_STRUCTURE), "structure");
@@ -803,7 +803,7 @@ START_TEST(test_line_endings)
     ck_assert_int_eq(m.kind, SLTD_MRZ_TD3);
     ck_assert_str_eq(m.number, "L898902C3");
     ck_assert_str_eq(m.primary_name, "ERIKSSON");
-    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 1);
 }
 END_TEST
 
@@ -815,7 +815,7 @@ START_TEST(test_td1_crlf_mixed)
 
     ck_assert_int_eq(sltd_mrz_parse(&m, t, strlen(t)), 0);
     ck_assert_int_eq(m.kind, SLTD_MRZ_TD1);
-    ck_assert_int_eq(sltd_mrz_valid(&m), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&m), 1);
     ck_assert_str_eq(m.secondary_name, "ANNA MARIA");
 }
 END_TEST
@@ -1159,7 +1159,7 @@ START_TEST(test_property_roundtrip)
         rc = sltd_mrz_parse(&m, g.text, strlen(g.text));
         ck_assert_msg(rc == 0, "round %u (seed %llu): rc %d at %d:%d %s\n%s", r, (unsigned long long)seed, rc,
                       m.error_line, m.error_pos, m.error_msg ? m.error_msg : "", g.text);
-        ck_assert_msg(sltd_mrz_valid(&m), "round %u: not valid\n%s", r, g.text);
+        ck_assert_msg(sltd_mrz_validate(&m), "round %u: not valid\n%s", r, g.text);
         ck_assert_int_eq(m.kind, g.kind);
         ck_assert_str_eq(m.doc_code, g.code);
         ck_assert_str_eq(m.issuing_state, g.state);
@@ -1231,7 +1231,7 @@ START_TEST(test_property_single_substitution)
         ck_assert_msg(rc == 0 || (rc == SLTD_EMRZ && field != 0 && e.nproblems == 1 &&
                                   e.problems[0].field == (field == 1 ? SLTD_MRZ_FIELD_BIRTH : SLTD_MRZ_FIELD_EXPIRY)),
                       "round %u: rc %d %s", r, rc, m.error_msg ? m.error_msg : "");
-        ck_assert_msg(sltd_mrz_valid(&m) == 0, "round %u: substitution not caught\n%.*s", r, (int)(t - text),
+        ck_assert_msg(sltd_mrz_validate(&m) == 0, "round %u: substitution not caught\n%.*s", r, (int)(t - text),
                       text);
         tried++;
     }
@@ -1294,9 +1294,9 @@ START_TEST(test_corpus)
         rc = sltd_mrz_parse(&m, buf, n);
         sane(&m, rc, de->d_name);
         if (strncmp(de->d_name, "bad_", 4) == 0)
-            ck_assert_msg(rc != 0 || !sltd_mrz_valid(&m), "%s: should be rejected or invalid", de->d_name);
+            ck_assert_msg(rc != 0 || !sltd_mrz_validate(&m), "%s: should be rejected or invalid", de->d_name);
         else if (strncmp(de->d_name, "crash-", 6) != 0 && strncmp(de->d_name, "fuzz-", 5) != 0)
-            ck_assert_msg(rc == 0 && sltd_mrz_valid(&m), "%s: should be valid (rc %d at %d:%d %s)", de->d_name,
+            ck_assert_msg(rc == 0 && sltd_mrz_validate(&m), "%s: should be valid (rc %d at %d:%d %s)", de->d_name,
                           rc, m.error_line, m.error_pos, m.error_msg ? m.error_msg : "");
         files++;
     }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_mrzlookup.c — black box: sltd_lookup_mrz() on a real LMDB database, through sltd.h only.
+/* test_mrzlookup.c — black box: sltd_db_lookup_mrz() on a real LMDB database, through sltd.h only.
  *
  * MRZs are built here with check digits computed by this file's own implementation of ICAO 9303's
  * 7-3-1 rule, then damaged on purpose. Tcases: kinds (TD1, TD2, TD3, MRV, D<<, long numbers, type
@@ -182,46 +182,81 @@ static void setup(void)
     tu_path(feed, sizeof feed, tmp, "feed.csv");
     ck_assert_int_eq(tu_write(feed, feed_text), 0);
     o.flags = SLTD_OPEN_CREATE;
-    rc = sltd_open(&db, dbdir, &o);
-    ck_assert_msg(rc == 0, "open: %s (%s)", sltd_strerror(rc), sltd_errmsg(NULL));
-    rc = sltd_import_feed(&r, db, feed, 0);
-    ck_assert_msg(rc == 0, "import: %s (%s)", sltd_strerror(rc), sltd_errmsg(db));
+    rc = sltd_db_open(&db, dbdir, &o);
+    ck_assert_msg(rc == 0, "open: %s (%s)", sltd_error_text(rc), sltd_error_detail());
+    rc = sltd_db_import_feed(&r, db, feed, 0);
+    ck_assert_msg(rc == 0, "import: %s (%s)", sltd_error_text(rc), sltd_error_detail());
     ck_assert_uint_eq(r.added, 12);
 }
 
 static void teardown(void)
 {
-    sltd_close(db);
+    sltd_db_close(db);
     db = NULL;
     tu_rmtree(tmp);
     free(tmp);
 }
 
-static int lookup(sltd_mrz_answer *a, const char *mrz, unsigned flags)
+/* The verdict an MRZ answer must carry, written here independently of the library. */
+static int verdict_for(int rc, const sltd_mrz_answer *a)
 {
-    return sltd_lookup_mrz(a, db, mrz, strlen(mrz), flags);
+    switch (rc) {
+    case 0:
+        return a->result.listed ? SLTD_VERDICT_LISTED : a->variant_match ? SLTD_VERDICT_VARIANT : SLTD_VERDICT_CLEAR;
+    case SLTD_ECHECKDIGIT:
+        return SLTD_VERDICT_UNREADABLE;
+    case SLTD_EMRZ:
+    case SLTD_ESTATE:
+    case SLTD_ENUMBER:
+    case SLTD_ETYPE:
+        return SLTD_VERDICT_INVALID;
+    default:
+        return SLTD_VERDICT_ERROR;
+    }
 }
 
-/* sltd_lookup_mrz_ex, which must answer as sltd_lookup_mrz does. */
+/* Every MRZ lookup of this suite goes through here: whatever the case, the answer carries its
+ * verdict (the same in result.verdict), and it is clear only for a checked, valid, unlisted document. */
+static int lookup(sltd_mrz_answer *a, const char *mrz, unsigned flags)
+{
+    int rc;
+
+    memset(a, 0, sizeof *a);
+    a->version = SLTD_MRZ_ANSWER_VERSION;
+    rc = sltd_db_lookup_mrz(a, db, mrz, strlen(mrz), flags);
+    ck_assert_msg(a->verdict == verdict_for(rc, a), "rc %d: verdict %s", rc, sltd_verdict_name(a->verdict));
+    ck_assert_int_eq(a->result.verdict, a->verdict);
+    if (a->verdict == SLTD_VERDICT_CLEAR) {
+        ck_assert_int_eq(rc, 0);
+        ck_assert_int_eq(a->result.error, 0);
+        ck_assert_int_eq(a->variant_match, 0);
+        ck_assert_int_eq(sltd_mrz_validate(&a->mrz), 1);
+    }
+    return rc;
+}
+
+/* sltd_db_lookup_mrz_ex, which must answer as sltd_db_lookup_mrz does. */
 static int lookup_ev(sltd_mrz_answer *a, sltd_mrz_evidence *e, const char *mrz, unsigned flags)
 {
-    sltd_mrz_answer plain;
-    int rc = sltd_lookup_mrz_ex(a, e, db, mrz, strlen(mrz), flags);
+    sltd_mrz_answer plain = SLTD_MRZ_ANSWER_INIT;
+    int rc = sltd_db_lookup_mrz_ex(a, e, db, mrz, strlen(mrz), flags);
 
     ck_assert_int_eq(e->version, SLTD_MRZ_EVIDENCE_VERSION);
     ck_assert_int_eq(lookup(&plain, mrz, flags), rc);
     ck_assert_int_eq(plain.result.listed, a->result.listed);
     ck_assert_int_eq(plain.variant_match, a->variant_match);
+    ck_assert_int_eq(plain.verdict, a->verdict);
+    ck_assert_int_eq(a->verdict, verdict_for(rc, a));
     return rc;
 }
 
 /* Read number checked and listed (or not), no variant match. */
 static void expect_read(const char *mrz, unsigned flags, int listed, const char *number, const char *ref)
 {
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     int rc = lookup(&a, mrz, flags);
 
-    ck_assert_msg(rc == 0, "%s: %s", mrz, sltd_strerror(rc));
+    ck_assert_msg(rc == 0, "%s: %s", mrz, sltd_error_text(rc));
     ck_assert_uint_eq(a.version, SLTD_MRZ_ANSWER_VERSION);
     ck_assert_int_eq(a.result.error, 0);
     ck_assert_int_eq(a.result.listed, listed);
@@ -274,7 +309,7 @@ END_TEST
 START_TEST(test_d_filler_state)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td1(m, "ID", "D", "T22000129");
     ck_assert_int_eq(strncmp(m, "IDD<<T22000129", 14), 0);
@@ -287,7 +322,7 @@ END_TEST
 START_TEST(test_long_numbers)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td1(m, "I", "UTO", "ABC123456789Z");
     ck_assert_int_eq(strncmp(m, "I<UTOABC123456<789Z", 19), 0);
@@ -322,7 +357,7 @@ END_TEST
 START_TEST(test_number_check_digit_wrong)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "P", "UTO", "L898902C3");
     *at(m, 2, 10) = '7'; /* printed number check digit */
@@ -355,7 +390,7 @@ END_TEST
 START_TEST(test_composite_only)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     char *c;
 
     mk_td3(m, "P", "UTO", "L898902C3"); /* listed: the read number must still not be reported */
@@ -384,7 +419,7 @@ END_TEST
 START_TEST(test_birth_expiry_reported_not_blocking)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "V", "UTO", "VIS123456"); /* MRV-A: no composite */
     *at(m, 2, 20) = '0';                /* birth check digit (printed 2) */
@@ -393,7 +428,7 @@ START_TEST(test_birth_expiry_reported_not_blocking)
     ck_assert_int_eq(a.result.listed, 1);
     ck_assert_int_eq(a.mrz.birth_check.status, SLTD_MRZ_CHECK_BAD);
     ck_assert_int_eq(a.mrz.expiry_check.status, SLTD_MRZ_CHECK_BAD);
-    ck_assert_int_eq(sltd_mrz_valid(&a.mrz), 0);
+    ck_assert_int_eq(sltd_mrz_validate(&a.mrz), 0);
 }
 END_TEST
 
@@ -408,12 +443,12 @@ START_TEST(test_unparseable)
         "P<UTOSPECIMEN<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<<\n<<<<<<<<<0UTO7408122F1204159ZE184226B<<<<<10\n",
     };
     static const int code[] = { SLTD_EMRZ, SLTD_EMRZ, SLTD_EMRZ, SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER };
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     size_t i;
 
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = lookup(&a, bad[i], 0);
-        ck_assert_msg(rc == code[i], "case %zu: %s", i, sltd_strerror(rc));
+        ck_assert_msg(rc == code[i], "case %zu: %s", i, sltd_error_text(rc));
         ck_assert_int_eq(a.result.error, code[i]);
         ck_assert_int_eq(a.result.listed, 0);
         ck_assert_ptr_nonnull(a.mrz.error_msg);
@@ -426,16 +461,19 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "P", "UTO", "L898902C3");
-    ck_assert_int_eq(sltd_lookup_mrz(NULL, db, m, strlen(m), 0), SLTD_EINVAL);
-    ck_assert_int_eq(sltd_lookup_mrz(&a, NULL, m, strlen(m), 0), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_lookup_mrz(NULL, db, m, strlen(m), 0), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_lookup_mrz(&a, NULL, m, strlen(m), 0), SLTD_EINVAL);
     ck_assert_int_eq(a.result.error, SLTD_EINVAL);
-    ck_assert_int_eq(sltd_lookup_mrz(&a, db, NULL, 10, 0), SLTD_EINVAL);
-    ck_assert_int_eq(sltd_lookup_mrz(&a, db, m, strlen(m), 1u << 7), SLTD_EINVAL);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_ERROR);
+    ck_assert_int_eq(sltd_db_lookup_mrz(&a, db, NULL, 10, 0), SLTD_EINVAL);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_ERROR);
+    ck_assert_int_eq(sltd_db_lookup_mrz(&a, db, m, strlen(m), 1u << 7), SLTD_EINVAL);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_ERROR);
     /* not NUL-terminated: only len bytes are read */
-    ck_assert_int_eq(sltd_lookup_mrz(&a, db, m, strlen(m) - 1, 0), 0);
+    ck_assert_int_eq(sltd_db_lookup_mrz(&a, db, m, strlen(m) - 1, 0), 0);
     ck_assert_int_eq(a.result.listed, 1);
 }
 END_TEST
@@ -466,7 +504,7 @@ START_TEST(test_invalid_document)
 {
     static const unsigned modes[] = { 0, SLTD_MRZ_OCR_VARIANTS, SLTD_MRZ_STRICT };
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     sltd_mrz_evidence e;
     size_t i;
 
@@ -479,7 +517,7 @@ START_TEST(test_invalid_document)
         ck_assert_int_eq(e.number_checked, 1);
         ck_assert_int_eq(e.error, SLTD_EMRZ); /* and the evidence says the document is invalid */
         ck_assert_int_eq(e.problems[0].field, SLTD_MRZ_FIELD_BIRTH);
-        ck_assert_int_eq(sltd_mrz_valid(&a.mrz), 0);
+        ck_assert_int_eq(sltd_mrz_validate(&a.mrz), 0);
 
         mk_td3_birth(m, "L898902C4", "880941"); /* not listed */
         ck_assert_int_eq(lookup_ev(&a, &e, m, modes[i]), SLTD_EMRZ);
@@ -539,7 +577,7 @@ END_TEST
 START_TEST(test_filler_variant)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     sltd_mrz_evidence e;
 
     memcpy(m, BEL_FILLER, sizeof BEL_FILLER);
@@ -578,7 +616,7 @@ END_TEST
 START_TEST(test_variant_repairs_check_digit)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "P", "UTO", "L898902C3");
     *at(m, 2, 6) = 'O'; /* L8989O2C3, check digits as printed for the real number */
@@ -620,7 +658,7 @@ END_TEST
 START_TEST(test_variant_in_long_number_continuation)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td1(m, "I", "UTO", "UT1234567890S");
     *at(m, 1, 19) = '5'; /* S -> 5 in the continuation (upper line positions 16-19) */
@@ -643,12 +681,12 @@ END_TEST
 START_TEST(test_variant_on_request)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     mk_td3(m, "P", "UTO", "X1234G678");
     *at(m, 2, 6) = '6'; /* read X12346678: every check digit still right */
     ck_assert_int_eq(lookup(&a, m, 0), 0);
-    ck_assert_int_eq(sltd_mrz_valid(&a.mrz), 1);
+    ck_assert_int_eq(sltd_mrz_validate(&a.mrz), 1);
     ck_assert_int_eq(a.result.listed, 0); /* the read number is not listed: a true answer */
     ck_assert_int_eq(a.variant_match, 0);
 
@@ -668,10 +706,57 @@ START_TEST(test_variant_on_request)
 }
 END_TEST
 
+/* Each verdict an MRZ lookup gives, with and without the OCR variants. */
+START_TEST(test_verdicts)
+{
+    char m[128];
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
+    const sltd_mrz_answer zero = SLTD_MRZ_ANSWER_INIT;
+
+    ck_assert_int_eq(zero.verdict, SLTD_VERDICT_UNSET);
+    mk_td3(m, "P", "UTO", "L898902C3");
+    ck_assert_int_eq(lookup(&a, m, 0), 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_LISTED);
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_LISTED);
+    mk_td3(m, "P", "UTO", "L898902C4");
+    ck_assert_int_eq(lookup(&a, m, 0), 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_CLEAR);
+    /* the trap of the bare flags: read number checked and not listed, a variant listed */
+    mk_td3(m, "P", "UTO", "X1234G678");
+    *at(m, 2, 6) = '6';
+    ck_assert_int_eq(lookup(&a, m, 0), 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_CLEAR); /* without variants: the read number is clear */
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
+    ck_assert_int_eq(a.result.listed, 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_VARIANT);
+    ck_assert_int_eq(a.result.verdict, SLTD_VERDICT_VARIANT);
+    ck_assert_int_eq(a.variant_result.verdict, SLTD_VERDICT_LISTED);
+    /* a misread number repaired by a variant: the read number is unreadable, the document a variant hit */
+    mk_td3(m, "P", "UTO", "L898902C3");
+    *at(m, 2, 6) = 'O';
+    ck_assert_int_eq(lookup(&a, m, 0), SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_UNREADABLE);
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_VARIANT);
+    /* unreadable with no variant listed */
+    mk_td3(m, "P", "UTO", "L898902C3");
+    *at(m, 2, 10) = '7';
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_UNREADABLE);
+    /* invalid documents: the structure, the issuing state */
+    ck_assert_int_eq(lookup(&a, "P<UTOSPECIMEN\nL898902C36UTO\n", 0), SLTD_EMRZ);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_INVALID);
+    mk_td3(m, "P", "QQQ", "L898902C3");
+    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), SLTD_ESTATE);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_INVALID);
+}
+END_TEST
+
 START_TEST(test_variant_bound)
 {
     char m[128];
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
     /* MRV-B (no composite) of 000000000 with the check digit printed for Q00000000: every
      * position has four look-alikes, so far more than SLTD_MRZ_VARIANTS_MAX candidates pass. */
@@ -708,7 +793,7 @@ START_TEST(test_variant_property)
     size_t off = 0, cap = 200 * 32, i, k;
     uint64_t seed = 12345;
     sltd_import_report r;
-    sltd_mrz_answer a;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     int found = 0;
 
     text = malloc(cap);
@@ -725,7 +810,7 @@ START_TEST(test_variant_property)
     tu_path(path, sizeof path, tmp, "prop.csv");
     ck_assert_int_eq(tu_write(path, text), 0);
     free(text);
-    ck_assert_int_eq(sltd_import_feed(&r, db, path, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(&r, db, path, 0), 0);
 
     for (i = 0; i < 200; i++) {
         for (k = 0; k < 9; k++) {
@@ -781,6 +866,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_variant_repairs_check_digit);
     tcase_add_test(tc, test_variant_in_long_number_continuation);
     tcase_add_test(tc, test_variant_on_request);
+    tcase_add_test(tc, test_verdicts);
     tcase_add_test(tc, test_variant_bound);
     tcase_add_test(tc, test_variant_property);
     suite_add_tcase(s, tc);

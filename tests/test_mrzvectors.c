@@ -134,7 +134,7 @@ static void check_vector(char *col[COLS], const char *where)
                   where, sltd_mrz_rule_name(e.number_rule));
 
     /* the verdict, and the decisions that follow from it */
-    valid = sltd_mrz_valid(&m);
+    valid = sltd_mrz_validate(&m);
     ck_assert_msg(valid == (strcmp(col[C_PROBLEMS], "-") == 0 && strcmp(col[C_BAD], "-") == 0), "%s: valid %d",
                   where, valid);
     ck_assert_int_eq(sltd__mrz_key_trusted(&m), strcmp(col[C_STATE], "-") != 0 && !has(col[C_BAD], "number") &&
@@ -164,12 +164,12 @@ static void check_vector(char *col[COLS], const char *where)
     if (strcmp(col[C_RULE], "filler_included") == 0) {
         ck_assert_int_eq(se.number_rule, SLTD_MRZ_RULE_NONE);
         ck_assert_msg(has(strict_bad, "number") && !has(col[C_BAD], "number"), "%s: strict %s", where, strict_bad);
-        ck_assert_int_eq(sltd_mrz_valid(&s), 0);
+        ck_assert_int_eq(sltd_mrz_validate(&s), 0);
         ck_assert_int_eq(sltd__mrz_key_trusted(&s), 0);
     } else {
         ck_assert_msg(strcmp(strict_bad, col[C_BAD]) == 0, "%s: strict bad checks %s", where, strict_bad);
         ck_assert_int_eq(se.number_rule, e.number_rule);
-        ck_assert_int_eq(sltd_mrz_valid(&s), valid);
+        ck_assert_int_eq(sltd_mrz_validate(&s), valid);
     }
 }
 

@@ -62,7 +62,7 @@ START_TEST(state_table)
     if (rc == 0)
         ck_assert_str_eq(out, states[_i].out);
     /* the public twin agrees */
-    ck_assert_int_eq(sltd_normalize_state(out, states[_i].in), states[_i].rc);
+    ck_assert_int_eq(sltd_state_normalize(out, states[_i].in), states[_i].rc);
 }
 END_TEST
 
@@ -77,7 +77,7 @@ START_TEST(number_table)
         ck_assert_str_eq(out, numbers[_i].out);
         ck_assert_uint_eq(len, strlen(numbers[_i].out));
     }
-    ck_assert_int_eq(sltd_normalize_number(out, numbers[_i].in), numbers[_i].rc);
+    ck_assert_int_eq(sltd_number_normalize(out, numbers[_i].in), numbers[_i].rc);
 }
 END_TEST
 
@@ -113,8 +113,8 @@ START_TEST(length_is_respected)
     ck_assert_int_eq(sltd__norm_number(out, &len, "AB12,XYZ", 4), 0);
     ck_assert_str_eq(out, "AB12");
     ck_assert_int_eq(sltd__norm_state(out, "UTO,", 3), 0);
-    ck_assert_int_eq(sltd_normalize_state(NULL, "UTO"), SLTD_EINVAL);
-    ck_assert_int_eq(sltd_normalize_number(out, NULL), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_state_normalize(NULL, "UTO"), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_number_normalize(out, NULL), SLTD_EINVAL);
 }
 END_TEST
 

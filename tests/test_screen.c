@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_screen.c — sltd_screen(): CSV, MRZ text and JSON Lines manifests against a real database;
+/* test_screen.c — sltd_db_screen(): CSV, MRZ text and JSON Lines manifests against a real database;
  * malformed input; input order and counts with several threads; a 1 M-row manifest with planted
  * hits; the audit log. */
 #include <check.h>
@@ -30,17 +30,17 @@ static void setup(void)
     ck_assert_ptr_nonnull(dir);
     tu_path(path, sizeof path, dir, "db");
     o.flags = SLTD_OPEN_CREATE;
-    ck_assert_int_eq(sltd_open(&db, path, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&db, path, &o), 0);
     tu_path(feed, sizeof feed, dir, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, 1, 0, NREC), 0);
-    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(&r, db, feed, 0), 0);
     ck_assert_int_eq(tu_write(feed, "state,number,type,reference\nUTO,L898902C3,P,SPECIMEN-1\n"), 0);
-    ck_assert_int_eq(sltd_import_feed(&r, db, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(&r, db, feed, 0), 0);
 }
 
 static void teardown(void)
 {
-    sltd_close(db);
+    sltd_db_close(db);
     tu_rmtree(dir);
     free(dir);
 }
@@ -52,6 +52,7 @@ typedef struct seen {
     unsigned long line[SEEN_MAX];
     int error[SEEN_MAX];
     int listed[SEEN_MAX];
+    int verdict[SEEN_MAX];
     uint64_t index[SEEN_MAX];
     char msg[SEEN_MAX][384];
     char note[SEEN_MAX][256];
@@ -65,11 +66,26 @@ typedef struct seen {
     int big; /* only count */
 } seen;
 
+/* The verdict a row must carry, written here independently of the library: clear only for a checked,
+ * unlisted row; a row error is unreadable (a check digit) or invalid, never clear. */
+static int verdict_for(const sltd_screen_row *row)
+{
+    if (row->error == SLTD_ECHECKDIGIT)
+        return SLTD_VERDICT_UNREADABLE;
+    if (row->error != 0)
+        return SLTD_VERDICT_INVALID;
+    if (!row->listed)
+        return SLTD_VERDICT_CLEAR;
+    return row->variant_result != NULL && !row->result->listed ? SLTD_VERDICT_VARIANT : SLTD_VERDICT_LISTED;
+}
+
 static int on_row(void *ctx, const sltd_screen_row *row)
 {
     seen *s = ctx;
 
     ck_assert_uint_eq(row->version, SLTD_SCREEN_ROW_VERSION);
+    ck_assert_msg(row->verdict == verdict_for(row), "line %lu: verdict %s", row->line,
+                  sltd_verdict_name(row->verdict));
     if (s->nrows > 0 && row->index <= s->last_index)
         s->order_ok = 0;
     s->last_index = row->index;
@@ -84,6 +100,7 @@ static int on_row(void *ctx, const sltd_screen_row *row)
     s->line[s->n] = row->line;
     s->error[s->n] = row->error;
     s->listed[s->n] = row->listed;
+    s->verdict[s->n] = row->verdict;
     s->index[s->n] = row->index;
     s->nfields[s->n] = row->nfields;
     snprintf(s->msg[s->n], sizeof s->msg[0], "%s", row->error_msg);
@@ -111,7 +128,7 @@ static int screen_file(sltd_screen_report *rep, seen *s, const char *name, const
     o.threads = threads;
     o.row_fn = on_row;
     o.row_ctx = s;
-    return sltd_screen(rep, db, path, &o);
+    return sltd_db_screen(rep, db, path, &o);
 }
 
 START_TEST(csv_basic)
@@ -136,6 +153,16 @@ START_TEST(csv_basic)
     ck_assert_uint_eq(s.n, 3);
     ck_assert_str_eq(s.field0[2], "Carl, Jr");
     ck_assert_int_eq(s.listed[1], 0);
+    ck_assert_int_eq(s.verdict[0], SLTD_VERDICT_LISTED);
+    ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_CLEAR);
+    ck_assert_int_eq(s.verdict[2], SLTD_VERDICT_CLEAR);
+    /* invalid rows: a state that is no code, a malformed number, a row of the wrong width */
+    ck_assert_int_eq(screen_file(&rep, &s, "bad.csv", "name,state,number\nA,DEU,X1\nB,UTO,X.1\nC,UTO\n",
+                                 SLTD_SCREEN_AUTO, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_int_eq(s.verdict[0], SLTD_VERDICT_INVALID);
+    ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_INVALID);
+    ck_assert_int_eq(s.verdict[2], SLTD_VERDICT_INVALID);
 }
 END_TEST
 
@@ -169,6 +196,11 @@ START_TEST(mrz_text)
     ck_assert_int_eq(s.error[3], 0);
     ck_assert_int_eq(s.error[4], SLTD_EMRZ);
     ck_assert_ptr_nonnull(strstr(s.msg[4], "m.mrz:11:"));
+    ck_assert_int_eq(s.verdict[0], SLTD_VERDICT_LISTED);
+    ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_CLEAR);
+    ck_assert_int_eq(s.verdict[2], SLTD_VERDICT_UNREADABLE);
+    ck_assert_int_eq(s.verdict[3], SLTD_VERDICT_CLEAR);
+    ck_assert_int_eq(s.verdict[4], SLTD_VERDICT_INVALID);
     /* with OCR variants the misread document is found through its variant */
     ck_assert_int_eq(screen_file(&rep, &s, "m.mrz", NULL, SLTD_SCREEN_MRZ, SLTD_SCREEN_OCR_VARIANTS, 1), 0);
     ck_assert_uint_eq(rep.hits, 2);
@@ -176,6 +208,7 @@ START_TEST(mrz_text)
     ck_assert_uint_eq(s.line[1], 6);
     ck_assert_int_eq(s.listed[1], 1);
     ck_assert_str_eq(s.number[1], "L8989O2C3");
+    ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_VARIANT);
 }
 END_TEST
 
@@ -298,9 +331,9 @@ START_TEST(malformed)
 
     /* unusable header, empty file, missing file */
     ck_assert_int_eq(screen_file(&rep, &s, "h.csv", "name,flight\nA,B\n", SLTD_SCREEN_CSV, 0, 2), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "'number'"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "'number'"));
     ck_assert_int_eq(screen_file(&rep, &s, "e.csv", "", SLTD_SCREEN_CSV, 0, 2), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "empty manifest"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "empty manifest"));
     ck_assert_int_eq(screen_file(&rep, &s, "nope.csv", NULL, SLTD_SCREEN_CSV, 0, 2), SLTD_ENOENT);
     ck_assert_int_eq(screen_file(&rep, &s, "nope.mrz", NULL, SLTD_SCREEN_AUTO, 0, 1), SLTD_ENOENT);
 }
@@ -337,6 +370,61 @@ START_TEST(cr_only_csv)
 }
 END_TEST
 
+/* A stray quote never hides the rows after it inside one field: an invalid row that spans lines costs
+ * only its first line (they were checked as part of it, or lost up to the end of the input); a valid
+ * row with a quoted line end in a pass-through field is one row. */
+START_TEST(stray_quote_csv)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char a[16], b[16], text[512];
+
+    tu_number(a, 1, 1);
+    tu_number(b, 1, 2);
+    /* a quote that never closes, in a pass-through field */
+    snprintf(text, sizeof text, "state,number,name\nUTO,Q7,\"Bob\nUTO,%s,x\rUTO,%s,y\r\n", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q1.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 2), 0);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_uint_eq(rep.invalid, 1);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "q1.csv:2: quoted field opened here is not closed at the end of the input "
+                                           "(the row's lines from 3 on are read again as rows)"));
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_uint_eq(s.line[2], 4);
+    /* a quote that closes further down, in the number: the number holds a line end, so the row is
+     * invalid and its later lines are rows of their own */
+    snprintf(text, sizeof text, "state,number,name\nUTO,\"Q7\nUTO,%s,x\nUTO,%s\",y\nUTO,%s,z\n", a, b, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q2.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 4);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_uint_eq(rep.invalid, 2);
+    ck_assert_int_eq(s.error[0], SLTD_ENUMBER);
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_int_eq(s.listed[1], 1);
+    ck_assert_uint_eq(s.line[2], 4); /* the closing quote: an invalid row at its line */
+    ck_assert_int_eq(s.error[2], SLTD_EFORMAT);
+    ck_assert_uint_eq(s.line[3], 5);
+    ck_assert_int_eq(s.listed[3], 1);
+    /* a field count other than the header's */
+    snprintf(text, sizeof text, "state,number,name\nUTO,Q7,\"Bob\nUTO,%s,x\",extra\nUTO,%s,y\n", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q3.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_uint_eq(rep.invalid, 2);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "q3.csv:2: 4 fields, the header has 3"));
+    ck_assert_uint_eq(s.line[1], 3);
+    ck_assert_uint_eq(s.line[2], 4);
+    ck_assert_int_eq(s.listed[2], 1);
+    /* a valid row with a two-line name is one row */
+    snprintf(text, sizeof text, "state,number,name\nUTO,%s,\"Bob\r\nUTO,%s,x\"\nUTO,Q7,y\n", a, b);
+    ck_assert_int_eq(screen_file(&rep, &s, "q4.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 2);
+    ck_assert_uint_eq(rep.hits, 1);
+    ck_assert_uint_eq(rep.invalid, 0);
+    ck_assert_uint_eq(s.line[1], 4);
+}
+END_TEST
+
 /* A CSV header that could be read two ways is refused (it was read the last way, silently). */
 START_TEST(strict_csv_header)
 {
@@ -347,17 +435,17 @@ START_TEST(strict_csv_header)
     tu_number(num, 1, 4);
     snprintf(text, sizeof text, "state,number,number\nUTO,%s,Q1\n", num);
     ck_assert_int_eq(screen_file(&rep, &s, "n2.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "n2.csv:1: duplicate column 'number' (columns 2 and 3)"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "n2.csv:1: duplicate column 'number' (columns 2 and 3)"));
     snprintf(text, sizeof text, "State,number,STATE\nUTO,%s,D\n", num);
     ck_assert_int_eq(screen_file(&rep, &s, "s2.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "s2.csv:1: duplicate column 'state' (columns 1 and 3)"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "s2.csv:1: duplicate column 'state' (columns 1 and 3)"));
     snprintf(text, sizeof text, "issuing_state,number,state\nUTO,%s,D\n", num);
     ck_assert_int_eq(screen_file(&rep, &s, "s3.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "s3.csv:1: columns 'issuing_state' (1) and 'state' (3) both name "
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "s3.csv:1: columns 'issuing_state' (1) and 'state' (3) both name "
                                                     "the issuing state; keep one"));
     snprintf(text, sizeof text, "note,number, NOTE \nx,%s,y\n", num);
     ck_assert_int_eq(screen_file(&rep, &s, "x2.csv", text, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "x2.csv:1: duplicate column 'NOTE' (columns 1 and 3)"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "x2.csv:1: duplicate column 'NOTE' (columns 1 and 3)"));
     /* nationality stands in for the issuing state only when neither state column is there */
     snprintf(text, sizeof text, "nationality,state,number\nUTO,D,%s\n", num);
     ck_assert_int_eq(screen_file(&rep, &s, "n.csv", text, SLTD_SCREEN_CSV, 0, 1), 0);
@@ -439,6 +527,38 @@ START_TEST(jsonl_both)
 }
 END_TEST
 
+/* JSON Lines member names are matched as CSV column names are: in any case, spaces around ignored;
+ * two members of one name are an error (fields in "Number"/"State" beside a clear MRZ were ignored,
+ * and a second "NUMBER" beside "number" was passed through: both rows were answered clear). */
+START_TEST(jsonl_member_names)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char text[4096], num[16];
+
+    tu_number(num, 1, 7);
+    snprintf(text, sizeof text,
+             "{\"mrz\":\"%s\\n%s\",\"Number\":\"%s\",\"State\":\"UTO\"}\n"
+             "{\"state\":\"UTO\",\"number\":\"Q7\",\"NUMBER\":\"%s\"}\n"
+             "{\"MRZ\":\"%s\\n%s\",\" number \":\"%s\",\"Issuing_State\":\"UTO\"}\n"
+             "{\"Mrz\":\"%s\\n%s\"}\n"
+             "{\"mrz\":\"%s\\n%s\",\"MRZ\":\"%s\\n%s\"}\n",
+             L1, L2_CLEAR, num, num, L1, L2_CLEAR, num, L1, L2_LISTED, L1, L2_CLEAR, L1, L2_LISTED);
+    ck_assert_int_eq(screen_file(&rep, &s, "names.jsonl", text, SLTD_SCREEN_JSONL, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 5);
+    ck_assert_int_eq(s.listed[0], 1);
+    ck_assert_str_eq(s.number[0], num);
+    ck_assert_int_eq(s.error[1], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[1], "names.jsonl:2: members 2 and 3 both name 'number'; give one"));
+    ck_assert_int_eq(s.listed[2], 1);
+    ck_assert_int_eq(s.listed[3], 1);
+    ck_assert_int_eq(s.error[4], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[4], "names.jsonl:5: members 1 and 2 both name 'mrz'"));
+    ck_assert_uint_eq(rep.hits, 3);
+    ck_assert_uint_eq(rep.invalid, 2);
+}
+END_TEST
+
 /* An orphan line in an MRZ manifest costs only itself (it threw the pairing off for the rest). */
 START_TEST(mrz_realign)
 {
@@ -509,8 +629,8 @@ START_TEST(messages_without_numbers)
     ck_assert_int_eq(screen_file(&rep, &s, "h.csv", "state,number,SECRET123,SECRET123\nUTO,Q1,,\n", SLTD_SCREEN_CSV, 0,
                                  1),
                      SLTD_EFORMAT);
-    ck_assert_ptr_null(strstr(sltd_errmsg(NULL), "SECRET"));
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "h.csv:1: duplicate column"));
+    ck_assert_ptr_null(strstr(sltd_error_detail(), "SECRET"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "h.csv:1: duplicate column"));
 }
 END_TEST
 
@@ -521,7 +641,7 @@ START_TEST(directory_input)
     static seen s; /* static: too big for the stack under valgrind */
 
     ck_assert_int_eq(screen_file(&rep, &s, ".", NULL, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "is a directory"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "is a directory"));
 }
 END_TEST
 
@@ -614,7 +734,7 @@ START_TEST(million)
         s->big = 1;
         o.row_fn = on_row;
         o.row_ctx = s;
-        ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 0);
+        ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), 0);
     }
     ck_assert_uint_eq(rep.documents, n);
     ck_assert_uint_eq(rep.invalid, 0);
@@ -675,7 +795,7 @@ START_TEST(audit_log)
     o.audit_ctx = l;
     o.progress_fn = on_progress;
     o.progress_ctx = &g;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 0);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), 0);
     ck_assert_uint_eq(l->calls, 2);
     ck_assert_ptr_nonnull(strstr(l->text, "a.csv:3\""));
     ck_assert_ptr_nonnull(strstr(l->text, "a.csv:4\""));
@@ -692,7 +812,7 @@ START_TEST(audit_log)
 
     memset(l, 0, sizeof *l);
     o.flags = SLTD_SCREEN_AUDIT_NUMBERS;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 0);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), 0);
     ck_assert_ptr_nonnull(strstr(l->text, num));
     ck_assert_ptr_nonnull(strstr(l->text, "\"number\":\"L898902C3\""));
     free(l);
@@ -718,22 +838,22 @@ START_TEST(api_errors)
     ck_assert_int_eq(tu_write(path, text), 0);
     o.row_fn = stop_at_first;
     o.threads = 4;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), 7);
-    ck_assert_int_eq(sltd_screen(&rep, db, path, NULL), 0);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), 7);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, NULL), 0);
     ck_assert_uint_eq(rep.hits, 1);
-    ck_assert_int_eq(sltd_screen(&rep, NULL, path, NULL), SLTD_EINVAL);
-    ck_assert_int_eq(sltd_screen(&rep, db, NULL, NULL), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, NULL, path, NULL), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, NULL, NULL), SLTD_EINVAL);
     o.version = 99;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), SLTD_EINVAL);
     o.version = SLTD_SCREEN_OPTIONS_VERSION;
     o.flags = 1u << 20;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), SLTD_EINVAL);
     o.flags = 0;
     o.format = 9;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), SLTD_EINVAL);
     o.format = 0;
     o.threads = SLTD_SCREEN_THREADS_MAX + 1;
-    ck_assert_int_eq(sltd_screen(&rep, db, path, &o), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), SLTD_EINVAL);
 }
 END_TEST
 
@@ -749,8 +869,10 @@ static Suite *suite(void)
     tcase_add_test(tc, jsonl);
     tcase_add_test(tc, malformed);
     tcase_add_test(tc, cr_only_csv);
+    tcase_add_test(tc, stray_quote_csv);
     tcase_add_test(tc, strict_csv_header);
     tcase_add_test(tc, jsonl_both);
+    tcase_add_test(tc, jsonl_member_names);
     tcase_add_test(tc, mrz_realign);
     tcase_add_test(tc, messages_without_numbers);
     tcase_add_test(tc, directory_input);

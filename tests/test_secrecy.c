@@ -9,7 +9,7 @@
  *    the database directory; group/other access is refused (test_damage bad_keys_refused,
  *    test_api open_errors).
  *  - Key memory: while a handle is open, the derived PRF key is in the process (a positive control:
- *    the scan below finds it); after sltd_close, neither the derived key nor the master key is anywhere
+ *    the scan below finds it); after sltd_db_close, neither the derived key nor the master key is anywhere
  *    in the process's readable memory (heap, anonymous mappings, stacks). This is how "wiped at close"
  *    is tested: sodium_free unmaps the key's pages (a read would fault), so the test scans every
  *    readable mapping listed in /proc/self/maps for the 16 key bytes instead, excluding only its own
@@ -177,7 +177,7 @@ START_TEST(key_files_created_private)
     mode_t old = umask(0);
 
     ck_assert_int_eq(ru_open(&db, dbdir, NULL, SLTD_OPEN_CREATE, 0), 0);
-    sltd_close(db);
+    sltd_db_close(db);
     snprintf(kf, sizeof kf, "%s.key", dbdir);
     ck_assert_int_eq(stat(kf, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0600);
@@ -233,7 +233,7 @@ START_TEST(key_memory_gone_after_close)
     uint8_t *mine;
     char where[512], feed[4096], num[16];
     sltd_db *db = NULL;
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     int fd, i;
 
     {
@@ -252,10 +252,10 @@ START_TEST(key_memory_gone_after_close)
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);
     tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, S, 0, 1000), 0);
-    ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(NULL, db, feed, 0), 0);
     for (i = 0; i < 1000; i++) { /* lookups (hits and misses) use the key */
         tu_number(num, S, (unsigned long)i);
-        ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+        ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
         ck_assert(r.listed);
     }
     /* our own copy of the master key and of the key the library derives from it (README: crypto_kdf,
@@ -270,16 +270,16 @@ START_TEST(key_memory_gone_after_close)
     /* positive control: the open handle's key is found */
     ck_assert_msg(in_memory(mine + DERIVED, 16, mine, 64, where, sizeof where),
                   "the scan does not find the open handle's key: the test would prove nothing");
-    sltd_close(db);
+    sltd_db_close(db);
     ck_assert_msg(!in_memory(mine + DERIVED, 16, mine, 64, where, sizeof where),
-                  "the derived key is still in memory after sltd_close: %s", where);
+                  "the derived key is still in memory after sltd_db_close: %s", where);
     ck_assert_msg(!in_memory(mine + MASTER, 32, mine, 64, where, sizeof where),
-                  "the master key is in memory after sltd_close: %s", where);
+                  "the master key is in memory after sltd_db_close: %s", where);
     /* and during a handle's life the master key is not kept at all (wiped once derived) */
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_READONLY, 0), 0);
     ck_assert_msg(!in_memory(mine + MASTER, 32, mine, 64, where, sizeof where),
                   "the master key is in memory while a handle is open: %s", where);
-    sltd_close(db);
+    sltd_db_close(db);
     sodium_free(mine);
 }
 END_TEST
@@ -296,13 +296,13 @@ START_TEST(misuse_refused)
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);
     tu_at(feed, "feed.csv");
     ck_assert_int_eq(tu_feed(feed, S, 0, 100), 0);
-    ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(NULL, db, feed, 0), 0);
     tu_signing_keys(sec, pub, "auth");
     tu_at(b, "b.sltd");
     po.key_path = key;
     po.sign_path = sec;
     po.sequence = 1;
-    ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, b, &po), 0);
+    ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed, b, &po), 0);
     /* the same database under other names */
     tu_at(lnk, "link");
     ck_assert_int_eq(symlink(dbdir, lnk), 0);
@@ -314,32 +314,32 @@ START_TEST(misuse_refused)
     ck_assert_int_eq(chdir(cwd), 0);
     ck_assert_int_eq(ru_open(&db2, lnk, key, SLTD_OPEN_READONLY, 0), SLTD_EBUSY);
     ck_assert_int_eq(ru_open(&db2, slash, key, 0, 0), SLTD_EBUSY);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(NULL), "already open"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "already open"));
     ck_assert_ptr_null(db2);
     /* every call of a handle in a forked child */
     tu_number(num, S, 3);
     pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        sltd_result r, rb;
+        sltd_result r = SLTD_RESULT_INIT, rb = SLTD_RESULT_INIT;
         sltd_query q = { "UTO", num, NULL };
-        sltd_stats s;
+        sltd_stats s = SLTD_STATS_INIT;
         sltd_verify_report vr;
         sltd_import_report ir;
         sltd_bundle_report br;
         int bad = 0;
-        bad |= sltd_lookup(&r, db, "UTO", num, NULL) != SLTD_EFORK;
-        bad |= (sltd_lookup_batch(&rb, db, &q, 1) != SLTD_EFORK || rb.error != SLTD_EFORK) << 1;
-        bad |= (sltd_stats_get(&s, db) != SLTD_EFORK) << 2;
-        bad |= (sltd_verify(&vr, db) != SLTD_EFORK) << 3;
-        bad |= (sltd_import_feed(&ir, db, feed, 0) != SLTD_EFORK) << 4;
-        bad |= (sltd_apply_bundle(&br, db, b, trusted, 1, 0) != SLTD_EFORK) << 5;
+        bad |= sltd_db_lookup(&r, db, "UTO", num, NULL) != SLTD_EFORK;
+        bad |= (sltd_db_lookup_batch(&rb, db, &q, 1) != SLTD_EFORK || rb.error != SLTD_EFORK) << 1;
+        bad |= (sltd_db_stats_get(&s, db) != SLTD_EFORK) << 2;
+        bad |= (sltd_db_verify(&vr, db) != SLTD_EFORK) << 3;
+        bad |= (sltd_db_import_feed(&ir, db, feed, 0) != SLTD_EFORK) << 4;
+        bad |= (sltd_bundle_apply(&br, db, b, trusted, 1, 0) != SLTD_EFORK) << 5;
         _exit(bad);
     }
     st = ru_wait(pid);
     ck_assert_msg(st == 0, "a call in the child was not refused with SLTD_EFORK (mask %d)", st);
-    ck_assert_int_eq(sltd_verify(NULL, db), 0); /* the parent's handle is unaffected */
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_verify(NULL, db), 0); /* the parent's handle is unaffected */
+    sltd_db_close(db);
 }
 END_TEST
 
@@ -360,14 +360,14 @@ START_TEST(no_plaintext_in_sort_runs)
     io.memory_budget = 1000; /* 50 runs */
     ru_series_prefix(fw_prefix, S);
     fw_armed = 1;
-    rc = sltd_import_feed_ex(NULL, db, feed, &io);
+    rc = sltd_db_import_feed_ex(NULL, db, feed, &io);
     fw_armed = 0;
-    ck_assert_msg(rc == 0, "import: %s (%s)", sltd_strerror(rc), sltd_errmsg(db));
+    ck_assert_msg(rc == 0, "import: %s (%s)", sltd_error_text(rc), sltd_error_detail());
     fprintf(stderr, "secrecy: bounded-memory import wrote %ld bytes in %ld fwrite calls to its sort runs; %ld held a "
                     "plaintext number\n", fw_bytes, fw_calls, fw_hits);
     ck_assert_int_gt(fw_bytes, 0);
     ck_assert_msg(fw_hits == 0, "%ld writes to the temporary sort files held a plaintext document number", fw_hits);
-    sltd_close(db);
+    sltd_db_close(db);
 }
 END_TEST
 
@@ -379,7 +379,7 @@ START_TEST(freeze_is_visible)
     char feed[4096], b[4096], num[16];
     const char *trusted[1] = { pub };
     sltd_db *db = NULL;
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     int rc;
 
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);
@@ -392,21 +392,21 @@ START_TEST(freeze_is_visible)
     po.sequence = 1;
     po.valid_days = 1;
     po.created = (int64_t)time(NULL) - 86400 + 2; /* expires two seconds from now */
-    ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, b, &po), 0);
-    rc = sltd_apply_bundle(NULL, db, b, trusted, 1, 0);
-    ck_assert_msg(rc == 0, "apply: %s (%s)", sltd_strerror(rc), sltd_errmsg(db));
+    ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed, b, &po), 0);
+    rc = sltd_bundle_apply(NULL, db, b, trusted, 1, 0);
+    ck_assert_msg(rc == 0, "apply: %s (%s)", sltd_error_text(rc), sltd_error_detail());
     tu_number(num, S, 1);
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
     ck_assert(r.listed && !r.stale && r.data_sequence == 1 && r.data_expires > 0);
     sleep(3);
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
     ck_assert(r.listed && r.stale);
-    sltd_close(db);
+    sltd_db_close(db);
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_READONLY | SLTD_OPEN_REFUSE_STALE, 0), 0);
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), SLTD_EEXPIRED);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), SLTD_EEXPIRED);
     tu_number(num, S, 999); /* a miss is refused too: stale data cannot clear anyone */
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), SLTD_EEXPIRED);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), SLTD_EEXPIRED);
+    sltd_db_close(db);
 }
 END_TEST
 

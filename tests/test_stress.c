@@ -4,7 +4,7 @@
  * documents with a new generation each time.
  *
  * Each reader brackets its lookups between two reads of the committed sequence (s1 before, s2 after,
- * from LMDB through sltd_stats_get) and checks:
+ * from LMDB through sltd_db_stats_get) and checks:
  *  - no false negative: a document added at a sequence <= s1 and not removed before s2 is listed;
  *  - no stale or early read: a document removed at or before s1, or added after s2, is not listed;
  *  - no torn record: the two listings (types P and I) of a re-listed document carry one generation,
@@ -104,11 +104,11 @@ static long gen_of(const sltd_result *r)
 
 static int seq_now(sltd_db *db, uint64_t *out)
 {
-    sltd_stats st;
-    int rc = sltd_stats_get(&st, db);
+    sltd_stats st = SLTD_STATS_INIT;
+    int rc = sltd_db_stats_get(&st, db);
 
     if (rc != 0) {
-        note(&sh->errors, "stats: %s", sltd_strerror(rc));
+        note(&sh->errors, "stats: %s", sltd_error_text(rc));
         if (rc == SLTD_EREADERS)
             atomic_fetch_add(&sh->ereaders, 1);
         return -1;
@@ -121,13 +121,13 @@ static void count_error(int rc, const char *what)
 {
     if (rc == SLTD_EREADERS)
         atomic_fetch_add(&sh->ereaders, 1);
-    note(&sh->errors, "%s: %s", what, sltd_strerror(rc));
+    note(&sh->errors, "%s: %s", what, sltd_error_text(rc));
 }
 
 static void reader_loop(sltd_db *db, uint64_t seed)
 {
     char nums[24][16];
-    sltd_result res[24], r;
+    sltd_result res[24], r = SLTD_RESULT_INIT;
     uint64_t s1, s2, last_seq = 0;
     unsigned long j, hi;
     long g, g0;
@@ -141,7 +141,7 @@ static void reader_loop(sltd_db *db, uint64_t seed)
         for (i = 0; i < 8; i++) {
             j = hi > (KEEP + 3) * PER ? hi - tu_rand(&seed) % ((KEEP + 3) * PER) : tu_rand(&seed) % (hi + 1);
             tu_number(nums[i], SD, j);
-            rc = sltd_lookup(&r, db, "UTO", nums[i], NULL);
+            rc = sltd_db_lookup(&r, db, "UTO", nums[i], NULL);
             if (rc != 0) {
                 count_error(rc, "lookup");
                 continue;
@@ -156,7 +156,8 @@ static void reader_loop(sltd_db *db, uint64_t seed)
         /* re-listed documents: single lookups, then one batch */
         for (i = 0; i < 2; i++) {
             tu_number(nums[8 + i], SR, tu_rand(&seed) % NR);
-            rc = sltd_lookup(&res[8 + i], db, "UTO", nums[8 + i], NULL);
+            res[8 + i].version = SLTD_RESULT_VERSION;
+            rc = sltd_db_lookup(&res[8 + i], db, "UTO", nums[8 + i], NULL);
             if (rc != 0)
                 count_error(rc, "lookup R");
         }
@@ -170,7 +171,8 @@ static void reader_loop(sltd_db *db, uint64_t seed)
                 rq[i].number = rn[i];
                 rq[i].type = NULL;
             }
-            rc = sltd_lookup_batch(rr, db, rq, NR);
+            rr[0].version = SLTD_RESULT_VERSION;
+            rc = sltd_db_lookup_batch(rr, db, rq, NR);
             if (rc != 0) {
                 count_error(rc, "batch");
             } else {
@@ -190,7 +192,8 @@ static void reader_loop(sltd_db *db, uint64_t seed)
             for (i = 0; i < NR; i++) {
                 tu_number(rn[i], SP, tu_rand(&seed) % NP);
             }
-            rc = sltd_lookup_batch(rr, db, rq, NR);
+            rr[0].version = SLTD_RESULT_VERSION;
+            rc = sltd_db_lookup_batch(rr, db, rq, NR);
             if (rc != 0)
                 count_error(rc, "batch P");
             else
@@ -251,7 +254,7 @@ static int reader_process(void)
             return 3;
     for (i = 0; i < THREADS; i++)
         pthread_join(th[i], NULL);
-    sltd_close(db);
+    sltd_db_close(db);
     return 0;
 }
 
@@ -291,9 +294,9 @@ static void setup(void)
     po.valid_days = 30;
     tu_at(b, "full.sltd");
     ck_assert_int_eq(ru_open(&db, dbdir, key, SLTD_OPEN_CREATE, 0), 0);
-    ck_assert_int_eq(sltd_pack_bundle(NULL, NULL, feed, b, &po), 0);
-    ck_assert_int_eq(sltd_apply_bundle(NULL, db, b, trusted, 1, 0), 0);
-    sltd_close(db);
+    ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed, b, &po), 0);
+    ck_assert_int_eq(sltd_bundle_apply(NULL, db, b, trusted, 1, 0), 0);
+    sltd_db_close(db);
 }
 
 static void teardown(void)
@@ -331,21 +334,21 @@ START_TEST(readers_during_deltas)
         write_update(feed, u);
         po.sequence = (uint64_t)u + 1;
         po.base = (uint64_t)u;
-        rc = sltd_pack_bundle(NULL, db, feed, b, &po);
-        ck_assert_msg(rc == 0, "pack %ld: %s (%s)", u, sltd_strerror(rc), sltd_errmsg(db));
-        rc = sltd_apply_bundle(NULL, db, b, trusted, 1, 0);
-        ck_assert_msg(rc == 0, "apply %ld: %s (%s)", u, sltd_strerror(rc), sltd_errmsg(db));
+        rc = sltd_bundle_pack(NULL, db, feed, b, &po);
+        ck_assert_msg(rc == 0, "pack %ld: %s (%s)", u, sltd_error_text(rc), sltd_error_detail());
+        rc = sltd_bundle_apply(NULL, db, b, trusted, 1, 0);
+        ck_assert_msg(rc == 0, "apply %ld: %s (%s)", u, sltd_error_text(rc), sltd_error_detail());
     }
     t0 = ru_now() - t0;
     usleep(100000);
     atomic_store(&sh->done, 1);
     for (i = 0; i < PROCS; i++)
         ck_assert_msg(ru_wait(readers[i]) == 0, "reader process %d failed", i);
-    ck_assert_int_eq(sltd_verify(&vr, db), 0);
+    ck_assert_int_eq(sltd_db_verify(&vr, db), 0);
     ck_assert_int_eq(ru_state_get(&st, db), 0);
     ck_assert_uint_eq(st.sequence, (uint64_t)updates + 1);
     ck_assert_uint_eq(st.documents, NP + NR + KEEP * PER);
-    sltd_close(db);
+    sltd_db_close(db);
     fprintf(stderr,
             "stress: %ld deltas in %.1f s (%.1f ms each, pack + apply) under %d reader threads in %d processes: "
             "%ld rounds, %ld lookups; false negatives %ld, stale/early %ld, torn %ld, mixed %ld, backwards %ld, "
@@ -371,13 +374,13 @@ static void *spin_lookups(void *arg)
 {
     sltd_db *db = arg;
     char num[16];
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     double end = ru_now() + 0.05;
     unsigned long i = 0;
 
     while (ru_now() < end) {
         tu_number(num, SP, i++ % NP);
-        if (sltd_lookup(&r, db, "UTO", num, NULL) != 0 || !r.listed)
+        if (sltd_db_lookup(&r, db, "UTO", num, NULL) != 0 || !r.listed)
             return (void *)1;
     }
     return NULL;
@@ -394,7 +397,7 @@ static int slot_holder(int fd)
 
     rc = ru_open(&db, dbdir, key, SLTD_OPEN_READONLY, 0);
     if (rc != 0) {
-        fprintf(stderr, "slot holder: open: %s (%s)\n", sltd_strerror(rc), sltd_errmsg(NULL));
+        fprintf(stderr, "slot holder: open: %s (%s)\n", sltd_error_text(rc), sltd_error_detail());
         return rc == SLTD_EREADERS ? 4 : 2;
     }
     for (i = 0; i < 3; i++)
@@ -408,7 +411,7 @@ static int slot_holder(int fd)
         for (;;)
             pause();
     }
-    sltd_close(db);
+    sltd_db_close(db);
     return bad ? 5 : 0;
 }
 
@@ -416,7 +419,7 @@ START_TEST(killed_readers_slots_reclaimed)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *keeper = NULL;
-    sltd_result r;
+    sltd_result r = SLTD_RESULT_INIT;
     char num[16], c;
     int k, p[2], st;
     pid_t pid;
@@ -426,12 +429,12 @@ START_TEST(killed_readers_slots_reclaimed)
     o.flags = SLTD_OPEN_CREATE;
     o.key_path = key;
     o.max_readers = SMALL_READERS;
-    ck_assert_int_eq(sltd_open(&keeper, dbdir, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&keeper, dbdir, &o), 0);
     {
         char feed[4096];
         tu_at(feed, "p.csv");
         ck_assert_int_eq(tu_feed(feed, SP, 0, NP), 0);
-        ck_assert_int_eq(sltd_import_feed(NULL, keeper, feed, 0), 0);
+        ck_assert_int_eq(sltd_db_import_feed(NULL, keeper, feed, 0), 0);
     }
     /* the keeper stays open throughout: the lock file is never re-initialised by a first opener, so
      * only mdb_reader_check can give dead readers' slots back */
@@ -455,7 +458,7 @@ START_TEST(killed_readers_slots_reclaimed)
         kill(pid, SIGKILL);
         ck_assert_int_eq(ru_wait(pid), 1000 + SIGKILL);
         /* the keeper's own lookups still work */
-        ck_assert_int_eq(sltd_lookup(&r, keeper, "UTO", num, NULL), 0);
+        ck_assert_int_eq(sltd_db_lookup(&r, keeper, "UTO", num, NULL), 0);
         ck_assert(r.listed);
     }
     /* and a last reader, run to completion */
@@ -469,9 +472,9 @@ START_TEST(killed_readers_slots_reclaimed)
         char feed[4096];
         tu_at(feed, "more.csv");
         ck_assert_int_eq(tu_feed(feed, SD, 0, 10), 0);
-        ck_assert_int_eq(sltd_import_feed(NULL, keeper, feed, 0), 0);
+        ck_assert_int_eq(sltd_db_import_feed(NULL, keeper, feed, 0), 0);
     }
-    sltd_close(keeper);
+    sltd_db_close(keeper);
     fprintf(stderr, "stress: %d reader processes holding slots killed with SIGKILL (%d reader slots): every later "
                     "reader got in\n", KILLS, SMALL_READERS);
 }

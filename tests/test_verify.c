@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_verify.c — sltd_verify recomputes what a replica claims: it passes on good data and fails on
+/* test_verify.c — sltd_db_verify recomputes what a replica claims: it passes on good data and fails on
  * each kind of damage, injected below the public API. */
 #include <check.h>
 #include <stdlib.h>
@@ -41,14 +41,14 @@ static void setup(void)
     tu_path(dir, sizeof dir, tmp, "db");
     tu_path(feed, sizeof feed, tmp, "feed.csv");
     o.flags = SLTD_OPEN_CREATE;
-    ck_assert_int_eq(sltd_open(&db, dir, &o), 0);
+    ck_assert_int_eq(sltd_db_open(&db, dir, &o), 0);
     ck_assert_int_eq(tu_feed(feed, 30, 0, 3000), 0);
-    ck_assert_int_eq(sltd_import_feed(NULL, db, feed, 0), 0);
+    ck_assert_int_eq(sltd_db_import_feed(NULL, db, feed, 0), 0);
 }
 
 static void teardown(void)
 {
-    sltd_close(db);
+    sltd_db_close(db);
     tu_rmtree(tmp);
     free(tmp);
 }
@@ -56,14 +56,14 @@ static void teardown(void)
 START_TEST(good_data_verifies)
 {
     sltd_verify_report r;
-    sltd_stats st;
+    sltd_stats st = SLTD_STATS_INIT;
 
-    ck_assert_int_eq(sltd_verify(&r, db), 0);
+    ck_assert_int_eq(sltd_db_verify(&r, db), 0);
     ck_assert_uint_eq(r.records, 3000);
     ck_assert_uint_eq(r.documents, 3000);
     ck_assert(r.counts_ok && r.checksum_ok && r.filter_checked);
     ck_assert_uint_eq(r.filter_missing, 0);
-    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
     ck_assert_mem_eq(st.checksum, r.checksum, 16);
 }
 END_TEST
@@ -76,13 +76,13 @@ START_TEST(record_behind_the_back)
     uint8_t d[16], val[SLTD__REC_MAX];
     sltd__txn *w;
 
-    ck_assert_int_eq(sltd_digest(d, db, "UTO", "ZZ9999999"), 0);
+    ck_assert_int_eq(sltd_db_digest(d, db, "UTO", "ZZ9999999"), 0);
     ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
     ck_assert_int_eq(sltd__store_put(w, d, val, sltd__record_encode(val, &rec), 0), 0);
     ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
-    ck_assert_int_eq(sltd_verify(&r, db), SLTD_ECORRUPT);
+    ck_assert_int_eq(sltd_db_verify(&r, db), SLTD_ECORRUPT);
     ck_assert(!r.counts_ok);
-    ck_assert_ptr_nonnull(strstr(sltd_errmsg(db), "scan found 3001"));
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "scan found 3001"));
 }
 END_TEST
 
@@ -97,14 +97,14 @@ START_TEST(changed_details)
     char num[16];
 
     tu_number(num, 30, 17);
-    ck_assert_int_eq(sltd_digest(d, db, "UTO", num), 0);
+    ck_assert_int_eq(sltd_db_digest(d, db, "UTO", num), 0);
     ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
     ck_assert_int_eq(sltd__store_get(w, d, &cur, &len), 0);
     memcpy(val, cur, len);
     val[1] = val[1] == SLTD_STATUS_LOST ? SLTD_STATUS_STOLEN : SLTD_STATUS_LOST; /* the status byte */
     ck_assert_int_eq(sltd__store_put(w, d, val, len, 0), 0);
     ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
-    ck_assert_int_eq(sltd_verify(&r, db), SLTD_ECORRUPT);
+    ck_assert_int_eq(sltd_db_verify(&r, db), SLTD_ECORRUPT);
     ck_assert(r.counts_ok);
     ck_assert(!r.checksum_ok);
 }
@@ -118,11 +118,11 @@ START_TEST(undecodable_record)
     char num[16];
 
     tu_number(num, 30, 5);
-    ck_assert_int_eq(sltd_digest(d, db, "UTO", num), 0);
+    ck_assert_int_eq(sltd_db_digest(d, db, "UTO", num), 0);
     ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
     ck_assert_int_eq(sltd__store_put(w, d, bad, sizeof bad, 0), 0);
     ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
-    ck_assert_int_eq(sltd_verify(NULL, db), SLTD_ECORRUPT);
+    ck_assert_int_eq(sltd_db_verify(NULL, db), SLTD_ECORRUPT);
 }
 END_TEST
 
@@ -138,13 +138,13 @@ START_TEST(filter_misses_documents)
 
     ck_assert_ptr_nonnull(b);
     tu_number(num, 30, 42);
-    ck_assert_int_eq(sltd_digest(d, db, "UTO", num), 0);
+    ck_assert_int_eq(sltd_db_digest(d, db, "UTO", num), 0);
     blk = sltd__bloom_block(b, d);
     sltd__bloom_write_begin(b);
     for (i = 0; i < 8; i++)
         atomic_store(&b->words[blk * 8 + i], 0); /* that document's block emptied */
     sltd__bloom_write_end(b, 0);
-    ck_assert_int_eq(sltd_verify(&r, db), SLTD_ECORRUPT);
+    ck_assert_int_eq(sltd_db_verify(&r, db), SLTD_ECORRUPT);
     ck_assert_uint_gt(r.filter_missing, 0);
     ck_assert(r.counts_ok && r.checksum_ok);
 }
@@ -156,15 +156,15 @@ END_TEST
 START_TEST(stale_data_flagged_or_refused)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
-    sltd_result r;
-    sltd_stats st;
+    sltd_result r = SLTD_RESULT_INIT;
+    sltd_stats st = SLTD_STATS_INIT;
     uint8_t b[8];
     sltd__txn *w;
     char num[16];
     int64_t now = (int64_t)time(NULL);
 
     tu_number(num, 30, 3);
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0);
     ck_assert(r.listed && !r.stale);
     ck_assert_int_eq(r.data_expires, 0);
     ck_assert_int_eq(sltd__store_write_begin(store_of(db), &w), 0);
@@ -175,22 +175,22 @@ START_TEST(stale_data_flagged_or_refused)
     sltd__meta_encode_u64(b, (uint64_t)(now - 2 * 86400));
     ck_assert_int_eq(sltd__store_meta_put(w, META_EXPIRES, b, 8), 0);
     ck_assert_int_eq(sltd__store_commit(store_of(db), w), 0);
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0); /* a hit */
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), 0); /* a hit */
     ck_assert(r.listed && r.stale);
     ck_assert_uint_eq(r.data_sequence, 7);
     ck_assert_int_eq(r.data_expires, now - 2 * 86400);
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", "ZZ0000001", NULL), 0); /* a miss, which never reads LMDB */
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", "ZZ0000001", NULL), 0); /* a miss, which never reads LMDB */
     ck_assert(!r.listed && r.stale);
-    ck_assert_int_eq(sltd_stats_get(&st, db), 0);
+    ck_assert_int_eq(sltd_db_stats_get(&st, db), 0);
     ck_assert_int_eq(st.expires, now - 2 * 86400);
-    sltd_close(db);
+    sltd_db_close(db);
     o.flags = SLTD_OPEN_READONLY | SLTD_OPEN_REFUSE_STALE;
-    ck_assert_int_eq(sltd_open(&db, dir, &o), 0);
-    ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), SLTD_EEXPIRED);
+    ck_assert_int_eq(sltd_db_open(&db, dir, &o), 0);
+    ck_assert_int_eq(sltd_db_lookup(&r, db, "UTO", num, NULL), SLTD_EEXPIRED);
     ck_assert_int_eq(r.error, SLTD_EEXPIRED);
     {
         sltd_query q = { "UTO", num, NULL };
-        ck_assert_int_eq(sltd_lookup_batch(&r, db, &q, 1), SLTD_EEXPIRED);
+        ck_assert_int_eq(sltd_db_lookup_batch(&r, db, &q, 1), SLTD_EEXPIRED);
     }
 }
 END_TEST

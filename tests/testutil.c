@@ -62,7 +62,7 @@ void tu_signing_keys(char sec[4096], char pub[4096], const char *name)
 
     tu_path(prefix, sizeof prefix, tu_dir, name);
     rc = sltd_signing_key_create(NULL, prefix);
-    ck_assert_msg(rc == 0, "signing keys %s: %s", prefix, sltd_strerror(rc));
+    ck_assert_msg(rc == 0, "signing keys %s: %s", prefix, sltd_error_text(rc));
     snprintf(sec, 4096, "%s.sec", prefix);
     snprintf(pub, 4096, "%s.pub", prefix);
 }

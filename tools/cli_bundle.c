@@ -4,7 +4,6 @@
  * input (a bundle that is forged, damaged, replayed, rolled back, for another base, expired...) · 3
  * database, key or system error. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +11,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-
-#define TRUST_MAX 64
 
 static const char keygen_help[] =
     "usage: sltd keygen --out PREFIX\n"
@@ -47,86 +44,6 @@ static const char apply_help[] =
     "made with another deployment key, or a result whose state checksum is not the published one.\n"
     "  --dry-run   check everything, change nothing\n";
 
-enum { O_OUT = 1000, O_KEY, O_SIGN, O_SEQ, O_BASE, O_EXPIRES, O_DB, O_TRUST, O_DRY, O_IGNORE, O_HELP };
-
-static const struct option longopts[] = {
-    { "out", required_argument, NULL, O_OUT },
-    { "output", required_argument, NULL, O_OUT },
-    { "key", required_argument, NULL, O_KEY },
-    { "sign", required_argument, NULL, O_SIGN },
-    { "seq", required_argument, NULL, O_SEQ },
-    { "base", required_argument, NULL, O_BASE },
-    { "expires", required_argument, NULL, O_EXPIRES },
-    { "db", required_argument, NULL, O_DB },
-    { "trust", required_argument, NULL, O_TRUST },
-    { "dry-run", no_argument, NULL, O_DRY },
-    { "ignore-unknown", no_argument, NULL, O_IGNORE },
-    { "help", no_argument, NULL, O_HELP },
-    { NULL, 0, NULL, 0 },
-};
-
-typedef struct bargs {
-    const char *out, *key, *sign, *db;
-    const char *trust[TRUST_MAX];
-    size_t ntrust;
-    unsigned long long seq, base, days;
-    int has_seq, has_base, has_days, dry, ignore;
-    int npos;
-    char **pos;
-} bargs;
-
-/* 0 parsed; -1 --help printed; else an exit status. `allowed`: the option letters this command takes. */
-static int parse(bargs *a, int argc, char **argv, const char *allowed, const char *help)
-{
-    const char *cmd = argv[0];
-    int c;
-
-    memset(a, 0, sizeof *a);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-        static const char letters[] = "okisbedtDIh"; /* O_OUT .. O_HELP in order */
-        char l = c == 'o' ? 'o' : c == 'h' ? 'h' : (c >= O_OUT && c <= O_HELP) ? letters[c - O_OUT] : '?';
-        if (l == '?')
-            return cli_usage_error(cmd, "unknown option, or an option without its value");
-        if (l != 'h' && strchr(allowed, l) == NULL)
-            return cli_usage_error(cmd, "an option given does not apply to this command");
-        switch (l) {
-        case 'h': fputs(help, stdout); return -1;
-        case 'o': a->out = optarg; break;
-        case 'k': a->key = optarg; break;
-        case 'i': a->sign = optarg; break;
-        case 's':
-            if (cli_number(&a->seq, optarg, 1, UINT64_MAX) != 0)
-                return cli_usage_error(cmd, "--seq must be a whole number >= 1");
-            a->has_seq = 1;
-            break;
-        case 'b':
-            if (cli_number(&a->base, optarg, 0, UINT64_MAX) != 0)
-                return cli_usage_error(cmd, "--base must be a whole number");
-            a->has_base = 1;
-            break;
-        case 'e':
-            if (cli_number(&a->days, optarg, 0, SLTD_BUNDLE_DAYS_MAX) != 0)
-                return cli_usage_error(cmd, "--expires must be a number of days from 0 to 3650");
-            a->has_days = 1;
-            break;
-        case 'd': a->db = optarg; break;
-        case 't':
-            if (a->ntrust == TRUST_MAX)
-                return cli_usage_error(cmd, "too many --trust keys");
-            a->trust[a->ntrust++] = optarg;
-            break;
-        case 'D': a->dry = 1; break;
-        case 'I': a->ignore = 1; break;
-        default: break;
-        }
-    }
-    a->npos = argc - optind;
-    a->pos = argv + optind;
-    return 0;
-}
-
 static void describe(const char *verb, const char *path, const sltd_bundle_report *r)
 {
     char sum[33], id[2 * SLTD_KEYID_SIZE + 1], t1[32], t2[32];
@@ -135,11 +52,11 @@ static void describe(const char *verb, const char *path, const sltd_bundle_repor
     cli_hex(id, r->key_id, SLTD_KEYID_SIZE);
     cli_when(t1, r->created);
     cli_when(t2, r->expires);
-    fprintf(stderr, "%s %s: %s bundle, sequence %llu", verb, path, r->kind == SLTD_BUNDLE_DELTA ? "delta" : "full",
+    cli_info("%s %s: %s bundle, sequence %llu", verb, path, r->kind == SLTD_BUNDLE_DELTA ? "delta" : "full",
             (unsigned long long)r->sequence);
     if (r->kind == SLTD_BUNDLE_DELTA)
-        fprintf(stderr, " on base %llu", (unsigned long long)r->base);
-    fprintf(stderr, ", %llu entries, signing key id %s\n  created %s, expires %s; after apply: %llu records, "
+        cli_info(" on base %llu", (unsigned long long)r->base);
+    cli_info(", %llu entries, signing key id %s\n  created %s, expires %s; after apply: %llu records, "
                     "checksum %s\n",
             (unsigned long long)r->entries, id, t1, t2, (unsigned long long)r->records, sum);
 }
@@ -148,20 +65,19 @@ int cli_keygen(int argc, char **argv)
 {
     uint8_t id[SLTD_KEYID_SIZE];
     char idhex[2 * SLTD_KEYID_SIZE + 1];
-    bargs a;
-    int rc = parse(&a, argc, argv, "o", keygen_help);
+    args a;
+    int rc = cli_parse_args(&a, argc, argv, OPT(O_OUT), OPT(O_OUT), keygen_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
-    if (a.out == NULL || a.npos != 0)
-        return cli_usage_error("keygen", a.out == NULL ? "--out PREFIX is required" : "unexpected argument");
-    if ((rc = sltd_signing_key_create(id, a.out)) != SLTD_OK)
-        return cli_fail_with("keygen", rc, rc == SLTD_EEXIST || rc == SLTD_EINVAL ? CLI_USAGE : CLI_SYSTEM);
+    if (a.npos != 0)
+        return cli_usage_error("keygen", "unexpected argument");
+    if ((rc = sltd_signing_key_create(id, a.text[O_OUT])) != SLTD_OK)
+        return cli_fail("keygen", rc, 0);
     cli_hex(idhex, id, sizeof id);
-    fprintf(stderr,
-            "sltd keygen: wrote %s.sec (secret, mode 0600: keep it with the authority) and %s.pub (pin it on "
+    cli_info("sltd keygen: wrote %s.sec (secret, mode 0600: keep it with the authority) and %s.pub (pin it on "
             "kiosks)\n  key id %s\n",
-            a.out, a.out, idhex);
+             a.text[O_OUT], a.text[O_OUT], idhex);
     return CLI_CLEAR;
 }
 
@@ -171,43 +87,44 @@ int cli_pack(int argc, char **argv)
     sltd_options oo = SLTD_OPTIONS_INIT;
     sltd_bundle_report r;
     sltd_db *db = NULL;
-    bargs a;
-    int rc = parse(&a, argc, argv, "okisbedI", pack_help);
+    args a;
+    int rc = cli_parse_args(&a, argc, argv,
+                            OPT(O_OUT) | OPT(O_KEY) | OPT(O_SIGN) | OPT(O_SEQ) | OPT(O_BASE) | OPT(O_EXPIRES) |
+                                OPT(O_DB) | OPT(O_IGNORE),
+                            OPT(O_OUT) | OPT(O_SIGN) | OPT(O_SEQ), pack_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.npos != 1)
         return cli_usage_error("pack", "give exactly one FEED.csv (or - for standard input)");
-    if (a.out == NULL || a.sign == NULL || !a.has_seq)
-        return cli_usage_error("pack", "-o BUNDLE, --sign PREFIX.sec and --seq N are required");
-    if (a.key == NULL && a.db == NULL)
-        return cli_usage_error("pack", "--key FILE is required (the deployment's master key)");
-    if (a.has_base && a.db == NULL)
+    if (a.text[O_KEY] == NULL && a.text[O_DB] == NULL)
+        return cli_usage_error("pack", "--key FILE is required (the deployment's master key; or set SLTD_KEY)");
+    if (a.set[O_BASE] && a.text[O_DB] == NULL)
         return cli_usage_error("pack", "a delta (--base) needs --db DIR: the authority's replica at the base sequence");
-    if (a.has_base && a.base >= a.seq)
+    if (a.set[O_BASE] && a.num[O_BASE] >= a.num[O_SEQ])
         return cli_usage_error("pack", "--seq must be greater than --base");
     if (strcmp(a.pos[0], "-") != 0 && access(a.pos[0], R_OK) != 0) {
         fprintf(stderr, "sltd pack: %s: %s\n", a.pos[0], strerror(errno));
         return CLI_USAGE;
     }
-    po.key_path = a.key;
-    po.sign_path = a.sign;
-    po.sequence = a.seq;
-    po.delta = a.has_base;
-    po.base = a.base;
-    if (a.has_days)
-        po.valid_days = (unsigned)a.days;
-    po.flags = a.ignore ? SLTD_IMPORT_IGNORE_UNKNOWN : 0;
-    if (a.db != NULL) {
-        oo.key_path = a.key;
-        if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
-            return cli_fail_with("pack", rc, CLI_SYSTEM);
+    po.key_path = a.text[O_KEY];
+    po.sign_path = a.text[O_SIGN];
+    po.sequence = a.num[O_SEQ];
+    po.delta = a.set[O_BASE];
+    po.base = a.num[O_BASE];
+    if (a.set[O_EXPIRES])
+        po.valid_days = (unsigned)a.num[O_EXPIRES];
+    po.flags = a.set[O_IGNORE] ? SLTD_IMPORT_IGNORE_UNKNOWN : 0;
+    if (a.text[O_DB] != NULL) {
+        oo.key_path = a.text[O_KEY];
+        if ((rc = sltd_db_open(&db, a.text[O_DB], &oo)) != SLTD_OK)
+            return cli_fail("pack", rc, 0);
     }
-    rc = sltd_pack_bundle(&r, db, a.pos[0], a.out, &po);
-    sltd_close(db);
+    rc = sltd_bundle_pack(&r, db, a.pos[0], a.text[O_OUT], &po);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
-        return cli_fail_with("pack", rc, cli_exit_update(rc));
-    describe("sltd pack: wrote", a.out, &r);
+        return cli_fail("pack", rc, 1);
+    describe("sltd pack: wrote", a.text[O_OUT], &r);
     return CLI_CLEAR;
 }
 
@@ -216,30 +133,29 @@ int cli_apply(int argc, char **argv)
     sltd_options oo = SLTD_OPTIONS_INIT;
     sltd_bundle_report r;
     sltd_db *db = NULL;
-    bargs a;
-    int rc = parse(&a, argc, argv, "dktD", apply_help);
+    args a;
+    int rc = cli_parse_args(&a, argc, argv, OPT(O_DB) | OPT(O_KEY) | OPT(O_TRUST) | OPT(O_DRY),
+                            OPT(O_DB) | OPT(O_TRUST), apply_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
-    if (a.db == NULL || a.ntrust == 0)
-        return cli_usage_error("apply", "--db DIR and at least one --trust PREFIX.pub are required");
     if (a.npos != 1)
         return cli_usage_error("apply", "give exactly one BUNDLE");
     if (access(a.pos[0], R_OK) != 0) {
         fprintf(stderr, "sltd apply: %s: %s\n", a.pos[0], strerror(errno));
         return CLI_USAGE;
     }
-    oo.key_path = a.key;
-    if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
-        return cli_fail_with("apply", rc, CLI_SYSTEM);
-    rc = sltd_apply_bundle(&r, db, a.pos[0], a.trust, a.ntrust, a.dry ? SLTD_APPLY_DRY_RUN : 0);
-    sltd_close(db);
+    oo.key_path = a.text[O_KEY];
+    if ((rc = sltd_db_open(&db, a.text[O_DB], &oo)) != SLTD_OK)
+        return cli_fail("apply", rc, 0);
+    rc = sltd_bundle_apply(&r, db, a.pos[0], a.list, a.nlist, a.set[O_DRY] ? SLTD_APPLY_DRY_RUN : 0);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
         /* a bundle made with another deployment key is refused input, not a key error of this database */
-        return cli_fail_with("apply", rc, cli_exit_update(rc));
-    describe(a.dry ? "sltd apply --dry-run: checked" : "sltd apply: applied", a.pos[0], &r);
-    fprintf(stderr, "  %llu added, %llu updated, %llu unchanged, %llu removed, %llu not found%s\n",
+        return cli_fail("apply", rc, 1);
+    describe(a.set[O_DRY] ? "sltd apply --dry-run: checked" : "sltd apply: applied", a.pos[0], &r);
+    cli_info("  %llu added, %llu updated, %llu unchanged, %llu removed, %llu not found%s\n",
             (unsigned long long)r.added, (unsigned long long)r.updated, (unsigned long long)r.unchanged,
-            (unsigned long long)r.removed, (unsigned long long)r.not_found, a.dry ? " (nothing changed)" : "");
+            (unsigned long long)r.removed, (unsigned long long)r.not_found, a.set[O_DRY] ? " (nothing changed)" : "");
     return CLI_CLEAR;
 }

@@ -5,7 +5,6 @@
  * forged, expired, replayed, rolled-back or fast-forwarded index, a wrong hash or size, a redirect, more
  * than --max-bytes) · 3 database, key, system or network error (sync: after every retry). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,6 @@
 
 #include "cli.h"
 
-#define ROOTS_MAX 8
 #define APPLIED_MAX 64
 
 static const char publish_help[] =
@@ -67,111 +65,6 @@ static const char revoke_help[] =
     "anything it signs from their next sync on; data it signed is replaced by a full bundle. Certify a\n"
     "new key and publish with it (sltd publish --full) right after.\n";
 
-enum { O_REPO = 1000, O_DB, O_KEY, O_SIGN, O_KEYS, O_EXPIRES, O_FULL, O_FULL_EVERY, O_KEEP, O_GRACE, O_IGNORE,
-       O_JSON, O_TRUST, O_FROM, O_MAX_BYTES, O_CA, O_RETRIES, O_TIMEOUT, O_QUIET, O_ROOT, O_DAYS, O_HELP };
-
-static const struct option longopts[] = {
-    { "repo", required_argument, NULL, O_REPO },
-    { "db", required_argument, NULL, O_DB },
-    { "key", required_argument, NULL, O_KEY },
-    { "sign", required_argument, NULL, O_SIGN },
-    { "keys", required_argument, NULL, O_KEYS },
-    { "expires", required_argument, NULL, O_EXPIRES },
-    { "full", no_argument, NULL, O_FULL },
-    { "full-every", required_argument, NULL, O_FULL_EVERY },
-    { "keep", required_argument, NULL, O_KEEP },
-    { "grace", required_argument, NULL, O_GRACE },
-    { "ignore-unknown", no_argument, NULL, O_IGNORE },
-    { "json", no_argument, NULL, O_JSON },
-    { "trust", required_argument, NULL, O_TRUST },
-    { "from", required_argument, NULL, O_FROM },
-    { "max-bytes", required_argument, NULL, O_MAX_BYTES },
-    { "ca-file", required_argument, NULL, O_CA },
-    { "retries", required_argument, NULL, O_RETRIES },
-    { "timeout", required_argument, NULL, O_TIMEOUT },
-    { "quiet", no_argument, NULL, O_QUIET },
-    { "root", required_argument, NULL, O_ROOT },
-    { "days", required_argument, NULL, O_DAYS },
-    { "help", no_argument, NULL, O_HELP },
-    { NULL, 0, NULL, 0 },
-};
-
-typedef struct fargs {
-    const char *repo, *db, *key, *sign, *keys, *from, *ca, *root;
-    const char *trust[ROOTS_MAX];
-    size_t ntrust;
-    unsigned long long expires, full_every, keep, grace, max_bytes, retries, timeout, days;
-    int has_expires, has_days, has_retries, full, ignore, json, quiet;
-    int npos;
-    char **pos;
-} fargs;
-
-/* A numeric option: 0, or the usage error's exit status. */
-static int numopt(unsigned long long *out, const char *cmd, const char *name, unsigned long long min,
-                  unsigned long long max)
-{
-    char msg[128];
-
-    if (cli_number(out, optarg, min, max) == 0)
-        return 0;
-    snprintf(msg, sizeof msg, "--%s must be a whole number from %llu to %llu", name, min, max);
-    return cli_usage_error(cmd, msg);
-}
-
-/* 0 parsed; -1 --help printed; else an exit status. `allowed`: the O_* options this command takes. */
-static int parse(fargs *a, int argc, char **argv, unsigned long long allowed, const char *help)
-{
-    const char *cmd = argv[0];
-    int c, rc = 0;
-
-    memset(a, 0, sizeof *a);
-    optind = 1;
-    opterr = 0;
-    while (rc == 0 && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'h' || c == O_HELP) {
-            fputs(help, stdout);
-            return -1;
-        }
-        if (c < O_REPO || c > O_HELP)
-            return cli_usage_error(cmd, "unknown option, or an option without its value");
-        if (!(allowed & (1ull << (c - O_REPO))))
-            return cli_usage_error(cmd, "an option given does not apply to this command");
-        switch (c) {
-        case O_REPO: a->repo = optarg; break;
-        case O_DB: a->db = optarg; break;
-        case O_KEY: a->key = optarg; break;
-        case O_SIGN: a->sign = optarg; break;
-        case O_KEYS: a->keys = optarg; break;
-        case O_FROM: a->from = optarg; break;
-        case O_CA: a->ca = optarg; break;
-        case O_ROOT: a->root = optarg; break;
-        case O_FULL: a->full = 1; break;
-        case O_IGNORE: a->ignore = 1; break;
-        case O_JSON: a->json = 1; break;
-        case O_QUIET: a->quiet = 1; break;
-        case O_EXPIRES: rc = numopt(&a->expires, cmd, "expires", 0, SLTD_BUNDLE_DAYS_MAX); a->has_expires = 1; break;
-        case O_FULL_EVERY: rc = numopt(&a->full_every, cmd, "full-every", 1, 1000000); break;
-        case O_KEEP: rc = numopt(&a->keep, cmd, "keep", 1, 4000); break;
-        case O_GRACE: rc = numopt(&a->grace, cmd, "grace", 1, 100000); break;
-        case O_MAX_BYTES: rc = numopt(&a->max_bytes, cmd, "max-bytes", 1, UINT64_MAX); break;
-        case O_RETRIES: rc = numopt(&a->retries, cmd, "retries", 0, SLTD_SYNC_RETRIES_MAX); a->has_retries = 1; break;
-        case O_TIMEOUT: rc = numopt(&a->timeout, cmd, "timeout", 1, 3600); break;
-        case O_DAYS: rc = numopt(&a->days, cmd, "days", 1, SLTD_BUNDLE_DAYS_MAX); a->has_days = 1; break;
-        case O_TRUST:
-            if (a->ntrust == ROOTS_MAX)
-                return cli_usage_error(cmd, "too many --trust keys");
-            a->trust[a->ntrust++] = optarg;
-            break;
-        default: break;
-        }
-    }
-    a->npos = argc - optind;
-    a->pos = argv + optind;
-    return rc;
-}
-
-#define OPT(o) (1ull << ((o) - O_REPO))
-
 static int readable(const char *cmd, const char *path)
 {
     if (access(path, R_OK) == 0)
@@ -198,64 +91,64 @@ int cli_publish(int argc, char **argv)
     struct timespec t0;
     char sum[33], exp[32];
     sltd_db *db = NULL;
-    fargs a;
-    int rc = parse(&a, argc, argv,
-                   OPT(O_REPO) | OPT(O_DB) | OPT(O_KEY) | OPT(O_SIGN) | OPT(O_KEYS) | OPT(O_EXPIRES) | OPT(O_FULL) |
-                       OPT(O_FULL_EVERY) | OPT(O_KEEP) | OPT(O_GRACE) | OPT(O_IGNORE) | OPT(O_JSON),
-                   publish_help);
+    args a;
+    int rc = cli_parse_args(&a, argc, argv,
+                            OPT(O_REPO) | OPT(O_DB) | OPT(O_KEY) | OPT(O_SIGN) | OPT(O_KEYS) | OPT(O_EXPIRES) |
+                                OPT(O_FULL) | OPT(O_FULL_EVERY) | OPT(O_KEEP) | OPT(O_GRACE) | OPT(O_IGNORE) | OPT(O_JSON),
+                            OPT(O_REPO) | OPT(O_DB) | OPT(O_SIGN), publish_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
-    if (a.repo == NULL || a.db == NULL || a.sign == NULL)
-        return cli_usage_error("publish", "--repo DIR, --db REPLICA and --sign PREFIX.sec are required");
     if (a.npos != 1)
         return cli_usage_error("publish", "give exactly one FEED.csv (or - for standard input)");
     if ((strcmp(a.pos[0], "-") != 0 && (rc = readable("publish", a.pos[0])) != 0) ||
-        (rc = readable("publish", a.sign)) != 0)
+        (rc = readable("publish", a.text[O_SIGN])) != 0)
         return rc;
-    po.sign_path = a.sign;
-    po.keys_path = a.keys;
-    if (a.has_expires)
-        po.valid_days = (unsigned)a.expires;
-    po.full = a.full;
-    po.full_every = (unsigned)a.full_every;
-    po.keep = (unsigned)a.keep;
-    po.grace_hours = (unsigned)a.grace;
-    po.flags = a.ignore ? SLTD_IMPORT_IGNORE_UNKNOWN : 0;
-    oo.key_path = a.key;
-    if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK)
-        return cli_fail_with("publish", rc, CLI_SYSTEM);
+    po.sign_path = a.text[O_SIGN];
+    po.keys_path = a.text[O_KEYS];
+    if (a.set[O_EXPIRES])
+        po.valid_days = (unsigned)a.num[O_EXPIRES];
+    po.full = a.set[O_FULL];
+    po.full_every = (unsigned)a.num[O_FULL_EVERY];
+    po.keep = (unsigned)a.num[O_KEEP];
+    po.grace_hours = (unsigned)a.num[O_GRACE];
+    po.flags = a.set[O_IGNORE] ? SLTD_IMPORT_IGNORE_UNKNOWN : 0;
+    oo.key_path = a.text[O_KEY];
+    if ((rc = sltd_db_open(&db, a.text[O_DB], &oo)) != SLTD_OK)
+        return cli_fail("publish", rc, 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = sltd_publish(&r, db, a.repo, a.pos[0], &po);
-    sltd_close(db);
+    rc = sltd_publish(&r, db, a.text[O_REPO], a.pos[0], &po);
+    sltd_db_close(db);
     if (rc != SLTD_OK)
-        return cli_fail_with("publish", rc, cli_exit_update(rc));
+        return cli_fail("publish", rc, 1);
     cli_hex(sum, r.checksum, 16);
     cli_when(exp, r.expires);
     if (r.recovered_sequence != 0)
-        fprintf(stderr, "sltd publish: completed the interrupted publish of sequence %llu first\n",
+        cli_info("sltd publish: completed the interrupted publish of sequence %llu first\n",
                 (unsigned long long)r.recovered_sequence);
-    fprintf(stderr,
-            "sltd publish: %s now at sequence %llu (%llu records, checksum %s)\n"
+    cli_info("sltd publish: %s now at sequence %llu (%llu records, checksum %s)\n"
             "  delta %llu bytes (%llu added, %llu updated, %llu removed); %s; index lists %u delta(s) and the full "
             "of sequence %llu, %llu bytes, expires %s; %u old bundle file(s) pruned (%.2f s)\n",
-            a.repo, (unsigned long long)r.sequence, (unsigned long long)r.records, sum,
+             a.text[O_REPO], (unsigned long long)r.sequence, (unsigned long long)r.records, sum,
             (unsigned long long)r.delta_bytes, (unsigned long long)r.added, (unsigned long long)r.updated,
             (unsigned long long)r.removed, r.full_bytes ? "new full bundle" : "no new full bundle", r.deltas_listed,
             (unsigned long long)r.full_sequence, (unsigned long long)r.index_bytes, exp, r.pruned,
             seconds_since(&t0));
-    if (a.json)
+    if (a.set[O_JSON]) {
         printf("{\"sequence\":%llu,\"records\":%llu,\"checksum\":\"%s\",\"recovered_sequence\":%llu,"
                "\"delta_bytes\":%llu,\"full_bytes\":%llu,\"full_sequence\":%llu,\"deltas_listed\":%u,"
-               "\"index_bytes\":%llu,\"expires\":%lld,\"pruned\":%u,\"added\":%llu,\"updated\":%llu,"
-               "\"unchanged\":%llu,\"removed\":%llu,\"not_found\":%llu}\n",
+               "\"index_bytes\":%llu,\"expires\":",
                (unsigned long long)r.sequence, (unsigned long long)r.records, sum,
                (unsigned long long)r.recovered_sequence, (unsigned long long)r.delta_bytes,
                (unsigned long long)r.full_bytes, (unsigned long long)r.full_sequence, r.deltas_listed,
-               (unsigned long long)r.index_bytes, (long long)r.expires, r.pruned, (unsigned long long)r.added,
-               (unsigned long long)r.updated, (unsigned long long)r.unchanged, (unsigned long long)r.removed,
-               (unsigned long long)r.not_found);
-    return fflush(stdout) == 0 && !ferror(stdout) ? CLI_CLEAR : CLI_SYSTEM;
+               (unsigned long long)r.index_bytes);
+        cli_json_when(stdout, r.expires);
+        printf(",\"pruned\":%u,\"added\":%llu,\"updated\":%llu,\"unchanged\":%llu,\"removed\":%llu,"
+               "\"not_found\":%llu}\n",
+               r.pruned, (unsigned long long)r.added, (unsigned long long)r.updated, (unsigned long long)r.unchanged,
+               (unsigned long long)r.removed, (unsigned long long)r.not_found);
+    }
+    return CLI_CLEAR;
 }
 
 /* ---- sltd sync ---- */
@@ -284,17 +177,19 @@ static void sync_json(const sltd_sync_report *r, const synclog *l, int rc, doubl
     size_t i;
 
     cli_hex(sum, r->checksum, 16);
-    printf("{\"result\":\"%s\",\"code\":\"", rc != SLTD_OK ? (cli_exit_update(rc) == CLI_USAGE ? "refused" : "error")
+    printf("{\"result\":\"%s\",\"code\":\"", rc != SLTD_OK ? (cli_exit_for(rc, 1) == CLI_USAGE ? "refused" : "error")
                                               : r->updated ? "updated" : "current");
-    fwrite(sltd_strerror(rc), 1, strcspn(sltd_strerror(rc), ":"), stdout);
+    fwrite(sltd_error_text(rc), 1, strcspn(sltd_error_text(rc), ":"), stdout);
     printf("\",\"message\":");
-    cli_json_string(stdout, rc != SLTD_OK ? sltd_errmsg(NULL) : "");
-    printf(",\"from\":%llu,\"to\":%llu,\"index\":{\"sequence\":%llu,\"published\":%lld,\"expires\":%lld,"
-           "\"keys_version\":%llu},\"key_recovery\":%s,\"fulls\":%u,\"deltas\":%u,\"bytes_planned\":%llu,"
+    cli_json_opt(stdout, rc != SLTD_OK ? sltd_error_detail() : NULL);
+    printf(",\"from\":%llu,\"to\":%llu,\"index\":{\"sequence\":%llu,\"published\":", (unsigned long long)r->from_sequence,
+           (unsigned long long)r->to_sequence, (unsigned long long)r->index_sequence);
+    cli_json_when(stdout, r->index_published);
+    fputs(",\"expires\":", stdout);
+    cli_json_when(stdout, r->index_expires);
+    printf(",\"keys_version\":%llu},\"key_recovery\":%s,\"fulls\":%u,\"deltas\":%u,\"bytes_planned\":%llu,"
            "\"bytes_fetched\":%llu,\"bytes_resumed\":%llu,\"retries\":%u,\"records\":%llu,\"checksum\":\"%s\","
            "\"seconds\":%.3f,\"applied\":[",
-           (unsigned long long)r->from_sequence, (unsigned long long)r->to_sequence,
-           (unsigned long long)r->index_sequence, (long long)r->index_published, (long long)r->index_expires,
            (unsigned long long)r->keys_version, r->key_recovery ? "true" : "false", r->fulls, r->deltas,
            (unsigned long long)r->bytes_planned, (unsigned long long)r->bytes_fetched,
            (unsigned long long)r->bytes_resumed, r->retries, (unsigned long long)r->records, sum, secs);
@@ -315,57 +210,52 @@ int cli_sync(int argc, char **argv)
     synclog *log = NULL;
     sltd_db *db = NULL;
     size_t i;
-    fargs a;
-    int rc = parse(&a, argc, argv,
-                   OPT(O_DB) | OPT(O_KEY) | OPT(O_TRUST) | OPT(O_FROM) | OPT(O_MAX_BYTES) | OPT(O_CA) | OPT(O_RETRIES) |
-                       OPT(O_TIMEOUT) | OPT(O_JSON) | OPT(O_QUIET),
-                   sync_help);
+    args a;
+    int rc = cli_parse_args(&a, argc, argv,
+                            OPT(O_DB) | OPT(O_KEY) | OPT(O_TRUST) | OPT(O_FROM) | OPT(O_MAX_BYTES) | OPT(O_CA) |
+                                OPT(O_RETRIES) | OPT(O_TIMEOUT) | OPT(O_JSON),
+                            OPT(O_DB) | OPT(O_TRUST) | OPT(O_FROM), sync_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
-    if (a.db == NULL || a.ntrust == 0 || a.from == NULL)
-        return cli_usage_error("sync", "--db DIR, --trust ROOT.pub and --from URL|DIR are required");
     if (a.npos != 0)
         return cli_usage_error("sync", "unexpected argument");
-    for (i = 0; i < a.ntrust; i++)
-        if ((rc = readable("sync", a.trust[i])) != 0)
+    for (i = 0; i < a.nlist; i++)
+        if ((rc = readable("sync", a.list[i])) != 0)
             return rc;
-    if (a.ca != NULL && (rc = readable("sync", a.ca)) != 0)
+    if (a.text[O_CA] != NULL && (rc = readable("sync", a.text[O_CA])) != 0)
         return rc;
     if ((log = calloc(1, sizeof *log)) == NULL)
-        return cli_fail_with("sync", SLTD_ENOMEM, CLI_SYSTEM);
-    log->quiet = a.quiet;
-    so.roots = a.trust;
-    so.nroots = a.ntrust;
-    so.ca_file = a.ca;
-    so.max_bytes = a.max_bytes;
-    if (a.has_retries)
-        so.retries = (unsigned)a.retries;
-    so.timeout_s = (unsigned)a.timeout;
+        return cli_fail("sync", SLTD_ENOMEM, 0);
+    log->quiet = cli_quiet();
+    so.roots = a.list;
+    so.nroots = a.nlist;
+    so.ca_file = a.text[O_CA];
+    so.max_bytes = a.num[O_MAX_BYTES];
+    if (a.set[O_RETRIES])
+        so.retries = (unsigned)a.num[O_RETRIES];
+    so.timeout_s = (unsigned)a.num[O_TIMEOUT];
     so.event_fn = on_event;
     so.event_ctx = log;
-    oo.key_path = a.key;
-    if ((rc = sltd_open(&db, a.db, &oo)) != SLTD_OK) {
+    oo.key_path = a.text[O_KEY];
+    if ((rc = sltd_db_open(&db, a.text[O_DB], &oo)) != SLTD_OK) {
         free(log);
-        return cli_fail_with("sync", rc, CLI_SYSTEM);
+        return cli_fail("sync", rc, 0);
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = sltd_sync(&r, db, a.from, &so);
-    sltd_close(db);
-    if (a.json)
+    rc = sltd_sync(&r, db, a.text[O_FROM], &so);
+    sltd_db_close(db);
+    if (a.set[O_JSON])
         sync_json(&r, log, rc, seconds_since(&t0));
     free(log);
-    if (rc != SLTD_OK) {
-        rc = cli_fail_with("sync", rc, cli_exit_update(rc));
-        return fflush(stdout) == 0 && !ferror(stdout) ? rc : CLI_SYSTEM;
-    }
-    if (!a.quiet)
-        fprintf(stderr, "sltd sync: %s at sequence %llu (%llu records); %llu bytes fetched%s, %u retr%s (%.2f s)\n",
+    if (rc != SLTD_OK)
+        return cli_fail("sync", rc, 1);
+    cli_info("sltd sync: %s at sequence %llu (%llu records); %llu bytes fetched%s, %u retr%s (%.2f s)\n",
                 r.updated ? "now" : "already current", (unsigned long long)r.to_sequence,
                 (unsigned long long)r.records, (unsigned long long)r.bytes_fetched,
                 r.bytes_resumed ? " (part resumed)" : "", r.retries, r.retries == 1 ? "y" : "ies",
                 seconds_since(&t0));
-    return fflush(stdout) == 0 && !ferror(stdout) ? CLI_CLEAR : CLI_SYSTEM;
+    return CLI_CLEAR;
 }
 
 /* ---- sltd certify, sltd revoke ---- */
@@ -377,13 +267,13 @@ static void print_keylist(const char *cmd, const char *path, const sltd_keylist_
 
     cli_hex(id, k->root_id, SLTD_KEYID_SIZE);
     cli_when(t1, k->expires);
-    fprintf(stderr, "sltd %s: wrote %s: key list version %llu, root %s, accepted until %s\n", cmd, path,
+    cli_info("sltd %s: wrote %s: key list version %llu, root %s, accepted until %s\n", cmd, path,
             (unsigned long long)k->list_version, id, t1);
     for (i = 0; i < k->nkeys; i++) {
         cli_hex(id, k->keys[i].key_id, SLTD_KEYID_SIZE);
         cli_when(t1, k->keys[i].not_before);
         cli_when(t2, k->keys[i].not_after);
-        fprintf(stderr, "  key %s  %s  %s .. %s\n", id, k->keys[i].revoked ? "REVOKED" : "active ", t1, t2);
+        cli_info("  key %s  %s  %s .. %s\n", id, k->keys[i].revoked ? "REVOKED" : "active ", t1, t2);
     }
 }
 
@@ -391,21 +281,22 @@ static int keylist_cmd(int argc, char **argv, int certify)
 {
     const char *cmd = certify ? "certify" : "revoke";
     sltd_keylist_info info;
-    fargs a;
-    int rc = parse(&a, argc, argv, OPT(O_ROOT) | OPT(O_KEYS) | (certify ? OPT(O_DAYS) : 0),
-                   certify ? certify_help : revoke_help);
+    args a;
+    int rc = cli_parse_args(&a, argc, argv, OPT(O_ROOT) | OPT(O_KEYS) | (certify ? OPT(O_DAYS) : 0),
+                            OPT(O_ROOT) | OPT(O_KEYS), certify ? certify_help : revoke_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
-    if (a.root == NULL || a.keys == NULL || a.npos != 1)
-        return cli_usage_error(cmd, "--root ROOT.sec, --keys KEYLIST and one SIGNING.pub are required");
-    if ((rc = readable(cmd, a.root)) != 0 || (rc = readable(cmd, a.pos[0])) != 0)
+    if (a.npos != 1)
+        return cli_usage_error(cmd, "give exactly one SIGNING.pub");
+    if ((rc = readable(cmd, a.text[O_ROOT])) != 0 || (rc = readable(cmd, a.pos[0])) != 0)
         return rc;
-    rc = certify ? sltd_key_certify(&info, a.keys, a.root, a.pos[0], 0, a.has_days ? (unsigned)a.days : 365)
-                 : sltd_key_revoke(&info, a.keys, a.root, a.pos[0]);
+    rc = certify ? sltd_key_certify(&info, a.text[O_KEYS], a.text[O_ROOT], a.pos[0], 0,
+                                    a.set[O_DAYS] ? (unsigned)a.num[O_DAYS] : 365)
+                 : sltd_key_revoke(&info, a.text[O_KEYS], a.text[O_ROOT], a.pos[0]);
     if (rc != SLTD_OK)
-        return cli_fail_with(cmd, rc, rc == SLTD_EIO || rc == SLTD_EFULL || rc == SLTD_ENOMEM ? CLI_SYSTEM : CLI_USAGE);
-    print_keylist(cmd, a.keys, &info);
+        return cli_fail(cmd, rc, 1);
+    print_keylist(cmd, a.text[O_KEYS], &info);
     return CLI_CLEAR;
 }
 
@@ -434,11 +325,16 @@ void cli_sync_state(sltd_db *db, int json)
     }
     cli_hex(id, s.signer, SLTD_KEYID_SIZE);
     if (json) {
-        printf("{\"last_sync\":%lld,\"index_sequence\":%llu,\"index_published\":%lld,\"index_expires\":%lld,"
-               "\"index_expired\":%s,\"keys_version\":%llu,\"signer\":\"%s\"}",
-               (long long)s.last_sync, (unsigned long long)s.index_sequence, (long long)s.index_published,
-               (long long)s.index_expires, s.index_expires != 0 && now >= s.index_expires ? "true" : "false",
-               (unsigned long long)s.keys_version, s.last_sync ? id : "");
+        fputs("{\"last_sync\":", stdout);
+        cli_json_when(stdout, s.last_sync);
+        printf(",\"index_sequence\":%llu,\"index_published\":", (unsigned long long)s.index_sequence);
+        cli_json_when(stdout, s.index_published);
+        fputs(",\"index_expires\":", stdout);
+        cli_json_when(stdout, s.index_expires);
+        printf(",\"index_expired\":%s,\"keys_version\":%llu,\"signer\":",
+               s.index_expires != 0 && now >= s.index_expires ? "true" : "false", (unsigned long long)s.keys_version);
+        cli_json_opt(stdout, s.last_sync ? id : NULL);
+        putchar('}');
         return;
     }
     if (s.last_sync == 0) {

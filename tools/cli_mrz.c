@@ -10,25 +10,24 @@
 
 #include "cli.h"
 
-static void usage(FILE *f)
-{
-    fputs("usage: sltd mrz [--json] [--strict] LINE LINE [LINE]\n"
-          "       sltd mrz [--json] [--strict] \"LINE\\nLINE[\\nLINE]\"\n"
-          "\n"
-          "Parse and validate an ICAO Doc 9303 machine-readable zone (TD1, TD2, TD3, MRV-A, MRV-B)\n"
-          "without a database. Give the 2 or 3 lines as separate arguments, or as one argument holding\n"
-          "them separated by newlines. Quote each line: '<' is special to the shell.\n"
-          "Every field, every check digit (with the rule it holds under) and every problem is shown,\n"
-          "each problem with its line and position; problems also go to stderr.\n"
-          "\n"
-          "  --json     print one JSON object with every field, check digit and problem\n"
-          "  --strict   ICAO 9303 only: refuse the national check-digit variant (Belgian and\n"
-          "             Portuguese identity cards that count the filler in a long number)\n"
-          "  --help     print this help\n"
-          "\n"
-          "Exit status: 0 valid (every field and every check digit right); 2 invalid MRZ or bad usage.\n",
-          f);
-}
+static const char mrz_help[] =
+    "usage: sltd mrz [--json] [--strict] LINE LINE [LINE]\n"
+    "       sltd mrz [--json] [--strict] \"LINE\\nLINE[\\nLINE]\"\n"
+    "       sltd mrz [--json] [--strict] - < FILE\n"
+    "\n"
+    "Parse and validate an ICAO Doc 9303 machine-readable zone (TD1, TD2, TD3, MRV-A, MRV-B)\n"
+    "without a database. Give the 2 or 3 lines as separate arguments, or as one argument holding\n"
+    "them separated by newlines, or - to read them from standard input. Quote each line: '<' is\n"
+    "special to the shell.\n"
+    "Every field, every check digit (with the rule it holds under) and every problem is shown,\n"
+    "each problem with its line and position; problems also go to stderr.\n"
+    "\n"
+    "  --json     print one JSON object with every field, check digit and problem\n"
+    "  --strict   ICAO 9303 only: refuse the national check-digit variant (Belgian and\n"
+    "             Portuguese identity cards that count the filler in a long number)\n"
+    "  --help     print this help\n"
+    "\n"
+    "Exit status: 0 valid (every field and every check digit right); 2 invalid MRZ or bad usage.\n";
 
 static const char *status_name(int status)
 {
@@ -88,7 +87,7 @@ static void print_problems_stderr(const char *cmd, const sltd_mrz_evidence *e)
     for (i = 0; i < e->nproblems; i++) {
         const sltd_mrz_problem *p = &e->problems[i];
         fprintf(stderr, "%s: MRZ line %d, position %d: %s (%s)\n", cmd, p->line, p->pos, p->msg,
-                sltd_strerror(p->code));
+                sltd_error_text(p->code));
     }
 }
 
@@ -134,7 +133,7 @@ static void print_human(const sltd_mrz *m, const sltd_mrz_evidence *e, char icao
     print_field("mode", (e->flags & SLTD_MRZ_STRICT) ? "strict (ICAO 9303 only)" : "ICAO 9303 and national variants",
                 NULL);
     print_problems(e);
-    if (sltd_mrz_valid(m))
+    if (sltd_mrz_validate(m))
         snprintf(verdict, sizeof verdict, "valid");
     else if (e->nproblems > 0 && bad > 0)
         snprintf(verdict, sizeof verdict, "INVALID (%u field problem%s, %d check digit%s wrong)", e->nproblems,
@@ -196,7 +195,7 @@ static json_t *jproblems(const sltd_mrz_evidence *ev)
         err |= jset(o, "position", json_integer(p->pos));
         err |= jset(o, "message", json_string(p->msg));
         err |= jset(o, "code", json_integer(p->code));
-        err |= jset(o, "description", json_string(sltd_strerror(p->code)));
+        err |= jset(o, "description", json_string(sltd_error_text(p->code)));
         if (err) {
             json_decref(arr);
             return NULL;
@@ -216,7 +215,7 @@ static json_t *json_result(const sltd_mrz *m, const sltd_mrz_evidence *ev, char 
 
     if (o == NULL)
         return NULL;
-    err |= jset(o, "valid", json_boolean(sltd_mrz_valid(m)));
+    err |= jset(o, "valid", json_boolean(sltd_mrz_validate(m)));
     err |= jset(o, "strict", json_boolean(ev->flags & SLTD_MRZ_STRICT));
     err |= jset(o, "problems", jproblems(ev));
     if (ev->error != 0) {
@@ -225,7 +224,7 @@ static json_t *json_result(const sltd_mrz *m, const sltd_mrz_evidence *ev, char 
             err = 1;
         else {
             err |= jset(e, "code", json_integer(ev->error));
-            err |= jset(e, "description", json_string(sltd_strerror(ev->error)));
+            err |= jset(e, "description", json_string(sltd_error_text(ev->error)));
             err |= jset(e, "line", json_integer(m->error_line));
             err |= jset(e, "position", json_integer(m->error_pos));
             err |= jset(e, "message", json_string(m->error_msg != NULL ? m->error_msg : ""));
@@ -278,17 +277,53 @@ static json_t *json_result(const sltd_mrz *m, const sltd_mrz_evidence *ev, char 
 
 /* ------------------------------------------------------------------ command */
 
-/* The lines joined by '\n' (one argument may already hold them all); NULL when out of memory. */
-static char *join_lines(int n, char **lines, size_t *len)
+/* Most bytes of MRZ text read from standard input ("-"): three lines of 44 and a lot of slack. */
+#define MRZ_STDIN_MAX 4096
+
+/* The MRZ text of the arguments: the lines joined by '\n' (one argument may already hold them all), or
+ * standard input when the only argument is "-". NULL after a message (*status: CLI_USAGE for input
+ * that is not 1-3 arguments or too long, CLI_SYSTEM when out of memory or unreadable). */
+static char *mrz_text(const char *cmd, int n, char **lines, size_t *len, int *status)
 {
     size_t total = 0, off = 0;
     char *text;
     int i;
 
+    *status = CLI_USAGE;
+    if (n < 1 || n > 3) {
+        fprintf(stderr, "%s: expected 2 or 3 MRZ lines (or one argument holding them, or - for standard input), "
+                        "got %d argument%s\n",
+                cmd, n, n == 1 ? "" : "s");
+        return NULL;
+    }
+    if (n == 1 && strcmp(lines[0], "-") == 0) {
+        if ((text = malloc(MRZ_STDIN_MAX + 1)) == NULL) {
+            *status = CLI_SYSTEM;
+            fprintf(stderr, "%s: out of memory\n", cmd);
+            return NULL;
+        }
+        *len = fread(text, 1, MRZ_STDIN_MAX + 1, stdin);
+        if (ferror(stdin)) {
+            *status = CLI_SYSTEM;
+            fprintf(stderr, "%s: cannot read standard input\n", cmd);
+            free(text);
+            return NULL;
+        }
+        if (*len > MRZ_STDIN_MAX) {
+            fprintf(stderr, "%s: standard input: more than %d bytes; an MRZ has 2 or 3 lines of at most 44\n", cmd,
+                    MRZ_STDIN_MAX);
+            free(text);
+            return NULL;
+        }
+        return text;
+    }
     for (i = 0; i < n; i++)
         total += strlen(lines[i]) + 1;
-    if ((text = malloc(total)) == NULL)
+    if ((text = malloc(total)) == NULL) {
+        *status = CLI_SYSTEM;
+        fprintf(stderr, "%s: out of memory\n", cmd);
         return NULL;
+    }
     for (i = 0; i < n; i++) {
         size_t k = strlen(lines[i]);
         memcpy(text + off, lines[i], k);
@@ -299,7 +334,7 @@ static char *join_lines(int n, char **lines, size_t *len)
     return text;
 }
 
-/* Write the JSON object o (consumed) and a newline on stdout: 0, or -1 when it could not be written. */
+/* Write the JSON value o (consumed) on stdout: 0, or -1 when it could not be made or written. */
 static int emit_json(json_t *o)
 {
     int rc;
@@ -308,57 +343,24 @@ static int emit_json(json_t *o)
         return -1;
     rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(o);
-    if (rc != 0)
-        return -1;
-    putchar('\n');
-    return 0;
+    return rc != 0 ? -1 : 0;
 }
 
 int cli_mrz(int argc, char **argv)
 {
-    int json = 0, strict = 0, i, first, nargs, status;
+    int status;
     size_t len = 0;
     char *text, icao;
     sltd_mrz m = SLTD_MRZ_INIT;
     sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
+    args a;
+    int rc = cli_parse_args(&a, argc, argv, OPT(O_JSON) | OPT(O_STRICT), 0, mrz_help);
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return CLI_CLEAR;
-        }
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-            continue;
-        }
-        if (strcmp(argv[i], "--strict") == 0) {
-            strict = 1;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "sltd mrz: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            return CLI_USAGE;
-        }
-        break;
-    }
-    first = i;
-    nargs = argc - first;
-    if (nargs < 1 || nargs > 3) {
-        fprintf(stderr, "sltd mrz: expected 2 or 3 MRZ lines (or one argument holding them), got %d argument%s\n",
-                nargs, nargs == 1 ? "" : "s");
-        usage(stderr);
-        return CLI_USAGE;
-    }
-    if ((text = join_lines(nargs, argv + first, &len)) == NULL) {
-        fputs("sltd mrz: out of memory\n", stderr);
-        return CLI_SYSTEM;
-    }
-    if (sltd_mrz_parse_ex(&m, &ev, text, len, strict ? SLTD_MRZ_STRICT : 0) == SLTD_EINVAL) {
+    if (rc != 0)
+        return rc < 0 ? CLI_CLEAR : rc;
+    if ((text = mrz_text("sltd mrz", a.npos, a.pos, &len, &status)) == NULL)
+        return status;
+    if (sltd_mrz_parse_ex(&m, &ev, text, len, a.set[O_STRICT] ? SLTD_MRZ_STRICT : 0) == SLTD_EINVAL) {
         free(text);
         fputs("sltd mrz: invalid argument\n", stderr);
         return CLI_USAGE;
@@ -367,32 +369,20 @@ int cli_mrz(int argc, char **argv)
     free(text);
 
     print_problems_stderr("sltd mrz", &ev);
-    status = sltd_mrz_valid(&m) ? CLI_CLEAR : CLI_USAGE;
-    if (json) {
+    status = sltd_mrz_validate(&m) ? CLI_CLEAR : CLI_USAGE;
+    if (a.set[O_JSON]) {
         if (emit_json(json_result(&m, &ev, icao)) != 0) {
             fputs("sltd mrz: cannot write the output\n", stderr);
             return CLI_SYSTEM;
         }
+        putchar('\n');
     } else if (m.kind != 0) {
         print_human(&m, &ev, icao);
-    }
-    if (fflush(stdout) != 0) {
-        fputs("sltd mrz: cannot write the output\n", stderr);
-        return CLI_SYSTEM;
     }
     return status;
 }
 
 /* ------------------------------------------------------------------ sltd check --mrz */
-
-static void date_text(char out[16], uint32_t ymd)
-{
-    if (ymd == 0)
-        out[0] = '\0';
-    else
-        snprintf(out, 16, "%04u-%02u-%02u", (unsigned)(ymd / 10000), (unsigned)(ymd / 100 % 100),
-                 (unsigned)(ymd % 100));
-}
 
 static void print_records(const char *state, const char *number, const sltd_result *r)
 {
@@ -401,7 +391,7 @@ static void print_records(const char *state, const char *number, const sltd_resu
 
     for (i = 0; i < r->nrecords; i++) {
         const sltd_record *x = &r->records[i];
-        date_text(d, x->reported);
+        cli_date(d, x->reported);
         printf("  %s %s: %s", state, number, sltd_status_name(x->status));
         if (x->type[0])
             printf(", type %s", x->type);
@@ -474,146 +464,92 @@ static void print_check_human(const sltd_mrz_answer *a, const sltd_mrz_evidence 
     }
 }
 
-static json_t *jrecords(const sltd_result *r)
+/* The answer of `sltd check --mrz --json`: the one answer shape, then number_checked, the OCR variant
+ * search (null without --ocr-variants) and the parse ("mrz", as `sltd mrz --json` prints it). */
+static int print_check_json(const sltd_mrz_answer *a, const sltd_mrz_evidence *ev, int rc, int ocr, char icao,
+                            const cli_fresh *fresh)
 {
-    json_t *arr = json_array();
-    unsigned i;
-    char d1[16], d2[16];
-
-    if (arr == NULL)
-        return NULL;
-    for (i = 0; i < r->nrecords; i++) {
-        const sltd_record *x = &r->records[i];
-        json_t *o = json_object();
-        int err = 0;
-
-        date_text(d1, x->reported);
-        date_text(d2, x->expires);
-        if (o == NULL || json_array_append_new(arr, o) != 0) {
-            json_decref(arr);
-            return NULL;
-        }
-        err |= jset(o, "type", json_string(x->type));
-        err |= jset(o, "status", json_string(sltd_status_name(x->status)));
-        err |= jset(o, "reported", json_string(d1));
-        err |= jset(o, "expires", json_string(d2));
-        err |= jset(o, "reporting_state", json_string(x->reporting_state));
-        err |= jset(o, "reference", json_string(x->reference));
-        if (err) {
-            json_decref(arr);
-            return NULL;
-        }
-    }
-    return arr;
-}
-
-/* The verdict of `sltd check --mrz`. invalid_document: a field breaks ICAO 9303 and nothing is
- * listed (number_checked says whether the number was looked up); check_digit_failure: the number
- * could not be read reliably. Neither is ever "not listed". */
-static const char *verdict_name(const sltd_mrz_answer *a, int rc)
-{
-    if (rc == 0 && a->result.error == 0 && a->result.listed)
-        return "listed";
-    if (rc == 0 && a->variant_match)
-        return "variant_match";
-    if (rc == 0)
-        return "not_listed";
-    if (rc == SLTD_ECHECKDIGIT)
-        return "check_digit_failure";
-    if (rc == SLTD_EMRZ || rc == SLTD_ESTATE || rc == SLTD_ENUMBER)
-        return "invalid_document";
-    return "error";
-}
-
-static json_t *json_check(const sltd_mrz_answer *a, const sltd_mrz_evidence *ev, int rc, int ocr, char icao)
-{
-    json_t *o = json_object(), *mrz;
-    int err = 0, checked = rc == 0 && a->result.error == 0;
     const int readable = a->mrz.kind != 0 && a->mrz.issuing_state[0] != '\0' && a->mrz.number[0] != '\0';
+    const int listed = rc == 0 && a->result.error == 0 && a->result.listed;
+    cli_answer an = { sltd_verdict_name(a->verdict), readable ? a->mrz.issuing_state : NULL,
+                      readable ? a->mrz.number : NULL, a->variant_match ? a->variant_number : NULL,
+                      listed ? &a->result : a->variant_match ? &a->variant_result : NULL, *fresh, NULL, NULL };
+    char error[512] = "", note[512] = "";
+    unsigned k;
 
-    if (o == NULL)
-        return NULL;
-    mrz = json_result(&a->mrz, ev, icao);
-    if (mrz == NULL || jset(o, "mrz", mrz) != 0) {
-        json_decref(o);
-        return NULL;
-    }
-    err |= jset(o, "verdict", json_string(verdict_name(a, rc)));
-    err |= jset(o, "hit", json_boolean(rc == 0 && ((a->result.error == 0 && a->result.listed) || a->variant_match)));
-    if (readable) {
-        err |= jset(o, "state", json_string(a->mrz.issuing_state));
-        err |= jset(o, "number", json_string(a->mrz.number));
-        err |= jset(o, "type", json_string(a->mrz.doc_code));
-    }
-    err |= jset(o, "number_checked", json_boolean(ev->number_checked));
-    err |= jset(o, "checked", json_boolean(checked));
-    err |= jset(o, "stale", json_boolean(rc == 0 && (a->result.stale || a->variant_result.stale)));
-    err |= jset(o, "listed", checked ? json_boolean(a->result.listed) : json_null());
-    err |= jset(o, "records", checked ? jrecords(&a->result) : json_array());
+    if (rc != 0)
+        snprintf(error, sizeof error, "%s%s%s", a->mrz.error_msg != NULL ? a->mrz.error_msg : "",
+                 a->mrz.error_msg != NULL ? "; " : "", sltd_error_text(rc));
+    else if (a->mrz.error_msg != NULL)
+        snprintf(note, sizeof note, "the document is invalid too: %s", a->mrz.error_msg);
+    an.error = error;
+    an.note = note;
+    putchar('{');
+    cli_json_answer(stdout, &an);
+    printf(",\"number_checked\":%s,\"variants\":", ev->number_checked ? "true" : "false");
     if (ocr && readable) {
-        json_t *v = json_object();
-        if (v == NULL || jset(o, "variants", v) != 0) {
-            json_decref(o);
-            return NULL;
-        }
-        err |= jset(v, "tried", json_integer(a->nvariants_tried));
-        err |= jset(v, "truncated", json_boolean(a->variants_truncated));
-        err |= jset(v, "listed", json_integer(a->nvariants_listed));
-    }
-    if (a->variant_match) {
-        json_t *vm = json_object(), *pos = json_array();
-        unsigned k;
-        if (vm == NULL || pos == NULL || jset(o, "variant_match", vm) != 0 || jset(vm, "positions", pos) != 0) {
-            json_decref(pos);
-            json_decref(o);
-            return NULL;
-        }
-        err |= jset(vm, "read", json_string(a->mrz.number));
-        err |= jset(vm, "number", json_string(a->variant_number));
-        for (k = 0; k < a->variant_nsubst && k < 2; k++)
-            err |= json_array_append_new(pos, json_integer(a->variant_pos[k]));
-        err |= jset(vm, "records", jrecords(&a->variant_result));
+        printf("{\"tried\":%u,\"truncated\":%s,\"listed\":%u,\"positions\":[", a->nvariants_tried,
+               a->variants_truncated ? "true" : "false", a->nvariants_listed);
+        for (k = 0; a->variant_match && k < a->variant_nsubst && k < 2; k++)
+            printf("%s%u", k ? "," : "", a->variant_pos[k]);
+        fputs("]}", stdout);
     } else {
-        err |= jset(o, "variant_match", json_null());
+        fputs("null", stdout);
     }
-    if (rc != 0) {
-        json_t *e = json_object();
-        if (e == NULL || jset(o, "error", e) != 0) {
-            json_decref(o);
-            return NULL;
-        }
-        err |= jset(e, "code", json_integer(rc));
-        err |= jset(e, "description", json_string(sltd_strerror(rc)));
-    }
-    if (err) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    fputs(",\"mrz\":", stdout);
+    if (emit_json(json_result(&a->mrz, ev, icao)) != 0)
+        return -1;
+    fputs("}\n", stdout);
+    return 0;
 }
 
-int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nlines, char **lines)
+/* Before the database is opened: 0 when the text gives an issuing state and a number to look up
+ * (check digits and other fields are judged later), else every problem is printed and CLI_USAGE
+ * returned. The parse goes to *m and *ev. */
+static int validate(sltd_mrz *m, sltd_mrz_evidence *ev, const char *text, size_t len, int strict)
 {
-    sltd_mrz_answer *a;
+    if (sltd_mrz_parse_ex(m, ev, text, len, strict ? SLTD_MRZ_STRICT : 0) == SLTD_EINVAL)
+        return CLI_USAGE;
+    /* an invalid document whose key was read is still looked up (a listed one is a hit) */
+    if (m->kind != 0 && m->issuing_state[0] != '\0' && m->number[0] != '\0')
+        return 0;
+    print_problems_stderr("sltd check", ev);
+    fputs("sltd check: invalid document: no issuing state and number to look up; not cleared\n", stderr);
+    return CLI_USAGE;
+}
+
+int cli_check_mrz(const args *opt)
+{
+    const int ocr = opt->set[O_OCR], strict = opt->set[O_STRICT], json = opt->set[O_JSON];
+    sltd_mrz_answer *a = NULL;
     sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
+    sltd_db *db = NULL;
+    cli_fresh fresh = { 0, 0, 0, 0, 0 };
     size_t len = 0;
     char *text, icao;
     int rc, status;
 
-    if (nlines < 1 || nlines > 3) {
-        fprintf(stderr, "sltd check: --mrz expects 2 or 3 MRZ lines (or one argument holding them), got %d\n",
-                nlines);
-        return CLI_USAGE;
-    }
-    if ((a = malloc(sizeof *a)) == NULL || (text = join_lines(nlines, lines, &len)) == NULL) {
-        free(a);
+    if ((text = mrz_text("sltd check", opt->npos, opt->pos, &len, &status)) == NULL)
+        return status;
+    if ((a = malloc(sizeof *a)) == NULL) {
         fputs("sltd check: out of memory\n", stderr);
-        return CLI_SYSTEM;
+        status = CLI_SYSTEM;
+        goto cleanup;
     }
-    rc = sltd_lookup_mrz_ex(a, &ev, db, text, len,
-                         (ocr_variants ? SLTD_MRZ_OCR_VARIANTS : 0u) | (strict ? SLTD_MRZ_STRICT : 0u));
+    *a = (sltd_mrz_answer)SLTD_MRZ_ANSWER_INIT; /* the version this program was built with */
+    if ((status = validate(&a->mrz, &ev, text, len, strict)) != 0) { /* bad input is exit 2 whatever the db */
+        if (json) { /* the answer: invalid, nothing looked up, no database asked */
+            a->verdict = SLTD_VERDICT_INVALID;
+            if (print_check_json(a, &ev, SLTD_EMRZ, ocr, 0, &fresh) != 0)
+                status = CLI_SYSTEM;
+        }
+        goto cleanup;
+    }
+    if ((status = cli_open_db(&db, "check", opt, SLTD_OPEN_READONLY)) != 0)
+        goto cleanup;
+    *a = (sltd_mrz_answer)SLTD_MRZ_ANSWER_INIT;
+    rc = sltd_db_lookup_mrz_ex(a, &ev, db, text, len, (ocr ? SLTD_MRZ_OCR_VARIANTS : 0u) | (strict ? SLTD_MRZ_STRICT : 0u));
     icao = ev.number_rule == SLTD_MRZ_RULE_FILLER ? icao_number_digit(text, len) : 0;
-    free(text);
 
     print_problems_stderr("sltd check", &ev);
     switch (rc) {
@@ -629,71 +565,35 @@ int cli_check_mrz(sltd_db *db, int json, int ocr_variants, int strict, int nline
         break;
     case SLTD_ECHECKDIGIT:
         fprintf(stderr, "sltd check: the document number or composite check digit is wrong; not checked%s\n",
-                ocr_variants ? " (no OCR variant satisfying the check digits is listed)"
-                             : " (--ocr-variants looks up the OCR variants that satisfy them)");
+                ocr ? " (no OCR variant satisfying the check digits is listed)"
+                    : " (--ocr-variants looks up the OCR variants that satisfy them)");
         status = CLI_USAGE;
         break;
-    case SLTD_EINVAL:
-        fprintf(stderr, "sltd check: %s\n", sltd_strerror(rc));
-        status = CLI_USAGE;
-        break;
-    default: {
-        const char *detail = sltd_errmsg(db);
-        if (detail[0] != '\0')
-            fprintf(stderr, "sltd check: %s\n  (%s)\n", detail, sltd_strerror(rc));
-        else
-            fprintf(stderr, "sltd check: %s\n", sltd_strerror(rc));
-        status = cli_exit_for(rc);
+    default:
+        status = cli_fail("check", rc, 0);
         break;
     }
-    }
-
-    if (rc == 0 && (a->result.stale || a->variant_result.stale))
-        fprintf(stderr, "sltd check: WARNING: the data is past its expiry; updates may be blocked "
-                        "(use --refuse-stale to make this an error)\n");
+    /* the freshness of the data that answered, else of the database now */
+    if (a->result.data_sequence != 0 || a->result.data_produced != 0 || a->result.data_expires != 0)
+        cli_fresh_from_result(&fresh, &a->result);
+    else if (a->variant_match)
+        cli_fresh_from_result(&fresh, &a->variant_result);
+    else if (cli_fresh_from_db(&fresh, db) != SLTD_OK)
+        memset(&fresh, 0, sizeof fresh);
+    if (rc == 0)
+        cli_warn_stale("check", fresh.stale, fresh.expires);
     if (json) {
-        if (emit_json(json_check(a, &ev, rc, ocr_variants, icao)) != 0) {
-            free(a);
+        if (print_check_json(a, &ev, rc, ocr, icao, &fresh) != 0) {
             fputs("sltd check: cannot write the output\n", stderr);
-            return CLI_SYSTEM;
+            status = CLI_SYSTEM;
         }
     } else if (a->mrz.kind != 0 && (rc == 0 || rc == SLTD_ECHECKDIGIT || rc == SLTD_EMRZ || rc == SLTD_ESTATE ||
                                     rc == SLTD_ENUMBER)) {
-        print_check_human(a, &ev, ocr_variants, icao);
+        print_check_human(a, &ev, ocr, icao);
     }
+cleanup:
+    sltd_db_close(db);
     free(a);
-    if (fflush(stdout) != 0) {
-        fputs("sltd check: cannot write the output\n", stderr);
-        return CLI_SYSTEM;
-    }
-    return status;
-}
-
-int cli_mrz_validate(int nlines, char **lines, int strict)
-{
-    sltd_mrz m;
-    sltd_mrz_evidence ev;
-    size_t len = 0;
-    char *text;
-
-    if (nlines < 1 || nlines > 3) {
-        fprintf(stderr, "sltd check: --mrz expects 2 or 3 MRZ lines (or one argument holding them), got %d\n",
-                nlines);
-        return CLI_USAGE;
-    }
-    if ((text = join_lines(nlines, lines, &len)) == NULL) {
-        fputs("sltd check: out of memory\n", stderr);
-        return CLI_SYSTEM;
-    }
-    if (sltd_mrz_parse_ex(&m, &ev, text, len, strict ? SLTD_MRZ_STRICT : 0) == SLTD_EINVAL) {
-        free(text);
-        return CLI_USAGE;
-    }
     free(text);
-    /* an invalid document whose key was read is still looked up (a listed one is a hit) */
-    if (m.kind != 0 && m.issuing_state[0] != '\0' && m.number[0] != '\0')
-        return 0;
-    print_problems_stderr("sltd check", &ev);
-    fputs("sltd check: invalid document: no issuing state and number to look up; not cleared\n", stderr);
-    return CLI_USAGE;
+    return status;
 }

@@ -12,6 +12,14 @@ pkgs="$pkgs libcurl4-openssl-dev libnghttp2-dev librtmp-dev libssh2-1-dev libpsl
 pkgs="$pkgs libzstd-dev python3 openssl"
 # the CLI test runs a command a few days ahead (data past its expiry) with faketime
 pkgs="$pkgs faketime"
+# test_api reads LMDB's reader table with mdb_stat -r (a child closing an inherited handle keeps the parent's)
+pkgs="$pkgs lmdb-utils"
+# the Python binding (cffi in API mode: a C compiler and the Python headers) and its tests: pytest,
+# pandas, Dask with a local cluster, and venv + pip for the README's install command
+pkgs="$pkgs python3-dev python3-cffi python3-setuptools python3-pip python3-venv python3-pytest"
+pkgs="$pkgs python3-pandas python3-dask python3-distributed"
+# the abi_check test: abidiff (and abidw, for tools/abi-baseline.sh)
+pkgs="$pkgs abigail-tools"
 [ "${SLTD_EXTRA_PKGS:-}" ] && pkgs="$pkgs $SLTD_EXTRA_PKGS"
 missing=""
 for p in $pkgs; do

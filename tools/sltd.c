@@ -4,7 +4,6 @@
  * Exit status everywhere: 0 checked, nothing listed (or success) · 1 at least one listed document ·
  * 2 bad usage or bad input · 3 database, key or system error. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +11,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-
-/* ---- shared helpers ---- */
-
 
 /* ---- sltd init ---- */
 
@@ -24,7 +20,8 @@ static const char init_help[] =
     "Create an empty database in DIR (created if needed; it must not hold a database).\n"
     "The master key FILE (default: DIR.key, beside the directory, never inside it) is created\n"
     "with mode 0600 when absent and reused when present. Keep it off the kiosks' copies of DIR.\n"
-    "  --bits-per-key N   filter size, 4..64 (default 20: about 0.026 %% false positives)\n";
+    "  --bits-per-key N   filter size, 4..64 (default 20: about 0.026 % false positives)\n"
+    "SLTD_DB stands for --db and SLTD_KEY for --key (the flags win).\n";
 
 /* ---- sltd import ---- */
 
@@ -62,7 +59,7 @@ static int cmd_init(int argc, char **argv)
 {
     sltd_db *db;
     args a;
-    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_BITS, init_help);
+    int rc = cli_parse_args(&a, argc, argv, OPT(O_DB) | OPT(O_KEY) | OPT(O_BITS), OPT(O_DB), init_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
@@ -70,8 +67,9 @@ static int cmd_init(int argc, char **argv)
         return cli_usage_error("init", "unexpected argument");
     if ((rc = cli_open_db(&db, "init", &a, SLTD_OPEN_CREATE)) != 0)
         return rc;
-    sltd_close(db);
-    fprintf(stderr, "sltd init: created database %s (key %s%s)\n", a.db, a.key ? a.key : a.db, a.key ? "" : ".key");
+    sltd_db_close(db);
+    cli_info("sltd init: created database %s (key %s%s)\n", a.text[O_DB], a.text[O_KEY] ? a.text[O_KEY] : a.text[O_DB],
+             a.text[O_KEY] ? "" : ".key");
     return CLI_CLEAR;
 }
 
@@ -95,12 +93,13 @@ static void import_progress(void *ctx, const char *phase, uint64_t done, uint64_
 static int cmd_import(int argc, char **argv)
 {
     sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
-    sltd_import_report r;
+    sltd_import_report r = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
     struct timespec t0, t1;
     sltd_db *db;
     double secs;
     args a;
-    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_IGNORE | A_SKIP, import_help);
+    int rc = cli_parse_args(&a, argc, argv, OPT(O_DB) | OPT(O_KEY) | OPT(O_IGNORE) | OPT(O_SKIP), OPT(O_DB),
+                            import_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
@@ -112,22 +111,25 @@ static int cmd_import(int argc, char **argv)
     }
     if ((rc = cli_open_db(&db, "import", &a, 0)) != 0)
         return rc;
-    o.flags = (a.ignore_unknown ? SLTD_IMPORT_IGNORE_UNKNOWN : 0) | (a.skip_invalid ? SLTD_IMPORT_SKIP_INVALID : 0);
+    o.flags = (a.set[O_IGNORE] ? SLTD_IMPORT_IGNORE_UNKNOWN : 0) | (a.set[O_SKIP] ? SLTD_IMPORT_SKIP_INVALID : 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (isatty(STDERR_FILENO)) {
+    if (!cli_quiet() && isatty(STDERR_FILENO)) {
         o.progress = import_progress;
         o.progress_ctx = &t0;
     }
-    rc = sltd_import_feed_ex(&r, db, a.pos[0], &o);
+    rc = sltd_db_import_feed_ex(&r, db, a.pos[0], &o);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc == SLTD_OK && r.invalid > 0)
-        fprintf(stderr, "sltd import: WARNING: invalid rows skipped:\n%s\n", sltd_errmsg(db));
-    sltd_close(db);
-    if (rc != SLTD_OK)
-        return cli_fail("import", rc);
+        fprintf(stderr, "sltd import: WARNING: invalid rows skipped:\n%s\n", sltd_error_detail());
+    sltd_db_close(db);
+    if (rc != SLTD_OK) {
+        rc = cli_fail("import", rc, 0);
+        if (r.invalid > 0 && !a.set[O_SKIP]) /* the flag that accepts such a feed */
+            fprintf(stderr, "sltd import: --skip-invalid imports the valid rows and reports the invalid ones\n");
+        return rc;
+    }
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    fprintf(stderr,
-            "sltd import: %llu rows: %llu added, %llu updated, %llu unchanged, %llu removed, %llu not found, "
+    cli_info("sltd import: %llu rows: %llu added, %llu updated, %llu unchanged, %llu removed, %llu not found, "
             "%llu invalid skipped (%.2f s, %.0f rows/s)\n",
             (unsigned long long)r.rows, (unsigned long long)r.added, (unsigned long long)r.updated,
             (unsigned long long)r.unchanged, (unsigned long long)r.removed, (unsigned long long)r.not_found,
@@ -135,80 +137,81 @@ static int cmd_import(int argc, char **argv)
     return CLI_CLEAR;
 }
 
-static void print_record_json(const sltd_record *r)
+/* `sltd check --json` for an answer that did not come from a lookup: bad input (invalid; the number
+ * is not repeated) or a database error (error); freshness from db when it could be opened. */
+static void check_json_failure(const char *verdict, const char *state, const char *error, sltd_db *db)
 {
-    char d1[16], d2[16];
+    cli_answer an = { verdict, state, NULL, NULL, NULL, { 0, 0, 0, 0, 0 }, error, NULL };
 
-    cli_date(d1, r->reported);
-    cli_date(d2, r->expires);
-    printf("{\"type\":");
-    cli_json_string(stdout, r->type);
-    printf(",\"status\":\"%s\",\"reported\":", sltd_status_name(r->status));
-    cli_json_string(stdout, d1);
-    printf(",\"expires\":");
-    cli_json_string(stdout, d2);
-    printf(",\"reporting_state\":");
-    cli_json_string(stdout, r->reporting_state);
-    printf(",\"reference\":");
-    cli_json_string(stdout, r->reference);
-    printf("}");
+    if (db != NULL && cli_fresh_from_db(&an.fresh, db) != SLTD_OK)
+        memset(&an.fresh, 0, sizeof an.fresh);
+    putchar('{');
+    cli_json_answer(stdout, &an);
+    fputs("}\n", stdout);
 }
 
 static int cmd_check(int argc, char **argv)
 {
-    char state[SLTD_STATE_MAX + 1], number[SLTD_NUMBER_MAX + 1], d1[16];
-    sltd_result res;
+    char state[SLTD_STATE_MAX + 1], number[SLTD_NUMBER_MAX + 1], d1[16], why[512];
+    sltd_result res = SLTD_RESULT_INIT;
     sltd_db *db;
     unsigned i;
     args a;
-    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON | A_TYPE | A_STALE | A_MRZ | A_OCR | A_STRICT,
-                            check_help);
+    int rc = cli_parse_args(&a, argc, argv,
+                            OPT(O_DB) | OPT(O_KEY) | OPT(O_JSON) | OPT(O_TYPE) | OPT(O_STALE) | OPT(O_MRZ) |
+                                OPT(O_OCR) | OPT(O_STRICT),
+                            OPT(O_DB), check_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
-    if (a.mrz) {
-        if (a.type != NULL)
+    if (a.set[O_MRZ]) {
+        if (a.set[O_TYPE])
             return cli_usage_error("check", "--type does not apply to --mrz (the MRZ's document code gives it)");
-        if ((rc = cli_mrz_validate(a.npos, a.pos, a.strict)) != 0) /* bad input is exit 2 whatever the db */
-            return rc;
-        if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0)
-            return rc;
-        rc = cli_check_mrz(db, a.json, a.ocr_variants, a.strict, a.npos, a.pos);
-        sltd_close(db);
-        return rc;
+        return cli_check_mrz(&a);
     }
-    if (a.ocr_variants)
+    if (a.set[O_OCR])
         return cli_usage_error("check", "--ocr-variants applies to --mrz");
-    if (a.strict)
+    if (a.set[O_STRICT])
         return cli_usage_error("check", "--strict applies to --mrz");
     if (a.npos != 2)
         return cli_usage_error("check", "give STATE and NUMBER");
-    /* Validate the input before touching the database, so that bad input is exit 2 whatever the db. */
-    /* the messages do not repeat the arguments: either may be a document number */
-    if ((rc = sltd_normalize_state(state, a.pos[0])) != SLTD_OK) {
-        fprintf(stderr, "sltd check: STATE (argument 1): %s\n", sltd_strerror(rc));
+    /* Validate the input before touching the database, so that bad input is exit 2 whatever the db.
+     * The messages do not repeat the arguments: either may be a document number. The library's detail
+     * says what is wrong (and, for a state, which ICAO 9303 code was probably meant). */
+    if ((rc = sltd_state_normalize(state, a.pos[0])) != SLTD_OK ||
+        (rc = sltd_number_normalize(number, a.pos[1])) != SLTD_OK) {
+        const int bad_state = rc == SLTD_ESTATE;
+        const char *detail = sltd_error_detail();
+        snprintf(why, sizeof why, "%s (argument %d): %s", bad_state ? "STATE" : "NUMBER", bad_state ? 1 : 2,
+                 detail[0] != '\0' ? detail : sltd_error_text(rc));
+        fprintf(stderr, "sltd check: %s\n", why);
+        if (a.set[O_JSON])
+            check_json_failure("invalid", bad_state ? NULL : state, why, NULL);
         return CLI_USAGE;
     }
-    if ((rc = sltd_normalize_number(number, a.pos[1])) != SLTD_OK) {
-        fprintf(stderr, "sltd check: NUMBER (argument 2): %s\n", sltd_strerror(rc));
-        return CLI_USAGE;
-    }
-    if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0)
+    if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0) {
+        if (a.set[O_JSON])
+            check_json_failure("error", state,
+                               sltd_error_detail()[0] != '\0' ? sltd_error_detail() : "the database could not be opened",
+                               NULL);
         return rc;
-    rc = sltd_lookup(&res, db, state, number, a.type);
-    sltd_close(db);
-    if (rc != SLTD_OK)
-        return cli_fail("check", rc);
+    }
+    rc = sltd_db_lookup(&res, db, state, number, a.text[O_TYPE]);
+    if (rc != SLTD_OK) {
+        snprintf(why, sizeof why, "%s", sltd_error_detail()[0] != '\0' ? sltd_error_detail() : sltd_error_text(rc));
+        if (a.set[O_JSON])
+            check_json_failure("error", state, why, db);
+        sltd_db_close(db);
+        return cli_fail("check", rc, 0);
+    }
+    sltd_db_close(db);
     cli_warn_stale("check", res.stale, res.data_expires);
-    if (a.json) {
-        printf("{\"state\":\"%s\",\"number\":\"%s\",\"listed\":%s,\"records\":[", state, number,
-               res.listed ? "true" : "false");
-        for (i = 0; i < res.nrecords; i++) {
-            if (i)
-                putchar(',');
-            print_record_json(&res.records[i]);
-        }
-        printf("]}\n");
+    if (a.set[O_JSON]) {
+        cli_answer an = { sltd_verdict_name(res.verdict), state, number, NULL, &res, { 0, 0, 0, 0, 0 }, NULL, NULL };
+        cli_fresh_from_result(&an.fresh, &res);
+        putchar('{');
+        cli_json_answer(stdout, &an);
+        fputs("}\n", stdout);
     } else if (!res.listed) {
         printf("%s %s: not listed\n", state, number);
     } else {
@@ -230,14 +233,25 @@ static int cmd_check(int argc, char **argv)
     return res.listed ? CLI_HIT : CLI_CLEAR;
 }
 
+static void print_filter_line(const sltd_stats *st)
+{
+    if (st->filter_state == SLTD_FILTER_OK)
+        printf("filter          %llu bytes, %u bits/key for %llu documents, %.2f %% of bits set, "
+               "estimated false positives %.4f %% (target at capacity %.4f %%)\n",
+               (unsigned long long)st->filter_bytes, st->filter_bits_per_key, (unsigned long long)st->filter_capacity,
+               100 * st->filter_fill, 100 * st->filter_fpr_estimate, 100 * st->filter_fpr_target);
+    else
+        printf("filter          BYPASS: missing or not valid for this data (an interrupted import?); every "
+               "lookup reads the database: run 'sltd repair --db DIR' to rebuild it\n");
+}
 
 static int cmd_stats(int argc, char **argv)
 {
-    char sum[33];
-    sltd_stats st;
+    char sum[33], produced[32], expires[32];
+    sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db;
     args a;
-    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON, stats_help);
+    int rc = cli_parse_args(&a, argc, argv, OPT(O_DB) | OPT(O_KEY) | OPT(O_JSON), OPT(O_DB), stats_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
@@ -245,59 +259,94 @@ static int cmd_stats(int argc, char **argv)
         return cli_usage_error("stats", "unexpected argument");
     if ((rc = cli_open_db(&db, "stats", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
-    if ((rc = sltd_stats_get(&st, db)) != SLTD_OK) {
-        sltd_close(db);
-        return cli_fail("stats", rc);
+    if ((rc = sltd_db_stats_get(&st, db)) != SLTD_OK) {
+        sltd_db_close(db);
+        return cli_fail("stats", rc, 0);
     }
     cli_hex(sum, st.checksum, 16);
-    if (a.json) {
-        printf("{\"format_version\":%u,\"records\":%llu,\"documents\":%llu,\"sequence\":%llu,"
-               "\"produced\":%lld,\"expires\":%lld,\"stale\":%s,\"checksum\":\"%s\",\"filter\":{\"state\":\"%s\","
+    if (a.set[O_JSON]) {
+        printf("{\"format_version\":%u,\"records\":%llu,\"documents\":%llu,\"sequence\":%llu,\"produced\":",
+               st.format_version, (unsigned long long)st.records, (unsigned long long)st.documents,
+               (unsigned long long)st.sequence);
+        cli_json_when(stdout, st.produced);
+        fputs(",\"expires\":", stdout);
+        cli_json_when(stdout, st.expires);
+        printf(",\"stale\":%s,\"checksum\":\"%s\",\"filter\":{\"state\":\"%s\",\"repair\":%s,"
                "\"bytes\":%llu,\"capacity\":%llu,\"bits_per_key\":%u,\"fill\":%.6f,\"fpr_estimate\":%.3g,"
                "\"fpr_target\":%.3g},\"map_size\":%llu,\"data_bytes\":%llu,\"sync\":",
-               st.format_version, (unsigned long long)st.records, (unsigned long long)st.documents,
-               (unsigned long long)st.sequence, (long long)st.produced, (long long)st.expires,
                st.expires != 0 && time(NULL) > st.expires ? "true" : "false", sum,
-               st.filter_state == SLTD_FILTER_OK ? "ok" : "bypass", (unsigned long long)st.filter_bytes,
-               (unsigned long long)st.filter_capacity, st.filter_bits_per_key, st.filter_fill,
-               st.filter_fpr_estimate, st.filter_fpr_target, (unsigned long long)st.map_size,
+               st.filter_state == SLTD_FILTER_OK ? "ok" : "bypass",
+               st.filter_state == SLTD_FILTER_OK ? "null" : "\"sltd repair --db DIR\"",
+               (unsigned long long)st.filter_bytes, (unsigned long long)st.filter_capacity, st.filter_bits_per_key,
+               st.filter_fill, st.filter_fpr_estimate, st.filter_fpr_target, (unsigned long long)st.map_size,
                (unsigned long long)st.data_bytes);
         cli_sync_state(db, 1);
         printf("}\n");
-        sltd_close(db);
+        sltd_db_close(db);
         return CLI_CLEAR;
     }
-    printf("database        %s (format %u)\n", a.db, st.format_version);
+    cli_when(produced, st.produced);
+    cli_when(expires, st.expires);
+    printf("database        %s (format %u)\n", a.text[O_DB], st.format_version);
     printf("records         %llu listings of %llu documents\n", (unsigned long long)st.records,
            (unsigned long long)st.documents);
     printf("sequence        %llu\n", (unsigned long long)st.sequence);
     if (st.produced != 0)
-        printf("produced        %.1f days ago\n", (double)(time(NULL) - st.produced) / 86400.0);
+        printf("produced        %s (%.1f days ago)\n", produced, (double)(time(NULL) - st.produced) / 86400.0);
     else
         printf("produced        unknown (local imports only)\n");
     if (st.expires == 0)
         printf("expires         never\n");
     else if (time(NULL) > st.expires)
-        printf("expires         EXPIRED %.1f days ago: updates are not arriving\n",
+        printf("expires         %s: EXPIRED %.1f days ago: updates are not arriving\n", expires,
                (double)(time(NULL) - st.expires) / 86400.0);
     else
-        printf("expires         in %.1f days\n", (double)(st.expires - time(NULL)) / 86400.0);
+        printf("expires         %s (in %.1f days)\n", expires, (double)(st.expires - time(NULL)) / 86400.0);
     printf("checksum        %s\n", sum);
-    if (st.filter_state == SLTD_FILTER_OK)
-        printf("filter          %llu bytes, %u bits/key for %llu documents, %.2f %% of bits set, "
-               "estimated false positives %.4f %% (target at capacity %.4f %%)\n",
-               (unsigned long long)st.filter_bytes, st.filter_bits_per_key, (unsigned long long)st.filter_capacity,
-               100 * st.filter_fill, 100 * st.filter_fpr_estimate, 100 * st.filter_fpr_target);
-    else
-        printf("filter          BYPASS: missing or not valid for this data; every lookup reads the database "
-               "(open it writable, e.g. 'sltd import', to rebuild it)\n");
+    print_filter_line(&st);
     printf("data file       %llu bytes used, map %llu bytes\n", (unsigned long long)st.data_bytes,
            (unsigned long long)st.map_size);
     cli_sync_state(db, 0);
-    sltd_close(db);
+    sltd_db_close(db);
     return CLI_CLEAR;
 }
 
+static const char repair_help[] =
+    "usage: sltd repair --db DIR [--key FILE]\n"
+    "\n"
+    "Rebuild what an interruption left unusable: the filter in front of the database, when it is\n"
+    "missing, damaged or was left mid-update (an import or update killed while writing; 'sltd stats'\n"
+    "then says BYPASS). The records are never changed. Lookups keep answering meanwhile.\n"
+    "Exit status: 0 the filter is in use, 3 it could not be rebuilt (the reason on stderr).\n";
+
+static int cmd_repair(int argc, char **argv)
+{
+    sltd_stats st = SLTD_STATS_INIT;
+    sltd_db *db;
+    args a;
+    int rc = cli_parse_args(&a, argc, argv, OPT(O_DB) | OPT(O_KEY), OPT(O_DB), repair_help);
+
+    if (rc != 0)
+        return rc < 0 ? CLI_CLEAR : rc;
+    if (a.npos != 0)
+        return cli_usage_error("repair", "unexpected argument");
+    /* a writable open checks the filter and rebuilds it when it is not valid for the committed data */
+    if ((rc = cli_open_db(&db, "repair", &a, 0)) != 0)
+        return rc;
+    rc = sltd_db_stats_get(&st, db);
+    sltd_db_close(db);
+    if (rc != SLTD_OK)
+        return cli_fail("repair", rc, 0);
+    if (st.filter_state != SLTD_FILTER_OK) {
+        fprintf(stderr, "sltd repair: %s: the filter is still not in use (another process is writing it?); "
+                        "lookups read the database meanwhile. Try again when it is done.\n",
+                a.text[O_DB]);
+        return CLI_SYSTEM;
+    }
+    cli_info("sltd repair: %s: the filter is in use (%llu documents, %llu bytes)\n", a.text[O_DB],
+             (unsigned long long)st.documents, (unsigned long long)st.filter_bytes);
+    return CLI_CLEAR;
+}
 
 static const char verify_help[] =
     "usage: sltd verify --db DIR [--key FILE] [--json]\n"
@@ -314,7 +363,7 @@ static int cmd_verify(int argc, char **argv)
     sltd_db *db;
     double secs;
     args a;
-    int rc = cli_parse_args(&a, argc, argv, A_DB | A_KEY | A_JSON, verify_help);
+    int rc = cli_parse_args(&a, argc, argv, OPT(O_DB) | OPT(O_KEY) | OPT(O_JSON), OPT(O_DB), verify_help);
 
     if (rc != 0)
         return rc < 0 ? CLI_CLEAR : rc;
@@ -323,12 +372,12 @@ static int cmd_verify(int argc, char **argv)
     if ((rc = cli_open_db(&db, "verify", &a, SLTD_OPEN_READONLY)) != 0)
         return rc;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = sltd_verify(&r, db);
+    rc = sltd_db_verify(&r, db);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    sltd_close(db);
+    sltd_db_close(db);
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cli_hex(sum, r.checksum, 16);
-    if (a.json)
+    if (a.set[O_JSON])
         printf("{\"ok\":%s,\"records\":%llu,\"documents\":%llu,\"checksum\":\"%s\",\"counts_ok\":%s,"
                "\"checksum_ok\":%s,\"filter_checked\":%s,\"filter_missing\":%llu,\"seconds\":%.3f}\n",
                rc == SLTD_OK ? "true" : "false", (unsigned long long)r.records, (unsigned long long)r.documents, sum,
@@ -340,7 +389,7 @@ static int cmd_verify(int argc, char **argv)
                r.checksum_ok ? "matches" : "DIFFERS", r.counts_ok ? "match" : "DIFFER",
                !r.filter_checked ? "not in use (bypass)" : r.filter_missing ? "MISSES DOCUMENTS" : "covers every document",
                secs);
-    return rc == SLTD_OK ? CLI_CLEAR : cli_fail("verify", rc);
+    return rc == SLTD_OK ? CLI_CLEAR : cli_fail("verify", rc, 0);
 }
 
 static const char main_help[] =
@@ -366,9 +415,12 @@ static const char main_help[] =
     "  certify --root ROOT.sec --keys KEYLIST [--days N] SIGNING.pub   root ceremony: certify a signing key\n"
     "  revoke  --root ROOT.sec --keys KEYLIST SIGNING.pub              root ceremony: revoke a signing key\n"
     "  verify  --db DIR [--json]                      full integrity check\n"
+    "  repair  --db DIR                               rebuild the filter after an interruption\n"
     "\n"
-    "'sltd COMMAND --help' for each. Exit status: 0 not listed / success, 1 listed,\n"
-    "2 bad usage or input, 3 database, key or system error.\n";
+    "'sltd COMMAND --help' for each. Every command takes --help (-h), --version (-V) and --quiet (-q:\n"
+    "no summary or progress on stderr). SLTD_DB stands for --db and SLTD_KEY for --key (flags win).\n"
+    "Exit status: 0 not listed / success, 1 listed, 2 bad usage or input, 3 database, key or system\n"
+    "error (a write error on any output included).\n";
 
 int main(int argc, char **argv)
 {
@@ -376,28 +428,41 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {
-        { "init", cmd_init }, { "import", cmd_import }, { "check", cmd_check },
-        { "stats", cmd_stats }, { "verify", cmd_verify }, { "screen", cli_screen }, { "mrz", cli_mrz },
-        { "keygen", cli_keygen }, { "pack", cli_pack }, { "apply", cli_apply },
-        { "publish", cli_publish }, { "sync", cli_sync }, { "certify", cli_certify }, { "revoke", cli_revoke },
+        { "init", cmd_init }, { "import", cmd_import }, { "check", cmd_check }, { "stats", cmd_stats },
+        { "verify", cmd_verify }, { "repair", cmd_repair }, { "screen", cli_screen }, { "mrz", cli_mrz },
+        { "keygen", cli_keygen }, { "pack", cli_pack }, { "apply", cli_apply }, { "publish", cli_publish },
+        { "sync", cli_sync }, { "certify", cli_certify }, { "revoke", cli_revoke },
     };
+    int first = 1, status, out;
     size_t i;
 
-    if (argc < 2) {
+    /* --quiet may come before the command too: it is read again by the command's parser */
+    while (first < argc && (strcmp(argv[first], "-q") == 0 || strcmp(argv[first], "--quiet") == 0))
+        first++;
+    if (first >= argc) {
         fputs(main_help, stderr);
         return CLI_USAGE;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    if (strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0 || strcmp(argv[first], "help") == 0) {
         fputs(main_help, stdout);
-        return CLI_CLEAR;
+        return cli_close_stdout("--help");
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    if (strcmp(argv[first], "--version") == 0 || strcmp(argv[first], "-V") == 0) {
         printf("sltd %s\n", sltd_version());
-        return CLI_CLEAR;
+        return cli_close_stdout("--version");
     }
     for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (strcmp(argv[1], cmds[i].name) == 0)
-            return cmds[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "sltd: unknown command '%s' (see 'sltd --help')\n", argv[1]);
+        if (strcmp(argv[first], cmds[i].name) == 0) {
+            if (first > 1) { /* the leading --quiet moves behind the command's name */
+                char *name = argv[first];
+                memmove(argv + 2, argv + 1, (size_t)(first - 1) * sizeof *argv);
+                argv[1] = name;
+            }
+            status = cmds[i].fn(argc - 1, argv + 1);
+            /* a write error on standard output is exit 3, whatever the command found */
+            out = cli_close_stdout(cmds[i].name);
+            return out != 0 ? out : status;
+        }
+    fprintf(stderr, "sltd: unknown command '%s' (see 'sltd --help')\n", argv[first]);
     return CLI_USAGE;
 }

@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/deps.sh
-cmake -S . -B build -DSLTD_WERROR=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLTD_WERROR=ON >/dev/null
 cmake --build build -j "$(nproc)"
 # -V: every suite's own summary (Check's "Checks: N, Failures: 0") and CTest's totals.
 (cd build && ctest -V -j 2 --timeout 600)

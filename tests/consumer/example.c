@@ -8,7 +8,7 @@
 int main(int argc, char **argv)
 {
     sltd_options opts = SLTD_OPTIONS_INIT;
-    sltd_result res;
+    sltd_result res = SLTD_RESULT_INIT;
     sltd_db *db;
     int rc;
 
@@ -20,21 +20,30 @@ int main(int argc, char **argv)
         fprintf(stderr, "warning: header %s, library %s\n", SLTD_VERSION_STRING, sltd_version());
 
     opts.flags = SLTD_OPEN_READONLY;          /* a kiosk only reads; the key is DBDIR.key */
-    if ((rc = sltd_open(&db, argv[1], &opts)) != SLTD_OK) {
-        fprintf(stderr, "%s\n%s\n", sltd_strerror(rc), sltd_errmsg(NULL));
+    if ((rc = sltd_db_open(&db, argv[1], &opts)) != SLTD_OK) {
+        fprintf(stderr, "%s\n%s\n", sltd_error_text(rc), sltd_error_detail());
         return 3;
     }
-    rc = sltd_lookup(&res, db, argv[2], argv[3], NULL);   /* thread-safe; a miss is not an error */
-    if (rc != SLTD_OK) {                                   /* fail closed: an error is never "clear" */
-        fprintf(stderr, "%s\n", sltd_strerror(rc));
-        sltd_close(db);
-        return rc == SLTD_ESTATE || rc == SLTD_ENUMBER ? 2 : 3;
-    }
-    if (res.listed)
+    rc = sltd_db_lookup(&res, db, argv[2], argv[3], NULL);   /* thread-safe; a miss is not an error */
+    switch (res.verdict) {                                 /* decide on the verdict alone */
+    case SLTD_VERDICT_CLEAR:                               /* the only "clear": checked, not listed */
+        printf("clear\n");
+        rc = 0;
+        break;
+    case SLTD_VERDICT_LISTED:
         printf("LISTED: %s, reported %u, reference %s\n", sltd_status_name(res.records[0].status),
                (unsigned)res.records[0].reported, res.records[0].reference);
-    else
-        printf("not listed\n");
-    sltd_close(db);
-    return res.listed;
+        rc = 1;
+        break;
+    case SLTD_VERDICT_INVALID:                             /* bad state, number or type: fix the input */
+        fprintf(stderr, "%s\n%s\n", sltd_error_text(rc), sltd_error_detail());
+        rc = 2;
+        break;
+    default:                                               /* an error is never "clear" */
+        fprintf(stderr, "%s\n%s\n", sltd_error_text(rc), sltd_error_detail());
+        rc = 3;
+        break;
+    }
+    sltd_db_close(db);
+    return rc;
 }

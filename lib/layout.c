@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* layout.c — the older layouts of the output structs, and writing an answer into one.
+ *
+ * A caller states the layout it was compiled with in the struct's `version` (the *_INIT macros set
+ * it). A struct grows only at its end, so an older version is the current one cut short: its members
+ * are the current members up to the first one added later, at the same offsets. The sizes below are
+ * those older structs as their header declared them (the tail padding included), so that a batch
+ * walks an older array with its own stride. A struct that embeds another (sltd_mrz_answer embeds two
+ * sltd_result) is written member by member into its older layout. */
+#include "layout.h"
+
+#include <string.h>
+
+#include "error.h"
+
+/* sltd_result version 1: everything before `verdict`. */
+typedef struct result_v1 {
+    unsigned int version;
+    int error;
+    int listed;
+    unsigned int nrecords;
+    sltd_record records[SLTD_RECORDS_MAX];
+    uint64_t data_sequence;
+    int64_t data_produced;
+    int64_t data_expires;
+    int stale;
+} result_v1;
+
+/* sltd_mrz_answer version 1: version 1 results inside, no `verdict`. */
+typedef struct mrz_answer_v1 {
+    unsigned int version;
+    sltd_mrz mrz;
+    result_v1 result;
+    unsigned int nvariants_tried;
+    int variants_truncated;
+    unsigned int nvariants_listed;
+    int variant_match;
+    char variant_number[SLTD_NUMBER_MAX + 1];
+    unsigned int variant_nsubst;
+    unsigned int variant_pos[2];
+    result_v1 variant_result;
+} mrz_answer_v1;
+
+int sltd__layout_version(unsigned version, unsigned current, const char *name)
+{
+    if (version == 0)
+        return sltd__err(SLTD_EINVAL, "%s.version is 0: initialise the struct with its _INIT macro (or set its "
+                                      "version) so that the library knows its layout", name);
+    return (int)(version < current ? version : current);
+}
+
+size_t sltd__layout_result_size(unsigned version)
+{
+    return version == 1 ? sizeof(result_v1) : sizeof(sltd_result);
+}
+
+static void result_v1_put(result_v1 *d, const sltd_result *s)
+{
+    d->version = 1;
+    d->error = s->error;
+    d->listed = s->listed;
+    d->nrecords = s->nrecords;
+    memcpy(d->records, s->records, sizeof d->records);
+    d->data_sequence = s->data_sequence;
+    d->data_produced = s->data_produced;
+    d->data_expires = s->data_expires;
+    d->stale = s->stale;
+}
+
+void sltd__layout_result_put(void *dst, unsigned version, const sltd_result *src)
+{
+    if (version == 1) {
+        result_v1 d;
+
+        memset(&d, 0, sizeof d);
+        result_v1_put(&d, src);
+        memcpy(dst, &d, sizeof d);
+        return;
+    }
+    memcpy(dst, src, sizeof *src);
+}
+
+void sltd__layout_mrz_answer_put(void *dst, unsigned version, const sltd_mrz_answer *src)
+{
+    if (version == 1) {
+        mrz_answer_v1 d;
+
+        memset(&d, 0, sizeof d);
+        d.version = 1;
+        d.mrz = src->mrz;
+        result_v1_put(&d.result, &src->result);
+        d.nvariants_tried = src->nvariants_tried;
+        d.variants_truncated = src->variants_truncated;
+        d.nvariants_listed = src->nvariants_listed;
+        d.variant_match = src->variant_match;
+        memcpy(d.variant_number, src->variant_number, sizeof d.variant_number);
+        d.variant_nsubst = src->variant_nsubst;
+        memcpy(d.variant_pos, src->variant_pos, sizeof d.variant_pos);
+        result_v1_put(&d.variant_result, &src->variant_result);
+        memcpy(dst, &d, sizeof d);
+        return;
+    }
+    memcpy(dst, src, sizeof *src);
+}

@@ -1,0 +1,155 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# The CLI's contracts with the people and scripts that use it: one option parser (every error names
+# the option), the environment, --version/--quiet everywhere, a write error is exit 3, output files
+# written whole or not at all, errors a person can act on, sltd repair. Real databases, real processes.
+#   cli_contracts_test.sh SLTD_BINARY SLTD_BENCH_BINARY|none WORK_DIR
+set -u
+sltd=$1 bench=$2 work=$3
+rm -rf "$work"; mkdir -p "$work"
+. "$(dirname "$0")/cli_helpers.sh"
+
+db=$work/db
+printf 'state,number,type,status,reference\nUTO,L898902C3,P,stolen,UTO-0001\nD,C01X00T47,P,lost,DE-77\n' > "$work/feed.csv"
+"$sltd" init --db "$db" >/dev/null 2>&1 && "$sltd" import --db "$db" "$work/feed.csv" >/dev/null 2>&1 ||
+    { echo "FAIL: cannot make the test database"; exit 1; }
+
+# ---- one parser: every error names the option ----
+expect 2 "unknown option" -- "$sltd" init --db "$work/x" --frob;    contains "unknown option '--frob'" "named"
+expect 2 "unknown option, screen" -- "$sltd" screen --db "$db" --frob "$work/feed.csv"; contains "unknown option '--frob'" "named in screen"
+expect 2 "unknown option, pack" -- "$sltd" pack --frob;             contains "unknown option '--frob'" "named in pack"
+expect 2 "unknown option, sync" -- "$sltd" sync --frob;             contains "unknown option '--frob'" "named in sync"
+expect 2 "an option of another command" -- "$sltd" init --db "$work/x" --json
+contains "'--json' does not apply to 'sltd init'" "which option, which command"
+expect 2 "an option without its value" -- "$sltd" check --db;       contains "'--db' needs a value" "missing value named"
+expect 2 "a flag with a value" -- "$sltd" check --db "$db" --json=yes UTO X1; contains "'--json' takes no value" "flag value"
+expect 2 "an option given twice" -- "$sltd" check --db "$db" --db "$db" UTO X1; contains "'--db' is given twice" "twice"
+expect 2 "--threads 0" -- "$sltd" screen --db "$db" --threads 0 "$work/feed.csv"; contains "'--threads' must be a whole number from 1 to 64" "range"
+expect 2 "--threads 65" -- "$sltd" screen --db "$db" --threads 65 "$work/feed.csv"
+expect 2 "--bits-per-key 3" -- "$sltd" init --db "$work/x" --bits-per-key 3; contains "from 4 to 64" "bits range"
+expect 2 "--expires 3651" -- "$sltd" pack --key "$db.key" --sign x.sec --seq 1 --expires 3651 -o b "$work/feed.csv"
+expect 2 "--retries 11" -- "$sltd" sync --db "$db" --trust x.pub --from x --retries 11
+expect 2 "--seq 0" -- "$sltd" pack --key "$db.key" --sign x.sec --seq 0 -o b "$work/feed.csv"
+expect 2 "--threads -1" -- "$sltd" screen --db "$db" --threads -1 "$work/feed.csv"
+expect 1 "--threads=2, options after the arguments" -- "$sltd" screen "$work/feed.csv" --db "$db" --threads=2
+expect 0 "init --help" -- "$sltd" init --help;                      lacks "%%" "no printf escape in the help"
+for c in init import check stats verify repair screen mrz keygen pack apply publish sync certify revoke; do
+    expect 0 "$c -h" -- "$sltd" $c -h;                              contains "usage: sltd $c" "$c -h"
+    expect 0 "$c --version" -- "$sltd" $c --version;                contains "^sltd [0-9]" "$c --version"
+done
+expect 0 "sltd -V" -- "$sltd" -V;                                   contains "^sltd [0-9]" "-V"
+if [ "$bench" != none ]; then # a build without the benchmark (-DSLTD_BUILD_BENCH=OFF) passes "none"
+    expect 0 "sltd-bench --version" -- "$bench" --version;          contains "^sltd-bench [0-9]" "bench --version"
+    expect 0 "sltd-bench -V" -- "$bench" -V;                        contains "^sltd-bench [0-9]" "bench -V"
+    expect 2 "sltd-bench, unknown option" -- "$bench" --frob;       contains "frob" "bench names it"
+fi
+
+# ---- --quiet: no summary on stderr; errors still ----
+expect 0 "import -q" -- "$sltd" import -q --db "$db" "$work/feed.csv"
+ok test ! -s "$work/err"
+expect 0 "sltd --quiet import" -- "$sltd" --quiet import --db "$db" "$work/feed.csv"
+ok test ! -s "$work/err"
+expect 1 "screen --quiet" -- "$sltd" screen --quiet --db "$db" "$work/feed.csv"
+ok test ! -s "$work/err"
+expect 3 "check -q, an error is still said" -- "$sltd" check -q --db "$work/none" UTO X1
+ok test -s "$work/err"
+
+# ---- SLTD_DB and SLTD_KEY; the flags win ----
+expect 1 "SLTD_DB" -- env SLTD_DB="$db" "$sltd" check UTO L898902C3
+expect 1 "SLTD_DB and SLTD_KEY" -- env SLTD_DB="$db" SLTD_KEY="$db.key" "$sltd" check UTO L898902C3
+expect 1 "--db wins over SLTD_DB" -- env SLTD_DB="$work/none" "$sltd" check --db "$db" UTO L898902C3
+expect 3 "SLTD_KEY names the key" -- env SLTD_DB="$db" SLTD_KEY="$work/none.key" "$sltd" check UTO L898902C3
+expect 1 "--key wins over SLTD_KEY" -- env SLTD_KEY="$work/none.key" "$sltd" check --db "$db" --key "$db.key" UTO L898902C3
+expect 2 "no --db, no SLTD_DB" -- env -u SLTD_DB "$sltd" check UTO L898902C3; contains "SLTD_DB" "the variable is named"
+
+# ---- keygen on an existing key says what exists ----
+expect 0 "keygen" -- "$sltd" keygen --out "$work/auth"
+expect 2 "keygen again" -- "$sltd" keygen --out "$work/auth"; contains "auth.sec: already exists" "the key file named"
+lacks "database" "not a database message"
+
+# ---- sltd mrz - and check --mrz - read standard input ----
+l1='P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<' l2='L898902C36UTO7408122F1204159ZE184226B<<<<<10'
+printf '%s\n%s\n' "$l1" "$l2" > "$work/one.mrz"
+expect 0 "mrz -" -- sh -c "'$sltd' mrz - < '$work/one.mrz'";       contains "result           valid" "parsed from stdin"
+expect 1 "check --mrz -" -- sh -c "'$sltd' check --db '$db' --mrz - < '$work/one.mrz'"; contains "LISTED" "looked up from stdin"
+expect 2 "check --mrz --json, nothing to look up: still an answer" -- "$sltd" check --db "$work/none" --json --mrz \
+    'P<QQQERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<' 'L898902C37QQQ74O8122Q1204159ZE184226B<<<<<10'
+contains '^{"verdict":"invalid","state":null,"number":null' "the answer shape" "$work/stdout"
+head -c 5000 /dev/zero | tr '\0' 'A' > "$work/big.mrz"
+expect 2 "mrz -, too long" -- sh -c "'$sltd' mrz - < '$work/big.mrz'"; contains "more than 4096 bytes" "bounded"
+
+# ---- a write error on any output is exit 3, with a message ----
+expect 3 "check > /dev/full" -- sh -c "'$sltd' check --db '$db' UTO L898902C3 > /dev/full"; contains "cannot write" "said"
+expect 3 "check (not listed) > /dev/full" -- sh -c "'$sltd' check --db '$db' UTO Q1 > /dev/full"
+expect 3 "stats --json > /dev/full" -- sh -c "'$sltd' stats --db '$db' --json > /dev/full"; contains "cannot write" "stats said"
+expect 3 "screen > /dev/full" -- sh -c "'$sltd' screen --db '$db' '$work/feed.csv' > /dev/full"
+expect 3 "mrz --json > /dev/full" -- sh -c "'$sltd' mrz --json '$l1' '$l2' > /dev/full"
+expect 3 "check --mrz --json > /dev/full" -- sh -c "'$sltd' check --db '$db' --json --mrz '$l1' '$l2' > /dev/full"
+expect 3 "--help > /dev/full" -- sh -c "'$sltd' --help > /dev/full"
+expect 3 "verify --json > /dev/full" -- sh -c "'$sltd' verify --db '$db' --json > /dev/full"
+
+# ---- screen -o and --rejects: whole or not at all ----
+printf 'state,number,seat\nUTO,L898902C3,1A\nZZZ,Q1,1B\nUTO,Q2,1C\n' > "$work/m.csv"
+expect 1 "screen -o --rejects" -- "$sltd" screen --db "$db" -o "$work/hits.csv" --rejects "$work/rej.csv" "$work/m.csv"
+contains "^2,listed,UTO,L898902C3" "the hit in -o" "$work/hits.csv"; lacks "ZZZ" "no reject among the hits" "$work/hits.csv"
+contains "^3,invalid,ZZZ" "the reject in --rejects" "$work/rej.csv"; contains "m.csv:3: field 'state'" "reason" "$work/rej.csv"
+lacks "L898902C3" "no hit among the rejects" "$work/rej.csv"
+ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
+echo old > "$work/keep.csv"
+: > "$work/empty.csv"
+expect 2 "a failed screening leaves -o as it was" -- "$sltd" screen --db "$db" -o "$work/keep.csv" "$work/empty.csv"
+ok test "$(cat "$work/keep.csv")" = old
+ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
+expect 3 "-o into a missing directory" -- "$sltd" screen --db "$db" -o "$work/nodir/out.csv" "$work/m.csv"
+expect 2 "-o and --rejects the same file" -- "$sltd" screen --db "$db" -o "$work/x.csv" --rejects "$work/x.csv" "$work/m.csv"
+# SIGTERM mid-screening (the manifest still open on a FIFO): no output file, no temporary file, the
+# program ends by the signal
+rm -f "$work/fifo"; mkfifo "$work/fifo"
+"$sltd" screen --db "$db" -o "$work/sig.csv" --rejects "$work/sigrej.csv" "$work/fifo" 2>"$work/err" &
+pid=$!
+exec 3>"$work/fifo"
+printf 'state,number\nUTO,L898902C3\n' >&3
+sleep 1
+kill -TERM "$pid"; wait "$pid"; got=$?
+exec 3>&-
+ok test "$got" -eq 143
+ok test ! -e "$work/sig.csv"
+ok test ! -e "$work/sigrej.csv"
+ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
+contains "interrupted" "said" "$work/err"
+
+# ---- errors a person can act on: every error of a row, and the flag that accepts the input ----
+printf 'state,number,status,colour\nUTO,Q1,stolen,red\n' > "$work/unknown.csv"
+expect 2 "unknown feed column" -- "$sltd" import --db "$db" "$work/unknown.csv"; contains "--ignore-unknown" "the flag named"
+expect 0 "and the flag accepts it" -- "$sltd" import --db "$db" --ignore-unknown "$work/unknown.csv"
+printf 'state,number,status\nZZZ,A_1,found\nUTO,Q2,lost\n' > "$work/bad.csv"
+expect 2 "a row with three errors" -- "$sltd" import --db "$db" "$work/bad.csv"
+contains "bad.csv:2: field 'state'" "first error"; contains "bad.csv:2: field 'number'" "second error"
+contains "bad.csv:2: field 'status'" "third error"; contains "skip-invalid imports the valid rows" "the flag named"
+printf '%s\n%s\n' "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<" "L898902C36UTO7408122F1204159ZE184226B<<<<<10" > "$work/scan.txt"
+expect 2 "an MRZ file read as CSV" -- "$sltd" screen --db "$db" "$work/scan.txt"; contains "format mrz" "the flag named"
+expect 1 "and the flag reads it" -- "$sltd" screen --db "$db" --format mrz "$work/scan.txt"
+
+# the library's detail reaches the operator: the ICAO code that was probably meant
+expect 2 "check, a state code ICAO 9303 does not use" -- "$sltd" check --db "$db" DEU L2RNTZ576
+contains "Germany is D" "the hint"; lacks "L2RNTZ576" "the number not repeated"
+expect 2 "check --json, the same" -- "$sltd" check --db "$db" --json GER L2RNTZ576
+contains '"verdict":"invalid".*Germany is D' "the hint in the answer" "$work/stdout"
+printf 'state,number\nDEU,Q3\n' > "$work/de.csv"
+expect 2 "screen, the same" -- "$sltd" screen --db "$db" "$work/de.csv"; contains "de.csv:2: field 'state'.*Germany is D" "in screen"
+
+# ---- sltd repair: the filter after an interruption; stats names it ----
+expect 0 "stats, filter ok" -- "$sltd" stats --db "$db";           contains "^filter  *[0-9]" "filter in use"
+printf 'damaged' > "$db/sltd.filter"
+expect 0 "stats, damaged filter" -- "$sltd" stats --db "$db";      contains "BYPASS" "bypass"
+contains "sltd repair --db" "stats names the command"
+expect 0 "stats --json, damaged filter" -- "$sltd" stats --db "$db" --json; contains '"repair":"sltd repair --db DIR"' "json names it"
+expect 1 "still found while bypassed" -- "$sltd" check --db "$db" UTO L898902C3
+expect 0 "repair" -- "$sltd" repair --db "$db";                    contains "filter is in use" "repair says so"
+expect 0 "stats after repair" -- "$sltd" stats --db "$db";         lacks "BYPASS" "filter in use again"
+expect 1 "found after repair" -- "$sltd" check --db "$db" UTO L898902C3
+expect 0 "verify after repair" -- "$sltd" verify --db "$db";       contains "covers every document" "filter complete"
+expect 3 "repair, no database" -- "$sltd" repair --db "$work/none"
+
+echo "cli_contracts: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
