@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """stages.py — where a lookup's instructions go: runs sltd-bench under callgrind, collecting only inside
-sltd_lookup (sltd.miss, sltd.hit) or sltd_lookup_batch (sltd.miss.batch), and splits the instructions
+sltd_db_lookup (sltd.miss, sltd.hit) or sltd_db_lookup_batch (sltd.miss.batch), and splits the instructions
 (and, with --cache-sim, the simulated cache misses) per document into the stages of a lookup:
 
   normalise        the state and number checked and copied into the digest input
@@ -32,8 +32,8 @@ import sys
 import tempfile
 
 STAGES = ["normalise", "digest", "slot, freshness", "filter", "LMDB", "decode", "call, glue"]
-ENTRY = {"sltd.miss": "sltd_lookup", "sltd.hit": "sltd_lookup", "sltd.miss.batch": "sltd_lookup_batch",
-         "sltd.hit.batch": "sltd_lookup_batch"}
+ENTRY = {"sltd.miss": "sltd_db_lookup", "sltd.hit": "sltd_db_lookup", "sltd.miss.batch": "sltd_db_lookup_batch",
+         "sltd.hit.batch": "sltd_db_lookup_batch"}
 CLOCK = re.compile(r"^(time|clock_gettime|__vdso_.*|__clock_gettime.*)$")
 LIBC = re.compile(r"(libc\.so|ld-linux|vdso|libpthread)")
 UNDER_STUDY = re.compile(r"(libsltd|liblmdb)")
