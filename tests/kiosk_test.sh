@@ -53,7 +53,7 @@ cat "$work/out"
 
 # the same stream with --ocr-variants: the misread number is a hit through its variant, decided on the
 # verdict with the same code
-runv() { LD_LIBRARY_PATH=$libdir "$work/kiosk" --ocr-variants "$db" < "$work/in" > "$work/out" && rc=0 || rc=$?; }
+runv() { LD_LIBRARY_PATH=$libdir $emu "$work/kiosk" --ocr-variants "$db" < "$work/in" > "$work/out" && rc=0 || rc=$?; }
 runv
 [ "$rc" -eq 1 ] || fail "variants: exit $rc, want 1"
 [ "$(grep -c '^LISTED' "$work/out")" -eq 2 ] || fail "variants: two LISTED"
