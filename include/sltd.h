@@ -335,7 +335,11 @@ SLTD_API SLTD_NODISCARD int sltd_db_lookup(sltd_result *out, sltd_db *db, const 
  *
  * Each out[i] gets its own code in out[i].error: bad input for one document does not fail the
  * others. All n answers come from one committed state of the database (one snapshot, whose freshness
- * every out[i].data_* gives), even when an update commits during the call: never half an update.
+ * every out[i].data_* gives), even when an update commits during the call: never half an update. The
+ * documents are hashed side by side and their filter blocks probed with the widest vector instructions
+ * the CPU has (AVX-512, AVX2, else portable C), chosen at run time; the environment variable SLTD_SIMD
+ * ("avx2" or "none"), read once, caps them, to measure a narrower path. Every path gives the same
+ * answers.
  * @param[out] out n results
  * @param[in] db handle
  * @param[in] queries n documents

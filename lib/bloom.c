@@ -15,6 +15,7 @@
 #include "error.h"
 #include "checksum.h"
 #include "crypto.h"
+#include "simd.h"
 #include "sltd.h"
 
 #define MAGIC "SLTDBLM1"
@@ -321,4 +322,76 @@ double sltd__bloom_fpr_target(unsigned bits_per_key)
         fp += p * pow(1 - pow(63.0 / 64.0, j), SLTD__BLOOM_K);
     }
     return fp;
+}
+
+/* ---- many probes at once (the batch lookup) ----
+ * One 64-byte block is one AVX-512 register (two AVX2 ones): the eight bit positions are shifted out of
+ * h1 side by side, each word shifted right by its own, and the key is maybe present when every lane's
+ * low bit is set. A vector load is not an atomic one, but the words only ever gain bits, and each bit
+ * it reads is as before or after a concurrent writer's store, as with the relaxed loads of
+ * sltd__bloom_test: a key committed before the probe is never missed. (A ThreadSanitizer build, which
+ * cannot see that, uses the scalar probe.) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_THREAD__)
+#include <immintrin.h>
+#define BLOOM_SIMD 1
+
+__attribute__((target("avx512f"))) static uint64_t test_many_avx512(const sltd__bloom *b, const uint8_t (*d)[16],
+                                                                     size_t n)
+{
+    const __m512i pos = _mm512_set_epi64(42, 36, 30, 24, 18, 12, 6, 0), six = _mm512_set1_epi64(63);
+    const __m512i one = _mm512_set1_epi64(1);
+    uint64_t maybe = 0, h1;
+    size_t j;
+
+    for (j = 0; j < n; j++) {
+        const __m512i w = _mm512_load_si512((const void *)(b->words + sltd__bloom_block(b, d[j]) * 8));
+        memcpy(&h1, d[j] + 8, 8);
+        const __m512i sh = _mm512_and_si512(_mm512_srlv_epi64(_mm512_set1_epi64((long long)h1), pos), six);
+        maybe |= (uint64_t)(_mm512_test_epi64_mask(_mm512_srlv_epi64(w, sh), one) == 0xff) << j;
+    }
+    return maybe;
+}
+
+__attribute__((target("avx2"))) static uint64_t test_many_avx2(const sltd__bloom *b, const uint8_t (*d)[16], size_t n)
+{
+    const __m256i lo = _mm256_set_epi64x(18, 12, 6, 0), hi = _mm256_set_epi64x(42, 36, 30, 24);
+    const __m256i six = _mm256_set1_epi64x(63), one = _mm256_set1_epi64x(1);
+    uint64_t maybe = 0, h1;
+    size_t j;
+
+    for (j = 0; j < n; j++) {
+        const __m256i *w = (const __m256i *)(const void *)(b->words + sltd__bloom_block(b, d[j]) * 8);
+        memcpy(&h1, d[j] + 8, 8);
+        const __m256i h = _mm256_set1_epi64x((long long)h1);
+        const __m256i a = _mm256_srlv_epi64(_mm256_load_si256(w), _mm256_and_si256(_mm256_srlv_epi64(h, lo), six));
+        const __m256i c = _mm256_srlv_epi64(_mm256_load_si256(w + 1), _mm256_and_si256(_mm256_srlv_epi64(h, hi), six));
+        const __m256i all = _mm256_and_si256(_mm256_and_si256(a, c), one);
+        maybe |= (uint64_t)(_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(all, one))) == 0xf) << j;
+    }
+    return maybe;
+}
+
+#endif
+
+uint64_t sltd__bloom_test_many(const sltd__bloom *b, const uint8_t (*d)[16], size_t n, int width)
+{
+    uint64_t maybe = 0;
+    size_t j;
+
+#ifdef BLOOM_SIMD
+    /* (an explicit width is capped by the hardware only: tests run every path the CPU has) */
+    const int level = width == 0 ? sltd__simd_level() : sltd__simd_hardware();
+    const int have = level == SLTD__SIMD_AVX512 ? 8 : level == SLTD__SIMD_AVX2 ? 4 : 1;
+    if (width == 0 || width > have)
+        width = have;
+    if (width >= 8)
+        return test_many_avx512(b, d, n);
+    if (width >= 4)
+        return test_many_avx2(b, d, n);
+#else
+    (void)width;
+#endif
+    for (j = 0; j < n; j++)
+        maybe |= (uint64_t)sltd__bloom_test(b, d[j]) << j;
+    return maybe;
 }

@@ -119,4 +119,8 @@ static inline int sltd__bloom_test(const sltd__bloom *b, const uint8_t d[16])
     return (int)(acc & 1);
 }
 
+/* Probe n (<= 64) digests: bit j of the result is sltd__bloom_test(b, d[j]). width: 0 the widest path
+ * sltd__simd_level allows (AVX-512, AVX2, else one at a time); 8, 4 or 1 at most that wide, as far as the CPU has it (for tests). */
+uint64_t sltd__bloom_test_many(const sltd__bloom *b, const uint8_t (*d)[16], size_t n, int width);
+
 #endif

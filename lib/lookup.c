@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* lookup.c — the answers: one document, a batch, and a document's digest. */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bloom.h"
 #include "db.h"
 #include "error.h"
 #include "layout.h"
@@ -19,19 +21,20 @@ typedef struct norm_query {
     char family; /* type family filter, 0 for none */
 } norm_query;
 
-/* Normalise a query into its digest input; *len gets the input's length. */
-static int prepare(norm_query *nq, size_t *len, const char *state, const char *number, const char *type)
+/* Normalise a query into its digest input; *len gets the input's length, *family its type family. */
+static int prepare(uint8_t in[SLTD__KEY_INPUT], size_t *len, char *family, const char *state, const char *number,
+                   const char *type)
 {
     char t[SLTD_TYPE_MAX + 1];
     int rc;
 
-    if ((rc = sltd__norm_key_input(nq->in, len, state, SIZE_MAX, number, SIZE_MAX)) != SLTD_OK)
+    if ((rc = sltd__norm_key_input(in, len, state, SIZE_MAX, number, SIZE_MAX)) != SLTD_OK)
         return rc;
-    nq->family = 0;
+    *family = 0;
     if (type != NULL && type[0] != '\0') {
         if ((rc = sltd__norm_type(t, type, strlen(type))) != SLTD_OK)
             return rc;
-        nq->family = sltd__type_family(t);
+        *family = sltd__type_family(t);
     }
     return SLTD_OK;
 }
@@ -40,7 +43,7 @@ static int normalize(norm_query *nq, uint8_t d[SLTD_DIGEST_SIZE], const sltd__ke
                      const char *number, const char *type)
 {
     size_t len;
-    int rc = prepare(nq, &len, state, number, type);
+    int rc = prepare(nq->in, &len, &nq->family, state, number, type);
 
     if (rc == SLTD_OK)
         sltd__prf_digest_input(d, keys, nq->in, len);
@@ -176,27 +179,94 @@ int sltd_db_lookup(sltd_result *out, sltd_db *db, const char *state, const char 
     return sltd__err_leave(lookup_body(out, db, state, number, type), "sltd_db_lookup");
 }
 
-#define BATCH_CHUNK 64
-
 /* A batch answers from one snapshot, whose freshness stamps every answer. The filter is probed only
  * after the snapshot began, and only if it holds every key of it: a filter probed before a commit lacks
  * the keys that commit adds while a snapshot begun after it lacks those it removes, and together they
- * show half an update. Then, per chunk of documents: normalise, hash them side by side (SIMD
- * lanes), prefetch their filter blocks, probe, and read the ones the filter may hold. */
-static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
+ * show half an update. Then the documents go through in chunks: each chunk is normalised and hashed as
+ * a whole (the digests side by side in SIMD lanes, prf.c) and its filter blocks prefetched; the next
+ * chunk is normalised and hashed while those blocks arrive; then the chunk is probed (a block per
+ * vector register, bloom.c) and only its "maybe" documents are read, in the one snapshot. */
+#define BATCH_CHUNK 64
+
+_Static_assert(BATCH_CHUNK <= 64, "a chunk's maybes are one 64-bit mask");
+
+typedef struct chunk {
+    uint8_t in[BATCH_CHUNK][SLTD__KEY_INPUT]; /* digest inputs, side by side for the lanes */
+    uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE];
+    uint8_t len[BATCH_CHUNK];
+    uint8_t at[BATCH_CHUNK]; /* valid document j is document at[j] of the chunk */
+    char family[BATCH_CHUNK];
+    size_t nvalid;
+} chunk;
+
+_Static_assert(SLTD__KEY_INPUT == SLTD__DIGEST_INPUT, "the normalised input is what the lanes hash");
+
+/* Clear the m results of a chunk and stamp them like st, normalise their queries into c, hash them,
+ * prefetch their filter blocks (b: NULL when the filter is not used). */
+static void chunk_prepare(chunk *c, sltd_result *out, const sltd_query *q, size_t m, const sltd_result *st,
+                          const sltd__keys *keys, const sltd__bloom *b)
 {
-    /* per chunk, the valid documents j = 0..nvalid-1: document at[j] of the chunk */
-    uint8_t d[BATCH_CHUNK][SLTD_DIGEST_SIZE], *dp[BATCH_CHUNK];
-    norm_query nq[BATCH_CHUNK];
-    const uint8_t *in[BATCH_CHUNK];
-    size_t len[BATCH_CHUNK], at[BATCH_CHUNK], nvalid;
+    size_t i, j, nv = 0, len;
+
+    for (i = 0; i < m; i++) {
+        sltd_result *o = &out[i];
+        result_clear(o);
+        o->data_sequence = st->data_sequence;
+        o->data_produced = st->data_produced;
+        o->data_expires = st->data_expires;
+        o->stale = st->stale;
+        /* the verdict as the document stands: CLEAR unless its record is found (LISTED); a failure
+         * further on rewrites every result as an error, so this never escapes */
+        if ((o->error = prepare(c->in[nv], &len, &c->family[nv], q[i].state, q[i].number, q[i].type)) == 0) {
+            o->verdict = SLTD_VERDICT_CLEAR;
+            c->len[nv] = (uint8_t)len;
+            c->at[nv++] = (uint8_t)i;
+        } else {
+            o->verdict = sltd__verdict_of(o->error, 0, 0);
+        }
+    }
+    c->nvalid = nv;
+    sltd__prf_digest_inputs(c->d, keys, (const uint8_t(*)[SLTD__DIGEST_INPUT])c->in, c->len, nv);
+    if (b != NULL)
+        for (j = 0; j < nv; j++)
+            sltd__bloom_prefetch(b, c->d[j]);
+}
+
+/* Probe chunk c (its results at out; b NULL: every valid document may be listed) and read its "maybe"
+ * documents in the snapshot t. */
+static int chunk_answer(const chunk *c, sltd_result *out, const sltd__bloom *b, sltd__txn *t)
+{
+    uint64_t maybe;
+    size_t j;
+    int rc = SLTD_OK;
+
+    if (b == NULL)
+        maybe = c->nvalid == 64 ? ~(uint64_t)0 : ((uint64_t)1 << c->nvalid) - 1;
+    else
+        maybe = sltd__bloom_test_many(b, (const uint8_t(*)[SLTD_DIGEST_SIZE])c->d, c->nvalid, 0);
+    for (; maybe != 0 && rc == SLTD_OK; maybe &= maybe - 1) {
+        j = (size_t)__builtin_ctzll(maybe);
+        rc = read_record(&out[c->at[j]], t, c->d[j], c->family[j]);
+    }
+    return rc;
+}
+
+/* Answer n queries into the caller's array `dst`, of layout `version` (its elements `stride` bytes
+ * apart). The current layout is answered in place; an older one is answered a chunk at a time into
+ * `stage` (two chunks of current results) and each chunk copied out when answered — in the same one
+ * snapshot either way. */
+static int lookup_batch(void *dst, unsigned version, size_t stride, sltd_result *stage, sltd_db *db,
+                        const sltd_query *q, size_t n)
+{
+    chunk c[2]; /* the chunk being answered and the next one */
+    sltd_result *res[2];
     sltd__db_parts p;
     sltd__freshness fr;
     sltd__bloom *b;
     sltd__reader *r = NULL;
     sltd__txn *t = NULL;
-    size_t base, i, j, m;
-    int rc;
+    size_t base, next, i, m;
+    int rc, cur = 0;
     sltd_result st;
 
     if (q == NULL && n > 0) {
@@ -213,74 +283,58 @@ static int lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *q, size
         goto done;
     if (!sltd__filter_covers(b, t))
         b = NULL;
-    for (j = 0; j < BATCH_CHUNK; j++) {
-        dp[j] = d[j];
-        in[j] = nq[j].in;
-    }
-    for (base = 0; base < n && rc == SLTD_OK; base += BATCH_CHUNK) {
+    for (base = 0; base < n && rc == SLTD_OK; base = next, cur ^= 1) {
+        /* this chunk is base..next-1; the one after it is prepared before this one is answered */
         m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
-        for (i = 0, nvalid = 0; i < m; i++) {
-            const sltd_query *qi = &q[base + i];
-            sltd_result *o = &out[base + i];
-            result_clear(o);
-            o->data_sequence = st.data_sequence;
-            o->data_produced = st.data_produced;
-            o->data_expires = st.data_expires;
-            o->stale = st.stale;
-            /* the verdict as the document stands: CLEAR unless its record is found below (LISTED); a
-             * failure further on rewrites every result as an error (at done), so this never escapes */
-            if ((o->error = prepare(&nq[nvalid], &len[nvalid], qi->state, qi->number, qi->type)) == 0) {
-                o->verdict = SLTD_VERDICT_CLEAR;
-                at[nvalid++] = i;
-            } else {
-                o->verdict = sltd__verdict_of(o->error, 0, 0);
-            }
+        next = base + m;
+        if (base == 0) {
+            res[0] = stage != NULL ? stage : (sltd_result *)dst;
+            chunk_prepare(&c[0], res[0], q, m, &st, p.keys, b);
         }
-        sltd__prf_digest_inputs(dp, p.keys, in, len, nvalid);
-        if (b != NULL)
-            for (j = 0; j < nvalid; j++)
-                sltd__bloom_prefetch(b, d[j]);
-        for (j = 0; j < nvalid && rc == SLTD_OK; j++)
-            if (b == NULL || sltd__bloom_test(b, d[j]))
-                rc = read_record(&out[base + at[j]], t, d[j], nq[j].family);
+        if (next < n) {
+            const size_t m2 = n - next < BATCH_CHUNK ? n - next : BATCH_CHUNK;
+            res[cur ^ 1] = stage != NULL ? stage + (cur ^ 1) * BATCH_CHUNK : (sltd_result *)dst + next;
+            chunk_prepare(&c[cur ^ 1], res[cur ^ 1], q + next, m2, &st, p.keys, b);
+        }
+        rc = chunk_answer(&c[cur], res[cur], b, t);
+        if (stage != NULL && rc == SLTD_OK)
+            for (i = 0; i < m; i++)
+                sltd__layout_result_put((char *)dst + (base + i) * stride, version, &res[cur][i]);
     }
 done:
     if (r != NULL)
         sltd__store_reader_leave(p.store, r);
-    if (rc != SLTD_OK)
+    if (rc != SLTD_OK) { /* every document an error */
+        result_clear(&st);
+        decide(&st, rc);
         for (i = 0; i < n; i++) {
-            result_clear(&out[i]);
-            decide(&out[i], rc);
+            if (stage == NULL)
+                ((sltd_result *)dst)[i] = st;
+            else
+                sltd__layout_result_put((char *)dst + i * stride, version, &st);
         }
+    }
     return rc;
 }
 
 static int lookup_batch_body(sltd_result *out, sltd_db *db, const sltd_query *q, size_t n)
 {
-    sltd_result full[BATCH_CHUNK];
-    size_t stride, base, i, m;
-    int v, rc = SLTD_OK;
+    sltd_result *stage;
+    int v, rc;
 
     if (out == NULL)
         return SLTD_EINVAL;
     if (n == 0)
-        return lookup_batch(out, db, q, 0);
+        return lookup_batch(out, SLTD_RESULT_VERSION, sizeof *out, NULL, db, q, 0);
     if ((v = sltd__layout_version(out[0].version, SLTD_RESULT_VERSION, "sltd_result")) < 0)
         return v;
     if (v == SLTD_RESULT_VERSION)
-        return lookup_batch(out, db, q, n);
+        return lookup_batch(out, SLTD_RESULT_VERSION, sizeof *out, NULL, db, q, n);
     /* a caller built against an older header: its array has the older stride */
-    stride = sltd__layout_result_size((unsigned)v);
-    for (base = 0; base < n && rc == SLTD_OK; base += m) {
-        m = n - base < BATCH_CHUNK ? n - base : BATCH_CHUNK;
-        rc = lookup_batch(full, db, q != NULL ? q + base : NULL, m);
-        for (i = 0; i < m && rc == SLTD_OK; i++)
-            sltd__layout_result_put((char *)out + (base + i) * stride, (unsigned)v, &full[i]);
-    }
-    if (rc != SLTD_OK) { /* as lookup_batch fails: every document an error */
-        for (i = 0; i < n; i++)
-            sltd__layout_result_put((char *)out + i * stride, (unsigned)v, &full[0]);
-    }
+    if ((stage = malloc(2 * BATCH_CHUNK * sizeof *stage)) == NULL)
+        return sltd__err(SLTD_ENOMEM, "no memory for a batch lookup");
+    rc = lookup_batch(out, (unsigned)v, sltd__layout_result_size((unsigned)v), stage, db, q, n);
+    free(stage);
     return rc;
 }
 

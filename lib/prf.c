@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* prf.c — the keyed PRF: SipHash-2-4-128 of a document's digest input, and its AVX2/AVX-512 lanes (see prf.h). */
+/* prf.c — the keyed PRF: SipHash-2-4-128 of a document's digest input, one at a time and many side by side (see prf.h). */
 #include "prf.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "norm.h"
+#include "simd.h"
 
 #define KEY_CHECK_INPUT "sltd key check v1"
 
@@ -64,19 +66,24 @@ void sltd__prf_key_check(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k)
  * per-call key setup (sltd-bench's sltd.digest row measures it). test_keys checks it bit for bit
  * against libsodium on random inputs of every length from 0 to 64. */
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                            \
+#define SIPROUND_OF(v0, v1, v2, v3)                                                                         \
     do {                                                                                                    \
         v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                                          \
         v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                                             \
         v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                                             \
         v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                                          \
     } while (0)
+#define SIPROUND SIPROUND_OF(v0, v1, v2, v3)
+/* the initial state: "somepseudorandomlygeneratedbytes" */
+#define IV0 0x736f6d6570736575ULL
+#define IV1 0x646f72616e646f6dULL
+#define IV2 0x6c7967656e657261ULL
+#define IV3 0x7465646279746573ULL
 
 /* `padded`: the input is followed by at least 7 zero bytes, so its last partial word is one load. */
 static inline void siphash128(uint8_t out[16], const uint8_t *in, size_t len, uint64_t k0, uint64_t k1, int padded)
 {
-    uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL ^ 0xee;
-    uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+    uint64_t v0 = k0 ^ IV0, v1 = k1 ^ IV1 ^ 0xee, v2 = k0 ^ IV2, v3 = k1 ^ IV3;
     uint64_t m, b = (uint64_t)len << 56;
     size_t i, left = len & 7;
 
@@ -127,15 +134,96 @@ void sltd__prf_digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, 
     siphash128(out, in, len, k->k0, k->k1, 1);
 }
 
-/* Many digests at once (the batch lookup). Inputs: zero-padded SLTD__DIGEST_INPUT buffers. With AVX-512
- * (eight 64-bit lanes, native rotates) or AVX2 (four lanes), checked at run time, the SipHash states
- * of several inputs run side by side in one register set; lanes whose input has fewer 8-byte blocks
- * hold their state while the others compress. The rest go one at a time. test_keys compares every
- * path with libsodium. The AVX2 and AVX-512 functions are the same SipHash rounds written twice on
- * purpose, once per register width and instruction set (the shared per-lane steps are the helpers
- * lane_blocks, lane_words and lane_store); a macro over both would hide which instructions run. */
+/* Many digests at once (the batch lookup). The inputs lie side by side, each a zero-padded
+ * SLTD__DIGEST_INPUT-byte buffer holding fewer than SLTD__DIGEST_INPUT bytes, so that each one's four
+ * words load without a bound check and its last block is one load. Three paths, the widest the CPU has
+ * chosen at run time (simd.h: SLTD_SIMD may cap it, to measure a narrower one); each gives the same
+ * digests as the one-at-a-time siphash128 above, and test_keys compares every path with libsodium:
+ *   - AVX-512: eight lanes, one per 64-bit element of a register. The eight inputs are transposed into
+ *     four registers, "word i of every input"; the length byte joins each lane's last block under a
+ *     mask, and a lane with fewer blocks keeps its state under a mask while the others compress.
+ *   - AVX2: the same in four lanes (a rotate takes three instructions where AVX-512 has one).
+ *   - portable C, two inputs interleaved in one loop: what CPUs without those run (aarch64 among them:
+ *     its cores run the two dependency chains side by side). A NEON form, two 64-bit lanes without a
+ *     rotate instruction, is not written.
+ * The AVX2 and AVX-512 functions are the same rounds written twice on purpose, once per register width
+ * and instruction set; a macro over both would hide which instructions run. */
+
+/* Word i of a padded input of len bytes, with the length in the top byte of the last one (i == len / 8). */
+static inline uint64_t block_word(const uint8_t *in, size_t len, size_t i)
+{
+    return load64_le(in + 8 * i) | (i == len / 8 ? (uint64_t)len << 56 : 0);
+}
+
+/* Two digests, their SipHash states interleaved: the blocks both inputs have, side by side; the longer
+ * one's remaining blocks; both finalisations side by side. */
+static void siphash128_x2(uint8_t (*out)[SLTD_DIGEST_SIZE], const uint8_t (*in)[SLTD__DIGEST_INPUT],
+                          const uint8_t *len, uint64_t k0, uint64_t k1)
+{
+    uint64_t a0 = k0 ^ IV0, a1 = k1 ^ IV1 ^ 0xee, a2 = k0 ^ IV2, a3 = k1 ^ IV3;
+    uint64_t b0 = a0, b1 = a1, b2 = a2, b3 = a3, m, n;
+    const size_t la = len[0] / 8, lb = len[1] / 8, both = la < lb ? la : lb;
+    size_t i;
+
+    for (i = 0; i <= both; i++) {
+        m = block_word(in[0], len[0], i);
+        n = block_word(in[1], len[1], i);
+        a3 ^= m;
+        b3 ^= n;
+        SIPROUND_OF(a0, a1, a2, a3);
+        SIPROUND_OF(b0, b1, b2, b3);
+        SIPROUND_OF(a0, a1, a2, a3);
+        SIPROUND_OF(b0, b1, b2, b3);
+        a0 ^= m;
+        b0 ^= n;
+    }
+    for (; i <= la; i++) {
+        m = block_word(in[0], len[0], i);
+        a3 ^= m;
+        SIPROUND_OF(a0, a1, a2, a3);
+        SIPROUND_OF(a0, a1, a2, a3);
+        a0 ^= m;
+    }
+    for (; i <= lb; i++) {
+        n = block_word(in[1], len[1], i);
+        b3 ^= n;
+        SIPROUND_OF(b0, b1, b2, b3);
+        SIPROUND_OF(b0, b1, b2, b3);
+        b0 ^= n;
+    }
+    a2 ^= 0xee;
+    b2 ^= 0xee;
+    for (i = 0; i < 4; i++) {
+        SIPROUND_OF(a0, a1, a2, a3);
+        SIPROUND_OF(b0, b1, b2, b3);
+    }
+    store64_le(out[0], a0 ^ a1 ^ a2 ^ a3);
+    store64_le(out[1], b0 ^ b1 ^ b2 ^ b3);
+    a1 ^= 0xdd;
+    b1 ^= 0xdd;
+    for (i = 0; i < 4; i++) {
+        SIPROUND_OF(a0, a1, a2, a3);
+        SIPROUND_OF(b0, b1, b2, b3);
+    }
+    store64_le(out[0] + 8, a0 ^ a1 ^ a2 ^ a3);
+    store64_le(out[1] + 8, b0 ^ b1 ^ b2 ^ b3);
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+/* The largest number of full 8-byte words among `lanes` lengths: the last block index. */
+static inline size_t last_block(const uint8_t *len, int lanes)
+{
+    size_t maxb = 0;
+    int l;
+
+    for (l = 0; l < lanes; l++)
+        if ((size_t)len[l] / 8 > maxb)
+            maxb = (size_t)len[l] / 8;
+    return maxb;
+}
+
 
 #define ROTL4(x, b) _mm256_or_si256(_mm256_slli_epi64((x), (b)), _mm256_srli_epi64((x), 64 - (b)))
 #define ROTL4_32(x) _mm256_shuffle_epi32((x), _MM_SHUFFLE(2, 3, 0, 1))
@@ -147,60 +235,42 @@ void sltd__prf_digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, 
         v2 = _mm256_add_epi64(v2, v1); v1 = ROTL4(v1, 17); v1 = _mm256_xor_si256(v1, v2); v2 = ROTL4_32(v2); \
     } while (0)
 
-/* Blocks of each lane's input (nb[l] full ones; block nb[l] is the last, with the tail and the length);
- * returns the largest nb[l]. */
-static inline size_t lane_blocks(size_t *nb, const size_t *len, int lanes)
+/* Four inputs as four registers: w[i] holds word i of inputs 0..3. */
+__attribute__((target("avx2"))) static inline void transpose4(__m256i w[4], const uint8_t (*in)[SLTD__DIGEST_INPUT])
 {
-    size_t maxb = 0;
-    int l;
+    const __m256i a = _mm256_loadu_si256((const __m256i *)in[0]), b = _mm256_loadu_si256((const __m256i *)in[1]);
+    const __m256i c = _mm256_loadu_si256((const __m256i *)in[2]), d = _mm256_loadu_si256((const __m256i *)in[3]);
+    const __m256i ab02 = _mm256_unpacklo_epi64(a, b), ab13 = _mm256_unpackhi_epi64(a, b);
+    const __m256i cd02 = _mm256_unpacklo_epi64(c, d), cd13 = _mm256_unpackhi_epi64(c, d);
 
-    for (l = 0; l < lanes; l++) {
-        nb[l] = len[l] / 8;
-        if (nb[l] > maxb)
-            maxb = nb[l];
-    }
-    return maxb;
+    w[0] = _mm256_permute2x128_si256(ab02, cd02, 0x20);
+    w[1] = _mm256_permute2x128_si256(ab13, cd13, 0x20);
+    w[2] = _mm256_permute2x128_si256(ab02, cd02, 0x31);
+    w[3] = _mm256_permute2x128_si256(ab13, cd13, 0x31);
 }
 
-/* The digests of the lanes: first words r0[l], second words r1[l]. */
-static inline void lane_store(uint8_t *const out[], const uint64_t *r0, const uint64_t *r1, int lanes)
+__attribute__((target("avx2"))) static void siphash128_x4_avx2(uint8_t (*out)[SLTD_DIGEST_SIZE],
+                                                               const uint8_t (*in)[SLTD__DIGEST_INPUT],
+                                                               const uint8_t *len, uint64_t k0, uint64_t k1)
 {
-    int l;
+    __m256i v0 = _mm256_set1_epi64x((long long)(k0 ^ IV0));
+    __m256i v1 = _mm256_set1_epi64x((long long)(k1 ^ IV1 ^ 0xee));
+    __m256i v2 = _mm256_set1_epi64x((long long)(k0 ^ IV2));
+    __m256i v3 = _mm256_set1_epi64x((long long)(k1 ^ IV3));
+    __m256i w[4], r0, r1, lo, hi;
+    uint32_t len4;
+    size_t i, maxb = last_block(len, 4);
 
-    for (l = 0; l < lanes; l++) {
-        store64_le(out[l], r0[l]);
-        store64_le(out[l] + 8, r1[l]);
-    }
-}
+    memcpy(&len4, len, 4);
+    const __m256i vlen = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)len4));
+    const __m256i last = _mm256_srli_epi64(vlen, 3), lenword = _mm256_slli_epi64(vlen, 56);
 
-/* The message word of block i of each lane (its tail and length in the last block, nb[l]), and
- * which lanes have no block i (all ones: they hold their state). */
-static inline void lane_words(uint64_t *w, uint64_t *done, const uint8_t *const *in, const size_t *len,
-                              const size_t *nb, size_t i, int lanes)
-{
-    int l;
-
-    for (l = 0; l < lanes; l++) {
-        w[l] = i <= nb[l] ? load64_le(in[l] + 8 * i) | (i == nb[l] ? (uint64_t)len[l] << 56 : 0) : 0;
-        done[l] = i <= nb[l] ? 0 : ~(uint64_t)0;
-    }
-}
-
-__attribute__((target("avx2"))) static void siphash128_x4_avx2(uint8_t *const out[], const uint8_t *const in[],
-                                                               const size_t len[], uint64_t k0, uint64_t k1)
-{
-    __m256i v0 = _mm256_set1_epi64x((long long)(k0 ^ 0x736f6d6570736575ULL));
-    __m256i v1 = _mm256_set1_epi64x((long long)(k1 ^ 0x646f72616e646f6dULL ^ 0xee));
-    __m256i v2 = _mm256_set1_epi64x((long long)(k0 ^ 0x6c7967656e657261ULL));
-    __m256i v3 = _mm256_set1_epi64x((long long)(k1 ^ 0x7465646279746573ULL));
-    size_t nb[4], maxb = lane_blocks(nb, len, 4), i;
-    uint64_t w[4], done[4], r0[4], r1[4];
-
+    transpose4(w, in);
     for (i = 0; i <= maxb; i++) {
-        __m256i m, keep, s0 = v0, s1 = v1, s2 = v2, s3 = v3;
-        lane_words(w, done, in, len, nb, i, 4);
-        m = _mm256_loadu_si256((const __m256i *)w);
-        keep = _mm256_loadu_si256((const __m256i *)done);
+        const __m256i vi = _mm256_set1_epi64x((long long)i);
+        const __m256i m = _mm256_or_si256(w[i], _mm256_and_si256(_mm256_cmpeq_epi64(last, vi), lenword));
+        const __m256i keep = _mm256_cmpgt_epi64(vi, last); /* past its last block: hold the state */
+        const __m256i s0 = v0, s1 = v1, s2 = v2, s3 = v3;
         v3 = _mm256_xor_si256(v3, m);
         SIPROUND4;
         SIPROUND4;
@@ -215,14 +285,18 @@ __attribute__((target("avx2"))) static void siphash128_x4_avx2(uint8_t *const ou
     SIPROUND4;
     SIPROUND4;
     SIPROUND4;
-    _mm256_storeu_si256((__m256i *)r0, _mm256_xor_si256(_mm256_xor_si256(v0, v1), _mm256_xor_si256(v2, v3)));
+    r0 = _mm256_xor_si256(_mm256_xor_si256(v0, v1), _mm256_xor_si256(v2, v3));
     v1 = _mm256_xor_si256(v1, _mm256_set1_epi64x(0xdd));
     SIPROUND4;
     SIPROUND4;
     SIPROUND4;
     SIPROUND4;
-    _mm256_storeu_si256((__m256i *)r1, _mm256_xor_si256(_mm256_xor_si256(v0, v1), _mm256_xor_si256(v2, v3)));
-    lane_store(out, r0, r1, 4);
+    r1 = _mm256_xor_si256(_mm256_xor_si256(v0, v1), _mm256_xor_si256(v2, v3));
+    /* digest l is (r0[l], r1[l]): interleave the two words, then order the 128-bit halves */
+    lo = _mm256_unpacklo_epi64(r0, r1); /* digests 0 and 2 */
+    hi = _mm256_unpackhi_epi64(r0, r1); /* digests 1 and 3 */
+    _mm256_storeu_si256((__m256i *)out[0], _mm256_permute2x128_si256(lo, hi, 0x20));
+    _mm256_storeu_si256((__m256i *)out[2], _mm256_permute2x128_si256(lo, hi, 0x31));
 }
 
 #define SIPROUND8                                                                                           \
@@ -235,70 +309,68 @@ __attribute__((target("avx2"))) static void siphash128_x4_avx2(uint8_t *const ou
         v2 = _mm512_rol_epi64(v2, 32);                                                                      \
     } while (0)
 
-/* The same in the eight lanes of AVX-512, whose rotate is one instruction (AVX2 needs three). */
-__attribute__((target("avx512f"))) static void siphash128_x8_avx512(uint8_t *const out[], const uint8_t *const in[],
-                                                                    const size_t len[], uint64_t k0, uint64_t k1)
+/* The same in the eight lanes of AVX-512. */
+__attribute__((target("avx512f"))) static void siphash128_x8_avx512(uint8_t (*out)[SLTD_DIGEST_SIZE],
+                                                                    const uint8_t (*in)[SLTD__DIGEST_INPUT],
+                                                                    const uint8_t *len, uint64_t k0, uint64_t k1)
 {
-    __m512i v0 = _mm512_set1_epi64((long long)(k0 ^ 0x736f6d6570736575ULL));
-    __m512i v1 = _mm512_set1_epi64((long long)(k1 ^ 0x646f72616e646f6dULL ^ 0xee));
-    __m512i v2 = _mm512_set1_epi64((long long)(k0 ^ 0x6c7967656e657261ULL));
-    __m512i v3 = _mm512_set1_epi64((long long)(k1 ^ 0x7465646279746573ULL));
-    size_t nb[8], maxb = lane_blocks(nb, len, 8), i;
-    uint64_t w[8], done[8], r0[8], r1[8];
+    __m512i v0 = _mm512_set1_epi64((long long)(k0 ^ IV0));
+    __m512i v1 = _mm512_set1_epi64((long long)(k1 ^ IV1 ^ 0xee));
+    __m512i v2 = _mm512_set1_epi64((long long)(k0 ^ IV2));
+    __m512i v3 = _mm512_set1_epi64((long long)(k1 ^ IV3));
+    __m512i w[4], r0, r1;
+    __m256i wl[4], wh[4];
+    size_t i, maxb = last_block(len, 8);
+    int j;
+    const __m512i vlen = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)len));
+    const __m512i last = _mm512_srli_epi64(vlen, 3), lenword = _mm512_slli_epi64(vlen, 56);
 
+    transpose4(wl, in);
+    transpose4(wh, in + 4);
+    for (j = 0; j < 4; j++)
+        w[j] = _mm512_inserti64x4(_mm512_castsi256_si512(wl[j]), wh[j], 1);
     for (i = 0; i <= maxb; i++) {
-        __m512i m, s0 = v0, s1 = v1, s2 = v2, s3 = v3;
-        __mmask8 keep;
-        lane_words(w, done, in, len, nb, i, 8);
-        m = _mm512_loadu_si512(w);
-        keep = _mm512_test_epi64_mask(_mm512_loadu_si512(done), _mm512_loadu_si512(done));
+        const __m512i vi = _mm512_set1_epi64((long long)i);
+        const __m512i m = _mm512_mask_or_epi64(w[i], _mm512_cmpeq_epi64_mask(last, vi), w[i], lenword);
+        const __mmask8 run = _mm512_cmpge_epu64_mask(last, vi); /* lanes with a block i */
+        const __m512i s0 = v0, s1 = v1, s2 = v2, s3 = v3;
         v3 = _mm512_xor_si512(v3, m);
         SIPROUND8;
         SIPROUND8;
         v0 = _mm512_xor_si512(v0, m);
-        v0 = _mm512_mask_mov_epi64(v0, keep, s0);
-        v1 = _mm512_mask_mov_epi64(v1, keep, s1);
-        v2 = _mm512_mask_mov_epi64(v2, keep, s2);
-        v3 = _mm512_mask_mov_epi64(v3, keep, s3);
+        v0 = _mm512_mask_mov_epi64(s0, run, v0);
+        v1 = _mm512_mask_mov_epi64(s1, run, v1);
+        v2 = _mm512_mask_mov_epi64(s2, run, v2);
+        v3 = _mm512_mask_mov_epi64(s3, run, v3);
     }
     v2 = _mm512_xor_si512(v2, _mm512_set1_epi64(0xee));
     SIPROUND8;
     SIPROUND8;
     SIPROUND8;
     SIPROUND8;
-    _mm512_storeu_si512(r0, _mm512_xor_si512(_mm512_xor_si512(v0, v1), _mm512_xor_si512(v2, v3)));
+    r0 = _mm512_xor_si512(_mm512_xor_si512(v0, v1), _mm512_xor_si512(v2, v3));
     v1 = _mm512_xor_si512(v1, _mm512_set1_epi64(0xdd));
     SIPROUND8;
     SIPROUND8;
     SIPROUND8;
     SIPROUND8;
-    _mm512_storeu_si512(r1, _mm512_xor_si512(_mm512_xor_si512(v0, v1), _mm512_xor_si512(v2, v3)));
-    lane_store(out, r0, r1, 8);
+    r1 = _mm512_xor_si512(_mm512_xor_si512(v0, v1), _mm512_xor_si512(v2, v3));
+    /* digest l is (r0[l], r1[l]): elements 0..7 of r0 are indices 0..7, those of r1 8..15 */
+    _mm512_storeu_si512(out[0], _mm512_permutex2var_epi64(r0, _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0), r1));
+    _mm512_storeu_si512(out[4], _mm512_permutex2var_epi64(r0, _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4), r1));
 }
 
-/* 8 when the CPU has AVX-512F, 4 with AVX2, else 1: how many lanes the batch hash runs. */
-static int simd_lanes(void)
-{
-    static _Atomic int cached = -1; /* benign race: every thread computes the same answer */
-    int v = atomic_load_explicit(&cached, memory_order_relaxed);
-
-    if (v < 0) {
-        __builtin_cpu_init();
-        v = __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx2") ? 4 : 1;
-        atomic_store_explicit(&cached, v, memory_order_relaxed);
-    }
-    return v;
-}
-#else
-static int simd_lanes(void)
-{
-    return 1;
-}
 #endif
 
-/* n digests with at most max_lanes SIMD lanes (1: one at a time). */
-static void digest_many(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
-                        size_t n, int max_lanes)
+/* Lanes for a SIMD level: AVX-512 8, AVX2 4, portable C 2. */
+static int lanes_of(int level)
+{
+    return level == SLTD__SIMD_AVX512 ? 8 : level == SLTD__SIMD_AVX2 ? 4 : 2;
+}
+
+/* n digests with at most max_lanes lanes (1: one at a time). */
+static void digest_many(uint8_t (*out)[SLTD_DIGEST_SIZE], const sltd__keys *k,
+                        const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len, size_t n, int max_lanes)
 {
     size_t i = 0;
 
@@ -309,41 +381,43 @@ static void digest_many(uint8_t *const out[], const sltd__keys *k, const uint8_t
     if (max_lanes >= 4)
         for (; i + 4 <= n; i += 4)
             siphash128_x4_avx2(out + i, in + i, len + i, k->k0, k->k1);
-#else
-    (void)max_lanes;
 #endif
+    if (max_lanes >= 2)
+        for (; i + 2 <= n; i += 2)
+            siphash128_x2(out + i, in + i, len + i, k->k0, k->k1);
     for (; i < n; i++)
         siphash128(out[i], in[i], len[i], k->k0, k->k1, 1);
 }
 
-void sltd__prf_digest_inputs(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
-                         size_t n)
+void sltd__prf_digest_inputs(uint8_t (*out)[SLTD_DIGEST_SIZE], const sltd__keys *k,
+                             const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len, size_t n)
 {
-    digest_many(out, k, in, len, n, simd_lanes());
+    digest_many(out, k, in, len, n, lanes_of(sltd__simd_level()));
 }
 
-int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t *const in[], const size_t len[], size_t n)
+int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len,
+                          size_t n)
 {
-    static const int widths[] = { 8, 4, 1 };
+    static const int widths[] = { 8, 4, 2, 1 };
     struct sltd__keys k;
-    uint8_t got[SLTD__LANES_CHECK_MAX][16], want[16];
-    uint8_t *outp[SLTD__LANES_CHECK_MAX];
+    uint8_t got[SLTD__LANES_CHECK_MAX][SLTD_DIGEST_SIZE], want[SLTD_DIGEST_SIZE];
     size_t i, j;
-    int bad = 0, ran = 0, have = simd_lanes();
+    int bad = 0, ran = 0, have = lanes_of(sltd__simd_hardware());
 
     if (n > SLTD__LANES_CHECK_MAX)
         return -1;
+    for (i = 0; i < n; i++)
+        if (len[i] >= SLTD__DIGEST_INPUT)
+            return -1;
     memcpy(k.prf, key, 16);
     k.k0 = load64_le(key);
     k.k1 = load64_le(key + 8);
-    for (i = 0; i < n; i++)
-        outp[i] = got[i];
     for (j = 0; j < sizeof widths / sizeof widths[0]; j++) {
         if (widths[j] > have)
             continue;
         ran |= widths[j] > 1 && (size_t)widths[j] <= n ? widths[j] : 0;
         memset(got, 0, sizeof got);
-        digest_many(outp, &k, in, len, n, widths[j]);
+        digest_many(got, &k, in, len, n, widths[j]);
         for (i = 0; i < n; i++) {
             crypto_shorthash_siphashx24(want, in[i], len[i], key);
             bad |= memcmp(got[i], want, 16) != 0;

@@ -22,14 +22,18 @@ void sltd__prf_key_check(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k);
 /* The digest of a normalised (state, number): SipHash-2-4-128 of "STATE<NUMBER". */
 void sltd__prf_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
                   const char *number, size_t nlen);
-/* n digests at once, in SIMD lanes when the CPU has them (AVX-512: eight, AVX2: four): in[i] are
- * zero-padded SLTD__DIGEST_INPUT buffers of len[i] bytes; out[i] gets the digest of in[i]. */
-void sltd__prf_digest_inputs(uint8_t *const out[], const sltd__keys *k, const uint8_t *const in[], const size_t len[],
-                         size_t n);
-/* For tests: n (<= SLTD__LANES_CHECK_MAX) digests by every path this CPU has (eight lanes, four, one)
- * against libsodium; -1 on a difference, else a bit set of the lane widths (8, 4) that ran. */
+/* n digests at once, side by side (AVX-512: eight lanes, AVX2: four, else two interleaved in C; the
+ * level from sltd__simd_level):
+ * in[i] is a zero-padded SLTD__DIGEST_INPUT-byte buffer whose first len[i] (< SLTD__DIGEST_INPUT)
+ * bytes are the input; out[i] gets its digest. */
+void sltd__prf_digest_inputs(uint8_t (*out)[SLTD_DIGEST_SIZE], const sltd__keys *k,
+                             const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len, size_t n);
+/* For tests: n (<= SLTD__LANES_CHECK_MAX) digests by every path this CPU has (eight lanes, four, two,
+ * one) against libsodium; -1 on a difference (or a length out of range), else a bit set of the lane
+ * widths (8, 4, 2) that ran. */
 #define SLTD__LANES_CHECK_MAX 16
-int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t *const in[], const size_t len[], size_t n);
+int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len,
+                          size_t n);
 /* For tests: our SipHash-2-4-128 and libsodium's crypto_shorthash_siphashx24 of the same input. */
 void sltd__prf_reference_check(uint8_t ours[16], uint8_t sodium[16], const uint8_t key[16], const uint8_t *in,
                                    size_t len);

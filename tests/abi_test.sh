@@ -11,6 +11,11 @@ lib=$1 src=$2
 command -v abidiff >/dev/null || { echo "SKIP: abidiff not found (apt-get install abigail-tools)"; exit 77; }
 readelf -S "$lib" 2>/dev/null | grep -q '\.debug_info' ||
     { echo "SKIP: $lib has no debug information (build with -g, e.g. RelWithDebInfo)"; exit 77; }
+# the baseline is one architecture's ABI (sizes and offsets differ between them)
+want=$(sed -n "s/.*architecture='\([^']*\)'.*/\1/p" "$src/abi/libsltd.abi" | head -n 1)
+have=$(abidw --no-corpus-path "$lib" 2>/dev/null | sed -n "s/.*architecture='\([^']*\)'.*/\1/p" | head -n 1)
+[ "$want" = "$have" ] ||
+    { echo "SKIP: abi/libsltd.abi is the ABI of $want; this library is $have (compare it on $want)"; exit 77; }
 rc=0
 abidiff --headers-dir2 "$src/include" --no-added-syms "$src/abi/libsltd.abi" "$lib" > abi-report.txt 2>&1 || rc=$?
 cat abi-report.txt

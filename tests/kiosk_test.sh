@@ -3,8 +3,10 @@
 # Install the build into a temporary prefix, build tools/kiosk-example.c against it (pkg-config, only
 # <sltd.h>), and run it on a demo database with a listed, an unlisted and a misread MRZ.
 #   kiosk_test.sh BUILD_DIR SOURCE_DIR WORK_DIR
+# Cross-built, CTest sets CC, PKG_CONFIG_LIBDIR and SLTD_TEST_EMULATOR (runs the target's programs).
 set -eu
 build=$1 src=$2 work=$3
+cc=${CC:-cc} emu=${SLTD_TEST_EMULATOR:-}
 rm -rf "$work"
 mkdir -p "$work"
 prefix=$work/prefix
@@ -17,17 +19,17 @@ export LD_LIBRARY_PATH
 PKG_CONFIG_PATH=$libdir/pkgconfig
 export PKG_CONFIG_PATH
 # shellcheck disable=SC2046
-cc -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$work/kiosk" "$src/tools/kiosk-example.c" \
+$cc -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$work/kiosk" "$src/tools/kiosk-example.c" \
     $(pkg-config --cflags --libs sltd)
 
 db=$work/demo
 printf 'state,number,status,reference\nUTO,L898902C3,stolen,KIOSK-REF-1\n' > "$work/feed.csv"
-"$prefix/bin/sltd" init --db "$db" 2>/dev/null
-"$prefix/bin/sltd" import --db "$db" "$work/feed.csv" 2>/dev/null
+$emu "$prefix/bin/sltd" init --db "$db" 2>/dev/null
+$emu "$prefix/bin/sltd" import --db "$db" "$work/feed.csv" 2>/dev/null
 
 l1='P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<'
 # run: the kiosk on $work/in
-run() { LD_LIBRARY_PATH=$libdir "$work/kiosk" "$db" < "$work/in" > "$work/out" && rc=0 || rc=$?; }
+run() { LD_LIBRARY_PATH=$libdir $emu "$work/kiosk" "$db" < "$work/in" > "$work/out" && rc=0 || rc=$?; }
 fail() { echo "FAIL: $1"; sed 's/^/    /' "$work/out"; exit 1; }
 
 printf '%s\n%s\n' "$l1" 'L898902C36UTO7408122F1204159ZE184226B<<<<<10' > "$work/in"; run
@@ -51,7 +53,7 @@ cat "$work/out"
 
 # the same stream with --ocr-variants: the misread number is a hit through its variant, decided on the
 # verdict with the same code
-runv() { LD_LIBRARY_PATH=$libdir "$work/kiosk" --ocr-variants "$db" < "$work/in" > "$work/out" && rc=0 || rc=$?; }
+runv() { LD_LIBRARY_PATH=$libdir $emu "$work/kiosk" --ocr-variants "$db" < "$work/in" > "$work/out" && rc=0 || rc=$?; }
 runv
 [ "$rc" -eq 1 ] || fail "variants: exit $rc, want 1"
 [ "$(grep -c '^LISTED' "$work/out")" -eq 2 ] || fail "variants: two LISTED"

@@ -174,21 +174,47 @@ static void teardown(void)
     tu_scratch_end();
 }
 
+/* sltd_result as the 0.1 header declared it (version 1: no verdict), for a caller built against it. */
+typedef struct old_result {
+    unsigned int version;
+    int error;
+    int listed;
+    unsigned int nrecords;
+    sltd_record records[SLTD_RECORDS_MAX];
+    uint64_t data_sequence;
+    int64_t data_produced;
+    int64_t data_expires;
+    int stale;
+} old_result;
+
+static sltd_result res[256];
+static old_result old[256];
+static int use_old; /* the batch's caller uses the older layout (its array has the older stride) */
+
+#define LISTED(i) (use_old ? old[i].listed : res[i].listed)
+#define ERROR(i) (use_old ? old[i].error : res[i].error)
+
+static int batch(sltd_db *db, const sltd_query *q, unsigned n)
+{
+    return sltd_db_lookup_batch(use_old ? (sltd_result *)(void *)old : res, db, q, n);
+}
+
 /* Look up n documents spread over [0, (GENS+2)*STEP) in one batch while the writer commits up to
  * `deltas` deltas, one at each read transaction the call starts; the answer must be exactly one
  * generation's window, and a later batch (nothing armed) must see the last generation committed. */
 static void one_state(unsigned n, int deltas)
 {
     sltd_query q[256];
-    sltd_result res[256];
     char nums[256][16];
     sltd_db *db = open_db(SLTD_OPEN_READONLY);
     unsigned long span = (GENS + 2) * (unsigned long)STEP, at;
     unsigned i, gen, round;
 
     ck_assert_uint_le(n, 256);
-    for (i = 0; i < 256; i++)
+    for (i = 0; i < 256; i++) {
         res[i].version = SLTD_RESULT_VERSION; /* the layout this test was built with */
+        old[i].version = 1;
+    }
     for (i = 0; i < n; i++) {
         tu_number(nums[i], SERIES, i * span / n);
         q[i].state = "UTO";
@@ -198,33 +224,33 @@ static void one_state(unsigned n, int deltas)
     for (round = 0; round < 2; round++) {
         /* round 0: nothing armed (the handle's caches warm up); round 1: commits inside the call */
         armed = round == 1 ? deltas : 0;
-        ck_assert_int_eq(sltd_db_lookup_batch(res, db, q, n), 0);
+        ck_assert_int_eq(batch(db, q, n), 0);
         armed = 0;
         ck_assert_msg(!hook_failed, "the writer process did not commit");
         gen = round == 0 ? 0 : (unsigned)commits; /* the newest generation the batch may show */
         /* the window it shows: the generation of the first listed document's window that contains it */
-        for (i = 0; i < n && !res[i].listed; i++)
-            ck_assert_int_eq(res[i].error, 0);
+        for (i = 0; i < n && !LISTED(i); i++)
+            ck_assert_int_eq(ERROR(i), 0);
         ck_assert_msg(i < n, "round %u: nothing listed at all", round);
         at = i * span / n;
         while (gen > 0 && at < gen * (unsigned long)STEP)
             gen--;
         for (i = 0; i < n; i++) {
             at = i * span / n;
-            ck_assert_int_eq(res[i].error, 0);
-            ck_assert_msg(res[i].listed == (at >= gen * STEP && at < gen * STEP + WIDTH),
+            ck_assert_int_eq(ERROR(i), 0);
+            ck_assert_msg(LISTED(i) == (at >= gen * STEP && at < gen * STEP + WIDTH),
                           "round %u, %u commit(s) inside the batch of %u: document %lu answered %s, but the "
                           "window the batch shows is generation %u's [%u, %u): a mix of two states",
-                          round, commits, n, at, res[i].listed ? "listed" : "not listed", gen, gen * STEP,
+                          round, commits, n, at, LISTED(i) ? "listed" : "not listed", gen, gen * STEP,
                           gen * STEP + WIDTH);
         }
     }
     ck_assert_msg(commits >= 1, "no commit landed inside the batch: the test proved nothing");
     /* after the call, the last commit is what everyone sees */
-    ck_assert_int_eq(sltd_db_lookup_batch(res, db, q, n), 0);
+    ck_assert_int_eq(batch(db, q, n), 0);
     for (i = 0; i < n; i++) {
         at = i * span / n;
-        ck_assert_int_eq(res[i].listed, at >= commits * (unsigned long)STEP && at < commits * (unsigned long)STEP + WIDTH);
+        ck_assert_int_eq(LISTED(i), at >= commits * (unsigned long)STEP && at < commits * (unsigned long)STEP + WIDTH);
     }
     sltd_db_close(db);
 }
@@ -239,13 +265,25 @@ END_TEST
 /* Several chunks (200 documents, chunks of 64): a delta committed at each transaction start. */
 START_TEST(batch_of_chunks_sees_one_state)
 {
+    use_old = 0;
     one_state(200, 4);
+}
+END_TEST
+
+/* The same for a caller built against the 0.1 header (its results have the older layout and stride).
+ * Regression: such a batch was answered chunk by chunk, one snapshot per 64 documents. */
+START_TEST(older_layout_batch_sees_one_state)
+{
+    use_old = 1;
+    one_state(200, 4);
+    use_old = 0;
 }
 END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = { batch_of_one_chunk_sees_one_state, batch_of_chunks_sees_one_state };
+    const TTest *const tests[] = { batch_of_one_chunk_sees_one_state, batch_of_chunks_sees_one_state,
+                                   older_layout_batch_sees_one_state };
 
     return tu_main("snapshot", 60, setup, teardown, tests, TU_COUNT(tests));
 }
