@@ -4,8 +4,8 @@
 # suites under TSan, and the Check suites under valgrind memcheck with CK_FORK=no.
 #   sh tools/sanitize.sh [asan] [tsan] [valgrind]     (default: all three)
 #
-#   asan      every CTest entry but install_consumer and kiosk_example (they link programs built without
-#             ASan against the installed library), built with -fsanitize=address,undefined; leaks are
+#   asan      every CTest entry but install_consumer, kiosk_example and python (they link programs, or load
+#             the library into an interpreter, built without ASan), built with -fsanitize=address,undefined; leaks are
 #             errors (detect_leaks=1). test_faults compiles its malloc interposer out under ASan (ASan owns
 #             malloc) and says so: its leak check is the valgrind run below.
 #   tsan      test_concurrency (threads and processes during imports), test_snapshot (a batch across a
@@ -26,10 +26,10 @@ for w in $what; do
         cmake -S . -B build-asan -DSLTD_WERROR=ON -DSLTD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug \
             -DSLTD_SANITIZE=address,undefined >/dev/null
         cmake --build build-asan -j "$(nproc)" >/dev/null
-        # install_consumer and kiosk_example link programs with the system compiler flags: not
-        # meaningful under ASan
+        # install_consumer and kiosk_example link programs with the system compiler flags, and python
+        # loads the library into an interpreter built without ASan: not meaningful under ASan
         (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-            ctest --output-on-failure -E 'install_consumer|kiosk_example')
+            ctest --output-on-failure -E 'install_consumer|kiosk_example|python')
         ;;
     tsan)
         cmake -S . -B build-tsan -DSLTD_WERROR=ON -DSLTD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug \
