@@ -7,7 +7,7 @@
  *
  * Build (libFuzzer):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ilib \
- *         fuzz/fuzz_feed.c lib/feed.c lib/csvread.c lib/textin.c lib/norm.c lib/record.c -o fuzz_feed
+ *         fuzz/fuzz_feed.c lib/feed.c lib/csvread.c lib/textin.c lib/norm.c lib/date.c -o fuzz_feed
  *   ./fuzz_feed tests/corpus/feed
  * Linked with fuzz/replay.c (any compiler, no libFuzzer), it replays its corpus as an ordinary test. */
 #include <stdint.h>
@@ -50,7 +50,7 @@ static void check_row(const sltd__feed_row *r)
           "number normalised");
     check(r->rec.status >= SLTD_STATUS_STOLEN && r->rec.status <= SLTD_STATUS_STOLEN_BLANK, "status");
     check(date_ok(r->rec.reported) && date_ok(r->rec.expires), "dates");
-    check(r->rec.reporting_state[0] == '\0' || sltd__state_known(r->rec.reporting_state), "reporting_state");
+    check(r->rec.reporting_state[0] == '\0' || sltd__norm_state_known(r->rec.reporting_state), "reporting_state");
     n = strlen(r->rec.reference);
     check(n <= SLTD_REFERENCE_MAX, "reference length");
     for (size_t i = 0; i < n; i++)

@@ -2,7 +2,7 @@
 /* fuzz_mrz.c — libFuzzer target for sltd_mrz_parse (ICAO Doc 9303 MRZ parser).
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib \
- *            fuzz/fuzz_mrz.c lib/mrz.c lib/norm.c lib/record.c -o fuzz_mrz
+ *            fuzz/fuzz_mrz.c lib/mrz.c lib/norm.c lib/date.c -o fuzz_mrz
  * Run:   ./fuzz_mrz tests/corpus/mrz
  *
  * Besides memory safety it checks the parser's own contract on every input: strings are

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "csvread.h"
+#include "date.h"
 #include "norm.h"
-#include "record.h"
 
 enum col {
     COL_STATE,

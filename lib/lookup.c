@@ -34,7 +34,7 @@ static int prepare(uint8_t in[SLTD__KEY_INPUT], size_t *len, char *family, const
     if (type != NULL && type[0] != '\0') {
         if ((rc = sltd__norm_type(t, type, strlen(type))) != SLTD_OK)
             return rc;
-        *family = sltd__type_family(t);
+        *family = sltd__norm_type_family(t);
     }
     return SLTD_OK;
 }
@@ -105,7 +105,7 @@ static int answer(sltd_result *out, const uint8_t *val, size_t len, char family)
         if (sltd__record_decode(r, val + off, len - off, &used) != SLTD_OK)
             return sltd__err(SLTD_ECORRUPT, "damaged record value");
         off += used;
-        if (family != 0 && r->type[0] != '\0' && sltd__type_family(r->type) != family)
+        if (family != 0 && r->type[0] != '\0' && sltd__norm_type_family(r->type) != family)
             continue;
         out->listed = 1;
         out->verdict = SLTD_VERDICT_LISTED; /* a batch's answer stands as is; a single lookup decides again */

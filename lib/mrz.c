@@ -20,9 +20,9 @@
 #include <limits.h>
 #include <string.h>
 
+#include "date.h"
 #include "error.h"
 #include "norm.h"
-#include "record.h"
 
 /* Fixed layouts (0-based offsets). */
 #define TD1_LEN 30

@@ -58,7 +58,7 @@ static int known3(const char *c)
     return (known[(c[0] - 'A') * 26 + (c[1] - 'A')] >> (c[2] - 'A')) & 1;
 }
 
-int sltd__state_known(const char *code)
+int sltd__norm_state_known(const char *code)
 {
     size_t n = strlen(code), i;
 
@@ -169,7 +169,7 @@ int sltd__norm_type(char out[SLTD_TYPE_MAX + 1], const char *in, size_t len)
     return SLTD_OK;
 }
 
-char sltd__type_family(const char *type)
+char sltd__norm_type_family(const char *type)
 {
     switch (type[0]) {
     case 'A':

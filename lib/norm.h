@@ -19,10 +19,10 @@ int sltd__norm_type(char out[SLTD_TYPE_MAX + 1], const char *in, size_t len);
 
 /* The family letter used to match a type filter: 'I' for I, A and C (identity cards), else the
  * first letter; 0 for an empty type. */
-char sltd__type_family(const char *type);
+char sltd__norm_type_family(const char *type);
 
 /* Is this upper-case code (1-3 letters) a known ICAO 9303 issuing state or special code? */
-int sltd__state_known(const char *code);
+int sltd__norm_state_known(const char *code);
 
 /* Why sltd__norm_state, sltd__norm_number or sltd__norm_type (what: SLTD_ESTATE, SLTD_ENUMBER,
  * SLTD_ETYPE) refused a value, in words that never repeat the value (it may hold a document number):

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* record.h — the on-disk encoding of listings (the LMDB value) and of dates.
+/* record.h — the on-disk encoding of listings (the LMDB value); dates are stored as date.h counts them.
  *
  * A value is one or more records back to back. A record (format version 1):
  *   0      version (1)
@@ -30,13 +30,5 @@ size_t sltd__record_encode(uint8_t out[SLTD__REC_MAX], const sltd_record *r);
 int sltd__record_decode(sltd_record *out, const uint8_t *in, size_t avail, size_t *used);
 /* Length of the encoded record at in[0..avail), or 0 if it is damaged. */
 size_t sltd__record_len(const uint8_t *in, size_t avail);
-
-/* Is (year, month, day) a day of the proleptic Gregorian calendar? The one calendar check, for every
- * date read from any input (feeds, MRZ). */
-int sltd__date_calendar(unsigned y, unsigned m, unsigned d);
-/* Is the date YYYYMMDD a real calendar day that the store can hold (1970-01-02 .. 2149-06-06)? */
-int sltd__date_valid(uint32_t ymd);
-uint16_t sltd__date_to_days(uint32_t ymd);
-uint32_t sltd__days_to_date(uint16_t days);
 
 #endif

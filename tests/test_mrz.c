@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "mrz.h"
 #include "norm.h"
-#include "record.h"
 #include "sltd.h"
 
 static const char *corpus_dir;
@@ -1260,7 +1260,7 @@ static void sane(const sltd_mrz *m, int rc, const char *file)
     ck_assert_msg(m->number[0] != '\0' && strlen(m->number) <= SLTD_NUMBER_MAX, "%s: number", file);
     for (i = 0; m->number[i]; i++)
         ck_assert_msg(is_mrz_char(m->number[i]), "%s: number char", file);
-    ck_assert_msg(sltd__state_known(m->issuing_state) && sltd__state_known(m->nationality), "%s: states", file);
+    ck_assert_msg(sltd__norm_state_known(m->issuing_state) && sltd__norm_state_known(m->nationality), "%s: states", file);
     ck_assert_msg(strlen(m->birth) == 6 && strlen(m->expiry) == 6, "%s: dates", file);
     ck_assert_msg(m->sex == 'M' || m->sex == 'F' || m->sex == 'X' || m->sex == '<', "%s: sex", file);
 }

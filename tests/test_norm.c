@@ -94,13 +94,13 @@ END_TEST
 
 START_TEST(type_families)
 {
-    ck_assert_int_eq(sltd__type_family("P"), 'P');
-    ck_assert_int_eq(sltd__type_family("PP"), 'P');
-    ck_assert_int_eq(sltd__type_family("ID"), 'I');
-    ck_assert_int_eq(sltd__type_family("A"), 'I');
-    ck_assert_int_eq(sltd__type_family("C"), 'I');
-    ck_assert_int_eq(sltd__type_family("V"), 'V');
-    ck_assert_int_eq(sltd__type_family(""), 0);
+    ck_assert_int_eq(sltd__norm_type_family("P"), 'P');
+    ck_assert_int_eq(sltd__norm_type_family("PP"), 'P');
+    ck_assert_int_eq(sltd__norm_type_family("ID"), 'I');
+    ck_assert_int_eq(sltd__norm_type_family("A"), 'I');
+    ck_assert_int_eq(sltd__norm_type_family("C"), 'I');
+    ck_assert_int_eq(sltd__norm_type_family("V"), 'V');
+    ck_assert_int_eq(sltd__norm_type_family(""), 0);
 }
 END_TEST
 

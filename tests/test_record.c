@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "record.h"
 #include "store.h"
 #include "testutil.h"
@@ -16,12 +17,12 @@ START_TEST(days_match_gmtime)
 {
     unsigned d;
 
-    ck_assert_uint_eq(sltd__days_to_date(0), 0);
+    ck_assert_uint_eq(sltd__date_from_days(0), 0);
     ck_assert_uint_eq(sltd__date_to_days(0), 0);
     for (d = 1; d <= 65535; d++) {
         time_t t = (time_t)d * 86400;
         struct tm tm;
-        uint32_t want, got = sltd__days_to_date((uint16_t)d);
+        uint32_t want, got = sltd__date_from_days((uint16_t)d);
 
         ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
         want = (uint32_t)(tm.tm_year + 1900) * 10000 + (uint32_t)(tm.tm_mon + 1) * 100 + (uint32_t)tm.tm_mday;
@@ -29,8 +30,8 @@ START_TEST(days_match_gmtime)
         ck_assert_uint_eq(sltd__date_to_days(got), d);
         ck_assert(sltd__date_valid(got));
     }
-    ck_assert_uint_eq(sltd__days_to_date(1), 19700102);
-    ck_assert_uint_eq(sltd__days_to_date(65535), 21490606);
+    ck_assert_uint_eq(sltd__date_from_days(1), 19700102);
+    ck_assert_uint_eq(sltd__date_from_days(65535), 21490606);
     ck_assert(!sltd__date_valid(19700101)); /* day 0 means "none" */
     ck_assert(!sltd__date_valid(21490607));
     ck_assert(!sltd__date_valid(21000229)); /* not a leap year */
