@@ -14,7 +14,8 @@
  *  4. decide (any thread): one verdict per document from the answers of its keys.
  *
  * A key is one identity a row claims: (issuing state, number[, type]). A JSON Lines object with both
- * an `mrz` member and `state`/`number` members has two keys, and both are checked: a hit on either is
+ * an `mrz` member and `state`/`number` members, or a CSV row with an `mrz` cell and state and number
+ * cells, has two keys, and both are checked: a hit on either is
  * a hit; otherwise the row is clear only when every key was checked, is valid and not listed, and the
  * keys name the same document (the same digest input, sltd__norm_key_input). Messages name the file, the
  * line and the field, never a value. */
@@ -116,7 +117,7 @@ enum {
     SLTD__MF_ROLE_NATIONALITY,
     SLTD__MF_ROLE_NUMBER,
     SLTD__MF_ROLE_TYPE,
-    SLTD__MF_ROLE_MRZ, /* JSON Lines only: a CSV column of that name is passed through */
+    SLTD__MF_ROLE_MRZ, /* the document's MRZ: a key of its own beside the fields' one */
     SLTD__MF_NROLES
 };
 /* The role of the name s[0, n); *canon gets its canonical name ("state", "number", ...), NULL for none. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* manifest_csv.c — CSV manifests: the one CSV reader (csvread.h), a strict header, one key a row.
+/* manifest_csv.c — CSV manifests: the one CSV reader (csvread.h), a strict header, a row's keys.
  *
- * Header (names case-insensitive, spaces and tabs around them ignored): `number` and the issuing state
- * are required, `type` is optional, every other column is passed through. The issuing state is the
+ * Header (names case-insensitive, spaces and tabs around them ignored): `number` and the issuing state,
+ * or `mrz`, or both; `type` is optional, every other column is passed through. The issuing state is the
  * column `state` or `issuing_state` (the same role under two names: a header with both is refused,
  * as it cannot say which one to trust); `nationality` stands in for it only when neither is there
  * (then nationality is taken for the issuing state), and is passed through otherwise. A column named
@@ -10,9 +10,16 @@
  * an invalid row of its own (the reader goes on after it, see csvread.h). Values are trimmed of the
  * spaces and tabs around them (sltd__csv_trim) before they are looked up, as feed values are.
  *
- * A pass-through field may hold line ends (a quoted address); the key fields never can. A row that
- * spans lines and will be invalid (a field count other than the header's, or a key field the one
- * normalisation refuses: it holds the line end, most likely) is refused to the CSV reader, which reads
+ * An `mrz` column holds a row's MRZ (its lines separated by line ends inside a quoted field), read as
+ * a JSON Lines `mrz` member is (sltd__mf_mrz_key, in prep): a row with an MRZ and a state and number
+ * has two keys, and both are checked by the one decision rule (manifest.h). An empty `mrz` cell is no
+ * MRZ (the state and number decide); empty state and number cells beside an MRZ are no second key (the
+ * MRZ decides); a row with neither is invalid.
+ *
+ * A pass-through field may hold line ends (a quoted address), an MRZ two of them; the other key fields
+ * never can. A row that spans lines and will be invalid (a field count other than the header's, a key
+ * field the one normalisation refuses: it holds the line end, most likely, or an MRZ cell of more than
+ * three lines or of other characters than an MRZ's) is refused to the CSV reader, which reads
  * its lines after the first again as rows (sltd__csv_reject): a stray quote never hides the rows after
  * it inside one field. The row itself is still reported invalid, with its reason. */
 #include <stdio.h>
@@ -30,7 +37,8 @@ typedef struct csv_reader {
     const sltd__mf_ctx *cx;
     char *names[SLTD__CSV_FIELDS_MAX];
     size_t nnames;
-    int h_state, h_number, h_type;
+    int h_state, h_number, h_type, h_mrz;
+    int fields; /* the state and number columns make a key (else only the MRZ does) */
     const char *state_field;
 } csv_reader;
 
@@ -70,18 +78,28 @@ static int header(csv_reader *r, const sltd__csv_row *row)
         case SLTD__MF_ROLE_NATIONALITY: nat = (int)i; break;
         case SLTD__MF_ROLE_NUMBER: r->h_number = (int)i; break;
         case SLTD__MF_ROLE_TYPE: r->h_type = (int)i; break;
-        default: break; /* passed through (an "mrz" column too) */
+        case SLTD__MF_ROLE_MRZ: r->h_mrz = (int)i; break;
+        default: break; /* passed through */
         }
     }
-    if (r->h_state < 0 && nat >= 0) { /* nationality stands in only when nothing better is given */
+    /* the columns are a key when they give any part of one (nationality alone beside an MRZ does not) */
+    r->fields = r->h_state >= 0 || r->h_number >= 0 || r->h_mrz < 0;
+    if (r->fields && r->h_state < 0 && nat >= 0) { /* nationality stands in only when nothing better is given */
         r->h_state = nat;
         r->state_field = "nationality";
     }
-    if (r->h_state < 0 || r->h_number < 0)
+    if (r->fields && (r->h_state < 0 || r->h_number < 0)) {
+        if (r->h_mrz >= 0)
+            return sltd__err(SLTD_EFORMAT,
+                             "%s:%lu: the header names a '%s' column but no '%s' column: give both beside 'mrz', or "
+                             "only 'mrz'",
+                             name, row->line, r->h_state >= 0 ? r->state_field : "number",
+                             r->h_state >= 0 ? "number" : "state");
         return sltd__err(SLTD_EFORMAT,
                          "%s:%lu: the header must name a 'state' (or 'issuing_state', or 'nationality') column and "
-                         "a 'number' column",
+                         "a 'number' column, or an 'mrz' column",
                          name, row->line);
+    }
     return 0;
 }
 
@@ -95,7 +113,7 @@ static int csv_open(void **st, sltd__text *in, const sltd__mf_ctx *cx)
     if (r == NULL || sltd__csv_attach(&r->csv, in) != 0)
         return sltd__err(SLTD_ENOMEM, "out of memory");
     r->cx = cx;
-    r->h_state = r->h_number = r->h_type = -1;
+    r->h_state = r->h_number = r->h_type = r->h_mrz = -1;
     rc = sltd__csv_next(r->csv, &row);
     if (rc == 0)
         return sltd__err(SLTD_EFORMAT, "%s: empty manifest (a header row is required)", cx->name);
@@ -123,6 +141,14 @@ static int value(sltd__mf_chunk *c, uint32_t off, size_t len, int empty_is_none,
     return sltd__mf_put(c, s, n, out);
 }
 
+/* Field col of the row, trimmed, into s[0, *n). */
+static void cell(const sltd__csv_row *row, int col, const char **s, size_t *n)
+{
+    *s = row->field[col];
+    *n = row->len[col];
+    sltd__csv_trim(s, n);
+}
+
 /* Will the one normalisation take field col of the row as a value of this kind (SLTD_ESTATE,
  * SLTD_ENUMBER, SLTD_ETYPE)? A column that is absent (col < 0) is fine. */
 static int normalises(const sltd__csv_row *row, int col, int what)
@@ -133,14 +159,51 @@ static int normalises(const sltd__csv_row *row, int col, int what)
 
     if (col < 0)
         return 1;
-    s = row->field[col];
-    n = row->len[col];
-    sltd__csv_trim(&s, &n);
+    cell(row, col, &s, &n);
     if (what == SLTD_ESTATE)
         return sltd__norm_state(out, s, n) == 0;
     if (what == SLTD_ENUMBER)
         return sltd__norm_number(out, &len, s, n) == 0;
     return sltd__norm_type(out, s, n) == 0;
+}
+
+/* Is field col of the row empty once trimmed? */
+static int blank(const sltd__csv_row *row, int col)
+{
+    const char *s;
+    size_t n;
+
+    cell(row, col, &s, &n);
+    return n == 0;
+}
+
+/* Does the row (of the header's field count) name its document by its MRZ alone: an MRZ, and no
+ * state and no number (or no such columns)? */
+static int mrz_alone(const csv_reader *r, const sltd__csv_row *row)
+{
+    return r->h_mrz >= 0 && !blank(row, r->h_mrz) && (!r->fields || (blank(row, r->h_state) && blank(row, r->h_number)));
+}
+
+/* Could field col (absent: col < 0) of a row that spans lines be an MRZ: at most three lines, of the
+ * characters an MRZ is read with (letters, digits, '<', spaces)? A stray quote that swallowed rows
+ * into it gives separators and quotes, or more lines. */
+static int mrz_shaped(const sltd__csv_row *row, int col)
+{
+    const char *s;
+    size_t n, i, ends = 0;
+
+    if (col < 0)
+        return 1;
+    cell(row, col, &s, &n);
+    for (i = 0; i < n; i++) {
+        const unsigned char ch = (unsigned char)s[i];
+        if (ch == '\n')
+            ends++;
+        else if (ch != '\r' && ch != ' ' && ch != '<' && !(ch >= '0' && ch <= '9') && !(ch >= 'A' && ch <= 'Z') &&
+                 !(ch >= 'a' && ch <= 'z'))
+            return 0;
+    }
+    return ends <= 2;
 }
 
 static int csv_read(void *st, sltd__mf_chunk *c)
@@ -150,7 +213,9 @@ static int csv_read(void *st, sltd__mf_chunk *c)
     char msg[SLTD__MF_MSG];
     sltd__mf_doc *d;
     sltd__mf_key *k;
+    const char *s;
     uint32_t base;
+    size_t n;
     int rc = sltd__csv_next(r->csv, &row);
 
     if (rc == 0)
@@ -163,8 +228,10 @@ static int csv_read(void *st, sltd__mf_chunk *c)
     if (rc < 0)
         return sltd__err(rc, "%s", sltd__csv_error(r->csv));
     d = sltd__mf_doc_new(c, row->line);
-    if (row->multiline && (row->nfields != r->nnames || !normalises(row, r->h_state, SLTD_ESTATE) ||
-                           !normalises(row, r->h_number, SLTD_ENUMBER) || !normalises(row, r->h_type, SLTD_ETYPE)))
+    if (row->multiline && (row->nfields != r->nnames || !mrz_shaped(row, r->h_mrz) ||
+                           (!mrz_alone(r, row) && (!normalises(row, r->h_state, SLTD_ESTATE) ||
+                                                   !normalises(row, r->h_number, SLTD_ENUMBER))) ||
+                           !normalises(row, r->h_type, SLTD_ETYPE)))
         sltd__csv_reject(r->csv); /* invalid: its lines after the first are read again as rows */
     if (row->nfields != r->nnames) {
         snprintf(msg, sizeof msg, "%s:%lu: %zu fields, the header has %zu", r->cx->name, row->line, row->nfields,
@@ -178,6 +245,19 @@ static int csv_read(void *st, sltd__mf_chunk *c)
     d->nfields = (uint32_t)row->nfields;
     if (sltd__mf_push_fields(c, base, row->off, row->nfields) != 0)
         return SLTD_ENOMEM;
+    if (r->h_mrz >= 0) { /* its text, parsed in prep; an empty cell: no MRZ */
+        cell(row, r->h_mrz, &s, &n);
+        if (n > 0) {
+            d->text = base + (uint32_t)(s - row->data);
+            d->text_len = (uint32_t)n;
+        }
+    }
+    if (!r->fields || mrz_alone(r, row)) {
+        if (d->text != SLTD__MF_NONE)
+            return 1; /* the MRZ alone */
+        snprintf(msg, sizeof msg, "%s:%lu: field 'mrz': empty (a row must name a document)", r->cx->name, row->line);
+        return sltd__mf_doc_fail(c, d, SLTD_EFORMAT, msg) != 0 ? SLTD_ENOMEM : 1;
+    }
     k = sltd__mf_key_new(d, r->state_field, "number", "type");
     if (value(c, base + row->off[r->h_state], row->len[r->h_state], 0, &k->state) != 0 ||
         value(c, base + row->off[r->h_number], row->len[r->h_number], 0, &k->number) != 0 ||
@@ -185,6 +265,15 @@ static int csv_read(void *st, sltd__mf_chunk *c)
         return SLTD_ENOMEM;
     k->qi = 0; /* numbered when the batch is built */
     return 1;
+}
+
+/* The MRZ of document i, if its row has one: a key of its own, as any MRZ document's. */
+static void csv_prep(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
+{
+    sltd__mf_doc *d = &c->doc[i];
+
+    if (d->text != SLTD__MF_NONE)
+        sltd__mf_mrz_key(cx, c, i, sltd__mf_key_new(d, "mrz", "mrz", "mrz"), c->a + d->text, d->text_len, d->lines);
 }
 
 static const char *const *csv_names(const void *st, size_t *n)
@@ -208,4 +297,4 @@ static void csv_close(void *st)
     free(r);
 }
 
-const sltd__mf_format sltd__mf_csv = { csv_open, csv_read, NULL, csv_names, csv_close };
+const sltd__mf_format sltd__mf_csv = { csv_open, csv_read, csv_prep, csv_names, csv_close };

@@ -187,6 +187,12 @@ expect 1 "JSON Lines: listed fields beside a clear MRZ" -- "$sltd" screen --db "
 contains "both.jsonl:1: the MRZ and the fields 'state'/'number' name different documents" "difference reported"
 printf '{"mrz":"%s\\n%s","state":"USA","number":"Q9"}\n' "$l1" "$l2c" > "$work/both2.jsonl"
 expect 2 "JSON Lines: two clear identities that differ are not clear" -- "$sltd" screen --db "$edb" "$work/both2.jsonl"
+# a CSV manifest's mrz column is a key too (it was passed through: a listed MRZ beside clear fields was clear)
+printf 'name,mrz,state,number\nx,"%s\n%s",UTO,ZZ1234567\n' "$l1" "$l2" > "$work/mrzcol.csv"
+expect 1 "CSV: a listed MRZ beside clear fields" -- "$sltd" screen --db "$db" "$work/mrzcol.csv"
+contains "^2,listed,UTO,L898902C3," "the MRZ's hit, at its line"
+printf 'mrz\n"%s\n%s"\n' "$l1" "$l2c" > "$work/mrzonly.csv"
+expect 0 "CSV of MRZs only, clear" -- "$sltd" screen --db "$db" "$work/mrzonly.csv"
 # an orphan MRZ line costs only itself
 printf '%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n' "$l1" "$l1" "$l2" "$l1" "$l2" "$l1" "$l2" "$l1" "$l2" > "$work/orphan.mrz"
 expect 1 "orphan MRZ line" -- "$sltd" screen --db "$edb" "$work/orphan.mrz"

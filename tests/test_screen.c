@@ -527,6 +527,101 @@ START_TEST(jsonl_both)
 }
 END_TEST
 
+/* A CSV manifest's `mrz` column is a key, as a JSON Lines `mrz` member is, checked beside the state and
+ * number by the same rule. Regression: the column was passed through, so a row with a clear state and
+ * number and a listed MRZ was answered clear. */
+START_TEST(csv_mrz_column)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    char text[8192], num[16];
+
+    tu_number(num, 1, 6);
+    snprintf(text, sizeof text,
+             "name,mrz,state,number\n"
+             /* 1: the fields are listed, the MRZ is clear: a hit */
+             "a,\"%s\n%s\",UTO,%s\n"
+             /* 2: the MRZ is listed, the fields are clear: a hit */
+             "b,\"%s\r\n%s\",UTO,Q7\n"
+             /* 3: both clear and the same document: clear */
+             "c,\"%s\n%s\",uto,L898902-D3\n"
+             /* 4: both clear, different documents: never clear */
+             "d,\"%s\n%s\",UTO,Q7\n"
+             /* 5: the MRZ cannot be trusted, the fields are listed: a hit */
+             "e,\"%s\n%s\",UTO,%s\n"
+             /* 6: the MRZ cannot be trusted, the fields are clear: not clear */
+             "f,\"%s\n%s\",UTO,Q7\n"
+             /* 7: no MRZ, the fields listed: a hit */
+             "g,,UTO,%s\n"
+             /* 8: no MRZ, the fields clear: clear */
+             "h,  ,UTO,Q7\n"
+             /* 9: the MRZ alone (no state, no number), listed: a hit */
+             "i,\"%s\n%s\",,\n"
+             /* 10: nothing to check: invalid */
+             "j,,,\n"
+             /* 11: not an MRZ beside clear fields: invalid */
+             "k,NOT AN MRZ,UTO,Q7\n"
+             /* 12: half a key beside a clear MRZ: invalid (and, spanning lines, its second line is read
+              * again as a row of its own: an invalid row never hides the lines after its first) */
+             "l,\"%s\n%s\",,Q7\n",
+             L1, L2_CLEAR, num, L1, L2_LISTED, L1, L2_CLEAR, L1, L2_CLEAR, L1, L2_OCR, num, L1, L2_OCR, num, L1,
+             L2_LISTED, L1, L2_CLEAR);
+    ck_assert_int_eq(screen_file(&rep, &s, "mrzcol.csv", text, SLTD_SCREEN_AUTO, SLTD_SCREEN_ALL, 2), 0);
+    ck_assert_uint_eq(s.n, 13);
+    ck_assert_uint_eq(rep.hits, 5);
+    ck_assert_int_eq(s.listed[0], 1);
+    ck_assert_str_eq(s.number[0], num);
+    ck_assert_ptr_nonnull(strstr(s.note[0], "mrzcol.csv:2: the MRZ and the fields 'state'/'number' name different"));
+    ck_assert_int_eq(s.listed[1], 1);
+    ck_assert_str_eq(s.number[1], "L898902C3");
+    ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_LISTED);
+    ck_assert_int_eq(s.error[2], 0);
+    ck_assert_int_eq(s.listed[2], 0);
+    ck_assert_int_eq(s.verdict[2], SLTD_VERDICT_CLEAR);
+    ck_assert_int_eq(s.error[3], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[3], "mrzcol.csv:8: the MRZ and the fields 'state'/'number' name different"));
+    ck_assert_int_eq(s.listed[4], 1);
+    ck_assert_ptr_nonnull(strstr(s.note[4], "check digit is wrong"));
+    ck_assert_int_eq(s.error[5], SLTD_ECHECKDIGIT);
+    ck_assert_int_eq(s.listed[6], 1);
+    ck_assert_int_eq(s.error[7], 0);
+    ck_assert_int_eq(s.listed[7], 0);
+    ck_assert_int_eq(s.listed[8], 1);
+    ck_assert_str_eq(s.number[8], "L898902C3");
+    ck_assert_int_ne(s.error[9], 0);
+    ck_assert_ptr_nonnull(strstr(s.msg[9], "mrzcol.csv:18: field 'state'"));
+    ck_assert_int_ne(s.error[10], 0);
+    ck_assert_ptr_nonnull(strstr(s.msg[10], "mrzcol.csv:19:"));
+    ck_assert_int_eq(s.error[11], SLTD_ESTATE);
+    ck_assert_int_eq(s.error[12], SLTD_EFORMAT);
+    ck_assert_uint_eq(s.nfields[1], 4); /* the MRZ is passed through too */
+    /* with OCR variants the MRZ is looked up with them */
+    ck_assert_int_eq(screen_file(&rep, &s, "mrzcol.csv", NULL, SLTD_SCREEN_CSV,
+                                 SLTD_SCREEN_ALL | SLTD_SCREEN_OCR_VARIANTS, 1), 0);
+    ck_assert_uint_eq(rep.hits, 6); /* row 6: the misread MRZ's variant is listed */
+    ck_assert_int_eq(s.listed[5], 1);
+
+    /* a manifest of MRZs only; an empty cell names no document; a stray quote hides no row after it */
+    snprintf(text, sizeof text, "mrz,flight\n\"%s\n%s\",X1\n\"%s\n%s\",X2\n\"\",X3\n\"%s\n%s,X4\n\"%s\n%s\",X5\n", L1,
+             L2_CLEAR, L1, L2_LISTED, L1, L2_CLEAR, L1, L2_LISTED);
+    ck_assert_int_eq(screen_file(&rep, &s, "only.csv", text, SLTD_SCREEN_AUTO, SLTD_SCREEN_ALL, 2), 0);
+    ck_assert_int_eq(s.error[0], 0);
+    ck_assert_int_eq(s.listed[0], 0);
+    ck_assert_int_eq(s.listed[1], 1);
+    ck_assert_int_eq(s.error[2], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[2], "only.csv:6: field 'mrz': empty"));
+    ck_assert_uint_eq(rep.hits, 2); /* the last row's listed MRZ is found whatever the stray quote did */
+    ck_assert_int_eq(s.listed[s.n - 1], 1);
+    ck_assert_int_eq(s.verdict[s.n - 1], SLTD_VERDICT_LISTED);
+
+    /* half a key in the header beside an MRZ: refused, naming what is missing */
+    ck_assert_int_eq(screen_file(&rep, &s, "half.csv", "mrz,state\nX,UTO\n", SLTD_SCREEN_AUTO, 0, 1), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "'state' column but no 'number' column"));
+    ck_assert_int_eq(screen_file(&rep, &s, "half.csv", "number,mrz\nX,Y\n", SLTD_SCREEN_AUTO, 0, 1), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "'number' column but no 'state' column"));
+}
+END_TEST
+
 /* JSON Lines member names are matched as CSV column names are: in any case, spaces around ignored;
  * two members of one name are an error (fields in "Number"/"State" beside a clear MRZ were ignored,
  * and a second "NUMBER" beside "number" was passed through: both rows were answered clear). */
@@ -872,6 +967,7 @@ static Suite *suite(void)
     tcase_add_test(tc, stray_quote_csv);
     tcase_add_test(tc, strict_csv_header);
     tcase_add_test(tc, jsonl_both);
+    tcase_add_test(tc, csv_mrz_column);
     tcase_add_test(tc, jsonl_member_names);
     tcase_add_test(tc, mrz_realign);
     tcase_add_test(tc, messages_without_numbers);
