@@ -160,11 +160,11 @@ class Database:
             return Result(v, cv.records(r), f)
         raise make_error(lib.SLTD_EINVAL, "lookup", detail=f"the library answered {v.label}")
 
-    def _block(self, docs: Sequence[Sequence[Any]] | None = None,
+    def _block(self, lo: int, hi: int, docs: Sequence[Sequence[Any]] | None = None,
                columns: Sequence[Sequence[Any]] | None = None) -> Block:
         db = self._enter()
         try:
-            return lookup_block(db, docs, columns)
+            return lookup_block(db, lo, hi, docs, columns)
         finally:
             self._leave()
 
@@ -179,13 +179,14 @@ class Database:
         shared immutable object.
         """
         results: list[Result] = []
-        if isinstance(documents, (list, tuple)):  # slices are cheaper than an iterator's blocks
-            for lo in range(0, len(documents), BLOCK):
-                results.extend(self._answers(self._block(documents[lo:lo + BLOCK])))
+        if isinstance(documents, (list, tuple)):  # read in place, block by block
+            n = len(documents)
+            for lo in range(0, n, BLOCK):
+                results.extend(self._answers(self._block(lo, min(n, lo + BLOCK), documents)))
         else:
             it = iter(documents)
             while block := list(islice(it, BLOCK)):
-                results.extend(self._answers(self._block(block)))
+                results.extend(self._answers(self._block(0, len(block), block)))
         if results:
             _warn_stale(results[0].freshness)
         return results

@@ -2,19 +2,17 @@
 /* sltdpy.c — the C side of the Python binding: batch lookups over packed strings (Python then touches
  * only the documents that are not clear), and output structs initialised from the header's own
  * initialisers. Public API only. */
-#include <string.h>
 
 #include "sltdpy.h"
 
 /* The next NUL-terminated string of [*p, end) into *out; 0, or -1 when no whole string is left. */
 static int next_string(const char **out, const char **p, const char *end)
 {
-    const char *nul;
+    const char *nul = *p;
 
-    if (*p >= end)
-        return -1;
-    nul = memchr(*p, '\0', (size_t)(end - *p));
-    if (nul == NULL)
+    while (nul < end && *nul != '\0') /* the strings are short: a loop, not a call of memchr */
+        nul++;
+    if (nul == end)
         return -1;
     *out = *p;
     *p = nul + 1;
