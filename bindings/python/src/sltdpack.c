@@ -18,7 +18,7 @@ struct buf {
 
 static int buf_reserve(struct buf *b, size_t more)
 {
-    size_t cap = b->cap != 0 ? b->cap : 4096;
+    size_t cap = b->cap != 0 ? b->cap : 16384; /* a block of 1,024 documents of two short strings */
     char *grown;
 
     if (more > PY_SSIZE_T_MAX - b->len) {
@@ -52,6 +52,20 @@ static int refuse(PyObject *bad, Py_ssize_t index, int field)
     return rc;
 }
 
+/* Copies the n bytes of src to dst; whether a NUL was among them (one pass: the copy is the check; the
+ * strings are short, so a loop rather than calls of memchr and memcpy). */
+static int copy_has_nul(char *dst, const char *src, size_t n)
+{
+    unsigned char nul = 0;
+    size_t j;
+
+    for (j = 0; j < n; j++) {
+        dst[j] = src[j];
+        nul |= (unsigned char)(src[j] == '\0');
+    }
+    return nul;
+}
+
 /* Appends value `v`, field `field` (0 state, 1 number, 2 type) of document `index`, as a NUL-terminated
  * UTF-8 string. A type of None is "" (no filter). A value that is not a str, holds a NUL (it would shift
  * every string after it) or cannot be encoded (a lone surrogate) is packed as "" and (index, field) goes
@@ -60,51 +74,59 @@ static int put_value(struct buf *b, PyObject *bad, PyObject *v, Py_ssize_t index
 {
     const char *utf8 = "";
     Py_ssize_t len = 0;
+    int refused = 0;
 
-    if (v == Py_None && field == 2) {
+    if (PyUnicode_Check(v) && PyUnicode_IS_COMPACT_ASCII(v)) { /* the usual case: its bytes are UTF-8 */
+        utf8 = (const char *)PyUnicode_DATA(v);
+        len = PyUnicode_GET_LENGTH(v);
+    } else if (v == Py_None && field == 2) {
         /* no type filter: "" */
     } else if (!PyUnicode_Check(v)) {
-        if (refuse(bad, index, field) != 0)
-            return -1;
+        refused = 1;
     } else if ((utf8 = PyUnicode_AsUTF8AndSize(v, &len)) == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
             return -1;
         PyErr_Clear();
         utf8 = "";
         len = 0;
-        if (refuse(bad, index, field) != 0)
-            return -1;
+        refused = 1;
     }
     if (buf_reserve(b, (size_t)len + 1) != 0)
         return -1;
-    /* copied up to a NUL, if it holds one (one pass: the copy is the check) */
-    if (memccpy(b->data + b->len, utf8, '\0', (size_t)len) != NULL) {
+    if (copy_has_nul(b->data + b->len, utf8, (size_t)len)) {
         len = 0;
-        if (refuse(bad, index, field) != 0)
-            return -1;
+        refused = 1;
     }
+    if (refused && refuse(bad, index, field) != 0)
+        return -1;
     b->data[b->len + (size_t)len] = '\0';
     b->len += (size_t)len + 1;
     return 0;
 }
 
-/* Items lo to hi of `seq`, a list or tuple, as a new list or tuple that only the caller holds (code that
- * runs meanwhile — a collection, a finaliser — cannot change it under the pointers read from it). */
-static PyObject *owned_block(PyObject *seq, Py_ssize_t lo, Py_ssize_t hi)
+/* 0 when `seq` is a list or tuple with items lo to hi; -1 with an exception set otherwise. */
+static int check_block(PyObject *seq, Py_ssize_t lo, Py_ssize_t hi)
 {
-    Py_ssize_t size;
-
     if (!PyList_Check(seq) && !PyTuple_Check(seq)) {
         PyErr_SetString(PyExc_TypeError, "a list or tuple is needed");
-        return NULL;
+        return -1;
     }
-    size = PySequence_Fast_GET_SIZE(seq);
-    if (lo < 0 || hi < lo || hi > size) {
+    if (lo < 0 || hi < lo || hi > PySequence_Fast_GET_SIZE(seq)) {
         PyErr_SetString(PyExc_IndexError, "block out of range");
+        return -1;
+    }
+    return 0;
+}
+
+/* Item i of `seq` (a list or tuple; borrowed), read afresh: code that runs while a block is packed (a
+ * collection's finaliser) may have shortened a list. NULL with an exception set when i is past its end. */
+static PyObject *item_at(PyObject *seq, Py_ssize_t i)
+{
+    if (i >= PySequence_Fast_GET_SIZE(seq)) {
+        PyErr_SetString(PyExc_RuntimeError, "the documents changed while they were being packed");
         return NULL;
     }
-    /* the list's or tuple's own items, whatever a subclass's __getitem__ would say */
-    return PyList_Check(seq) ? PyList_GetSlice(seq, lo, hi) : PyTuple_GetSlice(seq, lo, hi);
+    return PySequence_Fast_GET_ITEM(seq, i);
 }
 
 /* (width, packed bytes, bad) from a finished buffer, or NULL when !ok; frees the buffer and bad. */
@@ -149,29 +171,29 @@ PyDoc_STRVAR(pack_rows_doc,
 
 static PyObject *pack_rows(PyObject *self, PyObject *args)
 {
-    PyObject *docs, *block = NULL, *bad = NULL;
-    Py_ssize_t lo, hi, n, i;
+    PyObject *docs, *bad = NULL;
+    Py_ssize_t lo, hi, i;
     struct buf b = {NULL, 0, 0};
     int width = 0, ok = 0;
 
     (void)self;
-    if (!PyArg_ParseTuple(args, "Onn", &docs, &lo, &hi))
+    if (!PyArg_ParseTuple(args, "Onn", &docs, &lo, &hi) || check_block(docs, lo, hi) != 0)
         return NULL;
-    block = owned_block(docs, lo, hi);
     bad = PyList_New(0);
-    if (block == NULL || bad == NULL)
+    if (bad == NULL)
         goto done;
-    n = PySequence_Fast_GET_SIZE(block);
-    for (i = 0; i < n; i++) {
-        PyObject *const d = PySequence_Fast_GET_ITEM(block, i);
+    for (i = lo; i < hi; i++) {
+        PyObject *const d = item_at(docs, i);
         PyObject *fast;
         Py_ssize_t w, k;
         int rc = 0;
 
-        if (i + PREFETCH_AHEAD < n)
-            prefetch_values(PySequence_Fast_GET_ITEM(block, i + PREFETCH_AHEAD));
+        if (d == NULL)
+            goto done;
+        if (i + PREFETCH_AHEAD < hi && i + PREFETCH_AHEAD < PySequence_Fast_GET_SIZE(docs))
+            prefetch_values(PySequence_Fast_GET_ITEM(docs, i + PREFETCH_AHEAD));
         if (PyTuple_CheckExact(d)) {
-            fast = d; /* immutable: read in place */
+            fast = d; /* immutable: read in place, held while it is read */
             Py_INCREF(fast);
         } else {
             fast = PySequence_Tuple(d); /* a list or other sequence: a copy nothing else can change */
@@ -179,7 +201,7 @@ static PyObject *pack_rows(PyObject *self, PyObject *args)
                 goto done;
         }
         w = PyTuple_GET_SIZE(fast);
-        if (i == 0 && (w == 2 || w == 3))
+        if (i == lo && (w == 2 || w == 3))
             width = (int)w;
         if (w != width) {
             Py_DECREF(fast);
@@ -187,14 +209,13 @@ static PyObject *pack_rows(PyObject *self, PyObject *args)
             goto done;
         }
         for (k = 0; k < w && rc == 0; k++)
-            rc = put_value(&b, bad, PyTuple_GET_ITEM(fast, k), i, (int)k);
+            rc = put_value(&b, bad, PyTuple_GET_ITEM(fast, k), i - lo, (int)k);
         Py_DECREF(fast);
         if (rc != 0)
             goto done;
     }
     ok = 1;
 done:
-    Py_XDECREF(block);
     return result_of(&b, width, bad, ok);
 }
 
@@ -207,46 +228,47 @@ static PyObject *pack_columns(PyObject *self, PyObject *args)
 {
     static const char SHAPE[] = "2 or 3 columns of one length: state, number [, type]";
     PyObject *columns, *fast = NULL, *bad = NULL;
-    PyObject *cols[3] = {NULL, NULL, NULL};
-    Py_ssize_t lo, hi, n, i;
+    Py_ssize_t lo, hi, i;
     struct buf b = {NULL, 0, 0};
     int width = 0, k, ok = 0;
 
     (void)self;
     if (!PyArg_ParseTuple(args, "Onn", &columns, &lo, &hi))
         return NULL;
-    fast = PySequence_Fast(columns, SHAPE);
+    fast = PySequence_Tuple(columns); /* the columns held, whatever happens to `columns` */
     bad = PyList_New(0);
     if (fast == NULL || bad == NULL)
         goto done;
-    width = (int)PySequence_Fast_GET_SIZE(fast);
+    width = (int)PyTuple_GET_SIZE(fast);
     if (width != 2 && width != 3) {
         PyErr_SetString(PyExc_ValueError, SHAPE);
         goto done;
     }
     for (k = 0; k < width; k++) {
-        PyObject *const c = PySequence_Fast_GET_ITEM(fast, k);
-        const Py_ssize_t len = PySequence_Size(c);
+        PyObject *const c = PyTuple_GET_ITEM(fast, k);
 
-        if (len < 0)
+        if (check_block(c, lo, hi) != 0)
             goto done;
-        if (len != PySequence_Size(PySequence_Fast_GET_ITEM(fast, 0))) {
+        if (PySequence_Fast_GET_SIZE(c) != PySequence_Fast_GET_SIZE(PyTuple_GET_ITEM(fast, 0))) {
             PyErr_SetString(PyExc_ValueError, SHAPE);
             goto done;
         }
-        cols[k] = owned_block(c, lo, hi);
-        if (cols[k] == NULL)
-            goto done;
     }
-    n = hi - lo;
-    for (i = 0; i < n; i++)
-        for (k = 0; k < width; k++)
-            if (put_value(&b, bad, PySequence_Fast_GET_ITEM(cols[k], i), i, k) != 0)
+    for (i = lo; i < hi; i++)
+        for (k = 0; k < width; k++) {
+            PyObject *const v = item_at(PyTuple_GET_ITEM(fast, k), i);
+            int rc;
+
+            if (v == NULL)
                 goto done;
+            Py_INCREF(v); /* held while it is read */
+            rc = put_value(&b, bad, v, i - lo, k);
+            Py_DECREF(v);
+            if (rc != 0)
+                goto done;
+        }
     ok = 1;
 done:
-    for (k = 0; k < 3; k++)
-        Py_XDECREF(cols[k]);
     Py_XDECREF(fast);
     return result_of(&b, width, bad, ok);
 }
