@@ -5,7 +5,6 @@ objects, one call (the GIL released during it), a verdict byte per document back
 screen_frame both go through here, and then touch in Python only the documents that are not clear."""
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -17,21 +16,21 @@ from ._pack import pack_columns, pack_rows
 #: documents per call of the C batch lookup (its results, ~0.5 KiB each, stay in the caches)
 BLOCK = 1024
 
-CLEAR_BYTE = bytes([lib.SLTD_VERDICT_CLEAR])
-NOT_CLEAR = re.compile(b"[^" + re.escape(CLEAR_BYTE) + b"]")
 _WHAT = ("state", "number", "type")
 
 _local = threading.local()
 
 
-def _buffers(n: int) -> tuple[Any, Any, Any]:
-    """This thread's result, verdict and query arrays, with room for n documents (reused)."""
+def _buffers(n: int) -> tuple[Any, Any, Any, Any, Any]:
+    """This thread's result, verdict, not-clear index, count and query arrays, with room for n documents
+    (reused)."""
     have = getattr(_local, "bufs", None)
     if have is None or have[0] < n:
         size = max(n, BLOCK)
-        have = (size, ffi.new("sltd_result[]", size), ffi.new("uint8_t[]", size), ffi.new("sltd_query[]", size))
+        have = (size, ffi.new("sltd_result[]", size), ffi.new("uint8_t[]", size), ffi.new("size_t[]", size),
+                ffi.new("size_t *"), ffi.new("sltd_query[]", size))
         _local.bufs = have
-    return have[1], have[2], have[3]
+    return have[1:]
 
 
 def _refused(pairs: list[tuple[int, int]]) -> dict[int, SltdError]:
@@ -49,20 +48,14 @@ def _refused(pairs: list[tuple[int, int]]) -> dict[int, SltdError]:
 @dataclass
 class Block:
     """The answers of one block: out[i] is document i's sltd_result, verdicts[i] its verdict byte;
-    `bad` the documents refused before the lookup (their verdict is INVALID whatever C answered)."""
+    `bad` the documents refused before the lookup (their verdict is INVALID whatever C answered);
+    `not_clear` the indices of the documents whose verdict is not CLEAR (ascending)."""
 
     n: int
     out: Any
     verdicts: bytes
     bad: dict[int, SltdError]
-
-    def not_clear(self) -> list[int]:
-        """Indices of the documents whose verdict is not CLEAR (ascending)."""
-        if self.verdicts.count(CLEAR_BYTE) == self.n and not self.bad:
-            return []
-        idx = {m.start() for m in NOT_CLEAR.finditer(self.verdicts)}
-        idx.update(self.bad)
-        return sorted(idx)
+    not_clear: list[int]
 
 
 def lookup_block(db: Any, lo: int, hi: int, docs: Sequence[Sequence[Any]] | None = None,
@@ -74,20 +67,21 @@ def lookup_block(db: Any, lo: int, hi: int, docs: Sequence[Sequence[Any]] | None
     not be read (every document failed alike)."""
     n = hi - lo
     if n <= 0:
-        return Block(0, ffi.NULL, b"", {})
+        return Block(0, ffi.NULL, b"", {}, [])
     if docs is not None:
         width, buf, pairs = pack_rows(docs, lo, hi)
     else:
         width, buf, pairs = pack_columns(columns, lo, hi)
-    bad = _refused(pairs) if pairs else {}
-    out, verdicts, queries = _buffers(n)
-    rc = lib.sltdpy_lookup_packed(out, verdicts, queries, db, n, width, buf, len(buf))
+    out, verdicts, nc, nnc, queries = _buffers(n)
+    rc = lib.sltdpy_lookup_packed(out, verdicts, nc, nnc, queries, db, n, width, buf, len(buf))
     if rc != 0:
         raise make_error(rc, "batch lookup")
     v = bytes(ffi.buffer(verdicts, n))
-    if bad:
-        arr = bytearray(v)
-        for i in bad:
-            arr[i] = lib.SLTD_VERDICT_INVALID
-        v = bytes(arr)
-    return Block(n, out, v, bad)
+    not_clear = ffi.unpack(nc, nnc[0]) if nnc[0] else []
+    if not pairs:
+        return Block(n, out, v, {}, not_clear)
+    bad = _refused(pairs)
+    arr = bytearray(v)
+    for i in bad:
+        arr[i] = lib.SLTD_VERDICT_INVALID
+    return Block(n, out, bytes(arr), bad, sorted(set(not_clear).union(bad)))

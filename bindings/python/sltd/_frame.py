@@ -134,7 +134,7 @@ def screen_frame(db: Any, df: Any, state: str = "state", number: str = "number",
         b = db._block(lo, hi, columns=cols)
         v = np.frombuffer(b.verdicts, dtype=np.int8)
         codes[lo:hi] = v
-        for i in b.not_clear():
+        for i in b.not_clear:
             r = b.out[i]
             if i in b.bad:
                 extra[lo + i] = ((), str(b.bad[i]))

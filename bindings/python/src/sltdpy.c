@@ -19,16 +19,19 @@ static int next_string(const char **out, const char **p, const char *end)
     return 0;
 }
 
-int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
-                         unsigned int width, const char *packed, size_t len)
+int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, size_t *not_clear, size_t *nnot_clear,
+                         sltd_query *queries, sltd_db *db, size_t n, unsigned int width, const char *packed,
+                         size_t len)
 {
     const char *p = packed;
     const char *const end = packed + len;
-    size_t i;
+    size_t i, m = 0;
     int rc;
 
-    if (out == NULL || verdicts == NULL || queries == NULL || packed == NULL || (width != 2 && width != 3))
+    if (out == NULL || verdicts == NULL || not_clear == NULL || nnot_clear == NULL || queries == NULL ||
+        packed == NULL || (width != 2 && width != 3))
         return SLTD_EINVAL;
+    *nnot_clear = 0;
     for (i = 0; i < n; i++) {
         const char *type = NULL;
 
@@ -42,8 +45,12 @@ int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *querie
     if (p != end) /* every byte consumed: the buffer held exactly n * width strings */
         return SLTD_EINVAL;
     rc = sltd_db_lookup_batch(out, db, queries, n);
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         verdicts[i] = rc == SLTD_OK ? (uint8_t)out[i].verdict : (uint8_t)SLTD_VERDICT_ERROR;
+        if (verdicts[i] != SLTD_VERDICT_CLEAR)
+            not_clear[m++] = i;
+    }
+    *nnot_clear = m;
     return rc;
 }
 
