@@ -195,6 +195,9 @@ static PyObject *pack_rows(PyObject *self, PyObject *args)
         if (PyTuple_CheckExact(d)) {
             fast = d; /* immutable: read in place, held while it is read */
             Py_INCREF(fast);
+        } else if (PyUnicode_Check(d) || PyBytes_Check(d) || PyByteArray_Check(d)) {
+            PyErr_SetString(PyExc_TypeError, MIXED); /* a string is not a document of characters */
+            goto done;
         } else {
             fast = PySequence_Tuple(d); /* a list or other sequence: a copy nothing else can change */
             if (fast == NULL)
