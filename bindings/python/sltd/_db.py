@@ -6,7 +6,7 @@ import os
 import threading
 import time
 import warnings
-from itertools import islice
+from itertools import islice, repeat
 from typing import Any, Iterable, Sequence
 
 from . import _convert as cv
@@ -17,6 +17,9 @@ from ._native import ffi, lib
 from ._results import MrzResult, Result, Verdict
 
 PathLike = str | os.PathLike
+
+
+_CLEAR_BYTE = bytes([lib.SLTD_VERDICT_CLEAR])
 
 
 class StaleDataWarning(UserWarning):
@@ -160,11 +163,11 @@ class Database:
             return Result(v, cv.records(r), f)
         raise make_error(lib.SLTD_EINVAL, "lookup", detail=f"the library answered {v.label}")
 
-    def _block(self, docs: Sequence[Sequence[Any]] | None = None,
+    def _block(self, lo: int, hi: int, docs: Sequence[Sequence[Any]] | None = None,
                columns: Sequence[Sequence[Any]] | None = None) -> Block:
         db = self._enter()
         try:
-            return lookup_block(db, docs, columns)
+            return lookup_block(db, lo, hi, docs, columns)
         finally:
             self._leave()
 
@@ -178,35 +181,41 @@ class Database:
         that cannot be read raises :class:`DatabaseError`. Clear answers from one snapshot are one
         shared immutable object.
         """
-        results: list[Result] = []
-        if isinstance(documents, (list, tuple)):  # slices are cheaper than an iterator's blocks
-            for lo in range(0, len(documents), BLOCK):
-                results.extend(self._answers(self._block(documents[lo:lo + BLOCK])))
+        results: list[Result]
+        if isinstance(documents, (list, tuple)):  # read in place, block by block, into a list made once
+            n = len(documents)
+            results = [None] * n  # type: ignore[list-item]
+            for lo in range(0, n, BLOCK):
+                self._answers(self._block(lo, min(n, lo + BLOCK), documents), results, lo)
         else:
+            results = []
             it = iter(documents)
             while block := list(islice(it, BLOCK)):
-                results.extend(self._answers(self._block(block)))
+                lo = len(results)
+                results.extend(repeat(None, len(block)))  # type: ignore[arg-type]
+                self._answers(self._block(0, len(block), block), results, lo)
         if results:
             _warn_stale(results[0].freshness)
         return results
 
     @staticmethod
-    def _answers(b: Block) -> list[Result]:
+    def _answers(b: Block, results: list[Result], lo: int) -> None:
+        """The answers of block `b` into results[lo:lo + b.n]: the one CLEAR answer of its snapshot
+        everywhere, then an answer of its own for each document that is not clear."""
         out = b.out
-        first_clear = b.verdicts.find(bytes([lib.SLTD_VERDICT_CLEAR]))
-        clear = cv.clear_result(out[first_clear]) if first_clear >= 0 else None
-        answers: list[Result] = [clear] * b.n  # type: ignore[list-item]
-        for i in b.not_clear():
+        first_clear = b.verdicts.find(_CLEAR_BYTE)
+        results[lo:lo + b.n] = repeat(cv.clear_result(out[first_clear]) if first_clear >= 0 else None, b.n)
+        for i in b.not_clear:
             r = out[i]
             v = cv.verdict(b.verdicts[i])
             if i in b.bad:
-                answers[i] = Result(Verdict.INVALID, (), None, b.bad[i])
+                results[lo + i] = Result(Verdict.INVALID, (), None, b.bad[i])
             elif v is Verdict.LISTED:
-                answers[i] = Result(v, cv.records(r), cv.freshness(r))
+                results[lo + i] = Result(v, cv.records(r), cv.freshness(r))
             else:
                 code = r.error or lib.SLTD_EINVAL  # an unset verdict is never an answer
-                answers[i] = Result(v, (), cv.freshness(r), cv.document_error(code, "document %d" % i))
-        return answers
+                results[lo + i] = Result(v, (), cv.freshness(r),
+                                         cv.document_error(code, "document %d" % (lo + i)))
 
     def lookup_mrz(self, text: str, ocr_variants: bool = False, strict: bool = False) -> MrzResult:
         """Parse an MRZ (2 or 3 lines, separated by newlines) and look up the document it names.

@@ -131,10 +131,10 @@ def screen_frame(db: Any, df: Any, state: str = "state", number: str = "number",
     fresh: Freshness | None = None
     for lo in range(0, n, BLOCK):
         hi = min(n, lo + BLOCK)
-        b = db._block(columns=[c[lo:hi] for c in cols])
+        b = db._block(lo, hi, columns=cols)
         v = np.frombuffer(b.verdicts, dtype=np.int8)
         codes[lo:hi] = v
-        for i in b.not_clear():
+        for i in b.not_clear:
             r = b.out[i]
             if i in b.bad:
                 extra[lo + i] = ((), str(b.bad[i]))

@@ -2,35 +2,36 @@
 /* sltdpy.c — the C side of the Python binding: batch lookups over packed strings (Python then touches
  * only the documents that are not clear), and output structs initialised from the header's own
  * initialisers. Public API only. */
-#include <string.h>
 
 #include "sltdpy.h"
 
 /* The next NUL-terminated string of [*p, end) into *out; 0, or -1 when no whole string is left. */
 static int next_string(const char **out, const char **p, const char *end)
 {
-    const char *nul;
+    const char *nul = *p;
 
-    if (*p >= end)
-        return -1;
-    nul = memchr(*p, '\0', (size_t)(end - *p));
-    if (nul == NULL)
+    while (nul < end && *nul != '\0') /* the strings are short: a loop, not a call of memchr */
+        nul++;
+    if (nul == end)
         return -1;
     *out = *p;
     *p = nul + 1;
     return 0;
 }
 
-int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
-                         unsigned int width, const char *packed, size_t len)
+int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, size_t *not_clear, size_t *nnot_clear,
+                         sltd_query *queries, sltd_db *db, size_t n, unsigned int width, const char *packed,
+                         size_t len)
 {
     const char *p = packed;
     const char *const end = packed + len;
-    size_t i;
+    size_t i, m = 0;
     int rc;
 
-    if (out == NULL || verdicts == NULL || queries == NULL || packed == NULL || (width != 2 && width != 3))
+    if (out == NULL || verdicts == NULL || not_clear == NULL || nnot_clear == NULL || queries == NULL ||
+        packed == NULL || (width != 2 && width != 3))
         return SLTD_EINVAL;
+    *nnot_clear = 0;
     for (i = 0; i < n; i++) {
         const char *type = NULL;
 
@@ -44,8 +45,12 @@ int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *querie
     if (p != end) /* every byte consumed: the buffer held exactly n * width strings */
         return SLTD_EINVAL;
     rc = sltd_db_lookup_batch(out, db, queries, n);
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         verdicts[i] = rc == SLTD_OK ? (uint8_t)out[i].verdict : (uint8_t)SLTD_VERDICT_ERROR;
+        if (verdicts[i] != SLTD_VERDICT_CLEAR)
+            not_clear[m++] = i;
+    }
+    *nnot_clear = m;
     return rc;
 }
 

@@ -10,11 +10,14 @@
 
 /* Look up n documents given as packed strings — NUL-terminated, one after the other, `width` per
  * document: state, number [, type] — through sltd_db_lookup_batch, with out[i] the answer of document i
- * and verdicts[i] its sltd_verdict. width is 2 (no type filter) or 3 (an empty type is no filter).
- * queries has room for n. Returns 0, SLTD_EINVAL when the buffer does not hold exactly n * width
- * strings or width is neither 2 nor 3 (nothing is looked up then), or sltd_db_lookup_batch's code. */
-int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, sltd_query *queries, sltd_db *db, size_t n,
-                         unsigned int width, const char *packed, size_t len);
+ * and verdicts[i] its sltd_verdict; the indices of the documents whose verdict is not CLEAR go to
+ * not_clear (ascending, *nnot_clear of them), so that the caller touches only those. width is 2 (no type
+ * filter) or 3 (an empty type is no filter). queries and not_clear have room for n. Returns 0,
+ * SLTD_EINVAL when the buffer does not hold exactly n * width strings or width is neither 2 nor 3
+ * (nothing is looked up then), or sltd_db_lookup_batch's code (every verdict ERROR then). */
+int sltdpy_lookup_packed(sltd_result *out, uint8_t *verdicts, size_t *not_clear, size_t *nnot_clear,
+                         sltd_query *queries, sltd_db *db, size_t n, unsigned int width, const char *packed,
+                         size_t len);
 
 /* Output structs initialised as the header says (their version fields set). */
 void sltdpy_result_init(sltd_result *r);

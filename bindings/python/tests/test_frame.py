@@ -56,6 +56,20 @@ def test_missing_and_bad_values_are_invalid(db):
     assert out.sltd_error[0] is None and all(isinstance(e, str) and e for e in out.sltd_error[1:])
 
 
+def test_bad_values_inside_a_later_block_are_invalid(db):
+    df = frame(2500)
+    df.loc[1500, "number"] = "L8989\x0002C3"  # a NUL: never read as two values
+    df.loc[1501, "state"] = None
+    df.loc[1502, "number"] = "L898902C3\udc80"  # a lone surrogate
+    df.loc[1503, "number"] = LISTED[0][1]  # right after them, answered as itself
+    df.loc[1503, "state"] = LISTED[0][0]
+    out = sltd.screen_frame(db, df)
+    verdicts = list(out.sltd_verdict)
+    assert verdicts[1500:1504] == ["invalid", "invalid", "invalid", "listed"]
+    assert [i for i, v in enumerate(verdicts) if v == "listed"] == [0, 1029, 1503, 2499]
+    assert all(isinstance(e, str) and e for e in out.sltd_error[1500:1503])
+
+
 def test_numeric_column_refused(db):
     df = pd.DataFrame({"state": ["GBR"], "number": [123456789]})
     with pytest.raises(TypeError, match="dtype=str"):

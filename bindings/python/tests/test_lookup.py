@@ -120,6 +120,91 @@ def test_lookup_many_refuses_mixed_shapes(db):
         db.lookup_many([("UTO", "1"), ("UTO", "2", "P")])
 
 
+def _blocks_with_bad_values() -> tuple[list, dict[int, Verdict]]:
+    """3,000 documents (three blocks of the batch API) with listed ones and bad values in the middle of
+    the second block: the verdict each must get."""
+    docs: list = [("UTO", f"Z{i:07d}", None) for i in range(3000)]
+    want = {i: Verdict.CLEAR for i in range(3000)}
+    for i in (5, 1100, 2999):
+        docs[i] = LISTED[0] + (None,)
+        want[i] = Verdict.LISTED
+    bad = {1500: ("UTO", "L8989\x0002C3", None),    # a NUL: never read as two values
+           1501: ("UTO", 898902, None),              # not a str
+           1502: ("UTO", "L898902C3\udc80", None),  # a lone surrogate: not encodable
+           1503: (b"UTO", "L898902C3", None),        # bytes, not str
+           1504: ("UTO", "L898902C3", 5),            # a type that is not a str: not "no filter"
+           1505: ("UTO", None, None),                # a missing number
+           1506: ("UTO", "L898902C3", "P\0V")}      # a NUL in the type
+    for i, d in bad.items():
+        docs[i] = d
+        want[i] = Verdict.INVALID
+    docs[1507] = LISTED[0] + ("P",)  # right after them, answered as itself
+    want[1507] = Verdict.LISTED
+    return docs, want
+
+
+def test_bad_values_inside_a_later_block(db):
+    docs, want = _blocks_with_bad_values()
+    res = db.lookup_many(docs)
+    assert [r.verdict for r in res] == [want[i] for i in range(len(docs))]
+    for i in range(1500, 1507):
+        assert isinstance(res[i].error, sltd.InputError)
+        with pytest.raises(sltd.InputError):
+            res[i].listed
+    assert [rec.reference for rec in res[1507].records] == ["REF-UTO-1"]
+    # the same from a tuple, from a generator (blocks gathered from an iterator) and with list documents
+    for same in (tuple(docs), (d for d in docs), [list(d) for d in docs]):
+        assert [r.verdict for r in db.lookup_many(same)] == [want[i] for i in range(len(docs))]
+
+
+def test_error_names_the_document_in_the_input(db):
+    docs = [("UTO", f"Z{i:07d}") for i in range(2100)]
+    docs[2050] = ("D", "")
+    res = db.lookup_many(docs)
+    assert res[2050].verdict is Verdict.INVALID and "2050" in str(res[2050].error)
+
+
+def test_mixed_shapes_refused_in_any_block(db):
+    docs = [("UTO", f"Z{i}") for i in range(2500)]
+    for bad in (("UTO", "Z", "P"), ("UTO",), ("UTO", "Z", "P", "X"), "UT", 7):
+        mixed = docs[:2100] + [bad] + docs[2100:]
+        with pytest.raises((ValueError, TypeError)):
+            db.lookup_many(mixed)
+        with pytest.raises((ValueError, TypeError)):
+            db.lookup_many(iter(mixed))
+    for first in (("UTO",), ("UTO", "Z", "P", "X")):
+        with pytest.raises(ValueError):
+            db.lookup_many([first] + docs)
+
+
+def test_empty_iterables(db):
+    assert db.lookup_many(()) == [] and db.lookup_many(iter([])) == [] and db.lookup_many(d for d in []) == []
+
+
+def test_a_list_subclass_is_read_for_its_items(db):
+    class Odd(list):
+        def __getitem__(self, i):  # a subclass's view is not what is looked up: its items are
+            return [("UTO", "X")] * 2 if isinstance(i, slice) else ("UTO", "X")
+
+    res = db.lookup_many(Odd([LISTED[0], ("UTO", "Z1")]))
+    assert [r.verdict for r in res] == [Verdict.LISTED, Verdict.CLEAR]
+
+
+def test_pack_refuses_blocks_out_of_range():
+    from sltd._pack import pack_columns, pack_rows
+
+    for lo, hi in ((-1, 1), (0, 3), (2, 1)):
+        with pytest.raises(IndexError):
+            pack_rows([("UTO", "X"), ("UTO", "Y")], lo, hi)
+        with pytest.raises(IndexError):
+            pack_columns([["UTO", "UTO"], ["X", "Y"]], lo, hi)
+    with pytest.raises(TypeError):
+        pack_rows(iter([("UTO", "X")]), 0, 1)
+    with pytest.raises(ValueError):
+        pack_columns([["UTO", "UTO"], ["X"]], 0, 1)
+    assert pack_rows([("UTO", "X"), ("UTO", "é")], 0, 2) == (2, "UTO\0X\0UTO\0é\0".encode(), [])
+
+
 def test_clear_answers_share_one_object(db):
     res = db.lookup_many([("UTO", f"Z{i}") for i in range(100)])
     assert all(r is res[0] for r in res) and res[0].verdict is Verdict.CLEAR
