@@ -89,16 +89,28 @@ static int reserve(sltd__mf_chunk *c, size_t more)
     return 0;
 }
 
-int sltd__mf_put(sltd__mf_chunk *c, const void *s, size_t len, uint32_t *off)
+/* Append len bytes and a NUL: from s, or (s NULL) from the arena's own offset `from`, read only after
+ * the arena has grown (growing moves it). */
+static int append(sltd__mf_chunk *c, const void *s, uint32_t from, size_t len, uint32_t *off)
 {
     if (reserve(c, len + 1) != 0)
         return SLTD_ENOMEM;
     *off = (uint32_t)c->used;
     if (len > 0)
-        memcpy(c->a + c->used, s, len);
+        memcpy(c->a + c->used, s != NULL ? s : c->a + from, len);
     c->a[c->used + len] = '\0';
     c->used += len + 1;
     return 0;
+}
+
+int sltd__mf_put(sltd__mf_chunk *c, const void *s, size_t len, uint32_t *off)
+{
+    return append(c, s, 0, len, off);
+}
+
+int sltd__mf_copy(sltd__mf_chunk *c, uint32_t from, size_t len, uint32_t *off)
+{
+    return append(c, NULL, from, len, off);
 }
 
 int sltd__mf_push_fields(sltd__mf_chunk *c, uint32_t base, const uint32_t *off, size_t n)

@@ -133,8 +133,12 @@ void sltd__mf_chunk_reset(sltd__mf_chunk *c, uint64_t first_index);
 void sltd__mf_chunk_free(sltd__mf_chunk *c); /* accepts NULL */
 /* Room in the batch for nq keys. 0 or SLTD_ENOMEM. */
 int sltd__mf_batch_room(sltd__mf_chunk *c, size_t nq);
-/* Append s[0, len) and a NUL to the arena; *off gets its offset. 0 or SLTD_ENOMEM. */
+/* Append s[0, len) and a NUL to the arena; *off gets its offset. s must not point into the arena
+ * (growing it frees the old one): copy the arena's own bytes with sltd__mf_copy. 0 or SLTD_ENOMEM. */
 int sltd__mf_put(sltd__mf_chunk *c, const void *s, size_t len, uint32_t *off);
+/* Append a copy of the arena's bytes [from, from + len) and a NUL; *off gets its offset. 0 or
+ * SLTD_ENOMEM. */
+int sltd__mf_copy(sltd__mf_chunk *c, uint32_t from, size_t len, uint32_t *off);
 /* Append n field offsets base + off[i] (off NULL: n times base). 0 or SLTD_ENOMEM. */
 int sltd__mf_push_fields(sltd__mf_chunk *c, uint32_t base, const uint32_t *off, size_t n);
 /* The string at an arena offset ("" for SLTD__MF_NONE). Valid until the arena grows. */

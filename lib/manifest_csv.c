@@ -138,7 +138,8 @@ static int value(sltd__mf_chunk *c, uint32_t off, size_t len, int empty_is_none,
         *out = off;
         return 0;
     }
-    return sltd__mf_put(c, s, n, out);
+    /* by offset: a pointer into the arena would not survive its growth */
+    return sltd__mf_copy(c, off + (uint32_t)(s - (c->a + off)), n, out);
 }
 
 /* Field col of the row, trimmed, into s[0, *n). */
