@@ -34,6 +34,7 @@
 #define SLTD__MF_KEYS 2                       /* keys one row holds at most */
 #define SLTD__MF_FIELDS 64                    /* pass-through fields of a row (as SLTD__CSV_FIELDS_MAX) */
 #define SLTD__MF_MSG 512                      /* longest message */
+#define SLTD__MF_MRZ_MAX 1023                 /* longest "mrz" field (CSV cell, JSON Lines member), bytes */
 
 /* One identity to look up. Strings are arena offsets (SLTD__MF_NONE: absent). */
 typedef struct sltd__mf_key {
@@ -165,5 +166,10 @@ void sltd__mf_decide(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i);
  * line of each MRZ line, for messages. */
 void sltd__mf_mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, sltd__mf_key *k, const char *text,
                       size_t len, const unsigned long lines[3]);
+/* The same for the value of an "mrz" field of a row (a CSV cell, a JSON Lines member): the rule every
+ * such field is read by. text: the MRZ lines separated by LF, CRLF or CR (as sltd_mrz_parse takes
+ * them); a text longer than SLTD__MF_MRZ_MAX bytes fails key k, naming the field and lines[0]. */
+void sltd__mf_mrz_field(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, sltd__mf_key *k, const char *text,
+                        size_t len, const unsigned long lines[3]);
 
 #endif

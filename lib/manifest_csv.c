@@ -11,7 +11,7 @@
  * spaces and tabs around them (sltd__csv_trim) before they are looked up, as feed values are.
  *
  * An `mrz` column holds a row's MRZ (its lines separated by line ends inside a quoted field), read as
- * a JSON Lines `mrz` member is (sltd__mf_mrz_key, in prep): a row with an MRZ and a state and number
+ * a JSON Lines `mrz` member is (sltd__mf_mrz_field, in prep): a row with an MRZ and a state and number
  * has two keys, and both are checked by the one decision rule (manifest.h). An empty `mrz` cell is no
  * MRZ (the state and number decide); empty state and number cells beside an MRZ are no second key (the
  * MRZ decides); a row with neither is invalid.
@@ -274,7 +274,8 @@ static void csv_prep(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
     sltd__mf_doc *d = &c->doc[i];
 
     if (d->text != SLTD__MF_NONE)
-        sltd__mf_mrz_key(cx, c, i, sltd__mf_key_new(d, "mrz", "mrz", "mrz"), c->a + d->text, d->text_len, d->lines);
+        sltd__mf_mrz_field(cx, c, i, sltd__mf_key_new(d, "mrz", "mrz", "mrz"), c->a + d->text, d->text_len,
+                           d->lines);
 }
 
 static const char *const *csv_names(const void *st, size_t *n)

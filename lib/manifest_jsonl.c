@@ -17,7 +17,6 @@
 #include "manifest.h"
 
 #define JSON_LINE_MAX (64u * 1024) /* longest line */
-#define MRZ_TEXT_MAX 1024          /* longest "mrz" member */
 
 typedef struct jsonl_reader {
     sltd__text *in;
@@ -146,21 +145,22 @@ static int fields_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, sltd__mf_doc *d
     return 0;
 }
 
-/* The key of the "mrz" member: its text put together, then as any MRZ document. */
+/* The key of the "mrz" member: a string as it is, an array's lines joined by "\n", then read as every
+ * "mrz" field is (sltd__mf_mrz_field). */
 static int mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, json_t *mrz)
 {
     sltd__mf_doc *d = &c->doc[i];
     sltd__mf_key *k = sltd__mf_key_new(d, "mrz", "mrz", "mrz");
-    char text[MRZ_TEXT_MAX], msg[SLTD__MF_MSG];
+    char text[SLTD__MF_MRZ_MAX + 1], msg[SLTD__MF_MSG];
     size_t len = 0, j;
     json_t *v;
 
     msg[0] = '\0';
     if (json_is_string(mrz)) {
-        len = json_string_length(mrz);
-        if (len < sizeof text)
-            memcpy(text, json_string_value(mrz), len);
-    } else if (json_is_array(mrz)) {
+        sltd__mf_mrz_field(cx, c, i, k, json_string_value(mrz), json_string_length(mrz), d->lines);
+        return 0;
+    }
+    if (json_is_array(mrz)) {
         json_array_foreach(mrz, j, v) {
             size_t l;
             if (!json_is_string(v)) {
@@ -168,8 +168,8 @@ static int mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, json_t *
                 break;
             }
             l = json_string_length(v);
-            if (len + l + 1 >= sizeof text) {
-                len = sizeof text;
+            if (len + (j > 0) + l > SLTD__MF_MRZ_MAX) {
+                len = SLTD__MF_MRZ_MAX + 1; /* too long: sltd__mf_mrz_field says so */
                 break;
             }
             if (j > 0)
@@ -181,11 +181,9 @@ static int mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, json_t *
         snprintf(msg, sizeof msg, "%s:%lu: field 'mrz': a string or an array of strings is expected", cx->name,
                  d->line);
     }
-    if (msg[0] == '\0' && len >= sizeof text)
-        snprintf(msg, sizeof msg, "%s:%lu: field 'mrz': longer than %d bytes", cx->name, d->line, MRZ_TEXT_MAX - 1);
     if (msg[0] != '\0')
         return sltd__mf_key_fail(c, k, SLTD_EFORMAT, msg);
-    sltd__mf_mrz_key(cx, c, i, k, text, len, d->lines);
+    sltd__mf_mrz_field(cx, c, i, k, text, len, d->lines);
     return 0;
 }
 

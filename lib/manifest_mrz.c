@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* manifest_mrz.c — MRZ text manifests: the lines of each document one after the other, and the one way
- * an MRZ document of any manifest (MRZ text, or a JSON Lines "mrz" member) becomes a key.
+ * an MRZ document of any manifest (MRZ text, a JSON Lines "mrz" member, a CSV "mrz" cell) becomes a key.
  *
  * Grouping. A document is 3 lines of 30 characters (TD1) or 2 lines of 36 or 44 (TD2, TD3, visas).
  * Blank lines between documents are optional. A document ends when it has its lines, at a blank line,
@@ -262,6 +262,20 @@ void sltd__mf_mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, sltd_
     why_mrz(msg, sizeof msg, cx, &m, rc, lines, 0);
     if (show_key(c, k, &m) != 0 || sltd__mf_key_fail(c, k, rc, msg) != 0)
         sltd__mf_fatal(c, SLTD_ENOMEM);
+}
+
+void sltd__mf_mrz_field(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, sltd__mf_key *k, const char *text,
+                        size_t len, const unsigned long lines[3])
+{
+    char msg[SLTD__MF_MSG];
+
+    if (len > SLTD__MF_MRZ_MAX) {
+        snprintf(msg, sizeof msg, "%s:%lu: field 'mrz': longer than %d bytes", cx->name, lines[0], SLTD__MF_MRZ_MAX);
+        if (sltd__mf_key_fail(c, k, SLTD_EFORMAT, msg) != 0)
+            sltd__mf_fatal(c, SLTD_ENOMEM);
+        return;
+    }
+    sltd__mf_mrz_key(cx, c, i, k, text, len, lines);
 }
 
 static void mrz_prep(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)

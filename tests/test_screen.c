@@ -651,6 +651,28 @@ START_TEST(csv_mrz_column)
 }
 END_TEST
 
+/* An MRZ cell is read by the rules of every "mrz" field (sltd__mf_mrz_field): the same length bound in
+ * CSV as in JSON Lines (a CSV cell of 1,100 bytes, blanks around a line, was read; the same text as a
+ * JSON member was refused). */
+START_TEST(csv_mrz_cell_rules)
+{
+    sltd_screen_report rep;
+    static seen s; /* static: too big for the stack under valgrind */
+    static char text[8192];
+
+    snprintf(text, sizeof text, "mrz\n\"%s%1100s\n%s\"\n\"%s\n%s\"\n", L1, "", L2_LISTED, L1, L2_LISTED);
+    ck_assert_int_eq(screen_file(&rep, &s, "long.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 2);
+    ck_assert_int_eq(s.error[0], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "long.csv:2: field 'mrz': longer than 1023 bytes"));
+    ck_assert_int_eq(s.listed[1], 1);
+    snprintf(text, sizeof text, "{\"mrz\":\"%s%1100s\\n%s\"}\n", L1, "", L2_LISTED);
+    ck_assert_int_eq(screen_file(&rep, &s, "long.jsonl", text, SLTD_SCREEN_JSONL, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_int_eq(s.error[0], SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(s.msg[0], "long.jsonl:1: field 'mrz': longer than 1023 bytes"));
+}
+END_TEST
+
 /* JSON Lines member names are matched as CSV column names are: in any case, spaces around ignored;
  * two members of one name are an error (fields in "Number"/"State" beside a clear MRZ were ignored,
  * and a second "NUMBER" beside "number" was passed through: both rows were answered clear). */
@@ -998,6 +1020,7 @@ static Suite *suite(void)
     tcase_add_test(tc, trimmed_values_arena_growth);
     tcase_add_test(tc, jsonl_both);
     tcase_add_test(tc, csv_mrz_column);
+    tcase_add_test(tc, csv_mrz_cell_rules);
     tcase_add_test(tc, jsonl_member_names);
     tcase_add_test(tc, mrz_realign);
     tcase_add_test(tc, messages_without_numbers);
