@@ -14,12 +14,14 @@
  * a JSON Lines `mrz` member is (sltd__mf_mrz_field, in prep): a row with an MRZ and a state and number
  * has two keys, and both are checked by the one decision rule (manifest.h). An empty `mrz` cell is no
  * MRZ (the state and number decide); empty state and number cells beside an MRZ are no second key (the
- * MRZ decides); a row with neither is invalid.
+ * MRZ decides); a row with neither is invalid. Messages about an MRZ name the line each of its lines
+ * is on.
  *
- * A pass-through field may hold line ends (a quoted address), an MRZ two of them; the other key fields
+ * A pass-through field may hold line ends (a quoted address), an MRZ those between its lines (blank
+ * lines too, as the MRZ parser reads them); the other key fields
  * never can. A row that spans lines and will be invalid (a field count other than the header's, a key
- * field the one normalisation refuses: it holds the line end, most likely, or an MRZ cell of more than
- * three lines or of other characters than an MRZ's) is refused to the CSV reader, which reads
+ * field the one normalisation refuses: it holds the line end, most likely, or an MRZ cell whose lines
+ * the MRZ parser does not read as an MRZ's) is refused to the CSV reader, which reads
  * its lines after the first again as rows (sltd__csv_reject): a stray quote never hides the rows after
  * it inside one field. The row itself is still reported invalid, with its reason. */
 #include <stdio.h>
@@ -30,6 +32,7 @@
 #include "csvread.h"
 #include "error.h"
 #include "manifest.h"
+#include "mrz.h"
 #include "norm.h"
 
 typedef struct csv_reader {
@@ -185,26 +188,50 @@ static int mrz_alone(const csv_reader *r, const sltd__csv_row *row)
     return r->h_mrz >= 0 && !blank(row, r->h_mrz) && (!r->fields || (blank(row, r->h_state) && blank(row, r->h_number)));
 }
 
-/* Could field col (absent: col < 0) of a row that spans lines be an MRZ: at most three lines, of the
- * characters an MRZ is read with (letters, digits, '<', spaces)? A stray quote that swallowed rows
- * into it gives separators and quotes, or more lines. */
+/* Could field col (absent: col < 0) of a row that spans lines be an MRZ: does the MRZ parser read its
+ * lines (their count, lengths and characters) as an MRZ's, whatever its fields hold? A stray quote
+ * that swallowed rows into it gives separators and quotes, or more lines. An empty cell is no MRZ. */
 static int mrz_shaped(const sltd__csv_row *row, int col)
 {
     const char *s;
-    size_t n, i, ends = 0;
+    sltd_mrz m;
+    size_t n;
 
     if (col < 0)
         return 1;
     cell(row, col, &s, &n);
-    for (i = 0; i < n; i++) {
-        const unsigned char ch = (unsigned char)s[i];
-        if (ch == '\n')
-            ends++;
-        else if (ch != '\r' && ch != ' ' && ch != '<' && !(ch >= '0' && ch <= '9') && !(ch >= 'A' && ch <= 'Z') &&
-                 !(ch >= 'a' && ch <= 'z'))
-            return 0;
+    return n == 0 || (sltd_mrz_parse_ex(&m, NULL, s, n, 0) != SLTD_EINVAL && m.kind != 0);
+}
+
+/* Line ends in s[0, n) (LF, CRLF and CR each one, as the text reader counts them). */
+static unsigned long line_ends(const char *s, size_t n)
+{
+    unsigned long k = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        k += s[i] == '\r' || (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'));
+    return k;
+}
+
+/* The input line of each MRZ line of field col (as the MRZ parser splits them), for its messages. */
+static void mrz_lines(sltd__mf_doc *d, const sltd__csv_row *row, int col)
+{
+    const char *f = row->field[col];
+    unsigned long line = row->line;
+    size_t pos = 0, from = 0, start, end;
+    unsigned j = 0;
+    int i;
+
+    for (i = 0; i < col; i++)
+        line += line_ends(row->field[i], row->len[i]);
+    while (j < 3 && sltd__mrz_next_line(f, row->len[col], &pos, &start, &end)) {
+        line += line_ends(f + from, start - from);
+        from = start;
+        d->lines[j++] = line;
     }
-    return ends <= 2;
+    for (; j < 3; j++)
+        d->lines[j] = j > 0 ? d->lines[j - 1] : line;
 }
 
 static int csv_read(void *st, sltd__mf_chunk *c)
@@ -251,6 +278,7 @@ static int csv_read(void *st, sltd__mf_chunk *c)
         if (n > 0) {
             d->text = base + (uint32_t)(s - row->data);
             d->text_len = (uint32_t)n;
+            mrz_lines(d, row, r->h_mrz);
         }
     }
     if (!r->fields || mrz_alone(r, row)) {

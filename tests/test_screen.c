@@ -670,6 +670,18 @@ START_TEST(csv_mrz_cell_rules)
     ck_assert_int_eq(screen_file(&rep, &s, "long.jsonl", text, SLTD_SCREEN_JSONL, SLTD_SCREEN_ALL, 1), 0);
     ck_assert_int_eq(s.error[0], SLTD_EFORMAT);
     ck_assert_ptr_nonnull(strstr(s.msg[0], "long.jsonl:1: field 'mrz': longer than 1023 bytes"));
+    /* a cell the MRZ parser reads (blank lines inside, CR-only line ends) is one row, not a stray
+     * quote's work (its lines were read again as invalid rows); messages name the MRZ line's own line */
+    snprintf(text, sizeof text, "name,mrz\nx,\"%s\n\n\n%s\n\"\ny,\"%s\r%s\"\nz,\"%s\r\n%s\"\n", L1, L2_LISTED, L1,
+             L2_LISTED, L1, L2_OCR);
+    ck_assert_int_eq(screen_file(&rep, &s, "lines.csv", text, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, 1), 0);
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_uint_eq(rep.hits, 2);
+    ck_assert_uint_eq(rep.invalid, 1);
+    ck_assert_uint_eq(s.line[1], 7);
+    ck_assert_uint_eq(s.line[2], 9);
+    ck_assert_int_eq(s.error[2], SLTD_ECHECKDIGIT);
+    ck_assert_ptr_nonnull(strstr(s.msg[2], "lines.csv:10: mrz: the document number check digit is wrong"));
 }
 END_TEST
 
