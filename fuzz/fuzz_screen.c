@@ -3,9 +3,10 @@
  * a listed document is reported as a hit, or as an invalid row at its line (which makes `sltd screen`
  * exit non-zero naming that line); no row holding only unlisted, valid documents is a hit.
  *
- * The first input byte chooses the run: bits 0-1 the format (CSV, MRZ text, JSON Lines, CSV), bit 2
- * OCR variants, bit 3 two threads, bit 4 a BOM, bits 5-7 the CSV header (which column names the
- * issuing state, and where it and the number stand among two pass-through columns). The rest are the
+ * The first input byte chooses the run: bits 0-1 the format (CSV, MRZ text, JSON Lines, CSV with an
+ * `mrz` column), bit 2 OCR variants, bit 3 two threads, bit 4 a BOM, bits 5-7 the CSV header (which
+ * column names the issuing state, and where it and the number stand among two other columns, the
+ * first of which is `mrz` in the fourth format). The rest are the
  * manifest's bytes, as they are, except that a byte 0x01 plants a document there (the byte after it
  * says which, and how it is written), so that the fuzzer reaches listed documents at once. The
  * database lists UTO L898902C3 (P), D C01X00T47, UTO D23145890 (I) and UTO Q1.
@@ -15,7 +16,10 @@
  *    lib/csvread.c (RFC 4180, the line ends, the limits, the recovery after an error, as csvread.h
  *    states them): every row of any bytes is known, with its line, so the check is row for row: the
  *    same rows, at the same lines, invalid exactly when the model says so, listed exactly when its
- *    state and number (trimmed, through the public normalisers) are listed;
+ *    state and number (trimmed, through the public normalisers) are listed, or its `mrz` cell is (by
+ *    sltd_db_lookup_mrz on the cell's text: screening never hides what a single lookup finds; a cell
+ *    it cannot answer, or fields that do not normalise, make a row that is not listed invalid; with
+ *    both unlisted a row may be clear or invalid, as the two may name different documents);
  *  - MRZ text and JSON Lines: from the planted documents, which stand on lines of their own amid any
  *    bytes: each is reported at its line, with the answer its kind must have.
  * Line numbers are counted over the final bytes (a CR, an LF, or a CR LF pair ends a line).
@@ -157,7 +161,7 @@ static unsigned long line_at(const out *o, size_t at)
     return line_from(o, 0, 1, at);
 }
 
-enum { WANT_HIT, WANT_CLEAR, WANT_INVALID, WANT_ANY_NOT_CLEAR };
+enum { WANT_HIT, WANT_CLEAR, WANT_INVALID, WANT_ANY_NOT_CLEAR, WANT_NOT_HIT };
 
 typedef struct plant {
     size_t at; /* offset of the document's first byte */
@@ -198,15 +202,28 @@ static void identity(unsigned k, const char **state, const char **number)
     *number = nu[(k / 6) % 8];
 }
 
-/* A CSV row of the fuzz header with this identity (the other columns empty or quoted text). */
-static void csv_row(out *o, unsigned k, int state_col, int number_col, int ncols)
+/* A CSV row of the fuzz header with this identity (the other columns empty or quoted text); the
+ * `mrz` column (mrz_col, -1: none) empty or an MRZ document, quoted, and then the fields may be empty. */
+static void csv_row(out *o, unsigned k, int state_col, int number_col, int mrz_col, int ncols, int ocr)
 {
     const char *s, *n;
     int c;
 
     identity(k, &s, &n);
+    if (mrz_col >= 0 && (k & 0x18) == 0x18)
+        s = n = ""; /* the MRZ only */
     for (c = 0; c < ncols; c++) {
         const char *v = c == state_col ? s : c == number_col ? n : (k & 0x20) ? "a, \"b\"\r\nc" : "";
+        if (c == mrz_col) {
+            if (c > 0)
+                puts_(o, ",");
+            if (k & 0x10) {
+                puts_(o, "\"");
+                (void)mrz_doc(o, k >> 1, k, ocr, 0); /* the model asks sltd_db_lookup_mrz what it must give */
+                puts_(o, "\"");
+            }
+            continue;
+        }
         const int quote = c == state_col ? (k & 0x40) != 0 : c == number_col ? (k & 0x80) != 0 : (k & 0x20) != 0;
         if (c > 0)
             puts_(o, ",");
@@ -278,13 +295,93 @@ typedef struct model {
 
 static int model_blank(const model *m, const mrow *r);
 
+static int mrz_col = -1; /* the header's `mrz` column, -1: none */
+static int ocr_run;      /* the run looks MRZ documents up with their OCR variants */
+
+/* Is field c of a row empty once trimmed of spaces and tabs? */
+static int field_blank(const model *m, const mrow *r, int c)
+{
+    size_t k;
+
+    for (k = 0; k < r->len[c]; k++)
+        if (m->buf[r->off[c] + k] != ' ' && m->buf[r->off[c] + k] != '\t')
+            return 0;
+    return 1;
+}
+
+/* Does the row give fields to look up (always without an mrz column; beside one, unless both the
+ * state and the number are empty), and an MRZ (a cell that is not empty)? */
+static int has_fields(const model *m, const mrow *r, int state_col, int number_col)
+{
+    return mrz_col < 0 || !field_blank(m, r, state_col) || !field_blank(m, r, number_col);
+}
+
+static int has_mrz(const model *m, const mrow *r)
+{
+    return mrz_col >= 0 && !field_blank(m, r, mrz_col);
+}
+
+/* The answer to a row's mrz cell by a single lookup: 1 listed, 0 not listed (a valid document), -1 no
+ * answer that can clear it (not an MRZ, a check digit, too long). shape: set to whether the parser
+ * read the cell as MRZ lines. */
+static int mrz_answer(const model *m, const mrow *r, int *shape)
+{
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
+    sltd_mrz p;
+    const char *t = m->buf + r->off[mrz_col];
+    size_t len = r->len[mrz_col];
+    int rc;
+
+    while (len > 0 && (*t == ' ' || *t == '\t')) /* values are trimmed (the length bound is the trimmed one) */
+        t++, len--;
+    while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\t'))
+        len--;
+
+    *shape = sltd_mrz_parse(&p, t, len) != SLTD_EINVAL && p.kind != 0;
+    if (len > 1023)
+        return -1;
+    rc = sltd_db_lookup_mrz(&a, db, t, len, ocr_run ? SLTD_MRZ_OCR_VARIANTS : 0u);
+    check(rc == 0 || rc == SLTD_ECHECKDIGIT || rc == SLTD_EMRZ || rc == SLTD_ESTATE || rc == SLTD_ENUMBER,
+          "an MRZ lookup of any text is answered", r->line);
+    if (rc == 0 && ((a.result.error == 0 && a.result.listed) || a.variant_match))
+        return 1;
+    return rc == 0 ? 0 : -1;
+}
+
 /* Is a row that spans lines refused (csvread.h, manifest_csv.c): bad, or a field count other than the
- * header's, or a state or number that does not normalise? Then its lines after the first are read
- * again as rows. */
+ * header's, or fields that do not normalise, or an mrz cell that is not MRZ lines, or nothing to look
+ * up? Then its lines after the first are read again as rows. */
 static int model_refused(const model *m, const mrow *r, int state_col, int number_col)
 {
-    return r->bad || r->nfields != NCOLS ||
-           listed(m->buf + r->off[state_col], r->len[state_col], m->buf + r->off[number_col], r->len[number_col]) < 0;
+    const int f = !r->bad && r->nfields == NCOLS && has_fields(m, r, state_col, number_col);
+    int shape = 1;
+
+    if (r->bad || r->nfields != NCOLS)
+        return 1;
+    if (f && listed(m->buf + r->off[state_col], r->len[state_col], m->buf + r->off[number_col],
+                    r->len[number_col]) < 0)
+        return 1;
+    if (has_mrz(m, r))
+        (void)mrz_answer(m, r, &shape);
+    return !shape || (!f && !has_mrz(m, r));
+}
+
+/* What a well-formed row (the header's field count, not bad) must give. */
+static int model_want(const model *m, const mrow *r, int state_col, int number_col)
+{
+    const int f = has_fields(m, r, state_col, number_col), mz = has_mrz(m, r);
+    const int fl = f ? listed(m->buf + r->off[state_col], r->len[state_col], m->buf + r->off[number_col],
+                              r->len[number_col])
+                     : 0;
+    int shape, ml = 0;
+
+    if (mz)
+        ml = mrz_answer(m, r, &shape);
+    if ((f && fl == 1) || (mz && ml == 1))
+        return WANT_HIT;
+    if ((!f && !mz) || (f && fl < 0) || (mz && ml < 0))
+        return WANT_INVALID;
+    return f && mz ? WANT_NOT_HIT : WANT_CLEAR;
 }
 
 /* Read o's bytes as RFC 4180 with csvread.h's rules, one byte at a time; a refused row that spans
@@ -414,14 +511,7 @@ static void csv_model(model *m, const out *o, size_t from, int state_col, int nu
 
 static int model_blank(const model *m, const mrow *r)
 {
-    size_t k;
-
-    if (r->bad || r->nfields != 1)
-        return 0;
-    for (k = 0; k < r->len[0]; k++)
-        if (m->buf[r->off[0] + k] != ' ' && m->buf[r->off[0] + k] != '\t')
-            return 0;
-    return 1;
+    return !r->bad && r->nfields == 1 && field_blank(m, r, 0);
 }
 
 /* ---- one run ---- */
@@ -473,6 +563,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const int formats[4] = { SLTD_SCREEN_CSV, SLTD_SCREEN_MRZ, SLTD_SCREEN_JSONL, SLTD_SCREEN_CSV };
     static const char *const state_names[4] = { "state", "issuing_state", "nationality", "State" };
+    const int with_mrz = (data[0] & 3) == 3;
     static out o;
     static model m;
     static seen s;
@@ -489,7 +580,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (db == NULL)
         db = fuzzdb_get("fuzz_screen");
     fmt = formats[data[0] & 3];
-    ocr = (data[0] & 4) != 0;
+    ocr = ocr_run = (data[0] & 4) != 0;
+    mrz_col = -1;
     opt.format = fmt;
     opt.flags = SLTD_SCREEN_ALL | (ocr ? SLTD_SCREEN_OCR_VARIANTS : 0u);
     opt.threads = (data[0] & 8) ? 2 : 1;
@@ -502,6 +594,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         number_col = (state_col + 1 + ((data[0] >> 7) & 1)) % ncols;
         cols[state_col] = state_names[(data[0] >> 5) & 3];
         cols[number_col] = "number";
+        for (i = 0; with_mrz && mrz_col < 0 && i < (size_t)ncols; i++)
+            if ((int)i != state_col && (int)i != number_col) {
+                mrz_col = (int)i;
+                cols[i] = "mrz";
+            }
         for (i = 0; i < (size_t)ncols; i++)
             puts_(&o, i ? "," : ""), puts_(&o, cols[i]);
         puts_(&o, "\n");
@@ -514,7 +611,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         const unsigned k = data[++i];
         if (fmt == SLTD_SCREEN_CSV) {
-            csv_row(&o, k, state_col, number_col, ncols); /* the model judges it, like any bytes */
+            csv_row(&o, k, state_col, number_col, mrz_col, ncols, ocr); /* the model judges it, like any bytes */
         } else if (fmt == SLTD_SCREEN_MRZ) {
             if (o.n > 0 && o.b[o.n - 1] != '\n' && o.b[o.n - 1] != '\r')
                 puts_(&o, "\n"); /* on a line of its own, with no blank line needed before it */
@@ -548,12 +645,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (mr->bad || mr->nfields != (size_t)ncols) {
                 check(s.row[g].error != 0, "a malformed row is invalid", mr->line);
             } else {
-                want = listed(m.buf + mr->off[state_col], mr->len[state_col], m.buf + mr->off[number_col],
-                              mr->len[number_col]);
-                if (want < 0)
-                    check(s.row[g].error != 0, "a row whose state or number does not normalise is invalid", mr->line);
-                else if (want == 1)
+                want = model_want(&m, mr, state_col, number_col);
+                if (want == WANT_INVALID)
+                    check(s.row[g].error != 0, "a row whose state or number does not normalise, or whose MRZ cannot "
+                                               "be cleared, or that has nothing to look up, is invalid", mr->line);
+                else if (want == WANT_HIT)
                     check(s.row[g].error == 0 && s.row[g].listed, "a row holding a listed document is a hit", mr->line);
+                else if (want == WANT_NOT_HIT)
+                    check(s.row[g].error != 0 || !s.row[g].listed, "a row of two unlisted identities is no hit",
+                          mr->line);
                 else
                     check(s.row[g].error == 0 && !s.row[g].listed, "a valid unlisted row is clear", mr->line);
             }
