@@ -193,6 +193,9 @@ expect 1 "CSV: a listed MRZ beside clear fields" -- "$sltd" screen --db "$db" "$
 contains "^2,listed,UTO,L898902C3," "the MRZ's hit, at its line"
 printf 'mrz\n"%s\n%s"\n' "$l1" "$l2c" > "$work/mrzonly.csv"
 expect 0 "CSV of MRZs only, clear" -- "$sltd" screen --db "$db" "$work/mrzonly.csv"
+printf 'mrz,name\r\n"%s\r\n\r\n%s",x\r\n' "$l1" "L898902C36UTO7408122F1204159ZE184226B<<<<<11" > "$work/mrzbad.csv"
+expect 2 "CSV: an MRZ cell whose check digit fails is not clear" -- "$sltd" screen --db "$db" "$work/mrzbad.csv"
+contains "mrzbad.csv:4: mrz: the composite check digit is wrong" "the MRZ line's own line"
 # an orphan MRZ line costs only itself
 printf '%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n' "$l1" "$l1" "$l2" "$l1" "$l2" "$l1" "$l2" "$l1" "$l2" > "$work/orphan.mrz"
 expect 1 "orphan MRZ line" -- "$sltd" screen --db "$edb" "$work/orphan.mrz"
