@@ -19,24 +19,9 @@ static sltd_db *db;
 
 /* ------------------------------------------------------------------ MRZ construction */
 
-static int cval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A' + 10;
-    return 0; /* '<' */
-}
-
 static char cd(const char *s, size_t n)
 {
-    static const int w[3] = { 7, 3, 1 };
-    int sum = 0;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        sum += cval(s[i]) * w[i % 3];
-    return (char)('0' + sum % 10);
+    return tu_mrz_check_digit(s, n);
 }
 
 /* Copy s into dst[0..n), padding with '<'. */
@@ -86,13 +71,7 @@ static void mk_td3(char out[128], const char *code, const char *state, const cha
         put(b + 28, "", 16);
     } else {
         b[42] = cd(b + 28, 14);
-        {
-            char comp[64];
-            memcpy(comp, b, 10);
-            memcpy(comp + 10, b + 13, 7);
-            memcpy(comp + 17, b + 21, 22);
-            b[43] = cd(comp, 39);
-        }
+        b[43] = tu_mrz_composite(b, 44);
     }
     a[44] = b[44] = '\0';
     snprintf(out, 128, "%s\n%s\n", a, b);
@@ -101,7 +80,7 @@ static void mk_td3(char out[128], const char *code, const char *state, const cha
 /* TD2 (or MRV-B when code starts with V): 2 x 36. */
 static void mk_td2(char out[128], const char *code, const char *state, const char *num)
 {
-    char a[37], b[37], comp[64];
+    char a[37], b[37];
 
     put(a, code, 2);
     put(a + 2, state, 3);
@@ -111,10 +90,7 @@ static void mk_td2(char out[128], const char *code, const char *state, const cha
     if (code[0] == 'V') {
         put(b + 28, "", 8);
     } else {
-        memcpy(comp, b, 10);
-        memcpy(comp + 10, b + 13, 7);
-        memcpy(comp + 17, b + 21, 14);
-        b[35] = cd(comp, 31);
+        b[35] = tu_mrz_composite(b, 36);
     }
     a[36] = b[36] = '\0';
     snprintf(out, 128, "%s\n%s\n", a, b);
@@ -489,13 +465,8 @@ static void mk_td3_birth(char out[128], const char *num, const char *birth)
     b = at(out, 2, 14);
     memcpy(b, birth, 6);
     b[6] = cd(b, 6);
-    {
-        char comp[64], *l = at(out, 2, 1);
-        memcpy(comp, l, 10);
-        memcpy(comp + 10, l + 13, 7);
-        memcpy(comp + 17, l + 21, 22);
-        l[43] = cd(comp, 39);
-    }
+    b = at(out, 2, 1);
+    b[43] = tu_mrz_composite(b, 44);
 }
 
 /* A field that breaks ICAO 9303 in a document whose number is protected: listed is listed, not
