@@ -180,7 +180,8 @@ static int mrz_value(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'Z' ? c - 'A' + 10 : 0;
 }
 
-/* ICAO 9303 check digit (weights 7, 3, 1) of n characters. */
+/* ICAO 9303 check digit (weights 7, 3, 1) of n characters. Deliberately a copy of the tests' oracle
+ * (tu_mrz_check_digit): the library's is not public API, and bench/ uses only sltd.h. */
 static char check_digit(const char *s, size_t n)
 {
     static const int w[3] = { 7, 3, 1 };

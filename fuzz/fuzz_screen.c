@@ -428,7 +428,7 @@ static void csv_model(model *m, const out *o, size_t from, int state_col, int nu
             field_open = 0;
             quoted = after_quote = skip = 0;
         }
-        if (skip) { /* after a quoting error: up to the next line end */
+        if (skip) { /* after a quoting error: up to the next line end (ended as a field's line end is, below) */
             if (end || eol) {
                 line += eol && !lf_of_crlf;
                 in_row = 0;

@@ -20,6 +20,7 @@
 #include "mrz.h"
 #include "norm.h"
 #include "sltd.h"
+#include "testutil.h"
 
 static const char *corpus_dir;
 
@@ -557,7 +558,7 @@ static char cd(const char *s, size_t n); /* the ICAO check digit as a character 
 /* The ICAO TD3 specimen with the given birth and expiry dates, every check digit computed. */
 static void td3_dates(char out[96], const char *birth, const char *expiry)
 {
-    char b[45], comp[39];
+    char b[45];
 
     memcpy(b, "L898902C36UTO", 13);
     memcpy(b + 13, birth, 6);
@@ -567,10 +568,7 @@ static void td3_dates(char out[96], const char *birth, const char *expiry)
     b[27] = cd(b + 21, 6);
     memcpy(b + 28, "ZE184226B<<<<<", 14);
     b[42] = cd(b + 28, 14);
-    memcpy(comp, b, 10);
-    memcpy(comp + 10, b + 13, 7);
-    memcpy(comp + 17, b + 21, 22);
-    b[43] = cd(comp, 39);
+    b[43] = tu_mrz_composite(b, 44);
     b[44] = '\0';
     snprintf(out, 96, "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n%s", b);
 }
@@ -1074,7 +1072,6 @@ static void generate(gen *g, int kind)
         memcpy(b + 21, g->expiry, 6);
         b[27] = cd(b + 21, 6);
         if (kind == SLTD_MRZ_TD2) {
-            char comp[31];
             if (g->long_number) {
                 size_t cont = numlen - 9, room = 7 - cont - 1;
                 memcpy(b + 28, g->number + 9, cont);
@@ -1087,22 +1084,15 @@ static void generate(gen *g, int kind)
                 rand_opt(opt, 7, g->opt1);
                 memcpy(b + 28, opt, strlen(opt));
             }
-            memcpy(comp, b, 10);
-            memcpy(comp + 10, b + 13, 7);
-            memcpy(comp + 17, b + 21, 14);
-            b[35] = cd(comp, 31);
+            b[35] = tu_mrz_composite(b, 36);
         } else if (kind == SLTD_MRZ_TD3) {
-            char comp[39];
             rand_opt(opt, 14, g->opt1);
             memcpy(b + 28, opt, strlen(opt));
             b[42] = cd(b + 28, 14);
             if (g->opt1[0] == '\0' && rn(2))
                 b[42] = '<'; /* all fillers: '<' allowed instead of 0 */
             g->c_opt = b[42];
-            memcpy(comp, b, 10);
-            memcpy(comp + 10, b + 13, 7);
-            memcpy(comp + 17, b + 21, 22);
-            b[43] = cd(comp, 39);
+            b[43] = tu_mrz_composite(b, 44);
         } else {
             rand_opt(opt, w - 28, g->opt1);
             memcpy(b + 28, opt, strlen(opt));

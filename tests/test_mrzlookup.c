@@ -19,24 +19,9 @@ static sltd_db *db;
 
 /* ------------------------------------------------------------------ MRZ construction */
 
-static int cval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A' + 10;
-    return 0; /* '<' */
-}
-
 static char cd(const char *s, size_t n)
 {
-    static const int w[3] = { 7, 3, 1 };
-    int sum = 0;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        sum += cval(s[i]) * w[i % 3];
-    return (char)('0' + sum % 10);
+    return tu_mrz_check_digit(s, n);
 }
 
 /* Copy s into dst[0..n), padding with '<'. */
@@ -86,13 +71,7 @@ static void mk_td3(char out[128], const char *code, const char *state, const cha
         put(b + 28, "", 16);
     } else {
         b[42] = cd(b + 28, 14);
-        {
-            char comp[64];
-            memcpy(comp, b, 10);
-            memcpy(comp + 10, b + 13, 7);
-            memcpy(comp + 17, b + 21, 22);
-            b[43] = cd(comp, 39);
-        }
+        b[43] = tu_mrz_composite(b, 44);
     }
     a[44] = b[44] = '\0';
     snprintf(out, 128, "%s\n%s\n", a, b);
@@ -101,7 +80,7 @@ static void mk_td3(char out[128], const char *code, const char *state, const cha
 /* TD2 (or MRV-B when code starts with V): 2 x 36. */
 static void mk_td2(char out[128], const char *code, const char *state, const char *num)
 {
-    char a[37], b[37], comp[64];
+    char a[37], b[37];
 
     put(a, code, 2);
     put(a + 2, state, 3);
@@ -111,10 +90,7 @@ static void mk_td2(char out[128], const char *code, const char *state, const cha
     if (code[0] == 'V') {
         put(b + 28, "", 8);
     } else {
-        memcpy(comp, b, 10);
-        memcpy(comp + 10, b + 13, 7);
-        memcpy(comp + 17, b + 21, 14);
-        b[35] = cd(comp, 31);
+        b[35] = tu_mrz_composite(b, 36);
     }
     a[36] = b[36] = '\0';
     snprintf(out, 128, "%s\n%s\n", a, b);
@@ -489,13 +465,8 @@ static void mk_td3_birth(char out[128], const char *num, const char *birth)
     b = at(out, 2, 14);
     memcpy(b, birth, 6);
     b[6] = cd(b, 6);
-    {
-        char comp[64], *l = at(out, 2, 1);
-        memcpy(comp, l, 10);
-        memcpy(comp + 10, l + 13, 7);
-        memcpy(comp + 17, l + 21, 22);
-        l[43] = cd(comp, 39);
-    }
+    b = at(out, 2, 1);
+    b[43] = tu_mrz_composite(b, 44);
 }
 
 /* A field that breaks ICAO 9303 in a document whose number is protected: listed is listed, not
@@ -639,41 +610,44 @@ START_TEST(test_variant_repairs_check_digit)
     ck_assert_int_eq(a.result.error, SLTD_ECHECKDIGIT);
     ck_assert_int_eq(a.result.listed, 0);
     ck_assert_str_eq(a.mrz.number, "L8989O2C3");
-
-    /* same on a TD2 and a TD1 */
-    mk_td2(m, "I", "UTO", "D23145890");
-    *at(m, 2, 1) = '0'; /* D -> 0 */
-    ck_assert_int_eq(lookup(&a, m, 0), SLTD_ECHECKDIGIT);
-    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
-    ck_assert_str_eq(a.variant_number, "D23145890");
-    ck_assert_uint_eq(a.variant_pos[0], 1);
-    mk_td1(m, "ID", "UTO", "SP1234567");
-    *at(m, 1, 6) = '5'; /* S -> 5 */
-    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
-    ck_assert_str_eq(a.variant_number, "SP1234567");
-    ck_assert_uint_eq(a.variant_pos[0], 1);
 }
 END_TEST
 
-START_TEST(test_variant_in_long_number_continuation)
+/* One OCR confusion in the number of a TD2 or TD1, in its first nine characters or in the
+ * continuation a long number carries in the optional data: refused as read, repaired on request. */
+static const struct {
+    const char *what;
+    void (*mk)(char out[128], const char *code, const char *state, const char *num);
+    const char *code, *number; /* as printed (and listed) */
+    int line, pos;             /* the character misread */
+    char misread;
+    const char *read;          /* the number as read */
+    unsigned want_pos;         /* the 1-based position the variant substitutes */
+} variant_cases[] = {
+    { "TD2, D read as 0", mk_td2, "I", "D23145890", 2, 1, '0', "023145890", 1 },
+    { "TD1, S read as 5", mk_td1, "ID", "SP1234567", 1, 6, '5', "5P1234567", 1 },
+    /* upper line positions 16-19 continue a TD1 number */
+    { "TD1 continuation, S read as 5", mk_td1, "I", "UT1234567890S", 1, 19, '5', "UT12345678905", 13 },
+    /* lower line positions 29-30 continue a TD2 number */
+    { "TD2 continuation, A read as 4", mk_td2, "I", "XY12345678A", 2, 30, '4', "XY123456784", 11 },
+};
+
+START_TEST(test_variant_in_number)
 {
+    const char *const what = variant_cases[_i].what;
     char m[128];
     sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
 
-    mk_td1(m, "I", "UTO", "UT1234567890S");
-    *at(m, 1, 19) = '5'; /* S -> 5 in the continuation (upper line positions 16-19) */
-    ck_assert_int_eq(lookup(&a, m, 0), SLTD_ECHECKDIGIT);
-    ck_assert_str_eq(a.mrz.number, "UT12345678905");
-    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
-    ck_assert_int_eq(a.variant_match, 1);
-    ck_assert_str_eq(a.variant_number, "UT1234567890S");
-    ck_assert_uint_eq(a.variant_pos[0], 13);
-
-    mk_td2(m, "I", "UTO", "XY12345678A");
-    *at(m, 2, 30) = '4'; /* A -> 4 in the TD2 continuation (lower line 29-30) */
-    ck_assert_int_eq(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS), 0);
-    ck_assert_str_eq(a.variant_number, "XY12345678A");
-    ck_assert_uint_eq(a.variant_pos[0], 11);
+    variant_cases[_i].mk(m, variant_cases[_i].code, "UTO", variant_cases[_i].number);
+    *at(m, variant_cases[_i].line, variant_cases[_i].pos) = variant_cases[_i].misread;
+    ck_assert_msg(lookup(&a, m, 0) == SLTD_ECHECKDIGIT, "%s: accepted as read", what);
+    ck_assert_msg(strcmp(a.mrz.number, variant_cases[_i].read) == 0, "%s: read %s", what, a.mrz.number);
+    ck_assert_msg(lookup(&a, m, SLTD_MRZ_OCR_VARIANTS) == 0, "%s: not repaired", what);
+    ck_assert_msg(a.variant_match == 1, "%s: no variant match", what);
+    ck_assert_msg(strcmp(a.variant_number, variant_cases[_i].number) == 0, "%s: variant %s", what,
+                  a.variant_number);
+    ck_assert_msg(a.variant_pos[0] == variant_cases[_i].want_pos, "%s: substituted at %u", what,
+                  (unsigned)a.variant_pos[0]);
 }
 END_TEST
 
@@ -864,7 +838,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_variant_repairs_check_digit);
-    tcase_add_test(tc, test_variant_in_long_number_continuation);
+    tcase_add_loop_test(tc, test_variant_in_number, 0, (int)(sizeof variant_cases / sizeof variant_cases[0]));
     tcase_add_test(tc, test_variant_on_request);
     tcase_add_test(tc, test_verdicts);
     tcase_add_test(tc, test_variant_bound);

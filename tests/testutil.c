@@ -106,6 +106,37 @@ int tu_write(const char *path, const char *text)
     return fclose(f) != 0 ? -1 : rc;
 }
 
+static int mrz_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A' + 10;
+    return 0; /* '<' */
+}
+
+char tu_mrz_check_digit(const char *s, size_t n)
+{
+    static const int w[3] = { 7, 3, 1 };
+    int sum = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        sum += mrz_value(s[i]) * w[i % 3];
+    return (char)('0' + sum % 10);
+}
+
+char tu_mrz_composite(const char *lower, size_t len)
+{
+    char comp[64];
+
+    ck_assert_uint_le(len, 44);
+    memcpy(comp, lower, 10);
+    memcpy(comp + 10, lower + 13, 7);
+    memcpy(comp + 17, lower + 21, len - 22);
+    return tu_mrz_check_digit(comp, len - 5);
+}
+
 uint64_t tu_rand(uint64_t *s)
 {
     uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);

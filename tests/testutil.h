@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* testutil.h — the fixtures every suite shares: a scratch directory per test, generated feeds, signing
- * keys, and the suite's test cases (each with its timeout). Uses only sltd.h, Check, the C library and
+ * keys, MRZ check digits reckoned independently, and the suite's test cases (each with its timeout). Uses only sltd.h, Check, the C library and
  * POSIX, so black-box tests can use it too. */
 #ifndef SLTD_TESTUTIL_H
 #define SLTD_TESTUTIL_H
@@ -46,6 +46,12 @@ int tu_run(Suite *s);
 int tu_main(const char *name, int timeout, void (*setup)(void), void (*teardown)(void), const TTest *const *tests,
             size_t n);
 #define TU_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+/* The ICAO 9303 check digit (weights 7, 3, 1; '<' counts 0) of s[0..n) as a character, written here
+ * apart from the library's so that tests check it against an independent reckoning. */
+char tu_mrz_check_digit(const char *s, size_t n);
+/* The composite check digit of a TD3 (len 44) or TD2 (len 36) lower line: over the number and its
+ * check digit, the birth date and its, and the expiry date to the end but for the composite itself. */
+char tu_mrz_composite(const char *lower, size_t len);
 /* splitmix64 */
 uint64_t tu_rand(uint64_t *state);
 

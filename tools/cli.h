@@ -67,6 +67,9 @@ int cli_exit_for(int rc, int from_update);
 int cli_fail(const char *cmd, int rc, int from_update);
 /* Print a usage error and return CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *msg);
+/* Check before anything is touched that the input file path can be read ("-", standard input, when
+ * dash_is_stdin): 0, or CLI_USAGE after "sltd CMD: PATH: reason" on stderr. */
+int cli_input_readable(const char *cmd, const char *path, int dash_is_stdin);
 /* Open the database named by --db with --key; prints the error and returns an exit status, or 0. */
 int cli_open_db(sltd_db **out, const char *cmd, const args *a, unsigned flags);
 /* A decimal whole number from min to max: 0, or -1 (nothing else accepted, not even a sign). */

@@ -103,10 +103,8 @@ int cli_pack(int argc, char **argv)
         return cli_usage_error("pack", "a delta (--base) needs --db DIR: the authority's replica at the base sequence");
     if (a.set[O_BASE] && a.num[O_BASE] >= a.num[O_SEQ])
         return cli_usage_error("pack", "--seq must be greater than --base");
-    if (strcmp(a.pos[0], "-") != 0 && access(a.pos[0], R_OK) != 0) {
-        fprintf(stderr, "sltd pack: %s: %s\n", a.pos[0], strerror(errno));
-        return CLI_USAGE;
-    }
+    if ((rc = cli_input_readable("pack", a.pos[0], 1)) != 0)
+        return rc;
     po.key_path = a.text[O_KEY];
     po.sign_path = a.text[O_SIGN];
     po.sequence = a.num[O_SEQ];
@@ -141,10 +139,8 @@ int cli_apply(int argc, char **argv)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.npos != 1)
         return cli_usage_error("apply", "give exactly one BUNDLE");
-    if (access(a.pos[0], R_OK) != 0) {
-        fprintf(stderr, "sltd apply: %s: %s\n", a.pos[0], strerror(errno));
-        return CLI_USAGE;
-    }
+    if ((rc = cli_input_readable("apply", a.pos[0], 0)) != 0)
+        return rc;
     oo.key_path = a.text[O_KEY];
     if ((rc = sltd_db_open(&db, a.text[O_DB], &oo)) != SLTD_OK)
         return cli_fail("apply", rc, 0);

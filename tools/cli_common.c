@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cli_common.c — what the sltd command's sub-commands share: the one table from library codes to exit
- * statuses, error messages, opening the database, and the final check of standard output.
- * Public API only. */
+ * statuses, error messages, the check that an input can be read, opening the database, and the final
+ * check of standard output. Public API only. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -74,6 +75,14 @@ int cli_fail(const char *cmd, int rc, int from_update)
 int cli_usage_error(const char *cmd, const char *msg)
 {
     fprintf(stderr, "sltd %s: %s (see 'sltd %s --help')\n", cmd, msg, cmd);
+    return CLI_USAGE;
+}
+
+int cli_input_readable(const char *cmd, const char *path, int dash_is_stdin)
+{
+    if ((dash_is_stdin && strcmp(path, "-") == 0) || access(path, R_OK) == 0)
+        return 0;
+    fprintf(stderr, "sltd %s: %s: %s\n", cmd, path, strerror(errno));
     return CLI_USAGE;
 }
 

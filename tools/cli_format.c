@@ -220,6 +220,7 @@ static const char *csv_fresh(const cli_fresh *f)
     return text;
 }
 
+/* Field for field the same answer as cli_json_answer, deliberately parallel to it, in the CSV columns. */
 void cli_csv_answer(FILE *f, unsigned long line, const cli_answer *a, const sltd_record *r)
 {
     char d1[16] = "", d2[16] = "";

@@ -373,10 +373,8 @@ int cli_screen(int argc, char **argv)
         return cli_usage_error("screen", "--audit-numbers applies to --audit FILE");
     if (a.set[O_OUT] && a.set[O_REJECTS] && strcmp(a.text[O_OUT], a.text[O_REJECTS]) == 0)
         return cli_usage_error("screen", "-o and --rejects name the same file");
-    if (strcmp(a.pos[0], "-") != 0 && access(a.pos[0], R_OK) != 0) {
-        fprintf(stderr, "sltd screen: %s: %s\n", a.pos[0], strerror(errno));
-        return CLI_USAGE;
-    }
+    if ((rc = cli_input_readable("screen", a.pos[0], 1)) != 0)
+        return rc;
     o.json = a.set[O_JSON];
     o.all = a.set[O_ALL];
     o.audit_numbers = a.set[O_AUDIT_NUMBERS];

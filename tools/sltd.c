@@ -105,10 +105,8 @@ static int cmd_import(int argc, char **argv)
         return rc < 0 ? CLI_CLEAR : rc;
     if (a.npos != 1)
         return cli_usage_error("import", "give exactly one FEED.csv (or - for standard input)");
-    if (strcmp(a.pos[0], "-") != 0 && access(a.pos[0], R_OK) != 0) {
-        fprintf(stderr, "sltd import: %s: %s\n", a.pos[0], strerror(errno));
-        return CLI_USAGE; /* bad input, before the database is touched */
-    }
+    if ((rc = cli_input_readable("import", a.pos[0], 1)) != 0)
+        return rc; /* bad input, before the database is touched */
     if ((rc = cli_open_db(&db, "import", &a, 0)) != 0)
         return rc;
     o.flags = (a.set[O_IGNORE] ? SLTD_IMPORT_IGNORE_UNKNOWN : 0) | (a.set[O_SKIP] ? SLTD_IMPORT_SKIP_INVALID : 0);

@@ -8,15 +8,8 @@
 set -eu
 build=$1 src=$2 work=$3
 cc=${CC:-cc} nm=${NM:-nm} emu=${SLTD_TEST_EMULATOR:-}
-rm -rf "$work"
-mkdir -p "$work"
-prefix=$work/prefix
-cmake --install "$build" --prefix "$prefix" >/dev/null
-libdir=$(ls -d "$prefix"/lib*/ | head -n 1)
-libdir=${libdir%/}
-# the installed programs find the library without RUNPATH too (a build configured for /usr has none)
-LD_LIBRARY_PATH=$libdir
-export LD_LIBRARY_PATH
+# shellcheck source=tests/install_prefix.sh
+. "$(dirname "$0")/../install_prefix.sh"
 
 # only sltd_* exported (LIBSLTD_N is the symbol version node, not a symbol)
 bad=$($nm -D --defined-only "$libdir/libsltd.so" | awk '{print $3}' | grep -v '^sltd_' | grep -v '^LIBSLTD_' || true)
