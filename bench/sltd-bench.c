@@ -1545,7 +1545,7 @@ int main(int argc, char **argv)
 
     /* 1. the database: feed CSV, import */
     if (!existing) {
-        sltd_import_report rep = { 0 };
+        sltd_import_report rep = SLTD_IMPORT_REPORT_INIT;
         progress("writing a feed of %zu records", N);
         t0 = now_ns();
         write_feed(feed, ri.records, &ri.csv_bytes);

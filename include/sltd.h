@@ -381,7 +381,7 @@ SLTD_API SLTD_NODISCARD int sltd_db_stats_get(sltd_stats *out, sltd_db *db);
 #define SLTD_VERIFY_REPORT_VERSION 1
 /** @brief What ::sltd_db_verify found. */
 typedef struct sltd_verify_report {
-    unsigned int version;    /**< SLTD_VERIFY_REPORT_VERSION (set by the library) */
+    unsigned int version;    /**< set by the caller (::SLTD_VERIFY_REPORT_INIT): the layout it was built with */
     uint64_t records;        /**< listings found by the scan */
     uint64_t documents;      /**< digests found by the scan */
     uint8_t checksum[16];    /**< state checksum recomputed from the records */
@@ -390,6 +390,7 @@ typedef struct sltd_verify_report {
     int filter_checked;      /**< 1 if the filter was checked (0: bypass, nothing to check) */
     uint64_t filter_missing; /**< stored digests the filter does not cover (must be 0) */
 } sltd_verify_report;
+#define SLTD_VERIFY_REPORT_INIT { SLTD_VERIFY_REPORT_VERSION, 0, 0, { 0 }, 0, 0, 0, 0 }
 
 /**
  * @brief Full integrity check of the committed state: every record decoded, the counts and the state
@@ -433,7 +434,7 @@ typedef struct sltd_import_options {
 #define SLTD_IMPORT_REPORT_VERSION 1
 /** @brief What an import did. */
 typedef struct sltd_import_report {
-    unsigned int version; /**< SLTD_IMPORT_REPORT_VERSION (set by the library) */
+    unsigned int version; /**< set by the caller (::SLTD_IMPORT_REPORT_INIT): the layout it was built with */
     uint64_t rows;        /**< rows read (a serial-range row counts once per number) */
     uint64_t added;       /**< listings added */
     uint64_t updated;     /**< listings whose details changed */
@@ -442,6 +443,7 @@ typedef struct sltd_import_report {
     uint64_t not_found;   /**< removals of listings that were not there */
     uint64_t invalid;     /**< invalid rows (each one is reported; any makes the import fail) */
 } sltd_import_report;
+#define SLTD_IMPORT_REPORT_INIT { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Apply a feed CSV (see README "Feed CSV") to the database, all or nothing.
@@ -617,11 +619,12 @@ typedef struct sltd_screen_options {
 #define SLTD_SCREEN_REPORT_VERSION 1
 /** @brief What a screening did. */
 typedef struct sltd_screen_report {
-    unsigned int version; /**< SLTD_SCREEN_REPORT_VERSION (set by the library) */
+    unsigned int version; /**< set by the caller (::SLTD_SCREEN_REPORT_INIT): the layout it was built with */
     uint64_t documents;   /**< rows checked (valid rows) */
     uint64_t hits;        /**< rows whose document is listed */
     uint64_t invalid;     /**< rows that could not be checked (each passed to the callback) */
 } sltd_screen_report;
+#define SLTD_SCREEN_REPORT_INIT { SLTD_SCREEN_REPORT_VERSION, 0, 0, 0 }
 
 /**
  * @brief Screen a passenger manifest: every document through ::sltd_db_lookup_batch, on several threads,
@@ -684,7 +687,7 @@ enum sltd_bundle_kind {
 /** @brief What a bundle holds and what packing or applying it did. The bundle's fields are set only
  * once its signature has been verified (apply) or it has been written (pack); else they are 0. */
 typedef struct sltd_bundle_report {
-    unsigned int version;   /**< SLTD_BUNDLE_REPORT_VERSION (set by the library) */
+    unsigned int version;   /**< set by the caller (::SLTD_BUNDLE_REPORT_INIT): the layout it was built with */
     int kind;               /**< sltd_bundle_kind; 0 when not known */
     uint64_t sequence;      /**< the bundle's sequence number */
     uint64_t base;          /**< delta: the sequence it applies to; full: 0 */
@@ -700,6 +703,7 @@ typedef struct sltd_bundle_report {
     uint64_t removed;       /**< apply: listings removed */
     uint64_t not_found;     /**< apply: removals of listings that were not there */
 } sltd_bundle_report;
+#define SLTD_BUNDLE_REPORT_INIT { SLTD_BUNDLE_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, { 0 }, { 0 }, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Create an Ed25519 signing key pair: `PREFIX.sec` (mode 0600) and `PREFIX.pub`.
@@ -829,7 +833,7 @@ typedef struct sltd_key_info {
 #define SLTD_KEYLIST_INFO_VERSION 1
 /** @brief A key list, as ::sltd_key_certify and ::sltd_key_revoke leave it. */
 typedef struct sltd_keylist_info {
-    unsigned int version;           /**< SLTD_KEYLIST_INFO_VERSION (set by the library) */
+    unsigned int version;           /**< set by the caller (::SLTD_KEYLIST_INFO_INIT): the layout it was built with */
     uint64_t list_version;          /**< increases with every change; kiosks refuse an older list */
     int64_t created;                /**< when the list was signed */
     int64_t expires;                /**< when it stops being accepted: the latest not_after of its active keys */
@@ -837,6 +841,7 @@ typedef struct sltd_keylist_info {
     unsigned int nkeys;             /**< keys in `keys` */
     sltd_key_info keys[SLTD_KEYLIST_MAX];
 } sltd_keylist_info;
+#define SLTD_KEYLIST_INFO_INIT { SLTD_KEYLIST_INFO_VERSION, 0, 0, 0, { 0 }, 0, { { { 0 }, 0, 0, 0 } } }
 
 /**
  * @brief Certify a signing key in a key list, signed by the root key (the root ceremony,
@@ -889,7 +894,7 @@ typedef struct sltd_publish_options {
 #define SLTD_PUBLISH_REPORT_VERSION 1
 /** @brief What ::sltd_publish did. */
 typedef struct sltd_publish_report {
-    unsigned int version;        /**< SLTD_PUBLISH_REPORT_VERSION (set by the library) */
+    unsigned int version;        /**< set by the caller (::SLTD_PUBLISH_REPORT_INIT): the layout it was built with */
     uint64_t sequence;           /**< the repository's (and the replica's) sequence now */
     uint64_t records;            /**< records at that sequence */
     uint8_t checksum[16];        /**< state checksum at that sequence */
@@ -903,6 +908,7 @@ typedef struct sltd_publish_report {
     unsigned int pruned;         /**< bundle files deleted by the pruning rule */
     uint64_t added, updated, unchanged, removed, not_found; /**< what the feed did to the replica */
 } sltd_publish_report;
+#define SLTD_PUBLISH_REPORT_INIT { SLTD_PUBLISH_REPORT_VERSION, 0, 0, { 0 }, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Publish a feed: apply it to the authority's replica, write the next bundles and a new signed
@@ -985,7 +991,7 @@ typedef struct sltd_sync_options {
 #define SLTD_SYNC_REPORT_VERSION 1
 /** @brief What ::sltd_sync did. Filled as far as the sync got, also when it fails. */
 typedef struct sltd_sync_report {
-    unsigned int version;     /**< SLTD_SYNC_REPORT_VERSION (set by the library) */
+    unsigned int version;     /**< set by the caller (::SLTD_SYNC_REPORT_INIT): the layout it was built with */
     int updated;              /**< 1: bundles were applied; 0: the database was already current (or nothing
                                    was applied because of an error) */
     int key_recovery;         /**< 1: the data had been signed by a key since revoked, and was replaced by a
@@ -1005,6 +1011,7 @@ typedef struct sltd_sync_report {
     uint64_t records;         /**< records after the sync */
     uint8_t checksum[16];     /**< state checksum after the sync */
 } sltd_sync_report;
+#define SLTD_SYNC_REPORT_INIT { SLTD_SYNC_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, { 0 } }
 
 /**
  * @brief Bring a database to the state a repository publishes (see the group's description).
@@ -1042,7 +1049,7 @@ SLTD_API SLTD_NODISCARD int sltd_sync(sltd_sync_report *out, sltd_db *db, const 
 #define SLTD_SYNC_STATE_VERSION 1
 /** @brief What the last successful sync left in the database (all 0 before the first one). */
 typedef struct sltd_sync_state {
-    unsigned int version;     /**< SLTD_SYNC_STATE_VERSION (set by the library) */
+    unsigned int version;     /**< set by the caller (::SLTD_SYNC_STATE_INIT): the layout it was built with */
     int64_t last_sync;        /**< when the last sync succeeded, Unix seconds (0: never) */
     uint64_t index_sequence;  /**< the sequence of the index it accepted */
     int64_t index_published;  /**< when that index was published */
@@ -1051,6 +1058,7 @@ typedef struct sltd_sync_state {
     uint64_t keys_version;    /**< the newest key list accepted (an older one is refused) */
     uint8_t signer[SLTD_KEYID_SIZE]; /**< the key that signed the bundle the data comes from */
 } sltd_sync_state;
+#define SLTD_SYNC_STATE_INIT { SLTD_SYNC_STATE_VERSION, 0, 0, 0, 0, 0, { 0 } }
 
 /**
  * @brief The sync state stored in the database's meta (read in one snapshot with the data).
@@ -1148,7 +1156,8 @@ typedef struct sltd_mrz_check {
  * The rule the number's check digit holds under and every problem are in ::sltd_mrz_evidence.
  */
 typedef struct sltd_mrz {
-    unsigned int version;                         /**< SLTD_MRZ_VERSION (set by the library) */
+    unsigned int version;                         /**< set by the caller (::SLTD_MRZ_INIT): the layout it
+                                                       was built with */
     int kind;                                     /**< sltd_mrz_kind, 0 when the lines were not an MRZ */
     char doc_code[SLTD_TYPE_MAX + 1];             /**< 1-2 letters, fillers dropped ("P", "PP", "I", "ID",
                                                        "V"); "" when not letters */
@@ -1191,7 +1200,7 @@ typedef struct sltd_mrz {
  * `version`).
  */
 typedef struct sltd_mrz_evidence {
-    unsigned int version;     /**< SLTD_MRZ_EVIDENCE_VERSION (set by the library) */
+    unsigned int version;     /**< set by the caller (::SLTD_MRZ_EVIDENCE_INIT): the layout it was built with */
     unsigned int flags;       /**< the parse flags used (::SLTD_MRZ_STRICT or 0) */
     int number_rule;          /**< sltd_mrz_rule under which sltd_mrz.number_check is OK;
                                    SLTD_MRZ_RULE_NONE when it is BAD or nothing was read */

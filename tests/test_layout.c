@@ -57,7 +57,7 @@ static sltd_db *db;
 static void setup(void)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     char path[4096], feed[4096];
 
     tu_scratch("layout");
