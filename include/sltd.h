@@ -160,14 +160,26 @@ typedef enum sltd_verdict {
 /**
  * @name Output structs grow without breaking the ABI
  *
- * A struct the library fills (::sltd_result, ::sltd_mrz_answer, ::sltd_stats) starts with `version`,
- * which the **caller** sets before the call — the `*_INIT` macros do — to the version of the header
- * it was built with. The library writes that version's members and nothing after them, so a program
- * built against an older header keeps working when a struct grows (new members are only ever added at
- * the end, and the `*_VERSION` macro goes up). A version newer than the library's gets the members
- * the library knows; the others keep their initial values (a verdict stays ::SLTD_VERDICT_UNSET).
- * `version` 0 (not set) is refused with ::SLTD_EINVAL and nothing is written. Structs the library
- * hands to a callback (::sltd_screen_row) carry the library's version for the reader to check.
+ * A struct the library fills for a caller starts with `version`, which the **caller** sets before the
+ * call — the `*_INIT` macros do — to the version of the header it was built with: ::sltd_result,
+ * ::sltd_mrz_answer, ::sltd_stats, ::sltd_verify_report, ::sltd_import_report, ::sltd_screen_report,
+ * ::sltd_bundle_report, ::sltd_keylist_info, ::sltd_publish_report, ::sltd_sync_report,
+ * ::sltd_sync_state, ::sltd_mrz and ::sltd_mrz_evidence. The library writes that version's members and
+ * nothing after them, so a program built against an older header keeps working when a struct grows
+ * (new members are only ever added at the end, and the `*_VERSION` macro goes up). A version newer
+ * than the library's gets the members the library knows, and `version` says which it wrote; the
+ * others keep their initial values (a verdict stays ::SLTD_VERDICT_UNSET). `version` 0 (not set) is
+ * refused with ::SLTD_EINVAL, a detail naming the struct, and the call does nothing: no struct
+ * written, nothing imported, packed, applied, published or synced. A struct passed as NULL where the
+ * function allows it needs no version.
+ *
+ * Two kinds of call never read `version`, because their callers were built before it was the
+ * caller's to set (0.1 programs did not set it, so it holds anything): the 0.1 names (see the end of
+ * this header) and ::sltd_mrz_parse, whose name is unchanged since 0.1. They write version 1, the
+ * layout 0.1 declared, whatever `version` holds; a program that wants a later member calls the new
+ * name (::sltd_db_lookup, ::sltd_mrz_parse_ex, …). Structs the library hands to a callback
+ * (::sltd_screen_row, ::sltd_screen_progress, ::sltd_screen_audit, ::sltd_sync_event) carry the
+ * library's version for the reader to check.
  */
 /**@{*/
 /**@}*/
@@ -1152,7 +1164,8 @@ typedef struct sltd_mrz_check {
 #define SLTD_MRZ_VERSION 1
 /**
  * @brief A parsed MRZ. Strings are NUL-terminated; filler characters `<` are removed as described.
- * Filled by ::sltd_mrz_parse and ::sltd_mrz_parse_ex (which set every member, including `version`).
+ * Filled by ::sltd_mrz_parse (always version 1) and ::sltd_mrz_parse_ex (the caller's version), which
+ * set every member of that version.
  * The rule the number's check digit holds under and every problem are in ::sltd_mrz_evidence.
  */
 typedef struct sltd_mrz {
@@ -1196,8 +1209,7 @@ typedef struct sltd_mrz {
 /**
  * @brief What checking an MRZ found beyond its fields: the rule the number's check digit holds under,
  * every problem with its place, and (from ::sltd_db_lookup_mrz_ex) whether the number was looked up.
- * Filled by ::sltd_mrz_parse_ex and ::sltd_db_lookup_mrz_ex (which set every member, including
- * `version`).
+ * Filled by ::sltd_mrz_parse_ex and ::sltd_db_lookup_mrz_ex (every member of the caller's version).
  */
 typedef struct sltd_mrz_evidence {
     unsigned int version;     /**< set by the caller (::SLTD_MRZ_EVIDENCE_INIT): the layout it was built with */
@@ -1245,14 +1257,19 @@ typedef struct sltd_mrz_evidence {
  *         date, sex or name field malformed, long document number without its continuation),
  *         SLTD_ESTATE (issuing state or nationality is not an ICAO 9303 code),
  *         SLTD_ENUMBER (document number empty or longer than SLTD_NUMBER_MAX),
- *         SLTD_EINVAL (out or text is NULL, or an unknown flag).
+ *         SLTD_EINVAL (out or text is NULL, an unknown flag, or `out->version` or `evidence->version`
+ *         is 0: then neither is written).
  */
 SLTD_API SLTD_NODISCARD int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text,
                                               size_t len, unsigned int flags);
 
 /**
  * @brief ::sltd_mrz_parse_ex without the evidence, flags 0 (ICAO 9303 and the national variants).
- * @return as ::sltd_mrz_parse_ex.
+ *
+ * Unchanged since 0.1, whose programs did not set `out->version`: this call never reads it and always
+ * writes version 1 of ::sltd_mrz (members added later stay as the caller left them; use
+ * ::sltd_mrz_parse_ex for them).
+ * @return as ::sltd_mrz_parse_ex (a version 0 is not refused).
  */
 SLTD_API SLTD_NODISCARD int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len);
 
@@ -1381,7 +1398,8 @@ SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz(sltd_mrz_answer *out, sltd_db *db
  * problem of the MRZ with its place, and whether the read number was looked up.
  * @param[out] out the answer, as for ::sltd_db_lookup_mrz
  * @param[out] evidence filled whenever out is (also on errors), or NULL
- * @return as ::sltd_db_lookup_mrz.
+ * @return as ::sltd_db_lookup_mrz; SLTD_EINVAL also when `evidence->version` is 0 (then neither
+ *         struct is written and nothing is looked up).
  */
 SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db,
                                                const char *text, size_t len, unsigned int flags);
@@ -1395,6 +1413,10 @@ SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz
  * Every public function is now named `sltd_<object>_<verb>` (docs/API-CONVENTIONS.md). The 0.1 names
  * stay for one minor version as exported functions that call the new ones, so that programs built
  * against 0.1 keep running and sources keep building (with a deprecation warning); 0.3 removes them.
+ * A 0.1 program did not set `version` in the structs it passes to be filled: these names never read
+ * it, and write version 1 of each struct (the 0.1 layout) whatever it holds. So ::sltd_lookup,
+ * ::sltd_lookup_batch and ::sltd_lookup_mrz write no verdict (it stays as the caller left it:
+ * ::SLTD_VERDICT_UNSET from the `_INIT` macros); the new names do.
  * `sltd_errmsg`'s `db` argument is not used: the detail is per thread (::sltd_error_detail).
  */
 /**@{*/
