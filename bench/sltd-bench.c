@@ -133,7 +133,7 @@ static void check_only(const char *list)
 /* A database of ri->records documents from a synthetic feed (when dbdir does not exist yet). */
 static void import_database(run_info *ri, const char *dbdir, const char *feed, sltd_options *o)
 {
-    sltd_import_report rep = { 0 };
+    sltd_import_report rep = SLTD_IMPORT_REPORT_INIT;
     sltd_db *db = NULL;
     uint64_t t0;
     int rc;

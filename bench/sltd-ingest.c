@@ -327,7 +327,7 @@ static void bench_import(const char *dir, const char *db, const char *key, uint6
     write_feed(feed, records);
     for (i = 0; i < runs; i++) {
         sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
-        sltd_import_report rep;
+        sltd_import_report rep = SLTD_IMPORT_REPORT_INIT;
         sltd_db *h;
 
         remove_db(db);
@@ -386,7 +386,7 @@ static void bench_screen(const char *dir, const char *db, const char *key, uint6
         write_csv(path, m, records);
     for (i = -1; i < runs; i++) { /* run -1 warms the caches and the page cache */
         sltd_screen_options o = SLTD_SCREEN_OPTIONS_INIT;
-        sltd_screen_report rep;
+        sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
         counts c = { 0, 0 };
 
         o.threads = threads;

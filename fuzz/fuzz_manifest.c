@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const int formats[4] = { SLTD_SCREEN_CSV, SLTD_SCREEN_MRZ, SLTD_SCREEN_JSONL, SLTD_SCREEN_CSV };
     sltd_screen_options o = SLTD_SCREEN_OPTIONS_INIT;
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     char path[64];
     state s;
     int fd, rc;

@@ -101,8 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    sltd_mrz a, b, s;
-    sltd_mrz_evidence ea, eb, es;
+    sltd_mrz a = SLTD_MRZ_INIT, b = SLTD_MRZ_INIT, s = SLTD_MRZ_INIT;
+    sltd_mrz_evidence ea = SLTD_MRZ_EVIDENCE_INIT, eb = SLTD_MRZ_EVIDENCE_INIT, es = SLTD_MRZ_EVIDENCE_INIT;
     int rc = sltd_mrz_parse_ex(&a, &ea, (const char *)data, size, 0);
     int rc2 = sltd_mrz_parse_ex(&b, &eb, (const char *)data, size, 0);
     int rcs = sltd_mrz_parse_ex(&s, &es, (const char *)data, size, SLTD_MRZ_STRICT);

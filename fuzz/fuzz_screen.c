@@ -519,7 +519,7 @@ static int model_blank(const model *m, const mrow *r)
 static int run(const out *o, char path[64], const sltd_screen_options *base, seen *s)
 {
     sltd_screen_options opt = *base;
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     int fd = memfd_create("fuzz_screen", 0), rc;
     size_t off;
 

@@ -31,7 +31,7 @@ sltd_db *fuzzdb_get(const char *who)
     static const char feed[] = "state,number,type,reference\nUTO,L898902C3,P,SPECIMEN\nD,C01X00T47,,DE-1\n"
                                "UTO,D23145890,I,ID-1\nUTO,Q1,,Q\n";
     sltd_options o = SLTD_OPTIONS_INIT;
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     const char *tmp = getenv("TMPDIR");
     char path[300];
     FILE *f;

@@ -160,14 +160,26 @@ typedef enum sltd_verdict {
 /**
  * @name Output structs grow without breaking the ABI
  *
- * A struct the library fills (::sltd_result, ::sltd_mrz_answer, ::sltd_stats) starts with `version`,
- * which the **caller** sets before the call — the `*_INIT` macros do — to the version of the header
- * it was built with. The library writes that version's members and nothing after them, so a program
- * built against an older header keeps working when a struct grows (new members are only ever added at
- * the end, and the `*_VERSION` macro goes up). A version newer than the library's gets the members
- * the library knows; the others keep their initial values (a verdict stays ::SLTD_VERDICT_UNSET).
- * `version` 0 (not set) is refused with ::SLTD_EINVAL and nothing is written. Structs the library
- * hands to a callback (::sltd_screen_row) carry the library's version for the reader to check.
+ * A struct the library fills for a caller starts with `version`, which the **caller** sets before the
+ * call — the `*_INIT` macros do — to the version of the header it was built with: ::sltd_result,
+ * ::sltd_mrz_answer, ::sltd_stats, ::sltd_verify_report, ::sltd_import_report, ::sltd_screen_report,
+ * ::sltd_bundle_report, ::sltd_keylist_info, ::sltd_publish_report, ::sltd_sync_report,
+ * ::sltd_sync_state, ::sltd_mrz and ::sltd_mrz_evidence. The library writes that version's members and
+ * nothing after them, so a program built against an older header keeps working when a struct grows
+ * (new members are only ever added at the end, and the `*_VERSION` macro goes up). A version newer
+ * than the library's gets the members the library knows, and `version` says which it wrote; the
+ * others keep their initial values (a verdict stays ::SLTD_VERDICT_UNSET). `version` 0 (not set) is
+ * refused with ::SLTD_EINVAL, a detail naming the struct, and the call does nothing: no struct
+ * written, nothing imported, packed, applied, published or synced. A struct passed as NULL where the
+ * function allows it needs no version.
+ *
+ * Two kinds of call never read `version`, because their callers were built before it was the
+ * caller's to set (0.1 programs did not set it, so it holds anything): the 0.1 names (see the end of
+ * this header) and ::sltd_mrz_parse, whose name is unchanged since 0.1. They write version 1, the
+ * layout 0.1 declared, whatever `version` holds; a program that wants a later member calls the new
+ * name (::sltd_db_lookup, ::sltd_mrz_parse_ex, …). Structs the library hands to a callback
+ * (::sltd_screen_row, ::sltd_screen_progress, ::sltd_screen_audit, ::sltd_sync_event) carry the
+ * library's version for the reader to check.
  */
 /**@{*/
 /**@}*/
@@ -385,7 +397,7 @@ SLTD_API SLTD_NODISCARD int sltd_db_stats_get(sltd_stats *out, sltd_db *db);
 #define SLTD_VERIFY_REPORT_VERSION 1
 /** @brief What ::sltd_db_verify found. */
 typedef struct sltd_verify_report {
-    unsigned int version;    /**< SLTD_VERIFY_REPORT_VERSION (set by the library) */
+    unsigned int version;    /**< set by the caller (::SLTD_VERIFY_REPORT_INIT): the layout it was built with */
     uint64_t records;        /**< listings found by the scan */
     uint64_t documents;      /**< digests found by the scan */
     uint8_t checksum[16];    /**< state checksum recomputed from the records */
@@ -394,6 +406,7 @@ typedef struct sltd_verify_report {
     int filter_checked;      /**< 1 if the filter was checked (0: bypass, nothing to check) */
     uint64_t filter_missing; /**< stored digests the filter does not cover (must be 0) */
 } sltd_verify_report;
+#define SLTD_VERIFY_REPORT_INIT { SLTD_VERIFY_REPORT_VERSION, 0, 0, { 0 }, 0, 0, 0, 0 }
 
 /**
  * @brief Full integrity check of the committed state: every record decoded, the counts and the state
@@ -437,7 +450,7 @@ typedef struct sltd_import_options {
 #define SLTD_IMPORT_REPORT_VERSION 1
 /** @brief What an import did. */
 typedef struct sltd_import_report {
-    unsigned int version; /**< SLTD_IMPORT_REPORT_VERSION (set by the library) */
+    unsigned int version; /**< set by the caller (::SLTD_IMPORT_REPORT_INIT): the layout it was built with */
     uint64_t rows;        /**< rows read (a serial-range row counts once per number) */
     uint64_t added;       /**< listings added */
     uint64_t updated;     /**< listings whose details changed */
@@ -446,6 +459,7 @@ typedef struct sltd_import_report {
     uint64_t not_found;   /**< removals of listings that were not there */
     uint64_t invalid;     /**< invalid rows (each one is reported; any makes the import fail) */
 } sltd_import_report;
+#define SLTD_IMPORT_REPORT_INIT { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Apply a feed CSV (see README "Feed CSV") to the database, all or nothing.
@@ -621,11 +635,12 @@ typedef struct sltd_screen_options {
 #define SLTD_SCREEN_REPORT_VERSION 1
 /** @brief What a screening did. */
 typedef struct sltd_screen_report {
-    unsigned int version; /**< SLTD_SCREEN_REPORT_VERSION (set by the library) */
+    unsigned int version; /**< set by the caller (::SLTD_SCREEN_REPORT_INIT): the layout it was built with */
     uint64_t documents;   /**< rows checked (valid rows) */
     uint64_t hits;        /**< rows whose document is listed */
     uint64_t invalid;     /**< rows that could not be checked (each passed to the callback) */
 } sltd_screen_report;
+#define SLTD_SCREEN_REPORT_INIT { SLTD_SCREEN_REPORT_VERSION, 0, 0, 0 }
 
 /**
  * @brief Screen a passenger manifest: every document through ::sltd_db_lookup_batch, on several threads,
@@ -688,7 +703,7 @@ enum sltd_bundle_kind {
 /** @brief What a bundle holds and what packing or applying it did. The bundle's fields are set only
  * once its signature has been verified (apply) or it has been written (pack); else they are 0. */
 typedef struct sltd_bundle_report {
-    unsigned int version;   /**< SLTD_BUNDLE_REPORT_VERSION (set by the library) */
+    unsigned int version;   /**< set by the caller (::SLTD_BUNDLE_REPORT_INIT): the layout it was built with */
     int kind;               /**< sltd_bundle_kind; 0 when not known */
     uint64_t sequence;      /**< the bundle's sequence number */
     uint64_t base;          /**< delta: the sequence it applies to; full: 0 */
@@ -704,6 +719,7 @@ typedef struct sltd_bundle_report {
     uint64_t removed;       /**< apply: listings removed */
     uint64_t not_found;     /**< apply: removals of listings that were not there */
 } sltd_bundle_report;
+#define SLTD_BUNDLE_REPORT_INIT { SLTD_BUNDLE_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, { 0 }, { 0 }, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Create an Ed25519 signing key pair: `PREFIX.sec` (mode 0600) and `PREFIX.pub`.
@@ -833,7 +849,7 @@ typedef struct sltd_key_info {
 #define SLTD_KEYLIST_INFO_VERSION 1
 /** @brief A key list, as ::sltd_key_certify and ::sltd_key_revoke leave it. */
 typedef struct sltd_keylist_info {
-    unsigned int version;           /**< SLTD_KEYLIST_INFO_VERSION (set by the library) */
+    unsigned int version;           /**< set by the caller (::SLTD_KEYLIST_INFO_INIT): the layout it was built with */
     uint64_t list_version;          /**< increases with every change; kiosks refuse an older list */
     int64_t created;                /**< when the list was signed */
     int64_t expires;                /**< when it stops being accepted: the latest not_after of its active keys */
@@ -841,6 +857,7 @@ typedef struct sltd_keylist_info {
     unsigned int nkeys;             /**< keys in `keys` */
     sltd_key_info keys[SLTD_KEYLIST_MAX];
 } sltd_keylist_info;
+#define SLTD_KEYLIST_INFO_INIT { SLTD_KEYLIST_INFO_VERSION, 0, 0, 0, { 0 }, 0, { { { 0 }, 0, 0, 0 } } }
 
 /**
  * @brief Certify a signing key in a key list, signed by the root key (the root ceremony,
@@ -893,7 +910,7 @@ typedef struct sltd_publish_options {
 #define SLTD_PUBLISH_REPORT_VERSION 1
 /** @brief What ::sltd_publish did. */
 typedef struct sltd_publish_report {
-    unsigned int version;        /**< SLTD_PUBLISH_REPORT_VERSION (set by the library) */
+    unsigned int version;        /**< set by the caller (::SLTD_PUBLISH_REPORT_INIT): the layout it was built with */
     uint64_t sequence;           /**< the repository's (and the replica's) sequence now */
     uint64_t records;            /**< records at that sequence */
     uint8_t checksum[16];        /**< state checksum at that sequence */
@@ -907,6 +924,7 @@ typedef struct sltd_publish_report {
     unsigned int pruned;         /**< bundle files deleted by the pruning rule */
     uint64_t added, updated, unchanged, removed, not_found; /**< what the feed did to the replica */
 } sltd_publish_report;
+#define SLTD_PUBLISH_REPORT_INIT { SLTD_PUBLISH_REPORT_VERSION, 0, 0, { 0 }, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Publish a feed: apply it to the authority's replica, write the next bundles and a new signed
@@ -989,7 +1007,7 @@ typedef struct sltd_sync_options {
 #define SLTD_SYNC_REPORT_VERSION 1
 /** @brief What ::sltd_sync did. Filled as far as the sync got, also when it fails. */
 typedef struct sltd_sync_report {
-    unsigned int version;     /**< SLTD_SYNC_REPORT_VERSION (set by the library) */
+    unsigned int version;     /**< set by the caller (::SLTD_SYNC_REPORT_INIT): the layout it was built with */
     int updated;              /**< 1: bundles were applied; 0: the database was already current (or nothing
                                    was applied because of an error) */
     int key_recovery;         /**< 1: the data had been signed by a key since revoked, and was replaced by a
@@ -1009,6 +1027,7 @@ typedef struct sltd_sync_report {
     uint64_t records;         /**< records after the sync */
     uint8_t checksum[16];     /**< state checksum after the sync */
 } sltd_sync_report;
+#define SLTD_SYNC_REPORT_INIT { SLTD_SYNC_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, { 0 } }
 
 /**
  * @brief Bring a database to the state a repository publishes (see the group's description).
@@ -1046,7 +1065,7 @@ SLTD_API SLTD_NODISCARD int sltd_sync(sltd_sync_report *out, sltd_db *db, const 
 #define SLTD_SYNC_STATE_VERSION 1
 /** @brief What the last successful sync left in the database (all 0 before the first one). */
 typedef struct sltd_sync_state {
-    unsigned int version;     /**< SLTD_SYNC_STATE_VERSION (set by the library) */
+    unsigned int version;     /**< set by the caller (::SLTD_SYNC_STATE_INIT): the layout it was built with */
     int64_t last_sync;        /**< when the last sync succeeded, Unix seconds (0: never) */
     uint64_t index_sequence;  /**< the sequence of the index it accepted */
     int64_t index_published;  /**< when that index was published */
@@ -1055,6 +1074,7 @@ typedef struct sltd_sync_state {
     uint64_t keys_version;    /**< the newest key list accepted (an older one is refused) */
     uint8_t signer[SLTD_KEYID_SIZE]; /**< the key that signed the bundle the data comes from */
 } sltd_sync_state;
+#define SLTD_SYNC_STATE_INIT { SLTD_SYNC_STATE_VERSION, 0, 0, 0, 0, 0, { 0 } }
 
 /**
  * @brief The sync state stored in the database's meta (read in one snapshot with the data).
@@ -1148,11 +1168,13 @@ typedef struct sltd_mrz_check {
 #define SLTD_MRZ_VERSION 1
 /**
  * @brief A parsed MRZ. Strings are NUL-terminated; filler characters `<` are removed as described.
- * Filled by ::sltd_mrz_parse and ::sltd_mrz_parse_ex (which set every member, including `version`).
+ * Filled by ::sltd_mrz_parse (always version 1) and ::sltd_mrz_parse_ex (the caller's version), which
+ * set every member of that version.
  * The rule the number's check digit holds under and every problem are in ::sltd_mrz_evidence.
  */
 typedef struct sltd_mrz {
-    unsigned int version;                         /**< SLTD_MRZ_VERSION (set by the library) */
+    unsigned int version;                         /**< set by the caller (::SLTD_MRZ_INIT): the layout it
+                                                       was built with */
     int kind;                                     /**< sltd_mrz_kind, 0 when the lines were not an MRZ */
     char doc_code[SLTD_TYPE_MAX + 1];             /**< 1-2 letters, fillers dropped ("P", "PP", "I", "ID",
                                                        "V"); "" when not letters */
@@ -1191,11 +1213,10 @@ typedef struct sltd_mrz {
 /**
  * @brief What checking an MRZ found beyond its fields: the rule the number's check digit holds under,
  * every problem with its place, and (from ::sltd_db_lookup_mrz_ex) whether the number was looked up.
- * Filled by ::sltd_mrz_parse_ex and ::sltd_db_lookup_mrz_ex (which set every member, including
- * `version`).
+ * Filled by ::sltd_mrz_parse_ex and ::sltd_db_lookup_mrz_ex (every member of the caller's version).
  */
 typedef struct sltd_mrz_evidence {
-    unsigned int version;     /**< SLTD_MRZ_EVIDENCE_VERSION (set by the library) */
+    unsigned int version;     /**< set by the caller (::SLTD_MRZ_EVIDENCE_INIT): the layout it was built with */
     unsigned int flags;       /**< the parse flags used (::SLTD_MRZ_STRICT or 0) */
     int number_rule;          /**< sltd_mrz_rule under which sltd_mrz.number_check is OK;
                                    SLTD_MRZ_RULE_NONE when it is BAD or nothing was read */
@@ -1240,14 +1261,19 @@ typedef struct sltd_mrz_evidence {
  *         date, sex or name field malformed, long document number without its continuation),
  *         SLTD_ESTATE (issuing state or nationality is not an ICAO 9303 code),
  *         SLTD_ENUMBER (document number empty or longer than SLTD_NUMBER_MAX),
- *         SLTD_EINVAL (out or text is NULL, or an unknown flag).
+ *         SLTD_EINVAL (out or text is NULL, an unknown flag, or `out->version` or `evidence->version`
+ *         is 0: then neither is written).
  */
 SLTD_API SLTD_NODISCARD int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text,
                                               size_t len, unsigned int flags);
 
 /**
  * @brief ::sltd_mrz_parse_ex without the evidence, flags 0 (ICAO 9303 and the national variants).
- * @return as ::sltd_mrz_parse_ex.
+ *
+ * Unchanged since 0.1, whose programs did not set `out->version`: this call never reads it and always
+ * writes version 1 of ::sltd_mrz (members added later stay as the caller left them; use
+ * ::sltd_mrz_parse_ex for them).
+ * @return as ::sltd_mrz_parse_ex (a version 0 is not refused).
  */
 SLTD_API SLTD_NODISCARD int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len);
 
@@ -1376,7 +1402,8 @@ SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz(sltd_mrz_answer *out, sltd_db *db
  * problem of the MRZ with its place, and whether the read number was looked up.
  * @param[out] out the answer, as for ::sltd_db_lookup_mrz
  * @param[out] evidence filled whenever out is (also on errors), or NULL
- * @return as ::sltd_db_lookup_mrz.
+ * @return as ::sltd_db_lookup_mrz; SLTD_EINVAL also when `evidence->version` is 0 (then neither
+ *         struct is written and nothing is looked up).
  */
 SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db,
                                                const char *text, size_t len, unsigned int flags);
@@ -1390,6 +1417,10 @@ SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz
  * Every public function is now named `sltd_<object>_<verb>` (docs/API-CONVENTIONS.md). The 0.1 names
  * stay for one minor version as exported functions that call the new ones, so that programs built
  * against 0.1 keep running and sources keep building (with a deprecation warning); 0.3 removes them.
+ * A 0.1 program did not set `version` in the structs it passes to be filled: these names never read
+ * it, and write version 1 of each struct (the 0.1 layout) whatever it holds. So ::sltd_lookup,
+ * ::sltd_lookup_batch and ::sltd_lookup_mrz write no verdict (it stays as the caller left it:
+ * ::SLTD_VERDICT_UNSET from the `_INIT` macros); the new names do.
  * `sltd_errmsg`'s `db` argument is not used: the detail is per thread (::sltd_error_detail).
  */
 /**@{*/

@@ -20,6 +20,7 @@
 
 #include "db.h"
 #include "error.h"
+#include "layout.h"
 #include "feed.h"
 #include "fsutil.h"
 #include "checksum.h"
@@ -336,8 +337,7 @@ static void report_header(sltd_bundle_report *out, const sltd__bundle_hdr *h)
     memcpy(out->key_id, h->key_id, SLTD_KEYID_SIZE);
 }
 
-static const sltd_bundle_report report_init = { SLTD_BUNDLE_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, { 0 }, { 0 },
-                                                0, 0, 0, 0, 0 };
+static const sltd_bundle_report report_init = SLTD_BUNDLE_REPORT_INIT;
 
 static int pack_bundle_body(sltd_bundle_report *out, sltd_db *db, const char *feed_path, const char *bundle_path,
                      const sltd_pack_options *opts)
@@ -429,8 +429,16 @@ cleanup:
 int sltd_bundle_pack(sltd_bundle_report *out, sltd_db *db, const char *feed_path, const char *bundle_path,
                      const sltd_pack_options *opts)
 {
+    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_BUNDLE_REPORT);
+    sltd_bundle_report full = SLTD_BUNDLE_REPORT_INIT;
+    int v, rc;
+
     sltd__err_clear();
-    return sltd__err_leave(pack_bundle_body(out, db, feed_path, bundle_path, opts), "sltd_bundle_pack");
+    if ((v = sltd__layout_check(out, L)) < 0)
+        return sltd__err_leave(v, "sltd_bundle_pack");
+    rc = pack_bundle_body(out != NULL ? &full : NULL, db, feed_path, bundle_path, opts);
+    sltd__layout_put(out, v, L, &full);
+    return sltd__err_leave(rc, "sltd_bundle_pack");
 }
 
 /* ---- snapshot: a full bundle of the database's state ---- */
@@ -553,7 +561,7 @@ int sltd__bundle_apply_buf(sltd_bundle_report *out, sltd_db *db, uint8_t **bufp,
     uint8_t kc[16], id[SLTD__SIGN_KEYID];
     char hex[2 * SLTD__SIGN_KEYID + 1];
     sltd__entries e = { NULL, 0, 0 };
-    sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+    sltd_import_report rep = SLTD_IMPORT_REPORT_INIT;
     sltd__sign_state *sig = NULL;
     sltd__update_opts o = { 0 };
     sltd__db_parts p;
@@ -716,6 +724,14 @@ cleanup:
 int sltd_bundle_apply(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
                       size_t ntrusted, unsigned int flags)
 {
+    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_BUNDLE_REPORT);
+    sltd_bundle_report full = SLTD_BUNDLE_REPORT_INIT;
+    int v, rc;
+
     sltd__err_clear();
-    return sltd__err_leave(apply_bundle_body(out, db, path, trusted, ntrusted, flags), "sltd_bundle_apply");
+    if ((v = sltd__layout_check(out, L)) < 0)
+        return sltd__err_leave(v, "sltd_bundle_apply");
+    rc = apply_bundle_body(out != NULL ? &full : NULL, db, path, trusted, ntrusted, flags);
+    sltd__layout_put(out, v, L, &full);
+    return sltd__err_leave(rc, "sltd_bundle_apply");
 }

@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "error.h"
+#include "layout.h"
 #include "feed.h"
 #include "import.h"
 #include "sorter.h"
@@ -90,7 +91,7 @@ static int to_sorter(void *ctx, const sltd__entry *x)
 static int import_feed_ex_body(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
 {
     static const sltd_import_options defaults = SLTD_IMPORT_OPTIONS_INIT;
-    sltd_import_report rep = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+    sltd_import_report rep = SLTD_IMPORT_REPORT_INIT;
     sltd__update_opts o = { 0 };
     sltd__sorter *sorter = NULL;
     sltd__import_read fr;
@@ -143,8 +144,16 @@ cleanup:
 
 int sltd_db_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
 {
+    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_IMPORT_REPORT);
+    sltd_import_report full = SLTD_IMPORT_REPORT_INIT;
+    int v, rc;
+
     sltd__err_clear();
-    return sltd__err_leave(import_feed_ex_body(out, db, path, opts), "sltd_db_import_feed_ex");
+    if ((v = sltd__layout_check(out, L)) < 0)
+        return sltd__err_leave(v, "sltd_db_import_feed_ex");
+    rc = import_feed_ex_body(out != NULL ? &full : NULL, db, path, opts);
+    sltd__layout_put(out, v, L, &full);
+    return sltd__err_leave(rc, "sltd_db_import_feed_ex");
 }
 
 static int import_feed_body(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags)

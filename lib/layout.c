@@ -6,7 +6,8 @@
  * are the current members up to the first one added later, at the same offsets. The sizes below are
  * those older structs as their header declared them (the tail padding included), so that a batch
  * walks an older array with its own stride. A struct that embeds another (sltd_mrz_answer embeds two
- * sltd_result) is written member by member into its older layout. */
+ * sltd_result) is written member by member into its older layout. Every other output struct is filled
+ * whole in a struct of the current version and its first bytes(version) copied out (layouts[]). */
 #include "layout.h"
 
 #include <string.h>
@@ -40,6 +41,65 @@ typedef struct mrz_answer_v1 {
     unsigned int variant_pos[2];
     result_v1 variant_result;
 } mrz_answer_v1;
+
+/* Every struct written as one block, with the bytes of each of its versions (the last is the current
+ * one). A struct that grows adds the bytes of its previous version here, before its sizeof. */
+static const sltd__layout layouts[SLTD__LAYOUT_COUNT] = {
+    [SLTD__LAYOUT_STATS] = { "sltd_stats", SLTD_STATS_VERSION, { sizeof(sltd_stats) } },
+    [SLTD__LAYOUT_VERIFY_REPORT] = { "sltd_verify_report", SLTD_VERIFY_REPORT_VERSION,
+                                     { sizeof(sltd_verify_report) } },
+    [SLTD__LAYOUT_IMPORT_REPORT] = { "sltd_import_report", SLTD_IMPORT_REPORT_VERSION,
+                                     { sizeof(sltd_import_report) } },
+    [SLTD__LAYOUT_SCREEN_REPORT] = { "sltd_screen_report", SLTD_SCREEN_REPORT_VERSION,
+                                     { sizeof(sltd_screen_report) } },
+    [SLTD__LAYOUT_BUNDLE_REPORT] = { "sltd_bundle_report", SLTD_BUNDLE_REPORT_VERSION,
+                                     { sizeof(sltd_bundle_report) } },
+    [SLTD__LAYOUT_KEYLIST_INFO] = { "sltd_keylist_info", SLTD_KEYLIST_INFO_VERSION,
+                                    { sizeof(sltd_keylist_info) } },
+    [SLTD__LAYOUT_PUBLISH_REPORT] = { "sltd_publish_report", SLTD_PUBLISH_REPORT_VERSION,
+                                      { sizeof(sltd_publish_report) } },
+    [SLTD__LAYOUT_SYNC_REPORT] = { "sltd_sync_report", SLTD_SYNC_REPORT_VERSION, { sizeof(sltd_sync_report) } },
+    [SLTD__LAYOUT_SYNC_STATE] = { "sltd_sync_state", SLTD_SYNC_STATE_VERSION, { sizeof(sltd_sync_state) } },
+    [SLTD__LAYOUT_MRZ] = { "sltd_mrz", SLTD_MRZ_VERSION, { sizeof(sltd_mrz) } },
+    [SLTD__LAYOUT_MRZ_EVIDENCE] = { "sltd_mrz_evidence", SLTD_MRZ_EVIDENCE_VERSION, { sizeof(sltd_mrz_evidence) } },
+};
+
+/* Each table entry above lists one size: its struct is at version 1. When one grows, its *_VERSION goes
+ * up, this fails, and the entry gets the bytes of the version before. sltd_mrz is also embedded in
+ * sltd_mrz_answer: when it grows, sltd_mrz_answer gets a new version too, and mrz_answer_v1 above (and
+ * every later older layout) a copy of version 1 of sltd_mrz in place of the current one. */
+_Static_assert(SLTD_STATS_VERSION == 1 && SLTD_VERIFY_REPORT_VERSION == 1 && SLTD_IMPORT_REPORT_VERSION == 1 &&
+                   SLTD_SCREEN_REPORT_VERSION == 1 && SLTD_BUNDLE_REPORT_VERSION == 1 &&
+                   SLTD_KEYLIST_INFO_VERSION == 1 && SLTD_PUBLISH_REPORT_VERSION == 1 &&
+                   SLTD_SYNC_REPORT_VERSION == 1 && SLTD_SYNC_STATE_VERSION == 1 && SLTD_MRZ_VERSION == 1 &&
+                   SLTD_MRZ_EVIDENCE_VERSION == 1,
+               "an output struct grew: add the bytes of its previous version to layouts[]");
+
+const sltd__layout *sltd__layout_get(sltd__layout_kind kind)
+{
+    return &layouts[kind];
+}
+
+int sltd__layout_check(const void *out, const sltd__layout *L)
+{
+    unsigned version;
+
+    if (out == NULL)
+        return 0;
+    memcpy(&version, out, sizeof version); /* every output struct starts with `unsigned int version` */
+    return sltd__layout_version(version, L->current, L->name);
+}
+
+void sltd__layout_put(void *out, int version, const sltd__layout *L, const void *full)
+{
+    const unsigned v = (unsigned)version;
+
+    if (out == NULL || version < 1 || v > L->current)
+        return;
+    if (out != full)
+        memmove(out, full, L->bytes[v - 1]);
+    memcpy(out, &v, sizeof v);
+}
 
 int sltd__layout_version(unsigned version, unsigned current, const char *name)
 {

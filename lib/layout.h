@@ -14,6 +14,47 @@
  * know keep the caller's initial values), or SLTD_EINVAL with a detail when it is 0 (not set). */
 int sltd__layout_version(unsigned version, unsigned current, const char *name);
 
+/* The output structs the library fills whole and writes as one block (sltd_result and sltd_mrz_answer,
+ * which are repeated in an array or embed one another, have writers of their own below). */
+typedef enum sltd__layout_kind {
+    SLTD__LAYOUT_STATS,
+    SLTD__LAYOUT_VERIFY_REPORT,
+    SLTD__LAYOUT_IMPORT_REPORT,
+    SLTD__LAYOUT_SCREEN_REPORT,
+    SLTD__LAYOUT_BUNDLE_REPORT,
+    SLTD__LAYOUT_KEYLIST_INFO,
+    SLTD__LAYOUT_PUBLISH_REPORT,
+    SLTD__LAYOUT_SYNC_REPORT,
+    SLTD__LAYOUT_SYNC_STATE,
+    SLTD__LAYOUT_MRZ,
+    SLTD__LAYOUT_MRZ_EVIDENCE,
+    SLTD__LAYOUT_COUNT
+} sltd__layout_kind;
+
+/* Most versions a struct's layout table holds. */
+#define SLTD__LAYOUT_VERSIONS 8
+
+/* One such struct: its name (for the error detail), its current version (the header's *_VERSION) and
+ * the bytes of each version, bytes[v - 1] (the current one is the library's sizeof). */
+typedef struct sltd__layout {
+    const char *name;
+    unsigned current;
+    size_t bytes[SLTD__LAYOUT_VERSIONS];
+} sltd__layout;
+
+/* The layout of a kind of struct. */
+const sltd__layout *sltd__layout_get(sltd__layout_kind kind);
+
+/* Before a call does anything: the version of the caller's struct `out` the library will write
+ * (sltd__layout_version on its `version`), 0 when `out` is NULL (nothing to write), or SLTD_EINVAL with
+ * a detail naming the struct when its version is not set. */
+int sltd__layout_check(const void *out, const sltd__layout *L);
+
+/* After the call: copy `full`, a struct of the current version that the call filled, into the caller's
+ * `out` of version `version` (from sltd__layout_check): that version's bytes, with `version` set to it,
+ * and nothing after them. Nothing when `out` is NULL. */
+void sltd__layout_put(void *out, int version, const sltd__layout *L, const void *full);
+
 /* Bytes of one sltd_result of a version (1 or 2): the stride of a batch's results. */
 size_t sltd__layout_result_size(unsigned version);
 

@@ -194,7 +194,7 @@ static int mrz_alone(const csv_reader *r, const sltd__csv_row *row)
 static int mrz_shaped(const sltd__csv_row *row, int col)
 {
     const char *s;
-    sltd_mrz m;
+    sltd_mrz m = SLTD_MRZ_INIT;
     size_t n;
 
     if (col < 0)

@@ -239,6 +239,7 @@ void sltd__mf_mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, sltd_
             sltd__mf_fatal(c, SLTD_ENOMEM);
         return;
     }
+    m.version = SLTD_MRZ_VERSION;
     if ((prc = sltd_mrz_parse_ex(&m, NULL, text, len, strict)) == SLTD_EINVAL) {
         sltd__mf_fatal(c, SLTD_EINVAL);
         return;

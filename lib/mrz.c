@@ -22,6 +22,7 @@
 
 #include "date.h"
 #include "error.h"
+#include "layout.h"
 #include "norm.h"
 
 /* Fixed layouts (0-based offsets). */
@@ -603,26 +604,40 @@ static int mrz_parse_ex_body(sltd_mrz *out, sltd_mrz_evidence *evidence, const c
     return P.ev->error;
 }
 
-int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text, size_t len, unsigned int flags)
+/* Both parse calls: the answer is made in structs of the current version, then written into the
+ * caller's at version vm (sltd_mrz) and ve (sltd_mrz_evidence). */
+static int mrz_parse_put(sltd_mrz *out, int vm, sltd_mrz_evidence *evidence, int ve, const char *text, size_t len,
+                         unsigned int flags)
 {
+    sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
     int rc;
 
-    sltd__err_clear();
-    rc = mrz_parse_ex_body(out, evidence, text, len, flags);
-    if (rc < 0 && out != NULL && out->error_msg != NULL) /* the first problem, where it is */
-        sltd__err(rc, "MRZ line %d, position %d: %s", out->error_line, out->error_pos, out->error_msg);
-    return sltd__err_leave(rc, "sltd_mrz_parse_ex");
+    rc = mrz_parse_ex_body(out != NULL ? &m : NULL, &ev, text, len, flags);
+    if (rc < 0 && out != NULL && m.error_msg != NULL) /* the first problem, where it is */
+        sltd__err(rc, "MRZ line %d, position %d: %s", m.error_line, m.error_pos, m.error_msg);
+    sltd__layout_put(out, vm, sltd__layout_get(SLTD__LAYOUT_MRZ), &m);
+    if (out != NULL)
+        sltd__layout_put(evidence, ve, sltd__layout_get(SLTD__LAYOUT_MRZ_EVIDENCE), &ev);
+    return rc;
 }
 
-static int mrz_parse_body(sltd_mrz *out, const char *text, size_t len)
+int sltd_mrz_parse_ex(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text, size_t len, unsigned int flags)
 {
-    return sltd_mrz_parse_ex(out, NULL, text, len, 0);
+    int vm, ve, rc;
+
+    sltd__err_clear();
+    if ((vm = rc = sltd__layout_check(out, sltd__layout_get(SLTD__LAYOUT_MRZ))) >= 0 &&
+        (ve = rc = sltd__layout_check(evidence, sltd__layout_get(SLTD__LAYOUT_MRZ_EVIDENCE))) >= 0)
+        rc = mrz_parse_put(out, vm, evidence, ve, text, len, flags);
+    return sltd__err_leave(rc, "sltd_mrz_parse_ex");
 }
 
 int sltd_mrz_parse(sltd_mrz *out, const char *text, size_t len)
 {
     sltd__err_clear();
-    return sltd__err_leave(mrz_parse_body(out, text, len), "sltd_mrz_parse");
+    /* Unchanged since 0.1, whose callers did not set `version`: never read, version 1 always written. */
+    return sltd__err_leave(mrz_parse_put(out, 1, NULL, 0, text, len, 0), "sltd_mrz_parse");
 }
 
 static int check_ok(const sltd_mrz_check *c)

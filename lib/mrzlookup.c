@@ -268,7 +268,7 @@ static void variant_number(const located *L, variant *v)
 static int variant_confirm(const located *L, const variant *v, unsigned flags)
 {
     char buf[CANON_MAX];
-    sltd_mrz m2;
+    sltd_mrz m2 = SLTD_MRZ_INIT;
     unsigned i;
 
     memcpy(buf, L->canon, L->canon_len);
@@ -465,20 +465,24 @@ static int lookup_mrz(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db
 static int lookup_mrz_ex_body(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db, const char *text, size_t len,
                        unsigned int flags)
 {
+    const sltd__layout *LE = sltd__layout_get(SLTD__LAYOUT_MRZ_EVIDENCE);
     sltd_mrz_answer full, *a = &full;
-    int v, rc;
+    sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
+    int v, ve, rc;
 
     if (out == NULL)
         return SLTD_EINVAL;
-    if ((v = sltd__layout_version(out->version, SLTD_MRZ_ANSWER_VERSION, "sltd_mrz_answer")) < 0)
-        return v;
+    if ((v = sltd__layout_version(out->version, SLTD_MRZ_ANSWER_VERSION, "sltd_mrz_answer")) < 0 ||
+        (ve = sltd__layout_check(evidence, LE)) < 0)
+        return v < 0 ? v : ve;
     if (v == SLTD_MRZ_ANSWER_VERSION)
         a = out;
-    rc = lookup_mrz(a, evidence, db, text, len, flags);
+    rc = lookup_mrz(a, evidence != NULL ? &ev : NULL, db, text, len, flags);
     a->verdict = sltd__verdict_of(rc, a->result.listed, a->variant_match);
     a->result.verdict = a->verdict;
     if (a != out) /* a caller built against an older header */
         sltd__layout_mrz_answer_put(out, (unsigned)v, a);
+    sltd__layout_put(evidence, ve, LE, &ev);
     return rc;
 }
 

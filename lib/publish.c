@@ -27,6 +27,7 @@
 #include "db.h"
 #include "meta.h"
 #include "error.h"
+#include "layout.h"
 #include "fsutil.h"
 #include "filehash.h"
 #include "sign.h"
@@ -435,8 +436,7 @@ static int lock_repo(const pub *p, int *fd)
     return rc;
 }
 
-static const sltd_publish_report report_init = { SLTD_PUBLISH_REPORT_VERSION, 0, 0, { 0 }, 0, 0, 0, 0, 0, 0, 0,
-                                                 0, 0, 0, 0, 0, 0 };
+static const sltd_publish_report report_init = SLTD_PUBLISH_REPORT_INIT;
 
 static int publish_body(sltd_publish_report *out, sltd_db *db, const char *repo, const char *feed_path,
                  const sltd_publish_options *opts)
@@ -528,6 +528,14 @@ cleanup:
 int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const char *feed_path,
                  const sltd_publish_options *opts)
 {
+    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_PUBLISH_REPORT);
+    sltd_publish_report full = SLTD_PUBLISH_REPORT_INIT;
+    int v, rc;
+
     sltd__err_clear();
-    return sltd__err_leave(publish_body(out, db, repo, feed_path, opts), "sltd_publish");
+    if ((v = sltd__layout_check(out, L)) < 0)
+        return sltd__err_leave(v, "sltd_publish");
+    rc = publish_body(out != NULL ? &full : NULL, db, repo, feed_path, opts);
+    sltd__layout_put(out, v, L, &full);
+    return sltd__err_leave(rc, "sltd_publish");
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "layout.h"
 #include "manifest.h"
 #include "sltd.h"
 #include "textin.h"
@@ -479,6 +480,14 @@ cleanup:
 
 int sltd_db_screen(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts)
 {
+    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_SCREEN_REPORT);
+    sltd_screen_report full = SLTD_SCREEN_REPORT_INIT;
+    int v, rc;
+
     sltd__err_clear();
-    return sltd__err_leave(screen_body(out, db, path, opts), "sltd_db_screen");
+    if ((v = sltd__layout_check(out, L)) < 0)
+        return sltd__err_leave(v, "sltd_db_screen");
+    rc = screen_body(out != NULL ? &full : NULL, db, path, opts);
+    sltd__layout_put(out, v, L, &full);
+    return sltd__err_leave(rc, "sltd_db_screen");
 }

@@ -18,10 +18,9 @@ static int stats_get_body(sltd_stats *out, sltd_db *db)
 
     if (out == NULL)
         return SLTD_EINVAL;
-    if ((rc = sltd__layout_version(out->version, SLTD_STATS_VERSION, "sltd_stats")) < 0 ||
-        (rc = sltd__db_use(&p, db)) != SLTD_OK)
+    if ((rc = sltd__db_use(&p, db)) != SLTD_OK)
         return rc;
-    memset(out, 0, sizeof *out); /* version 1: the only one so far */
+    memset(out, 0, sizeof *out);
     out->version = SLTD_STATS_VERSION;
     out->format_version = SLTD__FORMAT_VERSION;
     sltd__filter_stats(p.filter, out);
@@ -50,6 +49,14 @@ done:
 
 int sltd_db_stats_get(sltd_stats *out, sltd_db *db)
 {
+    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_STATS);
+    sltd_stats full = SLTD_STATS_INIT;
+    int v, rc;
+
     sltd__err_clear();
-    return sltd__err_leave(stats_get_body(out, db), "sltd_db_stats_get");
+    if ((v = sltd__layout_check(out, L)) < 0)
+        return sltd__err_leave(v, "sltd_db_stats_get");
+    rc = stats_get_body(out != NULL ? &full : NULL, db);
+    sltd__layout_put(out, v, L, &full);
+    return sltd__err_leave(rc, "sltd_db_stats_get");
 }

@@ -27,6 +27,7 @@
 #include "db.h"
 #include "meta.h"
 #include "error.h"
+#include "layout.h"
 #include "fetch.h"
 #include "fsutil.h"
 #include "filehash.h"
@@ -157,8 +158,16 @@ static int sync_state_get_body(sltd_sync_state *out, sltd_db *db)
 
 int sltd_sync_state_get(sltd_sync_state *out, sltd_db *db)
 {
+    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_SYNC_STATE);
+    sltd_sync_state full = SLTD_SYNC_STATE_INIT;
+    int v, rc;
+
     sltd__err_clear();
-    return sltd__err_leave(sync_state_get_body(out, db), "sltd_sync_state_get");
+    if ((v = sltd__layout_check(out, L)) < 0)
+        return sltd__err_leave(v, "sltd_sync_state_get");
+    rc = sync_state_get_body(out != NULL ? &full : NULL, db);
+    sltd__layout_put(out, v, L, &full);
+    return sltd__err_leave(rc, "sltd_sync_state_get");
 }
 
 /* The meta values recorded with the data: signer and key list always; the sync itself with the last
@@ -490,8 +499,7 @@ static int open_dir_and_lock(syncer *s, int *lockfd)
     return rc;
 }
 
-static const sltd_sync_report report_init = { SLTD_SYNC_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                              0, 0, { 0 } };
+static const sltd_sync_report report_init = SLTD_SYNC_REPORT_INIT;
 
 static int sync_body(sltd_sync_report *out, sltd_db *db, const char *source, const sltd_sync_options *opts)
 {
@@ -612,6 +620,14 @@ cleanup:
 
 int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd_sync_options *opts)
 {
+    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_SYNC_REPORT);
+    sltd_sync_report full = SLTD_SYNC_REPORT_INIT;
+    int v, rc;
+
     sltd__err_clear();
-    return sltd__err_leave(sync_body(out, db, source, opts), "sltd_sync");
+    if ((v = sltd__layout_check(out, L)) < 0)
+        return sltd__err_leave(v, "sltd_sync");
+    rc = sync_body(out != NULL ? &full : NULL, db, source, opts);
+    sltd__layout_put(out, v, L, &full);
+    return sltd__err_leave(rc, "sltd_sync");
 }

@@ -5,6 +5,7 @@
 #include "checksum.h"
 #include "db.h"
 #include "error.h"
+#include "layout.h"
 #include "meta.h"
 #include "record.h"
 
@@ -91,6 +92,14 @@ static int verify_body(sltd_verify_report *out, sltd_db *db)
 
 int sltd_db_verify(sltd_verify_report *out, sltd_db *db)
 {
+    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_VERIFY_REPORT);
+    sltd_verify_report full = SLTD_VERIFY_REPORT_INIT;
+    int v, rc;
+
     sltd__err_clear();
-    return sltd__err_leave(verify_body(out, db), "sltd_db_verify");
+    if ((v = sltd__layout_check(out, L)) < 0)
+        return sltd__err_leave(v, "sltd_db_verify");
+    rc = verify_body(out != NULL ? &full : NULL, db);
+    sltd__layout_put(out, v, L, &full);
+    return sltd__err_leave(rc, "sltd_db_verify");
 }

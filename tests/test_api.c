@@ -44,7 +44,7 @@ static sltd_db *open_db(unsigned flags)
 static sltd_db *create_with(unsigned series, unsigned long n)
 {
     sltd_db *db = open_db(SLTD_OPEN_CREATE);
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     int rc;
 
     ck_assert_int_eq(tu_feed(feed, series, 0, n), 0);
@@ -264,14 +264,14 @@ START_TEST(deprecated_names)
     sltd_result r = SLTD_RESULT_INIT, b[1] = { SLTD_RESULT_INIT };
     sltd_query q = { "UTO", NULL, NULL };
     sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
-    sltd_mrz_evidence ev;
-    sltd_mrz m;
+    sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
+    sltd_mrz m = SLTD_MRZ_INIT;
     sltd_stats st = SLTD_STATS_INIT;
-    sltd_verify_report vr;
-    sltd_import_report ir;
+    sltd_verify_report vr = SLTD_VERIFY_REPORT_INIT;
+    sltd_import_report ir = SLTD_IMPORT_REPORT_INIT;
     sltd_import_options io = SLTD_IMPORT_OPTIONS_INIT;
-    sltd_screen_report sr;
-    sltd_bundle_report br;
+    sltd_screen_report sr = SLTD_SCREEN_REPORT_INIT;
+    sltd_bundle_report br = SLTD_BUNDLE_REPORT_INIT;
     uint8_t d1[SLTD_DIGEST_SIZE], d2[SLTD_DIGEST_SIZE];
     char num[16], s[SLTD_STATE_MAX + 1], n[SLTD_NUMBER_MAX + 1], path[4096];
     static const char mrz[] = "P<UTOSPECIMEN<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n";
@@ -279,13 +279,18 @@ START_TEST(deprecated_names)
     tu_number(num, 9, 1);
     tu_path(path, sizeof path, tmp, "never-written.sltd");
     q.number = num;
+    /* An old name writes the 0.1 layout (version 1): no verdict, which stays UNSET, never clear. */
     ck_assert_int_eq(sltd_lookup(&r, db, "UTO", num, NULL), 0);
-    ck_assert_int_eq(r.verdict, SLTD_VERDICT_LISTED);
+    ck_assert_int_eq(r.listed, 1);
+    ck_assert_uint_eq(r.version, 1);
+    ck_assert_int_eq(r.verdict, SLTD_VERDICT_UNSET);
     ck_assert_int_eq(sltd_lookup_batch(b, db, &q, 1), 0);
     ck_assert_int_eq(b[0].listed, 1);
     ck_assert_int_eq(sltd_lookup_mrz(&a, db, mrz, strlen(mrz), 0), 0);
     ck_assert_int_eq(sltd_lookup_mrz_ex(&a, &ev, db, mrz, strlen(mrz), 0), 0);
-    ck_assert_int_eq(a.verdict, SLTD_VERDICT_CLEAR);
+    ck_assert_int_eq(a.result.listed, 0);
+    ck_assert_int_eq(a.result.error, 0);
+    ck_assert_int_eq(a.verdict, SLTD_VERDICT_UNSET);
     ck_assert_int_eq(sltd_digest(d1, db, "UTO", num), 0);
     ck_assert_int_eq(sltd_db_digest(d2, db, "UTO", num), 0);
     ck_assert_mem_eq(d1, d2, sizeof d1);
@@ -495,7 +500,7 @@ END_TEST
 START_TEST(read_only_handle)
 {
     sltd_db *db = create_with(9, 100);
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
 
     sltd_db_close(db);
     db = open_db(SLTD_OPEN_READONLY);
@@ -509,7 +514,7 @@ START_TEST(bad_feed_changes_nothing)
 {
     sltd_db *db = create_with(10, 500);
     sltd_stats before = SLTD_STATS_INIT, after = SLTD_STATS_INIT;
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     char bad[4096], num[16];
 
     ck_assert_int_eq(sltd_db_stats_get(&before, db), 0);
@@ -539,7 +544,7 @@ START_TEST(reimport_and_remove)
 {
     sltd_db *db = create_with(12, 300);
     sltd_stats s1 = SLTD_STATS_INIT, s2 = SLTD_STATS_INIT;
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     char rm[4096], num[16], text[256];
 
     ck_assert_int_eq(sltd_db_stats_get(&s1, db), 0);
@@ -571,9 +576,9 @@ END_TEST
 START_TEST(add_and_remove_in_one_import)
 {
     sltd_db *db = open_db(SLTD_OPEN_CREATE);
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     sltd_stats st = SLTD_STATS_INIT;
-    sltd_verify_report v;
+    sltd_verify_report v = SLTD_VERIFY_REPORT_INIT;
 
     ck_assert_int_eq(tu_write(feed, "state,number,action\nUTO,ZZ1,add\nUTO,ZZ1,remove\nUTO,ZZ2,add\n"), 0);
     ck_assert_int_eq(sltd_db_import_feed(&r, db, feed, 0), 0);
@@ -604,9 +609,9 @@ START_TEST(bounded_memory_import_matches)
 {
     sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
     sltd_options oc = SLTD_OPTIONS_INIT;
-    sltd_import_report r1, r2;
+    sltd_import_report r1 = SLTD_IMPORT_REPORT_INIT, r2 = SLTD_IMPORT_REPORT_INIT;
     sltd_stats s1 = SLTD_STATS_INIT, s2 = SLTD_STATS_INIT;
-    sltd_verify_report v;
+    sltd_verify_report v = SLTD_VERIFY_REPORT_INIT;
     sltd_db *a, *b = NULL;
     char other[4096], num[16];
     FILE *f;
@@ -661,7 +666,7 @@ START_TEST(skip_invalid_imports_the_rest)
 {
     sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
     sltd_db *db = open_db(SLTD_OPEN_CREATE);
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
 
     ck_assert_int_eq(tu_write(feed, "state,number\nUTO,GOOD1\nZZZ,BAD1\nUTO,GOOD2\nUTO,B.D\n"), 0);
     o.flags = SLTD_IMPORT_SKIP_INVALID;
@@ -682,7 +687,7 @@ END_TEST
 START_TEST(serial_ranges)
 {
     sltd_db *db = open_db(SLTD_OPEN_CREATE);
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     sltd_result res = SLTD_RESULT_INIT;
 
     ck_assert_int_eq(tu_write(feed, "state,number_from,number_to,type,status,reference\n"

@@ -187,7 +187,7 @@ static void write_bytes(const char *path, const uint8_t *p, size_t n)
 START_TEST(round_trip_full_and_delta)
 {
     char feed[4096], b1[4096], b2[4096], ref[4096];
-    sltd_bundle_report r1, r2, ra;
+    sltd_bundle_report r1 = SLTD_BUNDLE_REPORT_INIT, r2 = SLTD_BUNDLE_REPORT_INIT, ra = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *auth, *kiosk, *direct;
     snap sa, sk;
     unsigned long i;
@@ -309,7 +309,7 @@ typedef struct world {
 static void make_world(world *w)
 {
     char feed[4096];
-    sltd_bundle_report r;
+    sltd_bundle_report r = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *auth = open_db("auth", 1);
     unsigned long i;
     FILE *f;
@@ -339,6 +339,7 @@ static void make_world(world *w)
         row(f, 3, i, 0, "remove");
     feed_close(f);
     tu_at(w->b3, "b3.sltd");
+    w->r3 = r; /* initialised */
     pack(&w->r3, auth, w->d3feed, w->b3, 3, 1, 2, 7, NULL);
     apply_ok(auth, w->b3);
     tu_at(feed, "d4.csv");
@@ -369,7 +370,7 @@ START_TEST(replay_rollback_base_expiry_keys)
 {
     char feed[4096], b[4096], other[4096];
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
-    sltd_bundle_report r;
+    sltd_bundle_report r = SLTD_BUNDLE_REPORT_INIT;
     world w;
     sltd_db *db;
 
@@ -455,7 +456,7 @@ START_TEST(pack_refusals)
     char feed[4096], b[4096];
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
     sltd_db *auth = open_db("auth", 1);
-    sltd_bundle_report r;
+    sltd_bundle_report r = SLTD_BUNDLE_REPORT_INIT;
 
     tu_at(feed, "f.csv");
     tu_at(b, "b.sltd");
@@ -666,7 +667,7 @@ START_TEST(chain_of_100_deltas)
     static unsigned char present[CHAIN_DOCS];
     static unsigned version[CHAIN_DOCS];
     char feed[4096], b[4096];
-    sltd_bundle_report r;
+    sltd_bundle_report r = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *auth = open_db("auth", 1), *kiosk = open_db("kiosk", 1), *fresh;
     unsigned long i, next = 300;
     uint64_t seed = 42;
@@ -764,7 +765,7 @@ END_TEST
 START_TEST(no_plaintext_in_bundles)
 {
     char feed[4096], b[2][4096], num[16], *buf;
-    sltd_bundle_report r;
+    sltd_bundle_report r = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *auth = open_db("auth", 1);
     unsigned long i;
     size_t len;
@@ -883,7 +884,7 @@ static void reader_process(const char *dir)
 START_TEST(readers_during_applies)
 {
     char feed[4096], b[R_STEPS + 1][4096], dir[4096];
-    sltd_bundle_report r;
+    sltd_bundle_report r = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *auth = open_db("auth", 1), *kiosk = open_db("kiosk", 1);
     unsigned long i;
     int k, status, seen = 0;

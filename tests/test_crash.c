@@ -165,7 +165,7 @@ static void setup_all(void)
 {
     char prefix[4096], feed[4096];
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
-    sltd_bundle_report rep;
+    sltd_bundle_report rep = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *db = NULL;
     const char *trusted[1];
     int rc;
@@ -271,7 +271,7 @@ static void run_scenario(scenario *s)
     uint64_t seed = 0x5eed0000u + (unsigned)s->k;
     int i, rc, st, n_old = 0, n_new = 0, n_done = 0, n_stalled = 0;
     double T, delay, t_open, worst_open = 0;
-    sltd_verify_report vr;
+    sltd_verify_report vr = SLTD_VERIFY_REPORT_INIT;
     ru_state now;
     sltd_db *db;
     pid_t pid;

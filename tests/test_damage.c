@@ -129,7 +129,7 @@ START_TEST(filter_random_damage)
     long size = file_size(good_filter), off;
     int round, k, bypass = 0;
     char other[4096];
-    sltd_verify_report vr;
+    sltd_verify_report vr = SLTD_VERIFY_REPORT_INIT;
     sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db;
 

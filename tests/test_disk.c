@@ -59,7 +59,7 @@ START_TEST(small_map_grows)
     char dir[4096], feed[4096];
     sltd_db *db = NULL;
     sltd_stats st = SLTD_STATS_INIT;
-    sltd_import_report rep;
+    sltd_import_report rep = SLTD_IMPORT_REPORT_INIT;
     int rc;
 
     tu_at(dir, "db");

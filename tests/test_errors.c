@@ -47,7 +47,7 @@ static void stale(void)
 static void setup(void)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     sltd_result res = SLTD_RESULT_INIT;
 
     tu_scratch("errors");
@@ -95,20 +95,20 @@ START_TEST(every_entry_point)
     sltd_result r = SLTD_RESULT_INIT, batch[2] = { SLTD_RESULT_INIT, SLTD_RESULT_INIT };
     sltd_query q[2] = { { "UTO", "L898902C3", NULL }, { "UTO", "X1", NULL } };
     sltd_stats st = SLTD_STATS_INIT;
-    sltd_verify_report vr;
-    sltd_import_report ir;
+    sltd_verify_report vr = SLTD_VERIFY_REPORT_INIT;
+    sltd_import_report ir = SLTD_IMPORT_REPORT_INIT;
     sltd_import_options io = SLTD_IMPORT_OPTIONS_INIT;
-    sltd_screen_report sr;
-    sltd_bundle_report br;
+    sltd_screen_report sr = SLTD_SCREEN_REPORT_INIT;
+    sltd_bundle_report br = SLTD_BUNDLE_REPORT_INIT;
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
     sltd_publish_options pub = SLTD_PUBLISH_OPTIONS_INIT;
-    sltd_publish_report pr;
+    sltd_publish_report pr = SLTD_PUBLISH_REPORT_INIT;
     sltd_sync_options so = SLTD_SYNC_OPTIONS_INIT;
-    sltd_sync_report syr;
-    sltd_sync_state ss;
-    sltd_keylist_info kl;
-    sltd_mrz m;
-    sltd_mrz_evidence ev;
+    sltd_sync_report syr = SLTD_SYNC_REPORT_INIT;
+    sltd_sync_state ss = SLTD_SYNC_STATE_INIT;
+    sltd_keylist_info kl = SLTD_KEYLIST_INFO_INIT;
+    sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
     sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *other = NULL, *kiosk = NULL;

@@ -588,7 +588,7 @@ static long fault_read(rop op, int persist)
     static sltd_result res[NB];
     char label[64], num[16];
     sltd_mrz_answer ans = SLTD_MRZ_ANSWER_INIT;
-    sltd_verify_report vr;
+    sltd_verify_report vr = SLTD_VERIFY_REPORT_INIT;
     sltd_stats st = SLTD_STATS_INIT;
     sltd_result r = SLTD_RESULT_INIT;
     long n, fired;

@@ -201,7 +201,8 @@ START_TEST(parallel_import_equals_sequential)
     } ways[] = { { "seq", 1, 1000 }, { "par", 2, 1000 }, { "par-one-run", 2, 0 }, { "default", 0, 777 } };
     char feed[4096], key[4096], dir[4096];
     uint8_t sum[4][16];
-    sltd_import_report rep[4];
+    sltd_import_report rep[4] = { SLTD_IMPORT_REPORT_INIT, SLTD_IMPORT_REPORT_INIT, SLTD_IMPORT_REPORT_INIT,
+                                  SLTD_IMPORT_REPORT_INIT };
     char *bytes[4];
     size_t len[4], i;
 
@@ -236,7 +237,7 @@ START_TEST(options_version_1_accepted)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_import_options io = SLTD_IMPORT_OPTIONS_INIT;
-    sltd_import_report rep;
+    sltd_import_report rep = SLTD_IMPORT_REPORT_INIT;
     sltd_db *db = NULL;
     char dir[4096], feed[4096];
 
@@ -263,7 +264,7 @@ START_TEST(two_thread_import_filter_holds_every_document)
     const unsigned long n = 30000;
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_import_options io = SLTD_IMPORT_OPTIONS_INIT;
-    sltd_import_report rep;
+    sltd_import_report rep = SLTD_IMPORT_REPORT_INIT;
     sltd_result r = SLTD_RESULT_INIT;
     sltd_stats st = SLTD_STATS_INIT;
     sltd_db *db = NULL;

@@ -522,9 +522,9 @@ START_TEST(library_publish_sync_reader_never_sees_half)
 {
     sltd_publish_options po = SLTD_PUBLISH_OPTIONS_INIT;
     sltd_sync_options so = SLTD_SYNC_OPTIONS_INIT;
-    sltd_publish_report pr;
-    sltd_sync_report sr;
-    sltd_sync_state ss;
+    sltd_publish_report pr = SLTD_PUBLISH_REPORT_INIT;
+    sltd_sync_report sr = SLTD_SYNC_REPORT_INIT;
+    sltd_sync_state ss = SLTD_SYNC_STATE_INIT;
     sltd_stats a = SLTD_STATS_INIT, b = SLTD_STATS_INIT;
     char repo[4096], feed[4096], rkeys[4096];
     const char *roots[1] = { root_pub };

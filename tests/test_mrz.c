@@ -196,7 +196,7 @@ END_TEST
 START_TEST(test_null_args)
 {
     sltd_mrz m = SLTD_MRZ_INIT;
-    sltd_mrz zero;
+    sltd_mrz zero = SLTD_MRZ_INIT;
 
     ck_assert_int_eq(sltd_mrz_parse(NULL, "x", 1), SLTD_EINVAL);
     ck_assert_int_eq(sltd_mrz_parse(&m, NULL, 0), SLTD_EINVAL);
@@ -271,7 +271,7 @@ START_TEST(test_wrong_check_digit)
     ck_assert(orig >= '0' && orig <= '9');
     for (k = 0; k <= 10; k++) {
         char sub = k == 10 ? 'O' : (char)('0' + k);
-        sltd_mrz m;
+        sltd_mrz m = SLTD_MRZ_INIT;
         int w;
 
         if (sub == orig)
@@ -304,7 +304,7 @@ START_TEST(test_wrong_data)
 {
     static const char good[] = TD3S;
     char buf[sizeof good];
-    sltd_mrz m;
+    sltd_mrz m = SLTD_MRZ_INIT;
 
     memcpy(buf, good, sizeof good);
     buf[45 + 1] = '9'; /* number L898902C3 -> L998902C3: number check and composite */
@@ -425,7 +425,7 @@ static const struct {
 
 START_TEST(test_error)
 {
-    sltd_mrz m;
+    sltd_mrz m = SLTD_MRZ_INIT;
     int rc = sltd_mrz_parse(&m, err_cases[_i].text, strlen(err_cases[_i].text));
 
     ck_assert_msg(rc == err_cases[_i].rc, "%s: rc %d, expected %d (%d:%d %s)", err_cases[_i].name, rc,
@@ -442,7 +442,7 @@ END_TEST
 START_TEST(test_nul_byte)
 {
     static const char t[] = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F12\0" "4159ZE184226B<<<<<10";
-    sltd_mrz m;
+    sltd_mrz m = SLTD_MRZ_INIT;
 
     ck_assert_int_eq(sltd_mrz_parse(&m, t, sizeof t - 1), SLTD_EMRZ);
     ck_assert_int_eq(m.error_line, 2);
@@ -454,7 +454,7 @@ END_TEST
 START_TEST(test_len_bounds)
 {
     static const char t[] = TD3S "\nGARBAGE lower case";
-    sltd_mrz m;
+    sltd_mrz m = SLTD_MRZ_INIT;
 
     ck_assert_int_eq(sltd_mrz_parse(&m, t, strlen(TD3S)), 0);
     ck_assert_int_eq(sltd_mrz_validate(&m), 1);
@@ -476,8 +476,8 @@ END_TEST
 
 START_TEST(test_variant_filler_rule)
 {
-    sltd_mrz m;
-    sltd_mrz_evidence e;
+    sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
 
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, BEL_FILLER, strlen(BEL_FILLER), 0), 0);
     ck_assert_int_eq(sltd_mrz_validate(&m), 1);
@@ -523,8 +523,8 @@ END_TEST
 START_TEST(test_variant_scope)
 {
     char buf[128];
-    sltd_mrz m;
-    sltd_mrz_evidence e;
+    sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
 
     memcpy(buf, BEL_FILLER, sizeof BEL_FILLER);
     memcpy(buf + 2, "UTO", 3); /* composite does not cover the issuing state */
@@ -603,8 +603,8 @@ static const struct {
 START_TEST(test_dates)
 {
     char t[96];
-    sltd_mrz m;
-    sltd_mrz_evidence e;
+    sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
     int rc;
 
     td3_dates(t, date_cases[_i].birth, date_cases[_i].expiry);
@@ -635,8 +635,8 @@ START_TEST(test_card_without_expiry)
 {
     static const char td1[] = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F<<<<<<0UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<";
     static const char td2[] = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F<<<<<<0<<<<<<<6";
-    sltd_mrz m;
-    sltd_mrz_evidence e;
+    sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
 
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, td1, strlen(td1), 0), 0);
     ck_assert_str_eq(m.expiry, "<<<<<<");
@@ -673,8 +673,8 @@ static const struct {
 
 START_TEST(test_fields)
 {
-    sltd_mrz m;
-    sltd_mrz_evidence e;
+    sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
     int rc = sltd_mrz_parse_ex(&m, &e, field_cases[_i].text, strlen(field_cases[_i].text), 0);
 
     ck_assert_msg(rc == SLTD_EMRZ, "%s: rc %d", field_cases[_i].name, rc);
@@ -699,8 +699,8 @@ START_TEST(test_every_check_reported)
     static const int fields[] = { SLTD_MRZ_FIELD_ISSUING_STATE, SLTD_MRZ_FIELD_NATIONALITY, SLTD_MRZ_FIELD_BIRTH,
                                   SLTD_MRZ_FIELD_SEX };
     static const int lines[] = { 1, 2, 2, 2 }, poss[] = { 3, 11, 16, 21 };
-    sltd_mrz m;
-    sltd_mrz_evidence e;
+    sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
     unsigned i;
 
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, t, strlen(t), 0), SLTD_ESTATE);
@@ -740,8 +740,8 @@ END_TEST
 START_TEST(test_structure_stops)
 {
     static const char t[] = "P<QQQERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<\nL898902C37QQQ74O8122Q1204159ZE184226B<<<<<10";
-    sltd_mrz m;
-    sltd_mrz_evidence e;
+    sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
 
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, t, strlen(t), 0), SLTD_EMRZ);
     ck_assert_int_eq(m.kind, 0);
@@ -757,8 +757,8 @@ END_TEST
 START_TEST(test_outcome)
 {
     char t[96];
-    sltd_mrz m;
-    sltd_mrz_evidence e;
+    sltd_mrz m = SLTD_MRZ_INIT;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
 
     /* valid document */
     ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, TD3S, strlen(TD3S), 0), 0);
@@ -794,7 +794,7 @@ static const char *const ending_cases[] = {
 
 START_TEST(test_line_endings)
 {
-    sltd_mrz m;
+    sltd_mrz m = SLTD_MRZ_INIT;
     const char *t = ending_cases[_i];
 
     ck_assert_int_eq(sltd_mrz_parse(&m, t, strlen(t)), 0);
@@ -809,7 +809,7 @@ START_TEST(test_td1_crlf_mixed)
 {
     static const char t[] = "\r\nI<UTOD231458907<<<<<<<<<<<<<<<\r7408122F1204159UTO<<<<<<<<<<<6\r\n\n"
                             "ERIKSSON<<ANNA<MARIA<<<<<<<<<<\n";
-    sltd_mrz m;
+    sltd_mrz m = SLTD_MRZ_INIT;
 
     ck_assert_int_eq(sltd_mrz_parse(&m, t, strlen(t)), 0);
     ck_assert_int_eq(m.kind, SLTD_MRZ_TD1);
@@ -822,7 +822,7 @@ END_TEST
 START_TEST(test_error_line_ignores_blanks)
 {
     static const char t[] = "\n\n\nP<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\n   L898902C36UTO7408122F1204159ZE184226B<<<<<1x";
-    sltd_mrz m;
+    sltd_mrz m = SLTD_MRZ_INIT;
 
     ck_assert_int_eq(sltd_mrz_parse(&m, t, strlen(t)), SLTD_EMRZ);
     ck_assert_int_eq(m.error_line, 2);
@@ -1141,7 +1141,7 @@ START_TEST(test_property_roundtrip)
     rng_state = seed ? seed : 1;
     for (r = 0; r < rounds * 5; r++) {
         gen g;
-        sltd_mrz m;
+        sltd_mrz m = SLTD_MRZ_INIT;
         int rc;
         char want_number[23];
 
@@ -1188,8 +1188,8 @@ START_TEST(test_property_single_substitution)
     rng_state = 0xC0FFEEULL;
     for (r = 0; r < 10000; r++) {
         gen g;
-        sltd_mrz m;
-        sltd_mrz_evidence e;
+        sltd_mrz m = SLTD_MRZ_INIT;
+        sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
         char text[200], *t = text, orig, sub;
         int line, i;
         size_t pos;
@@ -1271,7 +1271,7 @@ START_TEST(test_corpus)
         char path[4096], buf[65536];
         FILE *f;
         size_t n;
-        sltd_mrz m;
+        sltd_mrz m = SLTD_MRZ_INIT;
         int rc;
 
         if (de->d_name[0] == '.')

@@ -149,7 +149,7 @@ static const char feed_text[] =
 static void setup(void)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     int rc;
 
     tmp = tu_mkdtemp("mrzlookup");
@@ -476,7 +476,7 @@ START_TEST(test_invalid_document)
     static const unsigned modes[] = { 0, SLTD_MRZ_OCR_VARIANTS, SLTD_MRZ_STRICT };
     char m[128];
     sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
-    sltd_mrz_evidence e;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
     size_t i;
 
     for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
@@ -549,7 +549,7 @@ START_TEST(test_filler_variant)
 {
     char m[128];
     sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
-    sltd_mrz_evidence e;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
 
     memcpy(m, BEL_FILLER, sizeof BEL_FILLER);
     ck_assert_int_eq(lookup_ev(&a, &e, m, 0), 0);
@@ -766,7 +766,7 @@ START_TEST(test_variant_property)
     char numbers[200][10], path[4096], m[128], *text;
     size_t off = 0, cap = 200 * 32, i, k;
     uint64_t seed = 12345;
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
     int found = 0;
 

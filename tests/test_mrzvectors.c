@@ -108,8 +108,8 @@ static int has(const char *list, const char *item)
 static void check_vector(char *col[COLS], const char *where)
 {
     char text[512], got[512], strict_bad[128];
-    sltd_mrz m, s;
-    sltd_mrz_evidence e, se;
+    sltd_mrz m = SLTD_MRZ_INIT, s = SLTD_MRZ_INIT;
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT, se = SLTD_MRZ_EVIDENCE_INIT;
     size_t i, n = strlen(col[C_LINES]);
     int rc, valid, src_valid, src_invalid;
 

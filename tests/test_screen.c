@@ -24,7 +24,7 @@ static void setup(void)
 {
     char path[4096], feed[4096];
     sltd_options o = SLTD_OPTIONS_INIT;
-    sltd_import_report r;
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
 
     dir = tu_mkdtemp("screen");
     ck_assert_ptr_nonnull(dir);
@@ -133,7 +133,7 @@ static int screen_file(sltd_screen_report *rep, seen *s, const char *name, const
 
 START_TEST(csv_basic)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char num[16], text[512];
 
@@ -168,7 +168,7 @@ END_TEST
 
 START_TEST(mrz_text)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char text[2048];
 
@@ -214,7 +214,7 @@ END_TEST
 
 START_TEST(jsonl)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char text[4096], num[16];
 
@@ -251,7 +251,7 @@ END_TEST
 
 START_TEST(malformed)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char path[4096];
     char *big;
@@ -343,7 +343,7 @@ END_TEST
  * all lost: the reader waited for an LF), and every line number is exact; the same with mixed ends. */
 START_TEST(cr_only_csv)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char a[16], b[16], text[512];
 
@@ -375,7 +375,7 @@ END_TEST
  * row with a quoted line end in a pass-through field is one row. */
 START_TEST(stray_quote_csv)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char a[16], b[16], text[512];
 
@@ -430,7 +430,7 @@ END_TEST
  * Every padding shifts where the arena grows; every row is a listed document and must be a hit. */
 START_TEST(trimmed_values_arena_growth)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char num[16], path[4096];
     unsigned pad;
@@ -457,7 +457,7 @@ END_TEST
 /* A CSV header that could be read two ways is refused (it was read the last way, silently). */
 START_TEST(strict_csv_header)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char num[16], text[512];
 
@@ -492,7 +492,7 @@ END_TEST
 /* A JSON Lines object with an MRZ and fields: both are checked. */
 START_TEST(jsonl_both)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char text[8192], num[16];
 
@@ -561,7 +561,7 @@ END_TEST
  * number and a listed MRZ was answered clear. */
 START_TEST(csv_mrz_column)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char text[8192], num[16];
 
@@ -656,7 +656,7 @@ END_TEST
  * JSON member was refused). */
 START_TEST(csv_mrz_cell_rules)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     static char text[8192];
 
@@ -690,7 +690,7 @@ END_TEST
  * and a second "NUMBER" beside "number" was passed through: both rows were answered clear). */
 START_TEST(jsonl_member_names)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char text[4096], num[16];
 
@@ -720,7 +720,7 @@ END_TEST
 /* An orphan line in an MRZ manifest costs only itself (it threw the pairing off for the rest). */
 START_TEST(mrz_realign)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
     char text[4096];
     static const char *td1a = "I<UTOD231458907<<<<<<<<<<<<<<<", *td1b = "7408122F1204159UTO<<<<<<<<<<<6",
@@ -764,7 +764,7 @@ END_TEST
 /* No message repeats a document number: it says what is wrong and where. */
 START_TEST(messages_without_numbers)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
 
     ck_assert_int_eq(screen_file(&rep, &s, "m.csv", "state,number\nUTO,SECRETY123.\nSECRETZ9,Q1\n", SLTD_SCREEN_CSV, 0, 1),
@@ -795,7 +795,7 @@ END_TEST
 /* A directory is bad input, not a read error. */
 START_TEST(directory_input)
 {
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     static seen s; /* static: too big for the stack under valgrind */
 
     ck_assert_int_eq(screen_file(&rep, &s, ".", NULL, SLTD_SCREEN_CSV, 0, 1), SLTD_EFORMAT);
@@ -808,7 +808,7 @@ START_TEST(order_threads)
 {
     static const unsigned threads[] = { 1, 2, 3, 8 };
     char path[4096], num[16];
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     seen *s = malloc(sizeof *s);
     unsigned long i, n = 60000, want_hits = 0, want_bad = 0;
     size_t t, k;
@@ -865,7 +865,7 @@ END_TEST
 START_TEST(million)
 {
     char path[4096], num[16];
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     seen *s = malloc(sizeof *s);
     unsigned long i, n = 1000000, nhits = 0, sum = 0;
     FILE *f;
@@ -939,7 +939,7 @@ static void on_progress(void *ctx, const sltd_screen_progress *p)
 START_TEST(audit_log)
 {
     sltd_screen_options o = SLTD_SCREEN_OPTIONS_INIT;
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     char path[4096], num[16], text[512];
     auditlog *l = calloc(1, sizeof *l);
     prog g = { 0, 0, 0, 0 };
@@ -987,7 +987,7 @@ static int stop_at_first(void *ctx, const sltd_screen_row *row)
 START_TEST(api_errors)
 {
     sltd_screen_options o = SLTD_SCREEN_OPTIONS_INIT;
-    sltd_screen_report rep;
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     char path[4096], num[16], text[256];
 
     tu_number(num, 1, 9);

@@ -324,9 +324,9 @@ START_TEST(misuse_refused)
         sltd_result r = SLTD_RESULT_INIT, rb = SLTD_RESULT_INIT;
         sltd_query q = { "UTO", num, NULL };
         sltd_stats s = SLTD_STATS_INIT;
-        sltd_verify_report vr;
-        sltd_import_report ir;
-        sltd_bundle_report br;
+        sltd_verify_report vr = SLTD_VERIFY_REPORT_INIT;
+        sltd_import_report ir = SLTD_IMPORT_REPORT_INIT;
+        sltd_bundle_report br = SLTD_BUNDLE_REPORT_INIT;
         int bad = 0;
         bad |= sltd_db_lookup(&r, db, "UTO", num, NULL) != SLTD_EFORK;
         bad |= (sltd_db_lookup_batch(&rb, db, &q, 1) != SLTD_EFORK || rb.error != SLTD_EFORK) << 1;

@@ -311,7 +311,7 @@ START_TEST(readers_during_deltas)
     char feed[4096], b[4096];
     pid_t readers[PROCS];
     sltd_db *db = NULL;
-    sltd_verify_report vr;
+    sltd_verify_report vr = SLTD_VERIFY_REPORT_INIT;
     ru_state st;
     double t0;
     long u;

@@ -55,7 +55,7 @@ static void teardown(void)
 
 START_TEST(good_data_verifies)
 {
-    sltd_verify_report r;
+    sltd_verify_report r = SLTD_VERIFY_REPORT_INIT;
     sltd_stats st = SLTD_STATS_INIT;
 
     ck_assert_int_eq(sltd_db_verify(&r, db), 0);
@@ -71,7 +71,7 @@ END_TEST
 /* A record written behind the write path's back: counts and checksum no longer agree. */
 START_TEST(record_behind_the_back)
 {
-    sltd_verify_report r;
+    sltd_verify_report r = SLTD_VERIFY_REPORT_INIT;
     sltd_record rec = { "P", "", SLTD_STATUS_LOST, 0, 0, "" };
     uint8_t d[16], val[SLTD__REC_MAX];
     sltd__txn *w;
@@ -89,7 +89,7 @@ END_TEST
 /* A listing's details changed behind the back: same counts, different checksum. */
 START_TEST(changed_details)
 {
-    sltd_verify_report r;
+    sltd_verify_report r = SLTD_VERIFY_REPORT_INIT;
     uint8_t d[16], val[SLTD__VALUE_MAX];
     const uint8_t *cur;
     size_t len;
@@ -130,7 +130,7 @@ END_TEST
  * is not looked at again): the coverage check reports the documents the filter misses. */
 START_TEST(filter_misses_documents)
 {
-    sltd_verify_report r;
+    sltd_verify_report r = SLTD_VERIFY_REPORT_INIT;
     sltd__bloom *b = filter_of(db);
     uint64_t i, blk;
     uint8_t d[16];

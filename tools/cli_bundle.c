@@ -85,7 +85,7 @@ int cli_pack(int argc, char **argv)
 {
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
     sltd_options oo = SLTD_OPTIONS_INIT;
-    sltd_bundle_report r;
+    sltd_bundle_report r = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *db = NULL;
     args a;
     int rc = cli_parse_args(&a, argc, argv,
@@ -129,7 +129,7 @@ int cli_pack(int argc, char **argv)
 int cli_apply(int argc, char **argv)
 {
     sltd_options oo = SLTD_OPTIONS_INIT;
-    sltd_bundle_report r;
+    sltd_bundle_report r = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *db = NULL;
     args a;
     int rc = cli_parse_args(&a, argc, argv, OPT(O_DB) | OPT(O_KEY) | OPT(O_TRUST) | OPT(O_DRY),

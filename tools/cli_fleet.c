@@ -87,7 +87,7 @@ int cli_publish(int argc, char **argv)
 {
     sltd_publish_options po = SLTD_PUBLISH_OPTIONS_INIT;
     sltd_options oo = SLTD_OPTIONS_INIT;
-    sltd_publish_report r;
+    sltd_publish_report r = SLTD_PUBLISH_REPORT_INIT;
     struct timespec t0;
     char sum[33], exp[32];
     sltd_db *db = NULL;
@@ -205,7 +205,7 @@ int cli_sync(int argc, char **argv)
 {
     sltd_sync_options so = SLTD_SYNC_OPTIONS_INIT;
     sltd_options oo = SLTD_OPTIONS_INIT;
-    sltd_sync_report r;
+    sltd_sync_report r = SLTD_SYNC_REPORT_INIT;
     struct timespec t0;
     synclog *log = NULL;
     sltd_db *db = NULL;
@@ -280,7 +280,7 @@ static void print_keylist(const char *cmd, const char *path, const sltd_keylist_
 static int keylist_cmd(int argc, char **argv, int certify)
 {
     const char *cmd = certify ? "certify" : "revoke";
-    sltd_keylist_info info;
+    sltd_keylist_info info = SLTD_KEYLIST_INFO_INIT;
     args a;
     int rc = cli_parse_args(&a, argc, argv, OPT(O_ROOT) | OPT(O_KEYS) | (certify ? OPT(O_DAYS) : 0),
                             OPT(O_ROOT) | OPT(O_KEYS), certify ? certify_help : revoke_help);
@@ -314,7 +314,7 @@ int cli_revoke(int argc, char **argv)
 
 void cli_sync_state(sltd_db *db, int json)
 {
-    sltd_sync_state s;
+    sltd_sync_state s = SLTD_SYNC_STATE_INIT;
     char t1[32], t2[32], id[2 * SLTD_KEYID_SIZE + 1];
     int64_t now = (int64_t)time(NULL);
 

@@ -48,7 +48,7 @@ static const char *status_name(int status)
 /* The ICAO 9303 digit of the number (shown beside a national variant): the same text parsed strictly. */
 static char icao_number_digit(const char *text, size_t len)
 {
-    sltd_mrz strict;
+    sltd_mrz strict = SLTD_MRZ_INIT;
 
     if (sltd_mrz_parse_ex(&strict, NULL, text, len, SLTD_MRZ_STRICT) == SLTD_EINVAL)
         return '?';

@@ -349,7 +349,7 @@ static int stream_open(stream *s, const char *path)
 int cli_screen(int argc, char **argv)
 {
     sltd_screen_options so = SLTD_SCREEN_OPTIONS_INIT;
-    sltd_screen_report rep = { SLTD_SCREEN_REPORT_VERSION, 0, 0, 0 };
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     struct timespec t0, t1;
     screen_out o;
     sltd_db *db = NULL;

@@ -93,7 +93,7 @@ static void import_progress(void *ctx, const char *phase, uint64_t done, uint64_
 static int cmd_import(int argc, char **argv)
 {
     sltd_import_options o = SLTD_IMPORT_OPTIONS_INIT;
-    sltd_import_report r = { SLTD_IMPORT_REPORT_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+    sltd_import_report r = SLTD_IMPORT_REPORT_INIT;
     struct timespec t0, t1;
     sltd_db *db;
     double secs;
@@ -356,7 +356,7 @@ static const char verify_help[] =
 static int cmd_verify(int argc, char **argv)
 {
     struct timespec t0, t1;
-    sltd_verify_report r;
+    sltd_verify_report r = SLTD_VERIFY_REPORT_INIT;
     char sum[33];
     sltd_db *db;
     double secs;
