@@ -168,7 +168,9 @@ typedef enum sltd_verdict {
  * nothing after them, so a program built against an older header keeps working when a struct grows
  * (new members are only ever added at the end, and the `*_VERSION` macro goes up). A version newer
  * than the library's gets the members the library knows, and `version` says which it wrote; the
- * others keep their initial values (a verdict stays ::SLTD_VERDICT_UNSET). `version` 0 (not set) is
+ * others keep their initial values (a verdict stays ::SLTD_VERDICT_UNSET) — except an array of
+ * ::sltd_result for ::sltd_db_lookup_batch, whose later elements the library cannot place: that call
+ * refuses a newer version like an unset one. `version` 0 (not set) is
  * refused with ::SLTD_EINVAL, a detail naming the struct, and the call does nothing: no struct
  * written, nothing imported, packed, applied, published or synced. A struct passed as NULL where the
  * function allows it needs no version.
@@ -352,13 +354,15 @@ SLTD_API SLTD_NODISCARD int sltd_db_lookup(sltd_result *out, sltd_db *db, const 
  * the CPU has (AVX-512, AVX2, else portable C), chosen at run time; the environment variable SLTD_SIMD
  * ("avx2" or "none"), read once, caps them, to measure a narrower path. Every path gives the same
  * answers.
- * @param[out] out n results
+ * @param[out] out n results, all of the layout out[0].version states
  * @param[in] db handle
  * @param[in] queries n documents
  * @param[in] n number of documents
  * @return 0 when every document was checked or rejected individually; a negative code (and then
  *         every out[i].error is set to it) when the database could not be read: SLTD_EINVAL,
- *         SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM.
+ *         SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM. SLTD_EINVAL with nothing
+ *         written when out[0].version is 0, or newer than the library's ::SLTD_RESULT_VERSION (a
+ *         larger struct: the library does not know where the later elements of the array are).
  */
 SLTD_API SLTD_NODISCARD int sltd_db_lookup_batch(sltd_result *out, sltd_db *db, const sltd_query *queries,
                                               size_t n);

@@ -109,6 +109,15 @@ int sltd__layout_version(unsigned version, unsigned current, const char *name)
     return (int)(version < current ? version : current);
 }
 
+int sltd__layout_version_known(unsigned version, unsigned current, const char *name, const char *why)
+{
+    if (version > current)
+        return sltd__err(SLTD_EINVAL, "%s.version is %u, newer than this library's (%u): %s are not known to it, "
+                                      "so it writes none; run the program with the libsltd it was built against",
+                         name, version, current, why);
+    return sltd__layout_version(version, current, name);
+}
+
 size_t sltd__layout_result_size(unsigned version)
 {
     return version == 1 ? sizeof(result_v1) : sizeof(sltd_result);

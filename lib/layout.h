@@ -14,6 +14,11 @@
  * know keep the caller's initial values), or SLTD_EINVAL with a detail when it is 0 (not set). */
 int sltd__layout_version(unsigned version, unsigned current, const char *name);
 
+/* As sltd__layout_version, for a struct whose newer layouts the library cannot write even in part,
+ * because it does not know where their members are (`why`: an array's elements, their stride): a version
+ * newer than `current` is refused with SLTD_EINVAL and a detail too. */
+int sltd__layout_version_known(unsigned version, unsigned current, const char *name, const char *why);
+
 /* The output structs the library fills whole and writes as one block (sltd_result and sltd_mrz_answer,
  * which are repeated in an array or embed one another, have writers of their own below). */
 typedef enum sltd__layout_kind {

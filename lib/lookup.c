@@ -326,7 +326,8 @@ static int lookup_batch_body(sltd_result *out, sltd_db *db, const sltd_query *q,
         return SLTD_EINVAL;
     if (n == 0)
         return lookup_batch(out, SLTD_RESULT_VERSION, sizeof *out, NULL, db, q, 0);
-    if ((v = sltd__layout_version(out[0].version, SLTD_RESULT_VERSION, "sltd_result")) < 0)
+    if ((v = sltd__layout_version_known(out[0].version, SLTD_RESULT_VERSION, "sltd_result",
+                                        "the places of a batch's later elements")) < 0)
         return v;
     if (v == SLTD_RESULT_VERSION)
         return lookup_batch(out, SLTD_RESULT_VERSION, sizeof *out, NULL, db, q, n);

@@ -366,6 +366,39 @@ START_TEST(newer_caller)
 }
 END_TEST
 
+/* A batch from a caller built against a newer header: its sltd_result is larger, so its array's
+ * elements are further apart than the library's. The library cannot know by how much: written at its
+ * own stride, every element after the first would be read shifted (a listed document's `listed` read
+ * from another member, its verdict left UNSET). Refused, with a detail, and not one byte written. */
+START_TEST(newer_caller_batch)
+{
+    enum { N = 4 };
+    typedef struct newer_result {
+        sltd_result r;
+        int64_t added_later; /* a member a later header adds */
+    } newer_result;
+    static struct {
+        newer_result r[N];
+        unsigned char after[NCANARY];
+    } g;
+    static const sltd_query q[N] = { { "UTO", "X1", NULL }, { "UTO", "X2", NULL }, { "UTO", "X3", NULL },
+                                     { "UTO", "L898902C3", NULL } };
+    size_t i;
+
+    memset(&g, CANARY, sizeof g);
+    for (i = 0; i < N; i++)
+        g.r[i].r.version = SLTD_RESULT_VERSION + 1;
+    ck_assert_int_eq(sltd_db_lookup_batch(&g.r[0].r, db, q, N), SLTD_EINVAL);
+    ck_assert_msg(strstr(sltd_error_detail(), "sltd_result.version") != NULL, "detail \"%s\"", sltd_error_detail());
+    for (i = 0; i < N; i++) {
+        ck_assert_uint_eq(g.r[i].r.version, SLTD_RESULT_VERSION + 1);
+        untouched((const unsigned char *)&g.r[i] + sizeof(unsigned), sizeof g.r[i] - sizeof(unsigned),
+                  "a newer caller's batch");
+    }
+    untouched(g.after, sizeof g.after, "a newer caller's batch");
+}
+END_TEST
+
 /* ---- every other struct the library fills for a caller ---- */
 
 /* The caller's memory: slot 0 for the struct under test, slot 1 for a second one (a parse's evidence);
@@ -952,7 +985,7 @@ END_TEST
 int main(void)
 {
     const TTest *const tests[] = { old_result_single, old_result_batch, old_answer_mrz, version_not_set,
-                                   newer_caller };
+                                   newer_caller, newer_caller_batch };
     const int ntrials = (int)(sizeof trials / sizeof trials[0]);
     Suite *s = suite_create("layout");
     TCase *tc = tu_tcase(s, "results", 60, setup, teardown);
