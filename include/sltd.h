@@ -169,11 +169,11 @@ typedef enum sltd_verdict {
  * (new members are only ever added at the end, and the `*_VERSION` macro goes up). A version newer
  * than the library's gets the members the library knows, and `version` says which it wrote; the
  * others keep their initial values (a verdict stays ::SLTD_VERDICT_UNSET) — except an array of
- * ::sltd_result for ::sltd_db_lookup_batch, whose later elements the library cannot place: that call
- * refuses a newer version like an unset one. `version` 0 (not set) is
- * refused with ::SLTD_EINVAL, a detail naming the struct, and the call does nothing: no struct
- * written, nothing imported, packed, applied, published or synced. A struct passed as NULL where the
- * function allows it needs no version.
+ * ::sltd_result for ::sltd_db_lookup_batch, whose later elements the library cannot place, and
+ * ::sltd_mrz_answer, whose members move when a struct it embeds grows: those calls refuse a newer
+ * version like an unset one. `version` 0 (not set) is refused with ::SLTD_EINVAL, a detail naming
+ * the struct, and the call does nothing: no struct written, nothing imported, packed, applied,
+ * published or synced. A struct passed as NULL where the function allows it needs no version.
  *
  * Two kinds of call never read `version`, because their callers were built before it was the
  * caller's to set (0.1 programs did not set it, so it holds anything): the 0.1 names (see the end of
@@ -1394,9 +1394,10 @@ typedef struct sltd_mrz_answer {
  *         SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER: invalid document, nothing listed: the MRZ could not
  *         be parsed, or a field is invalid (::sltd_db_lookup_mrz_ex lists each problem and says
  *         whether the number was looked up);
- *         SLTD_EINVAL (NULL argument, unknown flag); or an error of the lookup: SLTD_EEXPIRED (stale
- *         data on a handle opened with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS,
- *         SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM (out->result.error holds the same code).
+ *         SLTD_EINVAL (NULL argument, unknown flag, `out->version` 0 or newer than the library's: nothing
+ *         written); or an error of the lookup: SLTD_EEXPIRED (stale data on a handle opened with
+ *         SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO, SLTD_ENOMEM
+ *         (out->result.error holds the same code).
  */
 SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz(sltd_mrz_answer *out, sltd_db *db, const char *text, size_t len,
                                             unsigned int flags);
@@ -1407,7 +1408,8 @@ SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz(sltd_mrz_answer *out, sltd_db *db
  * @param[out] out the answer, as for ::sltd_db_lookup_mrz
  * @param[out] evidence filled whenever out is (also on errors), or NULL
  * @return as ::sltd_db_lookup_mrz; SLTD_EINVAL also when `evidence->version` is 0 (then neither
- *         struct is written and nothing is looked up).
+ *         struct is written and nothing is looked up), and when `out->version` is 0 or newer than the
+ *         library's ::SLTD_MRZ_ANSWER_VERSION (the places of its members are not known to it).
  */
 SLTD_API SLTD_NODISCARD int sltd_db_lookup_mrz_ex(sltd_mrz_answer *out, sltd_mrz_evidence *evidence, sltd_db *db,
                                                const char *text, size_t len, unsigned int flags);

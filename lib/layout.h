@@ -15,8 +15,9 @@
 int sltd__layout_version(unsigned version, unsigned current, const char *name);
 
 /* As sltd__layout_version, for a struct whose newer layouts the library cannot write even in part,
- * because it does not know where their members are (`why`: an array's elements, their stride): a version
- * newer than `current` is refused with SLTD_EINVAL and a detail too. */
+ * because it does not know where their members are (`why`): the elements of a batch's array (their
+ * stride), or the members of sltd_mrz_answer after an embedded struct that grew. A version newer than
+ * `current` is refused with SLTD_EINVAL and a detail too. */
 int sltd__layout_version_known(unsigned version, unsigned current, const char *name, const char *why);
 
 /* The output structs the library fills whole and writes as one block (sltd_result and sltd_mrz_answer,

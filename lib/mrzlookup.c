@@ -472,7 +472,8 @@ static int lookup_mrz_ex_body(sltd_mrz_answer *out, sltd_mrz_evidence *evidence,
 
     if (out == NULL)
         return SLTD_EINVAL;
-    if ((v = sltd__layout_version(out->version, SLTD_MRZ_ANSWER_VERSION, "sltd_mrz_answer")) < 0 ||
+    if ((v = sltd__layout_version_known(out->version, SLTD_MRZ_ANSWER_VERSION, "sltd_mrz_answer",
+                                        "the places of its members after an embedded struct that grew")) < 0 ||
         (ve = sltd__layout_check(evidence, LE)) < 0)
         return v < 0 ? v : ve;
     if (v == SLTD_MRZ_ANSWER_VERSION)

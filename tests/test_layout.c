@@ -399,6 +399,39 @@ START_TEST(newer_caller_batch)
 }
 END_TEST
 
+/* An sltd_mrz_answer from a caller built against a newer header. It embeds sltd_mrz and two
+ * sltd_result: when one of them grows, its members after that one move (the answer gets a new version
+ * for it), so the library cannot know where a newer answer's members are. Written in its own layout,
+ * the variant members would be read from other bytes (a listed variant's variant_match as anything,
+ * the verdict left UNSET). Refused, with a detail, and not one byte written. */
+START_TEST(newer_caller_answer)
+{
+    static struct {
+        sltd_mrz_answer a;
+        unsigned char grown[64]; /* what the newer header added, wherever it is */
+        unsigned char after[NCANARY];
+    } g;
+    const sltd_mrz_evidence ev0 = SLTD_MRZ_EVIDENCE_INIT;
+    sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
+    char text[89];
+
+    memcpy(text, L1, 44);
+    text[44] = '\n';
+    memcpy(text + 45, L2_OCR, 44);
+    memset(&g, CANARY, sizeof g);
+    g.a.version = SLTD_MRZ_ANSWER_VERSION + 1;
+    ck_assert_int_eq(mrz(&g.a, L2_OCR, SLTD_MRZ_OCR_VARIANTS), SLTD_EINVAL);
+    ck_assert_msg(strstr(sltd_error_detail(), "sltd_mrz_answer.version") != NULL, "detail \"%s\"",
+                  sltd_error_detail());
+    ck_assert_uint_eq(g.a.version, SLTD_MRZ_ANSWER_VERSION + 1);
+    untouched((const unsigned char *)&g + sizeof(unsigned), sizeof g - sizeof(unsigned), "a newer sltd_mrz_answer");
+    /* and the evidence beside it is not written either */
+    ck_assert_int_eq(sltd_db_lookup_mrz_ex(&g.a, &ev, db, text, sizeof text, SLTD_MRZ_OCR_VARIANTS),
+                     SLTD_EINVAL);
+    ck_assert_int_eq(memcmp(&ev, &ev0, sizeof ev), 0);
+}
+END_TEST
+
 /* ---- every other struct the library fills for a caller ---- */
 
 /* The caller's memory: slot 0 for the struct under test, slot 1 for a second one (a parse's evidence);
@@ -985,7 +1018,7 @@ END_TEST
 int main(void)
 {
     const TTest *const tests[] = { old_result_single, old_result_batch, old_answer_mrz, version_not_set,
-                                   newer_caller, newer_caller_batch };
+                                   newer_caller, newer_caller_batch, newer_caller_answer };
     const int ntrials = (int)(sizeof trials / sizeof trials[0]);
     Suite *s = suite_create("layout");
     TCase *tc = tu_tcase(s, "results", 60, setup, teardown);
