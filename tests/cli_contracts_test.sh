@@ -117,6 +117,11 @@ ok test ! -e "$work/sig.csv"
 ok test ! -e "$work/sigrej.csv"
 ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
 contains "interrupted" "said" "$work/err"
+# SIGPIPE: the reader of standard output goes away (| head) while --rejects is being written
+awk 'BEGIN { print "state,number"; for (i = 0; i < 20000; i++) printf "UTO,Q%06d\nZZZ,Q%06d\n", i, i }' > "$work/many.csv"
+"$sltd" screen --db "$db" --all --rejects "$work/piperej.csv" "$work/many.csv" 2>/dev/null | head -c 100 >/dev/null
+ok test ! -e "$work/piperej.csv"
+ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
 
 # ---- errors a person can act on: every error of a row, and the flag that accepts the input ----
 printf 'state,number,status,colour\nUTO,Q1,stolen,red\n' > "$work/unknown.csv"

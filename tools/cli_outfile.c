@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cli_outfile.c — output files written whole or not at all: a temporary file beside the target,
- * renamed over it on success; removed on failure and when SIGINT, SIGTERM or SIGHUP ends the program
- * first. Public API only. */
+ * renamed over it on success; removed on failure and when SIGINT, SIGTERM, SIGHUP or SIGPIPE (the
+ * reader of standard output went away) ends the program first. Public API only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,7 +36,7 @@ static void on_signal(int sig)
 
 static void catch_signals(void)
 {
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
     static int done;
     struct sigaction sa, old;
     size_t i;
