@@ -101,6 +101,22 @@ expect 2 "a failed screening leaves -o as it was" -- "$sltd" screen --db "$db" -
 ok test "$(cat "$work/keep.csv")" = old
 ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
 expect 3 "-o into a missing directory" -- "$sltd" screen --db "$db" -o "$work/nodir/out.csv" "$work/m.csv"
+# -o naming something that is not a regular file (a FIFO, a device: /dev/stdout, /dev/full) is written
+# to, as standard output is, never replaced by a file (as root, the rename would replace a device node)
+rm -f "$work/outfifo" "$work/fromfifo"; mkfifo "$work/outfifo"
+cat "$work/outfifo" > "$work/fromfifo" & catpid=$!
+expect 1 "-o a FIFO" -- "$sltd" screen --db "$db" -o "$work/outfifo" "$work/m.csv"
+ok test -p "$work/outfifo"
+if [ -p "$work/outfifo" ]; then wait "$catpid"; else kill "$catpid"; wait "$catpid"; fi
+contains "^2,listed,UTO,L898902C3" "the hit through the FIFO" "$work/fromfifo"
+ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
+rm -f "$work/full"
+if mknod "$work/full" c 1 7 2>/dev/null; then # a /dev/full of our own (root only)
+    expect 3 "-o a full device" -- "$sltd" screen --db "$db" -o "$work/full" "$work/m.csv"
+    contains "cannot write" "said"; ok test -c "$work/full"
+    ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
+fi
+expect 3 "-o a directory" -- "$sltd" screen --db "$db" -o "$work" "$work/m.csv"
 expect 2 "-o and --rejects the same file" -- "$sltd" screen --db "$db" -o "$work/x.csv" --rejects "$work/x.csv" "$work/m.csv"
 # SIGTERM mid-screening (the manifest still open on a FIFO): no output file, no temporary file, the
 # program ends by the signal

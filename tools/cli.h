@@ -133,10 +133,12 @@ typedef struct cli_outfile {
     FILE *f;          /* write here */
     const char *path; /* the file it becomes */
     int slot;
+    int direct;       /* path is not a regular file (a FIFO, a device): written to as it is */
 } cli_outfile;
 /* Create a temporary file beside `path` (same directory, the mode a new file would get) that
  * cli_outfile_commit renames over it; SIGINT, SIGTERM, SIGHUP or SIGPIPE before then remove it and end
- * the program by that signal. 0, or an exit status after a message. */
+ * the program by that signal; a path that exists and is not a regular file is written to directly. 0, or
+ * an exit status after a message. */
 int cli_outfile_open(cli_outfile *o, const char *cmd, const char *path);
 /* Flush, sync and rename into place: 0, or CLI_SYSTEM after a message (nothing written). */
 int cli_outfile_commit(cli_outfile *o, const char *cmd);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cli_outfile.c — output files written whole or not at all: a temporary file beside the target,
  * renamed over it on success; removed on failure and when SIGINT, SIGTERM, SIGHUP or SIGPIPE (the
- * reader of standard output went away) ends the program first. Public API only. */
+ * reader of standard output went away) ends the program first. A target that exists and is not a
+ * regular file (a FIFO, a device: /dev/stdout, /dev/full) is written to directly, as standard output
+ * is: renamed over, it would be replaced by a file. Public API only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -53,14 +55,34 @@ static void catch_signals(void)
     done = 1;
 }
 
+/* A target that is not a regular file, opened to be written to as it is: 0, or CLI_SYSTEM after a
+ * message. */
+static int open_direct(cli_outfile *o, const char *cmd, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+
+    if (fd < 0 || (o->f = fdopen(fd, "w")) == NULL) {
+        fprintf(stderr, "sltd %s: %s: %s\n", cmd, path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return CLI_SYSTEM;
+    }
+    o->path = path;
+    o->direct = 1;
+    return 0;
+}
+
 int cli_outfile_open(cli_outfile *o, const char *cmd, const char *path)
 {
     const char *slash = strrchr(path, '/');
     const int dirlen = slash == NULL ? 0 : (int)(slash - path + 1);
+    struct stat st;
     mode_t mask;
     int fd, n;
 
     memset(o, 0, sizeof o[0]);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return open_direct(o, cmd, path);
     for (o->slot = 0; o->slot < SLOTS && pending[o->slot][0] != '\0'; o->slot++)
         ;
     n = snprintf(pending[o->slot < SLOTS ? o->slot : 0], PATH_MAX, "%.*s.%s.tmp.XXXXXX", dirlen, path,
@@ -97,6 +119,8 @@ void cli_outfile_discard(cli_outfile *o)
         return;
     fclose(o->f);
     o->f = NULL;
+    if (o->direct)
+        return;
     unlink(pending[o->slot]);
     pending[o->slot][0] = '\0';
 }
@@ -108,10 +132,16 @@ int cli_outfile_commit(cli_outfile *o, const char *cmd)
     if (o->f == NULL)
         return 0;
     errno = 0;
-    failed = fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0;
+    failed = fflush(o->f) != 0 || ferror(o->f) || (!o->direct && fsync(fileno(o->f)) != 0);
     if (fclose(o->f) != 0)
         failed = 1;
     o->f = NULL;
+    if (o->direct) {
+        if (failed)
+            fprintf(stderr, "sltd %s: cannot write %s: %s\n", cmd, o->path,
+                    errno != 0 ? strerror(errno) : "a write failed");
+        return failed ? CLI_SYSTEM : 0;
+    }
     if (failed || rename(pending[o->slot], o->path) != 0) {
         fprintf(stderr, "sltd %s: cannot write %s: %s; nothing written\n", cmd, o->path,
                 errno != 0 ? strerror(errno) : "a write failed");
