@@ -101,6 +101,18 @@ void sltd__layout_put(void *out, int version, const sltd__layout *L, const void 
     memcpy(out, &v, sizeof v);
 }
 
+int sltd__layout_enter(const void *out, sltd__layout_kind kind)
+{
+    sltd__err_clear();
+    return sltd__layout_check(out, sltd__layout_get(kind));
+}
+
+int sltd__layout_leave(void *out, int version, sltd__layout_kind kind, const void *full, int rc, const char *fn)
+{
+    sltd__layout_put(out, version, sltd__layout_get(kind), full);
+    return sltd__err_leave(rc, fn);
+}
+
 int sltd__layout_version(unsigned version, unsigned current, const char *name)
 {
     if (version == 0)
