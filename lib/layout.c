@@ -14,7 +14,8 @@
 
 #include "error.h"
 
-/* sltd_result version 1: everything before `verdict`. */
+/* sltd_result version 1: everything before `verdict`. tests/testutil.h declares it again (tu_result_v1),
+ * a copy on purpose: the tests hold the library to the old header, not to this declaration. */
 typedef struct result_v1 {
     unsigned int version;
     int error;
@@ -27,7 +28,8 @@ typedef struct result_v1 {
     int stale;
 } result_v1;
 
-/* sltd_mrz_answer version 1: version 1 results inside, no `verdict`. */
+/* sltd_mrz_answer version 1: version 1 results inside, no `verdict`. tests/test_layout.c declares it again
+ * (old_mrz_answer), a copy on purpose as result_v1 is. */
 typedef struct mrz_answer_v1 {
     unsigned int version;
     sltd_mrz mrz;

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sltd.h"
+
 /* A new empty directory under $SLTD_TEST_TMP (or /tmp); the caller frees the string. */
 char *tu_mkdtemp(const char *tag);
 
@@ -52,6 +54,20 @@ char tu_mrz_check_digit(const char *s, size_t n);
 /* The composite check digit of a TD3 (len 44) or TD2 (len 36) lower line: over the number and its
  * check digit, the birth date and its, and the expiry date to the end but for the composite itself. */
 char tu_mrz_composite(const char *lower, size_t len);
+/* sltd_result as the 0.1 header declared it (version 1: everything before `verdict`), for the suites
+ * that play a caller built against it. A copy on purpose, also of lib/layout.c's result_v1: the tests
+ * hold the library to the old header as it was, so they do not take the library's declaration. */
+typedef struct tu_result_v1 {
+    unsigned int version;
+    int error;
+    int listed;
+    unsigned int nrecords;
+    sltd_record records[SLTD_RECORDS_MAX];
+    uint64_t data_sequence;
+    int64_t data_produced;
+    int64_t data_expires;
+    int stale;
+} tu_result_v1;
 /* splitmix64 */
 uint64_t tu_rand(uint64_t *state);
 
