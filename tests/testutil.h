@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sltd.h"
 
@@ -34,6 +35,13 @@ int tu_write(const char *path, const char *text);
 void tu_number(char out[16], unsigned series, unsigned long i);
 /* Write a feed of documents [from, to) of a series, state "UTO", type P; 0 ok. */
 int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long to);
+/* A feed written row by row: tu_feed_open creates path with the header line, tu_feed_row adds a row
+ * "UTO,<the i-th number of series (tu_number)>," then fmt as printf writes it, tu_feed_close ends it
+ * (the test fails if any of them cannot). */
+FILE *tu_feed_open(const char *path, const char *header);
+void tu_feed_row(FILE *f, unsigned series, unsigned long i, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void tu_feed_close(FILE *f);
 /* XOR the byte at offset off of a file with mask (the test fails if it cannot). */
 void tu_flip_byte(const char *path, long off, uint8_t mask);
 /* A whole file in memory (free it); NULL if unreadable. */
