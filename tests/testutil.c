@@ -116,6 +116,7 @@ static int mrz_value(char c)
     return 0; /* '<' */
 }
 
+/* bench/sltd-ingest.c keeps a copy of this (check_digit) on purpose: bench/ uses only sltd.h. */
 char tu_mrz_check_digit(const char *s, size_t n)
 {
     static const int w[3] = { 7, 3, 1 };
