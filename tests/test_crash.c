@@ -150,10 +150,7 @@ static void fresh_copy(const char *dir)
 static void setup_all(void)
 {
     char prefix[4096], feed[4096];
-    sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
-    sltd_bundle_report rep = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *db = NULL;
-    const char *trusted[1];
     int rc;
 
     tu_scratch("crash");
@@ -163,16 +160,10 @@ static void setup_all(void)
     /* the old state: a full bundle (sequence 1) of A, generation 1 */
     tu_at(feed, "old.csv");
     write_old_feed(feed);
-    po.key_path = key;
-    po.sign_path = sec;
-    po.sequence = 1;
     tu_at(prefix, "b1.sltd");
     ck_assert_int_eq(ru_open(&db, pristine, key, SLTD_OPEN_CREATE, 0), 0);
-    rc = sltd_bundle_pack(&rep, NULL, feed, prefix, &po);
-    ck_assert_msg(rc == 0, "pack b1: %s (%s)", sltd_error_text(rc), sltd_error_detail());
-    trusted[0] = pub;
-    rc = sltd_bundle_apply(&rep, db, prefix, trusted, 1, 0);
-    ck_assert_msg(rc == 0, "apply b1: %s (%s)", sltd_error_text(rc), sltd_error_detail());
+    rc = ru_first_bundle(db, feed, prefix, key, sec, pub);
+    ck_assert_msg(rc == 0, "pack and apply b1: %s (%s)", sltd_error_text(rc), sltd_error_detail());
     ck_assert_int_eq(ru_state_get(&old_state, db), 0);
     ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
     sltd_db_close(db);

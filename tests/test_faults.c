@@ -314,13 +314,9 @@ static void setup(void)
     for (i = 0; i < A_COUNT; i++)
         tu_feed_row(f, SA, i, "P,G1-%lu\n", i);
     tu_feed_close(f);
-    po.key_path = key;
-    po.sign_path = sec;
-    po.sequence = 1;
     tu_at(prefix, "b1.sltd");
     ck_assert_int_eq(ru_open(&db, pristine, key, SLTD_OPEN_CREATE, 0), 0);
-    ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed, prefix, &po), 0);
-    ck_assert_int_eq(sltd_bundle_apply(NULL, db, prefix, trusted, 1, 0), 0);
+    ck_assert_int_eq(ru_first_bundle(db, feed, prefix, key, sec, pub), 0);
     ck_assert_int_eq(ru_state_get(&old_state, db), 0);
     sltd_db_close(db);
     /* the update as a feed, a full bundle (seq 2) and a delta (seq 2 on 1) */
@@ -328,6 +324,8 @@ static void setup(void)
     write_update_feed(feed_new);
     tu_at(full_b, "full.sltd");
     tu_at(delta_b, "delta.sltd");
+    po.key_path = key;
+    po.sign_path = sec;
     po.sequence = 2;
     ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed_new, full_b, &po), 0);
     fresh_work();
