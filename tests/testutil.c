@@ -116,6 +116,18 @@ static int mrz_value(char c)
     return 0; /* '<' */
 }
 
+void tu_names_check(const char *(*name)(int), const tu_name *table, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const char *got = name(table[i].value);
+
+        ck_assert_msg(got != NULL && strcmp(got, table[i].name) == 0, "the name of %d: '%s', not '%s'",
+                      table[i].value, got != NULL ? got : "(null)", table[i].name);
+    }
+}
+
 /* bench/sltd-ingest.c keeps a copy of this (check_digit) on purpose: bench/ uses only sltd.h. */
 char tu_mrz_check_digit(const char *s, size_t n)
 {

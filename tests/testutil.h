@@ -76,6 +76,13 @@ typedef struct tu_result_v1 {
     int64_t data_expires;
     int stale;
 } tu_result_v1;
+/* A value and the name a sltd_*_name function gives it; tu_names_check: name(value) is the row's name for
+ * every row of the table (the test fails at the first that is not, naming the value). */
+typedef struct tu_name {
+    int value;
+    const char *name;
+} tu_name;
+void tu_names_check(const char *(*name)(int), const tu_name *table, size_t n);
 /* splitmix64 */
 uint64_t tu_rand(uint64_t *state);
 
