@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* layout.c — the older layouts of the output structs, and writing an answer into one.
+/* layout.c — the older layouts of the output structs, and writing an answer into one (the frame of every
+ * public call that fills one: sltd__layout_enter/_leave).
  *
  * A caller states the layout it was compiled with in the struct's `version` (the *_INIT macros set
  * it). A struct grows only at its end, so an older version is the current one cut short: its members
