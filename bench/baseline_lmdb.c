@@ -148,6 +148,7 @@ typedef struct lmdb_ctx {
 
 static lmdb_ctx g_miss, g_hit, g_hit_txn;
 
+/* Deliberately the same loop as measure_sqlite (baseline_sqlite.c), so the two engines are timed alike. */
 static int64_t measure_lmdb(const workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
     const lmdb_ctx *c = w->ctx;

@@ -138,6 +138,8 @@ static int64_t measure_dependent(const workload *w, size_t lo, size_t hi, uint32
     return (int64_t)hits;
 }
 
+/* Its loop looks like measure_dependent's above and floors.c's on purpose: each timed loop is written out
+ * in full around its one operation (see floors.c). */
 static int64_t measure_prefetched(const workload *w, size_t lo, size_t hi, uint32_t *s, uint64_t *wall)
 {
     const bloom_ctx *c = w->ctx;

@@ -478,7 +478,7 @@ static void csv_model(model *m, const out *o, size_t from, int state_col, int nu
         } else if (end || eol || ch == ',') { /* the field ends */
             after_quote = 0;
             field_open = 0;
-            if (end || eol) {
+            if (end || eol) { /* the line ends as in the skip branch above, deliberately the same */
                 line += eol && !lf_of_crlf;
                 in_row = 0;
                 if (end && span_at == 0)

@@ -429,16 +429,11 @@ cleanup:
 int sltd_bundle_pack(sltd_bundle_report *out, sltd_db *db, const char *feed_path, const char *bundle_path,
                      const sltd_pack_options *opts)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_BUNDLE_REPORT);
     sltd_bundle_report full = SLTD_BUNDLE_REPORT_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_BUNDLE_REPORT);
+    const int rc = v < 0 ? v : pack_bundle_body(out != NULL ? &full : NULL, db, feed_path, bundle_path, opts);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_bundle_pack");
-    rc = pack_bundle_body(out != NULL ? &full : NULL, db, feed_path, bundle_path, opts);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_bundle_pack");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_BUNDLE_REPORT, &full, rc, "sltd_bundle_pack");
 }
 
 /* ---- snapshot: a full bundle of the database's state ---- */
@@ -724,14 +719,9 @@ cleanup:
 int sltd_bundle_apply(sltd_bundle_report *out, sltd_db *db, const char *path, const char *const *trusted,
                       size_t ntrusted, unsigned int flags)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_BUNDLE_REPORT);
     sltd_bundle_report full = SLTD_BUNDLE_REPORT_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_BUNDLE_REPORT);
+    const int rc = v < 0 ? v : apply_bundle_body(out != NULL ? &full : NULL, db, path, trusted, ntrusted, flags);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_bundle_apply");
-    rc = apply_bundle_body(out != NULL ? &full : NULL, db, path, trusted, ntrusted, flags);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_bundle_apply");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_BUNDLE_REPORT, &full, rc, "sltd_bundle_apply");
 }

@@ -144,16 +144,11 @@ cleanup:
 
 int sltd_db_import_feed_ex(sltd_import_report *out, sltd_db *db, const char *path, const sltd_import_options *opts)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_IMPORT_REPORT);
     sltd_import_report full = SLTD_IMPORT_REPORT_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_IMPORT_REPORT);
+    const int rc = v < 0 ? v : import_feed_ex_body(out != NULL ? &full : NULL, db, path, opts);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_db_import_feed_ex");
-    rc = import_feed_ex_body(out != NULL ? &full : NULL, db, path, opts);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_db_import_feed_ex");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_IMPORT_REPORT, &full, rc, "sltd_db_import_feed_ex");
 }
 
 static int import_feed_body(sltd_import_report *out, sltd_db *db, const char *path, unsigned int flags)

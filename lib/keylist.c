@@ -308,16 +308,13 @@ static int key_certify_body(sltd_keylist_info *out, const char *keylist_path, co
 int sltd_key_certify(sltd_keylist_info *out, const char *keylist_path, const char *root_sec, const char *key_pub,
                      int64_t not_before, unsigned int valid_days)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_KEYLIST_INFO);
     sltd_keylist_info full = SLTD_KEYLIST_INFO_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_KEYLIST_INFO);
+    const int rc = v < 0 ? v
+                         : key_certify_body(out != NULL ? &full : NULL, keylist_path, root_sec, key_pub, not_before,
+                                            valid_days);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_key_certify");
-    rc = key_certify_body(out != NULL ? &full : NULL, keylist_path, root_sec, key_pub, not_before, valid_days);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_key_certify");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_KEYLIST_INFO, &full, rc, "sltd_key_certify");
 }
 
 static int key_revoke_body(sltd_keylist_info *out, const char *keylist_path, const char *root_sec, const char *key_pub)
@@ -327,14 +324,9 @@ static int key_revoke_body(sltd_keylist_info *out, const char *keylist_path, con
 
 int sltd_key_revoke(sltd_keylist_info *out, const char *keylist_path, const char *root_sec, const char *key_pub)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_KEYLIST_INFO);
     sltd_keylist_info full = SLTD_KEYLIST_INFO_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_KEYLIST_INFO);
+    const int rc = v < 0 ? v : key_revoke_body(out != NULL ? &full : NULL, keylist_path, root_sec, key_pub);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_key_revoke");
-    rc = key_revoke_body(out != NULL ? &full : NULL, keylist_path, root_sec, key_pub);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_key_revoke");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_KEYLIST_INFO, &full, rc, "sltd_key_revoke");
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* layout.c — the older layouts of the output structs, and writing an answer into one.
+/* layout.c — the older layouts of the output structs, and writing an answer into one (the frame of every
+ * public call that fills one: sltd__layout_enter/_leave).
  *
  * A caller states the layout it was compiled with in the struct's `version` (the *_INIT macros set
  * it). A struct grows only at its end, so an older version is the current one cut short: its members
@@ -14,7 +15,8 @@
 
 #include "error.h"
 
-/* sltd_result version 1: everything before `verdict`. */
+/* sltd_result version 1: everything before `verdict`. tests/testutil.h declares it again (tu_result_v1),
+ * a copy on purpose: the tests hold the library to the old header, not to this declaration. */
 typedef struct result_v1 {
     unsigned int version;
     int error;
@@ -27,7 +29,8 @@ typedef struct result_v1 {
     int stale;
 } result_v1;
 
-/* sltd_mrz_answer version 1: version 1 results inside, no `verdict`. */
+/* sltd_mrz_answer version 1: version 1 results inside, no `verdict`. tests/test_layout.c declares it again
+ * (old_mrz_answer), a copy on purpose as result_v1 is. */
 typedef struct mrz_answer_v1 {
     unsigned int version;
     sltd_mrz mrz;
@@ -99,6 +102,18 @@ void sltd__layout_put(void *out, int version, const sltd__layout *L, const void 
     if (out != full)
         memmove(out, full, L->bytes[v - 1]);
     memcpy(out, &v, sizeof v);
+}
+
+int sltd__layout_enter(const void *out, sltd__layout_kind kind)
+{
+    sltd__err_clear();
+    return sltd__layout_check(out, sltd__layout_get(kind));
+}
+
+int sltd__layout_leave(void *out, int version, sltd__layout_kind kind, const void *full, int rc, const char *fn)
+{
+    sltd__layout_put(out, version, sltd__layout_get(kind), full);
+    return sltd__err_leave(rc, fn);
 }
 
 int sltd__layout_version(unsigned version, unsigned current, const char *name)

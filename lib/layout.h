@@ -61,6 +61,14 @@ int sltd__layout_check(const void *out, const sltd__layout *L);
  * and nothing after them. Nothing when `out` is NULL. */
 void sltd__layout_put(void *out, int version, const sltd__layout *L, const void *full);
 
+/* The frame of a public call that fills one output struct of kind `kind` (written once here for all of
+ * them). sltd__layout_enter, its first step: forgets the last error detail and returns the version of
+ * `out` to write, as sltd__layout_check (negative: refuse the call, do nothing). sltd__layout_leave, its
+ * last: writes `full` into `out` as sltd__layout_put (nothing for a negative `version`) and returns `rc`
+ * by sltd__err_leave under the call's name `fn`. The call between: rc = version < 0 ? version : body. */
+int sltd__layout_enter(const void *out, sltd__layout_kind kind);
+int sltd__layout_leave(void *out, int version, sltd__layout_kind kind, const void *full, int rc, const char *fn);
+
 /* Bytes of one sltd_result of a version (1 or 2): the stride of a batch's results. */
 size_t sltd__layout_result_size(unsigned version);
 

@@ -279,6 +279,21 @@ static int variant_confirm(const located *L, const variant *v, unsigned flags)
     return strcmp(m2.number, v->number) == 0;
 }
 
+/* Keep the candidate v (with its number) as out[*n] when its check digits hold, for both of
+ * variants_find's loops. Returns 0 when out is already full (*truncated set: the caller stops), else 1. */
+static int variant_keep(variant out[SLTD_MRZ_VARIANTS_MAX], size_t *n, int *truncated, const located *L, variant *v)
+{
+    if (!variant_checks(L, v))
+        return 1;
+    if (*n == SLTD_MRZ_VARIANTS_MAX) {
+        *truncated = 1;
+        return 0;
+    }
+    variant_number(L, v);
+    out[(*n)++] = *v;
+    return 1;
+}
+
 /* Enumerate single substitutions (by position, then look-alike), then pairs (by first position,
  * second position, look-alikes); keep those whose check digits hold, up to SLTD_MRZ_VARIANTS_MAX.
  * Returns the number kept; *truncated is set when more would have been kept. */
@@ -296,14 +311,8 @@ static size_t variants_find(variant out[SLTD_MRZ_VARIANTS_MAX], int *truncated, 
         for (a = 0; a < L->ch[i].nalt; a++) {
             v.idx[0] = (unsigned char)i;
             v.alt[0] = (unsigned char)a;
-            if (!variant_checks(L, &v))
-                continue;
-            if (n == SLTD_MRZ_VARIANTS_MAX) {
-                *truncated = 1;
+            if (!variant_keep(out, &n, truncated, L, &v))
                 return n;
-            }
-            variant_number(L, &v);
-            out[n++] = v;
         }
     }
     v.npos = 2;
@@ -315,14 +324,8 @@ static size_t variants_find(variant out[SLTD_MRZ_VARIANTS_MAX], int *truncated, 
                     v.alt[0] = (unsigned char)a;
                     v.idx[1] = (unsigned char)j;
                     v.alt[1] = (unsigned char)b;
-                    if (!variant_checks(L, &v))
-                        continue;
-                    if (n == SLTD_MRZ_VARIANTS_MAX) {
-                        *truncated = 1;
+                    if (!variant_keep(out, &n, truncated, L, &v))
                         return n;
-                    }
-                    variant_number(L, &v);
-                    out[n++] = v;
                 }
             }
         }

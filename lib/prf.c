@@ -249,6 +249,8 @@ __attribute__((target("avx2"))) static inline void transpose4(__m256i w[4], cons
     w[3] = _mm256_permute2x128_si256(ab13, cd13, 0x31);
 }
 
+/* The AVX2 body of the AVX-512 lanes below (siphash128_x8_avx512), deliberately parallel line for line:
+ * kept apart so each compiles for its own target with its own intrinsics. */
 __attribute__((target("avx2"))) static void siphash128_x4_avx2(uint8_t (*out)[SLTD_DIGEST_SIZE],
                                                                const uint8_t (*in)[SLTD__DIGEST_INPUT],
                                                                const uint8_t *len, uint64_t k0, uint64_t k1)

@@ -528,14 +528,9 @@ cleanup:
 int sltd_publish(sltd_publish_report *out, sltd_db *db, const char *repo, const char *feed_path,
                  const sltd_publish_options *opts)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_PUBLISH_REPORT);
     sltd_publish_report full = SLTD_PUBLISH_REPORT_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_PUBLISH_REPORT);
+    const int rc = v < 0 ? v : publish_body(out != NULL ? &full : NULL, db, repo, feed_path, opts);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_publish");
-    rc = publish_body(out != NULL ? &full : NULL, db, repo, feed_path, opts);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_publish");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_PUBLISH_REPORT, &full, rc, "sltd_publish");
 }

@@ -480,14 +480,9 @@ cleanup:
 
 int sltd_db_screen(sltd_screen_report *out, sltd_db *db, const char *path, const sltd_screen_options *opts)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_SCREEN_REPORT);
     sltd_screen_report full = SLTD_SCREEN_REPORT_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_SCREEN_REPORT);
+    const int rc = v < 0 ? v : screen_body(out != NULL ? &full : NULL, db, path, opts);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_db_screen");
-    rc = screen_body(out != NULL ? &full : NULL, db, path, opts);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_db_screen");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_SCREEN_REPORT, &full, rc, "sltd_db_screen");
 }

@@ -49,14 +49,9 @@ done:
 
 int sltd_db_stats_get(sltd_stats *out, sltd_db *db)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_STATS);
     sltd_stats full = SLTD_STATS_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_STATS);
+    const int rc = v < 0 ? v : stats_get_body(out != NULL ? &full : NULL, db);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_db_stats_get");
-    rc = stats_get_body(out != NULL ? &full : NULL, db);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_db_stats_get");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_STATS, &full, rc, "sltd_db_stats_get");
 }

@@ -158,16 +158,11 @@ static int sync_state_get_body(sltd_sync_state *out, sltd_db *db)
 
 int sltd_sync_state_get(sltd_sync_state *out, sltd_db *db)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_SYNC_STATE);
     sltd_sync_state full = SLTD_SYNC_STATE_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_SYNC_STATE);
+    const int rc = v < 0 ? v : sync_state_get_body(out != NULL ? &full : NULL, db);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_sync_state_get");
-    rc = sync_state_get_body(out != NULL ? &full : NULL, db);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_sync_state_get");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_SYNC_STATE, &full, rc, "sltd_sync_state_get");
 }
 
 /* The meta values recorded with the data: signer and key list always; the sync itself with the last
@@ -620,14 +615,9 @@ cleanup:
 
 int sltd_sync(sltd_sync_report *out, sltd_db *db, const char *source, const sltd_sync_options *opts)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_SYNC_REPORT);
     sltd_sync_report full = SLTD_SYNC_REPORT_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_SYNC_REPORT);
+    const int rc = v < 0 ? v : sync_body(out != NULL ? &full : NULL, db, source, opts);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_sync");
-    rc = sync_body(out != NULL ? &full : NULL, db, source, opts);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_sync");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_SYNC_REPORT, &full, rc, "sltd_sync");
 }

@@ -92,14 +92,9 @@ static int verify_body(sltd_verify_report *out, sltd_db *db)
 
 int sltd_db_verify(sltd_verify_report *out, sltd_db *db)
 {
-    const sltd__layout *L = sltd__layout_get(SLTD__LAYOUT_VERIFY_REPORT);
     sltd_verify_report full = SLTD_VERIFY_REPORT_INIT;
-    int v, rc;
+    const int v = sltd__layout_enter(out, SLTD__LAYOUT_VERIFY_REPORT);
+    const int rc = v < 0 ? v : verify_body(out != NULL ? &full : NULL, db);
 
-    sltd__err_clear();
-    if ((v = sltd__layout_check(out, L)) < 0)
-        return sltd__err_leave(v, "sltd_db_verify");
-    rc = verify_body(out != NULL ? &full : NULL, db);
-    sltd__layout_put(out, v, L, &full);
-    return sltd__err_leave(rc, "sltd_db_verify");
+    return sltd__layout_leave(out, v, SLTD__LAYOUT_VERIFY_REPORT, &full, rc, "sltd_db_verify");
 }

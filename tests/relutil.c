@@ -250,6 +250,21 @@ int ru_feed(const char *path, unsigned series, unsigned long from, unsigned long
     return fclose(f) != 0 ? -1 : 0;
 }
 
+int ru_first_bundle(sltd_db *db, const char *feed, const char *bundle, const char *key, const char *sec,
+                    const char *pub)
+{
+    sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
+    const char *trusted[1] = { pub };
+    int rc;
+
+    po.key_path = key;
+    po.sign_path = sec;
+    po.sequence = 1;
+    if ((rc = sltd_bundle_pack(NULL, NULL, feed, bundle, &po)) != 0)
+        return rc;
+    return sltd_bundle_apply(NULL, db, bundle, trusted, 1, 0);
+}
+
 int ru_env_on(const char *name)
 {
     const char *v = getenv(name);

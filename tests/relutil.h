@@ -59,6 +59,11 @@ void ru_sleep(double s);
 int ru_feed(const char *path, unsigned series, unsigned long from, unsigned long to, unsigned gen,
             unsigned rm_series, unsigned long rm_from, unsigned long rm_to);
 
+/* The first state of a suite's database db: the feed packed into `bundle` as a full bundle of sequence 1
+ * (deployment key `key`, signed by `sec`) and applied, trusting `pub`. 0 ok, else the sltd error. */
+int ru_first_bundle(sltd_db *db, const char *feed, const char *bundle, const char *key, const char *sec,
+                    const char *pub);
+
 /* Is the environment variable set to a non-empty value other than "0"? */
 int ru_env_on(const char *name);
 

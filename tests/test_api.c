@@ -319,15 +319,13 @@ END_TEST
 
 START_TEST(verdict_names)
 {
-    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_UNSET), "unset");
-    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_CLEAR), "clear");
-    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_LISTED), "listed");
-    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_VARIANT), "variant");
-    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_UNREADABLE), "unreadable");
-    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_INVALID), "invalid");
-    ck_assert_str_eq(sltd_verdict_name(SLTD_VERDICT_ERROR), "error");
-    ck_assert_str_eq(sltd_verdict_name(7), "unset");
-    ck_assert_str_eq(sltd_verdict_name(-1), "unset");
+    static const tu_name names[] = {
+        { SLTD_VERDICT_UNSET, "unset" }, { SLTD_VERDICT_CLEAR, "clear" }, { SLTD_VERDICT_LISTED, "listed" },
+        { SLTD_VERDICT_VARIANT, "variant" }, { SLTD_VERDICT_UNREADABLE, "unreadable" },
+        { SLTD_VERDICT_INVALID, "invalid" }, { SLTD_VERDICT_ERROR, "error" }, { 7, "unset" }, { -1, "unset" },
+    };
+
+    tu_names_check(sltd_verdict_name, names, TU_COUNT(names));
 }
 END_TEST
 

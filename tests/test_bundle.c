@@ -51,7 +51,9 @@ static void teardown(void)
     tu_scratch_end();
 }
 
-static sltd_db *open_db(const char *name, int create)
+/* The database `name` in the scratch directory, opened with the key file `key` and `flags` (the test fails
+ * if it cannot). */
+static sltd_db *open_db_key(const char *name, const char *key, unsigned flags)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
     char dir[4096];
@@ -59,35 +61,37 @@ static sltd_db *open_db(const char *name, int create)
     int rc;
 
     tu_at(dir, name);
-    o.flags = create ? SLTD_OPEN_CREATE : 0;
-    o.key_path = keyfile;
+    o.flags = flags;
+    o.key_path = key;
     rc = sltd_db_open(&db, dir, &o);
     ck_assert_msg(rc == 0, "open %s: %s %s", dir, sltd_error_text(rc), sltd_error_detail());
     return db;
 }
 
+static sltd_db *open_db(const char *name, int create)
+{
+    return open_db_key(name, keyfile, create ? SLTD_OPEN_CREATE : 0);
+}
+
 /* One document's record: depends on (series, index, version), so an update changes the checksum. */
 static void row(FILE *f, unsigned series, unsigned long i, unsigned ver, const char *action)
 {
-    char num[16];
+    tu_feed_row(f, series, i, "P,%s,2024-0%lu-1%lu,R-%lu-%u,%s\n", i % 3 ? "stolen" : "lost", 1 + i % 9, i % 10, i,
+                ver, action);
+}
 
-    tu_number(num, series, i);
-    fprintf(f, "UTO,%s,P,%s,2024-0%lu-1%lu,R-%lu-%u,%s\n", num, i % 3 ? "stolen" : "lost", 1 + i % 9, i % 10, i, ver,
-            action);
+/* The rows of documents [from, to) of a series, of one version and one action. */
+static void rows(FILE *f, unsigned series, unsigned long from, unsigned long to, unsigned ver, const char *action)
+{
+    unsigned long i;
+
+    for (i = from; i < to; i++)
+        row(f, series, i, ver, action);
 }
 
 static FILE *feed_open(const char *path)
 {
-    FILE *f = fopen(path, "w");
-
-    ck_assert_ptr_nonnull(f);
-    fputs("state,number,type,status,reported,reference,action\n", f);
-    return f;
-}
-
-static void feed_close(FILE *f)
-{
-    ck_assert_int_eq(fclose(f), 0);
+    return tu_feed_open(path, "state,number,type,status,reported,reference,action\n");
 }
 
 static void pack(sltd_bundle_report *r, sltd_db *db, const char *feed, const char *out, uint64_t seq, int delta,
@@ -226,13 +230,10 @@ START_TEST(round_trip_full_and_delta)
     tu_at(feed, "delta.csv");
     tu_at(b2, "b2.sltd");
     f = feed_open(feed);
-    for (i = 500; i < 600; i++)
-        row(f, 1, i, 0, "add");
-    for (i = 0; i < 50; i++)
-        row(f, 1, i, 0, "remove");
-    for (i = 100; i < 110; i++)
-        row(f, 1, i, 1, "add");
-    feed_close(f);
+    rows(f, 1, 500, 600, 0, "add");
+    rows(f, 1, 0, 50, 0, "remove");
+    rows(f, 1, 100, 110, 1, "add");
+    tu_feed_close(f);
     pack(&r2, auth, feed, b2, 2, 1, 1, 7, NULL);
     ck_assert_int_eq(r2.kind, SLTD_BUNDLE_DELTA);
     ck_assert_uint_eq(r2.base, 1);
@@ -263,12 +264,10 @@ START_TEST(round_trip_full_and_delta)
      * canonical checksum as without */
     tu_at(feed, "full2.csv");
     f = feed_open(feed);
-    for (i = 0; i < 20; i++)
-        row(f, 2, i, 0, "add");
-    for (i = 0; i < 5; i++)
-        row(f, 2, i, 1, "add");
+    rows(f, 2, 0, 20, 0, "add");
+    rows(f, 2, 0, 5, 1, "add");
     row(f, 2, 7, 0, "remove");
-    feed_close(f);
+    tu_feed_close(f);
     tu_at(ref, "b3a.sltd");
     pack(&r1, NULL, feed, ref, 3, 0, 0, 7, NULL);
     tu_at(b1, "b3b.sltd");
@@ -311,7 +310,6 @@ static void make_world(world *w)
     char feed[4096];
     sltd_bundle_report r = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *auth = open_db("auth", 1);
-    unsigned long i;
     FILE *f;
 
     w->kiosk = open_db("kiosk", 1);
@@ -323,21 +321,18 @@ static void make_world(world *w)
     apply_ok(w->kiosk, w->b1);
     tu_at(feed, "d2.csv");
     f = feed_open(feed);
-    for (i = 200; i < 220; i++)
-        row(f, 3, i, 0, "add");
+    rows(f, 3, 200, 220, 0, "add");
     row(f, 3, 5, 0, "remove");
-    feed_close(f);
+    tu_feed_close(f);
     tu_at(w->b2, "b2.sltd");
     pack(&r, auth, feed, w->b2, 2, 1, 1, 7, NULL);
     apply_ok(auth, w->b2);
     apply_ok(w->kiosk, w->b2);
     tu_at(w->d3feed, "d3.csv");
     f = feed_open(w->d3feed);
-    for (i = 220; i < 260; i++)
-        row(f, 3, i, 0, "add");
-    for (i = 10; i < 20; i++)
-        row(f, 3, i, 0, "remove");
-    feed_close(f);
+    rows(f, 3, 220, 260, 0, "add");
+    rows(f, 3, 10, 20, 0, "remove");
+    tu_feed_close(f);
     tu_at(w->b3, "b3.sltd");
     w->r3 = r; /* initialised */
     pack(&w->r3, auth, w->d3feed, w->b3, 3, 1, 2, 7, NULL);
@@ -345,7 +340,7 @@ static void make_world(world *w)
     tu_at(feed, "d4.csv");
     f = feed_open(feed);
     row(f, 3, 300, 0, "add");
-    feed_close(f);
+    tu_feed_close(f);
     tu_at(w->b4, "b4.sltd");
     pack(&r, auth, feed, w->b4, 4, 1, 3, 7, NULL);
     sltd_db_close(auth);
@@ -368,7 +363,7 @@ static void refused(sltd_db *db, const char *bundle, int want, const char *what)
 
 START_TEST(replay_rollback_base_expiry_keys)
 {
-    char feed[4096], b[4096], other[4096];
+    char feed[4096], b[4096];
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
     sltd_bundle_report r = SLTD_BUNDLE_REPORT_INIT;
     world w;
@@ -413,15 +408,10 @@ START_TEST(replay_rollback_base_expiry_keys)
     }
 
     /* made with another deployment key: its digests would never match; refused */
-    tu_at(other, "other");
     {
-        sltd_options o = SLTD_OPTIONS_INIT;
         char okey[4096];
         tu_at(okey, "other.key");
-        o.flags = SLTD_OPEN_CREATE;
-        o.key_path = okey;
-        ck_assert_int_eq(sltd_db_open(&db, other, &o), 0);
-        sltd_db_close(db);
+        sltd_db_close(open_db_key("other", okey, SLTD_OPEN_CREATE));
         po.key_path = okey;
         po.created = 0;
         tu_at(b, "otherkey.sltd");
@@ -437,12 +427,7 @@ START_TEST(replay_rollback_base_expiry_keys)
 
     /* a read-only handle, and bad arguments */
     {
-        sltd_options o = SLTD_OPTIONS_INIT;
-        char dir[4096];
-        tu_at(dir, "kiosk");
-        o.flags = SLTD_OPEN_READONLY;
-        o.key_path = keyfile;
-        ck_assert_int_eq(sltd_db_open(&db, dir, &o), 0);
+        db = open_db_key("kiosk", keyfile, SLTD_OPEN_READONLY);
         ck_assert_int_eq(apply(db, w.b3), SLTD_EREADONLY);
         ck_assert_int_eq(sltd_bundle_apply(NULL, db, w.b3, trusted, 0, 0), SLTD_EINVAL);
         ck_assert_int_eq(sltd_bundle_apply(NULL, db, w.b3, trusted, 1, 8), SLTD_EINVAL);
@@ -681,7 +666,7 @@ START_TEST(chain_of_100_deltas)
         row(f, 7, i, 0, "add");
         present[i] = 1;
     }
-    feed_close(f);
+    tu_feed_close(f);
     tu_at(b, "chain-1.sltd");
     pack(&r, NULL, feed, b, 1, 0, 0, 7, NULL);
     apply_ok(auth, b);
@@ -718,7 +703,7 @@ START_TEST(chain_of_100_deltas)
                 present[i] = 1;
             }
         }
-        feed_close(f);
+        tu_feed_close(f);
         snprintf(b, sizeof b, "%s/chain-%d.sltd", tu_dir, k);
         pack(&r, auth, feed, b, (uint64_t)k, 1, (uint64_t)k - 1, 7, NULL);
         apply_ok(auth, b);
@@ -737,7 +722,7 @@ START_TEST(chain_of_100_deltas)
     for (i = 0; i < next; i++)
         if (present[i])
             row(f, 7, i, version[i], "add");
-    feed_close(f);
+    tu_feed_close(f);
     tu_at(b, "chain-final.sltd");
     pack(&r, NULL, feed, b, CHAIN + 2, 0, 0, 7, NULL);
     ck_assert_mem_eq(r.checksum, sk.checksum, 16);
@@ -778,11 +763,9 @@ START_TEST(no_plaintext_in_bundles)
     pack(&r, NULL, feed, b[0], 1, 0, 0, 7, NULL);
     apply_ok(auth, b[0]);
     f = feed_open(feed);
-    for (i = 2000; i < 2500; i++)
-        row(f, 8, i, 0, "add");
-    for (i = 0; i < 500; i++)
-        row(f, 8, i, 0, "remove");
-    feed_close(f);
+    rows(f, 8, 2000, 2500, 0, "add");
+    rows(f, 8, 0, 500, 0, "remove");
+    tu_feed_close(f);
     tu_at(b[1], "delta.sltd");
     pack(&r, auth, feed, b[1], 2, 1, 1, 7, NULL);
     for (j = 0; j < 2; j++) {
@@ -908,7 +891,7 @@ START_TEST(readers_during_applies)
             row(f, 9, i, 0, "add");
         for (i = (unsigned long)(k - 1) * R_DEL; i < (unsigned long)k * R_DEL; i++)
             row(f, 9, i, 0, "remove");
-        feed_close(f);
+        tu_feed_close(f);
         snprintf(b[k], sizeof b[k], "%s/r%d.sltd", tu_dir, k);
         pack(&r, auth, feed, b[k], (uint64_t)k + 1, 1, (uint64_t)k, 7, NULL);
         memcpy(state_sum[k], r.checksum, 16);

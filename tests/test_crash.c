@@ -47,41 +47,27 @@ typedef struct scenario {
 /* The new documents, the updates of A and (delta/import) the removals of A. */
 static void write_feed(const char *path, const scenario *s)
 {
-    FILE *f = fopen(path, "w");
-    char num[16];
+    FILE *f = tu_feed_open(path, "state,number,type,status,reported,reference,action\n");
     unsigned long i;
 
-    ck_assert_ptr_nonnull(f);
-    fputs("state,number,type,status,reported,reference,action\n", f);
-    for (i = 0; i < b_count; i++) {
-        tu_number(num, SB, i);
-        fprintf(f, "UTO,%s,P,stolen,2024-02-1%lu,G2-%lu,add\n", num, i % 10, i);
-    }
-    for (i = s->upd_from; i < s->upd_to; i++) {
-        tu_number(num, SA, i);
-        fprintf(f, "UTO,%s,P,lost,2024-03-1%lu,G2-%lu,add\n", num, i % 10, i);
-    }
+    for (i = 0; i < b_count; i++)
+        tu_feed_row(f, SB, i, "P,stolen,2024-02-1%lu,G2-%lu,add\n", i % 10, i);
+    for (i = s->upd_from; i < s->upd_to; i++)
+        tu_feed_row(f, SA, i, "P,lost,2024-03-1%lu,G2-%lu,add\n", i % 10, i);
     if (s->k != K_FULL)
-        for (i = 0; i < s->rm_to; i++) {
-            tu_number(num, SA, i);
-            fprintf(f, "UTO,%s,,,,,remove\n", num);
-        }
-    ck_assert_int_eq(fclose(f), 0);
+        for (i = 0; i < s->rm_to; i++)
+            tu_feed_row(f, SA, i, ",,,,remove\n");
+    tu_feed_close(f);
 }
 
 static void write_old_feed(const char *path)
 {
-    FILE *f = fopen(path, "w");
-    char num[16];
+    FILE *f = tu_feed_open(path, "state,number,type,status,reported,reference\n");
     unsigned long i;
 
-    ck_assert_ptr_nonnull(f);
-    fputs("state,number,type,status,reported,reference\n", f);
-    for (i = 0; i < A_COUNT; i++) {
-        tu_number(num, SA, i);
-        fprintf(f, "UTO,%s,P,stolen,2023-05-1%lu,G1-%lu\n", num, i % 10, i);
-    }
-    ck_assert_int_eq(fclose(f), 0);
+    for (i = 0; i < A_COUNT; i++)
+        tu_feed_row(f, SA, i, "P,stolen,2023-05-1%lu,G1-%lu\n", i % 10, i);
+    tu_feed_close(f);
 }
 
 static sltd_db *open_or_fail(const char *dir)
@@ -164,10 +150,7 @@ static void fresh_copy(const char *dir)
 static void setup_all(void)
 {
     char prefix[4096], feed[4096];
-    sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
-    sltd_bundle_report rep = SLTD_BUNDLE_REPORT_INIT;
     sltd_db *db = NULL;
-    const char *trusted[1];
     int rc;
 
     tu_scratch("crash");
@@ -177,16 +160,10 @@ static void setup_all(void)
     /* the old state: a full bundle (sequence 1) of A, generation 1 */
     tu_at(feed, "old.csv");
     write_old_feed(feed);
-    po.key_path = key;
-    po.sign_path = sec;
-    po.sequence = 1;
     tu_at(prefix, "b1.sltd");
     ck_assert_int_eq(ru_open(&db, pristine, key, SLTD_OPEN_CREATE, 0), 0);
-    rc = sltd_bundle_pack(&rep, NULL, feed, prefix, &po);
-    ck_assert_msg(rc == 0, "pack b1: %s (%s)", sltd_error_text(rc), sltd_error_detail());
-    trusted[0] = pub;
-    rc = sltd_bundle_apply(&rep, db, prefix, trusted, 1, 0);
-    ck_assert_msg(rc == 0, "apply b1: %s (%s)", sltd_error_text(rc), sltd_error_detail());
+    rc = ru_first_bundle(db, feed, prefix, key, sec, pub);
+    ck_assert_msg(rc == 0, "pack and apply b1: %s (%s)", sltd_error_text(rc), sltd_error_detail());
     ck_assert_int_eq(ru_state_get(&old_state, db), 0);
     ck_assert_int_eq(sltd_db_verify(NULL, db), 0);
     sltd_db_close(db);

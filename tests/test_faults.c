@@ -255,25 +255,16 @@ static size_t heap_in_use(void)
 /* The update: B added (generation 2), A[0,10) removed, A[10,20) re-listed. */
 static void write_update_feed(const char *path)
 {
-    FILE *f = fopen(path, "w");
-    char num[16];
+    FILE *f = tu_feed_open(path, "state,number,type,status,reported,reference,action\n");
     unsigned long i;
 
-    ck_assert_ptr_nonnull(f);
-    fputs("state,number,type,status,reported,reference,action\n", f);
-    for (i = 0; i < B_COUNT; i++) {
-        tu_number(num, SB, i);
-        fprintf(f, "UTO,%s,P,stolen,2024-02-11,G2-%lu,add\n", num, i);
-    }
-    for (i = 10; i < 20; i++) {
-        tu_number(num, SA, i);
-        fprintf(f, "UTO,%s,P,lost,2024-03-11,G2-%lu,add\n", num, i);
-    }
-    for (i = 0; i < 10; i++) {
-        tu_number(num, SA, i);
-        fprintf(f, "UTO,%s,,,,,remove\n", num);
-    }
-    ck_assert_int_eq(fclose(f), 0);
+    for (i = 0; i < B_COUNT; i++)
+        tu_feed_row(f, SB, i, "P,stolen,2024-02-11,G2-%lu,add\n", i);
+    for (i = 10; i < 20; i++)
+        tu_feed_row(f, SA, i, "P,lost,2024-03-11,G2-%lu,add\n", i);
+    for (i = 0; i < 10; i++)
+        tu_feed_row(f, SA, i, ",,,,remove\n");
+    tu_feed_close(f);
 }
 
 static void fresh_work(void)
@@ -308,7 +299,6 @@ static void setup(void)
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
     sltd_db *db = NULL, *rep = NULL;
     FILE *f;
-    char num[16];
     unsigned long i;
     int rc;
 
@@ -320,21 +310,13 @@ static void setup(void)
     tu_at(work, "work");
     /* the old state: full bundle 1 of A (generation 1), plus an MRZ-able passport L898902C3 */
     tu_at(feed, "old.csv");
-    f = fopen(feed, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("state,number,type,reference\nUTO,L898902C3,P,MRZ\n", f);
-    for (i = 0; i < A_COUNT; i++) {
-        tu_number(num, SA, i);
-        fprintf(f, "UTO,%s,P,G1-%lu\n", num, i);
-    }
-    ck_assert_int_eq(fclose(f), 0);
-    po.key_path = key;
-    po.sign_path = sec;
-    po.sequence = 1;
+    f = tu_feed_open(feed, "state,number,type,reference\nUTO,L898902C3,P,MRZ\n");
+    for (i = 0; i < A_COUNT; i++)
+        tu_feed_row(f, SA, i, "P,G1-%lu\n", i);
+    tu_feed_close(f);
     tu_at(prefix, "b1.sltd");
     ck_assert_int_eq(ru_open(&db, pristine, key, SLTD_OPEN_CREATE, 0), 0);
-    ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed, prefix, &po), 0);
-    ck_assert_int_eq(sltd_bundle_apply(NULL, db, prefix, trusted, 1, 0), 0);
+    ck_assert_int_eq(ru_first_bundle(db, feed, prefix, key, sec, pub), 0);
     ck_assert_int_eq(ru_state_get(&old_state, db), 0);
     sltd_db_close(db);
     /* the update as a feed, a full bundle (seq 2) and a delta (seq 2 on 1) */
@@ -342,6 +324,8 @@ static void setup(void)
     write_update_feed(feed_new);
     tu_at(full_b, "full.sltd");
     tu_at(delta_b, "delta.sltd");
+    po.key_path = key;
+    po.sign_path = sec;
     po.sequence = 2;
     ck_assert_int_eq(sltd_bundle_pack(NULL, NULL, feed_new, full_b, &po), 0);
     fresh_work();

@@ -183,13 +183,12 @@ END_TEST
 
 START_TEST(test_kind_names)
 {
-    ck_assert_str_eq(sltd_mrz_kind_name(SLTD_MRZ_TD1), "TD1");
-    ck_assert_str_eq(sltd_mrz_kind_name(SLTD_MRZ_TD2), "TD2");
-    ck_assert_str_eq(sltd_mrz_kind_name(SLTD_MRZ_TD3), "TD3");
-    ck_assert_str_eq(sltd_mrz_kind_name(SLTD_MRZ_MRVA), "MRV-A");
-    ck_assert_str_eq(sltd_mrz_kind_name(SLTD_MRZ_MRVB), "MRV-B");
-    ck_assert_str_eq(sltd_mrz_kind_name(0), "?");
-    ck_assert_str_eq(sltd_mrz_kind_name(6), "?");
+    static const tu_name names[] = {
+        { SLTD_MRZ_TD1, "TD1" }, { SLTD_MRZ_TD2, "TD2" }, { SLTD_MRZ_TD3, "TD3" }, { SLTD_MRZ_MRVA, "MRV-A" },
+        { SLTD_MRZ_MRVB, "MRV-B" }, { 0, "?" }, { 6, "?" },
+    };
+
+    tu_names_check(sltd_mrz_kind_name, names, TU_COUNT(names));
 }
 END_TEST
 

@@ -175,17 +175,7 @@ static void teardown(void)
 }
 
 /* sltd_result as the 0.1 header declared it (version 1: no verdict), for a caller built against it. */
-typedef struct old_result {
-    unsigned int version;
-    int error;
-    int listed;
-    unsigned int nrecords;
-    sltd_record records[SLTD_RECORDS_MAX];
-    uint64_t data_sequence;
-    int64_t data_produced;
-    int64_t data_expires;
-    int stale;
-} old_result;
+typedef tu_result_v1 old_result;
 
 static sltd_result res[256];
 static old_result old[256];

@@ -71,27 +71,20 @@ static int added_seq(unsigned long j)
 
 static void write_update(const char *path, long u)
 {
-    FILE *f = fopen(path, "w");
-    char num[16];
+    FILE *f = tu_feed_open(path, "state,number,type,reference,action\n");
     unsigned long j;
     int i;
 
-    ck_assert_ptr_nonnull(f);
-    fputs("state,number,type,reference,action\n", f);
-    for (j = (unsigned long)(u - 1) * PER; j < (unsigned long)u * PER; j++) {
-        tu_number(num, SD, j);
-        fprintf(f, "UTO,%s,P,D%lu,add\n", num, j);
-    }
+    for (j = (unsigned long)(u - 1) * PER; j < (unsigned long)u * PER; j++)
+        tu_feed_row(f, SD, j, "P,D%lu,add\n", j);
     if (u > KEEP)
-        for (j = (unsigned long)(u - 1 - KEEP) * PER; j < (unsigned long)(u - KEEP) * PER; j++) {
-            tu_number(num, SD, j);
-            fprintf(f, "UTO,%s,,,remove\n", num);
-        }
+        for (j = (unsigned long)(u - 1 - KEEP) * PER; j < (unsigned long)(u - KEEP) * PER; j++)
+            tu_feed_row(f, SD, j, ",,remove\n");
     for (i = 0; i < NR; i++) {
-        tu_number(num, SR, (unsigned long)i);
-        fprintf(f, "UTO,%s,P,G%ld,add\nUTO,%s,I,G%ld,add\n", num, u + 1, num, u + 1);
+        tu_feed_row(f, SR, (unsigned long)i, "P,G%ld,add\n", u + 1);
+        tu_feed_row(f, SR, (unsigned long)i, "I,G%ld,add\n", u + 1);
     }
-    ck_assert_int_eq(fclose(f), 0);
+    tu_feed_close(f);
 }
 
 static long gen_of(const sltd_result *r)
@@ -260,7 +253,7 @@ static int reader_process(void)
 
 static void setup(void)
 {
-    char feed[4096], b[4096], num[16];
+    char feed[4096], b[4096];
     sltd_pack_options po = SLTD_PACK_OPTIONS_INIT;
     sltd_db *db = NULL;
     FILE *f;
@@ -276,18 +269,14 @@ static void setup(void)
     tu_at(key, "db.key");
     tu_at(dbdir, "db");
     tu_at(feed, "full.csv");
-    f = fopen(feed, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("state,number,type,reference\n", f);
-    for (i = 0; i < NP; i++) {
-        tu_number(num, SP, (unsigned long)i);
-        fprintf(f, "UTO,%s,P,P%d\n", num, i);
-    }
+    f = tu_feed_open(feed, "state,number,type,reference\n");
+    for (i = 0; i < NP; i++)
+        tu_feed_row(f, SP, (unsigned long)i, "P,P%d\n", i);
     for (i = 0; i < NR; i++) {
-        tu_number(num, SR, (unsigned long)i);
-        fprintf(f, "UTO,%s,P,G1\nUTO,%s,I,G1\n", num, num);
+        tu_feed_row(f, SR, (unsigned long)i, "P,G1\n");
+        tu_feed_row(f, SR, (unsigned long)i, "I,G1\n");
     }
-    ck_assert_int_eq(fclose(f), 0);
+    tu_feed_close(f);
     po.key_path = key;
     po.sign_path = sec;
     po.sequence = 1;

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,19 @@ static int mrz_value(char c)
     return 0; /* '<' */
 }
 
+void tu_names_check(const char *(*name)(int), const tu_name *table, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const char *got = name(table[i].value);
+
+        ck_assert_msg(got != NULL && strcmp(got, table[i].name) == 0, "the name of %d: '%s', not '%s'",
+                      table[i].value, got != NULL ? got : "(null)", table[i].name);
+    }
+}
+
+/* bench/sltd-ingest.c keeps a copy of this (check_digit) on purpose: bench/ uses only sltd.h. */
 char tu_mrz_check_digit(const char *s, size_t n)
 {
     static const int w[3] = { 7, 3, 1 };
@@ -167,6 +181,32 @@ int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long
                 series, i);
     }
     return fclose(f) != 0 ? -1 : 0;
+}
+
+FILE *tu_feed_open(const char *path, const char *header)
+{
+    FILE *f = fopen(path, "w");
+
+    ck_assert_msg(f != NULL, "%s: cannot create", path);
+    fputs(header, f);
+    return f;
+}
+
+void tu_feed_row(FILE *f, unsigned series, unsigned long i, const char *fmt, ...)
+{
+    char num[16];
+    va_list ap;
+
+    tu_number(num, series, i);
+    fprintf(f, "UTO,%s,", num);
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+}
+
+void tu_feed_close(FILE *f)
+{
+    ck_assert_int_eq(fclose(f), 0);
 }
 
 void tu_flip_byte(const char *path, long off, uint8_t mask)

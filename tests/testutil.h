@@ -8,6 +8,9 @@
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "sltd.h"
 
 /* A new empty directory under $SLTD_TEST_TMP (or /tmp); the caller frees the string. */
 char *tu_mkdtemp(const char *tag);
@@ -32,6 +35,13 @@ int tu_write(const char *path, const char *text);
 void tu_number(char out[16], unsigned series, unsigned long i);
 /* Write a feed of documents [from, to) of a series, state "UTO", type P; 0 ok. */
 int tu_feed(const char *path, unsigned series, unsigned long from, unsigned long to);
+/* A feed written row by row: tu_feed_open creates path with the header line, tu_feed_row adds a row
+ * "UTO,<the i-th number of series (tu_number)>," then fmt as printf writes it, tu_feed_close ends it
+ * (the test fails if any of them cannot). */
+FILE *tu_feed_open(const char *path, const char *header);
+void tu_feed_row(FILE *f, unsigned series, unsigned long i, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void tu_feed_close(FILE *f);
 /* XOR the byte at offset off of a file with mask (the test fails if it cannot). */
 void tu_flip_byte(const char *path, long off, uint8_t mask);
 /* A whole file in memory (free it); NULL if unreadable. */
@@ -52,6 +62,27 @@ char tu_mrz_check_digit(const char *s, size_t n);
 /* The composite check digit of a TD3 (len 44) or TD2 (len 36) lower line: over the number and its
  * check digit, the birth date and its, and the expiry date to the end but for the composite itself. */
 char tu_mrz_composite(const char *lower, size_t len);
+/* sltd_result as the 0.1 header declared it (version 1: everything before `verdict`), for the suites
+ * that play a caller built against it. A copy on purpose, also of lib/layout.c's result_v1: the tests
+ * hold the library to the old header as it was, so they do not take the library's declaration. */
+typedef struct tu_result_v1 {
+    unsigned int version;
+    int error;
+    int listed;
+    unsigned int nrecords;
+    sltd_record records[SLTD_RECORDS_MAX];
+    uint64_t data_sequence;
+    int64_t data_produced;
+    int64_t data_expires;
+    int stale;
+} tu_result_v1;
+/* A value and the name a sltd_*_name function gives it; tu_names_check: name(value) is the row's name for
+ * every row of the table (the test fails at the first that is not, naming the value). */
+typedef struct tu_name {
+    int value;
+    const char *name;
+} tu_name;
+void tu_names_check(const char *(*name)(int), const tu_name *table, size_t n);
 /* splitmix64 */
 uint64_t tu_rand(uint64_t *state);
 

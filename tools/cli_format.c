@@ -162,6 +162,7 @@ void cli_json_record(FILE *f, const sltd_record *r)
     fputc('}', f);
 }
 
+/* cli_csv_answer below writes the same answer field for field, deliberately parallel, as CSV columns. */
 void cli_json_answer(FILE *f, const cli_answer *a)
 {
     unsigned i;
