@@ -44,6 +44,7 @@ struct sltd__store {
     char *dir;
     _Atomic int resizing;
     slot slots[POOL_SLOTS];
+    sltd__store *next_abandoned; /* in the list of abandoned environments (sltd__store_abandon) */
 };
 
 /* Whether the last SLTD_EFULL of this thread was LMDB's map (growing it helps) rather than the disk. */
@@ -197,12 +198,20 @@ void sltd__store_close(sltd__store *s)
     free(s);
 }
 
+/* The environments inherited across fork() and abandoned in the child: kept reachable on purpose. Their
+ * memory is never freed (mdb_env_close in the child would release the parent's reader slots and locks),
+ * and a leak checker should see it as held, not as lost. One list per process, pushed to without a
+ * lock (a lock could be held by a thread that did not survive the fork). */
+static sltd__store *_Atomic abandoned;
+
 void sltd__store_abandon(sltd__store *s)
 {
     if (s == NULL)
         return;
-    free(s->dir);
-    free(s);
+    s->next_abandoned = atomic_load(&abandoned);
+    while (!atomic_compare_exchange_weak(&abandoned, &s->next_abandoned, s)) {
+        /* another thread pushed first: s->next_abandoned now holds its entry; try again */
+    }
 }
 
 /* Hold a pool slot. While any slot is held, this process does not resize (remap) the environment's

@@ -29,7 +29,8 @@ void sltd__store_close(sltd__store *s);
  * lock file are the parent's, and closing the environment or aborting its pooled read transactions
  * would free them under the parent (a writer could then reuse pages the parent still reads). The
  * environment's memory and descriptors stay until the process execs or exits (LMDB has no call that
- * closes an environment without its shared state). */
+ * closes an environment without its shared state); the store is kept on a process-wide list, so that
+ * its memory stays reachable (held on purpose, not lost, to a leak checker). */
 void sltd__store_abandon(sltd__store *s);
 /* The id of the last committed transaction (no system call, no lock; UINT64_MAX if every reader slot is
  * busy). */
