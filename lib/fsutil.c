@@ -132,26 +132,52 @@ int sltd__fs_tmpfile(const char *dir)
     return fd;
 }
 
+/* Begin writing to a target that exists and is not a regular file, by opening it. */
+static int atomic_begin_direct(sltd__fs_atomic *a, const struct stat *st)
+{
+    if (S_ISDIR(st->st_mode))
+        return sltd__err(SLTD_EIO, "%s: is a directory", a->path);
+    if ((a->tmp = strdup(a->path)) == NULL)
+        return sltd__err(SLTD_ENOMEM, "%s: out of memory", a->path);
+    if ((a->fd = open(a->path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
+        int rc = sltd__err(SLTD_EIO, "%s: cannot open: %s", a->path, strerror(errno));
+        free(a->tmp);
+        a->tmp = NULL;
+        return rc;
+    }
+    a->direct = 1;
+    return SLTD_OK;
+}
+
 int sltd__fs_atomic_begin(sltd__fs_atomic *a, const char *path, mode_t mode)
 {
-    size_t n = strlen(path) + sizeof ".XXXXXX";
+    struct stat st;
+    size_t n;
 
-    a->fd = -1;
+    *a = (sltd__fs_atomic)SLTD__FS_ATOMIC_INIT;
     a->path = path;
-    a->dir = parent_of(path);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return atomic_begin_direct(a, &st);
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* write through the link: replace the file it names, keep the link */
+        if ((a->real = realpath(path, NULL)) == NULL)
+            return sltd__err(errno == ENOMEM ? SLTD_ENOMEM : SLTD_EIO,
+                             "%s: a symbolic link to a file that cannot be reached: %s", path, strerror(errno));
+        a->path = a->real;
+    }
+    n = strlen(a->path) + sizeof ".XXXXXX";
+    a->dir = parent_of(a->path);
     if (a->dir == NULL || (a->tmp = malloc(n)) == NULL) {
-        free(a->dir);
-        a->dir = NULL;
+        sltd__fs_atomic_abort(a);
         return sltd__err(SLTD_ENOMEM, "%s: out of memory", path);
     }
-    snprintf(a->tmp, n, "%s.XXXXXX", path);
+    snprintf(a->tmp, n, "%s.XXXXXX", a->path);
     if ((a->fd = mkstemp(a->tmp)) < 0) {
         int rc = sltd__err(errno == ENOSPC || errno == EDQUOT ? SLTD_EFULL : SLTD_EIO,
                            "%s: cannot create a temporary file: %s", a->tmp, strerror(errno));
         free(a->tmp);
         a->tmp = NULL;
-        free(a->dir);
-        a->dir = NULL;
+        sltd__fs_atomic_abort(a);
         return rc;
     }
     if (fchmod(a->fd, mode) != 0) {
@@ -162,12 +188,26 @@ int sltd__fs_atomic_begin(sltd__fs_atomic *a, const char *path, mode_t mode)
     return SLTD_OK;
 }
 
+/* Commit a direct write: close the device or FIFO (no fsync: most do not support it). */
+static int atomic_commit_direct(sltd__fs_atomic *a)
+{
+    int rc = SLTD_OK;
+
+    if (close(a->fd) != 0)
+        rc = sltd__err(SLTD_EIO, "%s: cannot write: %s", a->tmp, strerror(errno));
+    a->fd = -1;
+    sltd__fs_atomic_abort(a);
+    return rc;
+}
+
 int sltd__fs_atomic_commit(sltd__fs_atomic *a)
 {
     int rc = SLTD_OK;
 
     if (a->tmp == NULL)
         return sltd__err(SLTD_EINVAL, "atomic write committed twice");
+    if (a->direct)
+        return atomic_commit_direct(a);
     if (fsync(a->fd) != 0) {
         rc = sltd__err(errno == ENOSPC || errno == EDQUOT ? SLTD_EFULL : SLTD_EIO, "%s: cannot sync: %s", a->tmp,
                        strerror(errno));
@@ -202,12 +242,18 @@ void sltd__fs_atomic_abort(sltd__fs_atomic *a)
         close(a->fd);
     a->fd = -1;
     if (a->tmp != NULL) {
-        unlink(a->tmp);
+        if (!a->direct) /* never the device or FIFO itself */
+            unlink(a->tmp);
         free(a->tmp);
         a->tmp = NULL;
     }
+    a->direct = 0;
     free(a->dir);
     a->dir = NULL;
+    if (a->path == a->real)
+        a->path = NULL;
+    free(a->real);
+    a->real = NULL;
 }
 
 int sltd__fs_load(unsigned char **out, size_t *len, const char *path, size_t min, size_t max, const char *what)

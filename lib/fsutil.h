@@ -46,14 +46,21 @@ int sltd__fs_load(unsigned char **out, size_t *len, const char *path, size_t min
  * or sltd__fs_atomic_abort(&a) to drop it. Both end the writer: on any failure of commit nothing is
  * left at either name (not even when only the directory's fsync failed: the caller is told the file
  * was not written, so it must not be there); abort after commit, or after a failed begin, does nothing.
+ * A path that is a symbolic link is written through: the temporary file goes beside the file the link
+ * resolves to and is renamed over that file, so the link stays a link (a link to nothing is refused:
+ * SLTD_EIO naming it). A path that exists and is not a regular file (a device such as /dev/null or
+ * /dev/full, a FIFO) is written to directly, never replaced (renamed over, a device node would become a
+ * file): a write error on it is an error, and nothing can be undone.
  * Initialise with SLTD__FS_ATOMIC_INIT when cleanup may run before begin. */
 typedef struct sltd__fs_atomic {
     int fd;
-    char *tmp;        /* PATH.XXXXXX */
+    int direct;       /* path is a device or a FIFO: fd is the path itself, no temporary file */
+    char *tmp;        /* PATH.XXXXXX (direct: a copy of PATH, for messages) */
     char *dir;        /* the directory that holds PATH */
-    const char *path; /* borrowed from the caller until commit or abort */
+    char *real;       /* PATH resolved when it is a symbolic link, else NULL */
+    const char *path; /* the file it becomes: the caller's (borrowed until commit or abort) or real */
 } sltd__fs_atomic;
-#define SLTD__FS_ATOMIC_INIT { -1, NULL, NULL, NULL }
+#define SLTD__FS_ATOMIC_INIT { -1, 0, NULL, NULL, NULL, NULL }
 
 int sltd__fs_atomic_begin(sltd__fs_atomic *a, const char *path, mode_t mode);
 int sltd__fs_atomic_commit(sltd__fs_atomic *a);

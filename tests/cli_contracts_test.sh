@@ -139,6 +139,70 @@ awk 'BEGIN { print "state,number"; for (i = 0; i < 20000; i++) printf "UTO,Q%06d
 ok test ! -e "$work/piperej.csv"
 ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
 
+# -o and --rejects commit together: both written and synced before either is renamed, so a failure
+# writing one leaves both targets as they were (ulimit -f: a file-size limit makes one of them fail)
+awk 'BEGIN { print "state,number,seat"; for (i = 0; i < 20; i++) printf "UTO,Q%04d,1A\nZZZ,Q%04d,1B\n", i, i }' > "$work/few.csv"
+awk 'BEGIN { print "state,number"; for (i = 0; i < 40; i++) printf "UTO,Q%04d\n", i; print "ZZZ,Q1" }' > "$work/clear.csv"
+keep_both() { printf 'old A\n' > "$work/keepA.csv"; printf 'old B\n' > "$work/keepB.csv"; }
+both_kept() {
+    ok test "$(cat "$work/keepA.csv")" = "old A"; ok test "$(cat "$work/keepB.csv")" = "old B"
+    ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
+}
+# run a command with files limited to one block; its stderr goes through a pipe (not limited) so that
+# its messages are seen whole
+limited() {
+    sh -c '{ trap "" XFSZ; ulimit -f 1; "$@"; echo $? > "$0"; } 2>&1 >/dev/null | cat >&2; exit "$(cat "$0")"' \
+        "$work/limited.rc" "$@"
+}
+keep_both
+expect 3 "--rejects fails, -o fine: neither replaced" -- limited "$sltd" screen --db "$db" -o "$work/keepA.csv" \
+    --rejects "$work/keepB.csv" "$work/few.csv"
+contains "cannot write" "said"; contains "keepA.csv was not written" "-o named as not written"
+both_kept
+keep_both
+expect 3 "-o fails, --rejects fine: neither replaced" -- limited "$sltd" screen --db "$db" --all -o "$work/keepA.csv" \
+    --rejects "$work/keepB.csv" "$work/clear.csv"
+contains "keepB.csv was not written" "--rejects named as not written"
+both_kept
+# exit 2 because of invalid rows is a finished screening: both outputs are written (the rejects are the point)
+printf 'state,number\nZZZ,Q1\nQQQ,Q2\n' > "$work/allbad.csv"
+keep_both
+expect 2 "only invalid rows: exit 2, outputs written" -- "$sltd" screen --db "$db" -o "$work/keepA.csv" \
+    --rejects "$work/keepB.csv" "$work/allbad.csv"
+contains "^line,verdict," "-o holds the header" "$work/keepA.csv"; lacks "old A" "-o replaced" "$work/keepA.csv"
+contains "^3,invalid,QQQ" "the rejects written" "$work/keepB.csv"
+ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
+# -o naming a symbolic link writes through it: the file it names is replaced (the temporary file beside
+# that file, in its directory), the link stays a link; a link to nothing is refused, exit 3
+mkdir -p "$work/elsewhere"; printf 'old\n' > "$work/elsewhere/real.csv"
+rm -f "$work/link.csv" "$work/dangling.csv"; ln -s elsewhere/real.csv "$work/link.csv"; ln -s nowhere.csv "$work/dangling.csv"
+expect 1 "-o a symbolic link" -- "$sltd" screen --db "$db" -o "$work/link.csv" "$work/m.csv"
+ok test -L "$work/link.csv"; contains "^2,listed,UTO,L898902C3" "written through the link" "$work/elsewhere/real.csv"
+ok test "$(ls -a "$work" "$work/elsewhere" | grep -c '\.tmp\.')" -eq 0
+expect 3 "-o a dangling symbolic link" -- "$sltd" screen --db "$db" -o "$work/dangling.csv" "$work/m.csv"
+contains "dangling.csv: a symbolic link to a file that cannot be reached" "said"
+ok test -L "$work/dangling.csv"; ok test ! -e "$work/nowhere.csv"
+
+# sltd pack -o (the library's atomic write): a device is written to, never replaced by a file (a write
+# error on it is exit 3, no temporary file); a symbolic link is written through; a link to nothing refused
+"$sltd" keygen --out "$work/pk" >/dev/null 2>&1 || echo "FAIL: keygen for pack"
+rm -f "$work/pfull"
+if mknod "$work/pfull" c 1 7 2>/dev/null; then # a /dev/full of our own (root only)
+    expect 3 "pack -o a full device" -- "$sltd" pack --key "$db.key" --sign "$work/pk.sec" --seq 1 -o "$work/pfull" "$work/feed.csv"
+    contains "pfull: cannot write" "said"; ok test -c "$work/pfull"
+    ok test "$(ls -a "$work" | grep -c '^pfull\.')" -eq 0
+fi
+rm -f "$work/pnull"
+if mknod "$work/pnull" c 1 3 2>/dev/null; then # a /dev/null of our own
+    expect 0 "pack -o a null device" -- "$sltd" pack --key "$db.key" --sign "$work/pk.sec" --seq 1 -o "$work/pnull" "$work/feed.csv"
+    ok test -c "$work/pnull"
+fi
+printf 'old\n' > "$work/elsewhere/real.sltd"; rm -f "$work/b.sltd"; ln -s elsewhere/real.sltd "$work/b.sltd"
+expect 0 "pack -o a symbolic link" -- "$sltd" pack --key "$db.key" --sign "$work/pk.sec" --seq 1 -o "$work/b.sltd" "$work/feed.csv"
+ok test -L "$work/b.sltd"; ok test "$(wc -c < "$work/elsewhere/real.sltd")" -gt 100
+expect 3 "pack -o a dangling symbolic link" -- "$sltd" pack --key "$db.key" --sign "$work/pk.sec" --seq 1 -o "$work/dangling.csv" "$work/feed.csv"
+ok test -L "$work/dangling.csv"; ok test ! -e "$work/nowhere.csv"
+
 # ---- errors a person can act on: every error of a row, and the flag that accepts the input ----
 printf 'state,number,status,colour\nUTO,Q1,stolen,red\n' > "$work/unknown.csv"
 expect 2 "unknown feed column" -- "$sltd" import --db "$db" "$work/unknown.csv"; contains "--ignore-unknown" "the flag named"

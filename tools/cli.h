@@ -132,16 +132,22 @@ void cli_csv_answer(FILE *f, unsigned long line, const cli_answer *a, const sltd
 typedef struct cli_outfile {
     FILE *f;          /* write here */
     const char *path; /* the file it becomes */
+    char *real;       /* the file a symbolic link named by the caller resolves to (malloc'd), or NULL */
     int slot;
     int direct;       /* path is not a regular file (a FIFO, a device): written to as it is */
 } cli_outfile;
 /* Create a temporary file beside `path` (same directory, the mode a new file would get) that
- * cli_outfile_commit renames over it; SIGINT, SIGTERM, SIGHUP or SIGPIPE before then remove it and end
- * the program by that signal; a path that exists and is not a regular file is written to directly. 0, or
- * an exit status after a message. */
+ * cli_outfile_commit_all renames over it; SIGINT, SIGTERM, SIGHUP or SIGPIPE before then remove it and end
+ * the program by that signal; a path that exists and is not a regular file is written to directly; a
+ * symbolic link is written through (the file it resolves to is replaced; a link to nothing is an error).
+ * 0, or an exit status after a message. */
 int cli_outfile_open(cli_outfile *o, const char *cmd, const char *path);
-/* Flush, sync and rename into place: 0, or CLI_SYSTEM after a message (nothing written). */
-int cli_outfile_commit(cli_outfile *o, const char *cmd);
+/* Commit n outputs together (entries never opened are skipped): every one flushed and synced first;
+ * only when all succeeded are they renamed into place. 0, or CLI_SYSTEM after a message: after a write
+ * failure no target has changed and no temporary file is left. Should a rename itself fail (rare: the
+ * directory changed meanwhile), the ones renamed before it stay replaced, the message says so, and the
+ * rest are removed. Every command that writes more than one file commits them through this. */
+int cli_outfile_commit_all(cli_outfile *const *files, size_t n, const char *cmd);
 /* Drop the temporary file (on failure). Accepts one never opened. */
 void cli_outfile_discard(cli_outfile *o);
 

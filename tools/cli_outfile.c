@@ -3,7 +3,10 @@
  * renamed over it on success; removed on failure and when SIGINT, SIGTERM, SIGHUP or SIGPIPE (the
  * reader of standard output went away) ends the program first. A target that exists and is not a
  * regular file (a FIFO, a device: /dev/stdout, /dev/full) is written to directly, as standard output
- * is: renamed over, it would be replaced by a file. Public API only. */
+ * is: renamed over, it would be replaced by a file. A target that is a symbolic link is written through:
+ * the temporary file goes beside the file it resolves to and is renamed over that file. Several outputs
+ * of one command commit together (cli_outfile_commit_all): all are written and synced before the
+ * first is renamed. Public API only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,6 +19,8 @@
 
 #include "cli.h"
 
+/* A command writes at most two files this way (screen: -o and --rejects), so four slots always
+ * suffice; a fifth open is refused (an error, never a reuse of a slot in use). */
 #define SLOTS 4
 
 /* The temporary files a signal must remove; a slot is in use while its first byte is not NUL. */
@@ -74,30 +79,44 @@ static int open_direct(cli_outfile *o, const char *cmd, const char *path)
 
 int cli_outfile_open(cli_outfile *o, const char *cmd, const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    const int dirlen = slash == NULL ? 0 : (int)(slash - path + 1);
+    const char *slash, *target = path;
     struct stat st;
     mode_t mask;
-    int fd, n;
+    int fd, n, dirlen;
 
     memset(o, 0, sizeof o[0]);
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
         return open_direct(o, cmd, path);
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* write through the link: the file it names is replaced, the link stays */
+        if ((o->real = realpath(path, NULL)) == NULL) {
+            fprintf(stderr, "sltd %s: %s: a symbolic link to a file that cannot be reached: %s\n", cmd, path,
+                    strerror(errno));
+            return CLI_SYSTEM;
+        }
+        target = o->real;
+    }
     for (o->slot = 0; o->slot < SLOTS && pending[o->slot][0] != '\0'; o->slot++)
         ;
-    n = snprintf(pending[o->slot < SLOTS ? o->slot : 0], PATH_MAX, "%.*s.%s.tmp.XXXXXX", dirlen, path,
-                 path + dirlen);
-    if (o->slot == SLOTS || n < 0 || n >= PATH_MAX) {
-        if (o->slot < SLOTS)
-            pending[o->slot][0] = '\0';
+    if (o->slot == SLOTS) {
+        fprintf(stderr, "sltd %s: %s: more than %d output files at once\n", cmd, path, SLOTS);
+        goto fail;
+    }
+    slash = strrchr(target, '/');
+    dirlen = slash == NULL ? 0 : (int)(slash - target + 1);
+    n = snprintf(pending[o->slot], PATH_MAX, "%.*s.%s.tmp.XXXXXX", dirlen, target, target + dirlen);
+    if (n < 0 || n >= PATH_MAX) {
+        pending[o->slot][0] = '\0';
         fprintf(stderr, "sltd %s: %s: the name is too long\n", cmd, path);
+        free(o->real);
+        o->real = NULL;
         return CLI_USAGE;
     }
     catch_signals();
     if ((fd = mkstemp(pending[o->slot])) < 0) {
-        fprintf(stderr, "sltd %s: %s: cannot create a file beside it: %s\n", cmd, path, strerror(errno));
+        fprintf(stderr, "sltd %s: %s: cannot create a file beside it: %s\n", cmd, target, strerror(errno));
         pending[o->slot][0] = '\0';
-        return CLI_SYSTEM;
+        goto fail;
     }
     /* the mode a plain creation would give (mkstemp makes 0600) */
     mask = umask(0);
@@ -107,48 +126,86 @@ int cli_outfile_open(cli_outfile *o, const char *cmd, const char *path)
         close(fd);
         unlink(pending[o->slot]);
         pending[o->slot][0] = '\0';
-        return CLI_SYSTEM;
+        goto fail;
     }
-    o->path = path;
+    o->path = target;
     return 0;
+fail:
+    free(o->real);
+    o->real = NULL;
+    return CLI_SYSTEM;
+}
+
+/* Drop a temporary file or, for a direct output, the stream. */
+static void drop(cli_outfile *o)
+{
+    if (o->f != NULL)
+        fclose(o->f);
+    o->f = NULL;
+    if (!o->direct && o->path != NULL && pending[o->slot][0] != '\0') {
+        unlink(pending[o->slot]);
+        pending[o->slot][0] = '\0';
+    }
+    o->path = NULL;
+    free(o->real);
+    o->real = NULL;
 }
 
 void cli_outfile_discard(cli_outfile *o)
 {
-    if (o->f == NULL)
-        return;
-    fclose(o->f);
-    o->f = NULL;
-    if (o->direct)
-        return;
-    unlink(pending[o->slot]);
-    pending[o->slot][0] = '\0';
+    drop(o);
 }
 
-int cli_outfile_commit(cli_outfile *o, const char *cmd)
+/* Flush, sync (a temporary file) and close one output: 0, or CLI_SYSTEM after a message. */
+static int finish(cli_outfile *o, const char *cmd)
 {
     int failed;
 
-    if (o->f == NULL)
-        return 0;
     errno = 0;
     failed = fflush(o->f) != 0 || ferror(o->f) || (!o->direct && fsync(fileno(o->f)) != 0);
     if (fclose(o->f) != 0)
         failed = 1;
     o->f = NULL;
-    if (o->direct) {
-        if (failed)
-            fprintf(stderr, "sltd %s: cannot write %s: %s\n", cmd, o->path,
-                    errno != 0 ? strerror(errno) : "a write failed");
-        return failed ? CLI_SYSTEM : 0;
+    if (failed)
+        fprintf(stderr, "sltd %s: cannot write %s: %s\n", cmd, o->path, errno != 0 ? strerror(errno) : "a write failed");
+    return failed ? CLI_SYSTEM : 0;
+}
+
+int cli_outfile_commit_all(cli_outfile *const *files, size_t n, const char *cmd)
+{
+    size_t i, renamed = 0;
+    int failed = 0;
+
+    /* every output written and synced before any is renamed: one failure, and no target changes */
+    for (i = 0; i < n; i++)
+        if (files[i]->f != NULL && finish(files[i], cmd) != 0)
+            failed = 1;
+    if (failed) {
+        for (i = 0; i < n; i++)
+            if (files[i]->path != NULL && !files[i]->direct)
+                fprintf(stderr, "sltd %s: %s was not written\n", cmd, files[i]->path);
+        goto cleanup;
     }
-    if (failed || rename(pending[o->slot], o->path) != 0) {
-        fprintf(stderr, "sltd %s: cannot write %s: %s; nothing written\n", cmd, o->path,
-                errno != 0 ? strerror(errno) : "a write failed");
-        unlink(pending[o->slot]);
+    for (i = 0; i < n; i++) {
+        cli_outfile *const o = files[i];
+        if (o->path == NULL || o->direct)
+            continue;
+        if (rename(pending[o->slot], o->path) != 0) {
+            /* rare (the directory became unwritable or was removed meanwhile): a rename done cannot be
+             * undone, so say exactly which targets were replaced and which were not */
+            size_t j;
+            fprintf(stderr, "sltd %s: cannot rename into %s: %s; it was not written\n", cmd, o->path, strerror(errno));
+            for (j = 0; j < i && renamed > 0; j++)
+                if (files[j]->path != NULL && !files[j]->direct)
+                    fprintf(stderr, "sltd %s: %s was already replaced\n", cmd, files[j]->path);
+            failed = 1;
+            goto cleanup;
+        }
         pending[o->slot][0] = '\0';
-        return CLI_SYSTEM;
+        renamed++;
     }
-    pending[o->slot][0] = '\0';
-    return 0;
+cleanup:
+    for (i = 0; i < n; i++) /* a temporary file not renamed is removed; a renamed one has nothing left */
+        drop(files[i]);
+    return failed ? CLI_SYSTEM : 0;
 }

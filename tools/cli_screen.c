@@ -435,8 +435,11 @@ int cli_screen(int argc, char **argv)
             goto cleanup;
         }
     }
-    if (cli_outfile_commit(&o.out.file, "screen") != 0 || cli_outfile_commit(&o.rejects.file, "screen") != 0)
-        goto cleanup;
+    {
+        cli_outfile *const outs[] = { &o.out.file, &o.rejects.file };
+        if (cli_outfile_commit_all(outs, sizeof outs / sizeof outs[0], "screen") != 0)
+            goto cleanup;
+    }
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cli_info("sltd screen: %llu documents, %llu hits, %llu invalid, %.3f s, %.0f documents/s\n",
              (unsigned long long)rep.documents, (unsigned long long)rep.hits, (unsigned long long)rep.invalid, secs,
