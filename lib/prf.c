@@ -142,7 +142,8 @@ void sltd__prf_digest_input(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, 
  *   - AVX-512: eight lanes, one per 64-bit element of a register. The eight inputs are transposed into
  *     four registers, "word i of every input"; the length byte joins each lane's last block under a
  *     mask, and a lane with fewer blocks keeps its state under a mask while the others compress.
- *   - AVX2: the same in four lanes (a rotate takes three instructions where AVX-512 has one).
+ *   - AVX2: eight inputs too, as two groups of four lanes run side by side (a rotate takes three
+ *     instructions where AVX-512 has one, and one group alone would wait on its rounds' latency).
  *   - portable C, two inputs interleaved in one loop: what CPUs without those run (aarch64 among them:
  *     its cores run the two dependency chains side by side). A NEON form, two 64-bit lanes without a
  *     rotate instruction, is not written.
@@ -227,12 +228,20 @@ static inline size_t last_block(const uint8_t *len, int lanes)
 
 #define ROTL4(x, b) _mm256_or_si256(_mm256_slli_epi64((x), (b)), _mm256_srli_epi64((x), 64 - (b)))
 #define ROTL4_32(x) _mm256_shuffle_epi32((x), _MM_SHUFFLE(2, 3, 0, 1))
-#define SIPROUND4                                                                                           \
+/* a rotate by 16 moves whole bytes: one byte shuffle (rot16, below) instead of two shifts and an or */
+#define ROTL4_16(x) _mm256_shuffle_epi8((x), rot16)
+#define SIPROUND4_OF(v0, v1, v2, v3)                                                                        \
     do {                                                                                                    \
         v0 = _mm256_add_epi64(v0, v1); v1 = ROTL4(v1, 13); v1 = _mm256_xor_si256(v1, v0); v0 = ROTL4_32(v0); \
-        v2 = _mm256_add_epi64(v2, v3); v3 = ROTL4(v3, 16); v3 = _mm256_xor_si256(v3, v2);                  \
+        v2 = _mm256_add_epi64(v2, v3); v3 = ROTL4_16(v3); v3 = _mm256_xor_si256(v3, v2);                    \
         v0 = _mm256_add_epi64(v0, v3); v3 = ROTL4(v3, 21); v3 = _mm256_xor_si256(v3, v0);                  \
         v2 = _mm256_add_epi64(v2, v1); v1 = ROTL4(v1, 17); v1 = _mm256_xor_si256(v1, v2); v2 = ROTL4_32(v2); \
+    } while (0)
+/* a SipRound of both groups of four lanes: two independent dependency chains side by side */
+#define SIPROUND4X2                                                                                         \
+    do {                                                                                                    \
+        SIPROUND4_OF(a0, a1, a2, a3);                                                                       \
+        SIPROUND4_OF(b0, b1, b2, b3);                                                                       \
     } while (0)
 
 /* Four inputs as four registers: w[i] holds word i of inputs 0..3. */
@@ -249,56 +258,79 @@ __attribute__((target("avx2"))) static inline void transpose4(__m256i w[4], cons
     w[3] = _mm256_permute2x128_si256(ab13, cd13, 0x31);
 }
 
-/* The AVX2 body of the AVX-512 lanes below (siphash128_x8_avx512), deliberately parallel line for line:
- * kept apart so each compiles for its own target with its own intrinsics. */
-__attribute__((target("avx2"))) static void siphash128_x4_avx2(uint8_t (*out)[SLTD_DIGEST_SIZE],
+/* One block of a group of four lanes: each lane that has a block i compresses it (the length byte
+ * joined to its last block); a lane past its last block keeps its state. */
+#define BLOCK4_OF(v0, v1, v2, v3, w, last)                                                                  \
+    do {                                                                                                    \
+        const __m256i m_ = _mm256_or_si256(w[i], _mm256_and_si256(_mm256_cmpeq_epi64(last, vi), lenword_##w)); \
+        const __m256i keep_ = _mm256_cmpgt_epi64(vi, last);                                                 \
+        const __m256i s0_ = v0, s1_ = v1, s2_ = v2, s3_ = v3;                                               \
+        v3 = _mm256_xor_si256(v3, m_);                                                                      \
+        SIPROUND4_OF(v0, v1, v2, v3);                                                                       \
+        SIPROUND4_OF(v0, v1, v2, v3);                                                                       \
+        v0 = _mm256_xor_si256(v0, m_);                                                                      \
+        v0 = _mm256_blendv_epi8(v0, s0_, keep_);                                                            \
+        v1 = _mm256_blendv_epi8(v1, s1_, keep_);                                                            \
+        v2 = _mm256_blendv_epi8(v2, s2_, keep_);                                                            \
+        v3 = _mm256_blendv_epi8(v3, s3_, keep_);                                                            \
+    } while (0)
+
+/* Digest l of a group is (r0[l], r1[l]): interleave the two words, order the 128-bit halves, store. */
+__attribute__((target("avx2"))) static inline void store4(uint8_t (*out)[SLTD_DIGEST_SIZE], __m256i r0, __m256i r1)
+{
+    const __m256i lo = _mm256_unpacklo_epi64(r0, r1); /* digests 0 and 2 */
+    const __m256i hi = _mm256_unpackhi_epi64(r0, r1); /* digests 1 and 3 */
+
+    _mm256_storeu_si256((__m256i *)out[0], _mm256_permute2x128_si256(lo, hi, 0x20));
+    _mm256_storeu_si256((__m256i *)out[2], _mm256_permute2x128_si256(lo, hi, 0x31));
+}
+
+/* The AVX2 form of the AVX-512 lanes below (siphash128_x8_avx512), eight inputs too: AVX2 has four
+ * 64-bit lanes and no rotate instruction, so one group of four would wait on its own rounds' latency;
+ * two groups (a: inputs 0..3, b: 4..7) run as two independent chains that the core overlaps. The same
+ * steps as the AVX-512 function, kept apart so each compiles for its own target with its own
+ * intrinsics. */
+__attribute__((target("avx2"))) static void siphash128_x8_avx2(uint8_t (*out)[SLTD_DIGEST_SIZE],
                                                                const uint8_t (*in)[SLTD__DIGEST_INPUT],
                                                                const uint8_t *len, uint64_t k0, uint64_t k1)
 {
-    __m256i v0 = _mm256_set1_epi64x((long long)(k0 ^ IV0));
-    __m256i v1 = _mm256_set1_epi64x((long long)(k1 ^ IV1 ^ 0xee));
-    __m256i v2 = _mm256_set1_epi64x((long long)(k0 ^ IV2));
-    __m256i v3 = _mm256_set1_epi64x((long long)(k1 ^ IV3));
-    __m256i w[4], r0, r1, lo, hi;
-    uint32_t len4;
-    size_t i, maxb = last_block(len, 4);
+    const __m256i rot16 = _mm256_setr_epi8(6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13, 6, 7, 0, 1, 2,
+                                           3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13);
+    __m256i a0 = _mm256_set1_epi64x((long long)(k0 ^ IV0));
+    __m256i a1 = _mm256_set1_epi64x((long long)(k1 ^ IV1 ^ 0xee));
+    __m256i a2 = _mm256_set1_epi64x((long long)(k0 ^ IV2));
+    __m256i a3 = _mm256_set1_epi64x((long long)(k1 ^ IV3));
+    __m256i b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+    __m256i wa[4], wb[4];
+    uint32_t lena, lenb;
+    size_t i, maxb = last_block(len, 8);
 
-    memcpy(&len4, len, 4);
-    const __m256i vlen = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)len4));
-    const __m256i last = _mm256_srli_epi64(vlen, 3), lenword = _mm256_slli_epi64(vlen, 56);
+    memcpy(&lena, len, 4);
+    memcpy(&lenb, len + 4, 4);
+    const __m256i vlena = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)lena));
+    const __m256i vlenb = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)lenb));
+    const __m256i lasta = _mm256_srli_epi64(vlena, 3), lenword_wa = _mm256_slli_epi64(vlena, 56);
+    const __m256i lastb = _mm256_srli_epi64(vlenb, 3), lenword_wb = _mm256_slli_epi64(vlenb, 56);
 
-    transpose4(w, in);
+    transpose4(wa, in);
+    transpose4(wb, in + 4);
     for (i = 0; i <= maxb; i++) {
         const __m256i vi = _mm256_set1_epi64x((long long)i);
-        const __m256i m = _mm256_or_si256(w[i], _mm256_and_si256(_mm256_cmpeq_epi64(last, vi), lenword));
-        const __m256i keep = _mm256_cmpgt_epi64(vi, last); /* past its last block: hold the state */
-        const __m256i s0 = v0, s1 = v1, s2 = v2, s3 = v3;
-        v3 = _mm256_xor_si256(v3, m);
-        SIPROUND4;
-        SIPROUND4;
-        v0 = _mm256_xor_si256(v0, m);
-        v0 = _mm256_blendv_epi8(v0, s0, keep);
-        v1 = _mm256_blendv_epi8(v1, s1, keep);
-        v2 = _mm256_blendv_epi8(v2, s2, keep);
-        v3 = _mm256_blendv_epi8(v3, s3, keep);
+        BLOCK4_OF(a0, a1, a2, a3, wa, lasta);
+        BLOCK4_OF(b0, b1, b2, b3, wb, lastb);
     }
-    v2 = _mm256_xor_si256(v2, _mm256_set1_epi64x(0xee));
-    SIPROUND4;
-    SIPROUND4;
-    SIPROUND4;
-    SIPROUND4;
-    r0 = _mm256_xor_si256(_mm256_xor_si256(v0, v1), _mm256_xor_si256(v2, v3));
-    v1 = _mm256_xor_si256(v1, _mm256_set1_epi64x(0xdd));
-    SIPROUND4;
-    SIPROUND4;
-    SIPROUND4;
-    SIPROUND4;
-    r1 = _mm256_xor_si256(_mm256_xor_si256(v0, v1), _mm256_xor_si256(v2, v3));
-    /* digest l is (r0[l], r1[l]): interleave the two words, then order the 128-bit halves */
-    lo = _mm256_unpacklo_epi64(r0, r1); /* digests 0 and 2 */
-    hi = _mm256_unpackhi_epi64(r0, r1); /* digests 1 and 3 */
-    _mm256_storeu_si256((__m256i *)out[0], _mm256_permute2x128_si256(lo, hi, 0x20));
-    _mm256_storeu_si256((__m256i *)out[2], _mm256_permute2x128_si256(lo, hi, 0x31));
+    a2 = _mm256_xor_si256(a2, _mm256_set1_epi64x(0xee));
+    b2 = _mm256_xor_si256(b2, _mm256_set1_epi64x(0xee));
+    for (i = 0; i < 4; i++)
+        SIPROUND4X2;
+    const __m256i ra0 = _mm256_xor_si256(_mm256_xor_si256(a0, a1), _mm256_xor_si256(a2, a3));
+    const __m256i rb0 = _mm256_xor_si256(_mm256_xor_si256(b0, b1), _mm256_xor_si256(b2, b3));
+    a1 = _mm256_xor_si256(a1, _mm256_set1_epi64x(0xdd));
+    b1 = _mm256_xor_si256(b1, _mm256_set1_epi64x(0xdd));
+    for (i = 0; i < 4; i++)
+        SIPROUND4X2;
+    store4(out, ra0, _mm256_xor_si256(_mm256_xor_si256(a0, a1), _mm256_xor_si256(a2, a3)));
+    store4(out + 4, rb0, _mm256_xor_si256(_mm256_xor_si256(b0, b1), _mm256_xor_si256(b2, b3)));
 }
 
 #define SIPROUND8                                                                                           \
@@ -311,8 +343,9 @@ __attribute__((target("avx2"))) static void siphash128_x4_avx2(uint8_t (*out)[SL
         v2 = _mm512_rol_epi64(v2, 32);                                                                      \
     } while (0)
 
-/* The same in the eight lanes of AVX-512. Deliberately parallel to siphash128_x4_avx2 line for line:
- * each register width has its own intrinsics, and a shared macro body would hide which one runs. */
+/* The same in the eight lanes of AVX-512 (one register, a rotate instruction: one chain is enough).
+ * The same steps as siphash128_x8_avx2: each register width has its own intrinsics, and a shared macro
+ * body would hide which one runs. */
 __attribute__((target("avx512f"))) static void siphash128_x8_avx512(uint8_t (*out)[SLTD_DIGEST_SIZE],
                                                                     const uint8_t (*in)[SLTD__DIGEST_INPUT],
                                                                     const uint8_t *len, uint64_t k0, uint64_t k1)
@@ -365,27 +398,21 @@ __attribute__((target("avx512f"))) static void siphash128_x8_avx512(uint8_t (*ou
 
 #endif
 
-/* Lanes for a SIMD level: AVX-512 8, AVX2 4, portable C 2. */
-static int lanes_of(int level)
-{
-    return level == SLTD__SIMD_AVX512 ? 8 : level == SLTD__SIMD_AVX2 ? 4 : 2;
-}
-
-/* n digests with at most max_lanes lanes (1: one at a time). */
+/* n digests by the path of a SIMD level (SLTD__SIMD_*), or one at a time (level -1). */
 static void digest_many(uint8_t (*out)[SLTD_DIGEST_SIZE], const sltd__keys *k,
-                        const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len, size_t n, int max_lanes)
+                        const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len, size_t n, int level)
 {
     size_t i = 0;
 
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (max_lanes >= 8)
+    if (level == SLTD__SIMD_AVX512)
         for (; i + 8 <= n; i += 8)
             siphash128_x8_avx512(out + i, in + i, len + i, k->k0, k->k1);
-    if (max_lanes >= 4)
-        for (; i + 4 <= n; i += 4)
-            siphash128_x4_avx2(out + i, in + i, len + i, k->k0, k->k1);
+    if (level == SLTD__SIMD_AVX2)
+        for (; i + 8 <= n; i += 8)
+            siphash128_x8_avx2(out + i, in + i, len + i, k->k0, k->k1);
 #endif
-    if (max_lanes >= 2)
+    if (level >= SLTD__SIMD_NONE)
         for (; i + 2 <= n; i += 2)
             siphash128_x2(out + i, in + i, len + i, k->k0, k->k1);
     for (; i < n; i++)
@@ -395,17 +422,22 @@ static void digest_many(uint8_t (*out)[SLTD_DIGEST_SIZE], const sltd__keys *k,
 void sltd__prf_digest_inputs(uint8_t (*out)[SLTD_DIGEST_SIZE], const sltd__keys *k,
                              const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len, size_t n)
 {
-    digest_many(out, k, in, len, n, lanes_of(sltd__simd_level()));
+    digest_many(out, k, in, len, n, sltd__simd_level());
 }
 
 int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len,
                           size_t n)
 {
-    static const int widths[] = { 8, 4, 2, 1 };
+    /* each path: its level, the bit it sets when it ran, the inputs it needs to run at all */
+    static const struct {
+        int level, bit;
+        size_t min;
+    } paths[] = { { SLTD__SIMD_AVX512, 8, 8 }, { SLTD__SIMD_AVX2, 4, 8 }, { SLTD__SIMD_NONE, 2, 2 }, { -1, 0, 1 } };
     struct sltd__keys k;
     uint8_t got[SLTD__LANES_CHECK_MAX][SLTD_DIGEST_SIZE], want[SLTD_DIGEST_SIZE];
     size_t i, j;
-    int bad = 0, ran = 0, have = lanes_of(sltd__simd_hardware());
+    int bad = 0, ran = 0;
+    const int have = sltd__simd_hardware();
 
     if (n > SLTD__LANES_CHECK_MAX)
         return -1;
@@ -415,12 +447,12 @@ int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t (*in)[SLTD__DIGES
     memcpy(k.prf, key, 16);
     k.k0 = load64_le(key);
     k.k1 = load64_le(key + 8);
-    for (j = 0; j < sizeof widths / sizeof widths[0]; j++) {
-        if (widths[j] > have)
+    for (j = 0; j < sizeof paths / sizeof paths[0]; j++) {
+        if (paths[j].level > have)
             continue;
-        ran |= widths[j] > 1 && (size_t)widths[j] <= n ? widths[j] : 0;
+        ran |= n >= paths[j].min ? paths[j].bit : 0;
         memset(got, 0, sizeof got);
-        digest_many(got, &k, in, len, n, widths[j]);
+        digest_many(got, &k, in, len, n, paths[j].level);
         for (i = 0; i < n; i++) {
             crypto_shorthash_siphashx24(want, in[i], len[i], key);
             bad |= memcmp(got[i], want, 16) != 0;

@@ -22,15 +22,15 @@ void sltd__prf_key_check(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k);
 /* The digest of a normalised (state, number): SipHash-2-4-128 of "STATE<NUMBER". */
 void sltd__prf_digest(uint8_t out[SLTD_DIGEST_SIZE], const sltd__keys *k, const char *state, size_t slen,
                   const char *number, size_t nlen);
-/* n digests at once, side by side (AVX-512: eight lanes, AVX2: four, else two interleaved in C; the
- * level from sltd__simd_level):
+/* n digests at once, side by side (AVX-512: eight lanes, AVX2: two groups of four, else two interleaved
+ * in C; the level from sltd__simd_level):
  * in[i] is a zero-padded SLTD__DIGEST_INPUT-byte buffer whose first len[i] (< SLTD__DIGEST_INPUT)
  * bytes are the input; out[i] gets its digest. */
 void sltd__prf_digest_inputs(uint8_t (*out)[SLTD_DIGEST_SIZE], const sltd__keys *k,
                              const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len, size_t n);
-/* For tests: n (<= SLTD__LANES_CHECK_MAX) digests by every path this CPU has (eight lanes, four, two,
- * one) against libsodium; -1 on a difference (or a length out of range), else a bit set of the lane
- * widths (8, 4, 2) that ran. */
+/* For tests: n (<= SLTD__LANES_CHECK_MAX) digests by every path this CPU has (AVX-512, AVX2, portable
+ * two-lane, one at a time) against libsodium; -1 on a difference (or a length out of range), else a bit
+ * set of the vector paths that ran on at least one group: 8 AVX-512, 4 AVX2, 2 portable. */
 #define SLTD__LANES_CHECK_MAX 16
 int sltd__prf_lanes_check(const uint8_t key[16], const uint8_t (*in)[SLTD__DIGEST_INPUT], const uint8_t *len,
                           size_t n);

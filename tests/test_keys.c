@@ -167,7 +167,7 @@ START_TEST(siphash_matches_libsodium)
 }
 END_TEST
 
-/* The batch digests (eight AVX-512 lanes and four AVX2 lanes where the CPU has them, two interleaved in
+/* The batch digests (eight AVX-512 lanes and two groups of four AVX2 lanes where the CPU has them, two interleaved in
  * portable C, and one at a time) equal libsodium's, for 1..16 random inputs of random lengths 0..31 (so
  * of different block counts) side by side: every vector path is bit-identical to the scalar one. */
 START_TEST(siphash_lanes_match_libsodium)
@@ -196,7 +196,7 @@ START_TEST(siphash_lanes_match_libsodium)
         ran |= rc;
     }
     ck_assert_msg(ran & 2, "the portable two-lane path never ran");
-    fprintf(stderr, "siphash lanes checked: 8 (AVX-512) %s, 4 (AVX2) %s, 2 (portable) yes, 1 yes\n",
+    fprintf(stderr, "siphash lanes checked: AVX-512 (8 lanes) %s, AVX2 (2 x 4 lanes) %s, portable (2) yes, 1 yes\n",
             ran & 8 ? "yes" : "no (not here)", ran & 4 ? "yes" : "no (not here)");
 }
 END_TEST
