@@ -40,19 +40,26 @@ for w in $what; do
     valgrind)
         cmake -S . -B build-vg -DSLTD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
         cmake --build build-vg -j "$(nproc)" >/dev/null
+        # each suite with the environment CTest gives it (corpora, vectors, its temporary directory),
+        # read from CTest itself so that this list never drifts from tests/CMakeLists.txt
+        (cd build-vg && ctest --show-only=json-v1) | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["tests"]:
+    env = [p["value"] for p in t.get("properties", []) if p["name"] == "ENVIRONMENT"]
+    print(t["name"], " ".join(env[0]) if env else "")' > build-vg/suite-env.txt
         for t in build-vg/tests/test_*; do
             [ -x "$t" ] || continue
             case $t in *test_concurrency|*test_stress|*test_crash|*test_disk) continue ;; esac # see above
             echo "== valgrind $t"
             # (the CLI's path is the argument of the suites that run it; tcache off: test_faults would
-            # otherwise re-execute itself to turn it off; the corpora as CTest gives them; malloc replaced in the C
-            # library only, so that test_faults' own malloc, which counts and fails allocations, stays in place)
-            c="$(pwd)/tests/corpus"
+            # otherwise re-execute itself to turn it off; malloc replaced in the C library only, so that
+            # test_faults' own malloc, which counts and fails allocations, stays in place; CTest's
+            # environment for the suite)
             arg=""
             case $t in *test_secrecy) arg="$(pwd)/build-vg/sltd" ;; esac
-            (cd build-vg/tests && CK_FORK=no SLTD_TEST_TMP=/tmp GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
-                SLTD_MRZ_CORPUS="$c/mrz" SLTD_FEED_CORPUS="$c/feed" SLTD_BUNDLE_CORPUS="$c/bundle" \
-                SLTD_MANIFEST_CORPUS="$c/manifest" \
+            env=$(sed -n "s|^${t##*/} ||p" build-vg/suite-env.txt)
+            # shellcheck disable=SC2086 # the environment is a list of NAME=VALUE words (no spaces in paths here)
+            (cd build-vg/tests && env $env CK_FORK=no GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
                 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
                 --soname-synonyms=somalloc=nouserintercepts --child-silent-after-fork=yes "../../$t" $arg)
         done
