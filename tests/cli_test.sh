@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # CLI tests: every command, its --help, and each exit status, against real databases.
 #   cli_test.sh SLTD_BINARY DATA_DIR WORK_DIR
+# Steps share a shape on purpose (write an input, expect an exit status, look for a message): each
+# its own input and message.
 set -u
 sltd=$1 data=$2 work=$3
 rm -rf "$work"; mkdir -p "$work"

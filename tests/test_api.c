@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_api.c — black box: only the public header, real LMDB files, real keys, real processes. */
+/* test_api.c — black box: only the public header, real LMDB files, real keys, real processes.
+ *
+ * Tests open alike (open a database, declare the reports they use): the shape repeats on purpose,
+ * each test with its own data and assertions. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_errors.c — black box: every public entry point forgets the last call's error detail when it
- * starts, and leaves a detail of its own on every error return (sltd_error_detail). */
+ * starts, and leaves a detail of its own on every error return (sltd_error_detail).
+ *
+ * Its declarations of one initialised report of each kind resemble test_api's on purpose:
+ * declarations, not a rule. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,10 @@
  *
  * Most cases are one table: an input file, the flags, and the exact transcript of what the parser
  * says about it (one line per record or per error, messages verbatim with file:line:field). Each
- * test runs in a fresh temporary directory (tu_mkdtemp) and names its input "feed.csv". */
+ * test runs in a fresh temporary directory (tu_mkdtemp) and names its input "feed.csv".
+ *
+ * Tests open alike (write a file, open, read) and register alike (Check's API): the shapes repeat
+ * on purpose, each with its own file and assertions. */
 #include <check.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -5,7 +5,10 @@
  * the parser; each trust rule of a kiosk (expiry, replay, rollback, fast-forward, key list version,
  * deployment key, revocation); the cheapest path (chain or full, broken chains, revoked signers,
  * recovery); publish and sync through the library in one process, with a reader in another process
- * that must never see a half-applied state; and the index fuzzer's corpus. */
+ * that must never see a half-applied state; and the index fuzzer's corpus.
+ *
+ * Building an index entry member by member resembles the library's own header fill on purpose:
+ * the test writes its own, independently. */
 #include <check.h>
 #include <dirent.h>
 #include <stdatomic.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_layout.c — black box: a program built against an older header. Its structs are declared here
- * as version 1 of sltd.h declared them; the library must write those members and not one byte after. */
+ * as version 1 of sltd.h declared them; the library must write those members and not one byte after.
+ *
+ * The TRIAL table's rows share a shape on purpose: the table-driven form itself. */
 #include <check.h>
 #include <stddef.h>
 #include <stdio.h>

@@ -7,7 +7,9 @@
  * and a replay of the fuzzing corpus.
  *
  * Usage: test_mrz [CORPUS_DIR]    (or SLTD_MRZ_CORPUS=DIR; default: SLTD_MRZ_CORPUS_DIR if defined)
- * Environment: SLTD_MRZ_SEED=N to change the property test's seed, SLTD_MRZ_ROUNDS=N its rounds. */
+ * Environment: SLTD_MRZ_SEED=N to change the property test's seed, SLTD_MRZ_ROUNDS=N its rounds.
+ *
+ * The tcases register alike (Check's API, a test a line): the shape repeats on purpose. */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
 #include <dirent.h>

@@ -4,7 +4,10 @@
  * MRZs are built here with check digits computed by this file's own implementation of ICAO 9303's
  * 7-3-1 rule, then damaged on purpose. Tcases: kinds (TD1, TD2, TD3, MRV, D<<, long numbers, type
  * family), fail closed (check digits, unparseable text, bad arguments), OCR variants (check-digit
- * repair, on request, long-number continuation, the bound, a property test). */
+ * repair, on request, long-number continuation, the bound, a property test).
+ *
+ * Tests open alike (build an MRZ, alter one character, look it up) and register alike (Check's API):
+ * the shapes repeat on purpose, each with its own data and assertions. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_screen.c — sltd_db_screen(): CSV, MRZ text and JSON Lines manifests against a real database;
  * malformed input; input order and counts with several threads; a 1 M-row manifest with planted
- * hits; the audit log. */
+ * hits; the audit log.
+ *
+ * Each test asserts its own rows one by one (s.listed[i], s.error[i], the message of row i): the
+ * same assertion shapes over different manifests and rows, on purpose; no rule is repeated. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
