@@ -98,6 +98,7 @@ ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
 echo old > "$work/keep.csv"
 : > "$work/empty.csv"
 expect 2 "a failed screening leaves -o as it was" -- "$sltd" screen --db "$db" -o "$work/keep.csv" "$work/empty.csv"
+contains "keep.csv was not written" "-o named as not written"
 ok test "$(cat "$work/keep.csv")" = old
 ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
 expect 3 "-o into a missing directory" -- "$sltd" screen --db "$db" -o "$work/nodir/out.csv" "$work/m.csv"
@@ -164,6 +165,22 @@ expect 3 "-o fails, --rejects fine: neither replaced" -- limited "$sltd" screen 
     --rejects "$work/keepB.csv" "$work/clear.csv"
 contains "keepB.csv was not written" "--rejects named as not written"
 both_kept
+# the same when the write fails mid-screening (more rows than a stdio buffer holds): the screening
+# stops, the failed write is named, and neither target changes
+awk 'BEGIN { print "state,number,seat"; for (i = 0; i < 400; i++) printf "UTO,Q%04d,1A\nZZZ,Q%04d,1B\n", i, i }' > "$work/lots.csv"
+keep_both
+expect 3 "--rejects fails mid-screening: neither replaced" -- limited "$sltd" screen --db "$db" --all \
+    -o "$work/keepA.csv" --rejects "$work/keepB.csv" "$work/lots.csv"
+contains "cannot write .*keepB.csv: File too large" "said"; contains "keepA.csv was not written" "-o named"
+lacks "SLTD_EIO" "no library code for a write error"
+both_kept
+if [ -c /dev/full ]; then
+    keep_both
+    expect 3 "standard output fails mid-screening: --rejects not replaced" -- sh -c \
+        "'$sltd' screen --db '$db' --all --rejects '$work/keepB.csv' '$work/lots.csv' > /dev/full"
+    contains "cannot write to standard output" "said"; contains "keepB.csv was not written" "--rejects named"
+    ok test "$(cat "$work/keepB.csv")" = "old B"; ok test "$(ls -a "$work" | grep -c '\.tmp\.')" -eq 0
+fi
 # exit 2 because of invalid rows is a finished screening: both outputs are written (the rejects are the point)
 printf 'state,number\nZZZ,Q1\nQQQ,Q2\n' > "$work/allbad.csv"
 keep_both

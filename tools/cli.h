@@ -148,8 +148,12 @@ int cli_outfile_open(cli_outfile *o, const char *cmd, const char *path);
  * directory changed meanwhile), the ones renamed before it stay replaced, the message says so, and the
  * rest are removed. Every command that writes more than one file commits them through this. */
 int cli_outfile_commit_all(cli_outfile *const *files, size_t n, const char *cmd);
-/* Drop the temporary file (on failure). Accepts one never opened. */
-void cli_outfile_discard(cli_outfile *o);
+/* Give up n outputs not committed (entries never opened or already committed are skipped): name each
+ * file that will not be written and remove its temporary file, so no target changes. `failed`: the
+ * output a write to failed (named with `err`, its errno, or 0), or NULL when the reason was said
+ * already or is standard output's (cli_close_stdout reports that). */
+void cli_outfile_abandon_all(cli_outfile *const *files, size_t n, const cli_outfile *failed, int err,
+                             const char *cmd);
 
 /* ---- sub-commands: each gets argv with argv[0] = the sub-command's name, and returns its exit status ---- */
 int cli_screen(int argc, char **argv);

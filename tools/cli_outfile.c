@@ -151,11 +151,6 @@ static void drop(cli_outfile *o)
     o->real = NULL;
 }
 
-void cli_outfile_discard(cli_outfile *o)
-{
-    drop(o);
-}
-
 /* Flush, sync (a temporary file) and close one output: 0, or CLI_SYSTEM after a message. */
 static int finish(cli_outfile *o, const char *cmd)
 {
@@ -171,6 +166,28 @@ static int finish(cli_outfile *o, const char *cmd)
     return failed ? CLI_SYSTEM : 0;
 }
 
+/* Name every file output among n that will not be written. */
+static void not_written(cli_outfile *const *files, size_t n, const char *cmd)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (files[i]->path != NULL && !files[i]->direct)
+            fprintf(stderr, "sltd %s: %s was not written\n", cmd, files[i]->path);
+}
+
+void cli_outfile_abandon_all(cli_outfile *const *files, size_t n, const cli_outfile *failed, int err,
+                             const char *cmd)
+{
+    size_t i;
+
+    if (failed != NULL && failed->path != NULL)
+        fprintf(stderr, "sltd %s: cannot write %s: %s\n", cmd, failed->path, err != 0 ? strerror(err) : "a write failed");
+    not_written(files, n, cmd);
+    for (i = 0; i < n; i++)
+        drop(files[i]);
+}
+
 int cli_outfile_commit_all(cli_outfile *const *files, size_t n, const char *cmd)
 {
     size_t i, renamed = 0;
@@ -181,9 +198,7 @@ int cli_outfile_commit_all(cli_outfile *const *files, size_t n, const char *cmd)
         if (files[i]->f != NULL && finish(files[i], cmd) != 0)
             failed = 1;
     if (failed) {
-        for (i = 0; i < n; i++)
-            if (files[i]->path != NULL && !files[i]->direct)
-                fprintf(stderr, "sltd %s: %s was not written\n", cmd, files[i]->path);
+        not_written(files, n, cmd);
         goto cleanup;
     }
     for (i = 0; i < n; i++) {

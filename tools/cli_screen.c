@@ -58,6 +58,8 @@ typedef struct screen_out {
     stream out, rejects;
     FILE *audit;
     int json, all, format, audit_numbers, warned, audit_failed, progress_shown;
+    const stream *write_failed; /* the output a write to failed during the screening, and its errno */
+    int write_errno;
     cli_fresh fresh;        /* of the database when the screening started: for rows never looked up */
     char **in_names;        /* the CSV header of the manifest's columns, "in_"-prefixed, unique */
     size_t nin;
@@ -236,6 +238,7 @@ static int screen_row(void *ctx, const sltd_screen_row *row)
     if (s->f == NULL || (row->error == 0 && !row->listed && !o->all))
         return 0;
     row_answer(&an, o, row, 1);
+    errno = 0; /* so that a failed write below leaves its own errno */
     if (o->json)
         json_row(s, row, &an);
     else if (an.records == NULL || an.records->nrecords == 0)
@@ -243,7 +246,12 @@ static int screen_row(void *ctx, const sltd_screen_row *row)
     else
         for (i = 0; i < an.records->nrecords; i++)
             csv_row(o, s, row, &an, &an.records->records[i]);
-    return ferror(s->f) ? SLTD_EIO : 0;
+    if (ferror(s->f)) { /* the screening stops; cli_screen says which output and why */
+        o->write_failed = s;
+        o->write_errno = errno;
+        return SLTD_EIO;
+    }
+    return 0;
 }
 
 /* The audit log, opened for appending: created with mode 0600, or an existing regular file of ours that
@@ -346,12 +354,15 @@ static int stream_open(stream *s, const char *path)
     return 0;
 }
 
+#define NOUTS 2
+
 int cli_screen(int argc, char **argv)
 {
     sltd_screen_options so = SLTD_SCREEN_OPTIONS_INIT;
     sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     struct timespec t0, t1;
     screen_out o;
+    cli_outfile *const outs[] = { &o.out.file, &o.rejects.file }; /* committed together */
     sltd_db *db = NULL;
     double secs;
     args a;
@@ -414,6 +425,11 @@ int cli_screen(int argc, char **argv)
         fprintf(stderr, "sltd screen: cannot write the audit log %s: stopped\n", a.text[O_AUDIT]);
         goto cleanup;
     }
+    if (o.write_failed != NULL) {
+        cli_outfile_abandon_all(outs, NOUTS, o.write_failed->f == stdout ? NULL : &o.write_failed->file,
+                                o.write_errno, "screen");
+        goto cleanup;
+    }
     if (rc != SLTD_OK) {
         status = cli_fail("screen", rc, 0);
         if (rc == SLTD_EFORMAT && !a.set[O_FORMAT] && o.format == SLTD_SCREEN_CSV)
@@ -435,19 +451,15 @@ int cli_screen(int argc, char **argv)
             goto cleanup;
         }
     }
-    {
-        cli_outfile *const outs[] = { &o.out.file, &o.rejects.file };
-        if (cli_outfile_commit_all(outs, sizeof outs / sizeof outs[0], "screen") != 0)
-            goto cleanup;
-    }
+    if (cli_outfile_commit_all(outs, NOUTS, "screen") != 0)
+        goto cleanup;
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cli_info("sltd screen: %llu documents, %llu hits, %llu invalid, %.3f s, %.0f documents/s\n",
              (unsigned long long)rep.documents, (unsigned long long)rep.hits, (unsigned long long)rep.invalid, secs,
              secs > 0 ? (double)(rep.documents + rep.invalid) / secs : 0.0);
     status = rep.hits > 0 ? CLI_HIT : rep.invalid > 0 ? CLI_USAGE : CLI_CLEAR;
 cleanup:
-    cli_outfile_discard(&o.out.file);
-    cli_outfile_discard(&o.rejects.file);
+    cli_outfile_abandon_all(outs, NOUTS, NULL, 0, "screen"); /* a stopped screening: none written */
     if (o.audit != NULL)
         fclose(o.audit);
     free_columns(&o);
