@@ -492,14 +492,19 @@ static void parse_two_line(parse *P, const span *l)
 
 int sltd__mrz_next_line(const char *text, size_t len, size_t *pos, size_t *start, size_t *end)
 {
-    while (*pos < len) {
-        size_t s = *pos, e;
+    /* the line end is found with memchr (the first LF, then a CR before it), not byte by byte */
+    size_t p = *pos;
+    int found = 0;
 
-        while (*pos < len && text[*pos] != '\n' && text[*pos] != '\r')
-            (*pos)++;
-        e = *pos;
-        if (*pos < len)
-            (*pos)++;
+    while (p < len) {
+        size_t s = p, e;
+        const char *lf = memchr(text + p, '\n', len - p);
+        const char *cr = memchr(text + p, '\r', (size_t)((lf != NULL ? lf : text + len) - (text + p)));
+
+        p = cr != NULL ? (size_t)(cr - text) : lf != NULL ? (size_t)(lf - text) : len;
+        e = p;
+        if (p < len)
+            p++;
         while (s < e && is_blank(text[s]))
             s++;
         while (e > s && is_blank(text[e - 1]))
@@ -507,10 +512,12 @@ int sltd__mrz_next_line(const char *text, size_t len, size_t *pos, size_t *start
         if (s < e) {
             *start = s;
             *end = e;
-            return 1;
+            found = 1;
+            break;
         }
     }
-    return 0;
+    *pos = p;
+    return found;
 }
 
 static int mrz_parse_ex_body(sltd_mrz *out, sltd_mrz_evidence *evidence, const char *text, size_t len, unsigned int flags)
