@@ -72,6 +72,11 @@ SLTD_NODISCARD int sltd__csv_next(sltd__csv *c, const sltd__csv_row **row);
  * sltd__csv_next() reads again from the line after the row's first line (see the top); else nothing. */
 void sltd__csv_reject(sltd__csv *c);
 
+/* Whether rows that allow it are read in one pass (on: the default; see csvread.c, simple_row). Off,
+ * every row goes through the byte-by-byte machine: the answers are the same either way, and the
+ * tests compare the two. */
+void sltd__csv_one_pass(sltd__csv *c, int on);
+
 /* "FILE:LINE: reason" for the last error (or "FILE: reason" when no line applies); "" when none.
  * Valid until the next call on the reader. Accepts NULL ("out of memory"). */
 const char *sltd__csv_error(const sltd__csv *c);

@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "bytescan.h"
 #include "date.h"
 #include "error.h"
 #include "layout.h"
@@ -49,6 +50,47 @@ static const unsigned char value1[256] = {
     ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
 };
 
+/* Does s[0..n) (n >= 16) hold only [A-Z0-9<] (letters: only [A-Z<])? 16 bytes at a time, the last
+ * block overlapping the one before it. A fast path only: when it says no (or cannot tell: no
+ * SLTD__BYTESCAN), the byte-by-byte loop finds the character at fault and says why. */
+static int in_class(const char *s, size_t n, int letters)
+{
+#if SLTD__BYTESCAN
+    size_t i;
+
+    for (i = 0; i + 16 <= n; i += 16)
+        if (!sltd__mrz_block16(s + i, letters))
+            return 0;
+    return i == n || sltd__mrz_block16(s + n - 16, letters);
+#else
+    (void)s;
+    (void)n;
+    (void)letters;
+    return 0;
+#endif
+}
+
+/* Offset of the first CR or LF in t[p..len), or len. */
+static size_t line_end(const char *t, size_t p, size_t len)
+{
+#if SLTD__BYTESCAN
+    unsigned k;
+
+    for (; p + 16 <= len; p += 16)
+        if ((k = sltd__first_of4(t + p, 0, '\n', '\r', '\n', '\r')) < 16)
+            return p + k;
+    if (p == len)
+        return len;
+    if (len >= 16) /* the last 16 bytes, of which those before p were searched already */
+        return (k = sltd__first_of4(t + len - 16, (unsigned)(16 - (len - p)), '\n', '\r', '\n', '\r')) < 16
+                   ? len - 16 + k
+                   : len;
+#endif
+    while (p < len && t[p] != '\n' && t[p] != '\r')
+        p++;
+    return p;
+}
+
 int sltd__mrz_char_value(char c)
 {
     return (int)value1[(unsigned char)c] - 1;
@@ -57,32 +99,31 @@ int sltd__mrz_char_value(char c)
 int sltd__mrz_check_digit(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
-    unsigned long long sum = 0, wsum = 0; /* cannot wrap below 7e16 characters */
+    unsigned long long sum = 0; /* cannot wrap below 5e16 characters */
     unsigned bad = 0;
     size_t i = 0;
 
     if (s == NULL && len > 0)
         return -1;
-    /* weights 7, 3, 1 repeating over (value + 1); the weights' own sum is taken off at the end */
+    /* weights 7, 3, 1 repeating. value1 - 1 is the value; a character outside the set gives
+     * 0 - 1 = UINT_MAX, whose top bit no value has: one OR a character finds it (the sum is then
+     * meaningless and not used) */
     for (; i + 3 <= len; i += 3) {
-        unsigned a = value1[u[i]], b = value1[u[i + 1]], c = value1[u[i + 2]];
-        bad |= (a == 0) | (b == 0) | (c == 0);
+        unsigned a = value1[u[i]] - 1u, b = value1[u[i + 1]] - 1u, c = value1[u[i + 2]] - 1u;
+        bad |= a | b | c;
         sum += 7u * a + 3u * b + c;
     }
-    wsum = 11u * (i / 3);
     if (i < len) {
-        unsigned a = value1[u[i]];
-        bad |= a == 0;
+        unsigned a = value1[u[i]] - 1u;
+        bad |= a;
         sum += 7u * a;
-        wsum += 7u;
         if (i + 1 < len) {
-            unsigned b = value1[u[i + 1]];
-            bad |= b == 0;
+            unsigned b = value1[u[i + 1]] - 1u;
+            bad |= b;
             sum += 3u * b;
-            wsum += 3u;
         }
     }
-    return bad ? -1 : (int)((sum - wsum) % 10);
+    return (bad >> 31) != 0 ? -1 : (int)(sum % 10);
 }
 
 /* A parse in progress: the fields, and the evidence (the flags, the rule used, the problems). */
@@ -175,11 +216,26 @@ static void absent(sltd_mrz_check *c)
     c->status = SLTD_MRZ_CHECK_ABSENT;
 }
 
+/* n less the fillers that end s[0..n) (eight at a time while they last). */
+static size_t trim_fillers(const char *s, size_t n)
+{
+    static const unsigned long long fill8 = 0x3c3c3c3c3c3c3c3cULL; /* "<<<<<<<<" */
+    unsigned long long w;
+
+    for (; n >= 8; n -= 8) {
+        memcpy(&w, s + n - 8, sizeof w);
+        if (w != fill8)
+            break;
+    }
+    while (n > 0 && s[n - 1] == '<')
+        n--;
+    return n;
+}
+
 /* Copy s[0..n) into dst (capacity cap > n), dropping trailing fillers; inner fillers are kept. */
 static void copy_trimmed(char *dst, size_t cap, const char *s, size_t n)
 {
-    while (n > 0 && s[n - 1] == '<')
-        n--;
+    n = trim_fillers(s, n);
     if (n >= cap)
         n = cap - 1;
     memcpy(dst, s, n);
@@ -191,8 +247,7 @@ static void copy_name(char *dst, size_t cap, const char *s, size_t n)
 {
     size_t i;
 
-    while (n > 0 && s[n - 1] == '<')
-        n--;
+    n = trim_fillers(s, n);
     if (n >= cap)
         n = cap - 1;
     for (i = 0; i < n; i++)
@@ -208,7 +263,7 @@ static void parse_name(parse *P, const char *s, size_t n, int line, int pos)
     sltd_mrz *m = P->m;
     size_t j;
 
-    for (j = 0; j < n; j++) {
+    for (j = n >= 16 && in_class(s, n, 1) ? n : 0; j < n; j++) {
         if (!is_upper(s[j]) && s[j] != '<') {
             problem(P, SLTD_EMRZ, SLTD_MRZ_FIELD_NAME, line, pos + (int)j, "the name holds a digit (only A-Z and '<')");
             break;
@@ -492,16 +547,12 @@ static void parse_two_line(parse *P, const span *l)
 
 int sltd__mrz_next_line(const char *text, size_t len, size_t *pos, size_t *start, size_t *end)
 {
-    /* the line end is found with memchr (the first LF, then a CR before it), not byte by byte */
     size_t p = *pos;
     int found = 0;
 
     while (p < len) {
         size_t s = p, e;
-        const char *lf = memchr(text + p, '\n', len - p);
-        const char *cr = memchr(text + p, '\r', (size_t)((lf != NULL ? lf : text + len) - (text + p)));
-
-        p = cr != NULL ? (size_t)(cr - text) : lf != NULL ? (size_t)(lf - text) : len;
+        p = line_end(text, p, len);
         e = p;
         if (p < len)
             p++;
@@ -571,7 +622,7 @@ static int mrz_parse_ex_body(sltd_mrz *out, sltd_mrz_evidence *evidence, const c
         size_t j, n = line[i].n;
         const char *p = line[i].p;
 
-        for (j = 0; j < n; j++) {
+        for (j = n >= 16 && in_class(p, n, 0) ? n : 0; j < n; j++) {
             char ch = p[j];
             if (value1[(unsigned char)ch] != 0)
                 continue;
@@ -616,8 +667,8 @@ static int mrz_parse_ex_body(sltd_mrz *out, sltd_mrz_evidence *evidence, const c
 static int mrz_parse_put(sltd_mrz *out, int vm, sltd_mrz_evidence *evidence, int ve, const char *text, size_t len,
                          unsigned int flags)
 {
-    sltd_mrz m = SLTD_MRZ_INIT;
-    sltd_mrz_evidence ev = SLTD_MRZ_EVIDENCE_INIT;
+    sltd_mrz m;            /* both set whole by mrz_parse_ex_body when out is not NULL, */
+    sltd_mrz_evidence ev; /* and neither is read when it is */
     int rc;
 
     rc = mrz_parse_ex_body(out != NULL ? &m : NULL, &ev, text, len, flags);

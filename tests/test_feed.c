@@ -827,6 +827,89 @@ START_TEST(test_range_million)
 }
 END_TEST
 
+/* Everything sltd__csv_next says about a file, row by row, into b: rows read in one pass or not
+ * (sltd__csv_one_pass), and a row that spans lines refused when `reject` says so. */
+static void csv_transcript(struct buf *b, const char *path, int one_pass, unsigned reject_seed)
+{
+    sltd__csv *c = NULL;
+    const sltd__csv_row *r;
+    unsigned long k = 0;
+    int rc;
+
+    ck_assert_int_eq(sltd__csv_open(&c, path), 0);
+    sltd__csv_one_pass(c, one_pass);
+    while ((rc = sltd__csv_next(c, &r)) != 0) {
+        put(b, "rc %d line %lu", rc, sltd__csv_line(c));
+        if (rc != 1) {
+            put(b, " error %s", sltd__csv_error(c));
+            ck_assert_int_eq(rc, SLTD_EFORMAT);
+            continue;
+        }
+        put(b, " row %lu multiline %d fields %zu used %zu:", r->line, r->multiline, r->nfields, r->used);
+        for (size_t i = 0; i < r->nfields; i++) {
+            ck_assert_uint_eq(strlen(r->field[i]), r->len[i]);
+            ck_assert_ptr_eq(r->field[i], r->data + r->off[i]);
+            put(b, " [%s]", r->field[i]);
+        }
+        put(b, "end of row");
+        if (r->multiline && (++k * 2654435761u + reject_seed) % 3 == 0)
+            sltd__csv_reject(c);
+    }
+    sltd__csv_close(c);
+}
+
+/* Rows read in one pass (the common case) and byte by byte give the same rows, lines and errors: 200
+ * random files of rows made of the pieces that decide which way a row goes — quotes, doubled quotes,
+ * line ends of every style inside and outside quotes, NUL bytes, fields of 4,096 and 4,097 bytes, 64 and
+ * 65 fields, blank lines — some of them long enough to cross the text reader's blocks. */
+START_TEST(test_csv_one_pass_same)
+{
+    static const char *const piece[] = { "UTO", "L898902C3", "", " a b ", "\"x,y\"", "\"q\"\"q\"", "\"\"",
+                                         "\"open", "a\"b", "\"c\"d", "\"l\nm\"", "\"r\rs\"", "\"t\r\nu\"", "\t" };
+    static const char *const eol[] = { "\n", "\r\n", "\r", "\n\n", "" };
+    char *big = malloc(SLTD__CSV_FIELD_MAX + 2);
+    uint64_t st = 0x9e3779b97f4a7c15u;
+
+    ck_assert_ptr_nonnull(big);
+    memset(big, 'w', SLTD__CSV_FIELD_MAX + 1);
+    for (int file = 0; file < 200; file++) {
+        FILE *fp = fopen("onepass.csv", "wb");
+        const int rows = file % 25 == 0 ? 2000 : 1 + (int)(tu_rand(&st) % 40);
+        struct buf a = { 0 }, b = { 0 };
+
+        ck_assert_ptr_nonnull(fp);
+        for (int i = 0; i < rows; i++) {
+            const unsigned kind = (unsigned)(tu_rand(&st) % 100);
+            const int nf = kind < 3 ? 64 + (int)(kind % 2) : 1 + (int)(tu_rand(&st) % 9);
+
+            for (int f = 0; f < nf; f++) {
+                const unsigned p = (unsigned)(tu_rand(&st) % 64);
+                if (f > 0)
+                    fputc(',', fp);
+                if (p < 14 && kind >= 3)
+                    fputs(piece[p], fp);
+                else if (p == 14 && kind >= 90)
+                    fwrite(big, 1, SLTD__CSV_FIELD_MAX + (tu_rand(&st) % 2), fp);
+                else if (p == 15 && kind >= 95)
+                    fputc('\0', fp);
+                else
+                    fprintf(fp, "F%u", p);
+            }
+            fputs(eol[tu_rand(&st) % 20 < 16 ? (uint64_t)(file % 3) : tu_rand(&st) % 5], fp);
+        }
+        ck_assert_int_eq(fclose(fp), 0);
+        csv_transcript(&a, "onepass.csv", 1, (unsigned)file);
+        csv_transcript(&b, "onepass.csv", 0, (unsigned)file);
+        ck_assert_ptr_nonnull(a.s);
+        if (strcmp(a.s, b.s) != 0)
+            ck_abort_msg("file %d: one pass and byte by byte differ", file);
+        free(a.s);
+        free(b.s);
+    }
+    free(big);
+}
+END_TEST
+
 static Suite *feed_suite(void)
 {
     Suite *s = suite_create("feed");
@@ -855,6 +938,7 @@ static Suite *feed_suite(void)
     tcase_add_test(tc, test_huge_field_bounded);
     tcase_add_test(tc, test_endless_line_bounded);
     tcase_add_test(tc, test_range_million);
+    tcase_add_test(tc, test_csv_one_pass_same);
     suite_add_tcase(s, tc);
     return s;
 }

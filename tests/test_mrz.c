@@ -1230,6 +1230,100 @@ START_TEST(test_property_single_substitution)
 }
 END_TEST
 
+/* A character outside the set at every position of every line of each format, and a digit at every
+ * position of the name: the first problem is exactly there, with its reason, whatever 16-byte block
+ * of the line it falls in (the parser checks whole lines 16 bytes at a time, then byte by byte). */
+START_TEST(test_every_position)
+{
+    static const char *const texts[] = { TD3S, TD1S, TD2S, MRVB };
+    static const struct {
+        char c;
+        const char *why;
+    } bad[] = { { 'a', "lower-case letter (the MRZ is upper case)" },
+                { ' ', "blank inside a line" },
+                { '!', "character outside [A-Z0-9<]" },
+                { (char)0xC3, "character outside [A-Z0-9<]" } };
+    char text[200];
+
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        const size_t len = strlen(texts[t]);
+
+        for (size_t i = 0; i < len; i++) {
+            int line = 1, pos = 1;
+
+            if (texts[t][i] == '\n')
+                continue;
+            for (size_t j = 0; j < i; j++, pos++)
+                if (texts[t][j] == '\n') {
+                    line++;
+                    pos = 0;
+                }
+            for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+                sltd_mrz m = SLTD_MRZ_INIT;
+
+                memcpy(text, texts[t], len);
+                text[i] = bad[b].c;
+                /* a blank next to a line end is trimmed away, and the line is one short */
+                if (bad[b].c == ' ' && (pos == 1 || i + 1 == len || texts[t][i + 1] == '\n'))
+                    continue;
+                ck_assert_int_eq(sltd_mrz_parse(&m, text, len), SLTD_EMRZ);
+                ck_assert_msg(m.error_line == line && m.error_pos == pos && strcmp(m.error_msg, bad[b].why) == 0,
+                              "text %zu, line %d position %d, %#x: line %d position %d, %s", t, line, pos,
+                              (unsigned char)bad[b].c, m.error_line, m.error_pos, m.error_msg);
+            }
+        }
+    }
+    /* the name of a TD3 at line 1, positions 6-44 */
+    for (int pos = 6; pos <= 44; pos++) {
+        sltd_mrz m = SLTD_MRZ_INIT;
+        sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
+
+        memcpy(text, TD3S, sizeof TD3S);
+        text[pos - 1] = '7';
+        ck_assert_int_eq(sltd_mrz_parse_ex(&m, &e, text, sizeof TD3S - 1, 0), SLTD_EMRZ);
+        ck_assert_int_eq(e.problems[0].field, SLTD_MRZ_FIELD_NAME);
+        ck_assert_int_eq(m.error_line, 1);
+        ck_assert_int_eq(m.error_pos, pos);
+    }
+}
+END_TEST
+
+/* Every way of ending and padding lines gives the same answer as "\n": LF, CRLF, CR, blank lines and
+ * blanks around lines, also where they make the text longer than 16 bytes before a line's end. */
+START_TEST(test_every_line_end)
+{
+    static const char *const texts[] = { TD3S, TD1S, TD1L, TD2S, TD2L, MRVA, MRVB };
+    static const char *const sep[] = { "\r\n", "\r", "\n\n", "\r\n\r\n", " \t\n", "\n                  \n",
+                                       "\r\r\r", "\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t" };
+    static const char *const lead[] = { "", "\n", "                 ", "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n" };
+    char text[400];
+
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        sltd_mrz want = SLTD_MRZ_INIT;
+
+        ck_assert_int_eq(sltd_mrz_parse(&want, texts[t], strlen(texts[t])), 0);
+        for (size_t s = 0; s < sizeof sep / sizeof sep[0]; s++)
+            for (size_t l = 0; l < sizeof lead / sizeof lead[0]; l++)
+                for (int tail = 0; tail < 2; tail++) {
+                    sltd_mrz m = SLTD_MRZ_INIT;
+                    size_t n = 0;
+
+                    n += (size_t)snprintf(text + n, sizeof text - n, "%s", lead[l]);
+                    for (const char *c = texts[t]; *c; c++)
+                        n += (size_t)snprintf(text + n, sizeof text - n, "%s", *c == '\n' ? sep[s] : (char[]){ *c, 0 });
+                    if (tail)
+                        n += (size_t)snprintf(text + n, sizeof text - n, "%s", sep[s]);
+                    ck_assert_uint_lt(n, sizeof text);
+                    ck_assert_int_eq(sltd_mrz_parse(&m, text, n), 0);
+                    ck_assert_str_eq(m.number, want.number);
+                    ck_assert_str_eq(m.primary_name, want.primary_name);
+                    ck_assert_str_eq(m.secondary_name, want.secondary_name);
+                    ck_assert_int_eq(m.kind, want.kind);
+                }
+    }
+}
+END_TEST
+
 /* ------------------------------------------------------------------ corpus replay */
 
 static int is_mrz_char(char c)
@@ -1344,6 +1438,8 @@ static Suite *mrz_suite(void)
     tcase_add_loop_test(tc, test_line_endings, 0, (int)(sizeof ending_cases / sizeof ending_cases[0]));
     tcase_add_test(tc, test_td1_crlf_mixed);
     tcase_add_test(tc, test_error_line_ignores_blanks);
+    tcase_add_test(tc, test_every_position);
+    tcase_add_test(tc, test_every_line_end);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("property");

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* bytescan.h — the text scanners' 16-bytes-at-a-time steps (internal, pure): where the first of a few
+ * byte values is in a block, whether a block holds only MRZ characters. With GCC's and Clang's vector
+ * types (SSE2 on x86-64, NEON on aarch64, both in every CPU of those) on little-endian machines;
+ * elsewhere SLTD__BYTESCAN is 0 and the callers scan byte by byte, as they do for a line's last bytes. */
+#ifndef SLTD_BYTESCAN_H
+#define SLTD_BYTESCAN_H
+
+#include <string.h>
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SLTD__BYTESCAN 1
+
+typedef unsigned char sltd__u8x16 __attribute__((vector_size(16)));
+typedef unsigned long long sltd__u64x2 __attribute__((vector_size(16)));
+
+static inline sltd__u8x16 sltd__load16(const void *p)
+{
+    sltd__u8x16 v;
+
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* Offset of the first lane set (all ones) at or after `from` (0-15) in m, or 16. Lane i is byte i of
+ * the two 64-bit halves: little-endian. */
+static inline unsigned sltd__first_lane(sltd__u8x16 m, unsigned from)
+{
+    sltd__u64x2 w;
+
+    memcpy(&w, &m, sizeof w);
+    if (from >= 8) {
+        w[0] = 0;
+        w[1] &= ~0ULL << (8 * (from - 8));
+    } else {
+        w[0] &= ~0ULL << (8 * from);
+    }
+    if (w[0] != 0)
+        return (unsigned)__builtin_ctzll(w[0]) / 8;
+    return w[1] != 0 ? 8 + (unsigned)__builtin_ctzll(w[1]) / 8 : 16;
+}
+
+/* Offset of the first byte equal to a, b, c or d among p[from, 16), or 16. */
+static inline unsigned sltd__first_of4(const void *p, unsigned from, unsigned char a, unsigned char b,
+                                       unsigned char c, unsigned char d)
+{
+    const sltd__u8x16 v = sltd__load16(p);
+
+    return sltd__first_lane((sltd__u8x16)(v == a) | (sltd__u8x16)(v == b) | (sltd__u8x16)(v == c) |
+                                (sltd__u8x16)(v == d),
+                            from);
+}
+
+/* Do the 16 bytes at p hold only [A-Z0-9<] (letters: only [A-Z<])? */
+static inline int sltd__mrz_block16(const void *p, int letters)
+{
+    const sltd__u8x16 v = sltd__load16(p);
+    sltd__u8x16 ok = (sltd__u8x16)((sltd__u8x16)(v - (unsigned char)'A') < 26) | (sltd__u8x16)(v == (unsigned char)'<');
+    sltd__u64x2 w;
+
+    if (!letters)
+        ok |= (sltd__u8x16)((sltd__u8x16)(v - (unsigned char)'0') < 10);
+    memcpy(&w, &ok, sizeof w);
+    return (w[0] & w[1]) == ~0ULL;
+}
+#else
+#define SLTD__BYTESCAN 0
+#endif
+
+#endif
