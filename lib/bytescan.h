@@ -40,7 +40,7 @@ static inline unsigned sltd__first_lane(sltd__u8x16 m, unsigned from)
     return w[1] != 0 ? 8 + (unsigned)__builtin_ctzll(w[1]) / 8 : 16;
 }
 
-/* Offset of the first byte equal to a, b, c or d among p[from, 16), or 16. */
+/* Offset of the first byte equal to a, b, c or d among p[from, 16) (from 0-15), or 16. */
 static inline unsigned sltd__first_of4(const void *p, unsigned from, unsigned char a, unsigned char b,
                                        unsigned char c, unsigned char d)
 {

@@ -127,8 +127,14 @@ int sltd__mf_push_fields(sltd__mf_chunk *c, uint32_t base, const uint32_t *off, 
         c->foff = f;
         c->fcap = cap;
     }
-    for (i = 0; i < n; i++)
-        c->foff[c->nf++] = base + (off != NULL ? off[i] : 0);
+    uint32_t *const to = c->foff + c->nf; /* in locals: a loop the compiler can vectorise */
+    if (off != NULL)
+        for (i = 0; i < n; i++)
+            to[i] = base + off[i];
+    else
+        for (i = 0; i < n; i++)
+            to[i] = base;
+    c->nf += n;
     return 0;
 }
 
