@@ -3,6 +3,7 @@
  * (nothing is written if any is invalid, unless asked to skip them), the rows' digests are sorted with
  * bounded memory (sorter.c), then go through the one write path (update.c) in a single transaction. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,11 +11,39 @@
 #include "error.h"
 #include "layout.h"
 #include "feed.h"
+#include "norm.h"
+#include "prf.h"
 #include "import.h"
 #include "sorter.h"
 #include "update.h"
 #define DEFAULT_BUDGET 2000000 /* entries (72 bytes) in memory before a sorted run is spilled */
 #define PROGRESS_EVERY 65536
+#define DIGEST_BATCH 64        /* rows whose digests are computed side by side (sltd__prf_digest_inputs) */
+
+/* Rows read, waiting for their digests: each one's "STATE<NUMBER" input and the rest of its entry. */
+typedef struct batch {
+    uint8_t in[DIGEST_BATCH][SLTD__KEY_INPUT];
+    uint8_t len[DIGEST_BATCH];
+    uint8_t d[DIGEST_BATCH][SLTD_DIGEST_SIZE];
+    sltd__entry x[DIGEST_BATCH];
+    size_t n;
+} batch;
+
+/* Digest the waiting rows and hand them to the sink in input order: 0, or the sink's code. */
+static int flush(batch *b, const sltd__keys *keys, int (*sink)(void *ctx, const sltd__entry *x), void *ctx)
+{
+    size_t i;
+    int rc;
+
+    sltd__prf_digest_inputs(b->d, keys, (const uint8_t(*)[SLTD__DIGEST_INPUT])b->in, b->len, b->n);
+    for (i = 0; i < b->n; i++) {
+        memcpy(b->x[i].d, b->d[i], SLTD_DIGEST_SIZE);
+        if ((rc = sink(ctx, &b->x[i])) != SLTD_OK)
+            return rc;
+    }
+    b->n = 0;
+    return SLTD_OK;
+}
 
 int sltd__import_read_feed(sltd__import_read *out, const sltd__keys *keys, const char *path, unsigned flags,
                             int keep_going, int (*sink)(void *ctx, const sltd__entry *x), void *ctx,
@@ -22,20 +51,24 @@ int sltd__import_read_feed(sltd__import_read *out, const sltd__keys *keys, const
 {
     sltd__feed *f = NULL;
     sltd__feed_row row;
+    batch *b = malloc(sizeof *b);
     size_t el = 0;
     int rc;
 
     memset(out, 0, sizeof *out);
+    if (b == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    b->n = 0;
     if ((rc = sltd__feed_open(&f, path, flags)) != SLTD_OK) {
         rc = sltd__err(rc, "%s", sltd__feed_error(f));
         goto cleanup;
     }
     for (;;) {
-        sltd__entry x;
+        sltd__entry *x = &b->x[b->n];
 
         /* all of it, padding and the unused record tail too: entries reach sort files on disk, and
          * stale heap bytes there could hold a document number */
-        memset(&x, 0, sizeof x);
+        memset(x, 0, sizeof *x);
         rc = sltd__feed_next(f, &row);
         if (rc == 0)
             break;
@@ -55,20 +88,24 @@ int sltd__import_read_feed(sltd__import_read *out, const sltd__keys *keys, const
             progress(progress_ctx, "read", out->rows, 0);
         if (out->invalid > 0 && !keep_going)
             continue; /* nothing will be used: only look for more errors */
-        sltd__prf_digest(x.d, keys, row.state, strlen(row.state), row.number, row.number_len);
-        x.action = row.action == SLTD__ACTION_REMOVE ? SLTD__UPDATE_REMOVE : SLTD__UPDATE_ADD;
-        x.len = (uint8_t)sltd__record_encode(x.rec, &row.rec);
-        x.line = (uint32_t)row.line;
-        if ((rc = sink(ctx, &x)) != SLTD_OK) {
-            rc = rc == SLTD_ENOMEM ? sltd__err(rc, "%s: out of memory after %llu rows", path,
-                                               (unsigned long long)out->rows)
-                                   : rc;
-            goto cleanup;
-        }
+        b->len[b->n] = (uint8_t)sltd__norm_key_compose(b->in[b->n], row.state, strlen(row.state), row.number,
+                                                        row.number_len);
+        x->action = row.action == SLTD__ACTION_REMOVE ? SLTD__UPDATE_REMOVE : SLTD__UPDATE_ADD;
+        x->len = (uint8_t)sltd__record_encode(x->rec, &row.rec);
+        x->line = (uint32_t)row.line;
+        if (++b->n == DIGEST_BATCH && (rc = flush(b, keys, sink, ctx)) != SLTD_OK)
+            goto sink_failed;
     }
+    if ((rc = flush(b, keys, sink, ctx)) != SLTD_OK)
+        goto sink_failed;
     rc = SLTD_OK;
+    goto cleanup;
+sink_failed:
+    rc = rc == SLTD_ENOMEM ? sltd__err(rc, "%s: out of memory after %llu rows", path, (unsigned long long)out->rows)
+                           : rc;
 cleanup:
     sltd__feed_close(f);
+    free(b);
     return rc;
 }
 
