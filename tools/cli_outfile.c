@@ -166,6 +166,28 @@ static int finish(cli_outfile *o, const char *cmd)
     return failed ? CLI_SYSTEM : 0;
 }
 
+/* fsync the directory holding `path` (its rename is then on disk): 0, or -1 with errno set. */
+static int sync_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX];
+    int fd, rc, saved;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else if (snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path) >= (int)sizeof dir)
+        return errno = ENAMETOOLONG, -1;
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return -1;
+    rc = fsync(fd);
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
 /* Name every file output among n that will not be written. */
 static void not_written(cli_outfile *const *files, size_t n, const char *cmd)
 {
@@ -219,6 +241,13 @@ int cli_outfile_commit_all(cli_outfile *const *files, size_t n, const char *cmd)
         pending[o->slot][0] = '\0';
         renamed++;
     }
+    /* the renames made durable: each target's directory synced (a crash now keeps the new files) */
+    for (i = 0; i < n; i++)
+        if (files[i]->path != NULL && !files[i]->direct && sync_dir_of(files[i]->path) != 0) {
+            fprintf(stderr, "sltd %s: %s was written, but its directory could not be synced: %s\n", cmd,
+                    files[i]->path, strerror(errno));
+            failed = 1;
+        }
 cleanup:
     for (i = 0; i < n; i++) /* a temporary file not renamed is removed; a renamed one has nothing left */
         drop(files[i]);
