@@ -2,13 +2,14 @@
 /* bytescan.h — the text scanners' 16-bytes-at-a-time steps (internal, pure): where the first of a few
  * byte values is in a block, whether a block holds only MRZ characters. With GCC's and Clang's vector
  * types (SSE2 on x86-64, NEON on aarch64, both in every CPU of those) on little-endian machines;
- * elsewhere SLTD__BYTESCAN is 0 and the callers scan byte by byte, as they do for a line's last bytes. */
+ * elsewhere SLTD__BYTESCAN is 0 and the callers scan byte by byte, as they do for a line's last bytes.
+ * Building with -DSLTD_NO_BYTESCAN takes the byte-by-byte way everywhere (to test it). */
 #ifndef SLTD_BYTESCAN_H
 #define SLTD_BYTESCAN_H
 
 #include <string.h>
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(SLTD_NO_BYTESCAN)
 #define SLTD__BYTESCAN 1
 
 typedef unsigned char sltd__u8x16 __attribute__((vector_size(16)));
