@@ -320,9 +320,6 @@ static int at_end(sltd__csv *c, const sltd__csv_row **row)
     return row_end(c, row);
 }
 
-/* bytes that end an unquoted field in simple_row: ',' does, the others make the row not simple */
-static const unsigned char simple_stop[256] = { [0] = 1, [','] = 1, ['\r'] = 1, ['"'] = 1 };
-
 /* The row at the reading position when it is a simple one, as nearly every row is: on one line that
  * ends (LF or CRLF) in the current block, no CR or NUL before its line end, each field unquoted or
  * quoted whole (a doubled quote inside it stands for one) with no line end in it, fields within the
@@ -380,7 +377,7 @@ static int simple_row(sltd__csv *c, const sltd__csv_row **row)
                 memcpy(a + out, p + i, 16);
             }
 #endif
-            for (; i < n && !simple_stop[ch = p[i]]; i++)
+            for (; i < n && !unq_stop[ch = p[i]]; i++) /* (no LF before n) */
                 a[out++] = (char)ch;
             if (i < n && p[i] != ',')
                 return -1;

@@ -50,14 +50,16 @@ static const unsigned char value1[256] = {
     ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
 };
 
-/* Does s[0..n) (n >= 16) hold only [A-Z0-9<] (letters: only [A-Z<])? 16 bytes at a time, the last
- * block overlapping the one before it. A fast path only: when it says no (or cannot tell: no
- * SLTD__BYTESCAN), the byte-by-byte loop finds the character at fault and says why. */
+/* Does s[0..n) hold only [A-Z0-9<] (letters: only [A-Z<])? 16 bytes at a time, the last block
+ * overlapping the one before it. A fast path only: when it says no (or cannot tell: fewer than 16
+ * bytes, or no SLTD__BYTESCAN), the byte-by-byte loop finds the character at fault and says why. */
 static int in_class(const char *s, size_t n, int letters)
 {
 #if SLTD__BYTESCAN
     size_t i;
 
+    if (n < 16)
+        return 0;
     for (i = 0; i + 16 <= n; i += 16)
         if (!sltd__mrz_block16(s + i, letters))
             return 0;
@@ -263,7 +265,7 @@ static void parse_name(parse *P, const char *s, size_t n, int line, int pos)
     sltd_mrz *m = P->m;
     size_t j;
 
-    for (j = n >= 16 && in_class(s, n, 1) ? n : 0; j < n; j++) {
+    for (j = in_class(s, n, 1) ? n : 0; j < n; j++) {
         if (!is_upper(s[j]) && s[j] != '<') {
             problem(P, SLTD_EMRZ, SLTD_MRZ_FIELD_NAME, line, pos + (int)j, "the name holds a digit (only A-Z and '<')");
             break;
@@ -622,7 +624,7 @@ static int mrz_parse_ex_body(sltd_mrz *out, sltd_mrz_evidence *evidence, const c
         size_t j, n = line[i].n;
         const char *p = line[i].p;
 
-        for (j = n >= 16 && in_class(p, n, 0) ? n : 0; j < n; j++) {
+        for (j = in_class(p, n, 0) ? n : 0; j < n; j++) {
             char ch = p[j];
             if (value1[(unsigned char)ch] != 0)
                 continue;

@@ -151,6 +151,12 @@ static void drop(cli_outfile *o)
     o->real = NULL;
 }
 
+/* The message for a failed write to `path` (err: its errno, or 0 when none was left). */
+static void cannot_write(const char *cmd, const char *path, int err)
+{
+    fprintf(stderr, "sltd %s: cannot write %s: %s\n", cmd, path, err != 0 ? strerror(err) : "a write failed");
+}
+
 /* Flush, sync (a temporary file) and close one output: 0, or CLI_SYSTEM after a message. */
 static int finish(cli_outfile *o, const char *cmd)
 {
@@ -162,7 +168,7 @@ static int finish(cli_outfile *o, const char *cmd)
         failed = 1;
     o->f = NULL;
     if (failed)
-        fprintf(stderr, "sltd %s: cannot write %s: %s\n", cmd, o->path, errno != 0 ? strerror(errno) : "a write failed");
+        cannot_write(cmd, o->path, errno);
     return failed ? CLI_SYSTEM : 0;
 }
 
@@ -204,7 +210,7 @@ void cli_outfile_abandon_all(cli_outfile *const *files, size_t n, const cli_outf
     size_t i;
 
     if (failed != NULL && failed->path != NULL)
-        fprintf(stderr, "sltd %s: cannot write %s: %s\n", cmd, failed->path, err != 0 ? strerror(err) : "a write failed");
+        cannot_write(cmd, failed->path, err);
     not_written(files, n, cmd);
     for (i = 0; i < n; i++)
         drop(files[i]);
