@@ -27,6 +27,8 @@ struct sltd__txn {
     MDB_txn *txn;
     sltd__store *store;
     int write;
+    MDB_cursor *tail; /* appends: a cursor kept at the last record, so that each append skips the walk
+                         from the root (LMDB's cursor stays at the end between MDB_APPEND puts) */
 };
 
 /* One pooled read transaction; each on its own cache line so threads do not share lines. */
@@ -399,13 +401,24 @@ int sltd__store_write_begin(sltd__store *s, sltd__txn **out)
     }
     t->store = s;
     t->write = 1;
+    t->tail = NULL;
     *out = t;
     return SLTD_OK;
 }
 
+static void drop_tail(sltd__txn *t)
+{
+    if (t->tail != NULL)
+        mdb_cursor_close(t->tail);
+    t->tail = NULL;
+}
+
 int sltd__store_commit(sltd__store *s, sltd__txn *t)
 {
-    int rc = mdb_txn_commit(t->txn);
+    int rc;
+
+    drop_tail(t);
+    rc = mdb_txn_commit(t->txn);
 
     free(t);
     return map_err(rc, "commit", s->dir);
@@ -416,6 +429,7 @@ void sltd__store_abort(sltd__store *s, sltd__txn *t)
     (void)s;
     if (t == NULL)
         return;
+    drop_tail(t);
     mdb_txn_abort(t->txn);
     free(t);
 }
@@ -442,11 +456,19 @@ int sltd__store_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8
 int sltd__store_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t *val, size_t len, int append)
 {
     MDB_val k = { SLTD_DIGEST_SIZE, (void *)d }, v = { len, (void *)val };
-    int rc = mdb_put(t->txn, t->store->records, &k, &v, append ? MDB_APPEND : 0);
+    int rc;
 
-    /* The few digests that sort before the meta database's name cannot be appended: put them in place. */
-    if (rc == MDB_KEYEXIST && append)
+    if (!append)
+        return map_err(mdb_put(t->txn, t->store->records, &k, &v, 0), "put", t->store->dir);
+    if (t->tail == NULL && (rc = mdb_cursor_open(t->txn, t->store->records, &t->tail)) != 0)
+        return map_err(rc, "put", t->store->dir);
+    rc = mdb_cursor_put(t->tail, &k, &v, MDB_APPEND);
+    /* The few digests that sort before the meta database's name cannot be appended: put them in place,
+     * and start the tail cursor afresh at the next append. */
+    if (rc == MDB_KEYEXIST) {
+        drop_tail(t);
         rc = mdb_put(t->txn, t->store->records, &k, &v, 0);
+    }
     return map_err(rc, "put", t->store->dir);
 }
 

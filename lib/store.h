@@ -64,7 +64,8 @@ int sltd__store_grow(sltd__store *s, uint64_t bytes);
 uint64_t sltd__store_txn_id(const sltd__txn *t);
 /* Look up a digest: 0 found (*val borrowed until the transaction ends), 1 not found, <0 error. */
 int sltd__store_get(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t **val, size_t *len);
-/* Store a value (append: the digest is greater than every stored one). */
+/* Store a value (append: the digest is greater than every stored one; the appends of a transaction
+ * share one cursor kept at the table's end, so that each skips the walk from the root). */
 int sltd__store_put(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE], const uint8_t *val, size_t len, int append);
 int sltd__store_del(sltd__txn *t, const uint8_t d[SLTD_DIGEST_SIZE]);
 /* Remove every record (a full replacement). */
