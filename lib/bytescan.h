@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* bytescan.h — the text scanners' 16-bytes-at-a-time steps (internal, pure): where the first of a few
- * byte values is in a block, whether a block holds only MRZ characters. With GCC's and Clang's vector
+ * byte values is in a block, how a CSV line starts (its quotes' parity, a comma), whether a block holds
+ * only MRZ characters. With GCC's and Clang's vector
  * types (SSE2 on x86-64, NEON on aarch64, both in every CPU of those) on little-endian machines;
  * elsewhere SLTD__BYTESCAN is 0 and the callers scan byte by byte, as they do for a line's last bytes.
  * Building with -DSLTD_NO_BYTESCAN takes the byte-by-byte way everywhere (to test it). */
@@ -50,6 +51,72 @@ static inline unsigned sltd__first_of4(const void *p, unsigned from, unsigned ch
     return sltd__first_lane((sltd__u8x16)(v == a) | (sltd__u8x16)(v == b) | (sltd__u8x16)(v == c) |
                                 (sltd__u8x16)(v == d),
                             from);
+}
+
+/* Bit i set where lane i of m is set (all ones): the lanes' top bits gathered by one multiply a half. */
+static inline unsigned sltd__lanes16(sltd__u8x16 m)
+{
+    const unsigned long long top = 0x8080808080808080ULL, gather = 0x0002040810204081ULL;
+    sltd__u64x2 w;
+
+    memcpy(&w, &m, sizeof w);
+    return (unsigned)(((w[0] & top) * gather) >> 56) | (unsigned)(((w[1] & top) * gather) >> 56) << 8;
+}
+
+/* Bit i set where byte i of the 16 at p is a or b. */
+static inline unsigned sltd__mask16_of2(const void *p, unsigned char a, unsigned char b)
+{
+    const sltd__u8x16 v = sltd__load16(p);
+
+    return sltd__lanes16((sltd__u8x16)(v == a) | (sltd__u8x16)(v == b));
+}
+
+/* Any lane of m set? */
+static inline int sltd__any16(sltd__u8x16 m)
+{
+    sltd__u64x2 w;
+
+    memcpy(&w, &m, sizeof w);
+    return (w[0] | w[1]) != 0;
+}
+
+/* A CSV line p[0, n) (csvread.c), 16 bytes at a time: the offset of its first LF, CR or NUL, or, when
+ * none is in its whole 16-byte blocks, of the bytes after those (fewer than 16, for the caller to scan);
+ * the quotes before that offset counted modulo 2 (*odd), and whether a ',' is before it (*comma). */
+static inline size_t sltd__csv_blocks(const unsigned char *p, size_t n, int *odd, int *comma)
+{
+    sltd__u8x16 q = { 0 }, c = { 0 };
+    sltd__u64x2 w;
+    size_t i;
+
+    for (i = 0; i + 16 <= n; i += 16) {
+        const sltd__u8x16 v = sltd__load16(p + i);
+        const sltd__u8x16 stop = (sltd__u8x16)(v == (unsigned char)'\n') | (sltd__u8x16)(v == (unsigned char)'\r') |
+                                 (sltd__u8x16)(v == 0);
+        const sltd__u8x16 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+        sltd__u8x16 before;
+        unsigned at;
+
+        if (!sltd__any16(stop)) {
+            q ^= (sltd__u8x16)(v == (unsigned char)'"'); /* each lane flips at each quote */
+            c |= (sltd__u8x16)(v == (unsigned char)',');
+            continue;
+        }
+        at = sltd__first_lane(stop, 0); /* the lanes before it count */
+        before = (sltd__u8x16)(lane < (unsigned char)at);
+        q ^= (sltd__u8x16)(v == (unsigned char)'"') & before;
+        c |= (sltd__u8x16)(v == (unsigned char)',') & before;
+        i += at;
+        break;
+    }
+    memcpy(&w, &q, sizeof w);
+    w[0] ^= w[1];
+    w[0] ^= w[0] >> 32;
+    w[0] ^= w[0] >> 16;
+    w[0] ^= w[0] >> 8;
+    *odd = (int)(w[0] & 1);
+    *comma = sltd__any16(c);
+    return i;
 }
 
 /* Do the 16 bytes at p hold only [A-Z0-9<] (letters: only [A-Z<])? */

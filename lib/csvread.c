@@ -10,6 +10,10 @@
  * one copy. Line ends are counted through the text reader (sltd__text_eol), which knows when an LF is
  * the tail of a CRLF, also across blocks.
  *
+ * A row taken as its line (sltd__csv_take_line) is split later by the same one-pass splitter
+ * (split_simple), or, when it is not simple, by the machine over the line alone (a reader over those
+ * bytes in memory), so that its fields or its message are those the reader would have given.
+ *
  * A row that spans lines (a quoted line end) keeps the bytes it reads after its first line end: those
  * still in the text reader's buffer by position (`rec`), those of buffers already read in `again`. To
  * read them again (a bad or refused row), the position goes back to `rec` and the kept bytes are
@@ -42,6 +46,7 @@ struct sltd__csv {
     size_t nfields, flen, fstart, used;
     int span, reject;          /* the row spans lines; its reader refused it */
     int slow;                  /* sltd__csv_one_pass(c, 0): no row read in one pass */
+    size_t arena_size;         /* ARENA_SIZE, or less for a reader of one line (sltd__csv_split_line) */
     size_t rec;                /* span: the bytes kept start at in->buf[rec] (then come those of the input) */
     unsigned long span_line;   /* span: the line after the row's first line, and the byte before it */
     unsigned char span_before;
@@ -85,16 +90,17 @@ const char *sltd__csv_show_name(char *buf, size_t cap, const char *s, size_t n)
     return buf;
 }
 
-static sltd__csv *csv_new(void)
+static sltd__csv *csv_new(size_t arena_size)
 {
     sltd__csv *c = calloc(1, sizeof *c);
 
     if (c == NULL)
         return NULL;
+    c->arena_size = arena_size;
     c->row.field = c->fieldp;
     c->row.len = c->lens;
     c->row.off = c->off;
-    if ((c->arena = malloc(ARENA_SIZE)) == NULL) {
+    if ((c->arena = malloc(arena_size)) == NULL) {
         free(c);
         return NULL;
     }
@@ -104,7 +110,7 @@ static sltd__csv *csv_new(void)
 
 int sltd__csv_attach(sltd__csv **out, sltd__text *in)
 {
-    if ((*out = csv_new()) == NULL)
+    if ((*out = csv_new(ARENA_SIZE)) == NULL)
         return SLTD_ENOMEM;
     (*out)->in = in;
     return 0;
@@ -117,7 +123,7 @@ int sltd__csv_open(sltd__csv **out, const char *path)
 
     if (out == NULL)
         return SLTD_EINVAL;
-    if ((*out = c = csv_new()) == NULL)
+    if ((*out = c = csv_new(ARENA_SIZE)) == NULL)
         return SLTD_ENOMEM;
     c->own_in = 1;
     rc = sltd__text_open(&c->in, path);
@@ -320,26 +326,17 @@ static int at_end(sltd__csv *c, const sltd__csv_row **row)
     return row_end(c, row);
 }
 
-/* The row at the reading position when it is a simple one, as nearly every row is: on one line that
- * ends (LF or CRLF) in the current block, no CR or NUL before its line end, each field unquoted or
- * quoted whole (a doubled quote inside it stands for one) with no line end in it, fields within the
- * limits. Read in one pass, each field copied and NUL-terminated as the byte-by-byte machine below
- * would. -1 when the row is not simple: nothing has changed, and the machine reads it (and says what is
- * wrong with it, if anything). Else what row_end returns. */
-static int simple_row(sltd__csv *c, const sltd__csv_row **row)
+/* Split the row p[0, n) (one line, its line end excluded) into a when it is a simple one, as nearly
+ * every row is: no CR or NUL, each field unquoted or quoted whole (a doubled quote inside it stands for
+ * one), fields within the limits. One pass, each field copied and NUL-terminated as the byte-by-byte
+ * machine below would, into a (room for n + 1 bytes), its offset, length and address in off, lens,
+ * fieldp; *used gets the bytes written. Returns the number of fields, or 0 when the row is not simple
+ * (the machine reads it, and says what is wrong with it, if anything). */
+static size_t split_simple(const unsigned char *p, size_t n, char *a, uint32_t *off, size_t *lens, const char **fieldp,
+                           size_t *used)
 {
-    sltd__text *in = c->in;
-    const unsigned char *p = in->buf + in->pos, *lf = memchr(p, '\n', in->end - in->pos);
-    size_t n, i = 0, out = 0, nf = 0;
-    char *a = c->arena;
+    size_t i = 0, out = 0, nf = 0;
 
-    if (lf == NULL)
-        return -1;
-    n = (size_t)(lf - p);
-    if (n > 0 && p[n - 1] == '\r')
-        n--;
-    if (n == 0 || n >= ARENA_SIZE) /* the arena holds the row: its fields and NULs take at most n + 1 */
-        return -1;
     for (;;) {
         const size_t start = out;
         unsigned char ch;
@@ -354,7 +351,7 @@ static int simple_row(sltd__csv *c, const sltd__csv_row **row)
 #endif
             for (;; i++) {
                 if (i == n) /* not closed on this line */
-                    return -1;
+                    return 0;
                 ch = p[i];
                 if (ch == '"') {
                     if (i + 1 < n && p[i + 1] == '"') {
@@ -364,12 +361,12 @@ static int simple_row(sltd__csv *c, const sltd__csv_row **row)
                         break;
                     }
                 } else if (ch == '\r' || ch == '\0') {
-                    return -1;
+                    return 0;
                 }
                 a[out++] = (char)ch;
             }
             if (i < n && p[i] != ',') /* text after the closing quote */
-                return -1;
+                return 0;
         } else {
 #if SLTD__BYTESCAN /* as above, up to the first ',', quote, CR or NUL */
             for (unsigned k = 16; k == 16 && i + 16 <= n; i += k, out += k) {
@@ -380,32 +377,241 @@ static int simple_row(sltd__csv *c, const sltd__csv_row **row)
             for (; i < n && !unq_stop[ch = p[i]]; i++) /* (no LF before n) */
                 a[out++] = (char)ch;
             if (i < n && p[i] != ',')
-                return -1;
+                return 0;
         }
         if (out - start > SLTD__CSV_FIELD_MAX)
-            return -1;
+            return 0;
         a[out++] = '\0';
-        c->off[nf] = (uint32_t)start;
-        c->lens[nf] = out - 1 - start;
-        c->fieldp[nf++] = a + start;
+        off[nf] = (uint32_t)start;
+        lens[nf] = out - 1 - start;
+        fieldp[nf++] = a + start;
         if (i == n)
             break;
         if (nf == SLTD__CSV_FIELDS_MAX) /* a ',' after the last field there may be */
-            return -1;
+            return 0;
         i++;
     }
+    *used = out;
+    return nf;
+}
+
+/* The row at the reading position when it is a simple one (split_simple) on a line that ends (LF or
+ * CRLF) in the current block. -1 when it is not: nothing has changed, and the machine reads it. Else
+ * what row_end returns. */
+static int simple_row(sltd__csv *c, const sltd__csv_row **row)
+{
+    sltd__text *in = c->in;
+    const unsigned char *p = in->buf + in->pos, *lf = memchr(p, '\n', in->end - in->pos);
+    size_t n, nf, used;
+
+    if (lf == NULL)
+        return -1;
+    n = (size_t)(lf - p);
+    if (n > 0 && p[n - 1] == '\r')
+        n--;
+    if (n == 0 || n >= c->arena_size) /* the arena holds the row: its fields and NULs take at most n + 1 */
+        return -1;
+    if ((nf = split_simple(p, n, c->arena, c->off, c->lens, c->fieldp, &used)) == 0)
+        return -1;
     /* the state row_open and the fields' ends would have left */
     c->in_row = 1;
     c->bad = 0;
     c->row_line = c->field_line = in->line;
     c->nfields = nf;
-    c->used = c->fstart = out;
+    c->used = c->fstart = used;
     c->flen = 0;
     if (n < (size_t)(lf - p)) /* the CR of a CRLF, then its LF */
         sltd__text_eol(in, in->pos + n);
     sltd__text_eol(in, (size_t)(lf - in->buf));
     in->pos = (size_t)(lf - in->buf) + 1;
     return row_end(c, row);
+}
+
+/* The length of the row at p[0, avail) with its line end when the row certainly lies on that line
+ * alone, its bytes without the line end in *len; else 0. It does when the line ends (LF or CRLF) within
+ * avail, holds no other CR and no NUL, an even number of quotes (an odd one is what leaves a quoted
+ * field open at a line end; a quoting error skips to the line's end) and a ',' (so that it is not a
+ * blank row: one field of spaces, or an empty quoted one). */
+static size_t line_row(const unsigned char *p, size_t avail, size_t *len)
+{
+    size_t i = 0;
+    int odd = 0, comma = 0;
+
+#if SLTD__BYTESCAN
+    i = sltd__csv_blocks(p, avail, &odd, &comma);
+#endif
+    for (; i < avail && p[i] != '\n' && p[i] != '\r' && p[i] != '\0'; i++) {
+        odd ^= p[i] == '"';
+        comma |= p[i] == ',';
+    }
+    if (i == avail || p[i] == '\0')
+        return 0;
+    *len = i;
+    if (p[i] == '\r' && (++i == avail || p[i] != '\n'))
+        return 0;
+    return !odd && comma ? i + 1 : 0;
+}
+
+int sltd__csv_take_line(sltd__csv *c, const char **s, size_t *len, unsigned long *line)
+{
+    sltd__text *in = c->in;
+    size_t took;
+
+    if (c->fatal || c->done || c->slow || c->in_row || c->span || in->pos >= in->end ||
+        (took = line_row(in->buf + in->pos, in->end - in->pos, len)) == 0)
+        return 0;
+    *s = (const char *)in->buf + in->pos;
+    *line = c->last_line = in->line;
+    c->err[0] = '\0';
+    if (took > *len + 1) /* the CR of a CRLF, then its LF */
+        sltd__text_eol(in, in->pos + *len);
+    sltd__text_eol(in, in->pos + took - 1);
+    in->pos += took;
+    return 1;
+}
+
+/* The ',' and '"' of a line p[0, len) among p[base, base + 64): bit i for p[base + i]. 16 bytes at a time
+ * (the 16 zero bytes after the line may be read), or byte by byte. */
+static uint64_t window(const unsigned char *p, size_t base, size_t len)
+{
+    uint64_t m = 0;
+    size_t k = 0;
+
+#if SLTD__BYTESCAN
+    for (; k < 64 && base + k < len; k += 16)
+        m |= (uint64_t)sltd__mask16_of2(p + base + k, ',', '"') << k;
+#else
+    for (; k < 64 && base + k < len; k++)
+        m |= (uint64_t)(p[base + k] == ',' || p[base + k] == '"') << k;
+#endif
+    return m;
+}
+
+static int lowest_bit(uint64_t m)
+{
+#if defined(__GNUC__)
+    return __builtin_ctzll(m);
+#else
+    int b = 0;
+    while (!(m & 1)) {
+        m >>= 1;
+        b++;
+    }
+    return b;
+#endif
+}
+
+/* Field nf of a row split in place: s[from, to), to be ended by a NUL at `to`. 0, or -1 when too long. */
+static int record(sltd__csv_split *sp, uint32_t *end, size_t nf, char *s, size_t from, size_t to)
+{
+    if (to - from > SLTD__CSV_FIELD_MAX)
+        return -1;
+    sp->off[nf] = (uint32_t)from;
+    sp->len[nf] = to - from;
+    sp->field[nf] = s + from;
+    end[nf] = (uint32_t)to;
+    return 0;
+}
+
+int sltd__csv_split_in_place(sltd__csv_split *sp, char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t end[SLTD__CSV_FIELDS_MAX];
+    size_t i = 0, nf = 0, base, j, sep = SIZE_MAX; /* i: the field's first byte; sep: a ',' already used */
+    int quoted = len > 0 && p[0] == '"', closed = 0;
+
+    /* Only the commas and quotes matter: visited in order, from a bit mask a 64-byte window. */
+    for (base = 0; base < len; base += 64)
+        for (uint64_t m = window(p, base, len); m != 0; m &= m - 1) {
+            const size_t at = base + (size_t)lowest_bit(m);
+            if (quoted) {
+                if (at == i || p[at] == ',') /* its opening quote, a comma inside it */
+                    continue;
+                /* its closing quote: then a ',' or the end (a doubled quote, text after it: not here) */
+                if ((at + 1 < len && p[at + 1] != ',') || record(sp, end, nf++, s, i + 1, at) != 0)
+                    return 0;
+                quoted = 0;
+                if (at + 1 == len) {
+                    closed = 1;
+                    break;
+                }
+                if (nf == SLTD__CSV_FIELDS_MAX) /* a ',' after the last field there may be */
+                    return 0;
+                sep = at + 1;
+                i = at + 2;
+                quoted = i < len && p[i] == '"';
+                continue;
+            }
+            if (at == sep)
+                continue;
+            if (p[at] == '"' || record(sp, end, nf++, s, i, at) != 0 || nf == SLTD__CSV_FIELDS_MAX)
+                return 0; /* a quote inside an unquoted field, a field too long, too many fields */
+            i = at + 1;
+            quoted = i < len && p[i] == '"';
+        }
+    if (quoted) /* not closed on this line */
+        return 0;
+    if (!closed && record(sp, end, nf++, s, i, len) != 0)
+        return 0;
+    for (j = 0; j < nf; j++) /* each field ends at its closing quote or its ','; the line's NUL ends the last */
+        s[end[j]] = '\0';
+    sp->err[0] = '\0';
+    sp->row.field = sp->field;
+    sp->row.len = sp->len;
+    sp->row.off = sp->off;
+    sp->row.data = s;
+    sp->row.multiline = 0;
+    sp->row.nfields = nf;
+    sp->row.used = len + 1;
+    return 1;
+}
+
+int sltd__csv_split_line(sltd__csv_split *sp, char *out, const char *name, const char *s, size_t len, unsigned long line)
+{
+    const sltd__csv_row *row;
+    sltd__text *t = NULL;
+    sltd__csv *c = NULL;
+    size_t nf, used;
+    int rc;
+
+    sp->err[0] = '\0';
+    sp->row.field = sp->field;
+    sp->row.len = sp->len;
+    sp->row.off = sp->off;
+    sp->row.data = out;
+    sp->row.line = line;
+    sp->row.multiline = 0;
+    if ((nf = split_simple((const unsigned char *)s, len, out, sp->off, sp->len, sp->field, &used)) > 0) {
+        sp->row.nfields = nf;
+        sp->row.used = used;
+        return 1;
+    }
+    /* Not simple: the byte-by-byte machine reads the line, for the same row or the same message. Its
+     * arena needs no more than the line: fields and their NULs take at most len + 1 bytes. */
+    if ((rc = sltd__text_open_mem(&t, name, s, len, line)) != 0 || (c = csv_new(len + 1)) == NULL) {
+        sltd__text_close(t);
+        return SLTD_ENOMEM;
+    }
+    c->in = t;
+    c->own_in = 1;
+    c->slow = 1;
+    rc = sltd__csv_next(c, &row);
+    if (rc == 1) {
+        memcpy(out, row->data, row->used);
+        for (nf = 0; nf < row->nfields; nf++) {
+            sp->off[nf] = row->off[nf];
+            sp->len[nf] = row->len[nf];
+            sp->field[nf] = out + row->off[nf];
+        }
+        sp->row.nfields = row->nfields;
+        sp->row.used = row->used;
+    } else if (rc == 0) { /* cannot be (line_row): a blank row would not be a row at all */
+        rc = SLTD_EINVAL;
+    } else {
+        snprintf(sp->err, sizeof sp->err, "%s", sltd__csv_error(c));
+    }
+    sltd__csv_close(c);
+    return rc;
 }
 
 int sltd__csv_next(sltd__csv *c, const sltd__csv_row **row)
@@ -581,7 +787,7 @@ uint64_t sltd__csv_total(const sltd__csv *c)
 size_t sltd__csv_memory(const sltd__csv *c)
 {
     return c == NULL ? 0
-                     : sizeof *c + ARENA_SIZE + (c->again != NULL ? SLTD__CSV_SPAN_MAX : 0) +
+                         : sizeof *c + c->arena_size + (c->again != NULL ? SLTD__CSV_SPAN_MAX : 0) +
                            (c->own_in ? sltd__text_memory(c->in) : 0);
 }
 

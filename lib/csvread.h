@@ -49,8 +49,9 @@ typedef struct sltd__csv_row {
     size_t nfields;           /* 1..SLTD__CSV_FIELDS_MAX */
     const char *const *field; /* field[i]: the bytes of field i, NUL-terminated (a field holds no NUL) */
     const size_t *len;        /* len[i]: its length in bytes (0..SLTD__CSV_FIELD_MAX) */
-    const char *data;         /* the fields one after the other, each NUL-terminated: field[i] is
-                                 data + off[i]; `used` bytes in all */
+    const char *data;         /* the fields, each NUL-terminated, within data[0, used): field[i] is
+                                 data + off[i]; one after the other, except when split in place
+                                 (sltd__csv_split_in_place) */
     const uint32_t *off;
     size_t used;
 } sltd__csv_row;
@@ -67,6 +68,39 @@ SLTD_NODISCARD int sltd__csv_attach(sltd__csv **out, struct sltd__text *in);
 /* The next row: 1 (and *row set), 0 at the end of the input, SLTD_EFORMAT for a bad row (the next
  * call continues after it; sltd__csv_line gives its line), SLTD_EIO or SLTD_ENOMEM (fatal, sticky). */
 SLTD_NODISCARD int sltd__csv_next(sltd__csv *c, const sltd__csv_row **row);
+
+/* Rows read on other threads. The reading thread takes the next row as its line's bytes when the row
+ * certainly lies on that line alone (no CR or NUL in it but a CRLF's, an even number of quotes, a ','
+ * outside or inside quotes: never a blank row, and whatever is wrong with it stays on that line):
+ * 1 with s[0, *len) the line without its line end (valid until the next call on the reader) and *line
+ * its line number; 0 when the next row is not such a one, or there is none (nothing is consumed: read
+ * it with sltd__csv_next). Any thread then splits the bytes with sltd__csv_split_line, which gives what
+ * sltd__csv_next would have given for that row: the same fields, or the same message. Rows taken this
+ * way and rows read with sltd__csv_next may be mixed freely. */
+SLTD_NODISCARD int sltd__csv_take_line(sltd__csv *c, const char **s, size_t *len, unsigned long *line);
+
+/* A row split by sltd__csv_split_line: row points into it and into the caller's `out`. */
+typedef struct sltd__csv_split {
+    sltd__csv_row row;
+    uint32_t off[SLTD__CSV_FIELDS_MAX];
+    size_t len[SLTD__CSV_FIELDS_MAX];
+    const char *field[SLTD__CSV_FIELDS_MAX];
+    char err[1024]; /* "FILE:LINE: reason" for a bad row */
+} sltd__csv_split;
+
+/* Split a line taken with sltd__csv_take_line where it lies, s[0, len) followed by 16 zero bytes (read
+ * 16 at a time, they may be read past the line), when every
+ * field is unquoted or quoted whole with no doubled quote (nearly every row): the fields stay where they
+ * are, each ended by a NUL written over its ',' or closing quote, so that sp->row's data is s and its
+ * used len + 1. 1 (sp->row set; sp->row.line is the caller's to set), or 0 when the row is not such a
+ * one (s is unchanged: split it with sltd__csv_split_line). */
+int sltd__csv_split_in_place(sltd__csv_split *sp, char *s, size_t len);
+
+/* Split a line taken with sltd__csv_take_line (name: the input's name for messages, sltd__csv_name).
+ * The fields go to out, which has room for len + 1 bytes. 1 (sp->row set), SLTD_EFORMAT (a bad row:
+ * the message in sp->err), SLTD_ENOMEM. */
+SLTD_NODISCARD int sltd__csv_split_line(sltd__csv_split *sp, char *out, const char *name, const char *s, size_t len,
+                                        unsigned long line);
 
 /* The row last handed out is invalid after all (its values, not its CSV): when it spans lines, the next
  * sltd__csv_next() reads again from the line after the row's first line (see the top); else nothing. */

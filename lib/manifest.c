@@ -113,6 +113,16 @@ int sltd__mf_copy(sltd__mf_chunk *c, uint32_t from, size_t len, uint32_t *off)
     return append(c, NULL, from, len, off);
 }
 
+int sltd__mf_room(sltd__mf_chunk *c, size_t len, uint32_t *off)
+{
+    if (reserve(c, len + 1) != 0)
+        return SLTD_ENOMEM;
+    *off = (uint32_t)c->used;
+    c->a[c->used + len] = '\0';
+    c->used += len + 1;
+    return 0;
+}
+
 int sltd__mf_push_fields(sltd__mf_chunk *c, uint32_t base, const uint32_t *off, size_t n)
 {
     size_t i;
@@ -149,7 +159,7 @@ sltd__mf_doc *sltd__mf_doc_new(sltd__mf_chunk *c, unsigned long line)
 
     /* every member but the keys, which sltd__mf_key_new sets one by one */
     d->line = d->lines[0] = d->lines[1] = d->lines[2] = line;
-    d->error = d->listed = d->own_names = 0;
+    d->error = d->listed = d->own_names = d->csv_line = 0;
     d->msg = d->note = d->text = SLTD__MF_NONE;
     d->text_len = d->first = d->nfields = 0;
     d->hit = -1;

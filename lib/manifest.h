@@ -7,9 +7,10 @@
  *
  * The life of a row:
  *  1. read (the calling thread, rows in input order): the format's reader takes the next row off the
- *     text input (textin.h) and adds it to the chunk as a document: its line, its pass-through
- *     fields, and its keys (CSV), or its raw text to be parsed later (MRZ, JSON), or why it is invalid;
- *  2. prep (any thread): the format parses a document's text into keys, or marks it invalid;
+ *     text input (textin.h) and adds it to the chunk as a document: its raw text to be parsed later
+ *     (MRZ, JSON, and a CSV row that lies on its line alone), or its pass-through fields and keys (any
+ *     other CSV row), or why it is invalid;
+ *  2. prep (any thread): the format parses a document's text into fields and keys, or marks it invalid;
  *  3. the pipeline looks up every key of the chunk with one sltd_db_lookup_batch();
  *  4. decide (any thread): one verdict per document from the answers of its keys.
  *
@@ -64,6 +65,8 @@ typedef struct sltd__mf_doc {
     uint32_t text, text_len; /* MRZ, JSON: the raw text, for prep */
     uint32_t first, nfields; /* pass-through values foff[first, first + nfields); own_names: then as many names */
     int own_names;
+    int csv_line;            /* CSV: text is the row's line, split into fields in prep (csvread.h,
+                                sltd__csv_take_line) */
     unsigned nkeys;
     sltd__mf_key key[SLTD__MF_KEYS];
 } sltd__mf_doc;
@@ -100,8 +103,9 @@ typedef struct sltd__mf_format {
     /* Add the next row to c: 1 (one or two documents added), 0 at the end of the input, or a fatal
      * code with its detail set. */
     int (*read)(void *st, sltd__mf_chunk *c);
-    /* Parse document i's text into keys, or mark it invalid (any thread); NULL when read does all. */
-    void (*prep)(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i);
+    /* Parse document i's text into keys, or mark it invalid (any thread; st is the reader's state, to
+     * be read only); NULL when read does all. */
+    void (*prep)(const void *st, const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i);
     /* The pass-through column names for every row (the CSV header), or NULL (each row names its own). */
     const char *const *(*names)(const void *st, size_t *n);
     void (*close)(void *st);
@@ -137,6 +141,8 @@ int sltd__mf_batch_room(sltd__mf_chunk *c, size_t nq);
 /* Append s[0, len) and a NUL to the arena; *off gets its offset. s must not point into the arena
  * (growing it frees the old one): copy the arena's own bytes with sltd__mf_copy. 0 or SLTD_ENOMEM. */
 int sltd__mf_put(sltd__mf_chunk *c, const void *s, size_t len, uint32_t *off);
+/* Append len bytes for the caller to write, and a NUL; *off gets their offset. 0 or SLTD_ENOMEM. */
+int sltd__mf_room(sltd__mf_chunk *c, size_t len, uint32_t *off);
 /* Append a copy of the arena's bytes [from, from + len) and a NUL; *off gets its offset. 0 or
  * SLTD_ENOMEM. */
 int sltd__mf_copy(sltd__mf_chunk *c, uint32_t from, size_t len, uint32_t *off);

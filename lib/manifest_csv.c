@@ -234,41 +234,22 @@ static void mrz_lines(sltd__mf_doc *d, const sltd__csv_row *row, int col)
         d->lines[j] = j > 0 ? d->lines[j - 1] : line;
 }
 
-static int csv_read(void *st, sltd__mf_chunk *c)
+/* Document d from its row, whose fields (each NUL-terminated, within row->used bytes) are in the arena
+ * from `base` on: the field count, the pass-through values, the MRZ cell (parsed later), the key. 0 or
+ * SLTD_ENOMEM. The row's pointers may point into the arena, which value() may move: they are read
+ * before it, offsets after. */
+static int take_row(const csv_reader *r, sltd__mf_chunk *c, sltd__mf_doc *d, const sltd__csv_row *row, uint32_t base)
 {
-    csv_reader *r = st;
-    const sltd__csv_row *row;
     char msg[SLTD__MF_MSG];
-    sltd__mf_doc *d;
     sltd__mf_key *k;
     const char *s;
-    uint32_t base;
     size_t n;
-    int rc = sltd__csv_next(r->csv, &row);
 
-    if (rc == 0)
-        return 0;
-    if (rc == SLTD_EFORMAT) /* a bad row: its own invalid row, and the reader goes on after it */
-        return sltd__mf_doc_fail(c, sltd__mf_doc_new(c, sltd__csv_line(r->csv)), SLTD_EFORMAT,
-                                 sltd__csv_error(r->csv)) != 0
-                   ? SLTD_ENOMEM
-                   : 1;
-    if (rc < 0)
-        return sltd__err(rc, "%s", sltd__csv_error(r->csv));
-    d = sltd__mf_doc_new(c, row->line);
-    if (row->multiline && (row->nfields != r->nnames || !mrz_shaped(row, r->h_mrz) ||
-                           (!mrz_alone(r, row) && (!normalises(row, r->h_state, SLTD_ESTATE) ||
-                                                   !normalises(row, r->h_number, SLTD_ENUMBER))) ||
-                           !normalises(row, r->h_type, SLTD_ETYPE)))
-        sltd__csv_reject(r->csv); /* invalid: its lines after the first are read again as rows */
     if (row->nfields != r->nnames) {
         snprintf(msg, sizeof msg, "%s:%lu: %zu fields, the header has %zu", r->cx->name, row->line, row->nfields,
                  r->nnames);
-        return sltd__mf_doc_fail(c, d, SLTD_EFORMAT, msg) != 0 ? SLTD_ENOMEM : 1;
+        return sltd__mf_doc_fail(c, d, SLTD_EFORMAT, msg);
     }
-    /* the row's fields in one copy (each NUL-terminated already), then their offsets */
-    if (sltd__mf_put(c, row->data, row->used - 1, &base) != 0)
-        return SLTD_ENOMEM;
     d->first = (uint32_t)c->nf;
     d->nfields = (uint32_t)row->nfields;
     if (sltd__mf_push_fields(c, base, row->off, row->nfields) != 0)
@@ -283,9 +264,9 @@ static int csv_read(void *st, sltd__mf_chunk *c)
     }
     if (!r->fields || mrz_alone(r, row)) {
         if (d->text != SLTD__MF_NONE)
-            return 1; /* the MRZ alone */
+            return 0; /* the MRZ alone */
         snprintf(msg, sizeof msg, "%s:%lu: field 'mrz': empty (a row must name a document)", r->cx->name, row->line);
-        return sltd__mf_doc_fail(c, d, SLTD_EFORMAT, msg) != 0 ? SLTD_ENOMEM : 1;
+        return sltd__mf_doc_fail(c, d, SLTD_EFORMAT, msg);
     }
     k = sltd__mf_key_new(d, r->state_field, "number", "type");
     if (value(c, base + row->off[r->h_state], row->len[r->h_state], 0, &k->state) != 0 ||
@@ -293,15 +274,96 @@ static int csv_read(void *st, sltd__mf_chunk *c)
         (r->h_type >= 0 && value(c, base + row->off[r->h_type], row->len[r->h_type], 1, &k->type) != 0))
         return SLTD_ENOMEM;
     k->qi = 0; /* numbered when the batch is built */
-    return 1;
+    return 0;
 }
 
-/* The MRZ of document i, if its row has one: a key of its own, as any MRZ document's. */
-static void csv_prep(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
+/* The next row (the reading thread). A row that lies on its line alone is only taken as its line's
+ * bytes, split in prep on whichever thread finishes the chunk (csvread.h, sltd__csv_take_line); any
+ * other row is read here. */
+static int csv_read(void *st, sltd__mf_chunk *c)
+{
+    csv_reader *r = st;
+    const sltd__csv_row *row;
+    sltd__mf_doc *d;
+    const char *s;
+    size_t n;
+    unsigned long line;
+    uint32_t base = 0;
+    int rc;
+
+    if (sltd__csv_take_line(r->csv, &s, &n, &line)) { /* the line and 16 zero bytes (sltd__csv_split_in_place) */
+        d = sltd__mf_doc_new(c, line);
+        d->csv_line = 1;
+        d->text_len = (uint32_t)n;
+        if (sltd__mf_room(c, n + 15, &d->text) != 0)
+            return SLTD_ENOMEM;
+        memcpy(c->a + d->text, s, n);
+        memset(c->a + d->text + n, 0, 16);
+        return 1;
+    }
+    if ((rc = sltd__csv_next(r->csv, &row)) == 0)
+        return 0;
+    if (rc == SLTD_EFORMAT) /* a bad row: its own invalid row, and the reader goes on after it */
+        return sltd__mf_doc_fail(c, sltd__mf_doc_new(c, sltd__csv_line(r->csv)), SLTD_EFORMAT,
+                                 sltd__csv_error(r->csv)) != 0
+                   ? SLTD_ENOMEM
+                   : 1;
+    if (rc < 0)
+        return sltd__err(rc, "%s", sltd__csv_error(r->csv));
+    d = sltd__mf_doc_new(c, row->line);
+    if (row->multiline && (row->nfields != r->nnames || !mrz_shaped(row, r->h_mrz) ||
+                           (!mrz_alone(r, row) && (!normalises(row, r->h_state, SLTD_ESTATE) ||
+                                                   !normalises(row, r->h_number, SLTD_ENUMBER))) ||
+                           !normalises(row, r->h_type, SLTD_ETYPE)))
+        sltd__csv_reject(r->csv); /* invalid: its lines after the first are read again as rows */
+    /* the row's fields in one copy (each NUL-terminated already), then their offsets */
+    if (row->nfields == r->nnames && sltd__mf_put(c, row->data, row->used - 1, &base) != 0)
+        return SLTD_ENOMEM;
+    return take_row(r, c, d, row, base) != 0 ? SLTD_ENOMEM : 1;
+}
+
+/* A row taken as its line: its fields, where the line lies in the arena, or else into more of it. 0, or
+ * a fatal code with its detail set (SLTD_ENOMEM). */
+static int split_row(const csv_reader *r, sltd__mf_chunk *c, sltd__mf_doc *d)
+{
+    sltd__csv_split sp;
+    const uint32_t line = d->text, n = d->text_len;
+    uint32_t base;
+    int rc;
+
+    d->csv_line = 0;
+    d->text = SLTD__MF_NONE;
+    d->text_len = 0;
+    if (sltd__csv_split_in_place(&sp, c->a + line, n)) {
+        sp.row.line = d->line;
+        return take_row(r, c, d, &sp.row, line);
+    }
+    /* room for the fields first: the arena may move, so the line is addressed after */
+    if (sltd__mf_room(c, n, &base) != 0)
+        return SLTD_ENOMEM;
+    rc = sltd__csv_split_line(&sp, c->a + base, r->cx->name, c->a + line, n, d->line);
+    if (rc == SLTD_EFORMAT)
+        return sltd__mf_doc_fail(c, d, SLTD_EFORMAT, sp.err);
+    if (rc == SLTD_ENOMEM)
+        return rc;
+    if (rc != 1) /* cannot be: sltd__csv_take_line takes no blank row */
+        return sltd__err(SLTD_EINVAL, "%s:%lu: internal error: a row taken as its line is blank", r->cx->name,
+                         d->line);
+    return take_row(r, c, d, &sp.row, base);
+}
+
+/* Document i, any thread: a row taken as its line is split; then its MRZ, if it has one, is a key of
+ * its own, as any MRZ document's. */
+static void csv_prep(const void *st, const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
 {
     sltd__mf_doc *d = &c->doc[i];
+    int rc;
 
-    if (d->text != SLTD__MF_NONE)
+    if (d->csv_line && (rc = split_row(st, c, d)) != 0) {
+        sltd__mf_fatal(c, rc);
+        return;
+    }
+    if (d->error == 0 && d->text != SLTD__MF_NONE)
         sltd__mf_mrz_field(cx, c, i, sltd__mf_key_new(d, "mrz", "mrz", "mrz"), c->a + d->text, d->text_len,
                            d->lines);
 }

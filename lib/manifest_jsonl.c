@@ -187,8 +187,9 @@ static int mrz_key(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, json_t *
     return 0;
 }
 
-static void jsonl_prep(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
+static void jsonl_prep(const void *st, const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
 {
+    (void)st;
     sltd__mf_doc *d = &c->doc[i];
     char msg[SLTD__MF_MSG], why[160];
     const char *name;

@@ -279,8 +279,9 @@ void sltd__mf_mrz_field(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i, slt
     sltd__mf_mrz_key(cx, c, i, k, text, len, lines);
 }
 
-static void mrz_prep(const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
+static void mrz_prep(const void *st, const sltd__mf_ctx *cx, sltd__mf_chunk *c, size_t i)
 {
+    (void)st;
     sltd__mf_doc *d = &c->doc[i];
     sltd__mf_key *k = sltd__mf_key_new(d, "mrz", "mrz", "mrz");
 

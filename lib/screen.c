@@ -6,7 +6,7 @@
  *
  * The calling thread reads the input into chunks of at most SLTD__MF_ROWS documents (the format's
  * read step); worker threads (threads - 1 of them) take whole chunks, finish them (the format's prep
- * step: MRZ and JSON parsing), look every key of a chunk up with one sltd_db_lookup_batch() call and
+ * step: MRZ and JSON parsing, splitting CSV rows taken as their lines), look every key of a chunk up with one sltd_db_lookup_batch() call and
  * decide each document's verdict (sltd__mf_decide); the calling thread hands the chunks' rows to the
  * callbacks in sequence order. At most nslots chunks exist (a ring): when the ring is full the calling
  * thread emits what is done, else helps with the oldest waiting chunk, else waits. Memory is therefore
@@ -89,7 +89,7 @@ static void process(screen *s, sltd__mf_chunk *c)
     }
     for (i = 0; i < c->n && c->rc == 0; i++)
         if (c->doc[i].error == 0 && s->fmt->prep != NULL)
-            s->fmt->prep(&s->cx, c, i);
+            s->fmt->prep(s->reader, &s->cx, c, i);
     if (c->rc != 0)
         return;
     for (i = 0; i < c->n; i++) /* keys to look up */

@@ -64,6 +64,25 @@ int sltd__text_open(sltd__text **out, const char *path)
     return SLTD_OK;
 }
 
+int sltd__text_open_mem(sltd__text **out, const char *name, const void *p, size_t n, unsigned long line)
+{
+    sltd__text *t = calloc(1, sizeof *t);
+
+    *out = NULL;
+    if (t == NULL || (t->name = strdup(name)) == NULL) {
+        free(t);
+        return SLTD_ENOMEM;
+    }
+    t->fd = -1;
+    t->buf = p;
+    t->end = n;
+    t->line = line;
+    t->before = '\n';
+    t->eof = t->started = 1;
+    *out = t;
+    return SLTD_OK;
+}
+
 /* Read into block[end, SLTD__TEXT_BLOCK): 1 (bytes added), 0 (end of the input), SLTD_EIO. */
 static int read_more(sltd__text *t)
 {

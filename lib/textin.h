@@ -2,7 +2,8 @@
 /* textin.h — the one streaming text reader under every input format (internal): feed CSV, CSV manifests,
  * MRZ text and JSON Lines manifests all read their bytes through it.
  *
- * It reads a file (or standard input for "-") in blocks of SLTD__TEXT_BLOCK bytes, so memory stays
+ * It reads a file (or standard input for "-"; or bytes in memory, a piece of an input re-read on its
+ * own: sltd__text_open_mem) in blocks of SLTD__TEXT_BLOCK bytes, so memory stays
  * bounded whatever the input, and keeps the rules every format shares:
  *  - a UTF-8 byte-order mark (EF BB BF) at the start is dropped (also when a pipe gives it in pieces);
  *  - line ends are LF, CRLF or a lone CR, mixed freely; a CR followed by an LF is one line end (also
@@ -52,6 +53,11 @@ typedef struct sltd__text {
  * way. Returns 0, SLTD_EINVAL (NULL path), SLTD_ENOENT, SLTD_EFORMAT (a directory or other file that
  * is not text to read), SLTD_EIO, SLTD_ENOMEM. */
 SLTD_NODISCARD int sltd__text_open(sltd__text **out, const char *path);
+
+/* A reader of the bytes p[0, n) (borrowed: they must outlive it), whose first byte is on `line` of
+ * the input called `name`: a piece of an input re-read on its own (csvread.c). No BOM is looked for.
+ * 0 or SLTD_ENOMEM (then *out is NULL). */
+SLTD_NODISCARD int sltd__text_open_mem(sltd__text **out, const char *name, const void *p, size_t n, unsigned long line);
 
 /* Make unread bytes available: 1 when buf[pos, end) is not empty, 0 at the end of the input,
  * SLTD_EIO on a read error ("FILE:LINE: read error: ..." in sltd__text_error). */

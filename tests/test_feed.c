@@ -827,45 +827,90 @@ START_TEST(test_range_million)
 }
 END_TEST
 
-/* Everything sltd__csv_next says about a file, row by row, into b: rows read in one pass or not
- * (sltd__csv_one_pass), and a row that spans lines refused when `reject` says so. */
-static void csv_transcript(struct buf *b, const char *path, int one_pass, unsigned reject_seed)
+/* One row of a transcript: what the reader said (rc), then the row or the message. */
+static void put_csv_row(struct buf *b, int rc, unsigned long line, const sltd__csv_row *r, const char *err)
+{
+    put(b, "rc %d line %lu", rc, line);
+    if (rc != 1) {
+        put(b, " error %s", err);
+        ck_assert_int_eq(rc, SLTD_EFORMAT);
+        return;
+    }
+    put(b, " row %lu multiline %d fields %zu:", r->line, r->multiline, r->nfields);
+    for (size_t i = 0; i < r->nfields; i++) {
+        ck_assert_uint_eq(strlen(r->field[i]), r->len[i]);
+        ck_assert_ptr_eq(r->field[i], r->data + r->off[i]);
+        ck_assert_uint_lt(r->off[i] + r->len[i], r->used); /* its NUL too within data[0, used) */
+        put(b, " [%s]", r->field[i]);
+    }
+    put(b, "end of row");
+}
+
+enum { BYTE_BY_BYTE, ONE_PASS, TAKEN_LINES };
+
+/* Everything the reader says about a file, row by row, into b: rows read byte by byte, in one pass
+ * (sltd__csv_one_pass), or taken as lines where they can be and split apart (sltd__csv_take_line,
+ * sltd__csv_split_line) as a screening's threads do; a row that spans lines refused when `reject`
+ * says so. Returns the number of rows taken as lines. */
+static unsigned long in_place; /* rows split where they lie by the last transcript */
+
+static unsigned long csv_transcript(struct buf *b, const char *path, int how, unsigned reject_seed)
 {
     sltd__csv *c = NULL;
     const sltd__csv_row *r;
-    unsigned long k = 0;
+    unsigned long k = 0, line, taken = 0;
+    const char *s;
+    size_t len;
     int rc;
 
+    in_place = 0;
     ck_assert_int_eq(sltd__csv_open(&c, path), 0);
-    sltd__csv_one_pass(c, one_pass);
-    while ((rc = sltd__csv_next(c, &r)) != 0) {
-        put(b, "rc %d line %lu", rc, sltd__csv_line(c));
-        if (rc != 1) {
-            put(b, " error %s", sltd__csv_error(c));
-            ck_assert_int_eq(rc, SLTD_EFORMAT);
+    sltd__csv_one_pass(c, how != BYTE_BY_BYTE);
+    for (;;) {
+        if (how == TAKEN_LINES && sltd__csv_take_line(c, &s, &len, &line)) {
+            sltd__csv_split sp;
+            char *copy = malloc(len + 16), *out = malloc(len + 1);
+
+            ck_assert_ptr_nonnull(copy);
+            ck_assert_ptr_nonnull(out);
+            memcpy(copy, s, len); /* as the screening does: the line apart from the reader, 16 zeros after */
+            memset(copy + len, 0, 16);
+            ck_assert_uint_eq(sltd__csv_line(c), line);
+            /* where it lies, or else into more room (then the line must be as it was) */
+            if ((rc = sltd__csv_split_in_place(&sp, copy, len)) == 1) {
+                sp.row.line = line;
+                in_place++;
+            }
+            else if (memcmp(copy, s, len) == 0)
+                rc = sltd__csv_split_line(&sp, out, sltd__csv_name(c), copy, len, line);
+            else
+                ck_abort_msg("line %lu: changed by a split in place that gave up", line);
+            put_csv_row(b, rc, line, &sp.row, sp.err);
+            free(copy);
+            free(out);
+            taken++;
             continue;
         }
-        put(b, " row %lu multiline %d fields %zu used %zu:", r->line, r->multiline, r->nfields, r->used);
-        for (size_t i = 0; i < r->nfields; i++) {
-            ck_assert_uint_eq(strlen(r->field[i]), r->len[i]);
-            ck_assert_ptr_eq(r->field[i], r->data + r->off[i]);
-            put(b, " [%s]", r->field[i]);
-        }
-        put(b, "end of row");
-        if (r->multiline && (++k * 2654435761u + reject_seed) % 3 == 0)
+        if ((rc = sltd__csv_next(c, &r)) == 0)
+            break;
+        put_csv_row(b, rc, sltd__csv_line(c), r, sltd__csv_error(c));
+        if (rc == 1 && r->multiline && (++k * 2654435761u + reject_seed) % 3 == 0)
             sltd__csv_reject(c);
     }
     sltd__csv_close(c);
+    return taken;
 }
 
-/* Rows read in one pass (the common case) and byte by byte give the same rows, lines and errors: 200
- * random files of rows made of the pieces that decide which way a row goes — quotes, doubled quotes,
- * line ends of every style inside and outside quotes, NUL bytes, fields of 4,096 and 4,097 bytes, 64 and
- * 65 fields, blank lines — some of them long enough to cross the text reader's blocks. */
+/* Rows read in one pass (the common case), byte by byte, and taken as lines then split apart give the
+ * same rows, lines and errors: 200 random files of rows made of the pieces that decide which way a row
+ * goes — quotes, doubled quotes, line ends of every style inside and outside quotes, NUL bytes, fields
+ * of 4,096 and 4,097 bytes, 64 and 65 fields, blank lines, rows of spaces or of an empty quoted field —
+ * some of them long enough to cross the text reader's blocks. */
 START_TEST(test_csv_one_pass_same)
 {
     static const char *const piece[] = { "UTO", "L898902C3", "", " a b ", "\"x,y\"", "\"q\"\"q\"", "\"\"",
-                                         "\"open", "a\"b", "\"c\"d", "\"l\nm\"", "\"r\rs\"", "\"t\r\nu\"", "\t" };
+                                         "\"open", "a\"b", "\"c\"d", "\"l\nm\"", "\"r\rs\"", "\"t\r\nu\"", "\t",
+                                         "\" , \"", "\"\"\"\"", "x\"\"y" };
     static const char *const eol[] = { "\n", "\r\n", "\r", "\n\n", "" };
     char *big = malloc(SLTD__CSV_FIELD_MAX + 2);
     uint64_t st = 0x9e3779b97f4a7c15u;
@@ -875,7 +920,7 @@ START_TEST(test_csv_one_pass_same)
     for (int file = 0; file < 200; file++) {
         FILE *fp = fopen("onepass.csv", "wb");
         const int rows = file % 25 == 0 ? 2000 : 1 + (int)(tu_rand(&st) % 40);
-        struct buf a = { 0 }, b = { 0 };
+        struct buf a = { 0 }, b = { 0 }, t = { 0 };
 
         ck_assert_ptr_nonnull(fp);
         for (int i = 0; i < rows; i++) {
@@ -886,7 +931,9 @@ START_TEST(test_csv_one_pass_same)
                 const unsigned p = (unsigned)(tu_rand(&st) % 64);
                 if (f > 0)
                     fputc(',', fp);
-                if (p < 14 && kind >= 3)
+                if (p >= 48 && p < 51 && kind >= 3)
+                    fputs(piece[p - 34], fp);
+                else if (p < 14 && kind >= 3)
                     fputs(piece[p], fp);
                 else if (p == 14 && kind >= 90)
                     fwrite(big, 1, SLTD__CSV_FIELD_MAX + (tu_rand(&st) % 2), fp);
@@ -898,15 +945,56 @@ START_TEST(test_csv_one_pass_same)
             fputs(eol[tu_rand(&st) % 20 < 16 ? (uint64_t)(file % 3) : tu_rand(&st) % 5], fp);
         }
         ck_assert_int_eq(fclose(fp), 0);
-        csv_transcript(&a, "onepass.csv", 1, (unsigned)file);
-        csv_transcript(&b, "onepass.csv", 0, (unsigned)file);
+        csv_transcript(&a, "onepass.csv", ONE_PASS, (unsigned)file);
+        csv_transcript(&b, "onepass.csv", BYTE_BY_BYTE, (unsigned)file);
+        csv_transcript(&t, "onepass.csv", TAKEN_LINES, (unsigned)file);
         ck_assert_ptr_nonnull(a.s);
         if (strcmp(a.s, b.s) != 0)
             ck_abort_msg("file %d: one pass and byte by byte differ", file);
+        if (strcmp(t.s, b.s) != 0)
+            ck_abort_msg("file %d: lines taken and split apart, and byte by byte differ", file);
         free(a.s);
         free(b.s);
+        free(t.s);
     }
     free(big);
+}
+END_TEST
+
+/* Rows split where they lie find their commas and quotes through 64-byte windows of the line: every
+ * comma and quote at every position around the first windows' edges, inside and outside quotes,
+ * split alike all three ways. */
+START_TEST(test_csv_split_windows)
+{
+    struct buf a = { 0 }, t = { 0 };
+    FILE *fp = fopen("windows.csv", "wb");
+
+    ck_assert_ptr_nonnull(fp);
+    for (int n = 0; n < 200; n++) {
+        fprintf(fp, "%.*s,x\n", n, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+                                   "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+                                   "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnop");
+        fprintf(fp, "\"%.*s,\",y\n", n, "QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
+                                        "QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
+                                        "QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ");
+        for (int k = 0; k < n; k++) /* commas only, and one quoted field of commas */
+            fputc(',', fp);
+        fputs(n % 2 ? ",\",,,,\"\n" : ",\"\"\"\",\"a\"\"\"\n", fp);
+        fprintf(fp, "%.*s\"q\",z\n", n, "--------------------------------------------------------------------------------"
+                                        "--------------------------------------------------------------------------------"
+                                        "----------------------------------------");
+    }
+    ck_assert_int_eq(fclose(fp), 0);
+    csv_transcript(&a, "windows.csv", BYTE_BY_BYTE, 0);
+    /* every row holds a ',' and no CR or NUL, and its quotes pair up: every one is taken as its line but
+     * the one across the text reader's block boundary (the reader reads that one itself) */
+    ck_assert_uint_ge(csv_transcript(&t, "windows.csv", TAKEN_LINES, 0), 4 * 200 - 1);
+    /* and those of unquoted fields or fields quoted whole with no doubled quote split where they lie */
+    ck_assert_uint_ge(in_place, 2 * 200 - 1);
+    ck_assert_ptr_nonnull(a.s);
+    ck_assert_str_eq(t.s, a.s);
+    free(a.s);
+    free(t.s);
 }
 END_TEST
 
@@ -939,6 +1027,7 @@ static Suite *feed_suite(void)
     tcase_add_test(tc, test_endless_line_bounded);
     tcase_add_test(tc, test_range_million);
     tcase_add_test(tc, test_csv_one_pass_same);
+    tcase_add_test(tc, test_csv_split_windows);
     suite_add_tcase(s, tc);
     return s;
 }
