@@ -6,11 +6,12 @@
  *
  * The calling thread reads the input into chunks of at most SLTD__MF_ROWS documents (the format's
  * read step); worker threads (threads - 1 of them) take whole chunks, finish them (the format's prep
- * step: MRZ and JSON parsing, splitting CSV rows taken as their lines), look every key of a chunk up with one sltd_db_lookup_batch() call and
- * decide each document's verdict (sltd__mf_decide); the calling thread hands the chunks' rows to the
- * callbacks in sequence order. At most nslots chunks exist (a ring): when the ring is full the calling
- * thread emits what is done, else helps with the oldest waiting chunk, else waits. Memory is therefore
- * bounded by nslots chunks of at most SLTD__MF_BYTES (+ one bounded row) each, whatever the input.
+ * step: MRZ and JSON parsing, splitting CSV rows taken as their lines), look every key of a chunk up
+ * with one sltd_db_lookup_batch() call and decide each document's verdict (sltd__mf_decide); the
+ * calling thread hands the chunks' rows to the callbacks in sequence order. At most nslots chunks
+ * exist (a ring): when the ring is full the calling thread emits what is done, else helps with the
+ * oldest waiting chunk, else waits. Memory is therefore bounded by nslots chunks of at most
+ * SLTD__MF_BYTES (+ one bounded row) each, whatever the input.
  * With one thread no thread is started and the same loop reads, looks up and emits in turn. */
 #include <pthread.h>
 #include <stdio.h>
