@@ -559,12 +559,33 @@ static void stop_merger(sltd__sorter *s)
         s->slots[i].full = 0;
 }
 
-/* The next entry of the merged stream, from the merging thread's slots: 1, or 0 at the end (an error
- * of that thread then in *err, with its detail). */
-static int stream_next(sltd__sorter *s, sltd__entry *out, int *err)
+static int same_digest(const sltd__entry *a, const sltd__entry *b)
 {
+    return memcmp(a->d, b->d, SLTD_DIGEST_SIZE) == 0;
+}
+
+/* Append v[0, n) to the group being put together. 0 or SLTD_ENOMEM (detail set). */
+static int group_add(sltd__sorter *s, const sltd__entry *v, size_t n)
+{
+    sltd__entry *room = sltd__array_room(s->group.v, &s->group.cap, s->group.n + n - 1, sizeof *room, 16);
+
+    if (room == NULL)
+        return sltd__err(SLTD_ENOMEM, "out of memory");
+    s->group.v = room;
+    memcpy(s->group.v + s->group.n, v, n * sizeof *v);
+    s->group.n += n;
+    return 0;
+}
+
+/* The next group from the merging thread's slots: where it lies in its slot when it ends there (nearly
+ * always), else put together from the slots it spans. As sltd__sorter_next_group. */
+static int stream_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
+{
+    s->group.n = 0;
     for (;;) {
         slot *sl = &s->slots[s->take % SLOTS];
+        size_t start, end;
+
         if (!s->took) {
             pthread_mutex_lock(&s->mu);
             while (!sl->full)
@@ -573,22 +594,39 @@ static int stream_next(sltd__sorter *s, sltd__entry *out, int *err)
             s->took = 1;
             s->took_pos = 0;
         }
-        if (s->took_pos < sl->n) {
-            *out = sl->v[s->took_pos++];
+        if (s->took_pos == sl->n) {
+            if (sl->last) {
+                if (sl->err != 0)
+                    return sltd__err(sl->err, "%s", s->job_msg);
+                break;
+            }
+            pthread_mutex_lock(&s->mu); /* give the slot back: the group handed out last is done with */
+            sl->full = 0;
+            pthread_cond_broadcast(&s->cv);
+            pthread_mutex_unlock(&s->mu);
+            s->take++;
+            s->took = 0;
+            continue;
+        }
+        start = end = s->took_pos;
+        while (++end < sl->n && same_digest(&sl->v[end], s->group.n > 0 ? &s->group.v[0] : &sl->v[start]))
+            ;
+        if (s->group.n > 0 && !same_digest(&sl->v[start], &s->group.v[0])) /* it ended with the last slot */
+            break;
+        s->took_pos = end;
+        if (s->group.n == 0 && (end < sl->n || sl->last)) {
+            *g = sl->v + start;
+            *n = end - start;
             return 1;
         }
-        if (sl->last) {
-            if (sl->err != 0)
-                *err = sltd__err(sl->err, "%s", s->job_msg);
-            return 0;
-        }
-        pthread_mutex_lock(&s->mu); /* give the slot back */
-        sl->full = 0;
-        pthread_cond_broadcast(&s->cv);
-        pthread_mutex_unlock(&s->mu);
-        s->take++;
-        s->took = 0;
+        if (group_add(s, sl->v + start, end - start) != 0)
+            return SLTD_ENOMEM;
+        if (end < sl->n)
+            break;
     }
+    *g = s->group.v;
+    *n = s->group.n;
+    return s->group.n > 0;
 }
 
 int sltd__sorter_next_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
@@ -596,12 +634,24 @@ int sltd__sorter_next_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
     sltd__entry x;
     int err = 0;
 
+    if (s->streaming)
+        return stream_group(s, g, n);
+    if (s->nruns == 0) { /* all in memory, sorted: a group is where it lies */
+        size_t start = s->mem_pos;
+        if (start == s->mem.n)
+            return 0;
+        while (++s->mem_pos < s->mem.n && same_digest(&s->mem.v[s->mem_pos], &s->mem.v[start]))
+            ;
+        *g = s->mem.v + start;
+        *n = s->mem_pos - start;
+        return 1;
+    }
     s->group.n = 0;
     if (s->has_pending) { /* the entry that ended the previous group starts this one */
         s->group.v[s->group.n++] = s->pending;
         s->has_pending = 0;
     }
-    while (s->streaming ? stream_next(s, &x, &err) : next_entry(s, &x, &err)) {
+    while (next_entry(s, &x, &err)) {
         if (s->group.n > 0 && memcmp(x.d, s->group.v[0].d, SLTD_DIGEST_SIZE) != 0) {
             s->pending = x;
             s->has_pending = 1;

@@ -41,7 +41,8 @@ static void make_entries(sltd__entry *v, size_t n, uint64_t seed)
     }
 }
 
-/* Every entry out of a sorter, in order, into out[]; the number read. */
+/* Every entry out of a sorter, in order, into out[]; the number read. Each group is every entry of its
+ * digest: one digest, not the previous group's. */
 static size_t drain(sltd__sorter *s, sltd__entry *out, size_t cap)
 {
     const sltd__entry *g;
@@ -50,6 +51,8 @@ static size_t drain(sltd__sorter *s, sltd__entry *out, size_t cap)
 
     while ((rc = sltd__sorter_next_group(s, &g, &gn)) == 1) {
         ck_assert_uint_gt(gn, 0);
+        if (k > 0)
+            ck_assert(memcmp(out[k - 1].d, g[0].d, SLTD_DIGEST_SIZE) != 0);
         for (j = 0; j < gn; j++) {
             ck_assert_mem_eq(g[j].d, g[0].d, SLTD_DIGEST_SIZE); /* a group is one digest */
             ck_assert_uint_lt(k, cap);
@@ -60,48 +63,52 @@ static size_t drain(sltd__sorter *s, sltd__entry *out, size_t cap)
     return k;
 }
 
+/* n entries (6,000, and 20,000 over several of the merged stream's 4,096-entry batches, so that groups
+ * span them) sorted alike on one and two threads, with and without spilled runs. */
 START_TEST(sorter_same_on_one_and_two_threads)
 {
-    const size_t n = 6000;
-    sltd__entry *in = malloc(n * sizeof *in), *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    const size_t max = 20000;
+    sltd__entry *in = malloc(max * sizeof *in), *a = malloc(max * sizeof *a), *b = malloc(max * sizeof *b);
     static const size_t budgets[] = { 0, 97, 1000, 2999, 6000 };
     size_t i, k;
 
     ck_assert(in != NULL && a != NULL && b != NULL);
-    make_entries(in, n, 42);
-    for (k = 0; k < TU_COUNT(budgets); k++) {
-        sltd__sorter *s1, *s2;
-        ck_assert_int_eq(sltd__sorter_open(&s1, tu_dir, budgets[k], 1), 0);
-        ck_assert_int_eq(sltd__sorter_open(&s2, tu_dir, budgets[k], 2), 0);
-        for (i = 0; i < n; i++) {
-            ck_assert_int_eq(sltd__sorter_push(s1, &in[i]), 0);
-            ck_assert_int_eq(sltd__sorter_push(s2, &in[i]), 0);
+    for (size_t n = 6000; n <= max; n += max - 6000) {
+        make_entries(in, n, 42);
+        for (k = 0; k < TU_COUNT(budgets); k++) {
+            sltd__sorter *s1, *s2;
+            ck_assert_int_eq(sltd__sorter_open(&s1, tu_dir, budgets[k], 1), 0);
+            ck_assert_int_eq(sltd__sorter_open(&s2, tu_dir, budgets[k], 2), 0);
+            for (i = 0; i < n; i++) {
+                ck_assert_int_eq(sltd__sorter_push(s1, &in[i]), 0);
+                ck_assert_int_eq(sltd__sorter_push(s2, &in[i]), 0);
+            }
+            ck_assert_int_eq(sltd__sorter_finish(s1), 0);
+            ck_assert_int_eq(sltd__sorter_finish(s2), 0);
+            ck_assert_uint_eq(sltd__sorter_runs(s1), sltd__sorter_runs(s2));
+            if (budgets[k] == 97)
+                ck_assert_uint_eq(sltd__sorter_runs(s1), (n - 1) / 97);
+            ck_assert_uint_eq(drain(s1, a, n), n);
+            for (i = 0; i < 10; i++) { /* part of the stream, then from the start again */
+                const sltd__entry *g;
+                size_t gn;
+                ck_assert_int_eq(sltd__sorter_next_group(s2, &g, &gn), 1);
+            }
+            ck_assert_int_eq(sltd__sorter_rewind(s2), 0);
+            ck_assert_uint_eq(drain(s2, b, n), n);
+            ck_assert_mem_eq(a, b, n * sizeof *a);
+            for (i = 1; i < n; i++) { /* (digest, input order) */
+                int c = memcmp(a[i - 1].d, a[i].d, SLTD_DIGEST_SIZE);
+                ck_assert(c < 0 || (c == 0 && a[i - 1].seq < a[i].seq));
+            }
+            /* read again after a rewind: the same */
+            ck_assert_int_eq(sltd__sorter_rewind(s2), 0);
+            ck_assert_uint_eq(drain(s2, b, n), n);
+            ck_assert_mem_eq(a, b, n * sizeof *a);
+            ck_assert_int_eq(sltd__sorter_rewind(s2), 0); /* closed while the stream is being merged */
+            sltd__sorter_close(s1);
+            sltd__sorter_close(s2);
         }
-        ck_assert_int_eq(sltd__sorter_finish(s1), 0);
-        ck_assert_int_eq(sltd__sorter_finish(s2), 0);
-        ck_assert_uint_eq(sltd__sorter_runs(s1), sltd__sorter_runs(s2));
-        if (budgets[k] == 97)
-            ck_assert_uint_eq(sltd__sorter_runs(s1), (n - 1) / 97);
-        ck_assert_uint_eq(drain(s1, a, n), n);
-        for (i = 0; i < 10; i++) { /* part of the stream, then from the start again */
-            const sltd__entry *g;
-            size_t gn;
-            ck_assert_int_eq(sltd__sorter_next_group(s2, &g, &gn), 1);
-        }
-        ck_assert_int_eq(sltd__sorter_rewind(s2), 0);
-        ck_assert_uint_eq(drain(s2, b, n), n);
-        ck_assert_mem_eq(a, b, n * sizeof *a);
-        for (i = 1; i < n; i++) { /* (digest, input order) */
-            int c = memcmp(a[i - 1].d, a[i].d, SLTD_DIGEST_SIZE);
-            ck_assert(c < 0 || (c == 0 && a[i - 1].seq < a[i].seq));
-        }
-        /* read again after a rewind: the same */
-        ck_assert_int_eq(sltd__sorter_rewind(s2), 0);
-        ck_assert_uint_eq(drain(s2, b, n), n);
-        ck_assert_mem_eq(a, b, n * sizeof *a);
-        ck_assert_int_eq(sltd__sorter_rewind(s2), 0); /* closed while the stream is being merged */
-        sltd__sorter_close(s1);
-        sltd__sorter_close(s2);
     }
     free(in);
     free(a);
