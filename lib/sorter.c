@@ -564,14 +564,16 @@ static int same_digest(const sltd__entry *a, const sltd__entry *b)
     return memcmp(a->d, b->d, SLTD_DIGEST_SIZE) == 0;
 }
 
-/* Append v[0, n) to the group being put together. 0 or SLTD_ENOMEM (detail set). */
+/* Append v[0, n) to the group being put together (a group may hold any number of entries). 0 or
+ * SLTD_ENOMEM (detail set). */
 static int group_add(sltd__sorter *s, const sltd__entry *v, size_t n)
 {
-    sltd__entry *room = sltd__array_room(s->group.v, &s->group.cap, s->group.n + n - 1, sizeof *room, 16);
-
-    if (room == NULL)
-        return sltd__err(SLTD_ENOMEM, "out of memory");
-    s->group.v = room;
+    while (s->group.n + n > s->group.cap) {
+        sltd__entry *room = sltd__array_room(s->group.v, &s->group.cap, s->group.cap, sizeof *room, 16);
+        if (room == NULL)
+            return sltd__err(SLTD_ENOMEM, "out of memory");
+        s->group.v = room;
+    }
     memcpy(s->group.v + s->group.n, v, n * sizeof *v);
     s->group.n += n;
     return 0;
