@@ -613,7 +613,7 @@ static int stream_group(sltd__sorter *s, const sltd__entry **g, size_t *n)
         start = end = s->took_pos;
         while (++end < sl->n && same_digest(&sl->v[end], s->group.n > 0 ? &s->group.v[0] : &sl->v[start]))
             ;
-        if (s->group.n > 0 && !same_digest(&sl->v[start], &s->group.v[0])) /* it ended with the last slot */
+        if (s->group.n > 0 && !same_digest(&sl->v[start], &s->group.v[0])) /* it ended with the slot before */
             break;
         s->took_pos = end;
         if (s->group.n == 0 && (end < sl->n || sl->last)) {
