@@ -513,6 +513,20 @@ static int record(sltd__csv_split *sp, uint32_t *end, size_t nf, char *s, size_t
     return 0;
 }
 
+/* sp's row: its nf fields (in sp's arrays) within data[0, used), on one line. */
+static void split_row_is(sltd__csv_split *sp, const char *data, size_t nf, size_t used, unsigned long line)
+{
+    sp->err[0] = '\0';
+    sp->row.field = sp->field;
+    sp->row.len = sp->len;
+    sp->row.off = sp->off;
+    sp->row.data = data;
+    sp->row.line = line;
+    sp->row.multiline = 0;
+    sp->row.nfields = nf;
+    sp->row.used = used;
+}
+
 int sltd__csv_split_in_place(sltd__csv_split *sp, char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -555,14 +569,7 @@ int sltd__csv_split_in_place(sltd__csv_split *sp, char *s, size_t len)
         return 0;
     for (j = 0; j < nf; j++) /* each field ends at its closing quote or its ','; the line's NUL ends the last */
         s[end[j]] = '\0';
-    sp->err[0] = '\0';
-    sp->row.field = sp->field;
-    sp->row.len = sp->len;
-    sp->row.off = sp->off;
-    sp->row.data = s;
-    sp->row.multiline = 0;
-    sp->row.nfields = nf;
-    sp->row.used = len + 1;
+    split_row_is(sp, s, nf, len + 1, 0);
     return 1;
 }
 
@@ -574,18 +581,11 @@ int sltd__csv_split_line(sltd__csv_split *sp, char *out, const char *name, const
     size_t nf, used;
     int rc;
 
-    sp->err[0] = '\0';
-    sp->row.field = sp->field;
-    sp->row.len = sp->len;
-    sp->row.off = sp->off;
-    sp->row.data = out;
-    sp->row.line = line;
-    sp->row.multiline = 0;
     if ((nf = split_simple((const unsigned char *)s, len, out, sp->off, sp->len, sp->field, &used)) > 0) {
-        sp->row.nfields = nf;
-        sp->row.used = used;
+        split_row_is(sp, out, nf, used, line);
         return 1;
     }
+    split_row_is(sp, out, 0, 0, line);
     /* Not simple: the byte-by-byte machine reads the line, for the same row or the same message. Its
      * arena needs no more than the line: fields and their NULs take at most len + 1 bytes. */
     if ((rc = sltd__text_open_mem(&t, name, s, len, line)) != 0 || (c = csv_new(len + 1)) == NULL) {
@@ -603,8 +603,7 @@ int sltd__csv_split_line(sltd__csv_split *sp, char *out, const char *name, const
             sp->len[nf] = row->len[nf];
             sp->field[nf] = out + row->off[nf];
         }
-        sp->row.nfields = row->nfields;
-        sp->row.used = row->used;
+        split_row_is(sp, out, row->nfields, row->used, line);
     } else if (rc == 0) { /* cannot be (line_row): a blank row would not be a row at all */
         rc = SLTD_EINVAL;
     } else {

@@ -288,7 +288,7 @@ static int csv_read(void *st, sltd__mf_chunk *c)
     const char *s;
     size_t n;
     unsigned long line;
-    uint32_t base = 0;
+    uint32_t base;
     int rc;
 
     if (sltd__csv_take_line(r->csv, &s, &n, &line)) { /* the line and 16 zero bytes (sltd__csv_split_in_place) */
@@ -317,7 +317,7 @@ static int csv_read(void *st, sltd__mf_chunk *c)
                            !normalises(row, r->h_type, SLTD_ETYPE)))
         sltd__csv_reject(r->csv); /* invalid: its lines after the first are read again as rows */
     /* the row's fields in one copy (each NUL-terminated already), then their offsets */
-    if (row->nfields == r->nnames && sltd__mf_put(c, row->data, row->used - 1, &base) != 0)
+    if (sltd__mf_put(c, row->data, row->used - 1, &base) != 0)
         return SLTD_ENOMEM;
     return take_row(r, c, d, row, base) != 0 ? SLTD_ENOMEM : 1;
 }

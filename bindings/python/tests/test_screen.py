@@ -31,7 +31,8 @@ def test_csv_hits_and_invalid_rows(db, tmp_path: Path):
                                                    (5, Verdict.LISTED), (6, Verdict.INVALID)]
     assert rows[0].records[0].reference == "REF-UTO-1" and rows[0].fields["name"] == "a"
     assert isinstance(rows[1].error, sltd.InvalidState) and "m.csv:4" in str(rows[1].error)
-    assert "123" not in str(rows[1].error)
+    # the value is never in the message (the file's own path, pytest-NNN, may hold any digits)
+    assert "123" not in str(rows[1].error).replace(str(tmp_path), "")
     with pytest.raises(sltd.InputError):
         rows[1].listed
     assert s.report == sltd.ScreenReport(documents=3, hits=2, invalid=2)
