@@ -292,6 +292,22 @@ int sltd__store_reader_enter(sltd__store *s, slot **r, uint64_t *last)
     return rc;
 }
 
+/* Whether read transaction txn, just begun, holds the snapshot its id names. LMDB 0.9 begins one by
+ * reading the id of the last published commit, then copying that commit's meta page — one of two,
+ * written in turn. A reader delayed between the two while one commit lands and the next writes its
+ * meta page (over the page it meant to read) copies that newer commit's roots under the older id: a
+ * snapshot ahead of its id, of a commit not yet published (readers starting later see the one before
+ * it, so answers go back in time) and that is not even certain to stay. The copy was surely the id's own
+ * when no commit newer than id + 1 has reached a meta page since; mdb_env_info reports the newest there. */
+static int snapshot_is_its_own(sltd__store *s, MDB_txn *txn)
+{
+    MDB_envinfo info;
+
+    atomic_thread_fence(memory_order_acquire); /* the copy's loads come before this check's */
+    mdb_env_info(s->env, &info);
+    return info.me_last_txnid <= (uint64_t)mdb_txn_id(txn) + 1;
+}
+
 int sltd__store_reader_txn(sltd__store *s, slot **r, sltd__txn **out)
 {
     slot *sl = *r;
@@ -299,6 +315,11 @@ int sltd__store_reader_txn(sltd__store *s, slot **r, sltd__txn **out)
 
     while (!sl->active) {
         rc = sl->live ? mdb_txn_renew(sl->t.txn) : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &sl->t.txn);
+        if (rc == 0 && !snapshot_is_its_own(s, sl->t.txn)) {
+            mdb_txn_reset(sl->t.txn); /* and begin again, from the id published now */
+            sl->live = 1;
+            continue;
+        }
         if (rc == 0) {
             sl->live = sl->active = 1;
             sl->t.store = s;

@@ -5,10 +5,19 @@
  * library), and while armed, each read transaction the library starts first has a writer process
  * commit the next delta. Regression: the batch probed the shared filter BEFORE it began its LMDB
  * snapshot (and began one snapshot per chunk of 64), so a delta that committed in between showed its
- * removals without its additions: documents listed in the snapshot were answered "not listed". */
+ * removals without its additions: documents listed in the snapshot were answered "not listed".
+ *
+ * And a read transaction holds the snapshot of the commit whose id it took: LMDB 0.9 reads the last
+ * published id, then copies that commit's meta page; a reader delayed in between while one commit
+ * lands and the next writes its meta page copies the newer, unpublished commit under the older id. The
+ * interposer recreates that delay exactly, by moving the published id in the lock file around the
+ * transaction start. Regression: such a lookup answered from the unpublished commit and the next one
+ * from the commit before it (seen in the stress test as a sequence going back by one). */
 #include <check.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +38,12 @@ typedef struct MDB_txn MDB_txn;
 int mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn);
 int mdb_txn_renew(MDB_txn *txn);
 
+#define MDB_RDONLY_FLAG 0x20000 /* lmdb.h's MDB_RDONLY */
+
 static int armed;          /* commits still to make, one per transaction start */
+static int delay_armed;    /* the next read transaction start is "delayed" (delayed_start) */
+static int lock_fd = -1;   /* the environment's lock file, and where its published commit id lies */
+static off_t published_at = -1;
 static int commits;        /* commits made while armed */
 static int hook_failed;    /* the writer did not commit */
 static int to_writer = -1, from_writer = -1;
@@ -48,21 +62,67 @@ static void commit_now(void)
         commits++;
 }
 
+static uint64_t published_id(void)
+{
+    uint64_t v = 0;
+
+    ck_assert_int_eq(pread(lock_fd, &v, sizeof v, published_at), (ssize_t)sizeof v);
+    return v;
+}
+
+static void publish_id(uint64_t v)
+{
+    ck_assert_int_eq(pwrite(lock_fd, &v, sizeof v, published_at), (ssize_t)sizeof v);
+}
+
+/* With the last commit T written and published: a reader that read the published id when it was T - 2
+ * and copies a meta page only once T - 1 is published and T has written its meta page — the page T - 2
+ * had. (T itself is left unpublished: as if its writer were still between the two.) */
+static int delayed_start(int (*start)(void *), void *arg)
+{
+    const uint64_t last = published_id();
+    int rc;
+
+    delay_armed = 0;
+    publish_id(last - 2);
+    rc = start(arg);
+    publish_id(last - 1);
+    return rc;
+}
+
+typedef struct begin_args {
+    int (*real)(MDB_env *, MDB_txn *, unsigned int, MDB_txn **);
+    MDB_env *env;
+    MDB_txn *parent;
+    unsigned flags;
+    MDB_txn **txn;
+} begin_args;
+
+static int begin_start(void *p)
+{
+    begin_args *a = p;
+    return a->real(a->env, a->parent, a->flags, a->txn);
+}
+
+static int renew_start(void *p)
+{
+    int (*real)(MDB_txn *) = (int (*)(MDB_txn *))dlsym(RTLD_NEXT, "mdb_txn_renew");
+    return real(p);
+}
+
 int mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn)
 {
-    int (*real)(MDB_env *, MDB_txn *, unsigned int, MDB_txn **) =
-        (int (*)(MDB_env *, MDB_txn *, unsigned int, MDB_txn **))dlsym(RTLD_NEXT, "mdb_txn_begin");
+    begin_args a = { (int (*)(MDB_env *, MDB_txn *, unsigned int, MDB_txn **))dlsym(RTLD_NEXT, "mdb_txn_begin"),
+                     env, parent, flags, txn };
 
     commit_now();
-    return real(env, parent, flags, txn);
+    return delay_armed && (flags & MDB_RDONLY_FLAG) ? delayed_start(begin_start, &a) : begin_start(&a);
 }
 
 int mdb_txn_renew(MDB_txn *txn)
 {
-    int (*real)(MDB_txn *) = (int (*)(MDB_txn *))dlsym(RTLD_NEXT, "mdb_txn_renew");
-
     commit_now();
-    return real(txn);
+    return delay_armed ? delayed_start(renew_start, txn) : renew_start(txn);
 }
 
 /* ---- the database and its writer ---- */
@@ -270,10 +330,97 @@ START_TEST(older_layout_batch_sees_one_state)
 }
 END_TEST
 
+/* Have the writer process commit its next generation now. */
+static void commit_next(void)
+{
+    armed = 1;
+    commit_now();
+    ck_assert_msg(!hook_failed && armed == 0, "the writer process did not commit");
+}
+
+/* The lock file's first 256 bytes, as 8-byte words. */
+static void lock_words(uint64_t w[32])
+{
+    ck_assert_int_eq(pread(lock_fd, w, 32 * sizeof *w, 0), (ssize_t)(32 * sizeof *w));
+}
+
+/* Whether `late` (listed from generation 2 on) and `early` (listed up to generation 1) are listed, by
+ * two single lookups or by one batch. */
+static void answer_two(sltd_db *db, int in_batch, int *late, int *early)
+{
+    char num[2][16];
+    sltd_query q[2];
+    sltd_result r[2];
+    int i;
+
+    tu_number(num[0], SERIES, 3 * STEP + STEP / 2); /* generation 2's window, not generation 1's */
+    tu_number(num[1], SERIES, STEP + STEP / 2);     /* generations 0 and 1, not 2 */
+    for (i = 0; i < 2; i++) {
+        q[i].state = "UTO";
+        q[i].number = num[i];
+        q[i].type = NULL;
+        r[i].version = SLTD_RESULT_VERSION;
+        if (!in_batch)
+            ck_assert_int_eq(sltd_db_lookup(&r[i], db, q[i].state, q[i].number, NULL), 0);
+    }
+    if (in_batch)
+        ck_assert_int_eq(sltd_db_lookup_batch(r, db, q, 2), 0);
+    *late = r[0].listed;
+    *early = r[1].listed;
+}
+
+/* A lookup that begins its snapshot "delayed" (delayed_start) answers from the published commit, not
+ * from the newer one whose meta page it found: the same as every lookup after it, until that newer
+ * commit is published. */
+START_TEST(snapshot_is_of_its_own_commit)
+{
+    uint64_t w[3][32], last;
+    char lockpath[4096];
+    sltd_db *db;
+    int i, in_batch, late, early;
+
+    tu_path(lockpath, sizeof lockpath, dbdir, "lock.mdb");
+    lock_fd = open(lockpath, O_RDWR);
+    ck_assert_int_ge(lock_fd, 0);
+    db = open_db(SLTD_OPEN_READONLY);
+    /* the published id: the one word that each of two commits moves up by one */
+    lock_words(w[0]);
+    commit_next();
+    lock_words(w[1]);
+    commit_next();
+    lock_words(w[2]);
+    for (i = 1; i < 32; i++)
+        if (w[1][i] == w[0][i] + 1 && w[2][i] == w[1][i] + 1) {
+            ck_assert_msg(published_at < 0, "two words of the lock file count commits");
+            published_at = (off_t)i * 8;
+        }
+    ck_assert_msg(published_at >= 0, "no word of the lock file counts commits: not LMDB 0.9's lock file");
+    last = published_id();
+    for (in_batch = 0; in_batch < 2; in_batch++) {
+        delay_armed = 1;
+        answer_two(db, in_batch, &late, &early);
+        ck_assert_msg(!delay_armed, "no read transaction began: the test proved nothing");
+        ck_assert_msg(!late && early,
+                      "%s: a delayed snapshot answered from generation 2, whose commit is not published (late "
+                      "listed %d, early listed %d)",
+                      in_batch ? "batch" : "lookup", late, early);
+        answer_two(db, in_batch, &late, &early); /* the published commit: generation 1 */
+        ck_assert(!late && early);
+        publish_id(last);
+        answer_two(db, in_batch, &late, &early); /* generation 2, published now */
+        ck_assert_msg(late && !early, "%s: generation 2 not seen once published", in_batch ? "batch" : "lookup");
+    }
+    sltd_db_close(db);
+    close(lock_fd);
+    lock_fd = -1;
+    published_at = -1;
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = { batch_of_one_chunk_sees_one_state, batch_of_chunks_sees_one_state,
-                                   older_layout_batch_sees_one_state };
+                                   older_layout_batch_sees_one_state, snapshot_is_of_its_own_commit };
 
     return tu_main("snapshot", 60, setup, teardown, tests, TU_COUNT(tests));
 }
