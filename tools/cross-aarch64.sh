@@ -23,7 +23,8 @@ HOST_PKGS="gcc-$TRIPLET qemu-user cmake make pkg-config"
 # the arm64 side of tools/deps.sh's libraries: libcurl for sync, and what a static link of libsltd.a names
 ARM_PKGS="libc6-dev:arm64 liblmdb-dev:arm64 libsodium-dev:arm64 libxxhash-dev:arm64 libjansson-dev:arm64
 check:arm64 libsqlite3-dev:arm64 libcurl4-openssl-dev:arm64 libnghttp2-dev:arm64 librtmp-dev:arm64
-libssh2-1-dev:arm64 libpsl-dev:arm64 libkrb5-dev:arm64 libldap-dev:arm64 libzstd-dev:arm64"
+libssh2-1-dev:arm64 libpsl-dev:arm64 libkrb5-dev:arm64 libldap-dev:arm64 libzstd-dev:arm64 libbrotli-dev:arm64
+libidn2-dev:arm64 libssl-dev:arm64 zlib1g-dev:arm64"
 LONG_SUITES="test_crash"
 
 install=0 if_present=0 quick=0 build=build-aarch64

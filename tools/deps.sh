@@ -8,8 +8,9 @@ pkgs="cmake make gcc g++ pkg-config liblmdb-dev libsodium-dev libxxhash-dev chec
 pkgs="$pkgs dpkg-dev file lintian"
 # sync's HTTP(S) client; then the libraries libcurl itself links, which a static link of libsltd.a names
 # (pkg-config --static sltd: the install_consumer test); python3 runs the fleet tests' HTTP server and mirror
+# (libcurl4-openssl-dev depends on none of them, yet its libcurl.pc names them all)
 pkgs="$pkgs libcurl4-openssl-dev libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap-dev"
-pkgs="$pkgs libzstd-dev python3 openssl"
+pkgs="$pkgs libzstd-dev libbrotli-dev libidn2-dev libssl-dev zlib1g-dev python3 openssl"
 # the CLI test runs a command a few days ahead (data past its expiry) with faketime
 pkgs="$pkgs faketime"
 # test_api reads LMDB's reader table with mdb_stat -r (a child closing an inherited handle keeps the parent's)
