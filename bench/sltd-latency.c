@@ -19,7 +19,12 @@
  * readers look up only documents no delta touches. --dir DIR: the database of N documents is built in
  * DIR once and kept (later invocations with the same N reuse it; with --delta, each run's changes
  * stay in it, and DIR/deltas counts the deltas applied so that the next one touches other documents);
- * its path, DIR/db, is printed. */
+ * its path, DIR/db, is printed.
+ *
+ * --rate N / --open-rate M: the reader looks up N times a second, the checker opens M times a second,
+ * at even intervals (default: each as fast as it can). Two processes looking up flat out take both
+ * cores of a 2-core machine from the writer; a border system looks up at some rate, and each lookup's
+ * latency is measured alike either way. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -56,6 +61,7 @@ typedef struct shared {
 } shared;
 
 static shared *sh;
+static unsigned long lookup_rate, open_rate; /* per second; 0: as fast as possible */
 
 static unsigned bucket_of(uint64_t v)
 {
@@ -202,17 +208,38 @@ static uint64_t timed_lookup(sltd_db *db, unsigned long base, uint64_t *seed)
     return t;
 }
 
+/* Wait until the next of `rate` even intervals a second (*next: when it starts; 0 at first). Never
+ * makes up for time lost: a late loop starts its next interval now. */
+static void pace(uint64_t *next, unsigned long rate)
+{
+    struct timespec ts;
+    uint64_t now = now_ns();
+
+    if (rate == 0)
+        return;
+    if (*next > now) {
+        ts.tv_sec = (time_t)(*next / 1000000000u);
+        ts.tv_nsec = (long)(*next % 1000000000u);
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+        }
+    } else {
+        *next = now;
+    }
+    *next += 1000000000u / rate;
+}
+
 static int reader(const char *dir, unsigned long base)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *db = NULL;
-    uint64_t seed = 1, t;
+    uint64_t seed = 1, t, next = 0;
 
     o.flags = SLTD_OPEN_READONLY;
     if (sltd_db_open(&db, dir, &o) != SLTD_OK)
         return 3;
     while (atomic_load(&sh->phase) < 3) {
         int ph = atomic_load_explicit(&sh->phase, memory_order_relaxed);
+        pace(&next, lookup_rate);
         t = timed_lookup(db, base, &seed);
         if (ph == 1 || ph == 2)
             hist_add(&sh->lookup[ph - 1], t);
@@ -224,12 +251,13 @@ static int reader(const char *dir, unsigned long base)
 static int checker(const char *dir, unsigned long base)
 {
     sltd_options o = SLTD_OPTIONS_INIT;
-    uint64_t seed = 2, t0;
+    uint64_t seed = 2, t0, next = 0;
     sltd_db *db;
 
     o.flags = SLTD_OPEN_READONLY;
     while (atomic_load(&sh->phase) < 3) {
         int ph = atomic_load(&sh->phase);
+        pace(&next, open_rate);
         t0 = now_ns();
         db = NULL;
         if (sltd_db_open(&db, dir, &o) != SLTD_OK) {
@@ -273,6 +301,7 @@ static pid_t start(int (*fn)(const char *, unsigned long), const char *dir, unsi
 
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        prctl(PR_SET_TIMERSLACK, 1UL); /* paced: wake on time, not up to 50 us late (the default) */
         _exit(fn(dir, base));
     }
     return pid;
@@ -453,13 +482,16 @@ static void print_figures(const char *what, const figures *f)
 
 static void usage(FILE *f)
 {
-    fputs("usage: sltd-latency [--base N] [--records M] [--runs R] [--delta] [--dir DIR] [--json]\n"
+    fputs("usage: sltd-latency [--base N] [--records M] [--runs R] [--delta] [--dir DIR] [--rate L]\n"
+          "                    [--open-rate O] [--json]\n"
           "Lookup latency during a concurrent import: a reader process with a long-lived read-only handle\n"
           "and a checker process that opens a handle for every lookup run while M new documents are\n"
           "imported into a database of N (default N = 1000000, M = 2000000, R = 3 runs, medians printed);\n"
           "the same two processes are measured for 3 s before with no writer, as the control.\n"
           "--delta: apply a delta of M rows instead (M/2 new documents, M/4 updated, M/4 removed);\n"
-          "--dir DIR: build the database of N documents in DIR once and keep it (reused later).\n",
+          "--dir DIR: build the database of N documents in DIR once and keep it (reused later);\n"
+          "--rate L, --open-rate O: the reader looks up L times a second, the checker opens O times a\n"
+          "second (default: as fast as each can).\n",
           f);
 }
 
@@ -471,6 +503,8 @@ int main(int argc, char **argv)
                                            { "json", no_argument, NULL, 'j' },
                                            { "delta", no_argument, NULL, 'd' },
                                            { "dir", required_argument, NULL, 'D' },
+                                           { "rate", required_argument, NULL, 'L' },
+                                           { "open-rate", required_argument, NULL, 'O' },
                                            { "help", no_argument, NULL, 'h' },
                                            { NULL, 0, NULL, 0 } };
     unsigned long base = 1000000, records = 2000000;
@@ -483,6 +517,8 @@ int main(int argc, char **argv)
         switch (c) {
         case 'b':
         case 'r':
+        case 'L':
+        case 'O':
         case 'n': {
             unsigned long v = strtoul(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || v == 0 || (c == 'n' && v > 64) || v > 100000000UL) {
@@ -493,6 +529,10 @@ int main(int argc, char **argv)
                 base = v;
             else if (c == 'r')
                 records = v;
+            else if (c == 'L')
+                lookup_rate = v;
+            else if (c == 'O')
+                open_rate = v;
             else
                 runs = (int)v;
             break;
@@ -549,7 +589,8 @@ int main(int argc, char **argv)
             med[w].open_max = median(res, runs, at + offsetof(figures, open_max));
         }
         if (json) {
-            printf("{\"base\": %lu, \"records\": %lu, \"runs\": %d", base, records, runs);
+            printf("{\"base\": %lu, \"records\": %lu, \"runs\": %d, \"rate\": %lu, \"open_rate\": %lu", base,
+                   records, runs, lookup_rate, open_rate);
             for (w = 0; w < 2; w++)
                 printf(", \"%s\": {\"lookup_p50_ns\": %" PRIu64 ", \"lookup_p99_ns\": %" PRIu64
                        ", \"lookup_p999_ns\": %" PRIu64 ", \"lookup_max_ns\": %" PRIu64 ", \"open_p50_ns\": %" PRIu64
