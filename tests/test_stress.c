@@ -11,7 +11,8 @@
  *    and it lies in [s1, s2];
  *  - no mixed batch: the 16 re-listed documents, looked up in one batch (one read transaction),
  *    all carry the same generation;
- *  - the sequence an answer reports never goes backwards in a thread;
+ *  - the sequence an answer reports never goes backwards in a thread, nor the committed sequence it
+ *    reads (s1 of a round is at least s2 of the round before);
  *  - no error at all (in particular no SLTD_EREADERS).
  * Then reader processes holding read slots are killed with SIGKILL, again and again, with a small
  * max_readers, while another process keeps the environment open: their slots must be reclaimed (open
@@ -121,7 +122,7 @@ static void reader_loop(sltd_db *db, uint64_t seed)
 {
     char nums[24][16];
     sltd_result res[24], r = SLTD_RESULT_INIT;
-    uint64_t s1, s2, last_seq = 0;
+    uint64_t s1, s2, last_seq = 0, last_s2 = 0;
     unsigned long j, hi;
     long g, g0;
     int i, rc, listed;
@@ -129,6 +130,9 @@ static void reader_loop(sltd_db *db, uint64_t seed)
     while (!atomic_load(&sh->done)) {
         if (seq_now(db, &s1) != 0)
             continue;
+        if (s1 < last_s2)
+            note(&sh->backwards, "committed sequence %llu after %llu", (unsigned long long)s1,
+                 (unsigned long long)last_s2);
         /* dynamic documents near the window, one by one */
         hi = (unsigned long)(s1 > 1 ? s1 - 1 : 0) * PER + 2 * PER;
         for (i = 0; i < 8; i++) {
@@ -198,6 +202,9 @@ static void reader_loop(sltd_db *db, uint64_t seed)
         }
         if (seq_now(db, &s2) != 0)
             continue;
+        if (s2 < s1)
+            note(&sh->backwards, "committed sequence %llu after %llu", (unsigned long long)s2, (unsigned long long)s1);
+        last_s2 = s2;
         /* judge the single lookups against [s1, s2] */
         for (i = 0; i < 8; i++) {
             unsigned long jj;
