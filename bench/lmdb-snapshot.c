@@ -7,9 +7,11 @@
  * One thread commits in a loop, each commit writing its own transaction id under one key; eight threads
  * renew read transactions in a loop and read that key: a value other than the read transaction's id
  * is a snapshot that is not its id's own (and a value below the thread's previous one, an answer that
- * went back in time). --check: begin again when a meta page holds a commit newer than id + 1, as the
- * library does. DIR: the environment's directory (made if missing). Prints the counts; exit status 0 when no read saw
- * another snapshot, 1 when one did, 2 on bad usage or an LMDB error. */
+ * went back in time). --check: begin again when a meta page holds a commit newer than id + 1 — the rule
+ * of lib/store.c's snapshot_is_its_own, written again here because this program uses LMDB alone (the
+ * library's own use of it is tested by test_snapshot). DIR: the environment's directory (made if
+ * missing). Prints the counts; exit status 0 when no read saw another snapshot, 1 when one did, 2 on
+ * bad usage or an LMDB error. */
 #include <lmdb.h>
 #include <pthread.h>
 #include <stdatomic.h>

@@ -21,7 +21,7 @@
  * stay in it, and DIR/deltas counts the deltas applied so that the next one touches other documents);
  * its path, DIR/db, is printed.
  *
- * --rate N / --open-rate M: the reader looks up N times a second, the checker opens M times a second,
+ * --rate L / --open-rate O: the reader looks up L times a second, the checker opens O times a second,
  * at even intervals (default: each as fast as it can). Two processes looking up flat out take both
  * cores of a 2-core machine from the writer; a border system looks up at some rate, and each lookup's
  * latency is measured alike either way. */
