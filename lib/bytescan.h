@@ -53,22 +53,30 @@ static inline unsigned sltd__first_of4(const void *p, unsigned from, unsigned ch
                             from);
 }
 
-/* Bit i set where lane i of m is set (all ones): the lanes' top bits gathered by one multiply a half. */
+/* Bit i set where lane i of m is set (all ones): SSE2's byte mask on x86-64; elsewhere the lanes' top
+ * bits gathered by one multiply a half. */
 static inline unsigned sltd__lanes16(sltd__u8x16 m)
 {
+#if defined(__SSE2__)
+    typedef char i8x16 __attribute__((vector_size(16)));
+
+    return (unsigned)__builtin_ia32_pmovmskb128((i8x16)m);
+#else
     const unsigned long long top = 0x8080808080808080ULL, gather = 0x0002040810204081ULL;
     sltd__u64x2 w;
 
     memcpy(&w, &m, sizeof w);
     return (unsigned)(((w[0] & top) * gather) >> 56) | (unsigned)(((w[1] & top) * gather) >> 56) << 8;
+#endif
 }
 
-/* Bit i set where byte i of the 16 at p is a or b. */
-static inline unsigned sltd__mask16_of2(const void *p, unsigned char a, unsigned char b)
+/* Bit i of *ma set where byte i of the 16 at p is a, of *mb where it is b. */
+static inline void sltd__mask16_each(const void *p, unsigned char a, unsigned char b, unsigned *ma, unsigned *mb)
 {
     const sltd__u8x16 v = sltd__load16(p);
 
-    return sltd__lanes16((sltd__u8x16)(v == a) | (sltd__u8x16)(v == b));
+    *ma = sltd__lanes16((sltd__u8x16)(v == a));
+    *mb = sltd__lanes16((sltd__u8x16)(v == b));
 }
 
 /* Any lane of m set? */
@@ -82,40 +90,32 @@ static inline int sltd__any16(sltd__u8x16 m)
 
 /* A CSV line p[0, n) (csvread.c), 16 bytes at a time: the offset of its first LF, CR or NUL, or, when
  * none is in its whole 16-byte blocks, of the bytes after those (fewer than 16, for the caller to scan);
- * the quotes before that offset counted modulo 2 (*odd), and whether a ',' is before it (*comma). */
+ * the quotes before that offset counted modulo 2 (*odd), and whether a ',' is before it (*comma). The
+ * blocks' quote masks are xored together: the parity of their union's bits is that of the count. */
 static inline size_t sltd__csv_blocks(const unsigned char *p, size_t n, int *odd, int *comma)
 {
-    sltd__u8x16 q = { 0 }, c = { 0 };
-    sltd__u64x2 w;
+    unsigned q = 0, c = 0;
     size_t i;
 
     for (i = 0; i + 16 <= n; i += 16) {
         const sltd__u8x16 v = sltd__load16(p + i);
-        const sltd__u8x16 stop = (sltd__u8x16)(v == (unsigned char)'\n') | (sltd__u8x16)(v == (unsigned char)'\r') |
-                                 (sltd__u8x16)(v == 0);
-        const sltd__u8x16 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
-        sltd__u8x16 before;
-        unsigned at;
+        const unsigned stop = sltd__lanes16((sltd__u8x16)(v == (unsigned char)'\n') |
+                                            (sltd__u8x16)(v == (unsigned char)'\r') | (sltd__u8x16)(v == 0));
+        unsigned qm, cm;
 
-        if (!sltd__any16(stop)) {
-            q ^= (sltd__u8x16)(v == (unsigned char)'"'); /* each lane flips at each quote */
-            c |= (sltd__u8x16)(v == (unsigned char)',');
-            continue;
+        sltd__mask16_each(p + i, '"', ',', &qm, &cm);
+        if (stop != 0) { /* only the bytes before it count */
+            const unsigned before = (stop & (0u - stop)) - 1;
+            q ^= qm & before;
+            c |= cm & before;
+            i += (size_t)__builtin_ctz(stop);
+            break;
         }
-        at = sltd__first_lane(stop, 0); /* the lanes before it count */
-        before = (sltd__u8x16)(lane < (unsigned char)at);
-        q ^= (sltd__u8x16)(v == (unsigned char)'"') & before;
-        c |= (sltd__u8x16)(v == (unsigned char)',') & before;
-        i += at;
-        break;
+        q ^= qm;
+        c |= cm;
     }
-    memcpy(&w, &q, sizeof w);
-    w[0] ^= w[1];
-    w[0] ^= w[0] >> 32;
-    w[0] ^= w[0] >> 16;
-    w[0] ^= w[0] >> 8;
-    *odd = (int)(w[0] & 1);
-    *comma = sltd__any16(c);
+    *odd = __builtin_parity(q);
+    *comma = c != 0;
     return i;
 }
 

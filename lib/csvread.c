@@ -472,19 +472,42 @@ int sltd__csv_take_line(sltd__csv *c, const char **s, size_t *len, unsigned long
 
 /* The ',' and '"' of a line p[0, len) among p[base, base + 64): bit i for p[base + i]. 16 bytes at a time
  * (the 16 zero bytes after the line may be read), or byte by byte. */
-static uint64_t window(const unsigned char *p, size_t base, size_t len)
+static void window(const unsigned char *p, size_t base, size_t len, uint64_t *comma, uint64_t *quote)
 {
-    uint64_t m = 0;
+    uint64_t c = 0, q = 0;
     size_t k = 0;
 
 #if SLTD__BYTESCAN
-    for (; k < 64 && base + k < len; k += 16)
-        m |= (uint64_t)sltd__mask16_of2(p + base + k, ',', '"') << k;
+    for (; k < 64 && base + k < len; k += 16) {
+        unsigned mc, mq;
+        sltd__mask16_each(p + base + k, ',', '"', &mc, &mq);
+        c |= (uint64_t)mc << k;
+        q |= (uint64_t)mq << k;
+    }
 #else
-    for (; k < 64 && base + k < len; k++)
-        m |= (uint64_t)(p[base + k] == ',' || p[base + k] == '"') << k;
+    for (; k < 64 && base + k < len; k++) {
+        c |= (uint64_t)(p[base + k] == ',') << k;
+        q |= (uint64_t)(p[base + k] == '"') << k;
+    }
 #endif
-    return m;
+    *comma = c;
+    *quote = q;
+}
+
+/* Rows of at most this many 64-byte windows are split where they lie; their fields cannot be too long. */
+#define SPLIT_WINDOWS 8
+_Static_assert(64 * SPLIT_WINDOWS <= SLTD__CSV_FIELD_MAX, "a row split in place has no field too long");
+
+/* Bit i of the result: the xor of bits 0..i of x (1 from an opening quote up to its closing one). */
+static uint64_t prefix_xor(uint64_t x)
+{
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
 }
 
 static int lowest_bit(uint64_t m)
@@ -499,18 +522,6 @@ static int lowest_bit(uint64_t m)
     }
     return b;
 #endif
-}
-
-/* Field nf of a row split in place: s[from, to), to be ended by a NUL at `to`. 0, or -1 when too long. */
-static int record(sltd__csv_split *sp, uint32_t *end, size_t nf, char *s, size_t from, size_t to)
-{
-    if (to - from > SLTD__CSV_FIELD_MAX)
-        return -1;
-    sp->off[nf] = (uint32_t)from;
-    sp->len[nf] = to - from;
-    sp->field[nf] = s + from;
-    end[nf] = (uint32_t)to;
-    return 0;
 }
 
 /* sp's row: its nf fields (in sp's arrays) within data[0, used), on one line. */
@@ -530,45 +541,55 @@ static void split_row_is(sltd__csv_split *sp, const char *data, size_t nf, size_
 int sltd__csv_split_in_place(sltd__csv_split *sp, char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
-    uint32_t end[SLTD__CSV_FIELDS_MAX];
-    size_t i = 0, nf = 0, base, j, sep = SIZE_MAX; /* i: the field's first byte; sep: a ',' already used */
-    int quoted = len > 0 && p[0] == '"', closed = 0;
+    uint64_t seps[SPLIT_WINDOWS]; /* each window's separating commas */
+    uint64_t inside = 0, starts = 1, after_close = 0; /* carried from window to window */
+    size_t w, nw = (len + 63) / 64, nf = 0, from = 0;
 
-    /* Only the commas and quotes matter: visited in order, from a bit mask a 64-byte window. */
-    for (base = 0; base < len; base += 64)
-        for (uint64_t m = window(p, base, len); m != 0; m &= m - 1) {
-            const size_t at = base + (size_t)lowest_bit(m);
-            if (quoted) {
-                if (at == i || p[at] == ',') /* its opening quote, a comma inside it */
-                    continue;
-                /* its closing quote: then a ',' or the end (a doubled quote, text after it: not here) */
-                if ((at + 1 < len && p[at + 1] != ',') || record(sp, end, nf++, s, i + 1, at) != 0)
-                    return 0;
-                quoted = 0;
-                if (at + 1 == len) {
-                    closed = 1;
-                    break;
-                }
-                if (nf == SLTD__CSV_FIELDS_MAX) /* a ',' after the last field there may be */
-                    return 0;
-                sep = at + 1;
-                i = at + 2;
-                quoted = i < len && p[i] == '"';
-                continue;
+    if (nw > SPLIT_WINDOWS) /* a long row: split apart (no field can be too long here) */
+        return 0;
+    /* Masks a 64-byte window: a comma outside quotes separates; a quote opens where it leaves `inside`
+     * set, and closes otherwise. The row is one such a split gives exactly as the machine reads it
+     * when every opening quote begins a field and every closing one is followed by a separator or
+     * the line's end: no quote inside a field, no doubled quote, nothing after a closing quote. */
+    for (w = 0; w < nw; w++) {
+        const size_t base = 64 * w;
+        uint64_t comma, quote, in, sep, open, close, follow, end;
+
+        window(p, base, len, &comma, &quote);
+        in = prefix_xor(quote) ^ inside;
+        inside = (uint64_t)0 - (in >> 63);
+        sep = comma & ~in;
+        open = quote & in;
+        close = quote & ~in;
+        follow = close << 1 | after_close;
+        after_close = close >> 63;
+        end = len - base < 64 ? (uint64_t)1 << (len - base) : 0;
+        if ((open & ~(sep << 1 | starts)) != 0 || (follow & ~(sep | end)) != 0)
+            return 0;
+        starts = sep >> 63;
+        if (len >= SLTD__CSV_FIELDS_MAX - 1) /* a shorter row cannot have too many fields */
+            nf += (size_t)__builtin_popcountll(sep);
+        seps[w] = sep;
+    }
+    if (inside || nf >= SLTD__CSV_FIELDS_MAX) /* a quote not closed on this line; too many fields */
+        return 0;
+    /* Valid: each field ends at its ',' or closing quote, where a NUL goes; the line's NUL ends the last */
+    nf = 0;
+    for (w = 0; w <= nw; w++) {
+        for (uint64_t m = w < nw ? seps[w] : 1; m != 0; m &= m - 1) {
+            const size_t at = w < nw ? 64 * w + (size_t)lowest_bit(m) : len;
+            size_t lo = from, hi = at;
+            if (lo < hi && p[lo] == '"') { /* quoted whole: its closing quote is at at - 1 */
+                lo++;
+                hi--;
             }
-            if (at == sep)
-                continue;
-            if (p[at] == '"' || record(sp, end, nf++, s, i, at) != 0 || nf == SLTD__CSV_FIELDS_MAX)
-                return 0; /* a quote inside an unquoted field, a field too long, too many fields */
-            i = at + 1;
-            quoted = i < len && p[i] == '"';
+            sp->off[nf] = (uint32_t)lo;
+            sp->len[nf] = hi - lo;
+            sp->field[nf++] = s + lo;
+            s[hi] = '\0';
+            from = at + 1;
         }
-    if (quoted) /* not closed on this line */
-        return 0;
-    if (!closed && record(sp, end, nf++, s, i, len) != 0)
-        return 0;
-    for (j = 0; j < nf; j++) /* each field ends at its closing quote or its ','; the line's NUL ends the last */
-        s[end[j]] = '\0';
+    }
     split_row_is(sp, s, nf, len + 1, 0);
     return 1;
 }

@@ -89,10 +89,10 @@ typedef struct sltd__csv_split {
 } sltd__csv_split;
 
 /* Split a line taken with sltd__csv_take_line where it lies, s[0, len) followed by 16 zero bytes (read
- * 16 at a time, they may be read past the line), when every
- * field is unquoted or quoted whole with no doubled quote (nearly every row): the fields stay where they
- * are, each ended by a NUL written over its ',' or closing quote, so that sp->row's data is s and its
- * used len + 1. 1 (sp->row set; sp->row.line is the caller's to set), or 0 when the row is not such a
+ * 16 at a time, they may be read past the line), when the line is at most 512 bytes and every field is
+ * unquoted or quoted whole with no doubled quote (nearly every row): the fields stay where they are,
+ * each ended by a NUL written over its ',' or closing quote, so that sp->row's data is s and its used
+ * len + 1. 1 (sp->row set; sp->row.line is the caller's to set), or 0 when the row is not such a
  * one (s is unchanged: split it with sltd__csv_split_line). */
 int sltd__csv_split_in_place(sltd__csv_split *sp, char *s, size_t len);
 

@@ -998,6 +998,41 @@ START_TEST(test_csv_split_windows)
 }
 END_TEST
 
+/* Rows made only of the bytes that decide a split where a row lies — commas, quotes, spaces and one
+ * letter; quotes 1 byte in 4 or 1 in 40; 1 to 200 bytes (up to four 64-byte windows) — read alike
+ * byte by byte and taken as lines then split: quotes opening or closing at every position, beside a
+ * window's edge or a comma, doubled, unclosed, or followed by text. */
+START_TEST(test_csv_split_random_bytes)
+{
+    static const char other[] = { ',', ' ', 'a' };
+    uint64_t st = 0x51a7ed5eedULL;
+
+    for (int file = 0; file < 40; file++) {
+        FILE *fp = fopen("splitbytes.csv", "wb");
+        struct buf a = { 0 }, t = { 0 };
+
+        ck_assert_ptr_nonnull(fp);
+        for (int row = 0; row < 500; row++) {
+            const int n = 1 + (int)(tu_rand(&st) % 200);
+            /* quotes far apart too: a row with a quoted field or two in a row of letters and commas */
+            const uint64_t quote_every = row % 2 ? 4 : 40;
+            for (int k = 0; k < n; k++)
+                fputc(tu_rand(&st) % quote_every == 0 ? '"' : other[tu_rand(&st) % 3], fp);
+            fputc('\n', fp);
+        }
+        ck_assert_int_eq(fclose(fp), 0);
+        csv_transcript(&a, "splitbytes.csv", BYTE_BY_BYTE, 0);
+        csv_transcript(&t, "splitbytes.csv", TAKEN_LINES, 0);
+        ck_assert_ptr_nonnull(a.s);
+        if (strcmp(t.s, a.s) != 0)
+            ck_abort_msg("file %d: lines taken and split apart, and byte by byte differ", file);
+        ck_assert_uint_gt(in_place, 0);
+        free(a.s);
+        free(t.s);
+    }
+}
+END_TEST
+
 static Suite *feed_suite(void)
 {
     Suite *s = suite_create("feed");
@@ -1028,6 +1063,7 @@ static Suite *feed_suite(void)
     tcase_add_test(tc, test_range_million);
     tcase_add_test(tc, test_csv_one_pass_same);
     tcase_add_test(tc, test_csv_split_windows);
+    tcase_add_test(tc, test_csv_split_random_bytes);
     suite_add_tcase(s, tc);
     return s;
 }
