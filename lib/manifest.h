@@ -86,7 +86,14 @@ typedef struct sltd__mf_chunk {
     int rc;                  /* a fatal error met in prep or decide (message in fatal) */
     int done;
     char fatal[256];
+    /* The finished chunk's summary, for the thread that emits it (which then reads only these
+     * documents): its checked, listed and invalid documents (screen.c, count_doc), and those a
+     * callback may see. */
+    uint64_t counts[3];
+    uint16_t show[SLTD__MF_ROWS];
+    size_t nshow;
 } sltd__mf_chunk;
+_Static_assert(SLTD__MF_ROWS <= 65536, "a chunk's documents are numbered in 16 bits");
 
 /* What every reader and stage needs; read-only while the screening runs. */
 typedef struct sltd__mf_ctx {

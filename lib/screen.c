@@ -4,14 +4,18 @@
  * row is, and what its verdict is, belongs to the manifest readers (manifest.h); this file only runs
  * them.
  *
- * The calling thread reads the input into chunks of at most SLTD__MF_ROWS documents (the format's
- * read step); worker threads (threads - 1 of them) take whole chunks, finish them (the format's prep
- * step: MRZ and JSON parsing, splitting CSV rows taken as their lines), look every key of a chunk up
- * with one sltd_db_lookup_batch() call and decide each document's verdict (sltd__mf_decide); the
- * calling thread hands the chunks' rows to the callbacks in sequence order. At most nslots chunks
- * exist (a ring): when the ring is full the calling thread emits what is done, else helps with the
- * oldest waiting chunk, else waits. Memory is therefore bounded by nslots chunks of at most
- * SLTD__MF_BYTES (+ one bounded row) each, whatever the input.
+ * Every thread — the calling thread and `threads - 1` workers — owns SLTD__SCREEN_PER_THREAD chunks and
+ * works on them alone: it reads the input's next chunk into one of them (the format's read step, at
+ * most SLTD__MF_ROWS documents; one thread reads at a time, and the chunk gets its sequence number with
+ * the input), then finishes it (the format's prep step: MRZ and JSON parsing, splitting CSV rows taken as
+ * their lines), looks every key of it up with one sltd_db_lookup_batch() call and decides each document's
+ * verdict (sltd__mf_decide), noting which documents a callback may see. A chunk's bytes thus stay in the
+ * cache of the core that read them (chunks written on one core and finished or emitted on another cost
+ * ~40 % of the throughput on two cores: bench/RESULTS.md). The calling thread also hands finished
+ * chunks' rows to the callbacks in sequence order, touching only the documents the summary names; an
+ * emitted chunk is free for its owner again. A read error is the fatal error of the chunk being read, raised in its place.
+ * Memory is therefore bounded by SLTD__SCREEN_PER_THREAD chunks a thread of at most SLTD__MF_BYTES
+ * (+ one bounded row) each, whatever the input.
  * With one thread no thread is started and the same loop reads, looks up and emits in turn. */
 #include <pthread.h>
 #include <stdio.h>
@@ -27,6 +31,9 @@
 #include "textin.h"
 #include "verdict.h"
 
+#define SLTD__SCREEN_PER_THREAD 3 /* chunks a thread may have read and not yet seen emitted */
+#define SLTD__SCREEN_CHUNKS_MAX (SLTD__SCREEN_PER_THREAD * SLTD_SCREEN_THREADS_MAX)
+
 typedef struct screen {
     sltd_db *db;
     sltd_screen_options o;
@@ -36,12 +43,15 @@ typedef struct screen {
     sltd__text *in;
     int input_done; /* every row has been read */
 
-    /* threads */
-    pthread_mutex_t mu;
-    pthread_cond_t work_cv, done_cv;
-    sltd__mf_chunk *slot[2 * SLTD_SCREEN_THREADS_MAX + 2];
-    size_t nslots;
-    uint64_t fill, work, emit, next_index;
+    /* threads: chunks[t * per + i] are thread t's; ring[seq % nchunks] is the chunk of sequence seq */
+    pthread_mutex_t mu;    /* the ring, the flags and the counters */
+    pthread_mutex_t in_mu; /* held while a chunk is read (and given its sequence number) */
+    pthread_cond_t done_cv, free_cv;
+    sltd__mf_chunk *chunks[SLTD__SCREEN_CHUNKS_MAX];
+    unsigned char busy[SLTD__SCREEN_CHUNKS_MAX]; /* taken to be read, until emitted */
+    size_t ring[SLTD__SCREEN_CHUNKS_MAX];
+    size_t nchunks, per;
+    uint64_t fill, emit, next_index;
     int eof, stop;
 
     sltd_screen_report rep;
@@ -50,11 +60,11 @@ typedef struct screen {
 
 static sltd__mf_chunk *slot_of(screen *s, uint64_t seq)
 {
-    return s->slot[seq % s->nslots];
+    return s->chunks[s->ring[seq % s->nchunks]];
 }
 
-/* Fill a chunk (calling thread): 0 (s->input_done tells whether the input is exhausted), or a fatal
- * code with its detail set. */
+/* Fill a chunk (any thread, holding in_mu): 0 (s->input_done tells whether the input is exhausted),
+ * or a fatal code with its detail set. */
 static int read_chunk(screen *s, sltd__mf_chunk *c)
 {
     int rc = 0;
@@ -76,7 +86,23 @@ static int read_chunk(screen *s, sltd__mf_chunk *c)
     return 0;
 }
 
-/* Finish a chunk (any thread): prep, one batch lookup of every key, the verdicts. */
+/* Count a decided document into n: checked documents, listed ones, invalid ones. */
+static void count_doc(uint64_t n[3], const sltd__mf_doc *d)
+{
+    n[0] += d->error == 0;
+    n[1] += d->error == 0 && d->listed;
+    n[2] += d->error != 0;
+}
+
+/* Add counts n to the report. */
+static void count_into(sltd_screen_report *rep, const uint64_t n[3])
+{
+    rep->documents += n[0];
+    rep->hits += n[1];
+    rep->invalid += n[2];
+}
+
+/* Finish a chunk (any thread): prep, one batch lookup of every key, the verdicts, the summary. */
 static void process(screen *s, sltd__mf_chunk *c)
 {
     size_t i, nq = 0;
@@ -120,8 +146,16 @@ static void process(screen *s, sltd__mf_chunk *c)
         sltd__mf_fatal(c, rc);
         return;
     }
-    for (i = 0; i < c->n && c->rc == 0; i++)
+    memset(c->counts, 0, sizeof c->counts);
+    c->nshow = 0;
+    for (i = 0; i < c->n && c->rc == 0; i++) {
+        const sltd__mf_doc *d = &c->doc[i];
         sltd__mf_decide(&s->cx, c, i);
+        count_doc(c->counts, d);
+        /* the rows a callback may see: invalid, listed (also audited), or all */
+        if (d->error != 0 || d->listed || (s->o.flags & SLTD_SCREEN_ALL))
+            c->show[c->nshow++] = (uint16_t)i;
+    }
 }
 
 /* ---- emitting (calling thread) ---- */
@@ -225,26 +259,35 @@ static int audit(screen *s, const sltd__mf_chunk *c, const sltd__mf_doc *d, cons
     return s->o.audit_fn(s->o.audit_ctx, &a);
 }
 
+/* A callback stopped the screening at document end - 1: the report counts the documents up to it. */
+static void count_rows(screen *s, const sltd__mf_chunk *c, size_t end)
+{
+    uint64_t n[3] = { 0, 0, 0 };
+    size_t i;
+
+    for (i = 0; i < end; i++)
+        count_doc(n, &c->doc[i]);
+    count_into(&s->rep, n);
+}
+
+/* Hand a finished chunk's rows to the callbacks (calling thread); its counts into the report. */
 static int emit_chunk(screen *s, const sltd__mf_chunk *c)
 {
     const char *names[SLTD__MF_FIELDS], *vals[SLTD__MF_FIELDS];
     const char *const *header = NULL;
-    size_t i, k, nheader = 0;
+    size_t j, k, nheader = 0;
     int rc;
 
     if (s->fmt->names != NULL)
         header = s->fmt->names(s->reader, &nheader);
-    for (i = 0; i < c->n; i++) {
+    for (j = 0; j < c->nshow; j++) { /* only these: the others' lines stay in the cache that holds them */
+        const size_t i = c->show[j];
         const sltd__mf_doc *d = &c->doc[i];
         const sltd__mf_key *key = d->hit >= 0 ? &d->key[d->hit] : d->nkeys > 0 ? &d->key[0] : NULL;
         const sltd_result *r = NULL, *vr = NULL;
         sltd_screen_row row;
 
-        if (d->error != 0) {
-            s->rep.invalid++;
-        } else {
-            s->rep.documents++;
-            s->rep.hits += (uint64_t)(d->listed != 0);
+        if (d->error == 0) {
             if (key->answered) { /* an MRZ looked up with its OCR variants */
                 const sltd_mrz_answer *a = &c->ans[i];
                 r = &a->result;
@@ -256,7 +299,7 @@ static int emit_chunk(screen *s, const sltd__mf_chunk *c)
         if (d->listed && s->o.audit_fn != NULL &&
             (rc = audit(s, c, d, key, c->first_index + i, r->listed || vr == NULL ? r : vr,
                         vr != NULL ? sltd__mf_str(c, key->variant) : NULL)) != 0)
-            return rc;
+            return count_rows(s, c, i + 1), rc;
         if (s->o.row_fn == NULL || (d->error == 0 && !d->listed && !(s->o.flags & SLTD_SCREEN_ALL)))
             continue;
         memset(&row, 0, sizeof row);
@@ -289,8 +332,9 @@ static int emit_chunk(screen *s, const sltd__mf_chunk *c)
         }
         row.fields = vals;
         if ((rc = s->o.row_fn(s->o.row_ctx, &row)) != 0)
-            return rc;
+            return count_rows(s, c, i + 1), rc;
     }
+    count_into(&s->rep, c->counts);
     return 0;
 }
 
@@ -325,29 +369,81 @@ static void progress(screen *s, uint64_t bytes, int done)
 
 /* ---- threads ---- */
 
-static void *worker(void *arg)
+/* Thread t (mu held, on return too): take one of its free chunks, read the input's next chunk into it
+ * and finish it there, so that a chunk's bytes stay in the cache of the core that read them. The
+ * chunk's sequence number is taken with the input, so chunks are emitted in input order whoever read
+ * them. A read error is the chunk's fatal error, emitted in its place. 1: a chunk was read (or the
+ * input found exhausted); 0: nothing to do now (no free chunk, the input exhausted, or stopping). */
+static int read_one(screen *s, size_t t)
 {
-    screen *s = arg;
     sltd__mf_chunk *c;
+    size_t i, k;
+    int rc, publish;
 
+    if (s->eof || s->stop)
+        return 0;
+    for (i = 0; i < s->per && s->busy[t * s->per + i]; i++)
+        ;
+    if (i == s->per)
+        return 0;
+    k = t * s->per + i;
+    s->busy[k] = 1;
+    c = s->chunks[k];
+    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_lock(&s->in_mu);
+    if (s->input_done) { /* another thread read the last chunk meanwhile */
+        c->n = 0;
+        c->rc = 0;
+    } else if ((rc = read_chunk(s, c)) != 0) {
+        sltd__mf_fatal(c, rc);
+        s->input_done = 1;
+    }
     pthread_mutex_lock(&s->mu);
-    for (;;) {
-        while (!s->stop && s->work == s->fill && !s->eof)
-            pthread_cond_wait(&s->work_cv, &s->mu);
-        if (s->stop || s->work == s->fill)
-            break;
-        c = slot_of(s, s->work++);
+    publish = c->n > 0 || c->rc != 0;
+    if (publish) {
+        c->done = c->rc != 0; /* a read error: nothing to finish */
+        s->ring[s->fill++ % s->nchunks] = k;
+    }
+    if (s->input_done && !s->eof) {
+        s->eof = 1;
+        pthread_cond_broadcast(&s->done_cv);
+        pthread_cond_broadcast(&s->free_cv);
+    }
+    pthread_mutex_unlock(&s->in_mu);
+    if (!publish) {
+        s->busy[k] = 0;
+        return 1;
+    }
+    if (c->rc == 0) {
         pthread_mutex_unlock(&s->mu);
         process(s, c);
         pthread_mutex_lock(&s->mu);
         c->done = 1;
-        pthread_cond_broadcast(&s->done_cv);
     }
+    pthread_cond_broadcast(&s->done_cv);
+    return 1;
+}
+
+typedef struct helper {
+    screen *s;
+    size_t t; /* its chunks: s->chunks[t * s->per ...] */
+} helper;
+
+static void *worker(void *arg)
+{
+    const helper *h = arg;
+    screen *s = h->s;
+
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop && !s->eof)
+        if (!read_one(s, h->t))
+            pthread_cond_wait(&s->free_cv, &s->mu);
     pthread_mutex_unlock(&s->mu);
     return NULL;
 }
 
-/* The calling thread: read, help, emit in order. 0, or the first fatal code / callback value. */
+/* The calling thread: emit in order, read and finish chunks of its own. 0, or the first fatal code /
+ * callback value. */
 static int run(screen *s)
 {
     int rc = 0;
@@ -356,7 +452,8 @@ static int run(screen *s)
     pthread_mutex_lock(&s->mu);
     for (;;) {
         while (s->emit < s->fill && slot_of(s, s->emit)->done) {
-            c = slot_of(s, s->emit);
+            const size_t k = s->ring[s->emit % s->nchunks];
+            c = s->chunks[k];
             pthread_mutex_unlock(&s->mu);
             if (c->rc != 0)
                 rc = c->fatal[0] ? sltd__err(c->rc, "%s", c->fatal) : c->rc == SLTD_ENOMEM ? sltd__err(c->rc, "out of memory") : c->rc;
@@ -367,42 +464,17 @@ static int run(screen *s)
             if (rc != 0)
                 goto out;
             s->emit++;
+            s->busy[k] = 0;
+            pthread_cond_broadcast(&s->free_cv);
         }
         if (s->eof && s->emit == s->fill)
             break;
-        if (!s->eof && s->fill - s->emit < s->nslots) {
-            size_t k = (size_t)(s->fill % s->nslots);
-            pthread_mutex_unlock(&s->mu);
-            if (s->slot[k] == NULL && (s->slot[k] = sltd__mf_chunk_new()) == NULL)
-                rc = sltd__err(SLTD_ENOMEM, "out of memory");
-            if (rc == 0)
-                rc = read_chunk(s, s->slot[k]);
-            pthread_mutex_lock(&s->mu);
-            if (rc != 0)
-                goto out;
-            if (s->slot[k]->n > 0) {
-                s->fill++;
-                pthread_cond_signal(&s->work_cv);
-            }
-            if (s->input_done) {
-                s->eof = 1;
-                pthread_cond_broadcast(&s->work_cv);
-            }
-            continue;
-        }
-        if (s->work < s->fill) {
-            c = slot_of(s, s->work++);
-            pthread_mutex_unlock(&s->mu);
-            process(s, c);
-            pthread_mutex_lock(&s->mu);
-            c->done = 1;
-            continue;
-        }
-        pthread_cond_wait(&s->done_cv, &s->mu);
+        if (!read_one(s, 0))
+            pthread_cond_wait(&s->done_cv, &s->mu);
     }
 out:
     s->stop = 1;
-    pthread_cond_broadcast(&s->work_cv);
+    pthread_cond_broadcast(&s->free_cv);
     pthread_mutex_unlock(&s->mu);
     return rc;
 }
@@ -413,6 +485,7 @@ static int screen_body(sltd_screen_report *out, sltd_db *db, const char *path, c
     const unsigned all_flags =
         SLTD_SCREEN_ALL | SLTD_SCREEN_OCR_VARIANTS | SLTD_SCREEN_AUDIT_NUMBERS | SLTD_SCREEN_MRZ_STRICT;
     pthread_t tid[SLTD_SCREEN_THREADS_MAX];
+    helper help[SLTD_SCREEN_THREADS_MAX];
     unsigned nthreads, started = 0, i;
     screen *s;
     int rc;
@@ -438,12 +511,14 @@ static int screen_body(sltd_screen_report *out, sltd_db *db, const char *path, c
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         nthreads = n < 1 ? 1 : n > SLTD_SCREEN_THREADS_MAX ? SLTD_SCREEN_THREADS_MAX : (unsigned)n;
     }
-    s->nslots = nthreads == 1 ? 1 : 2 * (size_t)nthreads + 2;
+    s->per = nthreads == 1 ? 1 : SLTD__SCREEN_PER_THREAD;
+    s->nchunks = nthreads * s->per;
     clock_gettime(CLOCK_MONOTONIC, &s->t0);
     s->last = s->t0;
     pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->work_cv, NULL);
+    pthread_mutex_init(&s->in_mu, NULL);
     pthread_cond_init(&s->done_cv, NULL);
+    pthread_cond_init(&s->free_cv, NULL);
     if ((rc = sltd__text_open(&s->in, path)) != 0) {
         rc = s->in == NULL ? sltd__err(rc, "out of memory") : sltd__err(rc, "%s", sltd__text_error(s->in));
         goto cleanup;
@@ -456,9 +531,17 @@ static int screen_body(sltd_screen_report *out, sltd_db *db, const char *path, c
             rc = sltd__err(rc, "out of memory");
         goto cleanup;
     }
-    for (i = 1; i < nthreads; i++, started++)
-        if (pthread_create(&tid[i], NULL, worker, s) != 0)
+    for (i = 0; i < s->nchunks; i++) /* (their pages are touched first by the thread that fills them) */
+        if ((s->chunks[i] = sltd__mf_chunk_new()) == NULL) {
+            rc = sltd__err(SLTD_ENOMEM, "out of memory");
+            goto cleanup;
+        }
+    for (i = 1; i < nthreads; i++, started++) {
+        help[i].s = s;
+        help[i].t = i;
+        if (pthread_create(&tid[i], NULL, worker, &help[i]) != 0)
             break; /* fewer helpers: the calling thread does the rest */
+    }
     rc = run(s);
     for (i = 1; i <= started; i++)
         pthread_join(tid[i], NULL);
@@ -467,13 +550,14 @@ static int screen_body(sltd_screen_report *out, sltd_db *db, const char *path, c
 cleanup:
     if (out != NULL)
         *out = s->rep;
-    for (i = 0; i < s->nslots; i++)
-        sltd__mf_chunk_free(s->slot[i]);
+    for (i = 0; i < s->nchunks; i++)
+        sltd__mf_chunk_free(s->chunks[i]);
     if (s->reader != NULL)
         s->fmt->close(s->reader);
     sltd__text_close(s->in);
-    pthread_cond_destroy(&s->work_cv);
     pthread_cond_destroy(&s->done_cv);
+    pthread_cond_destroy(&s->free_cv);
+    pthread_mutex_destroy(&s->in_mu);
     pthread_mutex_destroy(&s->mu);
     free(s);
     return rc;

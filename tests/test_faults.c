@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_faults.c — fault injection: allocation number N fails, for every N, in open (plain, read-only,
  * create, with a filter to rebuild), import, bundle pack and apply (full: always a filter rebuild;
- * delta), lookups (single, batch, MRZ), stats and verify; then the same with every allocation from N on
- * failing; then write/pwrite/writev/fsync/fdatasync/msync number N failing with EIO in import and
- * apply.
+ * delta), lookups (single, batch, MRZ), screening on 2 threads, stats and verify; then the same with
+ * every allocation from N on failing; then write/pwrite/writev/fsync/fdatasync/msync number N failing
+ * with EIO in import and apply.
  *
  * After each injected failure: an error code came back (or the operation coped and succeeded), never a
  * crash and never "not listed" for a listed document; with faults off the database opens, verifies,
@@ -244,6 +244,26 @@ static char feed_new[4096], full_b[4096], delta_b[4096], mrz_text[256];
 static const char *trusted[1];
 static ru_state old_state, new_import, new_full, new_delta;
 
+/* A screening on 2 threads of a manifest of SCREEN_ROWS rows (several chunks), every other one listed:
+ * rows must come in input order, and a listed one never unlisted. */
+#define SCREEN_ROWS 2600UL
+static char manifest[4096];
+
+typedef struct screen_seen {
+    uint64_t next; /* the index the next row must have */
+    int bad;       /* a row out of order, or a listed document answered 'not listed' */
+} screen_seen;
+
+static int screen_row(void *ctx, const sltd_screen_row *row)
+{
+    screen_seen *seen = ctx;
+
+    if (row->index != seen->next || (row->error == 0 && row->listed != (int)(row->index % 2)))
+        seen->bad = 1;
+    seen->next = row->index + 1;
+    return 0;
+}
+
 
 static size_t heap_in_use(void)
 {
@@ -347,6 +367,16 @@ static void setup(void)
     ck_assert_int_eq(sltd_bundle_apply(NULL, rep, delta_b, trusted, 1, 0), 0);
     ck_assert_int_eq(ru_state_get(&new_delta, rep), 0);
     sltd_db_close(rep);
+    tu_at(manifest, "manifest.csv"); /* row i: listed when i is odd */
+    f = fopen(manifest, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("name,state,number\n", f);
+    for (i = 0; i < SCREEN_ROWS; i++) {
+        char num[16];
+        tu_number(num, i % 2 ? SA : SB + 100, i % 2 ? (i / 2) % A_COUNT : i);
+        fprintf(f, "P%lu,UTO,%s\n", i, num);
+    }
+    ck_assert_int_eq(fclose(f), 0);
     snprintf(mrz_text, sizeof mrz_text, "%s\n%s\n", "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
              "L898902C36UTO7408122F1204159ZE184226B<<<<<10");
     /* warm up every path once, so that one-time allocations (stdio buffers, libsodium's state) are
@@ -561,11 +591,12 @@ static long fault_open(openkind k, int persist)
     return n - 1;
 }
 
-typedef enum rop { R_HIT, R_MISS, R_BATCH, R_MRZ, R_STATS, R_VERIFY } rop;
+typedef enum rop { R_HIT, R_MISS, R_BATCH, R_MRZ, R_STATS, R_VERIFY, R_SCREEN } rop;
 
 static long fault_read(rop op, int persist)
 {
-    static const char *names[] = { "lookup (hit)", "lookup (miss)", "lookup batch", "lookup MRZ", "stats", "verify" };
+    static const char *names[] = { "lookup (hit)", "lookup (miss)", "lookup batch", "lookup MRZ", "stats", "verify",
+                                   "screen, 2 threads" };
     enum { NB = 70 };
     static char nums[NB][16];
     static sltd_query q[NB];
@@ -575,6 +606,9 @@ static long fault_read(rop op, int persist)
     sltd_verify_report vr = SLTD_VERIFY_REPORT_INIT;
     sltd_stats st = SLTD_STATS_INIT;
     sltd_result r = SLTD_RESULT_INIT;
+    sltd_screen_options so = SLTD_SCREEN_OPTIONS_INIT;
+    sltd_screen_report sr = SLTD_SCREEN_REPORT_INIT;
+    screen_seen seen;
     long n, fired;
     size_t base = 0;
     sltd_db *db;
@@ -601,9 +635,19 @@ static long fault_read(rop op, int persist)
             break;
         case R_MRZ: rc = sltd_db_lookup_mrz(&ans, db, mrz_text, strlen(mrz_text), SLTD_MRZ_OCR_VARIANTS); break;
         case R_STATS: rc = sltd_db_stats_get(&st, db); break;
+        case R_SCREEN:
+            memset(&seen, 0, sizeof seen);
+            so.threads = 2;
+            so.flags = SLTD_SCREEN_ALL;
+            so.row_fn = screen_row;
+            so.row_ctx = &seen;
+            rc = sltd_db_screen(&sr, db, manifest, &so);
+            break;
         default: rc = sltd_db_verify(&vr, db); break;
         }
         fired = disarm();
+        if (op == R_SCREEN) /* in order and never a false 'not listed', whatever failed */
+            ck_assert_msg(!seen.bad, "%s: fault %ld: a row out of order or a listed document not listed", label, n);
         ck_assert_msg(rc <= 0, "%s: rc %d", label, rc);
         ck_assert_msg(fired > 0 || rc == 0, "%s: failed with no fault injected: %s", label, sltd_error_text(rc));
         if (rc == 0) {
@@ -620,6 +664,13 @@ static long fault_read(rop op, int persist)
                               "answered 'not listed'", label, n);
                 break;
             case R_STATS: ck_assert_uint_eq(st.records, old_state.records); break;
+            case R_SCREEN:
+                ck_assert_msg(sr.documents == SCREEN_ROWS && sr.hits == SCREEN_ROWS / 2 && sr.invalid == 0 &&
+                                  seen.next == SCREEN_ROWS,
+                              "%s: fault %ld: %llu documents, %llu hits, %llu rows seen", label, n,
+                              (unsigned long long)sr.documents, (unsigned long long)sr.hits,
+                              (unsigned long long)seen.next);
+                break;
             default: ck_assert(vr.counts_ok && vr.checksum_ok && vr.filter_missing == 0); break;
             }
         } else if (op == R_BATCH) {
@@ -698,7 +749,8 @@ END_TEST
 START_TEST(alloc_reads)
 {
     static const fault_case c[] = { { 'r', R_HIT, 0 },   { 'r', R_MISS, 0 },  { 'r', R_BATCH, 0 },
-                                    { 'r', R_MRZ, 0 },   { 'r', R_STATS, 0 }, { 'r', R_VERIFY, 0 } };
+                                    { 'r', R_MRZ, 0 },   { 'r', R_STATS, 0 }, { 'r', R_VERIFY, 0 },
+                                    { 'r', R_SCREEN, 0 } };
     run_cases(c, TU_COUNT(c));
 }
 END_TEST

@@ -806,10 +806,17 @@ START_TEST(directory_input)
 }
 END_TEST
 
-/* Many chunks, several threads: rows in input order, hits and invalid rows exactly where planted. */
+/* Stops the screening (returns 9) at the first listed row at or after index *ctx. */
+static int stop_at_hit(void *ctx, const sltd_screen_row *row)
+{
+    return row->listed && row->index >= *(const uint64_t *)ctx ? 9 : 0;
+}
+
+/* Many chunks (60), 1 to 64 threads: rows in input order, hits and invalid rows exactly where planted;
+ * a callback that stops the screening leaves the report counting the rows up to its own. */
 START_TEST(order_threads)
 {
-    static const unsigned threads[] = { 1, 2, 3, 8 };
+    static const unsigned threads[] = { 1, 2, 3, 8, SLTD_SCREEN_THREADS_MAX };
     char path[4096], num[16];
     sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
     seen *s = malloc(sizeof *s);
@@ -859,6 +866,24 @@ START_TEST(order_threads)
         ck_assert_int_eq(screen_file(&rep, s, "order.csv", NULL, SLTD_SCREEN_CSV, SLTD_SCREEN_ALL, threads[t]), 0);
         ck_assert_uint_eq(s->nrows, n);
         ck_assert(s->order_ok);
+        /* stopped at the first hit from row 30,000 on (row 30,070): the rows up to it are counted */
+        {
+            sltd_screen_options o = SLTD_SCREEN_OPTIONS_INIT;
+            uint64_t from = 30000, hits = 0, bad = 0;
+            unsigned long stop = 30070;
+
+            for (i = 0; i <= stop; i++) {
+                bad += i % 1013 == 5;
+                hits += i % 97 == 0 && i % 1013 != 5;
+            }
+            o.threads = threads[t];
+            o.row_fn = stop_at_hit;
+            o.row_ctx = &from;
+            ck_assert_int_eq(sltd_db_screen(&rep, db, path, &o), 9);
+            ck_assert_uint_eq(rep.hits, hits);
+            ck_assert_uint_eq(rep.invalid, bad);
+            ck_assert_uint_eq(rep.documents, stop + 1 - bad);
+        }
     }
     free(s);
 }

@@ -9,8 +9,9 @@
 #             errors (detect_leaks=1). test_faults compiles its malloc interposer out under ASan (ASan owns
 #             malloc) and says so: its leak check is the valgrind run below.
 #   tsan      test_concurrency (threads and processes during imports), test_snapshot (a batch across a
-#             commit) and test_stress (8 reader threads in
-#             2 processes during 1,000 signed deltas; killed readers' slots reclaimed), -fsanitize=thread.
+#             commit), test_stress (8 reader threads in 2 processes during 1,000 signed deltas; killed
+#             readers' slots reclaimed) and test_screen (screenings on 1 to 64 threads, each reading and
+#             finishing its own chunks), -fsanitize=thread.
 #   valgrind  every Check suite with CK_FORK=no under memcheck (definite leaks are errors), including
 #             test_faults (allocation and I/O failure number N for every N: the leak check of every
 #             error path) and test_damage; not the suites that fork and kill busy processes
@@ -34,8 +35,10 @@ for w in $what; do
     tsan)
         cmake -S . -B build-tsan -DSLTD_WERROR=ON -DSLTD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug \
             -DSLTD_SANITIZE=thread >/dev/null
-        cmake --build build-tsan -j "$(nproc)" --target test_concurrency test_stress test_snapshot >/dev/null
-        (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'test_concurrency|test_stress|test_snapshot')
+        cmake --build build-tsan -j "$(nproc)" --target test_concurrency test_stress test_snapshot \
+            test_screen >/dev/null
+        (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure \
+            -R 'test_concurrency|test_stress|test_snapshot|test_screen')
         ;;
     valgrind)
         cmake -S . -B build-vg -DSLTD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
