@@ -10,9 +10,11 @@
  * one copy. Line ends are counted through the text reader (sltd__text_eol), which knows when an LF is
  * the tail of a CRLF, also across blocks.
  *
- * A row taken as its line (sltd__csv_take_line) is split later by the same one-pass splitter
- * (split_simple), or, when it is not simple, by the machine over the line alone (a reader over those
- * bytes in memory), so that its fields or its message are those the reader would have given.
+ * A row taken as its line (sltd__csv_take_line) is split later where it lies when it can be
+ * (sltd__csv_split_in_place: from bit masks of its commas and quotes, 64 bytes at a time), else by the
+ * same one-pass splitter (split_simple), or, when it is not simple, by the machine over the line alone
+ * (a reader over those bytes in memory), so that its fields or its message are those the reader would
+ * have given.
  *
  * A row that spans lines (a quoted line end) keeps the bytes it reads after its first line end: those
  * still in the text reader's buffer by position (`rec`), those of buffers already read in `again`. To
