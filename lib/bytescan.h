@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* bytescan.h — the text scanners' 16-bytes-at-a-time steps (internal, pure): where the first of a few
- * byte values is in a block, how a CSV line starts (its quotes' parity, a comma), whether a block holds
- * only MRZ characters. With GCC's and Clang's vector
+ * byte values is in a block, where two byte values are (bit masks: a CSV row's commas and quotes), how a
+ * CSV line starts (its quotes' parity, a comma), whether a block holds only MRZ characters. With GCC's
+ * and Clang's vector
  * types (SSE2 on x86-64, NEON on aarch64, both in every CPU of those) on little-endian machines;
  * elsewhere SLTD__BYTESCAN is 0 and the callers scan byte by byte, as they do for a line's last bytes.
  * Building with -DSLTD_NO_BYTESCAN takes the byte-by-byte way everywhere (to test it). */
@@ -71,21 +72,13 @@ static inline unsigned sltd__lanes16(sltd__u8x16 m)
 }
 
 /* Bit i of *ma set where byte i of the 16 at p is a, of *mb where it is b. */
-static inline void sltd__mask16_each(const void *p, unsigned char a, unsigned char b, unsigned *ma, unsigned *mb)
+static inline void sltd__mask16_each(const void *p, unsigned char a, unsigned char b, unsigned *ma,
+                                     unsigned *mb)
 {
     const sltd__u8x16 v = sltd__load16(p);
 
     *ma = sltd__lanes16((sltd__u8x16)(v == a));
     *mb = sltd__lanes16((sltd__u8x16)(v == b));
-}
-
-/* Any lane of m set? */
-static inline int sltd__any16(sltd__u8x16 m)
-{
-    sltd__u64x2 w;
-
-    memcpy(&w, &m, sizeof w);
-    return (w[0] | w[1]) != 0;
 }
 
 /* A CSV line p[0, n) (csvread.c), 16 bytes at a time: the offset of its first LF, CR or NUL, or, when
@@ -101,9 +94,9 @@ static inline size_t sltd__csv_blocks(const unsigned char *p, size_t n, int *odd
         const sltd__u8x16 v = sltd__load16(p + i);
         const unsigned stop = sltd__lanes16((sltd__u8x16)(v == (unsigned char)'\n') |
                                             (sltd__u8x16)(v == (unsigned char)'\r') | (sltd__u8x16)(v == 0));
-        unsigned qm, cm;
+        const unsigned qm = sltd__lanes16((sltd__u8x16)(v == (unsigned char)'"'));
+        const unsigned cm = sltd__lanes16((sltd__u8x16)(v == (unsigned char)','));
 
-        sltd__mask16_each(p + i, '"', ',', &qm, &cm);
         if (stop != 0) { /* only the bytes before it count */
             const unsigned before = (stop & (0u - stop)) - 1;
             q ^= qm & before;

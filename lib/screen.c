@@ -13,9 +13,9 @@
  * cache of the core that read them (chunks written on one core and finished or emitted on another cost
  * ~40 % of the throughput on two cores: bench/RESULTS.md). The calling thread also hands finished
  * chunks' rows to the callbacks in sequence order, touching only the documents the summary names; an
- * emitted chunk is free for its owner again. A read error is the fatal error of the chunk being read, raised in its place.
- * Memory is therefore bounded by SLTD__SCREEN_PER_THREAD chunks a thread of at most SLTD__MF_BYTES
- * (+ one bounded row) each, whatever the input.
+ * emitted chunk is free for its owner again. A read error is the fatal error of the chunk being read,
+ * raised in its place. Memory is therefore bounded by SLTD__SCREEN_PER_THREAD chunks a thread of at
+ * most SLTD__MF_BYTES (+ one bounded row) each, whatever the input.
  * With one thread no thread is started and the same loop reads, looks up and emits in turn. */
 #include <pthread.h>
 #include <stdio.h>
