@@ -1354,8 +1354,10 @@ typedef struct sltd_mrz_answer {
  * Fail closed. The read number is looked up only when its own check digit and the composite check
  * digit (TD1, TD2, TD3; the visas have none) are right: they are the ones that protect the number.
  * The birth, expiry and personal-number check digits do not protect the lookup key; a wrong one is
- * reported in out->mrz and does not block the lookup (but each of them is inside the composite of
- * TD1/TD2/TD3, so there it fails the composite too). Nothing protects the issuing state or the
+ * reported in out->mrz and does not block the lookup: listed, the answer is "listed"; not listed, the
+ * document is invalid — the call returns SLTD_EMRZ (sltd_error_detail() names the check digit), never
+ * "not listed" (each of them is also inside the composite of TD1/TD2/TD3, so there it mostly fails
+ * the composite first: SLTD_ECHECKDIGIT). Nothing protects the issuing state or the
  * document code: they are used as read. The number's check digit may hold under a national variant
  * (out->mrz.number_rule says which rule; ::SLTD_MRZ_STRICT refuses them).
  *

@@ -176,11 +176,14 @@ static void mrz_close(void *st)
 
 /* ---- an MRZ document as a key (MRZ text and JSON Lines) ---- */
 
-/* Why an MRZ document gives no "not listed": rc is SLTD_ECHECKDIGIT (the number cannot be trusted) or
- * the parse's code (the document is invalid); looked_up: its number was looked up and is not listed. */
+/* Why an MRZ document gives no "not listed": rc is SLTD_ECHECKDIGIT (the number cannot be trusted), or
+ * the parse's code or SLTD_EMRZ for a wrong date or personal-number check digit (the document is
+ * invalid); looked_up: its number was looked up and is not listed. */
 static void why_mrz(char *msg, size_t cap, const sltd__mf_ctx *cx, const sltd_mrz *m, int rc,
                     const unsigned long lines[3], int looked_up)
 {
+    char bad[128];
+
     if (rc == SLTD_ECHECKDIGIT) {
         const sltd_mrz_check *k = m->number_check.status != SLTD_MRZ_CHECK_OK ? &m->number_check : &m->composite_check;
         snprintf(msg, cap,
@@ -190,6 +193,9 @@ static void why_mrz(char *msg, size_t cap, const sltd__mf_ctx *cx, const sltd_mr
                  k == &m->number_check ? "document number" : "composite", k->found ? k->found : '?',
                  k->expected ? k->expected : '?',
                  (cx->flags & SLTD_SCREEN_OCR_VARIANTS) ? " (no listed OCR variant)" : "");
+    } else if (rc == SLTD_EMRZ && m->error_msg == NULL && sltd__mrz_bad_check(bad, sizeof bad, m)) {
+        snprintf(msg, cap, "%s:%lu: mrz: %s: the document is invalid%s", cx->name, lines[1], bad,
+                 looked_up ? " and its number is not listed" : "");
     } else {
         const unsigned long pl = m->error_line >= 1 && m->error_line <= 3 ? lines[m->error_line - 1] : lines[0];
         snprintf(msg, cap, "%s:%lu: mrz: position %d: %s (%s)%s", cx->name, pl, m->error_pos,

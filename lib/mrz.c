@@ -18,6 +18,7 @@
 #include "mrz.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bytescan.h"
@@ -737,6 +738,24 @@ int sltd__mrz_outcome(const sltd_mrz *m, int parse_rc, int listed)
         return SLTD_EMRZ; /* a problem without its code: still invalid */
     if (listed < 0 || !sltd__mrz_key_trusted(m))
         return SLTD_ECHECKDIGIT; /* the number could not be read reliably */
+    if (sltd__mrz_bad_check(NULL, 0, m))
+        return SLTD_EMRZ; /* a date or personal-number check digit is wrong: misread or altered, not valid */
+    return 0;
+}
+
+int sltd__mrz_bad_check(char *msg, size_t cap, const sltd_mrz *m)
+{
+    const sltd_mrz_check *const k[] = { &m->birth_check, &m->expiry_check, &m->optional_check };
+    static const char *const names[] = { "date of birth", "date of expiry", "personal number" };
+    size_t i;
+
+    for (i = 0; i < sizeof k / sizeof k[0]; i++)
+        if (!check_ok(k[i])) {
+            if (cap > 0)
+                snprintf(msg, cap, "the %s check digit is wrong (printed '%c', computed '%c')", names[i],
+                         k[i]->found ? k[i]->found : '?', k[i]->expected ? k[i]->expected : '?');
+            return 1;
+        }
     return 0;
 }
 

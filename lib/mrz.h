@@ -43,10 +43,17 @@ int sltd__mrz_filler_rule(const sltd_mrz *m, unsigned flags);
 /* The one answer to an MRZ document, shared by sltd_db_lookup_mrz and screening. parse_rc: what the
  * parse returned. listed: 1 when the read key (or an OCR variant of it) is listed, 0 when the key was
  * looked up and is not listed, -1 when nothing was looked up. Returns 0 when the answer stands
- * (listed; or not listed in a valid document) and otherwise the code that stands instead of "not
- * listed": the parse's first problem (invalid document: SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER) or
- * SLTD_ECHECKDIGIT (the number could not be read reliably). Never 0 for an unlisted invalid document. */
+ * (listed; or not listed in a valid document: every field and every check digit right) and otherwise
+ * the code that stands instead of "not listed": the parse's first problem (invalid document:
+ * SLTD_EMRZ, SLTD_ESTATE, SLTD_ENUMBER), SLTD_ECHECKDIGIT (the number could not be read reliably), or
+ * SLTD_EMRZ for a wrong check digit that protects no key (sltd__mrz_bad_check). Never 0 for an
+ * unlisted invalid document. */
 int sltd__mrz_outcome(const sltd_mrz *m, int parse_rc, int listed);
+
+/* Is a check digit that protects no lookup key (date of birth, date of expiry, TD3 personal number)
+ * wrong? 1, and msg[0, cap) says which, as printed and as computed ("the date of expiry check digit is
+ * wrong (printed '0', computed '9')"; nothing written when cap is 0); 0 when they are right or absent. */
+int sltd__mrz_bad_check(char *msg, size_t cap, const sltd_mrz *m);
 
 /* What an MRZ document is looked up as (mrzlookup.c): 1 and *q set (the issuing state, the number and
  * the type filter sltd__mrz_key_type gives, all borrowed from m) when the key may be used

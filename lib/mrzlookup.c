@@ -353,8 +353,12 @@ static void answer_reset(sltd_mrz_answer *a)
  * mean "not listed" (see sltd_mrz_answer.result). */
 static int finish(sltd_mrz_answer *out, int rc)
 {
+    char bad[128];
+
     if (rc != 0 && out->result.error == 0 && !out->result.listed)
         out->result.error = rc;
+    if (rc == SLTD_EMRZ && out->mrz.error_msg == NULL && sltd__mrz_bad_check(bad, sizeof bad, &out->mrz))
+        return sltd__err(rc, "mrz: %s: the document is invalid", bad);
     return rc;
 }
 

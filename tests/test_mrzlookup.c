@@ -119,6 +119,19 @@ static void mk_td1(char out[128], const char *code, const char *state, const cha
     snprintf(out, 128, "%s\n%s\n%s\n", a, b, c);
 }
 
+/* The composite check digit of a TD1 built by mk_td1 (its fields as they are now). */
+static char td1_composite(const char *mrz)
+{
+    const char *a = mrz, *b = strchr(mrz, '\n') + 1;
+    char comp[64];
+
+    memcpy(comp, a + 5, 25);
+    memcpy(comp + 25, b, 7);
+    memcpy(comp + 32, b + 8, 7);
+    memcpy(comp + 39, b + 18, 11);
+    return cd(comp, 50);
+}
+
 /* Character (line, 1-based position) of an MRZ built above. */
 static char *at(char *mrz, int line, int pos)
 {
@@ -408,6 +421,53 @@ START_TEST(test_birth_expiry_reported_not_blocking)
     ck_assert_int_eq(a.mrz.birth_check.status, SLTD_MRZ_CHECK_BAD);
     ck_assert_int_eq(a.mrz.expiry_check.status, SLTD_MRZ_CHECK_BAD);
     ck_assert_int_eq(sltd_mrz_validate(&a.mrz), 0);
+}
+END_TEST
+
+/* The same wrong check digits on a document that is not listed: invalid (SLTD_EMRZ), never clear,
+ * though its number was looked up; in every format, the composite made right again where there is
+ * one (else the composite would fail first: SLTD_ECHECKDIGIT). */
+START_TEST(test_birth_expiry_unlisted_invalid)
+{
+    static const struct {
+        char kind;    /* '3' TD3/MRV-A, '2' TD2/MRV-B, '1' TD1 */
+        const char *code;
+        int line, pos; /* the check digit made wrong */
+    } cases[] = {
+        { '3', "V", 2, 20 }, { '3', "V", 2, 28 }, { '2', "V", 2, 20 }, { '2', "V", 2, 28 },
+        { '3', "P", 2, 20 }, { '3', "P", 2, 28 }, { '3', "P", 2, 43 }, { '2', "I", 2, 28 }, { '1', "I", 2, 7 },
+    };
+    sltd_mrz_evidence e = SLTD_MRZ_EVIDENCE_INIT;
+    sltd_mrz_answer a = SLTD_MRZ_ANSWER_INIT;
+    char m[128], *d;
+    size_t i;
+    unsigned flags;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].kind == '3')
+            mk_td3(m, cases[i].code, "UTO", "Q12345678");
+        else if (cases[i].kind == '2')
+            mk_td2(m, cases[i].code, "UTO", "Q12345678");
+        else
+            mk_td1(m, cases[i].code, "UTO", "Q12345678");
+        d = at(m, cases[i].line, cases[i].pos);
+        *d = *d == '0' ? '1' : '0';
+        if (cases[i].kind == '3' && cases[i].code[0] != 'V')
+            *at(m, 2, 44) = tu_mrz_composite(at(m, 2, 1), 44);
+        else if (cases[i].kind == '2' && cases[i].code[0] != 'V')
+            *at(m, 2, 36) = tu_mrz_composite(at(m, 2, 1), 36);
+        else if (cases[i].kind == '1')
+            *at(m, 2, 30) = td1_composite(m);
+        for (flags = 0; flags <= SLTD_MRZ_OCR_VARIANTS; flags += SLTD_MRZ_OCR_VARIANTS) {
+            int rc = lookup_ev(&a, &e, m, flags);
+            ck_assert_msg(rc == SLTD_EMRZ, "case %zu flags %u: %s", i, flags, sltd_error_text(rc));
+            ck_assert_int_eq(a.result.listed, 0);
+            ck_assert_int_eq(a.result.error, SLTD_EMRZ);
+            ck_assert_int_eq(a.verdict, SLTD_VERDICT_INVALID);
+            ck_assert_int_eq(e.number_checked, 1);
+            ck_assert_int_eq(sltd_mrz_validate(&a.mrz), 0);
+        }
+    }
 }
 END_TEST
 
@@ -831,6 +891,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_number_check_digit_wrong);
     tcase_add_test(tc, test_composite_only);
     tcase_add_test(tc, test_birth_expiry_reported_not_blocking);
+    tcase_add_test(tc, test_birth_expiry_unlisted_invalid);
     tcase_add_test(tc, test_unparseable);
     tcase_add_test(tc, test_bad_arguments);
     tcase_add_test(tc, test_invalid_document);

@@ -169,6 +169,39 @@ START_TEST(csv_basic)
 }
 END_TEST
 
+/* A wrong check digit that protects no key (date of birth, date of expiry), the composite made right
+ * again: a listed document is still listed; an unlisted one is invalid, never clear; on any thread
+ * count, with or without OCR variants. */
+START_TEST(mrz_other_check_digits)
+{
+    sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
+    static seen s; /* static: too big for the stack under valgrind */
+    char listed[45], clear[45], text[512];
+    unsigned threads, pass;
+
+    snprintf(listed, sizeof listed, "%s", L2_LISTED);
+    snprintf(clear, sizeof clear, "%s", L2_CLEAR);
+    listed[19] = '3'; /* date of birth check digit (printed 2) */
+    clear[27] = '0';  /* date of expiry check digit (printed 9) */
+    listed[43] = tu_mrz_composite(listed, 44);
+    clear[43] = tu_mrz_composite(clear, 44);
+    snprintf(text, sizeof text, "%s\n%s\n%s\n%s\n", L1, listed, L1, clear);
+    for (pass = 0; pass < 2; pass++)
+        for (threads = 1; threads <= 2; threads++) {
+            ck_assert_int_eq(screen_file(&rep, &s, "c.mrz", pass == 0 ? text : NULL, SLTD_SCREEN_AUTO,
+                                         SLTD_SCREEN_ALL | (pass ? SLTD_SCREEN_OCR_VARIANTS : 0), threads), 0);
+            ck_assert_uint_eq(s.n, 2);
+            ck_assert_int_eq(s.verdict[0], SLTD_VERDICT_LISTED);
+            ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_INVALID);
+            ck_assert_int_eq(s.error[1], SLTD_EMRZ);
+            ck_assert_msg(strstr(s.msg[1], "c.mrz:4: mrz: the date of expiry check digit is wrong (printed '0', "
+                                           "computed '9'): the document is invalid") != NULL, "%s", s.msg[1]);
+            ck_assert_uint_eq(rep.hits, 1);
+            ck_assert_uint_eq(rep.invalid, 1);
+        }
+}
+END_TEST
+
 START_TEST(mrz_text)
 {
     sltd_screen_report rep = SLTD_SCREEN_REPORT_INIT;
@@ -1052,6 +1085,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, csv_basic);
     tcase_add_test(tc, mrz_text);
+    tcase_add_test(tc, mrz_other_check_digits);
     tcase_add_test(tc, jsonl);
     tcase_add_test(tc, malformed);
     tcase_add_test(tc, cr_only_csv);

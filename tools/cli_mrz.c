@@ -441,8 +441,8 @@ static void print_check_human(const sltd_mrz_answer *a, const sltd_mrz_evidence 
     } else if (a->result.error == 0) {
         printf("%s %s: not listed\n", m->issuing_state, m->number);
     } else if (e->number_checked) {
-        printf("%s %s: not listed, but the document is INVALID (see PROBLEMS): not cleared\n", m->issuing_state,
-               m->number);
+        printf("%s %s: not listed, but the document is INVALID (see %s): not cleared\n", m->issuing_state,
+               m->number, m->error_msg != NULL ? "PROBLEMS" : "the check digits");
     } else if (m->error_msg != NULL && !(m->number_check.status == SLTD_MRZ_CHECK_BAD ||
                                   m->composite_check.status == SLTD_MRZ_CHECK_BAD)) {
         printf("%s %s: NOT CHECKED (invalid document: see PROBLEMS)\n", m->issuing_state, m->number);
@@ -466,8 +466,8 @@ static void print_check_human(const sltd_mrz_answer *a, const sltd_mrz_evidence 
 
 /* The answer of `sltd check --mrz --json`: the one answer shape, then number_checked, the OCR variant
  * search (null without --ocr-variants) and the parse ("mrz", as `sltd mrz --json` prints it). */
-static int print_check_json(const sltd_mrz_answer *a, const sltd_mrz_evidence *ev, int rc, int ocr, char icao,
-                            const cli_fresh *fresh)
+static int print_check_json(const sltd_mrz_answer *a, const sltd_mrz_evidence *ev, int rc, const char *why, int ocr,
+                            char icao, const cli_fresh *fresh)
 {
     const int readable = a->mrz.kind != 0 && a->mrz.issuing_state[0] != '\0' && a->mrz.number[0] != '\0';
     const int listed = rc == 0 && a->result.error == 0 && a->result.listed;
@@ -478,8 +478,8 @@ static int print_check_json(const sltd_mrz_answer *a, const sltd_mrz_evidence *e
     unsigned k;
 
     if (rc != 0)
-        snprintf(error, sizeof error, "%s%s%s", a->mrz.error_msg != NULL ? a->mrz.error_msg : "",
-                 a->mrz.error_msg != NULL ? "; " : "", sltd_error_text(rc));
+        snprintf(error, sizeof error, "%s%s%s", a->mrz.error_msg != NULL ? a->mrz.error_msg : why != NULL ? why : "",
+                 a->mrz.error_msg != NULL || why != NULL ? "; " : "", sltd_error_text(rc));
     else if (a->mrz.error_msg != NULL)
         snprintf(note, sizeof note, "the document is invalid too: %s", a->mrz.error_msg);
     an.error = error;
@@ -526,7 +526,7 @@ int cli_check_mrz(const args *opt)
     sltd_db *db = NULL;
     cli_fresh fresh = { 0, 0, 0, 0, 0 };
     size_t len = 0;
-    char *text, icao;
+    char *text, icao, why[512] = "";
     int rc, status;
 
     if ((text = mrz_text("sltd check", opt->npos, opt->pos, &len, &status)) == NULL)
@@ -540,7 +540,7 @@ int cli_check_mrz(const args *opt)
     if ((status = validate(&a->mrz, &ev, text, len, strict)) != 0) { /* bad input is exit 2 whatever the db */
         if (json) { /* the answer: invalid, nothing looked up, no database asked */
             a->verdict = SLTD_VERDICT_INVALID;
-            if (print_check_json(a, &ev, SLTD_EMRZ, ocr, 0, &fresh) != 0)
+            if (print_check_json(a, &ev, SLTD_EMRZ, NULL, ocr, 0, &fresh) != 0)
                 status = CLI_SYSTEM;
         }
         goto cleanup;
@@ -550,6 +550,8 @@ int cli_check_mrz(const args *opt)
     *a = (sltd_mrz_answer)SLTD_MRZ_ANSWER_INIT;
     rc = sltd_db_lookup_mrz_ex(a, &ev, db, text, len, (ocr ? SLTD_MRZ_OCR_VARIANTS : 0u) | (strict ? SLTD_MRZ_STRICT : 0u));
     icao = ev.number_rule == SLTD_MRZ_RULE_FILLER ? icao_number_digit(text, len) : 0;
+    if (rc == SLTD_EMRZ && a->mrz.error_msg == NULL) /* no field problem: a check digit over no key is wrong */
+        snprintf(why, sizeof why, "%s", sltd_error_detail());
 
     print_problems_stderr("sltd check", &ev);
     switch (rc) {
@@ -559,8 +561,8 @@ int cli_check_mrz(const args *opt)
     case SLTD_EMRZ:
     case SLTD_ESTATE:
     case SLTD_ENUMBER:
-        fprintf(stderr, "sltd check: invalid document%s; not cleared\n",
-                ev.number_checked ? " (its number is not listed)" : "");
+        fprintf(stderr, "sltd check: invalid document%s%s%s; not cleared\n",
+                ev.number_checked ? " (its number is not listed)" : "", why[0] ? ": " : "", why);
         status = CLI_USAGE;
         break;
     case SLTD_ECHECKDIGIT:
@@ -583,7 +585,7 @@ int cli_check_mrz(const args *opt)
     if (rc == 0)
         cli_warn_stale("check", fresh.stale, fresh.expires);
     if (json) {
-        if (print_check_json(a, &ev, rc, ocr, icao, &fresh) != 0) {
+        if (print_check_json(a, &ev, rc, why[0] ? why : NULL, ocr, icao, &fresh) != 0) {
             fputs("sltd check: cannot write the output\n", stderr);
             status = CLI_SYSTEM;
         }
