@@ -326,6 +326,7 @@ int sltd__update_apply_sorted(sltd_db *db, sltd__sorter *src, const sltd__update
 int sltd__update_meta(sltd_db *db, const sltd__meta_kv *meta, size_t n)
 {
     sltd__txn *w = NULL;
+    sltd__bloom *b;
     sltd__db_parts p;
     int rc;
 
@@ -336,6 +337,15 @@ int sltd__update_meta(sltd_db *db, const sltd__meta_kv *meta, size_t n)
     if ((rc = put_meta(w, meta, n)) != SLTD_OK) {
         sltd__store_abort(p.store, w);
         return rc;
+    }
+    /* No key changes, but the filter must say it covers this commit too: else every handle opened
+     * after it would find the filter behind the data and read LMDB for every lookup (bypass). */
+    if ((b = sltd__filter_writer(p.filter, w)) != NULL) {
+        sltd__bloom_write_begin(b);
+        if ((rc = sltd__bloom_write_end(b, sltd__store_txn_id(w))) != SLTD_OK) {
+            sltd__store_abort(p.store, w);
+            return rc;
+        }
     }
     return sltd__store_commit(p.store, w);
 }

@@ -618,6 +618,45 @@ START_TEST(library_publish_sync_reader_never_sees_half)
 }
 END_TEST
 
+/* A sync that finds the kiosk current commits only its sync state: the filter must cover that commit
+ * too, or every handle opened after it reads LMDB for every lookup (bypass). */
+START_TEST(sync_when_current_keeps_the_filter)
+{
+    sltd_publish_options po = SLTD_PUBLISH_OPTIONS_INIT;
+    sltd_sync_options so = SLTD_SYNC_OPTIONS_INIT;
+    sltd_publish_report pr = SLTD_PUBLISH_REPORT_INIT;
+    sltd_sync_report sr = SLTD_SYNC_REPORT_INIT;
+    sltd_stats st = SLTD_STATS_INIT;
+    char repo[4096], feed[4096];
+    const char *roots[1] = { root_pub };
+    sltd_db *replica, *kiosk;
+    int round;
+
+    P(repo, "repo");
+    P(feed, "feed.csv");
+    replica = open_db("replica", 1, 0);
+    kiosk = open_db("kiosk", 1, 0);
+    po.sign_path = s1_sec;
+    po.keys_path = keys;
+    so.roots = roots;
+    so.nroots = 1;
+    gen_feed(feed, 0);
+    ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
+    for (round = 0; round < 3; round++) {
+        ck_assert_int_eq(sltd_sync(&sr, kiosk, repo, &so), 0);
+        ck_assert_int_eq(sr.updated, round == 0);
+        sltd_db_close(kiosk);
+        kiosk = open_db("kiosk", 0, 1); /* read-only: it cannot rebuild a filter left behind */
+        ck_assert_int_eq(sltd_db_stats_get(&st, kiosk), 0);
+        ck_assert_msg(st.filter_state == SLTD_FILTER_OK, "after sync %d the filter is bypassed", round + 1);
+        sltd_db_close(kiosk);
+        kiosk = open_db("kiosk", 0, 0);
+    }
+    sltd_db_close(replica);
+    sltd_db_close(kiosk);
+}
+END_TEST
+
 /* ---- the fuzzer's corpus ---- */
 
 START_TEST(corpus_replay)
@@ -665,6 +704,7 @@ int main(void)
     tcase_add_test(tc, judge_rules);
     tcase_add_test(tc, cheapest_path);
     tcase_add_test(tc, library_publish_sync_reader_never_sees_half);
+    tcase_add_test(tc, sync_when_current_keeps_the_filter);
     tcase_add_test(tc, corpus_replay);
     suite_add_tcase(s, tc);
     return tu_run(s);
