@@ -636,7 +636,7 @@ int sltd__bundle_apply_buf(sltd_bundle_report *out, sltd_db *db, uint8_t **bufp,
                        (long long)(h.created - now));
         goto cleanup;
     }
-    if (!c->authority && now >= h.expires) {
+    if (!c->authority && !c->vouched && now >= h.expires) {
         rc = sltd__err(SLTD_EEXPIRED, "%s: expired %lld s ago; refused", path, (long long)(now - h.expires));
         goto cleanup;
     }
@@ -648,7 +648,7 @@ int sltd__bundle_apply_buf(sltd_bundle_report *out, sltd_db *db, uint8_t **bufp,
     o.base = h.base;
     o.sequence = h.sequence;
     o.produced = h.created;
-    o.expires = h.expires;
+    o.expires = h.expires > c->expires_at_least ? h.expires : c->expires_at_least;
     o.expect_checksum = h.checksum;
     o.dry_run = (c->flags & SLTD_APPLY_DRY_RUN) != 0;
     o.reset_sequence = c->reset_sequence;

@@ -79,6 +79,10 @@ typedef struct sltd__apply_ctx {
     uint64_t records;
     int reset_sequence;       /* a full bundle may replace the data whatever its sequence */
     int authority;            /* the authority's replica taking its own bundle: no time checks */
+    int vouched;              /* a sync: the bundle is named by its hash in a verified, unexpired index,
+                                 whose expiry bounds it: its own expiry is not checked */
+    int64_t expires_at_least; /* or 0: the data's expiry after the apply is no earlier (the index's, on
+                                 the last step of a sync) */
     const sltd__meta_kv *meta; /* written in the apply's transaction */
     size_t nmeta;
 } sltd__apply_ctx;

@@ -448,7 +448,10 @@ static int apply_step(syncer *s, const sltd__index *ix, const sltd__plan *p, siz
     if (last) {
         c.checksum = ix->checksum;
         c.records = ix->records;
+        c.expires_at_least = ix->expires; /* the state the index vouches for, until it expires */
     }
+    c.vouched = 1; /* named by its hash in the verified index: a bundle past its own expiry is still the
+                    * way to the state the index publishes (publish keeps deltas and fulls for weeks) */
     c.reset_sequence = recovery && i == 0;
     c.meta = meta;
     c.nmeta = sync_meta(meta, &mb, ix, x->key_id, last);

@@ -657,6 +657,76 @@ START_TEST(sync_when_current_keeps_the_filter)
 }
 END_TEST
 
+/* The path of the first bundle file in REPO/bundles. */
+static void first_bundle(char out[4096], const char *repo)
+{
+    char dir[4096];
+    struct dirent *de;
+    DIR *dd;
+
+    tu_path(dir, sizeof dir, repo, "bundles");
+    ck_assert_ptr_nonnull(dd = opendir(dir));
+    out[0] = '\0';
+    while (out[0] == '\0' && (de = readdir(dd)) != NULL)
+        if (strlen(de->d_name) > 5 && strcmp(de->d_name + strlen(de->d_name) - 5, ".sltd") == 0)
+            tu_path(out, 4096, dir, de->d_name);
+    closedir(dd);
+    ck_assert_msg(out[0] != '\0', "no bundle in %s", dir);
+}
+
+/* Bundles past their own expiry stay on the index's paths (publish keeps fulls and deltas for weeks):
+ * named by their hash in a verified, unexpired index, they are the way to the state it publishes, and
+ * that state is fresh until the index expires. Applied on their own, they are still refused. */
+START_TEST(sync_through_expired_bundles)
+{
+    sltd_publish_options po = SLTD_PUBLISH_OPTIONS_INIT;
+    sltd_sync_options so = SLTD_SYNC_OPTIONS_INIT;
+    sltd_publish_report pr = SLTD_PUBLISH_REPORT_INIT;
+    sltd_sync_report sr = SLTD_SYNC_REPORT_INIT;
+    sltd_stats st = SLTD_STATS_INIT;
+    sltd_result r = SLTD_RESULT_INIT;
+    char repo[4096], feed[4096], num[16], old1[4096];
+    const char *roots[1] = { root_pub }, *signers[1] = { s1_pub };
+    sltd_db *replica, *kiosk;
+
+    P(repo, "repo");
+    P(feed, "feed.csv");
+    replica = open_db("replica", 1, 0);
+    kiosk = open_db("kiosk", 1, 0);
+    po.sign_path = s1_sec;
+    po.keys_path = keys;
+    so.roots = roots;
+    so.nroots = 1;
+    po.valid_days = 0; /* sequence 1: its full bundle (and delta) expired at once */
+    gen_feed(feed, 0);
+    ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
+    ck_assert_int_eq(sltd_sync(&sr, kiosk, repo, &so), SLTD_EEXPIRED); /* (its index too) */
+    first_bundle(old1, repo); /* one of sequence 1's bundles, expired */
+    po.valid_days = 7;
+    gen_feed(feed, 1);
+    ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
+    ck_assert_uint_eq(pr.full_sequence, 1); /* the expired full stays listed */
+    ck_assert_int_eq(sltd_sync(&sr, kiosk, repo, &so), 0);
+    ck_assert_msg(sr.fulls == 1 && sr.deltas == 1 && sr.to_sequence == 2, "%u fulls, %u deltas, to %llu", sr.fulls,
+                  sr.deltas, (unsigned long long)sr.to_sequence);
+    ck_assert_int_eq(sltd_db_stats_get(&st, kiosk), 0);
+    ck_assert_uint_eq(st.sequence, 2);
+    ck_assert_int_ge(st.expires, (int64_t)time(NULL) + 6 * 86400); /* fresh until the index expires */
+    tu_number(num, 1, 1400); /* added by sequence 2 */
+    ck_assert_int_eq(sltd_db_lookup(&r, kiosk, "UTO", num, NULL), 0);
+    ck_assert_int_eq(r.listed, 1);
+    tu_number(num, 1, 10); /* removed by sequence 2 */
+    ck_assert_int_eq(sltd_db_lookup(&r, kiosk, "UTO", num, NULL), 0);
+    ck_assert_int_eq(r.listed, 0);
+    sltd_db_close(kiosk);
+    /* an expired bundle applied on its own: refused */
+    kiosk = open_db("kiosk2", 1, 0);
+    ck_assert_int_eq(sltd_bundle_apply(NULL, kiosk, old1, signers, 1, 0), SLTD_EEXPIRED);
+    sltd_db_close(kiosk);
+    sltd_db_close(replica);
+}
+END_TEST
+
 /* ---- the fuzzer's corpus ---- */
 
 START_TEST(corpus_replay)
@@ -705,6 +775,7 @@ int main(void)
     tcase_add_test(tc, cheapest_path);
     tcase_add_test(tc, library_publish_sync_reader_never_sees_half);
     tcase_add_test(tc, sync_when_current_keeps_the_filter);
+    tcase_add_test(tc, sync_through_expired_bundles);
     tcase_add_test(tc, corpus_replay);
     suite_add_tcase(s, tc);
     return tu_run(s);
