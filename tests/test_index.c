@@ -521,6 +521,16 @@ static void gen_feed(const char *path, unsigned g)
     ck_assert_int_eq(fclose(f), 0);
 }
 
+/* Publish signed with s1 under the suite's key list; sync trusting its root (roots: 1 slot). */
+static void fleet_options(sltd_publish_options *po, sltd_sync_options *so, const char **roots)
+{
+    po->sign_path = s1_sec;
+    po->keys_path = keys;
+    roots[0] = root_pub;
+    so->roots = roots;
+    so->nroots = 1;
+}
+
 START_TEST(library_publish_sync_reader_never_sees_half)
 {
     sltd_publish_options po = SLTD_PUBLISH_OPTIONS_INIT;
@@ -530,7 +540,7 @@ START_TEST(library_publish_sync_reader_never_sees_half)
     sltd_sync_state ss = SLTD_SYNC_STATE_INIT;
     sltd_stats a = SLTD_STATS_INIT, b = SLTD_STATS_INIT;
     char repo[4096], feed[4096], rkeys[4096];
-    const char *roots[1] = { root_pub };
+    const char *roots[1];
     sltd_db *replica, *kiosk;
     unsigned g;
     int status;
@@ -545,10 +555,7 @@ START_TEST(library_publish_sync_reader_never_sees_half)
     tu_path(rkeys, sizeof rkeys, repo, "keys.sltd");
     replica = open_db("replica", 1, 0);
     kiosk = open_db("kiosk", 1, 0);
-    po.sign_path = s1_sec;
-    po.keys_path = keys;
-    so.roots = roots;
-    so.nroots = 1;
+    fleet_options(&po, &so, roots);
     gen_feed(feed, 0);
     ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
     ck_assert_uint_eq(pr.sequence, 1);
@@ -628,7 +635,7 @@ START_TEST(sync_when_current_keeps_the_filter)
     sltd_sync_report sr = SLTD_SYNC_REPORT_INIT;
     sltd_stats st = SLTD_STATS_INIT;
     char repo[4096], feed[4096];
-    const char *roots[1] = { root_pub };
+    const char *roots[1];
     sltd_db *replica, *kiosk;
     int round;
 
@@ -636,10 +643,7 @@ START_TEST(sync_when_current_keeps_the_filter)
     P(feed, "feed.csv");
     replica = open_db("replica", 1, 0);
     kiosk = open_db("kiosk", 1, 0);
-    po.sign_path = s1_sec;
-    po.keys_path = keys;
-    so.roots = roots;
-    so.nroots = 1;
+    fleet_options(&po, &so, roots);
     gen_feed(feed, 0);
     ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
     for (round = 0; round < 3; round++) {
@@ -686,17 +690,14 @@ START_TEST(sync_through_expired_bundles)
     sltd_stats st = SLTD_STATS_INIT;
     sltd_result r = SLTD_RESULT_INIT;
     char repo[4096], feed[4096], num[16], old1[4096];
-    const char *roots[1] = { root_pub }, *signers[1] = { s1_pub };
+    const char *roots[1], *signers[1] = { s1_pub };
     sltd_db *replica, *kiosk;
 
     P(repo, "repo");
     P(feed, "feed.csv");
     replica = open_db("replica", 1, 0);
     kiosk = open_db("kiosk", 1, 0);
-    po.sign_path = s1_sec;
-    po.keys_path = keys;
-    so.roots = roots;
-    so.nroots = 1;
+    fleet_options(&po, &so, roots);
     po.valid_days = 0; /* sequence 1: its full bundle (and delta) expired at once */
     gen_feed(feed, 0);
     ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
