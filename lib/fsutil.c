@@ -91,11 +91,12 @@ static char *parent_of(const char *path)
 
 int sltd__fs_open_regular(const char *path, int nofollow, struct stat *st)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+    /* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer before the type is checked */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
 
     if (fd < 0)
         return -1;
-    if (fstat(fd, st) != 0) {
+    if (fstat(fd, st) != 0 || (S_ISREG(st->st_mode) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)) {
         int e = errno;
         close(fd);
         errno = e;

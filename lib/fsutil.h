@@ -30,7 +30,8 @@ int sltd__fs_tmpfile(const char *dir);
 
 /* Open an existing file read-only that must be a regular file, and fstat it into *st. With
  * nofollow, a symbolic link is refused (ELOOP). Returns the descriptor, or -1 with errno set
- * (EFTYPE-like cases report EINVAL: not a regular file). Sets no error detail: callers word it. */
+ * (EFTYPE-like cases report EINVAL: not a regular file). A FIFO or a device is refused without waiting
+ * for it (opened non-blocking). Sets no error detail: callers word it. */
 int sltd__fs_open_regular(const char *path, int nofollow, struct stat *st);
 
 /* Read a whole regular file of min..max bytes into malloc'd memory (*out, *len; free it). `what` names

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -728,6 +729,29 @@ START_TEST(sync_through_expired_bundles)
 }
 END_TEST
 
+/* A FIFO where a file is expected (an index on removable media, a bundle) is refused at once, never
+ * waited on (a sync would hold its lock forever). */
+START_TEST(fifo_refused_without_waiting)
+{
+    sltd_sync_options so = SLTD_SYNC_OPTIONS_INIT;
+    sltd_publish_options po = SLTD_PUBLISH_OPTIONS_INIT;
+    sltd_sync_report sr = SLTD_SYNC_REPORT_INIT;
+    char media[4096], fifo[4096];
+    const char *roots[1], *signers[1] = { s1_pub };
+    sltd_db *kiosk = open_db("kiosk", 1, 0);
+
+    fleet_options(&po, &so, roots);
+    P(media, "media");
+    ck_assert_int_eq(mkdir(media, 0700), 0);
+    tu_path(fifo, sizeof fifo, media, "index.sltd");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(sltd_sync(&sr, kiosk, media, &so), SLTD_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "not a regular file"));
+    ck_assert_int_eq(sltd_bundle_apply(NULL, kiosk, fifo, signers, 1, 0), SLTD_EFORMAT);
+    sltd_db_close(kiosk);
+}
+END_TEST
+
 /* ---- the fuzzer's corpus ---- */
 
 START_TEST(corpus_replay)
@@ -777,6 +801,7 @@ int main(void)
     tcase_add_test(tc, library_publish_sync_reader_never_sees_half);
     tcase_add_test(tc, sync_when_current_keeps_the_filter);
     tcase_add_test(tc, sync_through_expired_bundles);
+    tcase_add_test(tc, fifo_refused_without_waiting);
     tcase_add_test(tc, corpus_replay);
     suite_add_tcase(s, tc);
     return tu_run(s);
