@@ -100,7 +100,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.row_ctx = &s;
     rc = sltd_db_screen(&rep, db, path, &o);
     check(rc == 0 || rc == SLTD_EFORMAT, "only format errors from a readable input");
-    check(rc != SLTD_EFORMAT || o.format == SLTD_SCREEN_CSV, "only a CSV header is fatal");
+    check(rc != SLTD_EFORMAT || o.format == SLTD_SCREEN_CSV || s.rows == 0,
+          "only a CSV header, or no row at all, is fatal");
+    check(o.format == SLTD_SCREEN_CSV || (rc == SLTD_EFORMAT) == (s.rows == 0),
+          "an MRZ or JSON Lines input with no row is an empty manifest");
     check(rep.documents + rep.invalid == s.rows && rep.hits == s.hits && rep.invalid == s.invalid,
           "report counts what was handed out");
     close(fd);

@@ -655,7 +655,8 @@ typedef struct sltd_screen_report {
  * @param[in] opts options, or NULL for the defaults (CSV by extension, all cores, counts only)
  * @return 0 when every row was read (invalid rows are counted and passed to the row callback, not
  *         fatal); SLTD_EFORMAT when a CSV header is unusable (empty input, no state or number column,
- *         a column named twice, both `state` and `issuing_state`) or `path` is a directory;
+ *         a column named twice, both `state` and `issuing_state`), an MRZ or JSON Lines manifest holds
+ *         no row at all (empty, or blank lines only), or `path` is a directory;
  *         SLTD_ENOENT (no such file), SLTD_EIO, SLTD_ENOMEM, SLTD_EEXPIRED (stale data on a handle opened
  *         with SLTD_OPEN_REFUSE_STALE), SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EINVAL (NULL
  *         argument, unknown flag or format, options version); or a callback's non-zero value.

@@ -545,6 +545,10 @@ static int screen_body(sltd_screen_report *out, sltd_db *db, const char *path, c
     rc = run(s);
     for (i = 1; i <= started; i++)
         pthread_join(tid[i], NULL);
+    /* a format with no header (MRZ, JSON Lines) is nothing but its rows: none at all is an empty input,
+     * as a CSV file without its header is (a truncated export must not pass as screened) */
+    if (rc == 0 && s->fmt->names == NULL && s->rep.documents + s->rep.invalid == 0)
+        rc = sltd__err(SLTD_EFORMAT, "%s: empty manifest (no document in it)", sltd__text_name(s->in));
     if (rc == 0)
         progress(s, sltd__text_bytes(s->in), 1);
 cleanup:

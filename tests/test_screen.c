@@ -370,6 +370,21 @@ START_TEST(malformed)
     ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "'number'"));
     ck_assert_int_eq(screen_file(&rep, &s, "e.csv", "", SLTD_SCREEN_CSV, 0, 2), SLTD_EFORMAT);
     ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "empty manifest"));
+    /* the formats without a header: no row at all (empty, blank lines) is an empty input too; a CSV
+     * header without rows is a manifest of no passenger */
+    {
+        static const char *const names[] = { "e.mrz", "e.jsonl", "b.mrz", "b.jsonl" };
+        static const char *const texts[] = { "", "", "\n  \r\n\t\n", "\n\n" };
+        unsigned k, threads;
+        for (k = 0; k < 4; k++)
+            for (threads = 1; threads <= 2; threads++) {
+                ck_assert_int_eq(screen_file(&rep, &s, names[k], texts[k], SLTD_SCREEN_AUTO, 0, threads), SLTD_EFORMAT);
+                ck_assert_msg(strstr(sltd_error_detail(), "empty manifest") != NULL && s.n == 0, "%s: %s", names[k],
+                              sltd_error_detail());
+            }
+    }
+    ck_assert_int_eq(screen_file(&rep, &s, "h0.csv", "name,state,number\n", SLTD_SCREEN_AUTO, 0, 2), 0);
+    ck_assert_uint_eq(rep.documents + rep.invalid, 0);
     ck_assert_int_eq(screen_file(&rep, &s, "nope.csv", NULL, SLTD_SCREEN_CSV, 0, 2), SLTD_ENOENT);
     ck_assert_int_eq(screen_file(&rep, &s, "nope.mrz", NULL, SLTD_SCREEN_AUTO, 0, 1), SLTD_ENOENT);
 }
