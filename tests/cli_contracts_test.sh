@@ -119,6 +119,23 @@ if mknod "$work/full" c 1 7 2>/dev/null; then # a /dev/full of our own (root onl
 fi
 expect 3 "-o a directory" -- "$sltd" screen --db "$db" -o "$work" "$work/m.csv"
 expect 2 "-o and --rejects the same file" -- "$sltd" screen --db "$db" -o "$work/x.csv" --rejects "$work/x.csv" "$work/m.csv"
+# the same file under other names, the audit log, the manifest itself: refused before anything is
+# written (the audit log and the manifest keep their bytes and mode)
+cp "$work/m.csv" "$work/m.keep"; ln -sf m.csv "$work/m.link"; ln -sf same.log "$work/log.link"
+"$sltd" screen --db "$db" -q --audit "$work/same.log" "$work/m.csv" >/dev/null
+cp "$work/same.log" "$work/same.keep"
+expect 2 "-o and --rejects, one file by two names" -- "$sltd" screen --db "$db" -o "$work/./y.csv" --rejects "$work/y.csv" "$work/m.csv"
+contains "-o and --rejects name the same file" "said"; ok test ! -e "$work/y.csv"
+expect 2 "-o over the audit log" -- "$sltd" screen --db "$db" --audit "$work/same.log" -o "$work/same.log" "$work/m.csv"
+contains "-o and --audit name the same file" "said"
+expect 2 "--rejects over the audit log (a link to it)" -- "$sltd" screen --db "$db" --audit "$work/same.log" --rejects "$work/log.link" "$work/m.csv"
+contains "--rejects and --audit name the same file" "said"
+expect 2 "-o over the manifest" -- "$sltd" screen --db "$db" -o "$work/m.csv" "$work/m.csv"
+contains "-o names the manifest being screened" "said"
+expect 2 "-o over the manifest (through a link)" -- "$sltd" screen --db "$db" -o "$work/m.link" "$work/m.csv"
+ok cmp "$work/m.csv" "$work/m.keep"; ok cmp "$work/same.log" "$work/same.keep"
+ok test "$(stat -c %a "$work/same.log")" = 600
+expect 1 "-o and --rejects both /dev/null" -- "$sltd" screen --db "$db" -o /dev/null --rejects /dev/null "$work/m.csv"
 # SIGTERM mid-screening (the manifest still open on a FIFO): no output file, no temporary file, the
 # program ends by the signal
 rm -f "$work/fifo"; mkfifo "$work/fifo"

@@ -154,6 +154,10 @@ int cli_outfile_commit_all(cli_outfile *const *files, size_t n, const char *cmd)
  * already or is standard output's (cli_close_stdout reports that). */
 void cli_outfile_abandon_all(cli_outfile *const *files, size_t n, const cli_outfile *failed, int err,
                              const char *cmd);
+/* Do paths a and b name one regular file (or one file yet to be created), so that writing one would
+ * destroy the other? Through symbolic links, "./x" and "x", hard links; "-" (a standard stream) and
+ * two names of one device or FIFO (/dev/null twice) are not a conflict. 1 or 0. */
+int cli_same_file(const char *a, const char *b);
 
 /* ---- sub-commands: each gets argv with argv[0] = the sub-command's name, and returns its exit status ---- */
 int cli_screen(int argc, char **argv);

@@ -194,6 +194,40 @@ static int sync_dir_of(const char *path)
     return rc;
 }
 
+/* The name a file yet to be created would have: its directory's real path, "/", its last component
+ * (out[0] = NUL when the directory cannot be resolved). */
+#define FUTURE_MAX (2 * PATH_MAX + 2)
+static void future_name(char out[FUTURE_MAX], const char *path)
+{
+    const char *slash = strrchr(path, '/'), *base = slash != NULL ? slash + 1 : path;
+    char dir[PATH_MAX], real[PATH_MAX];
+
+    out[0] = '\0';
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path) >= (int)sizeof dir)
+        return;
+    if (realpath(dir, real) != NULL)
+        snprintf(out, FUTURE_MAX, "%s/%s", strcmp(real, "/") == 0 ? "" : real, base);
+}
+
+int cli_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    char na[FUTURE_MAX], nb[FUTURE_MAX];
+    const int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+
+    if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+        return 0;
+    if (ea && eb)
+        return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea || eb) /* one exists and the other does not: two files */
+        return 0;
+    future_name(na, a);
+    future_name(nb, b);
+    return na[0] != '\0' ? strcmp(na, nb) == 0 : strcmp(a, b) == 0;
+}
+
 /* Name every file output among n that will not be written. */
 static void not_written(cli_outfile *const *files, size_t n, const char *cmd)
 {

@@ -382,8 +382,25 @@ int cli_screen(int argc, char **argv)
         return cli_usage_error("screen", "--format must be csv, mrz or jsonl");
     if (a.set[O_AUDIT_NUMBERS] && !a.set[O_AUDIT])
         return cli_usage_error("screen", "--audit-numbers applies to --audit FILE");
-    if (a.set[O_OUT] && a.set[O_REJECTS] && strcmp(a.text[O_OUT], a.text[O_REJECTS]) == 0)
-        return cli_usage_error("screen", "-o and --rejects name the same file");
+    { /* no output may overwrite another one, the audit log, or the manifest being read */
+        static const int opts[3] = { O_OUT, O_REJECTS, O_AUDIT };
+        static const char *const names[3] = { "-o", "--rejects", "--audit" };
+        char why[96];
+        unsigned i, j;
+        for (i = 0; i < 3; i++) {
+            if (!a.set[opts[i]])
+                continue;
+            for (j = i + 1; j < 3; j++)
+                if (a.set[opts[j]] && cli_same_file(a.text[opts[i]], a.text[opts[j]])) {
+                    snprintf(why, sizeof why, "%s and %s name the same file", names[i], names[j]);
+                    return cli_usage_error("screen", why);
+                }
+            if (cli_same_file(a.text[opts[i]], a.pos[0])) {
+                snprintf(why, sizeof why, "%s names the manifest being screened", names[i]);
+                return cli_usage_error("screen", why);
+            }
+        }
+    }
     if ((rc = cli_input_readable("screen", a.pos[0], 1)) != 0)
         return rc;
     o.json = a.set[O_JSON];
