@@ -4,16 +4,21 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char err_detail[1024];
 
 int sltd__err(int code, const char *fmt, ...)
 {
+    char text[sizeof err_detail];
     va_list ap;
 
+    /* formatted aside first: an argument may be the detail itself (a new code for the same reason,
+     * or the reason with more said), and vsnprintf into its own argument is undefined */
     va_start(ap, fmt);
-    vsnprintf(err_detail, sizeof err_detail, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    memcpy(err_detail, text, sizeof text);
     return code;
 }
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "error.h"
 #include "index.h"
 #include "keylist.h"
 #include "plan.h"
@@ -729,9 +730,10 @@ START_TEST(sync_through_expired_bundles)
 }
 END_TEST
 
-/* A FIFO where a file is expected (an index on removable media, a bundle) is refused at once, never
- * waited on (a sync would hold its lock forever). */
-START_TEST(fifo_refused_without_waiting)
+/* A local source's failures name the file: an empty medium (the detail was once formatted into
+ * itself, and came out empty); a FIFO where a file is expected (an index on removable media, a
+ * bundle) is refused at once, never waited on (a sync would hold its lock forever). */
+START_TEST(local_source_errors)
 {
     sltd_sync_options so = SLTD_SYNC_OPTIONS_INIT;
     sltd_publish_options po = SLTD_PUBLISH_OPTIONS_INIT;
@@ -743,6 +745,11 @@ START_TEST(fifo_refused_without_waiting)
     fleet_options(&po, &so, roots);
     P(media, "media");
     ck_assert_int_eq(mkdir(media, 0700), 0);
+    ck_assert_int_eq(sltd_sync(&sr, kiosk, media, &so), SLTD_ENETWORK);
+    ck_assert_msg(strstr(sltd_error_detail(), "media/index.sltd: index.sltd not found") != NULL, "%s",
+                  sltd_error_detail());
+    ck_assert_int_eq(sltd__err(SLTD_EIO, "%s, and more", sltd_error_detail()), SLTD_EIO); /* into itself */
+    ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "index.sltd not found, and more"));
     tu_path(fifo, sizeof fifo, media, "index.sltd");
     ck_assert_int_eq(mkfifo(fifo, 0600), 0);
     ck_assert_int_eq(sltd_sync(&sr, kiosk, media, &so), SLTD_EFORMAT);
@@ -801,7 +808,7 @@ int main(void)
     tcase_add_test(tc, library_publish_sync_reader_never_sees_half);
     tcase_add_test(tc, sync_when_current_keeps_the_filter);
     tcase_add_test(tc, sync_through_expired_bundles);
-    tcase_add_test(tc, fifo_refused_without_waiting);
+    tcase_add_test(tc, local_source_errors);
     tcase_add_test(tc, corpus_replay);
     suite_add_tcase(s, tc);
     return tu_run(s);
