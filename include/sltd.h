@@ -393,6 +393,15 @@ SLTD_API SLTD_NODISCARD int sltd_state_normalize(char out[SLTD_STATE_MAX + 1], c
 SLTD_API SLTD_NODISCARD int sltd_number_normalize(char out[SLTD_NUMBER_MAX + 1], const char *in);
 
 /**
+ * @brief Normalise a document type as ::sltd_db_lookup reads its `type` filter: ASCII upper-case,
+ * spaces and trailing '<' fillers dropped; the result must be one or two letters, or empty (no
+ * filter: any type matches).
+ * @param[out] out SLTD_TYPE_MAX + 1 bytes, NUL-terminated
+ * @return 0, SLTD_ETYPE (sltd_error_detail() says why), SLTD_EINVAL.
+ */
+SLTD_API SLTD_NODISCARD int sltd_type_normalize(char out[SLTD_TYPE_MAX + 1], const char *in);
+
+/**
  * @brief Statistics of the committed state.
  * @return 0, SLTD_EINVAL, SLTD_ECORRUPT, SLTD_EREADERS, SLTD_EFORK, SLTD_EIO.
  */

@@ -206,6 +206,19 @@ int sltd_state_normalize(char out[SLTD_STATE_MAX + 1], const char *in)
     return sltd__err_leave(normalize_state_body(out, in), "sltd_state_normalize");
 }
 
+static int normalize_type_body(char out[SLTD_TYPE_MAX + 1], const char *in)
+{
+    if (out == NULL || in == NULL)
+        return SLTD_EINVAL;
+    return sltd__norm_err(sltd__norm_type(out, in, strlen(in)), NULL, NULL, in);
+}
+
+int sltd_type_normalize(char out[SLTD_TYPE_MAX + 1], const char *in)
+{
+    sltd__err_clear();
+    return sltd__err_leave(normalize_type_body(out, in), "sltd_type_normalize");
+}
+
 static int normalize_number_body(char out[SLTD_NUMBER_MAX + 1], const char *in)
 {
     if (out == NULL || in == NULL)

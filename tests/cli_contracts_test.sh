@@ -75,6 +75,10 @@ expect 1 "check --mrz -" -- sh -c "'$sltd' check --db '$db' --mrz - < '$work/one
 expect 2 "check --mrz --json, nothing to look up: still an answer" -- "$sltd" check --db "$work/none" --json --mrz \
     'P<QQQERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<' 'L898902C37QQQ74O8122Q1204159ZE184226B<<<<<10'
 contains '^{"verdict":"invalid","state":null,"number":null' "the answer shape" "$work/stdout"
+expect 2 "check --type, bad: exit 2 whatever the database" -- "$sltd" check --db "$work/none" --json --type 1 UTO X1
+contains '^{"verdict":"invalid","state":"UTO",.*"sequence":null' "an invalid answer, no database asked" "$work/stdout"
+contains "--type: type character 1 is '1'" "the reason"
+expect 1 "check --type, spelled loosely" -- "$sltd" check --db "$db" --type ' p<' UTO L898902C3
 head -c 5000 /dev/zero | tr '\0' 'A' > "$work/big.mrz"
 expect 2 "mrz -, too long" -- sh -c "'$sltd' mrz - < '$work/big.mrz'"; contains "more than 4096 bytes" "bounded"
 

@@ -116,7 +116,7 @@ START_TEST(every_entry_point)
     sltd_options o = SLTD_OPTIONS_INIT;
     sltd_db *other = NULL, *kiosk = NULL;
     uint8_t d[SLTD_DIGEST_SIZE], id[SLTD_KEYID_SIZE];
-    char s[SLTD_STATE_MAX + 1], n[SLTD_NUMBER_MAX + 1];
+    char s[SLTD_STATE_MAX + 1], n[SLTD_NUMBER_MAX + 1], t[SLTD_TYPE_MAX + 1];
     char path[4096], manifest[4096], prefix[4096], sec[4096], pub_s[4096], root[4096], root_sec[4096],
         root_pub[4096], keys[4096], bundle[4096], repo[4096], replica[4096], replica_key[4096], kdir[4096];
     const char *trusted[1], *roots[1];
@@ -141,6 +141,8 @@ START_TEST(every_entry_point)
     FAIL_CALL(sltd_state_normalize(s, "D1"), SLTD_ESTATE);
     OK_CALL(sltd_number_normalize(n, "ab-12"));
     FAIL_CALL(sltd_number_normalize(n, NULL), SLTD_EINVAL);
+    OK_CALL(sltd_type_normalize(t, " id<"));
+    FAIL_CALL(sltd_type_normalize(t, "P1"), SLTD_ETYPE);
     OK_CALL(sltd_db_stats_get(&st, db));
     FAIL_CALL(sltd_db_stats_get(&st, NULL), SLTD_EINVAL);
     OK_CALL(sltd_db_verify(&vr, db));

@@ -104,6 +104,30 @@ START_TEST(type_families)
 }
 END_TEST
 
+/* The public type normaliser: the rule sltd_db_lookup applies to its filter, with the reason. */
+START_TEST(type_normalize)
+{
+    static const struct {
+        const char *in, *out;
+        int rc;
+    } cases[] = { { "P", "P", 0 },           { "id", "ID", 0 },          { " pp< ", "PP", 0 },
+                  { "", "", 0 },             { "<<", "", 0 },            { "PPP", NULL, SLTD_ETYPE },
+                  { "P1", NULL, SLTD_ETYPE }, { "P<P", NULL, SLTD_ETYPE }, { "\xc3\x89", NULL, SLTD_ETYPE } };
+    char out[SLTD_TYPE_MAX + 1];
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_msg(sltd_type_normalize(out, cases[i].in) == cases[i].rc, "case %zu", i);
+        if (cases[i].rc == 0)
+            ck_assert_str_eq(out, cases[i].out);
+        else
+            ck_assert_ptr_nonnull(strstr(sltd_error_detail(), "type "));
+    }
+    ck_assert_int_eq(sltd_type_normalize(out, NULL), SLTD_EINVAL);
+    ck_assert_int_eq(sltd_type_normalize(NULL, "P"), SLTD_EINVAL);
+}
+END_TEST
+
 START_TEST(length_is_respected)
 {
     char out[SLTD_NUMBER_MAX + 1];
@@ -183,6 +207,7 @@ int main(void)
     tcase_add_loop_test(tc, number_table, 0, (int)(sizeof numbers / sizeof numbers[0]));
     tcase_add_loop_test(tc, type_table, 0, (int)(sizeof types / sizeof types[0]));
     tcase_add_test(tc, type_families);
+    tcase_add_test(tc, type_normalize);
     tcase_add_test(tc, length_is_respected);
     tcase_add_test(tc, number_matches_rule);
     return tu_run(s);

@@ -150,7 +150,7 @@ static void check_json_failure(const char *verdict, const char *state, const cha
 
 static int cmd_check(int argc, char **argv)
 {
-    char state[SLTD_STATE_MAX + 1], number[SLTD_NUMBER_MAX + 1], d1[16], why[512];
+    char state[SLTD_STATE_MAX + 1], number[SLTD_NUMBER_MAX + 1], type[SLTD_TYPE_MAX + 1], d1[16], why[512];
     sltd_result res = SLTD_RESULT_INIT;
     sltd_db *db;
     unsigned i;
@@ -187,6 +187,13 @@ static int cmd_check(int argc, char **argv)
             check_json_failure("invalid", bad_state ? NULL : state, why, NULL);
         return CLI_USAGE;
     }
+    if (a.set[O_TYPE] && sltd_type_normalize(type, a.text[O_TYPE]) != SLTD_OK) {
+        snprintf(why, sizeof why, "--type: %s", sltd_error_detail());
+        fprintf(stderr, "sltd check: %s\n", why);
+        if (a.set[O_JSON])
+            check_json_failure("invalid", state, why, NULL);
+        return CLI_USAGE;
+    }
     if ((rc = cli_open_db(&db, "check", &a, SLTD_OPEN_READONLY)) != 0) {
         if (a.set[O_JSON])
             check_json_failure("error", state,
@@ -197,8 +204,9 @@ static int cmd_check(int argc, char **argv)
     rc = sltd_db_lookup(&res, db, state, number, a.text[O_TYPE]);
     if (rc != SLTD_OK) {
         snprintf(why, sizeof why, "%s", sltd_error_detail()[0] != '\0' ? sltd_error_detail() : sltd_error_text(rc));
-        if (a.set[O_JSON])
-            check_json_failure("error", state, why, db);
+        if (a.set[O_JSON]) /* (the verdict the library gave: "error" for a database or system error) */
+            check_json_failure(sltd_verdict_name(res.verdict != SLTD_VERDICT_UNSET ? res.verdict : SLTD_VERDICT_ERROR),
+                               state, why, db);
         sltd_db_close(db);
         return cli_fail("check", rc, 0);
     }
