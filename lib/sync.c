@@ -499,6 +499,30 @@ static int open_dir_and_lock(syncer *s, int *lockfd)
 
 static const sltd_sync_report report_init = SLTD_SYNC_REPORT_INIT;
 
+/* A step was refused for its sequence (SLTD_ESEQUENCE, detail set) where the database was at `expected`
+ * when the step was planned. Another writer (`sltd apply`, an import) moved it meanwhile: when it now
+ * holds the index's state, the sync's work is done (its record written, 0); otherwise the refusal
+ * says so rather than suggest a replay. Not moved: the refusal stands as it is. */
+static int overtaken(syncer *s, const sltd__db_parts *p, const sltd__index *ix, uint64_t expected)
+{
+    char detail[512];
+    sltd_sync_state st;
+    sltd__meta_kv meta[6];
+    metabuf mb;
+    sltd__kiosk now;
+
+    snprintf(detail, sizeof detail, "%s", sltd_error_detail());
+    if (read_state(p, &now, &st) != SLTD_OK || now.sequence == expected)
+        return sltd__err(SLTD_ESEQUENCE, "%s", detail);
+    if (now.sequence == ix->sequence && memcmp(now.checksum, ix->checksum, 16) == 0) {
+        s->r->to_sequence = now.sequence;
+        return sltd__update_meta(s->db, meta, sync_meta(meta, &mb, ix, NULL, 1));
+    }
+    return sltd__err(SLTD_ESEQUENCE, "%s (another update was applied to the database during this sync: it is at "
+                     "sequence %llu now, not %llu; sync again)", detail, (unsigned long long)now.sequence,
+                     (unsigned long long)expected);
+}
+
 static int sync_body(sltd_sync_report *out, sltd_db *db, const char *source, const sltd_sync_options *opts)
 {
     sltd_sync_report rep = report_init;
@@ -588,8 +612,11 @@ static int sync_body(sltd_sync_report *out, sltd_db *db, const char *source, con
     }
     /* 2. apply, each bundle all or nothing */
     for (i = 0; i < plan.n; i++)
-        if ((rc = apply_step(&s, &ix, &plan, i, recovery)) != SLTD_OK)
+        if ((rc = apply_step(&s, &ix, &plan, i, recovery)) != SLTD_OK) {
+            if (rc == SLTD_ESEQUENCE) /* another update may have been applied meanwhile */
+                rc = overtaken(&s, &p, &ix, i == 0 ? k.sequence : ix.e[plan.step[i - 1]].sequence);
             goto cleanup;
+        }
     drop_parts(&s, &ix, NULL, 1);
 cleanup:
     if (rc == SLTD_OK || rep.updated) {

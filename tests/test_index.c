@@ -663,22 +663,92 @@ START_TEST(sync_when_current_keeps_the_filter)
 }
 END_TEST
 
-/* The path of the first bundle file in REPO/bundles. */
-static void first_bundle(char out[4096], const char *repo)
+/* The path of a bundle file (*.sltd) in REPO/bundles whose name is not among the n in `old`: 1, or 0
+ * when there is none. */
+static int new_bundle(char out[4096], const char *repo, char old[][256], size_t n)
 {
     char dir[4096];
     struct dirent *de;
     DIR *dd;
+    size_t i, len;
 
     tu_path(dir, sizeof dir, repo, "bundles");
     ck_assert_ptr_nonnull(dd = opendir(dir));
     out[0] = '\0';
-    while (out[0] == '\0' && (de = readdir(dd)) != NULL)
-        if (strlen(de->d_name) > 5 && strcmp(de->d_name + strlen(de->d_name) - 5, ".sltd") == 0)
+    while (out[0] == '\0' && (de = readdir(dd)) != NULL) {
+        for (i = 0; i < n && strcmp(old[i], de->d_name) != 0; i++)
+            ;
+        len = strlen(de->d_name);
+        if (i == n && len > 5 && strcmp(de->d_name + len - 5, ".sltd") == 0)
             tu_path(out, 4096, dir, de->d_name);
+    }
     closedir(dd);
-    ck_assert_msg(out[0] != '\0', "no bundle in %s", dir);
+    return out[0] != '\0';
 }
+
+typedef struct overtake {
+    sltd_db *db;
+    const char *bundle;
+    const char *signer;
+    int applied;
+} overtake;
+
+/* The sync's event callback: once its path is planned, another writer applies the same delta first. */
+static void apply_first(void *ctx, const sltd_sync_event *e)
+{
+    overtake *o = ctx;
+    const char *signers[1] = { o->signer };
+
+    if (e->kind == SLTD_SYNC_EVENT_PLAN && !o->applied)
+        o->applied = sltd_bundle_apply(NULL, o->db, o->bundle, signers, 1, 0) == 0;
+}
+
+/* A sync overtaken by a local `sltd apply` of the delta it was about to apply: the database holds the
+ * index's state, so the sync is done (recorded), not refused as a replay. */
+START_TEST(sync_overtaken_by_an_apply)
+{
+    sltd_publish_options po = SLTD_PUBLISH_OPTIONS_INIT;
+    sltd_sync_options so = SLTD_SYNC_OPTIONS_INIT;
+    sltd_publish_report pr = SLTD_PUBLISH_REPORT_INIT;
+    sltd_sync_report sr = SLTD_SYNC_REPORT_INIT;
+    sltd_sync_state ss = SLTD_SYNC_STATE_INIT;
+    sltd_stats st = SLTD_STATS_INIT;
+    char repo[4096], feed[4096], delta2[4096], names[8][256], dir[4096];
+    const char *roots[1];
+    overtake ot = { NULL, delta2, s1_pub, 0 };
+    struct dirent *de;
+    sltd_db *replica;
+    size_t n = 0;
+    DIR *dd;
+
+    P(repo, "repo");
+    P(feed, "feed.csv");
+    replica = open_db("replica", 1, 0);
+    ot.db = open_db("kiosk", 1, 0);
+    fleet_options(&po, &so, roots);
+    gen_feed(feed, 0);
+    ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
+    ck_assert_int_eq(sltd_sync(&sr, ot.db, repo, &so), 0);
+    tu_path(dir, sizeof dir, repo, "bundles");
+    ck_assert_ptr_nonnull(dd = opendir(dir));
+    while ((de = readdir(dd)) != NULL && n < 8)
+        snprintf(names[n++], sizeof names[0], "%s", de->d_name);
+    closedir(dd);
+    gen_feed(feed, 1);
+    ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
+    ck_assert(new_bundle(delta2, repo, names, n)); /* the delta to sequence 2 */
+    so.event_fn = apply_first;
+    so.event_ctx = &ot;
+    ck_assert_msg(sltd_sync(&sr, ot.db, repo, &so) == 0, "%s", sltd_error_detail());
+    ck_assert_int_eq(ot.applied, 1);
+    ck_assert_int_eq(sltd_db_stats_get(&st, ot.db), 0);
+    ck_assert_uint_eq(st.sequence, 2);
+    ck_assert_int_eq(sltd_sync_state_get(&ss, ot.db), 0);
+    ck_assert_uint_eq(ss.index_sequence, 2);
+    sltd_db_close(ot.db);
+    sltd_db_close(replica);
+}
+END_TEST
 
 /* Bundles past their own expiry stay on the index's paths (publish keeps fulls and deltas for weeks):
  * named by their hash in a verified, unexpired index, they are the way to the state it publishes, and
@@ -704,7 +774,7 @@ START_TEST(sync_through_expired_bundles)
     gen_feed(feed, 0);
     ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
     ck_assert_int_eq(sltd_sync(&sr, kiosk, repo, &so), SLTD_EEXPIRED); /* (its index too) */
-    first_bundle(old1, repo); /* one of sequence 1's bundles, expired */
+    ck_assert(new_bundle(old1, repo, NULL, 0)); /* one of sequence 1's bundles, expired */
     po.valid_days = 7;
     gen_feed(feed, 1);
     ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
@@ -809,6 +879,7 @@ int main(void)
     tcase_add_test(tc, sync_when_current_keeps_the_filter);
     tcase_add_test(tc, sync_through_expired_bundles);
     tcase_add_test(tc, local_source_errors);
+    tcase_add_test(tc, sync_overtaken_by_an_apply);
     tcase_add_test(tc, corpus_replay);
     suite_add_tcase(s, tc);
     return tu_run(s);
