@@ -159,6 +159,7 @@ sltd__mf_doc *sltd__mf_doc_new(sltd__mf_chunk *c, unsigned long line)
 
     /* every member but the keys, which sltd__mf_key_new sets one by one */
     d->line = d->lines[0] = d->lines[1] = d->lines[2] = line;
+    d->torn = 0;
     d->error = d->listed = d->own_names = d->csv_line = 0;
     d->msg = d->note = d->text = SLTD__MF_NONE;
     d->text_len = d->first = d->nfields = 0;

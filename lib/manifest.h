@@ -57,6 +57,8 @@ typedef struct sltd__mf_key {
 typedef struct sltd__mf_doc {
     unsigned long line;      /* the row's line (MRZ: its first line) */
     unsigned long lines[3];  /* MRZ text: the line of each MRZ line; else line three times */
+    unsigned long torn;      /* MRZ text: the line of an upper line left without its lower line just
+                                before this document (which lines belong to it is then uncertain), or 0 */
     int error;               /* the verdict: 0 (checked) or why the row could not be (message in msg) */
     uint32_t msg;
     uint32_t note;           /* a remark on a checked row, or NONE */

@@ -7,7 +7,10 @@
  * where the line length changes, and at a line that can only be the first line of a document: the
  * reader realigns there, so an orphan line (a lone upper line, a line torn from its document) costs
  * only itself and never the documents after it. A line of another length, longer than
- * MRZ_LINE_MAX bytes, or holding a NUL byte is an invalid row of its own.
+ * MRZ_LINE_MAX bytes, or holding a NUL byte is an invalid row of its own. The document right after
+ * an upper line left without its lower line may have taken that lower line (lines of two documents
+ * interleaved: its upper line from one, its lower from the other, every check digit right), so it is
+ * never cleared: listed, a hit; not listed, invalid.
  *
  * "Can only be a first line" looks at the shape of the line, not at its fields (the parser judges
  * those later, once per document): the first character is a document code letter (A, C, I, P, V),
@@ -34,6 +37,7 @@ typedef struct mrz_reader {
     size_t doc_len, first_len;
     unsigned ndoc, want;
     unsigned long lines[3];
+    unsigned long torn; /* an upper line flushed without its lower line: its line, for the next document */
 } mrz_reader;
 
 static int is_blank(char ch)
@@ -89,6 +93,10 @@ static int flush(mrz_reader *r, sltd__mf_chunk *c)
     d = sltd__mf_doc_new(c, r->lines[0]);
     for (i = 0; i < 3; i++)
         d->lines[i] = r->lines[i < r->ndoc ? i : r->ndoc - 1];
+    d->torn = r->torn;
+    /* an upper line without its lower line: the next document may have taken that lower line (lines
+     * of two documents interleaved), so its pairing is uncertain */
+    r->torn = r->ndoc < r->want && first_line_only(r->doc, r->first_len) ? r->lines[0] : 0;
     d->text_len = (uint32_t)r->doc_len;
     r->ndoc = 0;
     r->doc_len = 0;
@@ -290,8 +298,16 @@ static void mrz_prep(const void *st, const sltd__mf_ctx *cx, sltd__mf_chunk *c, 
     (void)st;
     sltd__mf_doc *d = &c->doc[i];
     sltd__mf_key *k = sltd__mf_key_new(d, "mrz", "mrz", "mrz");
+    char msg[SLTD__MF_MSG];
 
     sltd__mf_mrz_key(cx, c, i, k, c->a + d->text, d->text_len, d->lines);
+    if (d->torn != 0 && k->error == 0 && k->unlisted == 0 && c->rc == 0) { /* listed still wins */
+        snprintf(msg, sizeof msg, "%s:%lu: mrz: follows the upper line at line %lu, left without its lower line: "
+                 "which lines belong to this document is uncertain; not cleared", cx->name, d->line, d->torn);
+        k->unlisted = SLTD_EMRZ;
+        if (sltd__mf_put(c, msg, strlen(msg), &k->unlisted_msg) != 0)
+            sltd__mf_fatal(c, SLTD_ENOMEM);
+    }
 }
 
 const sltd__mf_format sltd__mf_mrz = { mrz_open, mrz_read, mrz_prep, NULL, mrz_close };

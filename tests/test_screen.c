@@ -804,6 +804,27 @@ START_TEST(mrz_realign)
     ck_assert_int_eq(s.error[4], 0);
     ck_assert_uint_eq(s.line[7], 13);
     ck_assert_int_eq(s.listed[7], 1);
+    /* two documents' lines interleaved: the second upper line with the first lower line is a document
+     * of neither (D, and the listed UTO passport's number): never clear, on any thread count, with or
+     * without OCR variants; the document after it, whole, is checked as usual */
+    snprintf(text, sizeof text, "%s\n%s\n%s\n%s\n\n%s\n%s\n", L1, "P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<",
+             L2_LISTED, "C01X00T478D<<6408125F2702283<<<<<<<<<<<<<<<4", L1, L2_CLEAR);
+    {
+        unsigned threads, ocr;
+        for (threads = 1; threads <= 2; threads++)
+            for (ocr = 0; ocr <= 1; ocr++) {
+                ck_assert_int_eq(screen_file(&rep, &s, "i.mrz", threads == 1 && ocr == 0 ? text : NULL, SLTD_SCREEN_MRZ,
+                                             SLTD_SCREEN_ALL | (ocr ? SLTD_SCREEN_OCR_VARIANTS : 0u), threads),
+                                 0);
+                ck_assert_uint_eq(s.n, 4);
+                ck_assert_uint_eq(s.line[1], 2);
+                ck_assert_int_eq(s.verdict[1], SLTD_VERDICT_INVALID);
+                ck_assert_msg(strstr(s.msg[1], "i.mrz:2: mrz: follows the upper line at line 1, left without its "
+                                               "lower line") != NULL, "%s", s.msg[1]);
+                ck_assert_int_eq(s.verdict[3], SLTD_VERDICT_CLEAR); /* lines 6-7, after a blank line */
+                ck_assert_uint_eq(rep.invalid, 3);
+            }
+    }
     /* CR-only line ends count lines too */
     snprintf(text, sizeof text, "%s\r%s\r%s\r", L1, L1, L2_LISTED);
     ck_assert_int_eq(screen_file(&rep, &s, "cr.mrz", text, SLTD_SCREEN_MRZ, SLTD_SCREEN_ALL, 1), 0);
