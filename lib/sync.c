@@ -499,6 +499,42 @@ static int open_dir_and_lock(syncer *s, int *lockfd)
 
 static const sltd_sync_report report_init = SLTD_SYNC_REPORT_INIT;
 
+static int overtaken(syncer *s, const sltd__db_parts *p, const sltd__index *ix, uint64_t expected);
+
+/* Plan the cheapest path from the kiosk's state k (with `replace`: from a full bundle whatever its
+ * sequence, which replaces the data), fetch and check every file, then apply each bundle all or
+ * nothing. `why` ends the plan's event message. *plan is the caller's to free. */
+static int follow(syncer *s, const sltd__db_parts *p, const sltd__index *ix, sltd__plan *plan, const sltd__kiosk *k,
+                  int replace, const char *why)
+{
+    size_t i;
+    int rc;
+
+    if ((rc = sltd__plan_path(plan, ix, k->sequence, replace, "index.sltd")) != SLTD_OK)
+        return rc;
+    s->r->bytes_planned = plan->bytes;
+    if (s->o->max_bytes != 0 && plan->bytes > s->o->max_bytes)
+        return sltd__err(SLTD_ELIMIT, "the cheapest path to sequence %llu takes %llu bytes, more than the %llu "
+                         "allowed; refused", (unsigned long long)ix->sequence, (unsigned long long)plan->bytes,
+                         (unsigned long long)s->o->max_bytes);
+    emit(s, SLTD_SYNC_EVENT_PLAN, NULL, plan->bytes, 0, 0, 0, "path: %zu bundle(s), %llu bytes, %s%s", plan->n,
+         (unsigned long long)plan->bytes,
+         ix->e[plan->step[0]].kind == SLTD_BUNDLE_FULL ? "from a full bundle" : "a chain of deltas", why);
+    drop_parts(s, ix, plan, 0);
+    /* 1. every file, checked, before anything is applied */
+    for (i = 0; i < plan->n; i++) {
+        const sltd__ientry *x = &ix->e[plan->step[i]];
+        if ((rc = sltd__src_is_local(s->src) ? verify_local(s, x) : fetch_remote(s, x)) != SLTD_OK)
+            return rc;
+    }
+    /* 2. apply, each bundle all or nothing */
+    for (i = 0; i < plan->n; i++)
+        if ((rc = apply_step(s, ix, plan, i, replace)) != SLTD_OK)
+            return rc != SLTD_ESEQUENCE ? rc /* another update may have been applied meanwhile: */
+                                        : overtaken(s, p, ix, i == 0 ? k->sequence : ix->e[plan->step[i - 1]].sequence);
+    return SLTD_OK;
+}
+
 /* A step was refused for its sequence (SLTD_ESEQUENCE, detail set) where the database was at `expected`
  * when the step was planned. Another writer (`sltd apply`, an import) moved it meanwhile: when it now
  * holds the index's state, the sync's work is done (its record written, 0); otherwise the refusal
@@ -591,33 +627,17 @@ static int sync_body(sltd_sync_report *out, sltd_db *db, const char *source, con
             drop_parts(&s, &ix, NULL, 1);
         goto cleanup;
     }
-    if ((rc = sltd__plan_path(&plan, &ix, k.sequence, recovery, "index.sltd")) != SLTD_OK)
-        goto cleanup;
-    rep.bytes_planned = plan.bytes;
-    if (o.max_bytes != 0 && plan.bytes > o.max_bytes) {
-        rc = sltd__err(SLTD_ELIMIT, "the cheapest path to sequence %llu takes %llu bytes, more than the %llu "
-                       "allowed; refused", (unsigned long long)ix.sequence, (unsigned long long)plan.bytes,
-                       (unsigned long long)o.max_bytes);
-        goto cleanup;
+    rc = follow(&s, &p, &ix, &plan, &k, recovery, "");
+    if (rc == SLTD_ECHECKSUM && !recovery && !rep.updated && ix.e[plan.step[0]].kind == SLTD_BUNDLE_DELTA) {
+        /* the first delta did not give the state it promises: the database does not hold what the
+         * authority published at its sequence (changed locally, by an import): its deltas can never
+         * apply. The authority's full state replaces it, as for data from a revoked key. */
+        sltd__plan_free(&plan);
+        rc = follow(&s, &p, &ix, &plan, &k, 1, " (the database does not hold the state the authority published at "
+                    "its sequence: changed locally? It is replaced)");
     }
-    emit(&s, SLTD_SYNC_EVENT_PLAN, NULL, plan.bytes, 0, 0, 0, "path: %zu bundle(s), %llu bytes, %s", plan.n,
-         (unsigned long long)plan.bytes,
-         ix.e[plan.step[0]].kind == SLTD_BUNDLE_FULL ? "from a full bundle" : "a chain of deltas");
-    drop_parts(&s, &ix, &plan, 0);
-    /* 1. every file, checked, before anything is applied */
-    for (i = 0; i < plan.n; i++) {
-        const sltd__ientry *x = &ix.e[plan.step[i]];
-        if ((rc = sltd__src_is_local(s.src) ? verify_local(&s, x) : fetch_remote(&s, x)) != SLTD_OK)
-            goto cleanup;
-    }
-    /* 2. apply, each bundle all or nothing */
-    for (i = 0; i < plan.n; i++)
-        if ((rc = apply_step(&s, &ix, &plan, i, recovery)) != SLTD_OK) {
-            if (rc == SLTD_ESEQUENCE) /* another update may have been applied meanwhile */
-                rc = overtaken(&s, &p, &ix, i == 0 ? k.sequence : ix.e[plan.step[i - 1]].sequence);
-            goto cleanup;
-        }
-    drop_parts(&s, &ix, NULL, 1);
+    if (rc == SLTD_OK)
+        drop_parts(&s, &ix, NULL, 1);
 cleanup:
     if (rc == SLTD_OK || rep.updated) {
         sltd_stats sts = SLTD_STATS_INIT;

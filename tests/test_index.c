@@ -750,6 +750,53 @@ START_TEST(sync_overtaken_by_an_apply)
 }
 END_TEST
 
+/* A kiosk changed locally (an import) after a sync: the deltas that follow never give the state they
+ * promise; the sync replaces the data with the authority's (a full bundle and the deltas after it)
+ * instead of failing on every delta for ever. */
+START_TEST(sync_replaces_a_locally_changed_kiosk)
+{
+    sltd_publish_options po = SLTD_PUBLISH_OPTIONS_INIT;
+    sltd_sync_options so = SLTD_SYNC_OPTIONS_INIT;
+    sltd_publish_report pr = SLTD_PUBLISH_REPORT_INIT;
+    sltd_sync_report sr = SLTD_SYNC_REPORT_INIT;
+    sltd_import_report ir = SLTD_IMPORT_REPORT_INIT;
+    sltd_stats st = SLTD_STATS_INIT;
+    sltd_result r = SLTD_RESULT_INIT;
+    char repo[4096], feed[4096], local[4096], num[16];
+    const char *roots[1];
+    sltd_db *replica, *kiosk;
+    FILE *f;
+
+    P(repo, "repo");
+    P(feed, "feed.csv");
+    P(local, "local.csv");
+    replica = open_db("replica", 1, 0);
+    kiosk = open_db("kiosk", 1, 0);
+    fleet_options(&po, &so, roots);
+    gen_feed(feed, 0);
+    ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
+    ck_assert_int_eq(sltd_sync(&sr, kiosk, repo, &so), 0);
+    ck_assert_ptr_nonnull(f = fopen(local, "w"));
+    fputs("state,number,status\nUTO,LOCAL01,stolen\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(sltd_db_import_feed(&ir, kiosk, local, 0), 0);
+    gen_feed(feed, 1);
+    ck_assert_int_eq(sltd_publish(&pr, replica, repo, feed, &po), 0);
+    ck_assert_msg(sltd_sync(&sr, kiosk, repo, &so) == 0, "%s", sltd_error_detail());
+    ck_assert_msg(sr.fulls == 1 && sr.to_sequence == 2, "%u fulls, to %llu", sr.fulls,
+                  (unsigned long long)sr.to_sequence);
+    ck_assert_int_eq(sltd_db_stats_get(&st, kiosk), 0);
+    ck_assert_mem_eq(st.checksum, pr.checksum, 16); /* exactly the authority's state */
+    ck_assert_int_eq(sltd_db_lookup(&r, kiosk, "UTO", "LOCAL01", NULL), 0);
+    ck_assert_int_eq(r.listed, 0);
+    tu_number(num, 1, 1400); /* added by sequence 2 */
+    ck_assert_int_eq(sltd_db_lookup(&r, kiosk, "UTO", num, NULL), 0);
+    ck_assert_int_eq(r.listed, 1);
+    sltd_db_close(kiosk);
+    sltd_db_close(replica);
+}
+END_TEST
+
 /* Bundles past their own expiry stay on the index's paths (publish keeps fulls and deltas for weeks):
  * named by their hash in a verified, unexpired index, they are the way to the state it publishes, and
  * that state is fresh until the index expires. Applied on their own, they are still refused. */
@@ -880,6 +927,7 @@ int main(void)
     tcase_add_test(tc, sync_through_expired_bundles);
     tcase_add_test(tc, local_source_errors);
     tcase_add_test(tc, sync_overtaken_by_an_apply);
+    tcase_add_test(tc, sync_replaces_a_locally_changed_kiosk);
     tcase_add_test(tc, corpus_replay);
     suite_add_tcase(s, tc);
     return tu_run(s);
