@@ -628,7 +628,8 @@ static int sync_body(sltd_sync_report *out, sltd_db *db, const char *source, con
         goto cleanup;
     }
     rc = follow(&s, &p, &ix, &plan, &k, recovery, "");
-    if (rc == SLTD_ECHECKSUM && !recovery && !rep.updated && ix.e[plan.step[0]].kind == SLTD_BUNDLE_DELTA) {
+    if (rc == SLTD_ECHECKSUM && !recovery && !rep.updated && plan.n > 0 &&
+        ix.e[plan.step[0]].kind == SLTD_BUNDLE_DELTA) {
         /* the first delta did not give the state it promises: the database does not hold what the
          * authority published at its sequence (changed locally, by an import): its deltas can never
          * apply. The authority's full state replaces it, as for data from a revoked key. */
