@@ -18,7 +18,7 @@ int sltd__err(int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    memcpy(err_detail, text, sizeof text);
+    memcpy(err_detail, text, strlen(text) + 1);
     return code;
 }
 

@@ -172,19 +172,26 @@ static int finish(cli_outfile *o, const char *cmd)
     return failed ? CLI_SYSTEM : 0;
 }
 
+/* The directory holding `path` ("." or "/" included) into dir: 0, or -1 with errno ENAMETOOLONG. */
+static int dir_of(char dir[PATH_MAX], const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        snprintf(dir, PATH_MAX, ".");
+    else if (snprintf(dir, PATH_MAX, "%.*s", slash == path ? 1 : (int)(slash - path), path) >= PATH_MAX)
+        return errno = ENAMETOOLONG, -1;
+    return 0;
+}
+
 /* fsync the directory holding `path` (its rename is then on disk): 0, or -1 with errno set. */
 static int sync_dir_of(const char *path)
 {
-    const char *slash = strrchr(path, '/');
     char dir[PATH_MAX];
     int fd, rc, saved;
 
-    if (slash == NULL)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else if (snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path) >= (int)sizeof dir)
-        return errno = ENAMETOOLONG, -1;
+    if (dir_of(dir, path) != 0)
+        return -1;
     if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return -1;
     rc = fsync(fd);
@@ -203,11 +210,7 @@ static void future_name(char out[FUTURE_MAX], const char *path)
     char dir[PATH_MAX], real[PATH_MAX];
 
     out[0] = '\0';
-    if (slash == NULL)
-        snprintf(dir, sizeof dir, ".");
-    else if (snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path) >= (int)sizeof dir)
-        return;
-    if (realpath(dir, real) != NULL)
+    if (dir_of(dir, path) == 0 && realpath(dir, real) != NULL)
         snprintf(out, FUTURE_MAX, "%s/%s", strcmp(real, "/") == 0 ? "" : real, base);
 }
 
